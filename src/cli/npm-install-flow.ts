@@ -1,0 +1,55 @@
+/** Wires the real side effects into the install flow (src/flow/npm-install.ts). */
+import { statSync } from 'node:fs';
+import { SafeStore } from '../config/store.js';
+import { npmInstallFlow, type NpmFlowDeps } from '../flow/npm-install.js';
+import type { NpmInvocation } from '../npm/npm-invocation.js';
+import { loadNpmConfig } from '../npm/npm-config.js';
+import { createRegistryClient } from '../npm/npm-registry.js';
+import { ensureUserCache, runNpmInstall } from '../npm/run-npm-install.js';
+import { popularNames } from '../checks/popular-names.js';
+import { asEffectiveUser } from '../run/effective-user.js';
+import { runCommand } from '../run/run-command.js';
+import { lookupUser } from '../run/users.js';
+import { inquirerPrompts } from '../ui/prompts.js';
+import { startSpinner } from '../ui/spinner.js';
+import { afterNpmInstall, runNpmExec } from './npm-after-install.js';
+
+export interface NpmFlowIo {
+  argv: string[];
+  env: Record<string, string | undefined>;
+  cwd: string;
+  stdinIsTTY: boolean;
+  stdoutIsTTY: boolean;
+  realNpm: string;
+}
+
+export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
+  return {
+    env: io.env,
+    cwd: io.cwd,
+    interactive: io.stdinIsTTY && io.stdoutIsTTY,
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    euid: process.geteuid?.() ?? 1,
+    realNpm: io.realNpm,
+    now: () => new Date(),
+    stdout: (t) => void process.stdout.write(t),
+    stderr: (t) => void process.stderr.write(t),
+    openStore: () => SafeStore.open(),
+    loadNpmConfig: (npmArgs) => loadNpmConfig({ realNpm: io.realNpm, npmArgs, cwd: io.cwd, env: io.env }),
+    createRegistry: (config, cache) => createRegistryClient(config, cache),
+    asBuildUser: asEffectiveUser,
+    popular: () => popularNames('npm'),
+    prompts: inquirerPrompts,
+    spinner: (text) => startSpinner(text, Boolean(process.stderr.isTTY)),
+    lookupUser: (u) => lookupUser(u),
+    ownerUidOf: (path) => statSync(path).uid,
+    ensureUserCache,
+    runNpmInstall: (job) => runNpmInstall(job, runCommand),
+    afterInstall: afterNpmInstall,
+    runExec: runNpmExec,
+  };
+}
+
+export async function runNpmInstallFlow(invocation: NpmInvocation, io: NpmFlowIo): Promise<number> {
+  return npmInstallFlow(invocation, realNpmFlowDeps(io));
+}

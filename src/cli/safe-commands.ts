@@ -1,0 +1,172 @@
+/**
+ * `safe-npm safe …` / `safe-pip safe …`: our own subcommands — check, trust, untrust, list,
+ * config get|set|list, setup, approve, deny, help. Returns an exit code.
+ */
+import { SafeStore } from '../config/store.js';
+import { applyEnvOverrides, parseSettingKey, settingKeys } from '../config/settings.js';
+import { UsageError } from '../core/errors.js';
+import { ExitCode } from '../core/exit-codes.js';
+import type { Ecosystem, PackageReport } from '../core/types.js';
+import { formatReports, reportsToJson } from '../ui/format-report.js';
+
+export interface SafeCommandIo {
+  env: Record<string, string | undefined>;
+  cwd: string;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  stdoutIsTTY: boolean;
+  /** The real npm / pip binary, found lazily (not needed by every subcommand). */
+  realTool(): string;
+}
+
+const tools: Record<Ecosystem, 'safe-npm' | 'safe-pip'> = { npm: 'safe-npm', pypi: 'safe-pip' };
+
+export async function runSafeCommand(ecosystem: Ecosystem, args: string[], io: SafeCommandIo): Promise<number> {
+  const [sub, ...rest] = args;
+  const tool = tools[ecosystem];
+  switch (sub) {
+    case 'check':
+      return safeCheck(ecosystem, rest, io);
+    case 'trust':
+    case 'untrust': {
+      const names = positionalsOnly(rest, sub);
+      if (names.length === 0) throw new UsageError(`usage: ${tool} safe ${sub} <name>...`);
+      const store = await SafeStore.open();
+      for (const raw of names) {
+        const name = await canonicalName(ecosystem, raw);
+        if (sub === 'trust') {
+          store.trust(ecosystem, name);
+          io.stdout(`trusted ${name}\n`);
+        } else {
+          io.stdout(store.untrust(ecosystem, name) ? `no longer trusted: ${name}\n` : `${name} was not trusted\n`);
+        }
+      }
+      return ExitCode.ok;
+    }
+    case 'list': {
+      const store = await SafeStore.open();
+      const trusted = store.trustedNames(ecosystem);
+      const decisions = store.scriptDecisions(ecosystem);
+      io.stdout(`trusted packages (${store.path}):\n`);
+      for (const name of trusted) io.stdout(`  ${name}\n`);
+      if (trusted.length === 0) io.stdout('  (none)\n');
+      const keys = Object.keys(decisions).sort();
+      if (keys.length) {
+        io.stdout(`${ecosystem === 'npm' ? 'install scripts' : 'source builds'}:\n`);
+        for (const key of keys) {
+          const d = decisions[key]!;
+          io.stdout(`  ${d.decision === 'allow' ? 'approved' : 'denied  '} ${key}${d.network ? ' (network)' : ''}\n`);
+        }
+      }
+      return ExitCode.ok;
+    }
+    case 'config':
+      return safeConfig(ecosystem, rest, io);
+    case 'setup': {
+      const { runSetup } = await import('./setup.js');
+      return runSetup(ecosystem, rest, io);
+    }
+    case 'approve':
+    case 'deny': {
+      const { runApprovalCommand } = await import('./approval-commands.js');
+      return runApprovalCommand(ecosystem, sub, rest, io);
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      io.stdout(helpText(tool));
+      return sub === undefined ? ExitCode.usage : ExitCode.ok;
+    default:
+      throw new UsageError(`unknown subcommand "safe ${sub}" (see: ${tool} safe help)`);
+  }
+}
+
+function helpText(tool: string): string {
+  return `${tool} safe <command>
+  check [--offline] [--json] <spec>...   analyse packages without installing (exit 65 if any is blocked)
+  trust <name>... | untrust <name>...    per-user allowlist
+  list                                   trusted packages and script/build decisions
+  config get|set|list [<key> [value]]    thresholds, run-as user, severities (keys: ${Object.keys(settingKeys).join(', ')}, severity.<check>)
+  approve <name>@<version> [--network] [--project]   pre-approve install scripts / a source build
+  deny <name>                            never run this package's install scripts / build
+  setup [--shell bash|zsh|fish] [--uninstall]        add (or remove) the shell function to your rc file
+`;
+}
+
+function positionalsOnly(args: string[], sub: string): string[] {
+  for (const a of args) if (a.startsWith('-')) throw new UsageError(`unknown option for safe ${sub}: ${a}`);
+  return args;
+}
+
+async function canonicalName(ecosystem: Ecosystem, raw: string): Promise<string> {
+  if (ecosystem === 'pypi') {
+    const { normalizePypiName } = await import('../pypi/normalize-name.js');
+    return normalizePypiName(raw);
+  }
+  return raw;
+}
+
+async function safeConfig(ecosystem: Ecosystem, args: string[], io: SafeCommandIo): Promise<number> {
+  const [action, key, value, ...extra] = args;
+  const tool = tools[ecosystem];
+  const store = await SafeStore.open();
+  if (action === 'list' || (action === 'get' && key === undefined)) {
+    io.stdout(`${JSON.stringify(applyEnvOverrides(store.settings(), io.env, ecosystem === 'npm' ? 'SAFE_NPM' : 'SAFE_PIP'), null, 2)}\n`);
+    return ExitCode.ok;
+  }
+  if (action === 'get' && key) {
+    const spec = parseSettingKey(key);
+    if (!spec) throw new UsageError(`unknown config key "${key}" (keys: ${Object.keys(settingKeys).join(', ')}, severity.<check>)`);
+    const current = key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], store.settings());
+    io.stdout(`${current === undefined ? '' : typeof current === 'string' ? current : JSON.stringify(current)}\n`);
+    return ExitCode.ok;
+  }
+  if (action === 'set' && key && value !== undefined && extra.length === 0) {
+    const spec = parseSettingKey(key);
+    if (!spec) throw new UsageError(`unknown config key "${key}" (keys: ${Object.keys(settingKeys).join(', ')}, severity.<check>)`);
+    let parsed: unknown;
+    try {
+      parsed = spec.parse(value);
+    } catch (error) {
+      throw new UsageError(`${key}: ${(error as Error).message}`);
+    }
+    store.setSetting(key, parsed);
+    io.stdout(`${key} = ${typeof parsed === 'string' ? parsed : JSON.stringify(parsed)}\n`);
+    return ExitCode.ok;
+  }
+  throw new UsageError(`usage: ${tool} safe config get|set|list [<key> [value]]`);
+}
+
+async function safeCheck(ecosystem: Ecosystem, args: string[], io: SafeCommandIo): Promise<number> {
+  let offline = false;
+  let json = false;
+  const specs: string[] = [];
+  let onlyPositionals = false;
+  for (const a of args) {
+    if (!onlyPositionals && a === '--') onlyPositionals = true;
+    else if (!onlyPositionals && a === '--offline') offline = true;
+    else if (!onlyPositionals && a === '--json') json = true;
+    else if (!onlyPositionals && a.startsWith('-') && a.length > 1) throw new UsageError(`unknown option for safe check: ${a}`);
+    else specs.push(a);
+  }
+  if (specs.length === 0) throw new UsageError(`usage: ${tools[ecosystem]} safe check [--offline] [--json] <spec>...`);
+
+  let reports: PackageReport[];
+  if (ecosystem === 'npm') {
+    const { checkNpmForReport } = await import('./npm-check.js');
+    reports = await checkNpmForReport(specs, { offline, io });
+  } else {
+    const { checkPypiForReport } = await import('./pip-check.js');
+    reports = await checkPypiForReport(specs, { offline, io });
+  }
+  if (json) io.stdout(`${reportsToJson(reports)}\n`);
+  else {
+    const text = formatReports(reports, { color: io.stdoutIsTTY, showInfo: true });
+    const blocked = reports.filter((r) => r.verdict === 'block').length;
+    const warned = reports.filter((r) => r.verdict === 'warn').length;
+    io.stdout(`${text ? `${text}\n` : ''}${reports.length} checked: ${reports.length - blocked - warned} ok, ${warned} warn, ${blocked} block\n`);
+  }
+  return reports.some((r) => r.verdict === 'block') ? ExitCode.blocked : ExitCode.ok;
+}
+

@@ -1,0 +1,79 @@
+/**
+ * `safe setup [--shell bash|zsh|fish] [--uninstall]`: idempotently add (or remove) shell functions
+ * that send npm/npx (or pip/pip3) through our shims, in a marked block of the user's rc file.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UsageError } from '../core/errors.js';
+import { ExitCode } from '../core/exit-codes.js';
+import type { Ecosystem } from '../core/types.js';
+import type { SafeCommandIo } from './safe-commands.js';
+
+type Shell = 'bash' | 'zsh' | 'fish';
+const shimDir = fileURLToPath(new URL('../../shims/', import.meta.url)).replace(/\/$/, '');
+const commandsFor: Record<Ecosystem, string[]> = { npm: ['npm', 'npx'], pypi: ['pip', 'pip3'] };
+
+export function rcFileFor(shell: Shell, env: Record<string, string | undefined>, home: string): string {
+  if (shell === 'zsh') return join(env.ZDOTDIR ?? home, '.zshrc');
+  if (shell === 'fish') return join(env.XDG_CONFIG_HOME ?? join(home, '.config'), 'fish', 'config.fish');
+  return join(home, '.bashrc');
+}
+
+export function setupBlock(ecosystem: Ecosystem, shell: Shell, shims = shimDir): string {
+  const tag = ecosystem === 'npm' ? 'safe-npm' : 'safe-pip';
+  const lines = commandsFor[ecosystem].map((cmd) =>
+    shell === 'fish'
+      ? `function ${cmd}; ${quote(join(shims, cmd))} $argv; end`
+      : `${cmd}() { ${quote(join(shims, cmd))} "$@"; }`,
+  );
+  return [`# >>> ${tag} >>>`, `# added by '${tag} safe setup'; remove with '${tag} safe setup --uninstall'`, ...lines, `# <<< ${tag} <<<`].join('\n');
+}
+
+/** Pure: the rc text with our block added/replaced (or removed). */
+export function applyBlock(text: string, ecosystem: Ecosystem, block: string | undefined): string {
+  const tag = ecosystem === 'npm' ? 'safe-npm' : 'safe-pip';
+  const pattern = new RegExp(`\\n?# >>> ${tag} >>>[\\s\\S]*?# <<< ${tag} <<<\\n?`, 'g');
+  const without = text.replace(pattern, '\n').replace(/\n{3,}$/, '\n\n');
+  if (!block) return without.replace(/^\n+/, '');
+  const base = without.length === 0 || without.endsWith('\n') ? without : `${without}\n`;
+  return `${base}${base.trim() ? '\n' : ''}${block}\n`;
+}
+
+export async function runSetup(ecosystem: Ecosystem, args: string[], io: SafeCommandIo): Promise<number> {
+  let shell: Shell | undefined;
+  let uninstall = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--uninstall') uninstall = true;
+    else if (a === '--shell' || a.startsWith('--shell=')) {
+      const v = a.includes('=') ? a.slice(8) : args[++i];
+      if (v !== 'bash' && v !== 'zsh' && v !== 'fish') throw new UsageError('--shell takes bash, zsh or fish');
+      shell = v;
+    } else throw new UsageError(`unknown option for safe setup: ${a}`);
+  }
+  shell ??= detectShell(io.env.SHELL);
+  const rc = rcFileFor(shell, io.env, io.env.HOME ?? homedir());
+  const before = existsSync(rc) ? readFileSync(rc, 'utf8') : '';
+  const block = uninstall ? undefined : setupBlock(ecosystem, shell);
+  const after = applyBlock(before, ecosystem, block);
+  if (after === before) {
+    io.stdout(`${rc} is already up to date\n`);
+    return ExitCode.ok;
+  }
+  mkdirSync(dirname(rc), { recursive: true });
+  writeFileSync(rc, after);
+  if (block) io.stdout(`added to ${rc}:\n${block}\nopen a new shell (or: source ${rc}) to use it\n`);
+  else io.stdout(`removed the ${ecosystem === 'npm' ? 'safe-npm' : 'safe-pip'} block from ${rc}\n`);
+  return ExitCode.ok;
+}
+
+function detectShell(shellPath: string | undefined): Shell {
+  const name = basename(shellPath ?? 'bash');
+  return name === 'zsh' || name === 'fish' ? name : 'bash';
+}
+
+function quote(path: string): string {
+  return /^[\w/.-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}

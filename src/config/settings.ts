@@ -1,0 +1,105 @@
+import type { Severity, Thresholds } from '../core/types.js';
+
+/** What a check's severity can be configured to; `off` removes its findings. */
+export type SeverityOverride = Severity | 'off';
+
+export interface Settings {
+  thresholds: Thresholds;
+  /** Unprivileged user npm/pip and package scripts run as when we are root and the project is root's. */
+  runAsUser: string;
+  /** Per-check severity overrides, keyed by check id. */
+  severity: Record<string, SeverityOverride>;
+  /** Exit 67 when an install script or build is withheld (default: report and exit 0). */
+  strictScripts: boolean;
+  /** Per-script timeout for replayed install scripts. */
+  scriptTimeoutSeconds: number;
+  /** bubblewrap sandbox for replayed scripts: auto = use when present, require = refuse without it, off. */
+  sandbox: 'auto' | 'require' | 'off';
+  /** Folder under which the run-as user's persistent npm/pip caches live (when it has no usable home). */
+  cacheRoot: string;
+}
+
+export const defaultSettings: Settings = {
+  thresholds: { newPackageDays: 30, newVersionDays: 2, fewVersions: 3 },
+  runAsUser: 'nobody',
+  severity: {},
+  strictScripts: false,
+  scriptTimeoutSeconds: 600,
+  sandbox: 'auto',
+  cacheRoot: '/var/cache/safe-npm',
+};
+
+/**
+ * The keys `safe config get|set` accepts, with their parser. Dotted keys address nested settings.
+ * Kept as data so the CLI, the README table and the tests agree.
+ */
+export const settingKeys: Record<string, { describe: string; parse: (raw: string) => unknown }> = {
+  'thresholds.newPackageDays': { describe: 'days a package counts as newly published', parse: nonNegativeNumber },
+  'thresholds.newVersionDays': { describe: 'days a version counts as newly published', parse: nonNegativeNumber },
+  'thresholds.fewVersions': { describe: 'fewer versions than this is a finding', parse: nonNegativeNumber },
+  runAsUser: { describe: 'unprivileged user installs run as when invoked by root', parse: userName },
+  strictScripts: { describe: 'exit 67 when scripts/builds are withheld', parse: boolean },
+  scriptTimeoutSeconds: { describe: 'timeout for each replayed install script', parse: nonNegativeNumber },
+  sandbox: { describe: 'auto | require | off (bubblewrap for install scripts)', parse: oneOf('auto', 'require', 'off') },
+  cacheRoot: { describe: 'folder for the run-as user\'s persistent caches', parse: absolutePath },
+};
+
+/** `severity.<check>` keys are open-ended: any check id. */
+export function parseSettingKey(key: string): { describe: string; parse: (raw: string) => unknown } | undefined {
+  if (settingKeys[key]) return settingKeys[key];
+  if (/^severity\.[a-z0-9-]+$/.test(key)) {
+    return { describe: 'severity override for one check', parse: oneOf('off', 'info', 'warn', 'block') };
+  }
+  return undefined;
+}
+
+function nonNegativeNumber(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0 || raw.trim() === '') throw new Error(`expected a number >= 0, got "${raw}"`);
+  return n;
+}
+function boolean(raw: string): boolean {
+  if (/^(true|1|yes|on)$/i.test(raw)) return true;
+  if (/^(false|0|no|off)$/i.test(raw)) return false;
+  throw new Error(`expected true or false, got "${raw}"`);
+}
+function oneOf<T extends string>(...values: T[]) {
+  return (raw: string): T => {
+    if ((values as string[]).includes(raw)) return raw as T;
+    throw new Error(`expected one of ${values.join(', ')}, got "${raw}"`);
+  };
+}
+function userName(raw: string): string {
+  if (!/^[a-z_][a-z0-9_-]*\$?$/i.test(raw) && !/^\d+$/.test(raw)) throw new Error(`not a user name: "${raw}"`);
+  return raw;
+}
+function absolutePath(raw: string): string {
+  if (!raw.startsWith('/')) throw new Error(`expected an absolute path, got "${raw}"`);
+  return raw;
+}
+
+/** Deep-merge stored values over defaults; unknown keys are ignored. */
+export function mergeSettings(stored: unknown): Settings {
+  const s = (stored && typeof stored === 'object' ? stored : {}) as Partial<Settings>;
+  return {
+    ...defaultSettings,
+    ...s,
+    thresholds: { ...defaultSettings.thresholds, ...(s.thresholds ?? {}) },
+    severity: { ...(s.severity ?? {}) },
+  };
+}
+
+/** Environment overrides, read once at the entry point (tools that run npm themselves cannot pass flags). */
+export function applyEnvOverrides(settings: Settings, env: Record<string, string | undefined>, prefix: 'SAFE_NPM' | 'SAFE_PIP'): Settings {
+  const out = { ...settings };
+  const get = (name: string) => env[`${prefix}_${name}`] ?? env[`SAFE_NPM_${name}`];
+  const runAs = get('RUN_AS_USER');
+  if (runAs) out.runAsUser = userName(runAs);
+  const cacheRoot = get('CACHE_ROOT');
+  if (cacheRoot) out.cacheRoot = absolutePath(cacheRoot);
+  const strict = get('STRICT_SCRIPTS');
+  if (strict) out.strictScripts = boolean(strict);
+  const sandbox = get('SANDBOX');
+  if (sandbox) out.sandbox = oneOf('auto', 'require', 'off')(sandbox);
+  return out;
+}

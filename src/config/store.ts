@@ -1,0 +1,129 @@
+import type { Ecosystem } from '../core/types.js';
+import { ConfigError } from '../core/errors.js';
+import { mergeSettings, type Settings } from './settings.js';
+
+/** A remembered script/build decision, pinned to what the user saw. */
+export interface ScriptDecision {
+  decision: 'allow' | 'deny';
+  /** name@version for allow; bare name for deny (a deny covers every version). */
+  key: string;
+  integrity?: string;
+  scriptsDigest?: string;
+  /** The approval grants network access inside the sandbox (binary downloaders). */
+  network?: boolean;
+  /** The scripts as approved, to show a diff when they change. */
+  scripts?: Record<string, string>;
+  /** Files run as `node <file>` by the approved scripts: path in the package -> sha256 (hex). */
+  files?: Record<string, string>;
+  at: string;
+}
+
+export interface TrustEntry {
+  at: string;
+}
+
+interface StoreShape {
+  settings?: Partial<Settings>;
+  trusted?: Record<string, TrustEntry>;
+  scripts?: Record<string, ScriptDecision>;
+}
+
+/**
+ * The per-user store (conf, honouring XDG_CONFIG_HOME): settings, trusted packages, script
+ * decisions. Keys are "ecosystem:name" (PyPI names normalized by the caller). A file that cannot be
+ * parsed is a ConfigError — never an empty, allow-all store.
+ */
+export class SafeStore {
+  private constructor(private readonly conf: import('conf').default<StoreShape>) {}
+
+  static async open(options: { cwd?: string } = {}): Promise<SafeStore> {
+    const { default: Conf } = await import('conf');
+    try {
+      const conf = new Conf<StoreShape>({
+        projectName: 'safe-npm',
+        projectSuffix: '',
+        cwd: options.cwd,
+        clearInvalidConfig: false,
+      });
+      // Touch the store once so a corrupt file fails here, with a clear message.
+      void conf.store;
+      return new SafeStore(conf);
+    } catch (error) {
+      const where = options.cwd ?? '$XDG_CONFIG_HOME/safe-npm';
+      throw new ConfigError(`cannot read the safe-npm config in ${where}: ${(error as Error).message.split('\n')[0]} (fix or delete the file)`);
+    }
+  }
+
+  get path(): string {
+    return this.conf.path;
+  }
+
+  settings(): Settings {
+    return mergeSettings(this.conf.get('settings'));
+  }
+
+  getSetting(key: string): unknown {
+    return this.conf.get(`settings.${key}` as never);
+  }
+
+  setSetting(key: string, value: unknown): void {
+    this.conf.set(`settings.${key}` as never, value as never);
+  }
+
+  isTrusted(ecosystem: Ecosystem, name: string): boolean {
+    return Boolean(this.conf.get('trusted', {})[trustKey(ecosystem, name)]);
+  }
+
+  trust(ecosystem: Ecosystem, name: string, now = new Date()): void {
+    const trusted = { ...this.conf.get('trusted', {}) };
+    trusted[trustKey(ecosystem, name)] = { at: now.toISOString() };
+    this.conf.set('trusted', trusted);
+  }
+
+  /** Returns whether the name was trusted before. */
+  untrust(ecosystem: Ecosystem, name: string): boolean {
+    const trusted = { ...this.conf.get('trusted', {}) };
+    const key = trustKey(ecosystem, name);
+    const had = key in trusted;
+    delete trusted[key];
+    this.conf.set('trusted', trusted);
+    return had;
+  }
+
+  trustedNames(ecosystem: Ecosystem): string[] {
+    const prefix = `${ecosystem}:`;
+    return Object.keys(this.conf.get('trusted', {}))
+      .filter((k) => k.startsWith(prefix))
+      .map((k) => k.slice(prefix.length))
+      .sort();
+  }
+
+  scriptDecisions(ecosystem: Ecosystem): Record<string, ScriptDecision> {
+    const prefix = `${ecosystem}:`;
+    const out: Record<string, ScriptDecision> = {};
+    for (const [k, v] of Object.entries(this.conf.get('scripts', {}))) {
+      if (k.startsWith(prefix)) out[k.slice(prefix.length)] = v;
+    }
+    return out;
+  }
+
+  /** `key` is name@version for allow, the bare name for deny. */
+  recordScriptDecision(ecosystem: Ecosystem, decision: ScriptDecision): void {
+    const scripts = { ...this.conf.get('scripts', {}) };
+    scripts[`${ecosystem}:${decision.key}`] = decision;
+    this.conf.set('scripts', scripts);
+  }
+
+  removeScriptDecision(ecosystem: Ecosystem, key: string): boolean {
+    const scripts = { ...this.conf.get('scripts', {}) };
+    const k = `${ecosystem}:${key}`;
+    const had = k in scripts;
+    delete scripts[k];
+    this.conf.set('scripts', scripts);
+    return had;
+  }
+}
+
+function trustKey(ecosystem: Ecosystem, name: string): string {
+  return `${ecosystem}:${name}`;
+}

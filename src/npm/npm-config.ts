@@ -1,0 +1,58 @@
+/**
+ * npm's own effective configuration (builtin, global, user, project, env, CLI) through
+ * @npmcli/config — the registry, scoped registries, auth and CA settings npm will really use.
+ */
+import { realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+
+export interface NpmConfig {
+  /** Flat options as npm passes them to pacote / npm-registry-fetch (registry, @scope:registry, //host/:_authToken, ca...). */
+  flat: Record<string, unknown>;
+  get(key: string): unknown;
+  /** The project root npm would use (nearest package.json / node_modules upward). */
+  localPrefix: string;
+  globalPrefix: string;
+  /** The user-level npmrc file in effect (may not exist). */
+  userconfigPath: string;
+}
+
+/** The folder npm is installed in, from the path of its bin (e.g. /usr/bin/npm → /usr/lib/node_modules/npm). */
+export function npmRootOf(realNpmBin: string): string {
+  const cli = realpathSync(realNpmBin); // …/npm/bin/npm-cli.js
+  return dirname(dirname(cli));
+}
+
+export async function loadNpmConfig(options: {
+  realNpm: string;
+  npmArgs: string[];
+  cwd: string;
+  env: Record<string, string | undefined>;
+}): Promise<NpmConfig> {
+  const Config = require('@npmcli/config');
+  const { definitions, flatten, nerfDarts, shorthands } = require('@npmcli/config/lib/definitions');
+  const npmPath = npmRootOf(options.realNpm);
+  const config = new Config({
+    npmPath,
+    definitions,
+    flatten,
+    nerfDarts,
+    shorthands,
+    argv: [process.execPath, join(npmPath, 'bin', 'npm-cli.js'), ...options.npmArgs],
+    cwd: options.cwd,
+    env: options.env,
+    execPath: process.execPath,
+    // npm's warnings about unknown config are npm's to print, when it runs.
+    warn: false,
+  });
+  await config.load();
+  return {
+    flat: config.flat,
+    get: (key: string) => config.get(key),
+    localPrefix: config.localPrefix,
+    globalPrefix: config.globalPrefix,
+    userconfigPath: config.get('userconfig') as string,
+  };
+}

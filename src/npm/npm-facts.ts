@@ -1,0 +1,94 @@
+/** Pure: a packument (or its absence) plus the requested spec → PackageFacts. */
+import { createRequire } from 'node:module';
+import type { PackageFacts, SourceKind } from '../core/types.js';
+import type { NpmSpecRequest } from './npm-invocation.js';
+import type { PackumentResult, PackumentVersion } from './npm-registry.js';
+
+const require = createRequire(import.meta.url);
+const pickManifest = require('npm-pick-manifest') as (packument: unknown, wanted: string, opts?: object) => PackumentVersion;
+
+const installEvents = ['preinstall', 'install', 'postinstall'] as const;
+
+export function sourceKindOf(spec: NpmSpecRequest): SourceKind {
+  if (spec.fromRegistry) return 'registry';
+  switch (spec.type) {
+    case 'git': return 'git';
+    case 'remote': return 'remote';
+    case 'file': return 'file';
+    case 'directory': return 'directory';
+    default: return 'unknown';
+  }
+}
+
+/** Facts for a spec that is not fetched (offline, or not from the registry). */
+export function offlineFacts(spec: NpmSpecRequest): PackageFacts {
+  return {
+    ecosystem: 'npm',
+    name: spec.registryName ?? spec.name ?? spec.raw,
+    requested: spec.raw,
+    source: sourceKindOf(spec),
+    version: spec.type === 'version' ? spec.fetchSpec ?? null : null,
+  };
+}
+
+export function npmFacts(spec: NpmSpecRequest, result: PackumentResult, options: { defaultTag?: string; before?: Date } = {}): PackageFacts {
+  const base = offlineFacts(spec);
+  if (!result.ok) {
+    return result.notFound ? { ...base, exists: false } : { ...base, fetchError: result.error };
+  }
+  const packument = result.packument;
+  const facts: PackageFacts = { ...base, exists: true, versionCount: Object.keys(packument.versions ?? {}).length };
+  const unknown: string[] = [];
+
+  let manifest: PackumentVersion | undefined;
+  try {
+    const wanted = spec.fetchSpec && spec.fetchSpec !== '' ? spec.fetchSpec : (options.defaultTag ?? 'latest');
+    manifest = pickManifest(packument, wanted, { defaultTag: options.defaultTag ?? 'latest', before: options.before });
+  } catch {
+    facts.versionNotFound = true;
+  }
+
+  const time = packument.time;
+  if (time && typeof time === 'object') {
+    if (time.created) facts.packageCreatedAt = new Date(time.created);
+    else {
+      // Some mirrors drop `created`; the oldest version time is the next best thing.
+      const stamps = Object.entries(time).filter(([k]) => k !== 'modified').map(([, v]) => Date.parse(v)).filter(Number.isFinite);
+      if (stamps.length) facts.packageCreatedAt = new Date(Math.min(...stamps));
+    }
+  } else unknown.push('publish times');
+  if (!('maintainers' in packument)) unknown.push('maintainers');
+
+  if (manifest) {
+    facts.version = manifest.version;
+    const published = time?.[manifest.version];
+    if (published) facts.versionPublishedAt = new Date(published);
+    else if (time) unknown.push(`publish time of ${manifest.version}`);
+    if (manifest.deprecated) facts.deprecated = manifest.deprecated;
+    facts.repository = repositoryUrl(manifest.repository ?? packument.repository);
+    const description = manifest.description ?? packument.description;
+    facts.description = typeof description === 'string' && description.trim() !== '' ? description : null;
+    facts.installScripts = installScriptsOf(manifest);
+  }
+  if (unknown.length) facts.unknownFields = unknown;
+  return facts;
+}
+
+/** preinstall/install/postinstall, plus npm's implicit `node-gyp rebuild` (published manifests record `gypfile`). */
+export function installScriptsOf(manifest: PackumentVersion): Record<string, string> {
+  const scripts: Record<string, string> = {};
+  for (const event of installEvents) {
+    const text = manifest.scripts?.[event];
+    if (typeof text === 'string' && text.trim() !== '') scripts[event] = text;
+  }
+  if (manifest.gypfile === true && !scripts.install && !scripts.preinstall) scripts.install = 'node-gyp rebuild';
+  return scripts;
+}
+
+function repositoryUrl(repository: unknown): string | null {
+  if (typeof repository === 'string' && repository.trim() !== '') return repository;
+  if (repository && typeof repository === 'object' && typeof (repository as { url?: unknown }).url === 'string') {
+    return (repository as { url: string }).url;
+  }
+  return null;
+}

@@ -1,0 +1,78 @@
+/**
+ * The only user of pacote: full packuments from the registry npm will use, concurrently, each
+ * fetched once per run. Fetching is separate from normalizing (npm-facts.ts).
+ */
+import type { NpmConfig } from './npm-config.js';
+
+export interface Packument {
+  name: string;
+  versions: Record<string, PackumentVersion>;
+  time?: Record<string, string>;
+  'dist-tags'?: Record<string, string>;
+  maintainers?: unknown;
+  repository?: unknown;
+  description?: string;
+  [key: string]: unknown;
+}
+
+export interface PackumentVersion {
+  name: string;
+  version: string;
+  scripts?: Record<string, string>;
+  deprecated?: string;
+  repository?: unknown;
+  description?: string;
+  gypfile?: boolean;
+  dist?: { integrity?: string; shasum?: string; tarball?: string; fileCount?: number; unpackedSize?: number };
+  dependencies?: Record<string, string>;
+  _npmUser?: unknown;
+  [key: string]: unknown;
+}
+
+export type PackumentResult = { ok: true; packument: Packument } | { ok: false; notFound: boolean; error: string };
+
+export interface RegistryClient {
+  packument(name: string): Promise<PackumentResult>;
+}
+
+/** A client over pacote with npm's flat options; `cache` is the cache the install will use too. */
+export async function createRegistryClient(config: NpmConfig, cache: string | undefined): Promise<RegistryClient> {
+  const { default: pacote } = await import('pacote');
+  const memo = new Map<string, Promise<PackumentResult>>();
+  const packumentCache = new Map();
+  const opts = { ...config.flat, ...(cache ? { cache } : {}), fullMetadata: true, packumentCache };
+  return {
+    packument(name) {
+      let pending = memo.get(name);
+      if (!pending) {
+        pending = pacote.packument(name, opts as never).then(
+          (packument) => ({ ok: true as const, packument: packument as unknown as Packument }),
+          (error: { code?: string; statusCode?: number; message: string }) => {
+            const notFound = error.code === 'E404' || error.statusCode === 404;
+            return { ok: false as const, notFound, error: oneLine(error.message) };
+          },
+        );
+        memo.set(name, pending);
+      }
+      return pending;
+    },
+  };
+}
+
+function oneLine(message: string): string {
+  return message.split('\n')[0]!.slice(0, 300);
+}
+
+/** Run `fn` over items with at most `limit` in flight; results in input order. */
+export async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
