@@ -1,0 +1,85 @@
+/**
+ * Fake edges for the install flow: a scripted registry, scripted prompt answers (an unexpected
+ * prompt THROWS), a recorded npm run. The flow's own logic is what the tests exercise.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SafeStore } from '../../src/config/store.js';
+import type { NpmFlowDeps } from '../../src/flow/npm-install.js';
+import type { NpmConfig } from '../../src/npm/npm-config.js';
+import type { Packument, PackumentResult } from '../../src/npm/npm-registry.js';
+import type { NpmInstallJob } from '../../src/npm/run-npm-install.js';
+import type { PackageAnswer } from '../../src/ui/prompts.js';
+import { makeContext, NOW } from './make-facts.js';
+
+export function packument(name: string, opts: { ageDays?: number; versions?: number; scripts?: Record<string, string> } = {}): Packument {
+  const t = new Date(NOW.getTime() - (opts.ageDays ?? 800) * 86_400_000).toISOString();
+  const versions: Packument['versions'] = {};
+  const time: Record<string, string> = { created: t, modified: t };
+  for (let i = 0; i < (opts.versions ?? 10); i++) {
+    const v = `1.0.${i}`;
+    versions[v] = { name, version: v, description: 'd', repository: 'git+https://x.invalid/r.git', scripts: opts.scripts };
+    time[v] = t;
+  }
+  return { name, versions, time, 'dist-tags': { latest: `1.0.${(opts.versions ?? 10) - 1}` }, maintainers: [] };
+}
+
+export interface FakeSetup {
+  packuments?: Record<string, Packument | 'not-found' | 'error'>;
+  answers?: PackageAnswer[];
+  interactive?: boolean;
+  euid?: number;
+  ownerUid?: number;
+}
+
+export async function fakeDeps(setup: FakeSetup) {
+  const stderr: string[] = [];
+  const installs: NpmInstallJob[] = [];
+  const asked: string[] = [];
+  const fetched: string[] = [];
+  const answers = [...(setup.answers ?? [])];
+  const store = await SafeStore.open({ cwd: mkdtempSync(join(tmpdir(), 'safe-flow-')) });
+  const projectDir = mkdtempSync(join(tmpdir(), 'safe-flow-project-'));
+  const config: NpmConfig = {
+    flat: {}, get: (k) => ({ tag: 'latest', cache: '/tmp/cache' } as Record<string, unknown>)[k],
+    localPrefix: projectDir, globalPrefix: '/usr', userconfigPath: '/nonexistent/.npmrc',
+  };
+  const deps: NpmFlowDeps = {
+    env: {}, cwd: projectDir, interactive: setup.interactive ?? false, stderrIsTTY: false,
+    euid: setup.euid ?? 1000, realNpm: '/usr/bin/npm', now: () => NOW,
+    stdout: () => {}, stderr: (t) => void stderr.push(t),
+    openStore: async () => store,
+    loadNpmConfig: async () => config,
+    createRegistry: async () => ({
+      async packument(name): Promise<PackumentResult> {
+        fetched.push(name);
+        const p = setup.packuments?.[name];
+        if (p === undefined || p === 'not-found') return { ok: false, notFound: true, error: '404' };
+        if (p === 'error') return { ok: false, notFound: false, error: 'ECONNREFUSED' };
+        return { ok: true, packument: p };
+      },
+    }),
+    asBuildUser: (_u, fn) => fn(),
+    popular: () => ({ isPopular: (n) => n === 'lodash', lookAlike: makeContext().popular.lookAlike }),
+    prompts: {
+      async askAboutPackage(report) {
+        asked.push(report.name);
+        const a = answers.shift();
+        if (!a) throw new Error(`unexpected prompt for ${report.name}`);
+        return a;
+      },
+      async chooseApprovals() { throw new Error('unexpected checkbox'); },
+      async confirm() { throw new Error('unexpected confirm'); },
+    },
+    spinner: async () => ({ update() {}, stop() {} }),
+    lookupUser: (u) => (u === 'nobody' || u === 65534 ? { name: 'nobody', uid: 65534, gid: 65534, home: '/nonexistent' } : typeof u === 'number' ? { name: `u${u}`, uid: u, gid: u, home: '/nonexistent' } : undefined),
+    ownerUidOf: () => setup.ownerUid ?? 1000,
+    ensureUserCache: (root, user) => `${root}/${user.name}/npm`,
+    async runNpmInstall(job) {
+      installs.push(job);
+      return { exitCode: 0, ranIn: job.projectDir };
+    },
+  };
+  return { deps, store, stderr, installs, asked, fetched, text: () => stderr.join('') };
+}

@@ -1,0 +1,187 @@
+import { describe, expect, it } from 'vitest';
+import { buildPopularNameIndex, confusableSkeleton, parsePopularNames, popularNames, singleEdit } from '../../../src/checks/popular-names.js';
+import { typosquat } from '../../../src/checks/typosquat.js';
+import type { CheckContext, Ecosystem, PackageFacts, SourceKind } from '../../../src/core/types.js';
+import { normalizePypiName } from '../../../src/pypi/normalize-name.js';
+
+// Against the bundled data (data/popular-*.tsv): [candidate, expected target or null, reason].
+const npmCases: [string, string | null, string?][] = [
+  ['lodahs', 'lodash', 'two letters swapped'],
+  ['expres', 'express', 'one letter missing'],
+  ['expresss', 'express', 'one letter added'],
+  ['exprass', 'express', 'one letter changed'],
+  ['reactdom', 'react-dom', 'separator missing'],
+  ['react_dom', 'react-dom', 'different separators'],
+  ['react.dom', 'react-dom', 'different separators'],
+  ['@type/node', '@types/node', 'look-alike scope, one letter missing'],
+  ['@typess/node', '@types/node', 'look-alike scope, one letter added'],
+  ['@tpyes/node', '@types/node', 'look-alike scope, two letters swapped'],
+  ['@typess/not-a-real-package', '@types/not-a-real-package', 'look-alike scope, one letter added'],
+  ['@babell/core', '@babel/core', 'look-alike scope, one letter added'],
+  ['types-node', '@types/node', 'scope dropped'],
+  ['l0dash', 'lodash', 'look-alike characters'],
+  ['1odash', 'lodash', 'look-alike characters'],
+  ['rnoment', 'moment', 'look-alike characters'],
+  ['vvebpack', 'webpack', 'look-alike characters'],
+  ['l\u043edash', 'lodash', 'look-alike characters'], // Cyrillic о
+  ['\u0435xpress', 'express', 'look-alike characters'], // Cyrillic е
+  ['\u0435\u0445\u0440\u0433\u0435ss', 'express', 'look-alike characters'], // Cyrillic е х р г е
+  ['l\u00f6dash', 'lodash', 'look-alike characters'], // ö
+  ['\uff4c\uff4f\uff44\uff41\uff53\uff48', 'lodash', 'look-alike characters'], // full-width
+  ['lodash-js', 'lodash', 'extra "js" suffix'],
+  ['lodash.js', 'lodash', 'extra "js" suffix'],
+  ['lodashjs', 'lodash', 'extra "js" suffix'],
+  ['node-lodash', 'lodash', 'extra "node" prefix'],
+  ['lodash-node', 'lodash', 'extra "node" suffix'],
+  ['jsonstream', 'JSONStream', 'differs only in letter case'],
+  ['Lodash', 'lodash', 'differs only in letter case'],
+  ['chalks', 'chalk', 'one letter added'],
+  [' lodahs ', 'lodash', 'two letters swapped'],
+  // Popular names are never flagged, even when they sit one edit from a more popular one.
+  ['lodash', null],
+  ['ws', null],
+  ['ms', null],
+  ['qs', null],
+  ['safer-buffer', null],
+  ['safe-buffer', null],
+  ['@types/node', null],
+  ['JSONStream', null],
+  // Guards.
+  ['hulp', null], // gulp: targets under 5 characters only match on separators/look-alikes/affixes
+  ['ckeditor4', null], // ckeditor5: digit-only edits are versions, not typos
+  ['gpt3-tokenizer', null], // gpt-tokenizer
+  ['@types/nod', null], // same scope: only DefinitelyTyped can publish there
+  ['@lodash/lodash', null], // a popular name under its own-named scope is not confusable enough
+  ['babel-plugin-external-helpers', null], // old unscoped name of a scoped package: legitimate
+  ['some-unrelated-package-name', null],
+  ['', null],
+];
+
+const pypiCases: [string, string | null, string?][] = [
+  ['reqeusts', 'requests', 'two letters swapped'],
+  ['requets', 'requests', 'one letter missing'],
+  ['python-requests', 'requests', 'extra "python" prefix'],
+  ['requests-py', 'requests', 'extra "py" suffix'],
+  ['py-requests', 'requests', 'extra "py" prefix'],
+  ['pyrequests', 'requests', 'extra "py" prefix'],
+  ['requests-python', 'requests', 'extra "python" suffix'],
+  ['nmap-python', 'python-nmap', '"python" suffix instead of "python" prefix'],
+  ['python3-dateutil', 'python-dateutil', '"python3" prefix instead of "python" prefix'],
+  ['typingextensions', 'typing-extensions', 'separator missing'],
+  ['r3quests', 'requests', 'one letter changed'],
+  ['reque5ts', 'requests', 'one letter changed'],
+  ['num-py', 'numpy', 'different separators'],
+  ['requests', null],
+  ['Requests', null], // PEP 503: same project
+  ['Typing_Extensions', null],
+  ['typing.extensions', null],
+  ['urllib3', null],
+  ['numpy', null],
+];
+
+const npm = popularNames('npm');
+const pypi = popularNames('pypi');
+
+describe('popular-names lookAlike (npm, bundled data)', () => {
+  it.each(npmCases)('%j → %s', (name, target, reason) => {
+    expect(npm.lookAlike(name)).toEqual(target === null ? undefined : { target, reason });
+  });
+});
+
+describe('popular-names lookAlike (PyPI, bundled data)', () => {
+  it.each(pypiCases)('%j → %s', (name, target, reason) => {
+    expect(pypi.lookAlike(name)).toEqual(target === null ? undefined : { target, reason });
+  });
+});
+
+describe('popular-names isPopular', () => {
+  it.each<[Ecosystem, string, boolean]>([
+    ['npm', 'lodash', true],
+    ['npm', '@types/node', true],
+    ['npm', 'Lodash', false], // npm names are case-sensitive
+    ['npm', 'lodahs', false],
+    ['pypi', 'Typing_Extensions', true],
+    ['pypi', 'typing-extensions', true],
+    ['pypi', 'reqeusts', false],
+  ])('%s %s → %s', (eco, name, popular) => {
+    expect(popularNames(eco).isPopular(name)).toBe(popular);
+  });
+});
+
+describe('popular-names on a given list', () => {
+  it('prefers the most popular target: list order decides', () => {
+    expect(buildPopularNameIndex('npm', ['colors', 'colorz']).lookAlike('colorx')?.target).toBe('colors');
+    expect(buildPopularNameIndex('npm', ['colorz', 'colors']).lookAlike('colorx')?.target).toBe('colorz');
+  });
+  it('prefers a separator match over a more popular one-edit match', () => {
+    expect(buildPopularNameIndex('npm', ['reactdon', 'react-dom']).lookAlike('reactdom')).toEqual({ target: 'react-dom', reason: 'separator missing' });
+  });
+  it('compares PyPI names after PEP 503 normalization', () => {
+    const index = buildPopularNameIndex('pypi', ['Foo_Bar']);
+    expect(index.isPopular('foo-bar')).toBe(true);
+    expect(index.isPopular('FOO.bar')).toBe(true);
+    expect(index.lookAlike('foo-bra')).toEqual({ target: 'Foo_Bar', reason: 'two letters swapped' });
+  });
+  it('builds from an empty list without flagging anything', () => {
+    expect(buildPopularNameIndex('npm', []).lookAlike('lodash')).toBeUndefined();
+  });
+});
+
+describe('helpers', () => {
+  it.each<[string, string]>([
+    ['Foo_Bar', 'foo-bar'],
+    ['foo.-_bar', 'foo-bar'],
+    ['Django', 'django'],
+    ['zope.interface', 'zope-interface'],
+  ])('normalizePypiName(%j) = %j', (name, normalized) => expect(normalizePypiName(name)).toBe(normalized));
+
+  it.each<[string, string]>([
+    ['l0dash', 'lodash'],
+    ['1odash', 'lodash'],
+    ['rnoment', 'moment'],
+    ['vvebpack', 'webpack'],
+    ['\u0441\u0440', 'cp'],
+  ])('confusableSkeleton(%j) = confusableSkeleton(%j)', (a, b) => expect(confusableSkeleton(a)).toBe(confusableSkeleton(b)));
+
+  it.each<[string, string, string | undefined]>([
+    ['lodahs', 'lodash', 'swap'],
+    ['lodas', 'lodash', 'missing'],
+    ['lodashh', 'lodash', 'added'],
+    ['lodesh', 'lodash', 'changed'],
+    ['lodash', 'lodash', undefined],
+    ['ldoahs', 'lodash', undefined],
+    ['abc', 'bca', undefined],
+  ])('singleEdit(%j, %j) = %s', (a, b, kind) => expect(singleEdit(a, b)?.kind).toBe(kind));
+
+  it('parses a TSV with a comment, a header and counts', () => {
+    expect(parsePopularNames('# snapshot\nname\tdownloads\nsemver\t12\n\nchalk\t3\n')).toEqual(['semver', 'chalk']);
+  });
+});
+
+describe('typosquat check', () => {
+  const ctx = (eco: Ecosystem): CheckContext => ({
+    now: new Date('2026-11-01T00:00:00Z'),
+    thresholds: { newPackageDays: 7, newVersionDays: 2, fewVersions: 3 },
+    popular: popularNames(eco),
+  });
+  const facts = (ecosystem: Ecosystem, name: string, source: SourceKind = 'registry'): PackageFacts => ({ ecosystem, name, requested: name, source });
+
+  it('is an offline check', () => {
+    expect(typosquat.id).toBe('typosquat');
+    expect(typosquat.needsNetwork).toBe(false);
+  });
+  it('blocks a look-alike with a did-you-mean', () => {
+    expect(typosquat.run(facts('npm', 'lodahs'), ctx('npm'))).toEqual([
+      { check: 'typosquat', severity: 'block', message: '"lodahs" looks like the popular package "lodash" (two letters swapped)', didYouMean: 'lodash' },
+    ]);
+  });
+  it('blocks a PyPI look-alike', () => {
+    expect(typosquat.run(facts('pypi', 'reqeusts'), ctx('pypi'))[0]).toMatchObject({ severity: 'block', didYouMean: 'requests' });
+  });
+  it.each(['lodash', 'ws', 'ms', 'safer-buffer', 'safe-buffer'])('never flags the popular name %s', (name) => {
+    expect(typosquat.run(facts('npm', name), ctx('npm'))).toEqual([]);
+  });
+  it('ignores packages that do not come from the registry', () => {
+    expect(typosquat.run(facts('npm', 'lodahs', 'git'), ctx('npm'))).toEqual([]);
+  });
+});

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { npmInstallFlow, rewriteArgs } from '../../../src/flow/npm-install.js';
+import type { NpmInvocation } from '../../../src/npm/npm-invocation.js';
+import { parseSpec } from '../../../src/npm/spec-request.js';
+import { fakeDeps, packument } from '../../helpers/fake-npm-deps.js';
+import { Cancelled } from '../../../src/core/errors.js';
+
+function install(args: string[], own: Partial<NpmInvocation['ownFlags']> = {}): NpmInvocation {
+  const specs = args.filter((a) => !a.startsWith('-')).map((a) => parseSpec(a));
+  return {
+    kind: 'install', command: 'install', typedCommand: 'i', specs, positionals: args, global: false, workspaces: false,
+    npmArgs: ['i', ...args], ownFlags: { yes: false, strictScripts: false, project: false, other: {}, ...own }, cliConfig: {},
+  };
+}
+
+const registry = {
+  'left-pad': packument('left-pad'),
+  lodash: packument('lodash'),
+  lodahs: packument('lodahs'),
+  fresh: packument('fresh', { ageDays: 0.01 }),
+};
+
+describe('npm install flow (fake edges)', () => {
+  it('a clean package installs with scripts off, as the flow decided, without a prompt', async () => {
+    const t = await fakeDeps({ packuments: registry });
+    expect(await npmInstallFlow(install(['left-pad']), t.deps)).toBe(0);
+    expect(t.installs).toHaveLength(1);
+    expect(t.installs[0]!.args).toEqual(['i', 'left-pad']);
+    expect(t.installs[0]!.mode).toEqual({ kind: 'self' });
+    expect(t.asked).toEqual([]);
+  });
+
+  it('no TTY: a typosquat stops with 65 and nothing is installed', async () => {
+    const t = await fakeDeps({ packuments: registry });
+    expect(await npmInstallFlow(install(['lodahs']), t.deps)).toBe(65);
+    expect(t.installs).toEqual([]);
+    expect(t.text()).toMatch(/lodahs: block: .*"lodash"/);
+  });
+
+  it('no TTY: a fresh package needs confirmation (66); --safe-yes installs it', async () => {
+    const t = await fakeDeps({ packuments: registry });
+    expect(await npmInstallFlow(install(['fresh']), t.deps)).toBe(66);
+    expect(t.installs).toEqual([]);
+    expect(t.text()).toContain('--safe-yes');
+    const y = await fakeDeps({ packuments: registry });
+    expect(await npmInstallFlow(install(['fresh'], { yes: true }), y.deps)).toBe(0);
+    expect(y.installs).toHaveLength(1);
+  });
+
+  it('no TTY: a registry failure is could-not-verify (68)', async () => {
+    const t = await fakeDeps({ packuments: { flaky: 'error' } });
+    expect(await npmInstallFlow(install(['flaky']), t.deps)).toBe(68);
+    expect(t.installs).toEqual([]);
+  });
+
+  it('the allowlist accepts a trusted warn-level package', async () => {
+    const t = await fakeDeps({ packuments: registry });
+    t.store.trust('npm', 'fresh');
+    expect(await npmInstallFlow(install(['fresh']), t.deps)).toBe(0);
+  });
+
+  it('TTY: substituting the suggestion rewrites the argument and checks the substitute', async () => {
+    const t = await fakeDeps({ packuments: registry, interactive: true, answers: ['substitute'] });
+    expect(await npmInstallFlow(install(['lodahs', 'left-pad']), t.deps)).toBe(0);
+    expect(t.asked).toEqual(['lodahs']);
+    expect(t.installs[0]!.args).toEqual(['i', 'lodash', 'left-pad']);
+    expect(t.fetched).toContain('lodash');
+  });
+
+  it('TTY: skip drops the package; skipping everything installs nothing', async () => {
+    const t = await fakeDeps({ packuments: registry, interactive: true, answers: ['skip'] });
+    expect(await npmInstallFlow(install(['lodahs', 'left-pad']), t.deps)).toBe(0);
+    expect(t.installs[0]!.args).toEqual(['i', 'left-pad']);
+    const all = await fakeDeps({ packuments: registry, interactive: true, answers: ['skip'] });
+    expect(await npmInstallFlow(install(['lodahs']), all.deps)).toBe(0);
+    expect(all.installs).toEqual([]);
+  });
+
+  it('TTY: abort installs nothing', async () => {
+    const t = await fakeDeps({ packuments: registry, interactive: true, answers: ['abort'] });
+    await expect(npmInstallFlow(install(['lodahs']), t.deps)).rejects.toThrow(Cancelled);
+    expect(t.installs).toEqual([]);
+  });
+
+  it('TTY: "always trust" saves the name to the allowlist', async () => {
+    const t = await fakeDeps({ packuments: registry, interactive: true, answers: ['install-and-trust'] });
+    expect(await npmInstallFlow(install(['fresh']), t.deps)).toBe(0);
+    expect(t.store.isTrusted('npm', 'fresh')).toBe(true);
+  });
+
+  it('root: a project owned by an ordinary user installs as that user; a root project stages as nobody', async () => {
+    const owned = await fakeDeps({ packuments: registry, euid: 0, ownerUid: 1234 });
+    await npmInstallFlow(install(['left-pad']), owned.deps);
+    expect(owned.installs[0]!.mode).toMatchObject({ kind: 'as-owner', user: { uid: 1234 } });
+    const rootOwned = await fakeDeps({ packuments: registry, euid: 0, ownerUid: 0 });
+    await npmInstallFlow(install(['left-pad']), rootOwned.deps);
+    expect(rootOwned.installs[0]!.mode).toMatchObject({ kind: 'staging', user: { name: 'nobody' } });
+    expect(rootOwned.installs[0]!.cacheDir).toBe('/var/cache/safe-npm/nobody/npm');
+  });
+
+  it('rewriteArgs replaces or drops only the first occurrence of a spec', () => {
+    expect(rewriteArgs(['i', 'a', 'b', 'a'], new Map([['a', 'x'], ['b', null]]))).toEqual(['i', 'x', 'a']);
+  });
+});
