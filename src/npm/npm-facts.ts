@@ -37,7 +37,10 @@ export function npmFacts(spec: NpmSpecRequest, result: PackumentResult, options:
     return result.notFound ? { ...base, exists: false } : { ...base, fetchError: result.error };
   }
   const packument = result.packument;
-  const facts: PackageFacts = { ...base, exists: true, versionCount: Object.keys(packument.versions ?? {}).length };
+  const versionCount = Object.keys(packument.versions ?? {}).length;
+  // A packument with no versions is an unpublished name (or a security placeholder): nothing to install.
+  if (versionCount === 0) return { ...base, exists: false };
+  const facts: PackageFacts = { ...base, exists: true, versionCount };
   const unknown: string[] = [];
 
   let manifest: PackumentVersion | undefined;

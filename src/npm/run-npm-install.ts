@@ -150,10 +150,9 @@ export function stageProject(projectDir: string, areaRoot: string, user: UserAcc
   const folders = [projectDir, ...localDependencyFolders(projectDir)];
   const sourceRoot = commonAncestor(folders);
   const root = join(areaRoot, 'stage');
-  mkdirSync(root);
   for (const folder of folders) {
     const target = join(root, relative(sourceRoot, folder));
-    if (existsSync(target)) continue;
+    if (existsSync(target)) continue; // already copied as part of an enclosing folder
     mkdirSync(dirname(target), { recursive: true });
     cpSync(folder, target, { recursive: true, verbatimSymlinks: true, filter: (src) => !src.endsWith(`${sep}.git`) });
   }
