@@ -1,0 +1,281 @@
+/**
+ * safe-npm end to end: bin/safe-npm.js → the real npm → a real Verdaccio on 127.0.0.1 with
+ * fixture packages. Proves on disk: scripts did not run, who wrote the files (stat), that no
+ * install-type npm call ran as uid 0 (a logging npm first on PATH), that a stopped install leaves
+ * the project byte-identical, and that passthrough keeps npm's output and exit code.
+ */
+import { existsSync, lstatSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeLoggingNpm, type LoggingNpm } from '../helpers/logging-npm.js';
+import { makeProject, makeTempDir, ownersUnder, snapshotProject } from '../helpers/projects.js';
+import { DEAD_REGISTRY, runBin, runTool, SYSTEM_PATH, type RunResult } from '../helpers/run-bin.js';
+import { startVerdaccio, type VerdaccioServer } from '../helpers/verdaccio.js';
+
+const NOBODY = 65534;
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+const old = new Date(Date.now() - 500 * DAY);
+
+let registry: VerdaccioServer;
+let markers: string;
+let cacheRoot: string;
+let npmLog: LoggingNpm;
+
+const show = (r: RunResult) => `exit ${r.exitCode}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
+
+/** Several old versions with a repository and a description: nothing to report. */
+function established(name: string, extra: Record<string, unknown> = {}, files: Record<string, string> = {}) {
+  return ['1.0.0', '1.1.0', '1.2.0', '1.3.0'].map((version) => ({
+    name, version, publishedAt: old,
+    packageJson: { description: `${name} fixture`, repository: `https://example.invalid/${name}.git`, ...extra },
+    files: { 'index.js': `module.exports = ${JSON.stringify(name)};\n`, ...files },
+  }));
+}
+
+function safeNpm(args: string[], cwd: string, env: Record<string, string | undefined> = {}, user?: 'nobody') {
+  return runBin('safe-npm', args, {
+    cwd, registry: registry.url, user,
+    env: { PATH: `${npmLog.dir}:${SYSTEM_PATH}`, SAFE_NPM_CACHE_ROOT: cacheRoot, ...env },
+  });
+}
+
+beforeAll(async () => {
+  markers = await makeTempDir('safe-npm-markers-', 0o777);
+  await chmod(markers, 0o1777);
+  cacheRoot = await makeTempDir('safe-npm-cacheroot-');
+  npmLog = await makeLoggingNpm();
+  const markerScript = (name: string) => `require('fs').writeFileSync(${JSON.stringify(join(markers, name))}, String(process.getuid()));\n`;
+  registry = await startVerdaccio({
+    packages: [
+      ...established('clean-fixture', { bin: { 'clean-fixture': 'cli.js' } }, { 'cli.js': '#!/usr/bin/env node\nconsole.log("clean-fixture ran as " + process.getuid());\n' }),
+      ...established('lodahs'),
+      ...established('with-postinstall', { scripts: { postinstall: 'node mark.js' } }, { 'mark.js': markerScript('postinstall-ran') }),
+      ...established('old-deprecated').map((p) => ({ ...p, deprecated: 'do not use' })),
+      { name: 'fresh-fixture', version: '1.0.0', publishedAt: new Date(Date.now() - 20 * DAY), packageJson: { description: 'x', repository: 'x' } },
+      { name: 'fresh-fixture', version: '1.0.1', publishedAt: new Date(Date.now() - 20 * DAY), packageJson: { description: 'x', repository: 'x' } },
+      { name: 'fresh-fixture', version: '1.1.0', publishedAt: new Date(Date.now() - MINUTE), packageJson: { description: 'x', repository: 'x' } },
+    ],
+  });
+});
+
+afterAll(async () => {
+  await registry?.stop();
+  await npmLog?.cleanup();
+});
+
+/** Every npm call that installs or resolves, with the uid it ran as. */
+async function installCalls() {
+  return (await npmLog.readLog()).filter((c) => c.args.some((a) => ['install', 'i', 'ci', 'exec', 'update', 'rebuild'].includes(a)));
+}
+
+describe('safe-npm install: non-root, scripts off', () => {
+  it('a project owned by an ordinary user: installs as that user, no script runs, npm never runs as root', async () => {
+    npmLog.clear();
+    const project = await makeProject({ owner: 'nobody' });
+    const r = await safeNpm(['install', 'clean-fixture', 'with-postinstall'], project);
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(existsSync(join(project, 'node_modules/with-postinstall/mark.js'))).toBe(true);
+    expect(existsSync(join(markers, 'postinstall-ran')), 'postinstall must not run').toBe(false);
+    expect(await ownersUnder(project, 'node_modules')).toEqual([NOBODY]);
+    expect(statSync(join(project, 'package-lock.json')).uid).toBe(NOBODY);
+    const calls = await installCalls();
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.filter((c) => c.uid === 0)).toEqual([]);
+    expect(calls.every((c) => c.args.includes('--ignore-scripts'))).toBe(true);
+  });
+
+  it('a root-owned project: npm runs as nobody in a staging copy; the result belongs to root and is not writable by nobody', async () => {
+    npmLog.clear();
+    const project = await makeProject({ owner: 'root', packageJson: { name: 'rooted', version: '1.0.0', private: true } });
+    const r = await safeNpm(['i', 'clean-fixture', 'with-postinstall'], project);
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(existsSync(join(markers, 'postinstall-ran'))).toBe(false);
+    expect(await ownersUnder(project, 'node_modules')).toEqual([0]);
+    expect(await ownersUnder(project, 'package.json')).toEqual([0]);
+    const pkg = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8'));
+    expect(pkg).toMatchObject({ name: 'rooted', version: '1.0.0', dependencies: { 'clean-fixture': '^1.3.0' } });
+    for (const file of walk(join(project, 'node_modules'))) {
+      const st = lstatSync(file);
+      if (!st.isSymbolicLink()) expect(st.mode & 0o022, `${file} is group/other-writable`).toBe(0);
+    }
+    const calls = await installCalls();
+    expect(calls.map((c) => c.uid)).toEqual([NOBODY]);
+    // The bin link survived the copy back.
+    expect(lstatSync(join(project, 'node_modules/.bin/clean-fixture')).isSymbolicLink()).toBe(true);
+    // The build user's cache is persistent and its own: a second install is warm.
+    expect(statSync(join(cacheRoot, 'nobody', 'npm')).uid).toBe(NOBODY);
+  });
+
+  it('a user asking for scripts back (--ignore-scripts=false, npm_config_ignore_scripts=false) gets them off anyway', async () => {
+    const project = await makeProject({ owner: 'nobody' });
+    const r = await safeNpm(['install', '--ignore-scripts=false', 'with-postinstall'], project, { npm_config_ignore_scripts: 'false' });
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(existsSync(join(project, 'node_modules/with-postinstall'))).toBe(true);
+    expect(existsSync(join(markers, 'postinstall-ran'))).toBe(false);
+  });
+
+  it('workspaces and a relative file: dependency keep working in a root-owned project', async () => {
+    const parent = await makeTempDir('safe-npm-mono-');
+    const project = join(parent, 'app');
+    const side = join(parent, 'side');
+    await mkdir(join(project, 'packages', 'a'), { recursive: true });
+    await mkdir(side);
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'mono', version: '1.0.0', private: true, workspaces: ['packages/*'] }));
+    await writeFile(join(project, 'packages/a/package.json'), JSON.stringify({ name: 'ws-a', version: '1.0.0', dependencies: { 'clean-fixture': '^1.0.0' } }));
+    await writeFile(join(project, 'packages/a/index.js'), 'module.exports = 1;\n');
+    await writeFile(join(side, 'package.json'), JSON.stringify({ name: 'side-lib', version: '1.0.0' }));
+    await writeFile(join(side, 'index.js'), 'module.exports = "side";\n');
+    // A local folder cannot be vetted from registry metadata: a warn, accepted here with --safe-yes.
+    const r = await safeNpm(['install', 'side-lib@file:../side', '--safe-yes'], project);
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(r.stderr).not.toContain('safe-npm: install stopped');
+    expect(lstatSync(join(project, 'node_modules/ws-a')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(project, 'node_modules/ws-a/index.js'), 'utf8')).toContain('module.exports = 1');
+    expect(existsSync(join(project, 'node_modules/clean-fixture/package.json'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')).dependencies).toEqual({ 'side-lib': 'file:../side' });
+    const run = await runTool('node', ['-e', 'console.log(require("side-lib"), require("ws-a"))'], { cwd: project });
+    expect(run.stdout.trim(), show(run)).toBe('side 1');
+    expect(await ownersUnder(project, 'node_modules')).toEqual([0]);
+  });
+
+  it('-g as root: staged as nobody, then linked into the global prefix owned by root', async () => {
+    const prefix = await makeTempDir('safe-npm-prefix-');
+    const cwd = await makeTempDir('safe-npm-cwd-');
+    npmLog.clear();
+    const r = await safeNpm(['install', '-g', 'clean-fixture'], cwd, { npm_config_prefix: prefix });
+    expect(r.exitCode, show(r)).toBe(0);
+    expect((await installCalls()).map((c) => c.uid)).toEqual([NOBODY]);
+    expect(await ownersUnder(prefix, 'lib/node_modules/clean-fixture')).toEqual([0]);
+    const run = await runTool(join(prefix, 'bin', 'clean-fixture'), [], { cwd });
+    expect(run.stdout.trim(), show(run)).toBe('clean-fixture ran as 0');
+  });
+
+  it('a non-root user runs npm as itself', async () => {
+    const project = await makeProject({ owner: 'nobody' });
+    npmLog.clear();
+    const r = await safeNpm(['install', 'clean-fixture'], project, {}, 'nobody');
+    expect(r.exitCode, show(r)).toBe(0);
+    expect((await installCalls()).map((c) => c.uid)).toEqual([NOBODY]);
+    expect(await ownersUnder(project, 'node_modules')).toEqual([NOBODY]);
+  });
+});
+
+describe('safe-npm install: policy without a TTY', () => {
+  it('a look-alike is blocked (65) and the project stays byte-for-byte the same', async () => {
+    const project = await makeProject({ owner: 'nobody' });
+    const first = await safeNpm(['install', 'clean-fixture'], project);
+    expect(first.exitCode, show(first)).toBe(0);
+    const before = await snapshotProject(project);
+    npmLog.clear();
+    const r = await safeNpm(['install', 'lodahs'], project);
+    expect(r.exitCode, show(r)).toBe(65);
+    expect(r.stderr).toMatch(/lodahs: block: .*"lodash".*safe-npm safe trust lodahs/);
+    expect(await snapshotProject(project)).toEqual(before);
+    expect(await installCalls()).toEqual([]);
+  });
+
+  it('a version published a minute ago needs confirmation (66); --safe-yes and SAFE_NPM_YES=1 install it', async () => {
+    const project = await makeProject({ owner: 'nobody' });
+    const before = await snapshotProject(project);
+    const stopped = await safeNpm(['install', 'fresh-fixture'], project);
+    expect(stopped.exitCode, show(stopped)).toBe(66);
+    expect(stopped.stderr).toMatch(/fresh-fixture@1\.1\.0 was published (a minute|\d+ minutes) ago/);
+    expect(stopped.stderr).toContain('--safe-yes');
+    expect(await snapshotProject(project)).toEqual(before);
+    const yes = await safeNpm(['install', 'fresh-fixture', '--safe-yes'], project);
+    expect(yes.exitCode, show(yes)).toBe(0);
+    expect(JSON.parse(readFileSync(join(project, 'node_modules/fresh-fixture/package.json'), 'utf8')).version).toBe('1.1.0');
+    const env = await safeNpm(['install', 'old-deprecated'], project, { SAFE_NPM_YES: '1' });
+    expect(env.exitCode, show(env)).toBe(0);
+    expect(env.stdout + env.stderr).not.toContain('--safe-yes');
+  });
+
+  it('a deprecated package needs confirmation; `safe trust` accepts it', async () => {
+    const project = await makeProject({ owner: 'nobody' });
+    const r = await safeNpm(['install', 'old-deprecated'], project);
+    expect(r.exitCode, show(r)).toBe(66);
+    expect(r.stderr).toContain('is deprecated: do not use');
+    const sandbox = r.sandbox;
+    const trust = await runBin('safe-npm', ['safe', 'trust', 'old-deprecated'], { cwd: project, sandbox });
+    expect(trust.exitCode, show(trust)).toBe(0);
+    const again = await runBin('safe-npm', ['install', 'old-deprecated'], {
+      cwd: project, sandbox, env: { PATH: `${npmLog.dir}:${SYSTEM_PATH}`, SAFE_NPM_CACHE_ROOT: cacheRoot },
+    });
+    expect(again.exitCode, show(again)).toBe(0);
+  });
+
+  it('an unknown package is blocked as not found', async () => {
+    const project = await makeProject({ owner: 'nobody' });
+    const r = await safeNpm(['install', 'no-such-fixture-anywhere'], project);
+    expect(r.exitCode, show(r)).toBe(65);
+    expect(r.stderr).toContain('was not found');
+  });
+
+  it('a registry that cannot be reached is "could not verify" (68), not a pass', async () => {
+    const project = await makeProject({ owner: 'nobody' });
+    const r = await safeNpm(['install', 'clean-fixture', '--registry', DEAD_REGISTRY], project);
+    expect(r.exitCode, show(r)).toBe(68);
+    expect(r.stderr).toContain('could not verify');
+  });
+
+  it('an empty spec is a usage error (64), never the package "undefined"', async () => {
+    const project = await makeProject({ owner: 'nobody' });
+    const r = await safeNpm(['install', ' '], project);
+    expect(r.exitCode, show(r)).toBe(64);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('passthrough keeps npm exactly', () => {
+  it('--version, config get registry and a failing run script: same output, same exit code', async () => {
+    const project = await makeProject({
+      owner: 'root',
+      packageJson: { name: 'p', version: '1.0.0', scripts: { fail: 'echo failing-now && exit 3' } },
+    });
+    for (const args of [['--version'], ['config', 'get', 'registry'], ['run', 'fail']]) {
+      const plain = await runTool('npm', args, { cwd: project, registry: registry.url });
+      const ours = await safeNpm(args, project);
+      expect(ours.exitCode, show(ours)).toBe(plain.exitCode);
+      expect(ours.stdout).toBe(plain.stdout);
+    }
+    const failing = await safeNpm(['run', 'fail'], project);
+    expect(failing.exitCode).toBe(3);
+    expect(failing.stdout).toContain('failing-now');
+  });
+});
+
+describe('safe-npm safe check', () => {
+  it('--json prints one document, one entry per spec in order, and exits 65 on a block', async () => {
+    const cwd = await makeTempDir('safe-npm-check-');
+    const r = await safeNpm(['safe', 'check', '--json', 'clean-fixture', 'lodahs', 'fresh-fixture', 'nope@@'], cwd);
+    expect(r.exitCode, show(r)).toBe(65);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.packages.map((p: { name: string; verdict: string }) => `${p.name}:${p.verdict}`)).toEqual([
+      'clean-fixture:ok', 'lodahs:block', 'fresh-fixture:warn', 'nope@@:block',
+    ]);
+    expect(doc.packages[1].findings[0]).toMatchObject({ check: 'typosquat', severity: 'block', didYouMean: 'lodash' });
+    expect(doc.packages[0].version).toBe('1.3.0');
+  });
+
+  it('--offline runs only name checks and needs no registry', async () => {
+    const cwd = await makeTempDir('safe-npm-check-');
+    const r = await safeNpm(['safe', 'check', '--offline', '--json', 'express', 'expresss'], cwd, { npm_config_registry: DEAD_REGISTRY });
+    expect(r.exitCode, show(r)).toBe(65);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.packages[0]).toEqual({ name: 'express', version: null, verdict: 'ok', findings: [] });
+    expect(doc.packages[1].findings).toEqual([expect.objectContaining({ check: 'typosquat', didYouMean: 'express' })]);
+  });
+});
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    out.push(p);
+    if (entry.isDirectory()) out.push(...walk(p));
+  }
+  return out;
+}
+
