@@ -1,15 +1,86 @@
 /** What happens after npm finished: the vetted script replay (issue 3) and exec/npx/init runs. */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, chownSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AfterInstallContext, ExecContext } from '../flow/npm-install.js';
 import { UsageError } from '../core/errors.js';
-import { runCommand } from '../run/run-command.js';
-import { takeBackTree } from '../run/fs-ownership.js';
+import type { AfterInstallContext, ExecContext } from '../flow/npm-install.js';
+import { replayInstallScripts } from '../flow/npm-scripts.js';
 import { npmEnvFor, withScriptsOff } from '../npm/run-npm-install.js';
+import { createRegistryClient } from '../npm/npm-registry.js';
+import { locateToolchain, runInstallScripts } from '../npm/scripts/index.js';
+import { asEffectiveUser } from '../run/effective-user.js';
+import { takeBackTree } from '../run/fs-ownership.js';
+import { runCommand } from '../run/run-command.js';
+import { lookupUser, type UserAccount } from '../run/users.js';
+import { inquirerPrompts } from '../ui/prompts.js';
 
-export async function afterNpmInstall(_context: AfterInstallContext): Promise<number> {
-  return 0;
+const plainInstallKinds = new Set(['install', 'ci', 'install-test', 'install-ci-test', 'rebuild']);
+
+export async function afterNpmInstall(context: AfterInstallContext): Promise<number> {
+  const { invocation, mode, config, settings } = context;
+  const user = buildUserOf(context);
+  const cacheDir = scriptCacheFor(user, settings.cacheRoot, mode.kind === 'self');
+  const str = (key: string) => {
+    const v = config.get(key);
+    return typeof v === 'string' && v !== '' ? v : undefined;
+  };
+  const only = invocation.kind === 'rebuild' ? invocation.specs.map((s) => s.name ?? s.raw) : undefined;
+  const includeRoot = plainInstallKinds.has(invocation.kind) && invocation.specs.length === 0;
+  let registry: Awaited<ReturnType<typeof createRegistryClient>> | undefined;
+  return replayInstallScripts(
+    {
+      projectDir: context.projectDir, store: context.store, settings, strict: context.strictScripts,
+      project: invocation.ownFlags.project, includeRoot, only, tool: 'safe-npm',
+    },
+    {
+      interactive: context.interactive,
+      color: Boolean(process.stderr.isTTY),
+      stderr: (t) => void process.stderr.write(t),
+      prompts: inquirerPrompts,
+      now: () => new Date(),
+      async publishedAt(name, version) {
+        registry ??= await createRegistryClient(config, context.cacheDir);
+        const asUser = mode.kind === 'self' ? undefined : mode.user;
+        const r = await asEffectiveUser(asUser, () => registry!.packument(name));
+        const t = r.ok ? r.packument.time?.[version] : undefined;
+        return t ? new Date(t) : undefined;
+      },
+      runInstallScripts,
+      runnerDeps: {
+        user,
+        settings,
+        toolchain: locateToolchain({ node: process.execPath, npmCli: realpathSync(context.realNpm) }),
+        npmConfig: { nodedir: str('nodedir'), python: str('python'), cafile: str('cafile'), userAgent: str('user-agent') },
+        parentEnv: context.env,
+        cacheDir,
+      },
+    },
+  );
+}
+
+/** Scripts run as the user npm ran as: never root. */
+function buildUserOf(context: AfterInstallContext): UserAccount {
+  if (context.mode.kind !== 'self') return context.mode.user;
+  const uid = process.geteuid?.() ?? 0;
+  return lookupUser(uid) ?? { name: String(uid), uid, gid: process.getegid?.() ?? uid, home: homedir() };
+}
+
+/** A persistent folder for the build user's HOME, npm cache and node-gyp headers while scripts run. */
+function scriptCacheFor(user: UserAccount, cacheRoot: string, self: boolean): string {
+  if (self) {
+    const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+    const dir = join(base, 'safe-npm', 'scripts');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return dir;
+  }
+  mkdirSync(cacheRoot, { recursive: true, mode: 0o755 });
+  const userDir = join(cacheRoot, user.name);
+  if (!existsSync(userDir)) mkdirSync(userDir, { mode: 0o700 });
+  chownSync(userDir, user.uid, user.gid);
+  const dir = join(userDir, 'scripts');
+  if (!existsSync(dir)) mkdirSync(dir, { mode: 0o700 });
+  chownSync(dir, user.uid, user.gid);
+  return dir;
 }
 
 /**

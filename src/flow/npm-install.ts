@@ -52,6 +52,10 @@ export interface NpmFlowDeps {
 
 export interface AfterInstallContext {
   invocation: NpmInvocation;
+  realNpm: string;
+  env: Record<string, string | undefined>;
+  interactive: boolean;
+  cacheDir: string | undefined;
   projectDir: string;
   mode: InstallMode;
   settings: Settings;
@@ -87,6 +91,12 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
   });
   const buildUser = mode.kind === 'self' ? undefined : mode.user;
   const cacheDir = cacheFor(mode, settings, config, deps);
+
+  // `rebuild` installs nothing: it is our vetted script replay, never npm's (which runs everything as us).
+  if (invocation.kind === 'rebuild') {
+    if (!deps.afterInstall) return ExitCode.ok;
+    return deps.afterInstall({ invocation, realNpm: deps.realNpm, env: deps.env, interactive: deps.interactive, cacheDir, projectDir, mode, settings, store, config, strictScripts });
+  }
 
   let npmArgs = [...invocation.npmArgs];
   const requested = invocation.kind === 'exec' || invocation.kind === 'init' ? invocation.exec?.packages ?? [] : invocation.specs;
@@ -130,7 +140,7 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
   });
   if (result.exitCode !== 0) return result.exitCode;
   if (deps.afterInstall && !invocation.global) {
-    const code = await deps.afterInstall({ invocation, projectDir, mode, settings, store, config, strictScripts });
+    const code = await deps.afterInstall({ invocation, realNpm: deps.realNpm, env: deps.env, interactive: deps.interactive, cacheDir, projectDir, mode, settings, store, config, strictScripts });
     if (code !== 0) return code;
   }
   return ExitCode.ok;

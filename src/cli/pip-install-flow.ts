@@ -1,0 +1,456 @@
+/**
+ * safe-pip install / download / wheel:
+ *   environment (no Python started) → who pip runs as (never root) → resolve with
+ *   `pip install --dry-run --report --only-binary=:all:` under the build guard → builds that are
+ *   needed are vetted (TTY prompt / pre-approval; --safe-yes never) → facts + checks + dependency
+ *   confusion → decide → fetch/build the exact set into a private folder → inspect the wheels →
+ *   install only those pinned, hashed wheels (--no-index --find-links DIR --require-hashes).
+ */
+import { existsSync, readdirSync, readFileSync, copyFileSync, mkdirSync, chownSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { devNull } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { SafeStore } from '../config/store.js';
+import { applyEnvOverrides, type Settings } from '../config/settings.js';
+import { Blocked, SafeError, UsageError } from '../core/errors.js';
+import { ExitCode } from '../core/exit-codes.js';
+import { decide } from '../core/decide.js';
+import type { Finding, PackageFacts, PackageReport } from '../core/types.js';
+import { runChecks, toReport, verdictOf } from '../checks/run-checks.js';
+import { popularNames } from '../checks/popular-names.js';
+import { formatReports } from '../ui/format-report.js';
+import type { Prompts } from '../ui/prompts.js';
+import { isRoot, lookupUser, ownerOf, type UserAccount } from '../run/users.js';
+import { normalizePypiName } from '../pypi/normalize-name.js';
+import { parsePipArgs, optionValues, hasOption, type PipInvocation } from '../pypi/parse-pip-args.js';
+import { describeEnvironment, environmentForPython, sitePackagesOf, type PipEnvironment } from '../pypi/pip-environment.js';
+import { decideRunAs, type Destination, type RunAs } from '../pypi/run-as.js';
+import { mergedPipConfig } from '../pypi/pip-config.js';
+import { guardedPipCommand, makeWorkDir, runCommand, writeWorkFile, type WorkDir } from '../pypi/pip-process.js';
+import { GUARD_EXIT_BUILD_REFUSED, GUARD_EXIT_HOOKS_FAILED, type GuardRefusal, type GuardSidecar } from '../pypi/pip-guard.js';
+import { parseInstallReport, pinnedLine, type ReportItem } from '../pypi/pip-report.js';
+import { dryRunArgs, finalInstallArgs, indexLines, userCommandArgs, wheelStepArgs, withoutRequestEnv } from '../pypi/pip-commands.js';
+import { confusionFindings, sourceCount, sourceOf } from '../pypi/dependency-confusion.js';
+import { fetchProject } from '../pypi/pypi-index.js';
+import { factsFromAnswer } from '../pypi/pypi-facts.js';
+import { inspectWheels, installedFiles, parseWheelFilename } from '../pypi/wheel-inspect.js';
+
+export interface PipFlowIo {
+  argv: string[];
+  env: Record<string, string | undefined>;
+  cwd: string;
+  stdinIsTTY: boolean;
+  stdoutIsTTY: boolean;
+  realPip: string;
+  stderr(text: string): void;
+  stdout(text: string): void;
+  /** Injected for tests; defaults to the inquirer prompts. */
+  prompts?: Prompts;
+  now?: Date;
+}
+
+/** A build that must be vetted before pip may run it. */
+interface NeededBuild {
+  key: string;
+  name: string | null;
+  version: string | null;
+  url: string | null;
+  why: string;
+}
+
+export async function runPipInstallFlow(first: PipInvocation, io: PipFlowIo): Promise<number> {
+  // The environment first: its pip version decides how the command line is tokenised.
+  const pythonOpt = optionValues(first.items, '--python').at(-1);
+  const pipEnv: PipEnvironment = pythonOpt ? environmentForPython(pythonOpt, io.cwd) : describeEnvironment(io.realPip);
+  const inv = parsePipArgs(io.argv, { env: io.env, version: pipEnv.pipVersion });
+  const command = inv.kind as 'install' | 'download' | 'wheel';
+  const interactive = io.stdinIsTTY && io.stdoutIsTTY;
+
+  const destination = destinationOf(inv, io);
+  const runAs: RunAs = decideRunAs({
+    isRoot: isRoot(),
+    env: pipEnv,
+    destination,
+    command,
+    ownerOf,
+    lookupUser: (uid) => lookupUser(uid),
+  });
+  const owner = runAs.self ? undefined : runAs.user;
+
+  const store = await SafeStore.open();
+  const settings = applyEnvOverrides(store.settings(), io.env, 'SAFE_PIP');
+  const work = makeWorkDir(owner);
+  try {
+    const baseEnv = childEnv(io.env, pipEnv, owner, work, settings);
+    return await flow({ inv, command, io, pipEnv, owner, store, settings, work, baseEnv, interactive, destination });
+  } finally {
+    work.cleanup();
+  }
+}
+
+interface FlowState {
+  inv: PipInvocation;
+  command: 'install' | 'download' | 'wheel';
+  io: PipFlowIo;
+  pipEnv: PipEnvironment;
+  owner: UserAccount | undefined;
+  store: SafeStore;
+  settings: Settings;
+  work: WorkDir;
+  baseEnv: Record<string, string | undefined>;
+  interactive: boolean;
+  destination: Destination;
+}
+
+async function flow(s: FlowState): Promise<number> {
+  const { io, inv, work } = s;
+  const say = (t: string) => io.stderr(`safe-pip: ${t}\n`);
+
+  // 1. Resolve (never builds unvetted code); vet builds as they come up.
+  const vetted: string[] = [];
+  const noBinary: string[] = [];
+  const approvedBuilds: NeededBuild[] = [];
+  let items: ReportItem[] = [];
+  let side: GuardSidecar = {};
+  for (let round = 0; ; round++) {
+    if (round > 50) throw new SafeError('too many build approvals in one run', ExitCode.internal);
+    const reportPath = join(work.root, `report-${round}.json`);
+    const { cmd, sidecar } = guardedPipCommand({
+      python: s.pipEnv.python, work, owner: s.owner, cwd: io.cwd, env: s.baseEnv,
+      pipArgs: dryRunArgs(s.command, inv.items, reportPath, noBinary), allow: vetted,
+    });
+    const res = await runCommand(cmd, 'capture');
+    side = readSidecar(sidecar);
+    let needed: NeededBuild[] = [];
+    if (res.code === GUARD_EXIT_HOOKS_FAILED) throw new SafeError(`cannot guard this pip against builds: ${res.stderr.trim().split('\n').at(-1)}`, ExitCode.couldNotVerify);
+    if (res.code === GUARD_EXIT_BUILD_REFUSED) {
+      needed = (side.refused ?? []).map(neededFromRefusal);
+    } else if (res.code !== 0) {
+      // Under --only-binary a project with only source releases makes resolution fail.
+      const sourceOnly = Object.entries(side.sourceOnly ?? {}).filter(([name]) => (side.candidates?.[name] ?? []).length === 0 && !noBinary.includes(name));
+      if (sourceOnly.length === 0) {
+        io.stderr(res.stderr);
+        say('pip could not resolve the request (nothing was installed)');
+        return res.code;
+      }
+      needed = sourceOnly.map(([name, versions]) => ({ key: name, name, version: versions.at(-1) ?? null, url: null, why: 'only a source distribution exists' }));
+    } else {
+      items = parseInstallReport(readFileSync(reportPath, 'utf8'));
+      break;
+    }
+    for (const n of needed) {
+      const ok = await vetBuild(n, s);
+      if (!ok) {
+        say(`${describeBuild(n)} needs a build: runs its code — withheld; nothing was installed`);
+        say(`to allow it: safe-pip safe approve ${n.name ?? n.url}${n.version ? `@${n.version}` : ''} (then run again)`);
+        return ExitCode.scriptsWithheld;
+      }
+      vetted.push(n.key);
+      if (n.name && !n.url) noBinary.push(n.name);
+      approvedBuilds.push(n);
+    }
+  }
+
+  checkDestinationAgrees(side, s);
+
+  if (items.length === 0) {
+    say('nothing to install (every requirement is already satisfied)');
+    return ExitCode.ok;
+  }
+
+  // 2. Facts, checks, dependency confusion.
+  const reports = await vetItems(items, side, approvedBuilds, s);
+
+  // 3. Decide.
+  const stop = await applyDecision(reports, s);
+  if (stop !== undefined) return stop;
+
+  if (hasOption(inv.items, '--dry-run')) {
+    const userReport = optionValues(inv.items, '--report').at(-1);
+    if (userReport && userReport !== '-') copyFileSync(latestReport(work), resolve(io.cwd, userReport));
+    io.stdout(`Would install ${items.map((i) => `${i.name}-${i.version}`).join(' ')}\n`);
+    return ExitCode.ok;
+  }
+
+  if (s.command !== 'install') return runUserCommand(s, vetted, noBinary);
+
+  // 4. Fetch the exact files / build vetted sources into the private wheel folder.
+  const code = await fetchWheels(items, side, noBinary, vetted, s);
+  if (code !== 0) return code;
+  const wheels = wheelsByName(work.wheels);
+  const missing = items.filter((i) => !wheels.has(i.canonical));
+  if (missing.length) throw new SafeError(`pip did not produce wheels for ${missing.map((m) => m.name).join(', ')}`, ExitCode.internal);
+
+  // 5. Inspect the wheels before anything is installed.
+  const sitePackages = destinationSitePackages(s);
+  const inspected = inspectWheels(items.map((i) => ({ name: i.name, file: wheels.get(i.canonical)! })), installedFiles(sitePackages));
+  const wheelReports: PackageReport[] = [];
+  for (const item of items) {
+    const findings = inspected.get(item.canonical) ?? [];
+    if (findings.length) wheelReports.push({ name: item.name, version: item.version, verdict: verdictOf(findings), findings });
+  }
+  if (wheelReports.length) {
+    const stop2 = await applyDecision(wheelReports, s);
+    if (stop2 !== undefined) return stop2;
+  }
+
+  // 6. Install exactly the vetted wheels.
+  const finalReq = join(work.root, 'final-requirements.txt');
+  const lines = items.map((i) => `${i.name}==${i.version} --hash=sha256:${sha256File(wheels.get(i.canonical)!)}`);
+  writeWorkFile(finalReq, `${lines.join('\n')}\n`, s.owner);
+  const { cmd } = guardedPipCommand({
+    python: s.pipEnv.python, work, owner: s.owner, cwd: io.cwd, env: withoutRequestEnv(s.baseEnv),
+    pipArgs: finalInstallArgs(inv.items, work.wheels, finalReq), allow: [],
+  });
+  const result = await runCommand(cmd, 'inherit');
+  if (result.code === GUARD_EXIT_BUILD_REFUSED) {
+    say('the final install tried to build a package that was not vetted; stopped');
+    return ExitCode.blocked;
+  }
+  return result.code;
+}
+
+function describeBuild(n: NeededBuild): string {
+  return n.name ? `${n.name}${n.version ? `==${n.version}` : ''}${n.url ? ` (${n.url})` : ''}` : n.url ?? 'a requirement';
+}
+
+function neededFromRefusal(r: GuardRefusal): NeededBuild {
+  const why = r.editable ? 'an editable install builds the project' : r.kind === 'index' ? 'only a source distribution was chosen' : r.kind === 'vcs' ? 'a VCS checkout is built from source' : r.kind === 'dir' ? 'a local folder is built from source' : 'a source archive is built';
+  return { key: r.name ?? r.url ?? '?', name: r.name, version: r.version, url: r.kind === 'index' ? null : r.url, why };
+}
+
+/** Pre-approved (store), or approved at a TTY prompt. --safe-yes never approves a build. */
+async function vetBuild(n: NeededBuild, s: FlowState): Promise<boolean> {
+  const decisions = s.store.scriptDecisions('pypi');
+  const name = n.name ? normalizePypiName(n.name) : undefined;
+  if (name && decisions[name]?.decision === 'deny') return false;
+  const keys = [name && n.version ? `${name}@${n.version}` : undefined, name, n.url ?? undefined].filter((k): k is string => Boolean(k));
+  if (keys.some((k) => decisions[k]?.decision === 'allow')) {
+    s.io.stderr(`safe-pip: building ${describeBuild(n)} (pre-approved; runs its code as ${s.owner?.name ?? 'you'})\n`);
+    return true;
+  }
+  if (!s.interactive) return false;
+  const prompts = s.io.prompts ?? (await import('../ui/prompts.js')).inquirerPrompts;
+  s.io.stderr(`safe-pip: ${describeBuild(n)} needs a build: runs its code (${n.why})\n`);
+  return prompts.confirm(`Build ${describeBuild(n)} now, running its code as ${s.owner?.name ?? 'you'}?`, false);
+}
+
+function readSidecar(path: string): GuardSidecar {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as GuardSidecar;
+  } catch {
+    return {};
+  }
+}
+
+function latestReport(work: WorkDir): string {
+  const reports = readdirSync(work.root).filter((f) => /^report-\d+\.json$/.test(f)).sort((a, b) => Number(a.slice(7, -5)) - Number(b.slice(7, -5)));
+  return join(work.root, reports.at(-1)!);
+}
+
+function destinationOf(inv: PipInvocation, io: PipFlowIo): Destination {
+  const last = (name: string, envName: string) => optionValues(inv.items, name).at(-1) ?? io.env[envName];
+  const abs = (p: string | undefined) => (p ? resolve(io.cwd, p) : undefined);
+  let user = /^(1|true|yes|on)$/i.test(io.env.PIP_USER ?? '');
+  for (const it of inv.items) {
+    if (it.kind !== 'option') continue;
+    if (it.option.spec.name === '--user') user = true;
+    if (it.option.spec.name === '--no-user') user = false;
+  }
+  const outputDir = inv.kind === 'download' ? last('--dest', 'PIP_DEST') : inv.kind === 'wheel' ? last('--wheel-dir', 'PIP_WHEEL_DIR') : undefined;
+  return {
+    target: abs(last('--target', 'PIP_TARGET')),
+    prefix: abs(last('--prefix', 'PIP_PREFIX')),
+    root: abs(last('--root', 'PIP_ROOT')),
+    user,
+    outputDir: abs(outputDir ?? (inv.kind === 'install' ? undefined : '.')),
+  };
+}
+
+/** What pip parsed (config files included) must name the destination we chose the user for. */
+function checkDestinationAgrees(side: GuardSidecar, s: FlowState): void {
+  if (s.command !== 'install' || !side.options) return;
+  const o = side.options;
+  const same = (a: string | null | undefined, b: string | undefined) => (a ? resolve(s.io.cwd, a) : undefined) === b;
+  if (!same(o.target_dir, s.destination.target) || !same(o.prefix_path, s.destination.prefix) || !same(o.root_path, s.destination.root) || Boolean(o.use_user_site) !== s.destination.user) {
+    throw new Blocked('pip\'s configuration changes where packages go (target/prefix/root/user in a config file): give the destination on the command line', ExitCode.couldNotVerify);
+  }
+}
+
+function childEnv(env: Record<string, string | undefined>, pipEnv: PipEnvironment, owner: UserAccount | undefined, work: WorkDir, settings: Settings): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = { ...env, TMPDIR: work.tmp };
+  delete out.SAFE_PIP_GUARD_CONFIG;
+  if (!owner) return out;
+  out.HOME = owner.home;
+  out.USER = owner.name;
+  out.LOGNAME = owner.name;
+  out.PATH = [dirname(pipEnv.python), '/usr/local/bin', '/usr/bin', '/bin'].join(':');
+  // Root's config may be unreadable by the owner: hand over a private merged copy.
+  const merged = mergedPipConfig(env, env.HOME ?? '/root', pipEnv.venvDir);
+  if (merged === devNull) out.PIP_CONFIG_FILE = devNull;
+  else {
+    const conf = join(work.root, 'pip.conf');
+    writeWorkFile(conf, merged, owner);
+    out.PIP_CONFIG_FILE = conf;
+  }
+  out.PIP_CACHE_DIR = cacheDirFor(owner, settings);
+  if (!out.PIP_CACHE_DIR) {
+    delete out.PIP_CACHE_DIR;
+    out.PIP_NO_CACHE_DIR = '1';
+  }
+  delete out.XDG_CONFIG_HOME;
+  delete out.XDG_CACHE_HOME;
+  return out;
+}
+
+/** The owner's pip cache: in their home when they own it, else under settings.cacheRoot. */
+function cacheDirFor(owner: UserAccount, settings: Settings): string | undefined {
+  try {
+    if (owner.home && existsSync(owner.home) && statSync(owner.home).uid === owner.uid) return join(owner.home, '.cache', 'pip');
+  } catch {
+    /* fall through */
+  }
+  try {
+    mkdirSync(settings.cacheRoot, { recursive: true, mode: 0o755 });
+    const dir = join(settings.cacheRoot, `pip-${owner.uid}`);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chownSync(dir, owner.uid, owner.gid);
+    return dir;
+  } catch {
+    return undefined;
+  }
+}
+
+async function vetItems(items: ReportItem[], side: GuardSidecar, approved: NeededBuild[], s: FlowState): Promise<PackageReport[]> {
+  const now = s.io.now ?? new Date();
+  const ctx = { now, thresholds: s.settings.thresholds, popular: popularNames('pypi') };
+  const sources = { indexUrls: side.indexUrls ?? [], findLinks: side.findLinks ?? [] };
+  if (sourceCount(sources) > 1) s.io.stderr(`safe-pip: ${sourceCount(sources)} package sources are configured; checking every name on all of them\n`);
+  return Promise.all(items.map(async (item) => {
+    const facts = await factsFor(item, side);
+    const findings: Finding[] = runChecks(facts, ctx, { offline: false, severity: s.settings.severity });
+    findings.push(...confusionFindings(item.name, side.candidates?.[item.canonical] ?? [], sources, item.url));
+    const build = approved.find((b) => (b.name && normalizePypiName(b.name) === item.canonical) || (b.url && b.url === item.url));
+    if (build) findings.push({ check: 'needs-build', severity: 'info', message: `${item.name}==${item.version} is built from source (its code runs; approved)` });
+    const hidden = side.sourceOnly?.[item.canonical];
+    if (hidden?.length && !build) findings.push({ check: 'needs-build', severity: 'info', message: `${item.name}: newer version(s) ${hidden.join(', ')} exist only as source; ${item.version} (a wheel) was chosen` });
+    if (item.isYanked && !findings.some((f) => f.check === 'deprecated')) findings.push({ check: 'deprecated', severity: 'warn', message: `${item.name}==${item.version} was yanked` });
+    const sev = s.settings.severity;
+    const adjusted = findings.flatMap((f) => (sev[f.check] === 'off' ? [] : [sev[f.check] ? { ...f, severity: sev[f.check] as Finding['severity'] } : f]));
+    return toReport({ ...facts, requested: item.name }, adjusted);
+  }));
+}
+
+async function factsFor(item: ReportItem, side: GuardSidecar): Promise<PackageFacts> {
+  if (item.kind !== 'index') {
+    const source = item.kind === 'vcs' ? 'git' : item.kind === 'dir' ? 'directory' : item.url.startsWith('file:') ? 'file' : 'remote';
+    return { ecosystem: 'pypi', name: item.name, requested: item.name, source, version: item.version };
+  }
+  const indexUrls = side.indexUrls ?? [];
+  const cands = side.candidates?.[item.canonical] ?? [];
+  const chosen = cands.find((c) => c.url === item.url);
+  const from = chosen ? sourceOf(chosen, { indexUrls, findLinks: side.findLinks ?? [] }) : undefined;
+  const index = from && indexUrls.includes(from) ? from : indexUrls[0];
+  if (!index) return { ecosystem: 'pypi', name: item.name, requested: item.name, source: 'file', version: item.version, unknownFields: ['index metadata (installed from find-links)'] };
+  const answer = await fetchProject(index, item.name);
+  return factsFromAnswer(answer, { name: item.name, requested: item.name, version: item.version });
+}
+
+/** decide → prompt or stop. Returns an exit code to stop with, or undefined to go on. */
+async function applyDecision(reports: PackageReport[], s: FlowState): Promise<number | undefined> {
+  const color = Boolean(s.io.stdoutIsTTY);
+  const decision = decide({
+    tool: 'safe-pip',
+    reports,
+    isTrusted: (name) => s.store.isTrusted('pypi', normalizePypiName(name)),
+    interactive: s.interactive,
+    yes: s.inv.ownFlags.yes,
+  });
+  const text = formatReports(reports, { color, showInfo: s.interactive });
+  if (decision.action === 'proceed') {
+    if (text) s.io.stderr(`${text}\n`);
+    return undefined;
+  }
+  if (decision.action === 'stop') {
+    if (text) s.io.stderr(`${text}\n`);
+    for (const r of decision.reasons) s.io.stderr(`safe-pip: ${r}\n`);
+    s.io.stderr('safe-pip: nothing was installed\n');
+    return decision.exitCode;
+  }
+  if (text) s.io.stderr(`${text}\n`);
+  const prompts = s.io.prompts ?? (await import('../ui/prompts.js')).inquirerPrompts;
+  for (const p of decision.packages) {
+    const suggestion = p.open.find((f) => f.didYouMean)?.didYouMean;
+    const answer = await prompts.askAboutPackage(p.report, p.open, suggestion);
+    if (answer === 'install') continue;
+    if (answer === 'install-and-trust') {
+      s.store.trust('pypi', normalizePypiName(p.report.name));
+      continue;
+    }
+    if (answer === 'substitute' && suggestion) s.io.stderr(`safe-pip: run again with "${suggestion}" instead of "${p.report.name}"\n`);
+    else if (answer === 'skip') s.io.stderr(`safe-pip: pip installs a resolved set as a whole; skipping ${p.report.name} means installing nothing\n`);
+    s.io.stderr('safe-pip: nothing was installed\n');
+    return ExitCode.blocked;
+  }
+  return undefined;
+}
+
+async function fetchWheels(items: ReportItem[], side: GuardSidecar, noBinary: string[], vetted: string[], s: FlowState): Promise<number> {
+  const hashed: string[] = [];
+  const unhashed: string[] = [];
+  for (const item of items) {
+    if (item.editable) throw new UsageError(`editable installs (-e ${item.url}) are not supported by safe-pip yet: install the vetted set, then run pip install -e yourself`);
+    const { line, hashed: h } = pinnedLine(item);
+    (h ? hashed : unhashed).push(line);
+  }
+  const header = indexLines(side);
+  for (const [lines, withHashes] of [[hashed, true], [unhashed, false]] as const) {
+    if (lines.length === 0) continue;
+    const file = join(s.work.root, withHashes ? 'fetch-hashed.txt' : 'fetch-unhashed.txt');
+    writeWorkFile(file, `${[...header, ...lines].join('\n')}\n`, s.owner);
+    const { cmd } = guardedPipCommand({
+      python: s.pipEnv.python, work: s.work, owner: s.owner, cwd: s.io.cwd, env: withoutRequestEnv(s.baseEnv),
+      pipArgs: wheelStepArgs(s.inv.items, s.work.wheels, file, withHashes, noBinary), allow: vetted,
+    });
+    const res = await runCommand(cmd, 'capture');
+    if (res.code !== 0) {
+      s.io.stderr(res.stderr);
+      s.io.stderr(res.code === GUARD_EXIT_BUILD_REFUSED ? 'safe-pip: a build that was not vetted was needed; nothing was installed\n' : 'safe-pip: fetching the vetted files failed; nothing was installed\n');
+      return res.code === GUARD_EXIT_BUILD_REFUSED ? ExitCode.blocked : res.code;
+    }
+  }
+  return 0;
+}
+
+function wheelsByName(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of readdirSync(dir)) {
+    const w = parseWheelFilename(f);
+    if (w) out.set(w.canonical, join(dir, f));
+  }
+  return out;
+}
+
+function sha256File(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+function destinationSitePackages(s: FlowState): string | undefined {
+  if (s.destination.target) return s.destination.target;
+  if (s.destination.prefix) return sitePackagesOf(s.destination.prefix);
+  return s.pipEnv.sitePackages;
+}
+
+/** download / wheel: the user's own command, re-run under the guard with only vetted builds allowed. */
+async function runUserCommand(s: FlowState, vetted: string[], noBinary: string[]): Promise<number> {
+  const { cmd } = guardedPipCommand({
+    python: s.pipEnv.python, work: s.work, owner: s.owner, cwd: s.io.cwd, env: s.baseEnv,
+    pipArgs: userCommandArgs(s.command as 'download' | 'wheel', s.inv.items, noBinary), allow: vetted,
+  });
+  const res = await runCommand(cmd, 'inherit');
+  if (res.code === GUARD_EXIT_BUILD_REFUSED) {
+    s.io.stderr('safe-pip: pip tried to build a package that was not vetted; stopped\n');
+    return ExitCode.blocked;
+  }
+  return res.code;
+}

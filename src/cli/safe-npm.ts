@@ -1,0 +1,100 @@
+/**
+ * safe-npm entry. Fast path: load the generated npm tables, parse argv, and hand anything that
+ * installs nothing straight to the real npm (no network, no spinner, nothing heavy imported).
+ * Install-like commands and `safe …` load the rest lazily.
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { SafeError } from '../core/errors.js';
+import { ExitCode } from '../core/exit-codes.js';
+import { loadNpmTables } from '../npm/npm-tables.js';
+import { NPX_MARKER, parseNpmArgs } from '../npm/parse-npm-args.js';
+import { findRealBinary, type RealBinaryName } from '../run/find-real-binary.js';
+import { runPassthrough } from '../run/passthrough.js';
+
+const env = process.env;
+const argv = process.argv.slice(2);
+
+function realBinary(name: RealBinaryName): string {
+  return findRealBinary(name, { path: env.PATH, skipDirs: [env.SAFE_NPM_SHIM_DIR] });
+}
+
+function passthrough(bin: string, args: string[]): Promise<number> {
+  return runPassthrough(bin, args, { signals: process });
+}
+
+const truthy = (v: string | undefined): boolean => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
+
+/** SAFE_NPM_BYPASS=1: one loud line, a log entry, then the real tool with our own flags removed. */
+async function bypass(): Promise<number> {
+  const viaNpx = argv[0] === NPX_MARKER;
+  const tool = viaNpx ? 'npx' : 'npm';
+  const rest = viaNpx ? argv.slice(1) : argv;
+  process.stderr.write(`safe-npm: SAFE_NPM_BYPASS=1 — running ${tool} unchecked\n`);
+  const stateHome = env.XDG_STATE_HOME || (env.HOME ? join(env.HOME, '.local', 'state') : undefined);
+  if (stateHome) {
+    try {
+      const dir = join(stateHome, 'safe-npm');
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      appendFileSync(
+        join(dir, 'bypass.log'),
+        `${new Date().toISOString()}\t${process.cwd()}\t${tool}\t${JSON.stringify(rest)}\n`,
+        { mode: 0o600 },
+      );
+    } catch {
+      // the log is a courtesy; never fail the command over it
+    }
+  }
+  const end = rest.findIndex((a) => /^-{2,}$/.test(a));
+  const args = rest.filter((a, i) => !(a.startsWith('--safe-') && (end === -1 || i < end)));
+  return passthrough(realBinary(tool), args);
+}
+
+async function main(): Promise<number> {
+  if (truthy(env.SAFE_NPM_BYPASS)) return bypass();
+
+  const invocation = parseNpmArgs(argv, env, loadNpmTables(), { cwd: process.cwd() });
+  for (const w of invocation.warnings) process.stderr.write(`${w}\n`);
+
+  if (invocation.kind === 'passthrough') return passthrough(realBinary('npm'), invocation.npmArgs);
+
+  if (invocation.kind === 'safe') {
+    const { runSafeCommand } = await import('./safe-commands.js');
+    return runSafeCommand('npm', invocation.positionals, {
+      env,
+      cwd: process.cwd(),
+      stdout: (t) => void process.stdout.write(t),
+      stderr: (t) => void process.stderr.write(t),
+      stdoutIsTTY: Boolean(process.stdout.isTTY),
+      realTool: () => realBinary('npm'),
+    });
+  }
+
+  const realNpm = realBinary('npm');
+  const { runNpmInstallFlow } = await import('./npm-install-flow.js');
+  return runNpmInstallFlow(invocation, {
+    argv,
+    env,
+    cwd: process.cwd(),
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    realNpm,
+  });
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof SafeError) {
+      process.stderr.write(`safe-npm: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+      return;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`safe-npm: internal error: ${message.split('\n')[0]}\n`);
+    if (truthy(env.SAFE_NPM_DEBUG) && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = ExitCode.internal;
+  },
+);

@@ -1,0 +1,70 @@
+/**
+ * safe-pip entry. Fast path: parse argv and hand anything that installs nothing straight to the real
+ * pip (same stdio, same exit code, nothing heavy imported). install / download / wheel and `safe …`
+ * load the rest lazily.
+ */
+import { SafeError } from '../core/errors.js';
+import { ExitCode } from '../core/exit-codes.js';
+import { parsePipArgs } from '../pypi/parse-pip-args.js';
+import { findRealBinary } from '../run/find-real-binary.js';
+import { runPassthrough } from '../run/passthrough.js';
+
+const env = process.env;
+const argv = process.argv.slice(2);
+const truthy = (v: string | undefined): boolean => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
+
+function realPip(): string {
+  const name = env.SAFE_PIP_INVOKED_AS === 'pip3' ? 'pip3' : 'pip';
+  return findRealBinary(name, { path: env.PATH, skipDirs: [env.SAFE_PIP_SHIM_DIR] });
+}
+
+async function main(): Promise<number> {
+  if (truthy(env.SAFE_PIP_BYPASS)) {
+    process.stderr.write('safe-pip: SAFE_PIP_BYPASS=1 — running pip unchecked\n');
+    const end = argv.indexOf('--');
+    return runPassthrough(realPip(), argv.filter((a, i) => !(a.startsWith('--safe-') && (end === -1 || i < end))), { signals: process });
+  }
+  const invocation = parsePipArgs(argv, { env });
+  if (invocation.kind === 'passthrough') return runPassthrough(realPip(), invocation.pipArgs, { signals: process });
+
+  if (invocation.kind === 'safe') {
+    const { runSafeCommand } = await import('./safe-commands.js');
+    return runSafeCommand('pypi', invocation.safeArgs ?? [], {
+      env,
+      cwd: process.cwd(),
+      stdout: (t) => void process.stdout.write(t),
+      stderr: (t) => void process.stderr.write(t),
+      stdoutIsTTY: Boolean(process.stdout.isTTY),
+      realTool: realPip,
+    });
+  }
+
+  const { runPipInstallFlow } = await import('./pip-install-flow.js');
+  return runPipInstallFlow(invocation, {
+    argv,
+    env,
+    cwd: process.cwd(),
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    realPip: realPip(),
+    stderr: (t) => void process.stderr.write(t),
+    stdout: (t) => void process.stdout.write(t),
+  });
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof SafeError) {
+      process.stderr.write(`${err.message.startsWith('safe-pip:') ? '' : 'safe-pip: '}${err.message}\n`);
+      process.exitCode = err.exitCode;
+      return;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`safe-pip: internal error: ${message.split('\n')[0]}\n`);
+    if (truthy(env.SAFE_PIP_DEBUG) && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = ExitCode.internal;
+  },
+);

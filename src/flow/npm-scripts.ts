@@ -1,0 +1,160 @@
+/**
+ * After an install with scripts off (or for `safe-npm rebuild`): find every install-time script in
+ * the tree, match it against the approvals (per user, and npm's allowScripts), ask in a TTY, and run
+ * only the approved ones with our own runner (dependency order, build user, scrubbed env, sandbox).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Settings } from '../config/settings.js';
+import type { SafeStore } from '../config/store.js';
+import { ExitCode } from '../core/exit-codes.js';
+import type { Finding } from '../core/types.js';
+import {
+  allowScriptsKey, classify, discoverInstallScripts, findShadowingBins, makeApproval, makeDenial, planReplay,
+  readAllowScripts, writeAllowScripts, type Classification, type RunnerDeps, type RunResult, type RunPlan, type ScriptCandidate,
+} from '../npm/scripts/index.js';
+import type { UserAccount } from '../run/users.js';
+import type { Prompts } from '../ui/prompts.js';
+import { formatFinding } from '../ui/format-report.js';
+import { describeAge } from '../checks/age.js';
+
+export interface ScriptReplayDeps {
+  interactive: boolean;
+  color: boolean;
+  stderr(text: string): void;
+  prompts: Prompts;
+  now(): Date;
+  /** Publish time of name@version, when the registry says (shown at the prompt). */
+  publishedAt?(name: string, version: string): Promise<Date | undefined>;
+  runInstallScripts(plan: RunPlan, deps: RunnerDeps): Promise<RunResult>;
+  /** Everything the runner needs but the plan: build user, toolchain, npm build config... */
+  runnerDeps: Omit<RunnerDeps, 'strict' | 'print'>;
+}
+
+export interface ScriptReplayRequest {
+  projectDir: string;
+  store: SafeStore;
+  settings: Settings;
+  strict: boolean;
+  /** --safe-project: also record approvals in package.json#allowScripts. */
+  project: boolean;
+  /** The root project's own install scripts are part of this run (a plain `npm install` / `ci` / `rebuild`). */
+  includeRoot: boolean;
+  /** `safe-npm rebuild <names>`: only these packages. */
+  only?: string[];
+  tool: 'safe-npm';
+}
+
+export async function replayInstallScripts(request: ScriptReplayRequest, deps: ScriptReplayDeps): Promise<number> {
+  const { projectDir, store } = request;
+  for (const finding of findShadowingBins(projectDir)) deps.stderr(`${formatFinding(finding, { color: deps.color }).join('\n')}\n`);
+
+  let candidates = await discoverInstallScripts(projectDir);
+  if (!request.includeRoot) candidates = candidates.filter((c) => !c.isRoot);
+  if (request.only?.length) candidates = candidates.filter((c) => request.only!.includes(c.name) || c.isRoot && request.only!.includes('.'));
+  if (candidates.length === 0) return ExitCode.ok;
+
+  const sources = {
+    decisions: store.scriptDecisions('npm'),
+    allowScripts: readAllowScripts(readPackageJson(projectDir)),
+  };
+  for (const w of sources.allowScripts.warnings) deps.stderr(`safe-npm: package.json allowScripts: ${w}\n`);
+  const classes = new Map<ScriptCandidate, Classification>(candidates.map((c) => [c, classify(c, sources)]));
+  const open = candidates.filter((c) => ['unreviewed', 'changed'].includes(classes.get(c)!.status) && c.problems.length === 0);
+
+  const fresh = new Map<ScriptCandidate, { allow: boolean; network: boolean }>();
+  if (open.length > 0 && deps.interactive) {
+    for (const c of open) deps.stderr(`${await describeCandidate(c, classes.get(c)!, deps)}\n`);
+    const approved = new Set(await deps.prompts.chooseApprovals(
+      'Approve install scripts to run (space toggles; unchecked ones are denied and remembered):',
+      open.map((c) => ({ id: idOf(c), label: `${labelOf(c)}${classes.get(c)!.status === 'changed' ? ' (changed since approved)' : ''}` })),
+    ));
+    const approvedCandidates = open.filter((c) => approved.has(idOf(c)));
+    const network = approvedCandidates.length === 0 ? new Set<string>() : new Set(await deps.prompts.chooseApprovals(
+      'Grant network access while their script runs (binary downloaders need it; default: none):',
+      approvedCandidates.map((c) => ({ id: idOf(c), label: labelOf(c) })),
+    ));
+    for (const c of open) {
+      const allow = approved.has(idOf(c));
+      const grant = network.has(idOf(c));
+      fresh.set(c, { allow, network: grant });
+      store.recordScriptDecision('npm', allow ? makeApproval(c, { network: grant, now: deps.now() }) : makeDenial(c, deps.now()));
+      if (request.project && c.source === 'registry' && !c.inBundle) writeAllowScripts(projectDir, allowScriptsKey(c, allow), allow);
+    }
+  }
+
+  const plan = planReplay(projectDir, candidates, (c) => {
+    const answer = fresh.get(c);
+    if (answer) return answer.allow ? { run: true, network: answer.network } : { run: false, reason: 'denied at the prompt' };
+    const k = classes.get(c)!;
+    return k.status === 'approved' ? { run: true, network: k.network } : { run: false, reason: k.reason };
+  });
+
+  const result = await deps.runInstallScripts(plan, {
+    ...deps.runnerDeps,
+    // Strictness is ours to apply: a remembered deny is a decision, not a withheld script.
+    strict: false,
+    print: (line) => deps.stderr(`${line}\n`),
+  });
+  for (const notice of result.notices) deps.stderr(`safe-npm: ${notice}\n`);
+  const pending = reportWithheld(result, classes, deps, request.tool);
+  for (const f of result.failed) {
+    deps.stderr(`safe-npm: ${f.candidate.name}@${f.candidate.version} ${f.failedEvent ?? ''} failed${f.error ? `: ${f.error}` : ''}\n`);
+    for (const line of f.tail ?? []) deps.stderr(`  | ${line}\n`);
+  }
+  for (const s of result.skippedBecauseDependencyFailed) {
+    deps.stderr(`safe-npm: not run: ${s.candidate.name}@${s.candidate.version} (its dependency ${s.failedDependency} failed)\n`);
+  }
+  if (result.exitCode !== 0) return result.exitCode;
+  return request.strict && pending > 0 ? ExitCode.scriptsWithheld : ExitCode.ok;
+}
+
+/** Lists scripts withheld for want of approval (denied ones stay quiet); returns how many. */
+function reportWithheld(result: RunResult, classes: Map<ScriptCandidate, Classification>, deps: ScriptReplayDeps, tool: string): number {
+  const withheld = result.withheld.filter((w) => classes.get(w.candidate)?.status !== 'denied');
+  if (withheld.length === 0) return 0;
+  deps.stderr(`${tool}: install scripts withheld (not approved); the packages are installed but their scripts did not run:\n`);
+  for (const w of withheld) {
+    const c = w.candidate;
+    const events = Object.entries(c.scripts).map(([e, s]) => `${e}: ${s}`).join('; ');
+    const approve = c.isRoot
+      ? `${tool} safe approve . (in ${c.path})`
+      : `${tool} safe approve ${c.name}@${c.version}`;
+    deps.stderr(`  ${c.name}@${c.version} [${events}] — ${w.reason}; approve with: ${approve}\n`);
+  }
+  return withheld.length;
+}
+
+const idOf = (c: ScriptCandidate) => `${c.location}|${c.name}@${c.version}`;
+const labelOf = (c: ScriptCandidate) => (c.isRoot ? `this project (${c.name}@${c.version})` : `${c.name}@${c.version}`);
+
+async function describeCandidate(c: ScriptCandidate, k: Classification, deps: ScriptReplayDeps): Promise<string> {
+  const lines = [`── ${labelOf(c)}  [${c.source}${c.dev ? ', dev' : ''}${c.optional ? ', optional' : ''}]`];
+  if (!c.isRoot) lines.push(`   installed because: ${c.dependencyPath.join(' > ')}`);
+  if (c.source === 'registry' && deps.publishedAt) {
+    const at = await deps.publishedAt(c.name, c.version).catch(() => undefined);
+    lines.push(`   published: ${at ? `${describeAge(at, deps.now())} ago` : 'unknown'}`);
+  }
+  for (const [event, script] of Object.entries(c.scripts)) lines.push(`   ${event}: ${script}${event === 'install' && c.gyp === 'implicit' ? '   (implicit: binding.gyp)' : ''}`);
+  for (const f of c.referencedFiles) {
+    lines.push(`   ${f.file}: ${f.exists ? `${f.size} bytes, sha256 ${f.sha256?.slice(0, 16)}…` : f.problem ?? 'missing'}`);
+    for (const p of f.preview ?? []) lines.push(`     | ${p}`);
+  }
+  if (k.previous) {
+    lines.push(`   compared with the approved ${k.previous.key}:`);
+    if (k.diff.length === 0) lines.push('     (same script text)');
+    for (const d of k.diff) lines.push(`     ${d.event}: ${d.before ?? '(none)'}  →  ${d.after ?? '(removed)'}`);
+  }
+  for (const n of c.notes) lines.push(`   note: ${n}`);
+  return lines.join('\n');
+}
+
+function readPackageJson(projectDir: string): unknown {
+  try {
+    return JSON.parse(readFileSync(join(projectDir, 'package.json'), 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+export type { Finding, UserAccount };
