@@ -1,0 +1,77 @@
+/**
+ * pip configuration files, merged. When root runs pip as another user, root's own config
+ * (~/.config/pip/pip.conf under a mode-700 home) is unreadable to that user, yet it is part of
+ * what the user asked for: we pass a private merged copy through PIP_CONFIG_FILE (read last).
+ */
+import { readFileSync } from 'node:fs';
+import { devNull } from 'node:os';
+import { join } from 'node:path';
+
+export type IniSections = Map<string, Map<string, string>>;
+
+/** pip's config files in the order pip reads them (later wins). */
+export function pipConfigFiles(env: Record<string, string | undefined>, home: string, venvDir: string | undefined): string[] {
+  const xdgDirs = (env.XDG_CONFIG_DIRS ?? '/etc/xdg').split(':').filter(Boolean);
+  const files = [...xdgDirs.map((d) => join(d, 'pip', 'pip.conf')), '/etc/pip.conf'];
+  files.push(join(home, '.pip', 'pip.conf'));
+  files.push(join(env.XDG_CONFIG_HOME ?? join(home, '.config'), 'pip', 'pip.conf'));
+  if (venvDir) files.push(join(venvDir, 'pip.conf'));
+  if (env.PIP_CONFIG_FILE) files.push(env.PIP_CONFIG_FILE);
+  return files;
+}
+
+/** Parse an INI file the way configparser does for pip's needs (sections, key = value, continuation lines). */
+export function parseIni(text: string, into: IniSections = new Map()): IniSections {
+  let section: Map<string, string> | undefined;
+  let lastKey: string | undefined;
+  for (const raw of text.split(/\r?\n/)) {
+    if (/^\s*[#;]/.test(raw) || raw.trim() === '') continue;
+    const sec = raw.match(/^\s*\[([^\]]+)\]\s*$/);
+    if (sec) {
+      const name = sec[1]!.trim();
+      section = into.get(name) ?? new Map();
+      into.set(name, section);
+      lastKey = undefined;
+      continue;
+    }
+    if (/^\s/.test(raw) && section && lastKey) {
+      section.set(lastKey, `${section.get(lastKey)}\n${raw.trim()}`);
+      continue;
+    }
+    const kv = raw.match(/^([^=:]+?)\s*[=:]\s*(.*)$/);
+    if (kv && section) {
+      lastKey = kv[1]!.trim().toLowerCase();
+      section.set(lastKey, kv[2]!.trim());
+    }
+  }
+  return into;
+}
+
+export function writeIni(sections: IniSections): string {
+  const out: string[] = [];
+  for (const [name, kv] of sections) {
+    out.push(`[${name}]`);
+    for (const [k, v] of kv) out.push(`${k} = ${v.split('\n').join('\n    ')}`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+/**
+ * The merged config text, or `devNull` when PIP_CONFIG_FILE disables every file. Unreadable or
+ * missing files are skipped (pip does the same).
+ */
+export function mergedPipConfig(env: Record<string, string | undefined>, home: string, venvDir: string | undefined, read = (p: string) => readFileSync(p, 'utf8')): string {
+  if (env.PIP_CONFIG_FILE === devNull) return devNull;
+  const merged: IniSections = new Map();
+  for (const file of pipConfigFiles(env, home, venvDir)) {
+    let text: string;
+    try {
+      text = read(file);
+    } catch {
+      continue;
+    }
+    parseIni(text, merged);
+  }
+  return writeIni(merged);
+}

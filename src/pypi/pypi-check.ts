@@ -1,0 +1,49 @@
+/**
+ * `safe-pip safe check [--offline] [--json] <requirement>...`: facts and reports for requirements
+ * without installing. Offline: name-only checks (typosquat). Online: the index's JSON API / PEP 691
+ * (index from `indexUrl`, else PIP_INDEX_URL, else pip config is NOT consulted: pass it).
+ */
+import type { Settings } from '../config/settings.js';
+import type { CheckContext, PackageFacts, PackageReport } from '../core/types.js';
+import { UsageError } from '../core/errors.js';
+import { runChecks, toReport } from '../checks/run-checks.js';
+import { normalizePypiName } from './normalize-name.js';
+import { fetchProject, type Fetcher } from './pypi-index.js';
+import { factsFromAnswer } from './pypi-facts.js';
+
+export const DEFAULT_INDEX = 'https://pypi.org/simple';
+
+export interface PypiCheckOptions {
+  offline: boolean;
+  indexUrl?: string;
+  fetcher?: Fetcher;
+}
+
+/** `name[extras] (==|===) version ; marker` → name and exact version when pinned. */
+export function parseRequirementName(spec: string): { name: string; version?: string } {
+  const m = spec.trim().match(/^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(\[[^\]]*\])?\s*(.*)$/);
+  if (!m) throw new UsageError(`not a requirement: "${spec}"`);
+  const rest = (m[3] ?? '').split(';')[0]!.trim();
+  if (rest.startsWith('@')) throw new UsageError(`"${spec}": direct references cannot be checked without building; use safe-pip install --dry-run`);
+  const pin = rest.match(/^===?\s*([^\s,*]+)$/);
+  return { name: m[1]!, version: pin?.[1] };
+}
+
+/** Facts for each requirement (offline: only the name). */
+export async function pypiFactsForCheck(specs: readonly string[], options: PypiCheckOptions): Promise<PackageFacts[]> {
+  const index = options.indexUrl ?? DEFAULT_INDEX;
+  return Promise.all(specs.map(async (spec) => {
+    const { name, version } = parseRequirementName(spec);
+    const base: PackageFacts = { ecosystem: 'pypi', name: normalizePypiName(name), requested: spec, source: 'registry', version: version ?? null };
+    if (options.offline) return base;
+    const answer = await fetchProject(index, name, { fetcher: options.fetcher });
+    const facts = factsFromAnswer(answer, { name: normalizePypiName(name), requested: spec, version: version ?? null });
+    return facts;
+  }));
+}
+
+/** Reports in the shared JSON shape (`reportsToJson`). */
+export async function pypiReportsForCheck(specs: readonly string[], options: PypiCheckOptions & { ctx: CheckContext; severity: Settings['severity'] }): Promise<PackageReport[]> {
+  const facts = await pypiFactsForCheck(specs, options);
+  return facts.map((f) => toReport(f, runChecks(f, options.ctx, { offline: options.offline, severity: options.severity })));
+}

@@ -1,0 +1,84 @@
+/**
+ * The one home of HTTP to Python package indexes. Thin I/O: the JSON API (`/pypi/<name>/json`,
+ * any content type), PEP 691 JSON (Accept negotiation) and PEP 503 HTML as fallback; file:// indexes
+ * read from disk. Pure interpretation lives in pypi-facts.ts.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { normalizePypiName } from './normalize-name.js';
+
+export type IndexAnswer =
+  | { kind: 'json-api'; body: unknown; url: string }
+  | { kind: 'pep691'; body: unknown; url: string }
+  | { kind: 'html'; body: string; url: string }
+  | { kind: 'not-found'; url: string }
+  | { kind: 'error'; message: string; url: string };
+
+export type Fetcher = (url: string, init: { headers: Record<string, string>; signal: AbortSignal }) => Promise<{ status: number; headers: { get(name: string): string | null }; text(): Promise<string> }>;
+
+const PEP691 = 'application/vnd.pypi.simple.v1+json';
+
+/** The JSON API base for an index URL: `https://pypi.org/simple` → `https://pypi.org`. */
+export function jsonApiBase(indexUrl: string): string | undefined {
+  const m = indexUrl.replace(/\/+$/, '').match(/^(.*)\/simple$/);
+  return m ? m[1] : undefined;
+}
+
+export function projectPageUrl(indexUrl: string, name: string): string {
+  return `${indexUrl.replace(/\/+$/, '')}/${normalizePypiName(name)}/`;
+}
+
+export async function fetchProject(indexUrl: string, name: string, options: { fetcher?: Fetcher; timeoutMs?: number } = {}): Promise<IndexAnswer> {
+  const fetcher: Fetcher = options.fetcher ?? ((url, init) => fetch(url, init));
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  if (indexUrl.startsWith('file:')) return readFileIndex(indexUrl, name);
+
+  const get = async (url: string, accept: string) => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+      const res = await fetcher(url, { headers: { Accept: accept }, signal: controller.signal });
+      return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const api = jsonApiBase(indexUrl);
+  if (api) {
+    const url = `${api}/pypi/${encodeURIComponent(normalizePypiName(name))}/json`;
+    try {
+      const r = await get(url, 'application/json');
+      if (r.status === 200) {
+        try {
+          return { kind: 'json-api', body: JSON.parse(r.text), url };
+        } catch {
+          /* not JSON: fall through to the simple API */
+        }
+      }
+    } catch {
+      /* fall through to the simple API */
+    }
+  }
+  const page = projectPageUrl(indexUrl, name);
+  try {
+    const r = await get(page, `${PEP691}, text/html;q=0.1`);
+    if (r.status === 404) return { kind: 'not-found', url: page };
+    if (r.status !== 200) return { kind: 'error', message: `HTTP ${r.status}`, url: page };
+    if (r.type.includes(PEP691) || r.type.includes('json')) return { kind: 'pep691', body: JSON.parse(r.text), url: page };
+    return { kind: 'html', body: r.text, url: page };
+  } catch (error) {
+    return { kind: 'error', message: (error as Error).message, url: page };
+  }
+}
+
+async function readFileIndex(indexUrl: string, name: string): Promise<IndexAnswer> {
+  const page = projectPageUrl(indexUrl, name);
+  try {
+    const text = await readFile(`${fileURLToPath(page)}index.html`, 'utf8');
+    return { kind: 'html', body: text, url: page };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'not-found', url: page };
+    return { kind: 'error', message: (error as Error).message, url: page };
+  }
+}
