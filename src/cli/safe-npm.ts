@@ -10,6 +10,7 @@ import { ExitCode } from '../core/exit-codes.js';
 import { loadNpmTables } from '../npm/npm-tables.js';
 import { NPX_MARKER, parseNpmArgs } from '../npm/parse-npm-args.js';
 import { findRealBinary, type RealBinaryName } from '../run/find-real-binary.js';
+import { npmCliScript, runNpmInProcess } from '../run/npm-in-process.js';
 import { runPassthrough } from '../run/passthrough.js';
 
 const env = process.env;
@@ -50,13 +51,25 @@ async function bypass(): Promise<number> {
   return passthrough(realBinary(tool), args);
 }
 
-async function main(): Promise<number> {
+/**
+ * Passthrough to the real npm. When it is npm's own JS entry, run it in this process (saves a
+ * second node start); SAFE_NPM_SPAWN=1 forces a child process. `undefined`: npm owns the exit code.
+ */
+async function npmPassthrough(args: string[]): Promise<number | undefined> {
+  const realNpm = realBinary('npm');
+  const cli = truthy(env.SAFE_NPM_SPAWN) ? undefined : npmCliScript(realNpm);
+  if (!cli) return passthrough(realNpm, args);
+  runNpmInProcess(cli, args, process);
+  return undefined;
+}
+
+async function main(): Promise<number | undefined> {
   if (truthy(env.SAFE_NPM_BYPASS)) return bypass();
 
   const invocation = parseNpmArgs(argv, env, loadNpmTables(), { cwd: process.cwd() });
   for (const w of invocation.warnings) process.stderr.write(`${w}\n`);
 
-  if (invocation.kind === 'passthrough') return passthrough(realBinary('npm'), invocation.npmArgs);
+  if (invocation.kind === 'passthrough') return npmPassthrough(invocation.npmArgs);
 
   if (invocation.kind === 'safe') {
     const { runSafeCommand } = await import('./safe-commands.js');
@@ -84,7 +97,7 @@ async function main(): Promise<number> {
 
 main().then(
   (code) => {
-    process.exitCode = code;
+    if (code !== undefined) process.exitCode = code;
   },
   (err: unknown) => {
     if (err instanceof SafeError) {

@@ -13,6 +13,8 @@ export const ExitCode = {
   internal: 70,
   /** The real npm/npx/pip could not be found on PATH (the shell's "command not found"). */
   toolNotFound: 127,
+  /** The real tool was found but could not be executed (the shell's 126). */
+  toolNotExecutable: 126,
   interrupted: 130,
 } as const;
 

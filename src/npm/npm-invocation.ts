@@ -64,6 +64,20 @@ export interface NpmInvocation {
   ownFlags: OwnFlags;
   /** npm config values given on the command line, normalized (`--registry`, `--prefix`, ...), keyed by canonical name. */
   cliConfig: Record<string, string | boolean | string[]>;
-  /** exec/npx/init: the packages to install and the command to run after. */
+  /**
+   * exec/npx/init: the packages to install and the command to run after. `command` is undefined
+   * when npm picks the bin from the (first) package's manifest (`npx pkg args`, `npm init foo`);
+   * it is the --call string for `-c`, or the first positional when --package/-p was given.
+   * For exec/init, `specs` holds the same packages.
+   */
   exec?: { packages: NpmSpecRequest[]; command?: string; args: string[] };
+  /**
+   * The user's `--ignore-scripts=false`, `--no-ignore-scripts`, `--ignore-scripts false` arguments
+   * (as typed), removed from npmArgs of install-like commands: scripts stay off.
+   */
+  ignoredScriptsOverrides?: string[];
+  /** Came from the npx shim: npmArgs is then the equivalent `npm exec ...` argv (npx's rewriting applied). */
+  viaNpx?: boolean;
+  /** One-line notices for the user from parsing (e.g. npx flags npm has removed). */
+  warnings?: string[];
 }
