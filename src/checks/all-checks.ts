@@ -1,13 +1,19 @@
 import type { Check } from '../core/types.js';
+import { onlyWhileRecent } from './release-compare.js';
 import { couldNotVerify } from './could-not-verify.js';
 import { deprecated } from './deprecated.js';
+import { dormantRelease } from './dormant-release.js';
 import { fewVersions } from './few-versions.js';
 import { installScripts } from './install-scripts.js';
+import { installScriptsChanged } from './install-scripts-changed.js';
 import { missingMetadata } from './missing-metadata.js';
+import { newDependencies } from './new-dependencies.js';
 import { newPackage } from './new-package.js';
+import { newPublisher } from './new-publisher.js';
 import { newVersion } from './new-version.js';
 import { nonRegistrySource } from './non-registry-source.js';
 import { notFound } from './not-found.js';
+import { sizeJump } from './size-jump.js';
 import { typosquat } from './typosquat.js';
 import { unknownFields } from './unknown-fields.js';
 
@@ -22,6 +28,11 @@ export const allChecks: readonly Check[] = [
   fewVersions,
   deprecated,
   installScripts,
+  onlyWhileRecent(installScriptsChanged),
+  onlyWhileRecent(newDependencies),
+  onlyWhileRecent(newPublisher),
+  onlyWhileRecent(sizeJump),
+  onlyWhileRecent(dormantRelease),
   missingMetadata,
   unknownFields,
 ];

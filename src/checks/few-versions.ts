@@ -1,5 +1,10 @@
 import type { Check } from '../core/types.js';
+import { ageInDays } from './age.js';
 
+/**
+ * Few versions: a signal for a young package (throwaway names publish once). An old package with
+ * one version is just finished, so its finding is information only.
+ */
 export const fewVersions: Check = {
   id: 'few-versions',
   title: 'release history',
@@ -7,10 +12,12 @@ export const fewVersions: Check = {
   run(facts, ctx) {
     if (facts.versionCount === undefined || facts.versionCount >= ctx.thresholds.fewVersions) return [];
     const n = facts.versionCount;
+    const young = !facts.packageCreatedAt || ageInDays(facts.packageCreatedAt, ctx.now) < ctx.thresholds.fewVersionsMaxAgeDays;
+    const noun = facts.ecosystem === 'pypi' ? (n === 1 ? 'release' : 'releases') : n === 1 ? 'version' : 'versions';
     return [{
       check: 'few-versions',
-      severity: 'warn',
-      message: `"${facts.name}" has only ${n} ${n === 1 ? (facts.ecosystem === 'pypi' ? 'release' : 'version') : facts.ecosystem === 'pypi' ? 'releases' : 'versions'}`,
+      severity: young ? 'warn' : 'info',
+      message: `"${facts.name}" has only ${n} ${noun}`,
     }];
   },
 };

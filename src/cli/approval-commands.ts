@@ -33,7 +33,7 @@ export async function runApprovalCommand(ecosystem: Ecosystem, sub: 'approve' | 
   const store = await SafeStore.open();
   const target = targets[0]!;
   if (sub === 'deny') {
-    const { parseSpec } = await import('../npm/spec-request.js');
+    const { parseSpec } = await import('../npm/parse-npm-args.js');
     const name = parseSpec(target, io.cwd).name ?? target;
     store.recordScriptDecision('npm', { decision: 'deny', key: name, at: new Date().toISOString() });
     io.stdout(`denied install scripts of ${name} (every version)\n`);
@@ -55,13 +55,13 @@ export async function runApprovalCommand(ecosystem: Ecosystem, sub: 'approve' | 
     return ExitCode.ok;
   }
 
-  const { parseSpec } = await import('../npm/spec-request.js');
+  const { parseSpec } = await import('../npm/parse-npm-args.js');
   const spec = parseSpec(target, io.cwd);
   if (!spec.fromRegistry || spec.type !== 'version') {
     throw new UsageError(`approve an exact registry version, e.g. safe-npm safe approve esbuild@0.25.1 (got "${target}")`);
   }
   const { default: pacote } = await import('pacote');
-  const opts = { ...config.flat, cache: String(config.get('cache')), fullMetadata: true };
+  const opts = { ...config.flat, fullMetadata: true };
   const manifest = await pacote.manifest(target, opts as never).catch((error: Error) => {
     throw new UsageError(`cannot fetch ${target}: ${error.message.split('\n')[0]}`);
   });

@@ -19,7 +19,6 @@ const plainInstallKinds = new Set(['install', 'ci', 'install-test', 'install-ci-
 export async function afterNpmInstall(context: AfterInstallContext): Promise<number> {
   const { invocation, mode, config, settings } = context;
   const user = buildUserOf(context);
-  const cacheDir = scriptCacheFor(user, settings.cacheRoot, mode.kind === 'self');
   const str = (key: string) => {
     const v = config.get(key);
     return typeof v === 'string' && v !== '' ? v : undefined;
@@ -46,16 +45,26 @@ export async function afterNpmInstall(context: AfterInstallContext): Promise<num
         return t ? new Date(t) : undefined;
       },
       runInstallScripts,
-      runnerDeps: {
+      runnerDeps: () => ({
         user,
         settings,
-        toolchain: locateToolchain({ node: process.execPath, npmCli: realpathSync(context.realNpm) }),
+        toolchain: locateToolchain({ node: process.execPath, npmCli: npmCliOf(context.realNpm) }),
         npmConfig: { nodedir: str('nodedir'), python: str('python'), cafile: str('cafile'), userAgent: str('user-agent') },
         parentEnv: context.env,
-        cacheDir,
-      },
+        cacheDir: scriptCacheFor(user, settings.cacheRoot, mode.kind === 'self'),
+      }),
     },
   );
+}
+
+/** npm's own npm-cli.js behind the real npm on PATH; undefined (the npm next to node) when it is a wrapper. */
+function npmCliOf(realNpm: string): string | undefined {
+  try {
+    const path = realpathSync(realNpm);
+    return path.endsWith('npm-cli.js') ? path : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Scripts run as the user npm ran as: never root. */

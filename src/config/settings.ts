@@ -17,16 +17,32 @@ export interface Settings {
   sandbox: 'auto' | 'require' | 'off';
   /** Folder under which the run-as user's persistent npm/pip caches live (when it has no usable home). */
   cacheRoot: string;
+  /** Release cooldown: resolution picks versions at least this old (0 turns it off). */
+  minReleaseAgeHours: number;
+  /** Package names (or globs like @myorg/*) the cooldown does not apply to. */
+  cooldownExclude: string[];
 }
 
 export const defaultSettings: Settings = {
-  thresholds: { newPackageDays: 30, newVersionDays: 2, fewVersions: 3 },
+  thresholds: {
+    newPackageDays: 30,
+    newVersionDays: 2,
+    fewVersions: 3,
+    fewVersionsMaxAgeDays: 365,
+    recentReleaseDays: 30,
+    dormantReleaseDays: 365,
+    sizeJumpFactor: 2,
+    sizeJumpMinBytes: 100_000,
+    sizeJumpMinFiles: 20,
+  },
   runAsUser: 'nobody',
   severity: {},
   strictScripts: false,
   scriptTimeoutSeconds: 600,
   sandbox: 'auto',
   cacheRoot: '/var/cache/safe-npm',
+  minReleaseAgeHours: 48,
+  cooldownExclude: [],
 };
 
 /**
@@ -37,11 +53,19 @@ export const settingKeys: Record<string, { describe: string; parse: (raw: string
   'thresholds.newPackageDays': { describe: 'days a package counts as newly published', parse: nonNegativeNumber },
   'thresholds.newVersionDays': { describe: 'days a version counts as newly published', parse: nonNegativeNumber },
   'thresholds.fewVersions': { describe: 'fewer versions than this is a finding', parse: nonNegativeNumber },
+  'thresholds.fewVersionsMaxAgeDays': { describe: 'few versions warns only for packages younger than this', parse: nonNegativeNumber },
+  'thresholds.recentReleaseDays': { describe: 'release-change signals warn only this long after a release', parse: nonNegativeNumber },
+  'thresholds.dormantReleaseDays': { describe: 'days without a release after which a new release is a finding', parse: nonNegativeNumber },
+  'thresholds.sizeJumpFactor': { describe: 'growth factor of unpacked size/file count since the previous release that is a finding', parse: nonNegativeNumber },
+  'thresholds.sizeJumpMinBytes': { describe: 'unpacked size growth (bytes) below which size-jump says nothing', parse: nonNegativeNumber },
+  'thresholds.sizeJumpMinFiles': { describe: 'file count growth below which size-jump says nothing', parse: nonNegativeNumber },
   runAsUser: { describe: 'unprivileged user installs run as when invoked by root', parse: userName },
   strictScripts: { describe: 'exit 67 when scripts/builds are withheld', parse: boolean },
   scriptTimeoutSeconds: { describe: 'timeout for each replayed install script', parse: nonNegativeNumber },
   sandbox: { describe: 'auto | require | off (bubblewrap for install scripts)', parse: oneOf('auto', 'require', 'off') },
   cacheRoot: { describe: 'folder for the run-as user\'s persistent caches', parse: absolutePath },
+  minReleaseAgeHours: { describe: 'release cooldown in hours: newer versions are not chosen (0 = off)', parse: nonNegativeNumber },
+  cooldownExclude: { describe: 'comma-separated names/globs exempt from the cooldown', parse: nameList },
 };
 
 /** `severity.<check>` keys are open-ended: any check id. */
@@ -73,6 +97,9 @@ function userName(raw: string): string {
   if (!/^[a-z_][a-z0-9_-]*\$?$/i.test(raw) && !/^\d+$/.test(raw)) throw new Error(`not a user name: "${raw}"`);
   return raw;
 }
+function nameList(raw: string): string[] {
+  return raw.split(',').map((n) => n.trim()).filter(Boolean);
+}
 function absolutePath(raw: string): string {
   if (!raw.startsWith('/')) throw new Error(`expected an absolute path, got "${raw}"`);
   return raw;
@@ -99,6 +126,10 @@ export function applyEnvOverrides(settings: Settings, env: Record<string, string
   if (cacheRoot) out.cacheRoot = absolutePath(cacheRoot);
   const strict = get('STRICT_SCRIPTS');
   if (strict) out.strictScripts = boolean(strict);
+  const cooldown = get('MIN_RELEASE_AGE_HOURS');
+  if (cooldown) out.minReleaseAgeHours = nonNegativeNumber(cooldown);
+  const exclude = get('COOLDOWN_EXCLUDE');
+  if (exclude) out.cooldownExclude = nameList(exclude);
   const sandbox = get('SANDBOX');
   if (sandbox) out.sandbox = oneOf('auto', 'require', 'off')(sandbox);
   return out;

@@ -52,15 +52,50 @@ export interface PackageFacts {
   yanked?: string | boolean;
   /** Fields the registry did not send that we would have used (mirror stripping), for one info finding. */
   unknownFields?: string[];
+  /** The chosen version's release facts, and those of the version it is compared with (issue 5). */
+  release?: ReleaseFacts;
+  previousRelease?: ReleaseFacts;
+  /** Why this is the comparison point: the version being replaced in the lockfile, or the previous release. */
+  previousReason?: 'replaced' | 'previous-release';
+  /** No version was old enough for the release cooldown, so the newest match was chosen (a warn). */
+  cooldownLifted?: boolean;
+  /** Dependency path from the project root, for transitive packages (display). */
+  dependencyPath?: string[];
+}
+
+/** What one published version looked like: compared between versions to spot a compromised release. */
+export interface ReleaseFacts {
+  version: string;
+  publishedAt?: Date;
+  /** preinstall/install/postinstall (+ implicit gyp) as published. */
+  installScripts?: Record<string, string>;
+  /** Names of runtime dependencies (dependencies + optionalDependencies). */
+  dependencies?: string[];
+  /** Who published it (npm `_npmUser.name`), when the registry says. */
+  publisher?: string;
+  unpackedSize?: number;
+  fileCount?: number;
 }
 
 export interface Thresholds {
+  /** Release-change signals (new publisher, new scripts...) warn only this many days after the release; later they are info. */
+  recentReleaseDays: number;
+  /** "Few versions" warns only for a package first published less than this many days ago. */
+  fewVersionsMaxAgeDays: number;
   /** A package first published less than this many days ago is "new". */
   newPackageDays: number;
   /** A chosen version published less than this many days ago is "new". */
   newVersionDays: number;
   /** Fewer versions than this is "few versions". */
   fewVersions: number;
+  /** A release whose predecessor was published more than this many days before it ends a dormancy (dormant-release). */
+  dormantReleaseDays: number;
+  /** size-jump: unpacked size or file count grew by more than this factor... */
+  sizeJumpFactor: number;
+  /** ...and the unpacked size by more than this many bytes... */
+  sizeJumpMinBytes: number;
+  /** ...or the file count by more than this many files. */
+  sizeJumpMinFiles: number;
 }
 
 export interface CheckContext {

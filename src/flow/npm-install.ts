@@ -13,7 +13,13 @@ import { chooseInstallMode, type InstallMode } from '../npm/install-mode.js';
 import type { NpmConfig } from '../npm/npm-config.js';
 import type { NpmInvocation, NpmSpecRequest } from '../npm/npm-invocation.js';
 import type { RegistryClient } from '../npm/npm-registry.js';
-import type { NpmInstallJob, NpmInstallOutcome } from '../npm/run-npm-install.js';
+import type { NpmInstallJob, NpmInstallOutcome, VettedFile } from '../npm/run-npm-install.js';
+import type { ResolvedNode } from '../npm/resolve-tree.js';
+import { cooldownNotes, displayName, newOrChanged, replacedVersion, tooYoungFinding, type InstalledEntries } from './whole-tree.js';
+import { runChecks, toReport } from '../checks/run-checks.js';
+import { npmFacts, offlineFacts } from '../npm/npm-facts.js';
+import { mapConcurrent } from '../npm/npm-registry.js';
+import type { Finding, PackageReport } from '../core/types.js';
 import type { UserAccount } from '../run/users.js';
 import type { Prompts } from '../ui/prompts.js';
 import type { Spinner } from '../ui/spinner.js';
@@ -44,10 +50,36 @@ export interface NpmFlowDeps {
   ownerUidOf(path: string): number;
   ensureUserCache(cacheRoot: string, user: UserAccount): string;
   runNpmInstall(job: NpmInstallJob): Promise<NpmInstallOutcome>;
+  /** npm's resolver (arborist) on a scratch copy, as the build user: the whole tree, nothing written in the project. */
+  resolveWholeTree(request: WholeTreeRequest): Promise<WholeTreeResult>;
+  /** The project's lockfile as a tree (npm ci). */
+  loadLockedTree(projectDir: string, registry: RegistryClient): Promise<ResolvedNode[]>;
+  /** location → version/integrity: what is installed (hidden lockfile) and what the lockfile says. */
+  installedEntries(projectDir: string): InstalledEntries;
+  lockedEntries(projectDir: string): InstalledEntries;
   /** Runs after a successful install (script replay, issue 3); returns an exit code to use if non-zero. */
   afterInstall?(context: AfterInstallContext): Promise<number>;
   /** exec/npx/init: run the installed bin as the invoking user. */
   runExec?(context: ExecContext): Promise<number>;
+}
+
+export interface WholeTreeRequest {
+  projectDir: string;
+  buildUser: UserAccount | undefined;
+  registry: RegistryClient;
+  add: string[];
+  update?: string[] | true;
+  before?: Date;
+  cooldownExclude: string[];
+  /** Local folders named by `file:`/path specs (copied next to the scratch project). */
+  localFolders: string[];
+}
+
+export interface WholeTreeResult {
+  nodes: ResolvedNode[];
+  tooYoung: Array<{ name: string; wanted: string }>;
+  /** The vetted manifests/lockfile, written into the project right before npm installs from them. */
+  files: VettedFile[];
 }
 
 export interface AfterInstallContext {
@@ -100,24 +132,29 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
 
   let npmArgs = [...invocation.npmArgs];
   const requested = invocation.kind === 'exec' || invocation.kind === 'init' ? invocation.exec?.packages ?? [] : invocation.specs;
+  const treeMode = wholeTreeMode(invocation, config);
+  const registry = requested.length > 0 || treeMode !== 'none' ? await deps.createRegistry(config, cacheDir) : undefined;
+  let specs = requested.map((s) => s.raw);
 
   if (requested.length > 0) {
-    const registry = await deps.createRegistry(config, cacheDir);
     const popular = deps.popular();
     const spinner = await deps.spinner(`checking ${requested.length === 1 ? requested[0]!.raw : `${requested.length} packages`}`);
     let checked: CheckedPackage[];
     try {
       // Cache entries written during the check must belong to the user who installs next.
       checked = await deps.asBuildUser(buildUser, () => checkNpmSpecs({
-        specs: requested, registry, settings, popular, now: deps.now(),
+        specs: requested, registry: registry!, settings, popular, now: deps.now(),
         defaultTag: String(config.get('tag') ?? 'latest'),
+        ...cooldownFor(treeMode, settings, deps.now()),
       }));
     } finally {
       spinner.stop();
     }
-    const outcome = await settle(checked, { deps, store, settings, yes: invocation.ownFlags.yes, registry, buildUser });
+    sayCooldown(checked.map((c) => c.report), deps);
+    const outcome = await settle(checked, { deps, store, settings, yes: invocation.ownFlags.yes, registry: registry!, buildUser });
     if (outcome.kind === 'exit') return outcome.exitCode;
     npmArgs = rewriteArgs(npmArgs, outcome.replacements);
+    specs = rewriteArgs(specs, outcome.replacements);
     if (outcome.allSkipped) {
       deps.stderr('safe-npm: every requested package was skipped; nothing to install\n');
       return ExitCode.ok;
@@ -128,22 +165,250 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
     return deps.runExec({ invocation, realNpm: deps.realNpm, env: deps.env, cwd: deps.cwd, npmArgs, mode, config, settings, cacheDir });
   }
 
-  const result = await deps.runNpmInstall({
-    realNpm: deps.realNpm,
-    args: npmArgs,
-    projectDir,
-    globalPrefix: config.globalPrefix,
-    env: deps.env,
-    userconfigPath: config.userconfigPath,
-    cacheDir,
-    mode,
-  });
+  // The whole tree: resolved by npm's engine before anything is written, every new or changed
+  // package vetted, then npm installs exactly that lockfile.
+  let vettedFiles: VettedFile[] | undefined;
+  let vettedNodes: ResolvedNode[] | undefined;
+  if (treeMode !== 'none') {
+    const outcome = await vetWholeTree(treeMode, { invocation, deps, store, settings, registry: registry!, buildUser, projectDir, specs, requested: requested.map((r) => r.registryName ?? r.name ?? r.raw) });
+    if (outcome.kind === 'exit') return outcome.exitCode;
+    vettedFiles = outcome.files;
+    vettedNodes = outcome.nodes;
+    if (treeMode === 'resolve') {
+      if (config.get('package-lock-only') === true || config.get('dry-run') === true) {
+        // Nothing to install: write the vetted manifests (package-lock-only) and stop.
+        if (config.get('package-lock-only') === true) await deps.runNpmInstall({ ...installJob(), args: [], vettedFiles, writeOnly: true });
+        return ExitCode.ok;
+      }
+      npmArgs = installFromLockfileArgs(npmArgs, invocation, specs);
+    }
+  }
+
+  const result = await deps.runNpmInstall({ ...installJob(), args: npmArgs, vettedFiles });
   if (result.exitCode !== 0) return result.exitCode;
+  if (vettedNodes && treeMode === 'resolve') {
+    const drift = installedDrift(vettedNodes, deps.installedEntries(projectDir));
+    if (drift.length) {
+      deps.stderr(`safe-npm: the installed tree differs from the vetted one (${drift.slice(0, 5).join(', ')}${drift.length > 5 ? ', …' : ''}); scripts were not run\n`);
+      return ExitCode.blocked;
+    }
+  }
   if (deps.afterInstall && !invocation.global) {
     const code = await deps.afterInstall({ invocation, realNpm: deps.realNpm, env: deps.env, interactive: deps.interactive, cacheDir, projectDir, mode, settings, store, config, strictScripts });
     if (code !== 0) return code;
   }
   return ExitCode.ok;
+
+  function installJob(): NpmInstallJob {
+    return {
+      realNpm: deps.realNpm,
+      args: npmArgs,
+      projectDir,
+      globalPrefix: config.globalPrefix,
+      env: deps.env,
+      userconfigPath: config.userconfigPath,
+      cacheDir,
+      mode,
+    };
+  }
+}
+
+type TreeMode = 'none' | 'resolve' | 'lockfile';
+
+/** The release cooldown applies where we resolve: new installs and updates, not a lockfile install. */
+function cooldownFor(mode: TreeMode, settings: Settings, now: Date): { before?: Date; cooldownHours: number; cooldownExclude: string[] } {
+  const hours = settings.minReleaseAgeHours;
+  if (mode !== 'resolve' || hours <= 0) return { cooldownHours: 0, cooldownExclude: [] };
+  return { before: new Date(now.getTime() - hours * 3_600_000), cooldownHours: hours, cooldownExclude: settings.cooldownExclude };
+}
+
+/**
+ * How much of the tree we vet: `resolve` = npm's resolver computes the tree and we install the vetted
+ * lockfile; `lockfile` = npm ci installs the existing lockfile, whose new entries we vet; `none` = only
+ * the requested packages (global installs, workspace-targeted installs, --no-save, exec, link...).
+ */
+export function wholeTreeMode(invocation: NpmInvocation, config: Pick<NpmConfig, 'get'>): TreeMode {
+  if (invocation.global) return 'none';
+  if (invocation.kind === 'ci' || invocation.kind === 'install-ci-test') return 'lockfile';
+  if (!['install', 'update', 'install-test'].includes(invocation.kind)) return 'none';
+  if (invocation.workspaces !== false) return 'none';
+  if (config.get('save') === false || config.get('package-lock') === false) return 'none';
+  return 'resolve';
+}
+
+/** The user's npm argv as an install from the vetted lockfile: the command becomes `install`, specs go. */
+export function installFromLockfileArgs(npmArgs: string[], invocation: NpmInvocation, specs: string[]): string[] {
+  const out: string[] = [];
+  const remaining = new Map<string, number>();
+  for (const s of specs) remaining.set(s, (remaining.get(s) ?? 0) + 1);
+  let commandSeen = false;
+  for (const arg of npmArgs) {
+    if (!commandSeen && arg === invocation.typedCommand) {
+      commandSeen = true;
+      out.push(invocation.kind === 'install-test' ? 'install-test' : 'install');
+      continue;
+    }
+    if (commandSeen && (remaining.get(arg) ?? 0) > 0) {
+      remaining.set(arg, remaining.get(arg)! - 1);
+      continue;
+    }
+    out.push(arg);
+  }
+  if (!commandSeen) out.unshift('install');
+  // The vetted lockfile names every tarball and its integrity: prefer the cache the check filled.
+  if (!out.some((a) => /^--(prefer-online|offline|prefer-offline)/.test(a))) out.push('--prefer-offline');
+  return out;
+}
+
+function installedDrift(vetted: readonly ResolvedNode[], installed: InstalledEntries): string[] {
+  const drift: string[] = [];
+  for (const node of vetted) {
+    const got = installed.get(node.location);
+    if (!got) continue; // optional deps for other platforms are skipped by npm
+    if (got.version !== node.version || (node.integrity && got.integrity && got.integrity !== node.integrity)) {
+      drift.push(`${node.name}: vetted ${node.version}, installed ${got.version}`);
+    }
+  }
+  return drift;
+}
+
+interface VetContext {
+  invocation: NpmInvocation;
+  deps: NpmFlowDeps;
+  store: SafeStore;
+  settings: Settings;
+  registry: RegistryClient;
+  buildUser: UserAccount | undefined;
+  projectDir: string;
+  specs: string[];
+  /** Registry names already checked as requested packages (not reported twice). */
+  requested: string[];
+}
+
+async function vetWholeTree(
+  mode: Exclude<TreeMode, 'none'>,
+  ctx: VetContext,
+): Promise<{ kind: 'exit'; exitCode: number } | { kind: 'go'; files?: VettedFile[]; nodes: ResolvedNode[] }> {
+  const { deps, settings, registry, buildUser, invocation } = ctx;
+  const now = deps.now();
+  const cooldownHours = settings.minReleaseAgeHours;
+  const before = mode === 'resolve' && cooldownHours > 0 ? new Date(now.getTime() - cooldownHours * 3_600_000) : undefined;
+  const spinner = await deps.spinner('resolving the dependency tree');
+  let nodes: ResolvedNode[];
+  let files: VettedFile[] | undefined;
+  let tooYoung: WholeTreeResult['tooYoung'] = [];
+  try {
+    if (mode === 'resolve') {
+      const update = invocation.kind === 'update' ? (ctx.specs.length ? invocation.specs.map((s) => s.name ?? s.raw) : true) : undefined;
+      const result = await deps.resolveWholeTree({
+        projectDir: ctx.projectDir, buildUser, registry, add: update ? [] : ctx.specs, update, before, cooldownExclude: settings.cooldownExclude,
+        localFolders: invocation.specs.filter((s) => (s.type === 'directory' || s.type === 'file') && s.fetchSpec).map((s) => s.fetchSpec!),
+      });
+      ({ nodes, files, tooYoung } = result);
+    } else {
+      nodes = await deps.loadLockedTree(ctx.projectDir, registry);
+    }
+  } catch (error) {
+    spinner.stop();
+    const message = (error as Error).message.split('\n')[0];
+    deps.stderr(`safe-npm: npm could not resolve the dependency tree: ${message}\nsafe-npm: nothing was changed\n`);
+    return { kind: 'exit', exitCode: (error as { code?: string }).code === 'E404' ? ExitCode.blocked : 1 };
+  }
+
+  const installed = deps.installedEntries(ctx.projectDir);
+  const locked = deps.lockedEntries(ctx.projectDir);
+  const changed = newOrChanged(nodes, installed);
+  const youngNames = new Set(tooYoung.map((t) => t.name));
+  const popular = deps.popular();
+  const ctxChecks = { now, thresholds: settings.thresholds, popular };
+  spinner.update(`checking ${changed.length} new or changed packages`);
+  const reports: Array<{ report: PackageReport; node: ResolvedNode }> = await deps.asBuildUser(buildUser, () =>
+    mapConcurrent(changed, 16, async (node) => {
+      const spec = { raw: `${node.name}@${node.version}`, type: node.registry ? 'version' : node.source, name: node.name, registryName: node.name, fetchSpec: node.version, fromRegistry: node.registry };
+      const packumentResult = node.registry ? await registry.packument(node.name) : undefined;
+      const facts = packumentResult
+        ? npmFacts(spec, packumentResult, { replacedVersion: replacedVersion(node, locked) })
+        : offlineFacts(spec);
+      facts.requested = displayName(node);
+      facts.dependencyPath = node.path;
+      const alreadyChecked = node.path.length === 1 && ctx.requested.includes(node.name);
+      const findings: Finding[] = alreadyChecked
+        ? []
+        : runChecks(facts, ctxChecks, { offline: false, severity: settings.severity }).filter((f) => !(mode === 'resolve' && f.check === 'new-version' && before));
+      if (node.registry && integrityChanged(node, packumentResult)) {
+        findings.push({ check: 'integrity-mismatch', severity: 'block', message: `${node.name}@${node.version}: the registry now serves a different tarball than the lockfile records (${node.integrity})` });
+      }
+      if (before && packumentResult?.ok && !alreadyChecked) {
+        if (youngNames.has(node.name)) findings.push(tooYoungFinding(facts, cooldownHours, now));
+        else findings.push(...cooldownNotes(node, packumentResult.packument, wantedRanges(node, nodes), before, now));
+      }
+      const report = toReport(facts, applySeverity(findings, settings));
+      return { report, node };
+    }),
+  );
+  spinner.stop();
+  sayCooldown(reports.map((r) => r.report), deps);
+  const flagged = reports.filter((r) => r.report.findings.length > 0);
+  if (flagged.length === 0) return { kind: 'go', files, nodes };
+  const outcome = await settleTransitive(flagged.map((r) => r.report), ctx);
+  if (outcome !== 'go') return { kind: 'exit', exitCode: outcome };
+  return { kind: 'go', files, nodes };
+}
+
+/** What the cooldown changed is said even when all is well: it installs something other than plain npm would. */
+function sayCooldown(reports: readonly PackageReport[], deps: NpmFlowDeps): void {
+  for (const r of reports) {
+    for (const f of r.findings) if (f.check === 'release-cooldown' && f.severity === 'info') deps.stderr(`safe-npm: ${f.message}\n`);
+  }
+}
+
+function applySeverity(findings: Finding[], settings: Settings): Finding[] {
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const o = settings.severity[f.check];
+    if (o === 'off') continue;
+    out.push(o ? { ...f, severity: o } : f);
+  }
+  return out;
+}
+
+/** The ranges the tree asks of this package (for the cooldown note); approximated by its dependents' specs. */
+function wantedRanges(_node: ResolvedNode, _nodes: readonly ResolvedNode[]): string[] {
+  return [];
+}
+
+function integrityChanged(node: ResolvedNode, result: Awaited<ReturnType<RegistryClient['packument']>> | undefined): boolean {
+  if (!result?.ok || !node.integrity) return false;
+  const published = result.packument.versions?.[node.version]?.dist?.integrity;
+  return Boolean(published && published !== node.integrity);
+}
+
+/** Transitive findings: info is shown, the rest goes through the same policy; no skip/substitute. */
+async function settleTransitive(reports: PackageReport[], ctx: VetContext): Promise<'go' | number> {
+  const { deps, store } = ctx;
+  // Information alone is not worth interrupting a good install for: it shows when we ask.
+  const decision = decide({
+    tool: 'safe-npm',
+    reports,
+    isTrusted: (name) => store.isTrusted('npm', name),
+    interactive: deps.interactive,
+    yes: ctx.invocation.ownFlags.yes,
+  });
+  if (decision.action === 'proceed') return 'go';
+  if (decision.action === 'stop') {
+    const text = formatReports(decision.reasons.length ? reports.filter((r) => r.verdict !== 'ok') : [], { color: false, showInfo: false });
+    if (text) deps.stderr(`${text}\n`);
+    deps.stderr(`safe-npm: install stopped (exit ${decision.exitCode}); nothing was changed:\n`);
+    for (const reason of decision.reasons) deps.stderr(`  ${reason}\n`);
+    return decision.exitCode;
+  }
+  deps.stderr(`${formatReports(decision.packages.map((p) => p.report), { color: deps.stderrIsTTY, showInfo: true })}\n`);
+  for (const open of decision.packages) {
+    const answer = await deps.prompts.askAboutPackage(open.report, open.open, undefined, { transitive: true });
+    if (answer === 'abort' || answer === 'skip' || answer === 'substitute') throw new Cancelled('aborted; nothing was changed');
+    if (answer === 'install-and-trust') store.trust('npm', open.report.packageName ?? open.report.name, deps.now());
+  }
+  return 'go';
 }
 
 function cacheFor(mode: InstallMode, settings: Settings, config: NpmConfig, deps: NpmFlowDeps): string | undefined {

@@ -27,8 +27,8 @@ export interface ScriptReplayDeps {
   /** Publish time of name@version, when the registry says (shown at the prompt). */
   publishedAt?(name: string, version: string): Promise<Date | undefined>;
   runInstallScripts(plan: RunPlan, deps: RunnerDeps): Promise<RunResult>;
-  /** Everything the runner needs but the plan: build user, toolchain, npm build config... */
-  runnerDeps: Omit<RunnerDeps, 'strict' | 'print'>;
+  /** Everything the runner needs but the plan: build user, toolchain, npm build config... (made only when scripts run). */
+  runnerDeps(): Omit<RunnerDeps, 'strict' | 'print'>;
 }
 
 export interface ScriptReplayRequest {
@@ -91,7 +91,7 @@ export async function replayInstallScripts(request: ScriptReplayRequest, deps: S
   });
 
   const result = await deps.runInstallScripts(plan, {
-    ...deps.runnerDeps,
+    ...deps.runnerDeps(),
     // Strictness is ours to apply: a remembered deny is a decision, not a withheld script.
     strict: false,
     print: (line) => deps.stderr(`${line}\n`),

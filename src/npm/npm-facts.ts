@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type { PackageFacts, SourceKind } from '../core/types.js';
 import type { NpmSpecRequest } from './npm-invocation.js';
 import type { PackumentResult, PackumentVersion } from './npm-registry.js';
+import { previousReleaseOf, releaseFactsOf } from './release-facts.js';
 
 const require = createRequire(import.meta.url);
 const pickManifest = require('npm-pick-manifest') as (packument: unknown, wanted: string, opts?: object) => PackumentVersion;
@@ -31,7 +32,11 @@ export function offlineFacts(spec: NpmSpecRequest): PackageFacts {
   };
 }
 
-export function npmFacts(spec: NpmSpecRequest, result: PackumentResult, options: { defaultTag?: string; before?: Date } = {}): PackageFacts {
+export function npmFacts(
+  spec: NpmSpecRequest,
+  result: PackumentResult,
+  options: { defaultTag?: string; before?: Date; replacedVersion?: string } = {},
+): PackageFacts {
   const base = offlineFacts(spec);
   if (!result.ok) {
     return result.notFound ? { ...base, exists: false } : { ...base, fetchError: result.error };
@@ -45,8 +50,17 @@ export function npmFacts(spec: NpmSpecRequest, result: PackumentResult, options:
 
   let manifest: PackumentVersion | undefined;
   try {
-    const wanted = spec.fetchSpec && spec.fetchSpec !== '' ? spec.fetchSpec : (options.defaultTag ?? 'latest');
-    manifest = pickManifest(packument, wanted, { defaultTag: options.defaultTag ?? 'latest', before: options.before });
+    let wanted = spec.fetchSpec && spec.fetchSpec !== '' ? spec.fetchSpec : (options.defaultTag ?? 'latest');
+    // No version typed and no such dist-tag (mirrors drop tags): npm then takes the highest version.
+    if (wanted === (options.defaultTag ?? 'latest') && !packument['dist-tags']?.[wanted]) wanted = '*';
+    try {
+      manifest = pickManifest(packument, wanted, { defaultTag: options.defaultTag ?? 'latest', before: options.before });
+    } catch (error) {
+      // Nothing old enough for the release cooldown: npm's resolver keeps the newest match, so do we.
+      if (!options.before) throw error;
+      manifest = pickManifest(packument, wanted, { defaultTag: options.defaultTag ?? 'latest' });
+      facts.cooldownLifted = true;
+    }
   } catch {
     facts.versionNotFound = true;
   }
@@ -72,6 +86,13 @@ export function npmFacts(spec: NpmSpecRequest, result: PackumentResult, options:
     const description = manifest.description ?? packument.description;
     facts.description = typeof description === 'string' && description.trim() !== '' ? description : null;
     facts.installScripts = installScriptsOf(manifest);
+    // What changed since the version it replaces (or the previous release): the takeover signals.
+    facts.release = releaseFactsOf(packument, manifest.version);
+    const previous = previousReleaseOf(packument, manifest.version, options.replacedVersion);
+    if (previous) {
+      facts.previousRelease = previous.facts;
+      facts.previousReason = previous.reason;
+    }
   }
   if (unknown.length) facts.unknownFields = unknown;
   return facts;

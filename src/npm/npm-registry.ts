@@ -2,6 +2,7 @@
  * The only user of pacote: full packuments from the registry npm will use, concurrently, each
  * fetched once per run. Fetching is separate from normalizing (npm-facts.ts).
  */
+import { join } from 'node:path';
 import type { NpmConfig } from './npm-config.js';
 
 export interface Packument {
@@ -33,6 +34,8 @@ export type PackumentResult = { ok: true; packument: Packument } | { ok: false; 
 
 export interface RegistryClient {
   packument(name: string): Promise<PackumentResult>;
+  /** The pacote options in use (npm's flat config, the cache, the shared in-memory packument cache), for arborist. */
+  readonly options: Record<string, unknown>;
 }
 
 /** A client over pacote with npm's flat options; `cache` is the cache the install will use too. */
@@ -40,8 +43,10 @@ export async function createRegistryClient(config: NpmConfig, cache: string | un
   const { default: pacote } = await import('pacote');
   const memo = new Map<string, Promise<PackumentResult>>();
   const packumentCache = new Map();
-  const opts = { ...config.flat, ...(cache ? { cache } : {}), fullMetadata: true, packumentCache };
+  // npm's flat `cache` is <cache dir>/_cacache: the same store the install reads.
+  const opts = { ...config.flat, ...(cache ? { cache: join(cache, '_cacache') } : {}), fullMetadata: true, packumentCache };
   return {
+    options: opts,
     packument(name) {
       let pending = memo.get(name);
       if (!pending) {

@@ -25,6 +25,18 @@ export interface NpmInstallJob {
   /** The npm cache the build user owns (shared with the check). */
   cacheDir?: string;
   mode: InstallMode;
+  /**
+   * The vetted package.json / lockfile(s), relative to projectDir: written before npm runs so that npm
+   * installs exactly the vetted tree. In place they are restored if npm fails.
+   */
+  vettedFiles?: VettedFile[];
+  /** Only write the vetted files (npm install --package-lock-only): npm does not run. */
+  writeOnly?: boolean;
+}
+
+export interface VettedFile {
+  path: string;
+  content: Buffer;
 }
 
 export interface NpmInstallOutcome {
@@ -86,10 +98,16 @@ function makePrivateArea(user: UserAccount, userconfigPath: string | undefined):
 export async function runNpmInstall(job: NpmInstallJob, run: Runner): Promise<NpmInstallOutcome> {
   const args = withScriptsOff(job.args);
   const mode = job.mode;
+  if (job.writeOnly) {
+    writeVettedFiles(job.projectDir, job.vettedFiles, mode.kind === 'as-owner' ? mode.user : undefined);
+    return { exitCode: 0, ranIn: job.projectDir };
+  }
   if (mode.kind === 'self') {
     const env = npmEnvFor(job, undefined, {});
     if (job.env.npm_config_userconfig) env.npm_config_userconfig = job.env.npm_config_userconfig;
+    const restore = writeVettedFiles(job.projectDir, job.vettedFiles);
     const { exitCode } = await run([job.realNpm, args], { cwd: job.projectDir, env });
+    if (exitCode !== 0) restore();
     return { exitCode, ranIn: job.projectDir };
   }
 
@@ -104,7 +122,9 @@ export async function runNpmInstall(job: NpmInstallJob, run: Runner): Promise<Np
     const asUser = { uid: user.uid, gid: user.gid };
 
     if (mode.kind === 'as-owner') {
+      const restore = writeVettedFiles(job.projectDir, job.vettedFiles, user);
       const { exitCode } = await run([job.realNpm, userArgs], { cwd: job.projectDir, env, ...asUser });
+      if (exitCode !== 0) restore();
       return { exitCode, ranIn: job.projectDir };
     }
 
@@ -119,12 +139,32 @@ export async function runNpmInstall(job: NpmInstallJob, run: Runner): Promise<Np
 
     // staging: a copy of the project (and the local folders it references) owned by the build user.
     const stage = stageProject(job.projectDir, area.root, user);
+    writeVettedFiles(stage.project, job.vettedFiles, user);
     const { exitCode } = await run([job.realNpm, userArgs], { cwd: stage.project, env, ...asUser });
     if (exitCode === 0) syncBack(stage.root, stage.sourceRoot);
     return { exitCode, ranIn: job.projectDir };
   } finally {
     rmSync(area.root, { recursive: true, force: true });
   }
+}
+
+/** Write the vetted files (owned by `owner` when given); returns a function that puts the originals back. */
+export function writeVettedFiles(dir: string, files: VettedFile[] | undefined, owner?: { uid: number; gid: number }): () => void {
+  const originals: Array<{ path: string; content: Buffer | undefined }> = [];
+  for (const file of files ?? []) {
+    const dest = join(dir, file.path);
+    originals.push({ path: dest, content: existsSync(dest) ? readFileSync(dest) : undefined });
+    const tmp = `${dest}.safe-npm-tmp`;
+    writeFileSync(tmp, file.content, { mode: existsSync(dest) ? statSync(dest).mode & 0o7755 : 0o644 });
+    if (owner) chownSync(tmp, owner.uid, owner.gid);
+    renameSync(tmp, dest);
+  }
+  return () => {
+    for (const o of originals) {
+      if (o.content === undefined) rmSync(o.path, { force: true });
+      else writeFileSync(o.path, o.content);
+    }
+  };
 }
 
 function isUsableHome(user: UserAccount): boolean {
@@ -146,15 +186,25 @@ interface Stage {
  * Copy the project — and every folder a relative `file:` dependency points at — keeping their
  * relative layout, so workspaces and `file:../x` keep resolving, then hand it to the build user.
  */
-export function stageProject(projectDir: string, areaRoot: string, user: UserAccount): Stage {
-  const folders = [projectDir, ...localDependencyFolders(projectDir)];
+export function stageProject(
+  projectDir: string,
+  areaRoot: string,
+  user: UserAccount,
+  options: { withNodeModules?: boolean; name?: string; extraFolders?: string[] } = {},
+): Stage {
+  const withNodeModules = options.withNodeModules ?? true;
+  const folders = [projectDir, ...localDependencyFolders(projectDir), ...(options.extraFolders ?? []).filter((f) => existsSync(f))];
   const sourceRoot = commonAncestor(folders);
-  const root = join(areaRoot, 'stage');
+  const root = join(areaRoot, options.name ?? 'stage');
   for (const folder of folders) {
     const target = join(root, relative(sourceRoot, folder));
     if (existsSync(target)) continue; // already copied as part of an enclosing folder
     mkdirSync(dirname(target), { recursive: true });
-    cpSync(folder, target, { recursive: true, verbatimSymlinks: true, filter: (src) => !src.endsWith(`${sep}.git`) });
+    cpSync(folder, target, {
+      recursive: true,
+      verbatimSymlinks: true,
+      filter: (src) => !src.endsWith(`${sep}.git`) && (withNodeModules || !src.endsWith(`${sep}node_modules`)),
+    });
   }
   chownTree(root, user.uid, user.gid);
   return { root, sourceRoot, project: join(root, relative(sourceRoot, projectDir)) };
@@ -227,7 +277,7 @@ export function syncBack(stageRoot: string, sourceRoot: string): void {
   }
 }
 
-function packageFolders(root: string): string[] {
+export function packageFolders(root: string): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {
     if (existsSync(join(dir, 'package.json'))) out.push(dir);

@@ -8,7 +8,8 @@ import type { Finding, PackageReport } from '../core/types.js';
 export type PackageAnswer = 'install' | 'install-and-trust' | 'substitute' | 'skip' | 'abort';
 
 export interface Prompts {
-  askAboutPackage(report: PackageReport, open: Finding[], suggestion: string | undefined): Promise<PackageAnswer>;
+  /** `transitive`: a dependency of what was asked for — it can be accepted or the install aborted, not skipped. */
+  askAboutPackage(report: PackageReport, open: Finding[], suggestion: string | undefined, options?: { transitive?: boolean }): Promise<PackageAnswer>;
   /** Checkbox: which of these items to approve; returns the chosen ids. */
   chooseApprovals(message: string, items: Array<{ id: string; label: string; checked?: boolean }>): Promise<string[]>;
   confirm(message: string, defaultValue: boolean): Promise<boolean>;
@@ -27,11 +28,11 @@ async function inquirerPrompt(question: Record<string, unknown>): Promise<unknow
 }
 
 export const inquirerPrompts: Prompts = {
-  async askAboutPackage(report, open, suggestion) {
+  async askAboutPackage(report, open, suggestion, options = {}) {
     const worst = open.some((f) => f.severity === 'block') ? 'block' : 'warn';
     const choices = [
-      ...(suggestion ? [{ name: `Install "${suggestion}" instead`, value: 'substitute' }] : []),
-      { name: 'Skip this package', value: 'skip' },
+      ...(suggestion && !options.transitive ? [{ name: `Install "${suggestion}" instead`, value: 'substitute' }] : []),
+      ...(options.transitive ? [] : [{ name: 'Skip this package', value: 'skip' }]),
       { name: 'Install anyway', value: 'install' },
       { name: `Install anyway and always trust "${report.name}"`, value: 'install-and-trust' },
       { name: 'Abort (nothing is changed)', value: 'abort' },

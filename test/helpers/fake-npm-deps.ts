@@ -6,7 +6,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SafeStore } from '../../src/config/store.js';
-import type { NpmFlowDeps } from '../../src/flow/npm-install.js';
+import type { NpmFlowDeps, WholeTreeRequest } from '../../src/flow/npm-install.js';
+import type { ResolvedNode } from '../../src/npm/resolve-tree.js';
 import type { NpmConfig } from '../../src/npm/npm-config.js';
 import type { Packument, PackumentResult } from '../../src/npm/npm-registry.js';
 import type { NpmInstallJob } from '../../src/npm/run-npm-install.js';
@@ -31,6 +32,9 @@ export interface FakeSetup {
   interactive?: boolean;
   euid?: number;
   ownerUid?: number;
+  /** Extra (transitive) packages the fake resolver puts in the tree. */
+  tree?: ResolvedNode[];
+  tooYoung?: Array<{ name: string; wanted: string }>;
 }
 
 export async function fakeDeps(setup: FakeSetup) {
@@ -38,6 +42,7 @@ export async function fakeDeps(setup: FakeSetup) {
   const installs: NpmInstallJob[] = [];
   const asked: string[] = [];
   const fetched: string[] = [];
+  const resolved: WholeTreeRequest[] = [];
   const answers = [...(setup.answers ?? [])];
   const store = await SafeStore.open({ cwd: mkdtempSync(join(tmpdir(), 'safe-flow-')) });
   const projectDir = mkdtempSync(join(tmpdir(), 'safe-flow-project-'));
@@ -52,6 +57,7 @@ export async function fakeDeps(setup: FakeSetup) {
     openStore: async () => store,
     loadNpmConfig: async () => config,
     createRegistry: async () => ({
+      options: {},
       async packument(name): Promise<PackumentResult> {
         fetched.push(name);
         const p = setup.packuments?.[name];
@@ -80,6 +86,20 @@ export async function fakeDeps(setup: FakeSetup) {
       installs.push(job);
       return { exitCode: 0, ranIn: job.projectDir };
     },
+    // npm's resolver stands in as: each requested package, alone, at the top level.
+    async resolveWholeTree(request) {
+      resolved.push(request);
+      const nodes = [...(setup.tree ?? []), ...request.add.map((spec) => {
+        const name = spec.replace(/(.)@.*$/, '$1');
+        const p = setup.packuments?.[name];
+        const version = p && typeof p === 'object' ? p['dist-tags']!.latest! : '0.0.0';
+        return { name, version, location: `node_modules/${name}`, registry: true, path: [name], dev: false, optional: false };
+      })];
+      return { nodes, tooYoung: setup.tooYoung ?? [], files: [{ path: 'package-lock.json', content: Buffer.from('{}') }] };
+    },
+    loadLockedTree: async () => setup.tree ?? [],
+    installedEntries: () => new Map(),
+    lockedEntries: () => new Map(),
   };
-  return { deps, store, stderr, installs, asked, fetched, text: () => stderr.join('') };
+  return { deps, store, stderr, installs, asked, fetched, resolved, text: () => stderr.join('') };
 }

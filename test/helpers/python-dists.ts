@@ -1,8 +1,8 @@
 /**
  * Tiny Python distributions for tests, built with /usr/bin/python3's zipfile/tarfile (no network,
  * no setuptools): wheels with chosen files, and sdists whose in-tree PEP 517 backend
- * (`backend-path = ["."]`, no build requirements) appends "<uid>\n" to a marker file the moment pip
- * imports it — so a test can stat the marker to see whether (and as whom) the package's code ran.
+ * (`backend-path = ["."]`, no build requirements; wheel and PEP 660 editable hooks) appends "<uid>\n"
+ * to a marker file the moment pip imports it — so a test can stat the marker to see whether (and as whom) the package's code ran.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -88,6 +88,13 @@ def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
     return os.path.basename(d)
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     return os.path.basename(_wheelmaker.write_wheel(wheel_directory, %(name)r, %(version)r, %(requires)r, None, None))
+def get_requires_for_build_editable(config_settings=None):
+    return []
+def prepare_metadata_for_build_editable(metadata_directory, config_settings=None):
+    return prepare_metadata_for_build_wheel(metadata_directory, config_settings)
+def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
+    here = os.path.dirname(os.path.abspath(__file__))
+    return os.path.basename(_wheelmaker.write_wheel(wheel_directory, %(name)r, %(version)r, %(requires)r, {"__editable__.%(dist)s.pth": here + "\\n"}, None))
 '''
 def write_sdist(outdir, name, version, requires, marker):
     dist = norm(name)

@@ -53,8 +53,8 @@ beforeAll(async () => {
       ...established('lodahs'),
       ...established('with-postinstall', { scripts: { postinstall: 'node mark.js' } }, { 'mark.js': markerScript('postinstall-ran') }),
       ...established('old-deprecated').map((p) => ({ ...p, deprecated: 'do not use' })),
-      { name: 'fresh-fixture', version: '1.0.0', publishedAt: new Date(Date.now() - 20 * DAY), packageJson: { description: 'x', repository: 'x' } },
-      { name: 'fresh-fixture', version: '1.0.1', publishedAt: new Date(Date.now() - 20 * DAY), packageJson: { description: 'x', repository: 'x' } },
+      { name: 'fresh-fixture', version: '1.0.0', publishedAt: new Date(Date.now() - 60 * DAY), packageJson: { description: 'x', repository: 'x' } },
+      { name: 'fresh-fixture', version: '1.0.1', publishedAt: new Date(Date.now() - 40 * DAY), packageJson: { description: 'x', repository: 'x' } },
       { name: 'fresh-fixture', version: '1.1.0', publishedAt: new Date(Date.now() - MINUTE), packageJson: { description: 'x', repository: 'x' } },
     ],
   });
@@ -105,7 +105,9 @@ describe('safe-npm install: non-root, scripts off', () => {
     // The bin link survived the copy back.
     expect(lstatSync(join(project, 'node_modules/.bin/clean-fixture')).isSymbolicLink()).toBe(true);
     // The build user's cache is persistent and its own: a second install is warm.
-    expect(statSync(join(cacheRoot, 'nobody', 'npm')).uid).toBe(NOBODY);
+    // The check's registry fetches went into that same cache as nobody: nothing in it is root's.
+    expect(await ownersUnder(cacheRoot, 'nobody/npm')).toEqual([NOBODY]);
+    expect(readdirSync(join(cacheRoot, 'nobody/npm'))).toContain('_cacache');
   });
 
   it('a user asking for scripts back (--ignore-scripts=false, npm_config_ignore_scripts=false) gets them off anyway', async () => {
@@ -176,20 +178,40 @@ describe('safe-npm install: policy without a TTY', () => {
     expect(await installCalls()).toEqual([]);
   });
 
-  it('a version published a minute ago needs confirmation (66); --safe-yes and SAFE_NPM_YES=1 install it', async () => {
+  it('release cooldown: a version published a minute ago is not chosen; the previous one installs, and the report says so', async () => {
+    const project = await makeProject({ owner: 'nobody' });
+    const r = await safeNpm(['install', 'fresh-fixture'], project);
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(r.stderr).toMatch(/safe-npm: fresh-fixture@1\.1\.0 is (a minute|\d+ minutes) old; installing 1\.0\.1/);
+    expect(JSON.parse(readFileSync(join(project, 'node_modules/fresh-fixture/package.json'), 'utf8')).version).toBe('1.0.1');
+    expect(JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')).dependencies).toEqual({ 'fresh-fixture': '^1.0.1' });
+  });
+
+  it('an exact version younger than the cooldown needs confirmation (66), naming its age; --safe-yes and SAFE_NPM_YES=1 install it', async () => {
     const project = await makeProject({ owner: 'nobody' });
     const before = await snapshotProject(project);
-    const stopped = await safeNpm(['install', 'fresh-fixture'], project);
+    const stopped = await safeNpm(['install', 'fresh-fixture@1.1.0'], project);
     expect(stopped.exitCode, show(stopped)).toBe(66);
-    expect(stopped.stderr).toMatch(/fresh-fixture@1\.1\.0 was published (a minute|\d+ minutes) ago/);
+    expect(stopped.stderr).toMatch(/fresh-fixture@1\.1\.0 is (a minute|\d+ minutes) old/);
     expect(stopped.stderr).toContain('--safe-yes');
     expect(await snapshotProject(project)).toEqual(before);
-    const yes = await safeNpm(['install', 'fresh-fixture', '--safe-yes'], project);
+    const yes = await safeNpm(['install', 'fresh-fixture@1.1.0', '--safe-yes'], project);
     expect(yes.exitCode, show(yes)).toBe(0);
     expect(JSON.parse(readFileSync(join(project, 'node_modules/fresh-fixture/package.json'), 'utf8')).version).toBe('1.1.0');
     const env = await safeNpm(['install', 'old-deprecated'], project, { SAFE_NPM_YES: '1' });
     expect(env.exitCode, show(env)).toBe(0);
     expect(env.stdout + env.stderr).not.toContain('--safe-yes');
+  });
+
+  it('the cooldown can be turned off (0) or exclude a name', async () => {
+    const project = await makeProject({ owner: 'nobody' });
+    const off = await safeNpm(['install', 'fresh-fixture', '--safe-yes'], project, { SAFE_NPM_MIN_RELEASE_AGE_HOURS: '0' });
+    expect(off.exitCode, show(off)).toBe(0);
+    expect(JSON.parse(readFileSync(join(project, 'node_modules/fresh-fixture/package.json'), 'utf8')).version).toBe('1.1.0');
+    const other = await makeProject({ owner: 'nobody' });
+    const excluded = await safeNpm(['install', 'fresh-fixture', '--safe-yes'], other, { SAFE_NPM_COOLDOWN_EXCLUDE: 'fresh-*' });
+    expect(excluded.exitCode, show(excluded)).toBe(0);
+    expect(JSON.parse(readFileSync(join(other, 'node_modules/fresh-fixture/package.json'), 'utf8')).version).toBe('1.1.0');
   });
 
   it('a deprecated package needs confirmation; `safe trust` accepts it', async () => {

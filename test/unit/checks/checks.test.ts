@@ -17,7 +17,8 @@ describe('checks on facts', () => {
     ['a failed fetch is could-not-verify', { fetchError: 'ECONNREFUSED' }, ['could-not-verify:block']],
     ['new package warns', { packageCreatedAt: daysAgo(3) }, ['new-package:warn']],
     ['new version warns', { versionPublishedAt: daysAgo(0.01) }, ['new-version:warn']],
-    ['few versions warns', { versionCount: 1 }, ['few-versions:warn']],
+    ['few versions warns for a young package', { versionCount: 1, packageCreatedAt: daysAgo(40) }, ['few-versions:warn']],
+    ['few versions of an old package is info', { versionCount: 1 }, ['few-versions:info']],
     ['deprecated warns', { deprecated: 'use x' }, ['deprecated:warn']],
     ['yanked warns', { yanked: 'broken' }, ['deprecated:warn']],
     ['install scripts are info', { installScripts: { postinstall: 'node x.js' } }, ['install-scripts:info']],
@@ -40,7 +41,7 @@ describe('checks on facts', () => {
   });
 
   it('severity overrides change or drop findings', () => {
-    expect(summary(run({ versionCount: 1, deprecated: 'x' }, false, { 'few-versions': 'off', deprecated: 'block' }))).toEqual(['deprecated:block']);
+    expect(summary(run({ versionCount: 1, packageCreatedAt: daysAgo(40), deprecated: 'x' }, false, { 'few-versions': 'off', deprecated: 'block' }))).toEqual(['deprecated:block']);
   });
 
   it('the typosquat message names the target and didYouMean carries it', () => {

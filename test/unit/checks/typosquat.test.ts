@@ -1,3 +1,4 @@
+import { defaultSettings } from '../../../src/config/settings.js';
 import { describe, expect, it } from 'vitest';
 import { buildPopularNameIndex, confusableSkeleton, parsePopularNames, popularNames, singleEdit } from '../../../src/checks/popular-names.js';
 import { typosquat } from '../../../src/checks/typosquat.js';
@@ -161,7 +162,7 @@ describe('helpers', () => {
 describe('typosquat check', () => {
   const ctx = (eco: Ecosystem): CheckContext => ({
     now: new Date('2026-11-01T00:00:00Z'),
-    thresholds: { newPackageDays: 7, newVersionDays: 2, fewVersions: 3 },
+    thresholds: { ...defaultSettings.thresholds, newPackageDays: 7 },
     popular: popularNames(eco),
   });
   const facts = (ecosystem: Ecosystem, name: string, source: SourceKind = 'registry'): PackageFacts => ({ ecosystem, name, requested: name, source });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { npmInstallFlow, rewriteArgs } from '../../../src/flow/npm-install.js';
+import { installFromLockfileArgs, npmInstallFlow, rewriteArgs, wholeTreeMode } from '../../../src/flow/npm-install.js';
 import type { NpmInvocation } from '../../../src/npm/npm-invocation.js';
-import { parseSpec } from '../../../src/npm/spec-request.js';
+import { parseSpec } from '../../../src/npm/parse-npm-args.js';
 import { fakeDeps, packument } from '../../helpers/fake-npm-deps.js';
 import { Cancelled } from '../../../src/core/errors.js';
 
 function install(args: string[], own: Partial<NpmInvocation['ownFlags']> = {}): NpmInvocation {
-  const specs = args.filter((a) => !a.startsWith('-')).map((a) => parseSpec(a));
+  const specs = args.filter((a) => !a.startsWith('-')).map((a) => parseSpec(a, process.cwd()));
   return {
     kind: 'install', command: 'install', typedCommand: 'i', specs, positionals: args, global: false, workspaces: false,
     npmArgs: ['i', ...args], ownFlags: { yes: false, strictScripts: false, project: false, other: {}, ...own }, cliConfig: {},
@@ -25,7 +25,10 @@ describe('npm install flow (fake edges)', () => {
     const t = await fakeDeps({ packuments: registry });
     expect(await npmInstallFlow(install(['left-pad']), t.deps)).toBe(0);
     expect(t.installs).toHaveLength(1);
-    expect(t.installs[0]!.args).toEqual(['i', 'left-pad']);
+    // npm installs the vetted lockfile: the spec became part of it.
+    expect(t.resolved[0]!.add).toEqual(['left-pad']);
+    expect(t.installs[0]!.args).toEqual(['install', '--prefer-offline']);
+    expect(t.installs[0]!.vettedFiles).toHaveLength(1);
     expect(t.installs[0]!.mode).toEqual({ kind: 'self' });
     expect(t.asked).toEqual([]);
   });
@@ -63,14 +66,14 @@ describe('npm install flow (fake edges)', () => {
     const t = await fakeDeps({ packuments: registry, interactive: true, answers: ['substitute'] });
     expect(await npmInstallFlow(install(['lodahs', 'left-pad']), t.deps)).toBe(0);
     expect(t.asked).toEqual(['lodahs']);
-    expect(t.installs[0]!.args).toEqual(['i', 'lodash', 'left-pad']);
+    expect(t.resolved[0]!.add).toEqual(['lodash', 'left-pad']);
     expect(t.fetched).toContain('lodash');
   });
 
   it('TTY: skip drops the package; skipping everything installs nothing', async () => {
     const t = await fakeDeps({ packuments: registry, interactive: true, answers: ['skip'] });
     expect(await npmInstallFlow(install(['lodahs', 'left-pad']), t.deps)).toBe(0);
-    expect(t.installs[0]!.args).toEqual(['i', 'left-pad']);
+    expect(t.resolved[0]!.add).toEqual(['left-pad']);
     const all = await fakeDeps({ packuments: registry, interactive: true, answers: ['skip'] });
     expect(await npmInstallFlow(install(['lodahs']), all.deps)).toBe(0);
     expect(all.installs).toEqual([]);
@@ -100,5 +103,48 @@ describe('npm install flow (fake edges)', () => {
 
   it('rewriteArgs replaces or drops only the first occurrence of a spec', () => {
     expect(rewriteArgs(['i', 'a', 'b', 'a'], new Map([['a', 'x'], ['b', null]]))).toEqual(['i', 'x', 'a']);
+  });
+
+  it('a transitive look-alike is caught with its dependency path; nothing is installed', async () => {
+    const t = await fakeDeps({
+      packuments: registry,
+      tree: [{ name: 'lodahs', version: '1.0.9', location: 'node_modules/lodahs', registry: true, path: ['left-pad', 'lodahs'], dev: false, optional: false }],
+    });
+    expect(await npmInstallFlow(install(['left-pad']), t.deps)).toBe(65);
+    expect(t.text()).toContain('lodahs@1.0.9 (via left-pad): block:');
+    expect(t.installs).toEqual([]);
+  });
+
+  it('no version old enough for the cooldown: the newest is kept with a warn naming its age', async () => {
+    const t = await fakeDeps({
+      packuments: registry,
+      tree: [{ name: 'fresh', version: '1.0.9', location: 'node_modules/fresh', registry: true, path: ['left-pad', 'fresh'], dev: false, optional: false }],
+      tooYoung: [{ name: 'fresh', wanted: '^1.0.0' }],
+    });
+    expect(await npmInstallFlow(install(['left-pad']), t.deps)).toBe(66);
+    expect(t.text()).toMatch(/no version of fresh matching the request is older than the 48-hour cooldown; fresh@1\.0\.9 is \d+ minutes old/);
+    expect(t.resolved[0]!.before!.getTime()).toBe(new Date('2026-11-23T12:00:00Z').getTime());
+  });
+
+  it.each([
+    [['i', 'a', '--save-dev', 'b'], ['a', 'b'], ['install', '--save-dev', '--prefer-offline']],
+    [['--prefix', '/p', 'add', 'a'], ['a'], ['--prefix', '/p', 'install', '--prefer-offline']],
+    [['install'], [], ['install', '--prefer-offline']],
+    [['i', 'a', '--offline'], ['a'], ['install', '--offline']],
+  ])('install from the vetted lockfile: %j', (npmArgs, specs, expected) => {
+    const inv = { ...install(specs), npmArgs, typedCommand: npmArgs.find((a) => ['i', 'add', 'install'].includes(a)) };
+    expect(installFromLockfileArgs(npmArgs, inv, specs)).toEqual(expected);
+  });
+
+  it.each([
+    ['install', {}, {}, 'resolve'],
+    ['ci', {}, {}, 'lockfile'],
+    ['install', { global: true }, {}, 'none'],
+    ['install', { workspaces: ['a'] }, {}, 'none'],
+    ['install', {}, { save: false }, 'none'],
+    ['exec', {}, {}, 'none'],
+  ] as const)('whole-tree mode for %s %j %j', (kind, extra, conf, expected) => {
+    const inv = { ...install([]), kind, ...extra } as NpmInvocation;
+    expect(wholeTreeMode(inv, { get: (k: string) => (conf as Record<string, unknown>)[k] })).toBe(expected);
   });
 });

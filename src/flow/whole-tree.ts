@@ -1,0 +1,86 @@
+/**
+ * Pure helpers for vetting the whole resolved tree: which packages are new or changed against what
+ * is installed, how they are named in the report (with their dependency path), and what the release
+ * cooldown did.
+ */
+import semver from 'semver';
+import type { Finding, PackageFacts, PackageReport } from '../core/types.js';
+import { describeAge } from '../checks/age.js';
+import type { Packument } from '../npm/npm-registry.js';
+import type { ResolvedNode } from '../npm/resolve-tree.js';
+
+export type InstalledEntries = Map<string, { version: string; integrity?: string }>;
+
+/** Packages of the resolved tree that are not already installed exactly so. */
+export function newOrChanged(nodes: readonly ResolvedNode[], installed: InstalledEntries): ResolvedNode[] {
+  return nodes.filter((n) => {
+    const before = installed.get(n.location);
+    if (!before || before.version !== n.version) return true;
+    return Boolean(n.integrity && before.integrity && n.integrity !== before.integrity);
+  });
+}
+
+/** The version at the same location in the current lockfile, when it differs (the one being replaced). */
+export function replacedVersion(node: ResolvedNode, locked: InstalledEntries): string | undefined {
+  const before = locked.get(node.location);
+  return before && before.version !== node.version ? before.version : undefined;
+}
+
+/** "a > b > c" — how a transitive package got into the tree. */
+export function displayName(node: ResolvedNode): string {
+  return node.path.length > 1 ? `${node.name}@${node.version} (via ${node.path.slice(0, -1).join(' > ')})` : `${node.name}@${node.version}`;
+}
+
+/**
+ * Cooldown notes: for each resolved package, newer versions the cooldown skipped that its dependents
+ * would otherwise have taken ("x@2.0.1 is 5 hours old; installing 2.0.0").
+ */
+export function cooldownNotes(
+  node: ResolvedNode,
+  packument: Packument | undefined,
+  wantedRanges: readonly string[],
+  before: Date,
+  now: Date,
+): Finding[] {
+  if (!packument?.time) return [];
+  const skipped = Object.keys(packument.versions ?? {})
+    .filter((v) => semver.valid(v) && semver.gt(v, node.version) && !semver.prerelease(v))
+    .filter((v) => {
+      const t = packument.time?.[v];
+      return t !== undefined && new Date(t) > before;
+    })
+    .filter((v) => wantedRanges.length === 0 || wantedRanges.some((r) => safeSatisfies(v, r)))
+    .sort(semver.rcompare);
+  const newest = skipped[0];
+  if (!newest) return [];
+  const age = describeAge(new Date(packument.time[newest]!), now);
+  return [{ check: 'release-cooldown', severity: 'info', message: `${node.name}@${newest} is ${age} old; installing ${node.version}` }];
+}
+
+/** A package for which no version is older than the cooldown: the newest matching one is kept. */
+export function tooYoungFinding(facts: PackageFacts, hours: number, now: Date): Finding {
+  const age = facts.versionPublishedAt ? `${describeAge(facts.versionPublishedAt, now)} old` : 'of unknown age';
+  return {
+    check: 'release-cooldown',
+    severity: 'warn',
+    message: `no version of ${facts.name} matching the request is older than the ${hours}-hour cooldown; ${facts.name}@${facts.version ?? '?'} is ${age}`,
+  };
+}
+
+function safeSatisfies(version: string, range: string): boolean {
+  try {
+    return semver.satisfies(version, range, { includePrerelease: false });
+  } catch {
+    return false;
+  }
+}
+
+/** Group transitive reports under the requested package they came through, for display. */
+export function groupByRequested(reports: ReadonlyArray<{ report: PackageReport; via?: string }>): Map<string, PackageReport[]> {
+  const groups = new Map<string, PackageReport[]>();
+  for (const { report, via } of reports) {
+    const key = via ?? report.name;
+    groups.set(key, [...(groups.get(key) ?? []), report]);
+  }
+  return groups;
+}
