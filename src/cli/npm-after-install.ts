@@ -29,7 +29,7 @@ export async function afterNpmInstall(context: AfterInstallContext): Promise<num
   return replayInstallScripts(
     {
       projectDir: context.projectDir, store: context.store, settings, strict: context.strictScripts,
-      project: invocation.ownFlags.project, includeRoot, only, tool: 'safe-npm',
+      project: invocation.ownFlags.project, includeRoot, only, tool: 'safe-npm', freshLocations: context.freshLocations,
     },
     {
       interactive: context.interactive,

@@ -84,6 +84,8 @@ export interface WholeTreeResult {
 
 export interface AfterInstallContext {
   invocation: NpmInvocation;
+  /** Lockfile locations new or changed in this install (undefined: unknown, treat all as new). */
+  freshLocations?: Set<string>;
   realNpm: string;
   env: Record<string, string | undefined>;
   interactive: boolean;
@@ -169,11 +171,13 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
   // package vetted, then npm installs exactly that lockfile.
   let vettedFiles: VettedFile[] | undefined;
   let vettedNodes: ResolvedNode[] | undefined;
+  let freshLocations: Set<string> | undefined;
   if (treeMode !== 'none') {
     const outcome = await vetWholeTree(treeMode, { invocation, deps, store, settings, registry: registry!, buildUser, projectDir, specs, requested: requested.map((r) => r.registryName ?? r.name ?? r.raw) });
     if (outcome.kind === 'exit') return outcome.exitCode;
     vettedFiles = outcome.files;
     vettedNodes = outcome.nodes;
+    freshLocations = new Set(outcome.changed.map((n) => n.location));
     if (treeMode === 'resolve') {
       if (config.get('package-lock-only') === true || config.get('dry-run') === true) {
         // Nothing to install: write the vetted manifests (package-lock-only) and stop.
@@ -194,7 +198,7 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
     }
   }
   if (deps.afterInstall && !invocation.global) {
-    const code = await deps.afterInstall({ invocation, realNpm: deps.realNpm, env: deps.env, interactive: deps.interactive, cacheDir, projectDir, mode, settings, store, config, strictScripts });
+    const code = await deps.afterInstall({ invocation, freshLocations, realNpm: deps.realNpm, env: deps.env, interactive: deps.interactive, cacheDir, projectDir, mode, settings, store, config, strictScripts });
     if (code !== 0) return code;
   }
   return ExitCode.ok;
@@ -288,7 +292,7 @@ interface VetContext {
 async function vetWholeTree(
   mode: Exclude<TreeMode, 'none'>,
   ctx: VetContext,
-): Promise<{ kind: 'exit'; exitCode: number } | { kind: 'go'; files?: VettedFile[]; nodes: ResolvedNode[] }> {
+): Promise<{ kind: 'exit'; exitCode: number } | { kind: 'go'; files?: VettedFile[]; nodes: ResolvedNode[]; changed: ResolvedNode[] }> {
   const { deps, settings, registry, buildUser, invocation } = ctx;
   const now = deps.now();
   const cooldownHours = settings.minReleaseAgeHours;
@@ -349,10 +353,10 @@ async function vetWholeTree(
   spinner.stop();
   sayCooldown(reports.map((r) => r.report), deps);
   const flagged = reports.filter((r) => r.report.findings.length > 0);
-  if (flagged.length === 0) return { kind: 'go', files, nodes };
+  if (flagged.length === 0) return { kind: 'go', files, nodes, changed };
   const outcome = await settleTransitive(flagged.map((r) => r.report), ctx);
   if (outcome !== 'go') return { kind: 'exit', exitCode: outcome };
-  return { kind: 'go', files, nodes };
+  return { kind: 'go', files, nodes, changed };
 }
 
 /** What the cooldown changed is said even when all is well: it installs something other than plain npm would. */

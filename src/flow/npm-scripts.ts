@@ -42,6 +42,11 @@ export interface ScriptReplayRequest {
   includeRoot: boolean;
   /** `safe-npm rebuild <names>`: only these packages. */
   only?: string[];
+  /**
+   * Locations installed or changed by this install: only their unreviewed scripts are asked about and
+   * listed one by one; older ones get a one-line reminder (no nagging on every install).
+   */
+  freshLocations?: Set<string>;
   tool: 'safe-npm';
 }
 
@@ -60,7 +65,8 @@ export async function replayInstallScripts(request: ScriptReplayRequest, deps: S
   };
   for (const w of sources.allowScripts.warnings) deps.stderr(`safe-npm: package.json allowScripts: ${w}\n`);
   const classes = new Map<ScriptCandidate, Classification>(candidates.map((c) => [c, classify(c, sources)]));
-  const open = candidates.filter((c) => ['unreviewed', 'changed'].includes(classes.get(c)!.status) && c.problems.length === 0);
+  const isFresh = (c: ScriptCandidate) => !request.freshLocations || c.isRoot || request.freshLocations.has(c.location);
+  const open = candidates.filter((c) => ['unreviewed', 'changed'].includes(classes.get(c)!.status) && c.problems.length === 0 && isFresh(c));
 
   const fresh = new Map<ScriptCandidate, { allow: boolean; network: boolean }>();
   if (open.length > 0 && deps.interactive) {
@@ -97,7 +103,7 @@ export async function replayInstallScripts(request: ScriptReplayRequest, deps: S
     print: (line) => deps.stderr(`${line}\n`),
   });
   for (const notice of result.notices) deps.stderr(`safe-npm: ${notice}\n`);
-  const pending = reportWithheld(result, classes, deps, request.tool);
+  const pending = reportWithheld(result, classes, deps, request.tool, isFresh);
   for (const f of result.failed) {
     deps.stderr(`safe-npm: ${f.candidate.name}@${f.candidate.version} ${f.failedEvent ?? ''} failed${f.error ? `: ${f.error}` : ''}\n`);
     for (const line of f.tail ?? []) deps.stderr(`  | ${line}\n`);
@@ -110,9 +116,20 @@ export async function replayInstallScripts(request: ScriptReplayRequest, deps: S
 }
 
 /** Lists scripts withheld for want of approval (denied ones stay quiet); returns how many. */
-function reportWithheld(result: RunResult, classes: Map<ScriptCandidate, Classification>, deps: ScriptReplayDeps, tool: string): number {
-  const withheld = result.withheld.filter((w) => classes.get(w.candidate)?.status !== 'denied');
-  if (withheld.length === 0) return 0;
+function reportWithheld(
+  result: RunResult,
+  classes: Map<ScriptCandidate, Classification>,
+  deps: ScriptReplayDeps,
+  tool: string,
+  isFresh: (c: ScriptCandidate) => boolean,
+): number {
+  const all = result.withheld.filter((w) => classes.get(w.candidate)?.status !== 'denied');
+  const withheld = all.filter((w) => isFresh(w.candidate));
+  const older = all.length - withheld.length;
+  if (older > 0) {
+    deps.stderr(`${tool}: ${older} package${older === 1 ? '' : 's'} installed earlier ${older === 1 ? 'has' : 'have'} install scripts that are not approved (see: ${tool} rebuild)\n`);
+  }
+  if (withheld.length === 0) return all.length;
   deps.stderr(`${tool}: install scripts withheld (not approved); the packages are installed but their scripts did not run:\n`);
   for (const w of withheld) {
     const c = w.candidate;
@@ -122,7 +139,7 @@ function reportWithheld(result: RunResult, classes: Map<ScriptCandidate, Classif
       : `${tool} safe approve ${c.name}@${c.version}`;
     deps.stderr(`  ${c.name}@${c.version} [${events}] — ${w.reason}; approve with: ${approve}\n`);
   }
-  return withheld.length;
+  return all.length;
 }
 
 const idOf = (c: ScriptCandidate) => `${c.location}|${c.name}@${c.version}`;

@@ -1,0 +1,159 @@
+/**
+ * Issue 5 end to end on Verdaccio: the whole tree is vetted before anything is written, what was
+ * vetted is what installs, and the release cooldown picks older versions.
+ */
+import { chownSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmod, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeProject, makeTempDir, snapshotProject } from '../helpers/projects.js';
+import { runBin, runTool, SYSTEM_PATH, type RunResult } from '../helpers/run-bin.js';
+import { startVerdaccio, type FixturePackage, type VerdaccioServer } from '../helpers/verdaccio.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const ago = (ms: number) => new Date(Date.now() - ms);
+let registry: VerdaccioServer;
+let cacheRoot: string;
+
+const show = (r: RunResult) => `exit ${r.exitCode}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
+
+/** Three old versions, a repository, a description: nothing to say about it. */
+function established(name: string, packageJson: Record<string, unknown> = {}, versions = ['1.0.0', '1.0.1', '1.0.2']): FixturePackage[] {
+  return versions.map((version) => ({
+    name, version, publishedAt: ago(400 * DAY),
+    packageJson: { description: name, repository: `https://example.invalid/${name}`, ...packageJson },
+    files: { 'index.js': `module.exports = ${JSON.stringify(`${name}@${version}`)};\n` },
+  }));
+}
+
+function safeNpm(args: string[], cwd: string, env: Record<string, string> = {}) {
+  return runBin('safe-npm', args, { cwd, registry: registry.url, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot, ...env } });
+}
+
+beforeAll(async () => {
+  cacheRoot = await makeTempDir('safe-npm-cacheroot-');
+  registry = await startVerdaccio({
+    packages: [
+      ...established('lodahs'),
+      ...established('uses-lookalike', { dependencies: { lodahs: '^1.0.0' } }),
+      // 1.0.3 adds an install script; published 3 days ago (outside the cooldown, inside "recent").
+      ...established('script-adder'),
+      { name: 'script-adder', version: '1.0.3', publishedAt: ago(3 * DAY), packageJson: { description: 's', repository: 'https://example.invalid/s', scripts: { postinstall: 'node steal.js' } }, files: { 'steal.js': '// pretend\n' } },
+      ...established('uses-script-adder', { dependencies: { 'script-adder': '^1.0.0' } }),
+      ...established('cooldown-lib'),
+      { name: 'cooldown-lib', version: '1.1.0', publishedAt: ago(HOUR), packageJson: { description: 'c', repository: 'https://example.invalid/c' } },
+      ...established('uses-cooldown-lib', { dependencies: { 'cooldown-lib': '^1.0.0' } }),
+      ...established('swap-me'),
+      ...established('plain-dep'),
+    ],
+  });
+});
+
+afterAll(async () => {
+  await registry?.stop();
+});
+
+describe('the whole tree is vetted before anything is written', () => {
+  it('a clean package whose dependency is a look-alike is caught, with its path; nothing changes', async () => {
+    const project = await makeProject({ owner: 'nobody' });
+    const before = await snapshotProject(project);
+    const r = await safeNpm(['install', 'uses-lookalike'], project);
+    expect(r.exitCode, show(r)).toBe(65);
+    expect(r.stderr).toMatch(/lodahs@1\.0\.2 \(via uses-lookalike\): block: "lodahs" looks like the popular package "lodash"/);
+    expect(await snapshotProject(project)).toEqual(before);
+  });
+
+  it('a dependency whose new release adds an install script is a warn with before/after and its path', async () => {
+    const project = await makeProject({ owner: 'nobody' });
+    const r = await safeNpm(['install', 'uses-script-adder'], project);
+    expect(r.exitCode, show(r)).toBe(66);
+    expect(r.stderr).toMatch(/script-adder@1\.0\.3 \(via uses-script-adder\): warn: script-adder@1\.0\.3 adds a postinstall script: node steal\.js \(1\.0\.2, the previous release, had no install scripts\)/);
+    expect(existsSync(join(project, 'node_modules'))).toBe(false);
+  });
+
+  it('a fresh transitive release inside the cooldown resolves to the previous version, and says so', async () => {
+    const project = await makeProject({ owner: 'nobody' });
+    const r = await safeNpm(['install', 'uses-cooldown-lib'], project);
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(r.stderr).toMatch(/safe-npm: cooldown-lib@1\.1\.0 is (an hour|\d+ minutes) old; installing 1\.0\.2/);
+    expect(JSON.parse(readFileSync(join(project, 'node_modules/cooldown-lib/package.json'), 'utf8')).version).toBe('1.0.2');
+    const lock = JSON.parse(readFileSync(join(project, 'package-lock.json'), 'utf8'));
+    expect(lock.packages['node_modules/cooldown-lib'].version).toBe('1.0.2');
+  });
+
+  it('packages already installed are not re-reported; only the new one is checked', async () => {
+    const project = await makeProject({ owner: 'nobody' });
+    const first = await safeNpm(['install', 'plain-dep', 'uses-script-adder', '--safe-yes'], project);
+    expect(first.exitCode, show(first)).toBe(0);
+    const second = await safeNpm(['install', 'plain-dep@1.0.1'], project);
+    expect(second.exitCode, show(second)).toBe(0);
+    // Its withheld script was listed when it arrived; now it is one summary line, not a new report.
+    expect(second.stderr).not.toContain('script-adder@1.0.3 (via');
+    expect(second.stderr).not.toContain('approve with: safe-npm safe approve script-adder');
+    expect(second.stderr).toMatch(/1 package installed earlier has install scripts that are not approved/);
+  });
+
+  it('npm ci on a lockfile with a flagged entry is stopped before anything is installed', async () => {
+    const project = await makeProject({ owner: 'nobody', packageJson: { name: 'p', version: '1.0.0', dependencies: { 'uses-lookalike': '^1.0.0' } } });
+    // A lockfile written by plain npm (as a teammate would commit it).
+    const lock = await runTool('npm', ['install', '--package-lock-only', '--ignore-scripts'], { cwd: project, registry: registry.url, user: 'nobody' });
+    expect(lock.exitCode, show(lock)).toBe(0);
+    const before = await snapshotProject(project);
+    const r = await safeNpm(['ci'], project);
+    expect(r.exitCode, show(r)).toBe(65);
+    expect(r.stderr).toContain('lodahs@1.0.2 (via uses-lookalike)');
+    expect(await snapshotProject(project)).toEqual(before);
+    expect(existsSync(join(project, 'node_modules'))).toBe(false);
+  });
+
+  it('npm ci of a clean lockfile installs it as the project owner', async () => {
+    const project = await makeProject({ owner: 'nobody', packageJson: { name: 'p', version: '1.0.0', dependencies: { 'plain-dep': '^1.0.0' } } });
+    const lock = await runTool('npm', ['install', '--package-lock-only', '--ignore-scripts'], { cwd: project, registry: registry.url, user: 'nobody' });
+    expect(lock.exitCode, show(lock)).toBe(0);
+    const r = await safeNpm(['ci'], project);
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(readFileSync(join(project, 'node_modules/plain-dep/index.js'), 'utf8')).toContain('plain-dep@1.0.2');
+  });
+
+  it('a package re-published with a different tarball between check and install stops the install', async () => {
+    const project = await makeProject({ owner: 'nobody' });
+    // A cache that has never seen the vetted tarball: npm must download it and compare.
+    const coldCache = await makeTempDir('safe-npm-cold-cache-');
+    const before = await snapshotProject(project);
+    // An npm wrapper first on PATH that holds the install until the test has swapped the tarball.
+    const gate = await makeTempDir('safe-npm-gate-', 0o777);
+    await chmod(gate, 0o1777);
+    const wrapperDir = await makeTempDir('safe-npm-gated-npm-');
+    await writeFile(join(wrapperDir, 'npm'), `#!/bin/sh\ntouch ${gate}/waiting\nwhile [ ! -e ${gate}/go ]; do sleep 0.05; done\nexec /usr/bin/npm "$@"\n`, { mode: 0o755 });
+    const running = safeNpm(['install', 'swap-me'], project, { PATH: `${wrapperDir}:${SYSTEM_PATH}`, SAFE_NPM_CACHE_ROOT: coldCache });
+    const deadline = Date.now() + 30_000;
+    while (!existsSync(join(gate, 'waiting'))) {
+      if (Date.now() > deadline) throw new Error('safe-npm never reached the install step');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // The check is over; the registry now serves different bytes for the vetted version.
+    await registry.replaceTarball('swap-me', '1.0.2', { 'index.js': 'module.exports = "evil";\n' });
+    writeFileSync(join(gate, 'go'), '');
+    const r = await running;
+    expect(r.exitCode, show(r)).not.toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/EINTEGRITY|integrity/i);
+    expect(existsSync(join(project, 'node_modules/swap-me/index.js'))).toBe(false);
+    expect(await snapshotProject(project)).toEqual(before);
+  });
+
+  it('with the vetted tarball already in the cache, the install gets the vetted bytes, never the swapped ones', async () => {
+    const warmCache = await makeTempDir('safe-npm-warm-cache-');
+    const first = await makeProject({ owner: 'nobody' });
+    expect((await safeNpm(['install', 'plain-dep@1.0.0'], first, { SAFE_NPM_CACHE_ROOT: warmCache })).exitCode).toBe(0);
+    const vetted = readFileSync(join(first, 'node_modules/plain-dep/index.js'), 'utf8');
+    // Same version, different bytes: a lockfile pins the integrity, the cache answers by integrity.
+    await registry.replaceTarball('plain-dep', '1.0.0', { 'index.js': 'module.exports = "evil";\n' }, { keepDist: true });
+    const second = await makeProject({ owner: 'nobody', packageJson: JSON.parse(readFileSync(join(first, 'package.json'), 'utf8')) });
+    writeFileSync(join(second, 'package-lock.json'), readFileSync(join(first, 'package-lock.json')));
+    chownSync(join(second, 'package-lock.json'), 65534, 65534);
+    const r = await safeNpm(['install'], second, { SAFE_NPM_CACHE_ROOT: warmCache });
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(readFileSync(join(second, 'node_modules/plain-dep/index.js'), 'utf8')).toBe(vetted);
+  });
+});
