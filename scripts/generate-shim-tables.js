@@ -30,7 +30,7 @@ const NPX = {
 };
 
 /** The install-like commands (canonical names) and how the shim classifies them. */
-const ROUTED = new Set(['install', 'ci', 'update', 'install-test', 'install-ci-test', 'rebuild', 'dedupe', 'link', 'exec']);
+const ROUTED = new Set(['install', 'ci', 'update', 'install-test', 'install-ci-test', 'rebuild', 'dedupe', 'link', 'exec', 'uninstall', 'prune']);
 
 function isNpmDir(dir) {
   try {

@@ -120,9 +120,13 @@ export async function runNpmExec(context: ExecContext): Promise<number> {
     const specs = packages.map((p) => p.raw);
     const install = await runCommand(
       [real, withScriptsOff(['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', ...specs])],
-      { cwd: prefix, env: installEnv, uid: user.uid, gid: user.gid },
+      // npx prints only what the command prints: npm's own install output is kept for failures.
+      { cwd: prefix, env: installEnv, uid: user.uid, gid: user.gid, stdio: 'pipe' },
     );
-    if (install.exitCode !== 0) return install.exitCode;
+    if (install.exitCode !== 0) {
+      process.stderr.write(install.stderr || install.stdout);
+      return install.exitCode;
+    }
     takeBackTree(prefix, 0, 0);
     const binDir = join(prefix, 'node_modules', '.bin');
     const command = invocation.exec?.command ?? defaultBin(prefix, packages[0]?.registryName ?? packages[0]?.name);

@@ -75,6 +75,7 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     installedEntries,
     lockedEntries,
     afterInstall: afterNpmInstall,
+    runNpmTest: async (projectDir) => (await runCommand([io.realNpm, ['test']], { cwd: projectDir, env: io.env })).exitCode,
     runExec: runNpmExec,
   };
 }

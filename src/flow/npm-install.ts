@@ -59,6 +59,8 @@ export interface NpmFlowDeps {
   lockedEntries(projectDir: string): InstalledEntries;
   /** Runs after a successful install (script replay, issue 3); returns an exit code to use if non-zero. */
   afterInstall?(context: AfterInstallContext): Promise<number>;
+  /** install-test / install-ci-test: `npm test` after the install, as the invoking user. */
+  runNpmTest?(projectDir: string): Promise<number>;
   /** exec/npx/init: run the installed bin as the invoking user. */
   runExec?(context: ExecContext): Promise<number>;
 }
@@ -185,6 +187,8 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
         return ExitCode.ok;
       }
       npmArgs = installFromLockfileArgs(npmArgs, invocation, specs);
+    } else if (invocation.kind === 'install-ci-test') {
+      npmArgs = replaceCommand(npmArgs, invocation, 'ci');
     }
   }
 
@@ -200,6 +204,10 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
   if (deps.afterInstall && !invocation.global) {
     const code = await deps.afterInstall({ invocation, freshLocations, realNpm: deps.realNpm, env: deps.env, interactive: deps.interactive, cacheDir, projectDir, mode, settings, store, config, strictScripts });
     if (code !== 0) return code;
+  }
+  // install-test / install-ci-test: the tests are the user's own code, run as the user asked.
+  if ((invocation.kind === 'install-test' || invocation.kind === 'install-ci-test') && deps.runNpmTest) {
+    return deps.runNpmTest(projectDir);
   }
   return ExitCode.ok;
 
@@ -249,7 +257,7 @@ export function installFromLockfileArgs(npmArgs: string[], invocation: NpmInvoca
   for (const arg of npmArgs) {
     if (!commandSeen && arg === invocation.typedCommand) {
       commandSeen = true;
-      out.push(invocation.kind === 'install-test' ? 'install-test' : 'install');
+      out.push('install');
       continue;
     }
     if (commandSeen && (remaining.get(arg) ?? 0) > 0) {
@@ -262,6 +270,12 @@ export function installFromLockfileArgs(npmArgs: string[], invocation: NpmInvoca
   // The vetted lockfile names every tarball and its integrity: prefer the cache the check filled.
   if (!out.some((a) => /^--(prefer-online|offline|prefer-offline)/.test(a))) out.push('--prefer-offline');
   return out;
+}
+
+/** The user's npm argv with the command word replaced (install-ci-test → ci: the tests run separately). */
+function replaceCommand(npmArgs: string[], invocation: NpmInvocation, command: string): string[] {
+  const at = npmArgs.indexOf(invocation.typedCommand ?? '');
+  return at < 0 ? npmArgs : [...npmArgs.slice(0, at), command, ...npmArgs.slice(at + 1)];
 }
 
 function installedDrift(vetted: readonly ResolvedNode[], installed: InstalledEntries): string[] {

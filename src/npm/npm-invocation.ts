@@ -17,6 +17,7 @@ export type NpmCommandKind =
   | 'link' // link, ln (with or without package args)
   | 'exec' // exec, x, npx: install a package (scripts off), then run its bin as the invoking user
   | 'init' // init <initializer>: runs create-<initializer>
+  | 'reify' // uninstall/rm/un, prune: no new specs, but npm re-installs what is missing (scripts off, non-root)
   | 'safe'; // `safe-npm safe ...`: our own subcommands
 
 export interface NpmSpecRequest {

@@ -43,6 +43,9 @@ const KIND_BY_COMMAND: Record<string, NpmCommandKind> = {
   dedupe: 'dedupe',
   link: 'link',
   exec: 'exec',
+  // These rebuild the tree too: they install anything missing and would run its scripts.
+  uninstall: 'reify',
+  prune: 'reify',
 };
 
 /** Install-like commands whose positionals are package specs. */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeLoggingNpm, type LoggingNpm } from '../helpers/logging-npm.js';
 import { makeProject, makeTempDir, ownersUnder, snapshotProject } from '../helpers/projects.js';
-import { DEAD_REGISTRY, runBin, runTool, SYSTEM_PATH, type RunResult } from '../helpers/run-bin.js';
+import { DEAD_REGISTRY, repoRoot, runBin, runTool, SYSTEM_PATH, type RunResult } from '../helpers/run-bin.js';
 import { startVerdaccio, type VerdaccioServer } from '../helpers/verdaccio.js';
 
 const NOBODY = 65534;
@@ -51,6 +51,7 @@ beforeAll(async () => {
     packages: [
       ...established('clean-fixture', { bin: { 'clean-fixture': 'cli.js' } }, { 'cli.js': '#!/usr/bin/env node\nconsole.log("clean-fixture ran as " + process.getuid());\n' }),
       ...established('lodahs'),
+      ...established('create-fixture', { bin: { 'create-fixture': 'create.js' } }, { 'create.js': "#!/usr/bin/env node\nrequire('fs').writeFileSync('created-by-initializer', process.argv.slice(2).join(' ') + ' uid=' + process.getuid());\n" }),
       ...established('with-postinstall', { scripts: { postinstall: 'node mark.js' } }, { 'mark.js': markerScript('postinstall-ran') }),
       ...established('old-deprecated').map((p) => ({ ...p, deprecated: 'do not use' })),
       { name: 'fresh-fixture', version: '1.0.0', publishedAt: new Date(Date.now() - 60 * DAY), packageJson: { description: 'x', repository: 'x' } },
@@ -247,6 +248,62 @@ describe('safe-npm install: policy without a TTY', () => {
     const r = await safeNpm(['install', ' '], project);
     expect(r.exitCode, show(r)).toBe(64);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('exec, npx, init, install-test, uninstall', () => {
+  it('exec as root: the package installs as nobody with scripts off, its bin runs as the invoking user', async () => {
+    const cwd = await makeTempDir('safe-npm-exec-');
+    npmLog.clear();
+    const r = await safeNpm(['exec', '--', 'clean-fixture'], cwd);
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(r.stdout.trim()).toBe('clean-fixture ran as 0');
+    expect((await installCalls()).map((c) => c.uid)).toEqual([NOBODY]);
+  });
+
+  it('exec as an ordinary user runs npm exec as that user', async () => {
+    const cwd = await makeProject({ owner: 'nobody' });
+    const r = await safeNpm(['exec', '--', 'clean-fixture'], cwd, {}, 'nobody');
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(r.stdout.trim()).toBe(`clean-fixture ran as ${NOBODY}`);
+  });
+
+  it('npx through the shim is checked like an install: a look-alike is blocked', async () => {
+    const cwd = await makeTempDir('safe-npm-npx-');
+    const blocked = await runTool(join(repoRoot, 'shims', 'npx'), ['lodahs'], {
+      cwd, registry: registry.url, env: { PATH: `${npmLog.dir}:${SYSTEM_PATH}`, SAFE_NPM_CACHE_ROOT: cacheRoot },
+    });
+    expect(blocked.exitCode, show(blocked)).toBe(65);
+    const ok = await runTool(join(repoRoot, 'shims', 'npx'), ['clean-fixture'], {
+      cwd, registry: registry.url, env: { PATH: `${npmLog.dir}:${SYSTEM_PATH}`, SAFE_NPM_CACHE_ROOT: cacheRoot },
+    });
+    expect(ok.exitCode, show(ok)).toBe(0);
+    expect(ok.stdout.trim()).toBe('clean-fixture ran as 0');
+  });
+
+  it('npm init <initializer> runs create-<initializer> after checking it', async () => {
+    const cwd = await makeTempDir('safe-npm-init-');
+    const r = await safeNpm(['init', 'fixture', 'my-app'], cwd);
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(readFileSync(join(cwd, 'created-by-initializer'), 'utf8')).toBe('my-app uid=0');
+  });
+
+  it('install-test installs (non-root, scripts off) and then runs the tests as the user', async () => {
+    const project = await makeProject({ owner: 'nobody', packageJson: { name: 'p', version: '1.0.0', scripts: { test: 'node -e "process.exit(require(\'clean-fixture\') === \'clean-fixture\' ? 7 : 1)"' }, dependencies: { 'clean-fixture': '^1.0.0' } } });
+    const r = await safeNpm(['it'], project);
+    expect(r.exitCode, show(r)).toBe(7);
+  });
+
+  it('uninstall in a root-owned project runs npm as nobody and leaves root-owned results', async () => {
+    const project = await makeProject({ owner: 'root' });
+    expect((await safeNpm(['install', 'clean-fixture', 'old-deprecated', '--safe-yes'], project)).exitCode).toBe(0);
+    npmLog.clear();
+    const r = await safeNpm(['uninstall', 'old-deprecated'], project);
+    expect(r.exitCode, show(r)).toBe(0);
+    expect((await installCalls()).length + (await npmLog.readLog()).filter((c) => c.args.includes('uninstall')).length).toBeGreaterThan(0);
+    expect((await npmLog.readLog()).filter((c) => c.uid === 0)).toEqual([]);
+    expect(existsSync(join(project, 'node_modules/old-deprecated'))).toBe(false);
+    expect(await ownersUnder(project, 'node_modules')).toEqual([0]);
   });
 });
 

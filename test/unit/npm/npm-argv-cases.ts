@@ -192,6 +192,13 @@ export const cases: Case[] = [
   [['safe', 'check', 'x'], 'safe', { positionals: ['check', 'x'] }],
   [['safe', 'check', 'x', '--json'], 'safe', { positionals: ['check', 'x', '--json'] }],
   [['safe'], 'safe', { positionals: [] }],
+  // uninstall / prune rebuild the tree: missing packages get installed (scripts off, non-root)
+  [['uninstall', 'foo'], 'reify', { command: 'uninstall' }],
+  [['rm', 'foo'], 'reify', { command: 'uninstall' }],
+  [['un', 'foo'], 'reify', { command: 'uninstall' }],
+  [['remove', 'foo'], 'reify', { command: 'uninstall' }],
+  [['prune'], 'reify', { command: 'prune' }],
+  [['prune', '--omit=dev'], 'reify', { command: 'prune' }],
   // passthrough: nothing installed, nothing from the registry runs
   [[], 'passthrough', { command: undefined }],
   [['--version'], 'passthrough'],
