@@ -41,7 +41,12 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     loadNpmConfig: (npmArgs) => loadNpmConfig({ realNpm: io.realNpm, npmArgs, cwd: io.cwd, env: io.env }),
     createRegistry: (config, cache) => createRegistryClient(config, cache),
     asBuildUser: asEffectiveUser,
-    popular: () => popularNames('npm'),
+    popular: () => {
+      // Loaded now: the checks later run with the build user's uid, which may not read our data files.
+      const index = popularNames('npm');
+      index.lookAlike('safe-npm');
+      return index;
+    },
     prompts: inquirerPrompts,
     spinner: (text) => startSpinner(text, Boolean(process.stderr.isTTY)),
     lookupUser: (u) => lookupUser(u),
