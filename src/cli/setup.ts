@@ -34,8 +34,10 @@ export function setupBlock(ecosystem: Ecosystem, shell: Shell, shims = shimDir):
 /** Pure: the rc text with our block added/replaced (or removed). */
 export function applyBlock(text: string, ecosystem: Ecosystem, block: string | undefined): string {
   const tag = ecosystem === 'npm' ? 'safe-npm' : 'safe-pip';
-  const pattern = new RegExp(`\\n?# >>> ${tag} >>>[\\s\\S]*?# <<< ${tag} <<<\\n?`, 'g');
-  const without = text.replace(pattern, '\n').replace(/\n{3,}$/, '\n\n');
+  // The block and the blank lines before it go; what remains ends with exactly one newline.
+  const pattern = new RegExp(`\\n*# >>> ${tag} >>>[\\s\\S]*?# <<< ${tag} <<<\\n?`, 'g');
+  const stripped = text.replace(pattern, '\n');
+  const without = stripped.trim() === '' ? '' : `${stripped.replace(/\n+$/, '')}\n`;
   if (!block) return without.replace(/^\n+/, '');
   const base = without.length === 0 || without.endsWith('\n') ? without : `${without}\n`;
   return `${base}${base.trim() ? '\n' : ''}${block}\n`;

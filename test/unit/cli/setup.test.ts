@@ -1,0 +1,52 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { applyBlock, runSetup, setupBlock } from '../../../src/cli/setup.js';
+
+function io(home: string) {
+  const out: string[] = [];
+  return { out, io: { env: { HOME: home, SHELL: '/bin/bash' }, cwd: home, stdout: (t: string) => void out.push(t), stderr: () => {}, stdoutIsTTY: false, realTool: () => 'npm' } };
+}
+
+describe('safe setup', () => {
+  it('writes a marked block once (idempotent), shows it, and removes it on --uninstall', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'safe-setup-'));
+    writeFileSync(join(home, '.bashrc'), 'export A=1\n');
+    const first = io(home);
+    expect(await runSetup('npm', [], first.io)).toBe(0);
+    const rc = readFileSync(join(home, '.bashrc'), 'utf8');
+    expect(rc.startsWith('export A=1\n')).toBe(true);
+    expect(rc).toMatch(/# >>> safe-npm >>>\n.*\nnpm\(\) \{ .*\/shims\/npm "\$@"; \}\nnpx\(\) \{ .*\/shims\/npx "\$@"; \}\n# <<< safe-npm <<<\n$/);
+    expect(first.out.join('')).toContain('npm() {');
+    const again = io(home);
+    await runSetup('npm', [], again.io);
+    expect(readFileSync(join(home, '.bashrc'), 'utf8')).toBe(rc);
+    expect(again.out.join('')).toContain('already up to date');
+    await runSetup('pypi', [], io(home).io);
+    expect(readFileSync(join(home, '.bashrc'), 'utf8')).toContain('pip3() {');
+    await runSetup('npm', ['--uninstall'], io(home).io);
+    const after = readFileSync(join(home, '.bashrc'), 'utf8');
+    expect(after).not.toContain('safe-npm >>>');
+    expect(after).toContain('safe-pip >>>');
+    expect(after.startsWith('export A=1\n')).toBe(true);
+  });
+
+  it('zsh and fish get their own files and syntax', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'safe-setup-'));
+    await runSetup('npm', ['--shell', 'zsh'], io(home).io);
+    expect(readFileSync(join(home, '.zshrc'), 'utf8')).toContain('npm() {');
+    await runSetup('npm', ['--shell=fish'], io(home).io);
+    expect(readFileSync(join(home, '.config/fish/config.fish'), 'utf8')).toMatch(/function npm; .*\/shims\/npm \$argv; end/);
+  });
+
+  it('rejects an unknown shell with a usage error', async () => {
+    await expect(runSetup('npm', ['--shell', 'tcsh'], io('/tmp').io)).rejects.toThrow(/bash, zsh or fish/);
+  });
+
+  it('applyBlock replaces an existing block in place of appending a second', () => {
+    const block = setupBlock('npm', 'bash', '/opt/s');
+    const twice = applyBlock(applyBlock('a\n', 'npm', block), 'npm', block);
+    expect(twice.match(/>>> safe-npm >>>/g)).toHaveLength(1);
+  });
+});
