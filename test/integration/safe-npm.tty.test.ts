@@ -22,13 +22,18 @@ const hasTmux = (() => {
 const old = new Date(Date.now() - 500 * 86_400_000);
 let registry: VerdaccioServer;
 let sandbox: Sandbox;
-const session = `safe-npm-tty-${process.pid}`;
+let session = `safe-npm-tty-${process.pid}`;
 
 beforeAll(async () => {
   const pkg = (name: string) => ['1.0.0', '1.1.0', '1.2.0'].map((version) => ({
     name, version, publishedAt: old, packageJson: { description: name, repository: `https://example.invalid/${name}` },
   }));
-  registry = await startVerdaccio({ packages: [...pkg('lodash'), ...pkg('lodahs')] });
+  const scripted = ['1.0.0', '1.1.0', '1.2.0'].map((version) => ({
+    name: 'tty-scripted', version, publishedAt: old,
+    packageJson: { description: 's', repository: 'https://example.invalid/s', scripts: { postinstall: 'node mark.js' } },
+    files: { 'mark.js': "require('fs').writeFileSync('marker', String(process.getuid()));\n" },
+  }));
+  registry = await startVerdaccio({ packages: [...pkg('lodash'), ...pkg('lodahs'), ...scripted] });
   sandbox = await makeSandbox({ registry: registry.url });
 });
 
@@ -71,5 +76,33 @@ describe.skipIf(!hasTmux)('safe-npm in a terminal', () => {
     expect(existsSync(join(project, 'node_modules/lodash/package.json'))).toBe(true);
     expect(existsSync(join(project, 'node_modules/lodahs'))).toBe(false);
     expect(JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')).dependencies).toEqual({ lodash: '^1.2.0' });
+  });
+
+  it('shows an install script with its file, approves it at the checkbox, runs it, and remembers', async () => {
+    execFileSync('tmux', ['kill-session', '-t', session], { stdio: 'ignore' });
+    session = `${session}-scripts`;
+    const project = await makeProject({ owner: 'nobody' });
+    const cacheRoot = await makeTempDir('safe-npm-cacheroot-');
+    const env = { ...sandbox.env, PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot, TERM: 'xterm-256color' };
+    delete (env as Record<string, string>).CI;
+    const envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+    execFileSync('tmux', [
+      'new-session', '-d', '-s', session, '-x', '160', '-y', '50', '-c', project,
+      'env', '-i', ...envArgs, 'sh', '-c', `${process.execPath} ${join(repoRoot, 'bin/safe-npm.js')} install tty-scripted; echo "EXIT=$?"; sleep 30`,
+    ]);
+    const asked = await waitFor(/Approve install scripts/);
+    expect(asked).toContain('tty-scripted@1.2.0');
+    expect(asked).toContain('postinstall: node mark.js');
+    expect(asked).toContain("require('fs').writeFileSync('marker'");
+    execFileSync('tmux', ['send-keys', '-t', session, 'Space']);
+    execFileSync('tmux', ['send-keys', '-t', session, 'Enter']);
+    await waitFor(/Grant network access/);
+    execFileSync('tmux', ['send-keys', '-t', session, 'Enter']);
+    const done = await waitFor(/EXIT=\d+/, 60_000);
+    expect(done).toMatch(/EXIT=0/);
+    expect(readFileSync(join(project, 'node_modules/tty-scripted/marker'), 'utf8')).toBe('65534');
+    // Remembered: the approval is in the per-user store.
+    const config = JSON.parse(readFileSync(join(sandbox.env.XDG_CONFIG_HOME!, 'safe-npm', 'config.json'), 'utf8'));
+    expect(config.scripts['npm:tty-scripted@1.2.0']).toMatchObject({ decision: 'allow' });
   });
 });
