@@ -93,7 +93,7 @@ export async function fakeDeps(setup: FakeSetup) {
         const name = spec.replace(/(.)@.*$/, '$1');
         const p = setup.packuments?.[name];
         const version = p && typeof p === 'object' ? p['dist-tags']!.latest! : '0.0.0';
-        return { name, version, location: `node_modules/${name}`, registry: true, path: [name], dev: false, optional: false };
+        return { name, version, location: `node_modules/${name}`, registry: true, source: 'registry' as const, path: [name], dev: false, optional: false };
       })];
       return { nodes, tooYoung: setup.tooYoung ?? [], files: [{ path: 'package-lock.json', content: Buffer.from('{}') }] };
     },

@@ -108,7 +108,7 @@ describe('npm install flow (fake edges)', () => {
   it('a transitive look-alike is caught with its dependency path; nothing is installed', async () => {
     const t = await fakeDeps({
       packuments: registry,
-      tree: [{ name: 'lodahs', version: '1.0.9', location: 'node_modules/lodahs', registry: true, path: ['left-pad', 'lodahs'], dev: false, optional: false }],
+      tree: [{ name: 'lodahs', version: '1.0.9', location: 'node_modules/lodahs', registry: true, source: 'registry', path: ['left-pad', 'lodahs'], dev: false, optional: false }],
     });
     expect(await npmInstallFlow(install(['left-pad']), t.deps)).toBe(65);
     expect(t.text()).toContain('lodahs@1.0.9 (via left-pad): block:');
@@ -118,7 +118,7 @@ describe('npm install flow (fake edges)', () => {
   it('no version old enough for the cooldown: the newest is kept with a warn naming its age', async () => {
     const t = await fakeDeps({
       packuments: registry,
-      tree: [{ name: 'fresh', version: '1.0.9', location: 'node_modules/fresh', registry: true, path: ['left-pad', 'fresh'], dev: false, optional: false }],
+      tree: [{ name: 'fresh', version: '1.0.9', location: 'node_modules/fresh', registry: true, source: 'registry', path: ['left-pad', 'fresh'], dev: false, optional: false }],
       tooYoung: [{ name: 'fresh', wanted: '^1.0.0' }],
     });
     expect(await npmInstallFlow(install(['left-pad']), t.deps)).toBe(66);
