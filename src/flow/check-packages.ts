@@ -28,6 +28,13 @@ export async function checkNpmSpecs(input: {
 }): Promise<CheckedPackage[]> {
   const ctx: CheckContext = { now: input.now, thresholds: input.settings.thresholds, popular: input.popular };
   const offline = !input.registry;
+  if (offline) {
+    // Name checks only: synchronous, no promise per name (`safe check --offline` takes thousands).
+    return input.specs.map((spec) => {
+      const facts = offlineFacts(spec);
+      return { spec, facts, report: toReport(facts, runChecks(facts, ctx, { offline, severity: input.settings.severity })) };
+    });
+  }
   return mapConcurrent(input.specs, input.concurrency ?? 16, async (spec) => {
     let facts: PackageFacts;
     let packument: PackumentResult | undefined;

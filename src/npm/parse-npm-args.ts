@@ -335,6 +335,24 @@ function npa(): Npa {
   return npaFn;
 }
 
+let validateName: ((name: string) => { validForOldPackages: boolean }) | undefined;
+/** npm's own package-name validator (the one npm-package-arg uses). */
+function validName(name: string): boolean {
+  validateName ??= createRequire(createRequire(import.meta.url).resolve('npm-package-arg'))('validate-npm-package-name') as typeof validateName;
+  return validateName!(name).validForOldPackages;
+}
+
+/**
+ * A bare registry name (`lodash`, `@types/node`): what npm-package-arg returns for it, without its
+ * cost (~150 µs a call, mostly URL handling) — `safe check` takes thousands of names at once.
+ * Anything else (versions, paths, URLs, git shorthands, aliases) goes through npm-package-arg.
+ */
+const BARE_NAME = /^(?:@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i;
+function bareRegistryName(raw: string, defaultTag: string): NpmSpecRequest | undefined {
+  if (!BARE_NAME.test(raw) || /\.(?:tgz|tar|tar\.gz)$/i.test(raw) || !validName(raw)) return undefined;
+  return { raw, type: 'range', name: raw, registryName: raw, fetchSpec: defaultTag, fromRegistry: true };
+}
+
 function oneLine(s: string): string {
   return s.replace(/\s*\n\s*/g, ' ').trim();
 }
@@ -346,6 +364,8 @@ export function parseSpec(raw: string, where: string, defaultTag = 'latest'): Np
       `empty package spec ${JSON.stringify(raw)}: npm would install a package named "undefined"; give a package name`,
     );
   }
+  const bare = bareRegistryName(raw, defaultTag);
+  if (bare) return bare;
   let res: NpaResult;
   try {
     res = npa()(raw, where);
