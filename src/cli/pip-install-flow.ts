@@ -6,10 +6,11 @@
  *   confusion → decide → fetch/build the exact set into a private folder → inspect the wheels →
  *   install only those pinned, hashed wheels (--no-index --find-links DIR --require-hashes).
  */
-import { existsSync, readdirSync, readFileSync, copyFileSync, mkdirSync, chownSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, copyFileSync, mkdirSync, chownSync, renameSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { devNull } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SafeStore } from '../config/store.js';
 import { applyEnvOverrides, type Settings } from '../config/settings.js';
 import { Blocked, SafeError, UsageError } from '../core/errors.js';
@@ -22,13 +23,16 @@ import { formatReports } from '../ui/format-report.js';
 import type { Prompts } from '../ui/prompts.js';
 import { isRoot, lookupUser, ownerOf, type UserAccount } from '../run/users.js';
 import { normalizePypiName } from '../pypi/normalize-name.js';
-import { parsePipArgs, optionValues, hasOption, type PipInvocation } from '../pypi/parse-pip-args.js';
+import { parsePipArgs, optionValues, hasOption, rebuildArgs, type PipInvocation } from '../pypi/parse-pip-args.js';
+import { parseRequirementName } from '../pypi/pypi-check.js';
+import { runPassthrough } from '../run/passthrough.js';
+import type { PipCommand } from '../pypi/pip-options.js';
 import { describeEnvironment, environmentForPython, sitePackagesOf, type PipEnvironment } from '../pypi/pip-environment.js';
 import { decideRunAs, type Destination, type RunAs } from '../pypi/run-as.js';
 import { mergedPipConfig } from '../pypi/pip-config.js';
 import { guardedPipCommand, makeWorkDir, runCommand, writeWorkFile, type WorkDir } from '../pypi/pip-process.js';
 import { GUARD_EXIT_BUILD_REFUSED, GUARD_EXIT_HOOKS_FAILED, type GuardRefusal, type GuardSidecar } from '../pypi/pip-guard.js';
-import { parseInstallReport, pinnedLine, type ReportItem } from '../pypi/pip-report.js';
+import { declaredUrlDependencies, parseInstallReport, pinnedLine, type ReportItem } from '../pypi/pip-report.js';
 import { dryRunArgs, finalInstallArgs, indexLines, userCommandArgs, wheelStepArgs, withoutRequestEnv } from '../pypi/pip-commands.js';
 import { confusionFindings, sourceCount, sourceOf } from '../pypi/dependency-confusion.js';
 import { fetchProject } from '../pypi/pypi-index.js';
@@ -56,14 +60,36 @@ interface NeededBuild {
   version: string | null;
   url: string | null;
   why: string;
+  editable?: boolean;
+  kind?: string;
+  /** "parent==version" when a dependency's metadata declares this `name @ URL`. */
+  declaredBy?: string;
+}
+
+/** What the user chose at a prompt that changes the command line: run again with it. */
+interface Rerun {
+  rerun: string[];
 }
 
 export async function runPipInstallFlow(first: PipInvocation, io: PipFlowIo): Promise<number> {
+  let argv = io.argv;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const result = await runOnce(first, { ...io, argv });
+    if (typeof result === 'number') return result;
+    argv = result.rerun;
+    io.stderr(`safe-pip: running again as: pip ${argv.join(' ')}\n`);
+  }
+  throw new SafeError('too many changes at the prompt in one run', ExitCode.internal);
+}
+
+async function runOnce(first: PipInvocation, io: PipFlowIo): Promise<number | Rerun> {
   // The environment first: its pip version decides how the command line is tokenised.
   const pythonOpt = optionValues(first.items, '--python').at(-1);
   const pipEnv: PipEnvironment = pythonOpt ? environmentForPython(pythonOpt, io.cwd) : describeEnvironment(io.realPip);
   const inv = parsePipArgs(io.argv, { env: io.env, version: pipEnv.pipVersion });
-  const command = inv.kind as 'install' | 'download' | 'wheel';
+  // e.g. `pip lock` on a pip older than 25.1: pip itself says it has no such command.
+  if (inv.kind === 'passthrough' || inv.kind === 'safe') return runPassthrough(io.realPip, inv.pipArgs, { signals: process });
+  const command = inv.kind;
   const interactive = io.stdinIsTTY && io.stdoutIsTTY;
 
   const destination = destinationOf(inv, io);
@@ -90,7 +116,7 @@ export async function runPipInstallFlow(first: PipInvocation, io: PipFlowIo): Pr
 
 interface FlowState {
   inv: PipInvocation;
-  command: 'install' | 'download' | 'wheel';
+  command: PipCommand;
   io: PipFlowIo;
   pipEnv: PipEnvironment;
   owner: UserAccount | undefined;
@@ -102,9 +128,14 @@ interface FlowState {
   destination: Destination;
 }
 
-async function flow(s: FlowState): Promise<number> {
+async function flow(s: FlowState): Promise<number | Rerun> {
   const { io, inv, work } = s;
   const say = (t: string) => io.stderr(`safe-pip: ${t}\n`);
+
+  // Editable VCS checkouts: pip would run git (and then the backend) before anything can be vetted.
+  const editableArgs = [...optionValues(inv.items, '--editable'), ...(io.env.PIP_EDITABLE ?? '').split(/\s+/).filter(Boolean)];
+  const remote = editableArgs.find((e) => /^[a-z]+\+/i.test(e) || /^[a-z][a-z0-9+.-]*:\/\//i.test(e));
+  if (remote) throw new UsageError(`editable installs are supported from a local folder only (${remote}): clone it, review it, then run: safe-pip install -e <folder>`);
 
   // 1. Resolve (never builds unvetted code); vet builds as they come up.
   const vetted: string[] = [];
@@ -117,7 +148,7 @@ async function flow(s: FlowState): Promise<number> {
     const reportPath = join(work.root, `report-${round}.json`);
     const { cmd, sidecar } = guardedPipCommand({
       python: s.pipEnv.python, work, owner: s.owner, cwd: io.cwd, env: s.baseEnv,
-      pipArgs: dryRunArgs(s.command, inv.items, reportPath, noBinary), allow: vetted,
+      pipArgs: dryRunArgs(s.command, inv.items, reportPath, noBinary), allow: vetted, keep: s.command === 'install' ? work.kept : undefined,
     });
     const res = await runCommand(cmd, 'capture');
     side = readSidecar(sidecar);
@@ -139,10 +170,18 @@ async function flow(s: FlowState): Promise<number> {
       break;
     }
     for (const n of needed) {
-      const ok = await vetBuild(n, s);
+      if (n.declaredBy && !urlApproved(n.url, s)) {
+        say(`${n.declaredBy} declares the dependency "${n.name ?? '?'} @ ${n.url}" in its own metadata: pip would fetch it from that URL, outside every index, and build it (running its code) — refused, nothing was installed; if you trust that URL, run: safe-pip safe approve ${n.url} (then run again)`);
+        return ExitCode.blocked;
+      }
+      if (n.editable && n.kind !== 'dir') {
+        say(`editable installs are supported from a local folder only (${n.url ?? 'this requirement'} is not one): clone or unpack it, then: safe-pip install -e <folder>; nothing was installed`);
+        return ExitCode.usage;
+      }
+      const ok = n.declaredBy ? true : await vetBuild(n, s);
       if (!ok) {
         say(`${describeBuild(n)} needs a build: runs its code — withheld; nothing was installed`);
-        say(`to allow it: safe-pip safe approve ${n.name ?? n.url}${n.version ? `@${n.version}` : ''} (then run again)`);
+        say(`to allow it: safe-pip safe approve ${approveArg(n)} (then run again)`);
         return ExitCode.scriptsWithheld;
       }
       vetted.push(n.key);
@@ -158,12 +197,30 @@ async function flow(s: FlowState): Promise<number> {
     return ExitCode.ok;
   }
 
+  // A wheel fetched from a URL some other distribution's metadata names (no build, but no index either).
+  for (const d of declaredUrlDependencies(items)) {
+    if (urlApproved(d.item.url.split('#')[0]!, s) || urlApproved(d.url.split('#')[0]!, s)) continue;
+    say(`${d.parent.name}==${d.parent.version} declares the dependency "${d.item.name} @ ${d.url}" in its own metadata: pip would fetch it from that URL, outside every index — refused, nothing was installed; if you trust that URL, run: safe-pip safe approve ${d.url.split('#')[0]} (then run again)`);
+    return ExitCode.blocked;
+  }
+
+  // 4 (early). Without a prompt, fetch the exact files into the private folder while the facts are
+  // fetched: nothing of it is installed (and no unvetted code runs) before the decision below.
+  const installing = s.command === 'install' && !hasOption(inv.items, '--dry-run');
+  const early = installing && !s.interactive ? settle(fetchWheels(items, side, noBinary, vetted, s)) : undefined;
+
   // 2. Facts, checks, dependency confusion.
-  const reports = await vetItems(items, side, approvedBuilds, s);
+  const reports = await vetItems(items, side, approvedBuilds, s).catch(async (error: unknown) => {
+    await early;
+    throw error;
+  });
 
   // 3. Decide.
   const stop = await applyDecision(reports, s);
-  if (stop !== undefined) return stop;
+  if (stop !== undefined) {
+    await early;
+    return stop;
+  }
 
   if (hasOption(inv.items, '--dry-run')) {
     const userReport = optionValues(inv.items, '--report').at(-1);
@@ -175,15 +232,17 @@ async function flow(s: FlowState): Promise<number> {
   if (s.command !== 'install') return runUserCommand(s, vetted, noBinary);
 
   // 4. Fetch the exact files / build vetted sources into the private wheel folder.
-  const code = await fetchWheels(items, side, noBinary, vetted, s);
-  if (code !== 0) return code;
+  const fetched = await (early ?? settle(fetchWheels(items, side, noBinary, vetted, s)));
+  if ('error' in fetched) throw fetched.error;
+  if (fetched.code !== 0) return fetched.code;
   const wheels = wheelsByName(work.wheels);
-  const missing = items.filter((i) => !wheels.has(i.canonical));
+  const editables = items.filter((i) => i.editable);
+  const missing = items.filter((i) => !i.editable && !wheels.has(i.canonical));
   if (missing.length) throw new SafeError(`pip did not produce wheels for ${missing.map((m) => m.name).join(', ')}`, ExitCode.internal);
 
   // 5. Inspect the wheels before anything is installed.
   const sitePackages = destinationSitePackages(s);
-  const inspected = inspectWheels(items.map((i) => ({ name: i.name, file: wheels.get(i.canonical)! })), installedFiles(sitePackages));
+  const inspected = inspectWheels(items.filter((i) => !i.editable).map((i) => ({ name: i.name, file: wheels.get(i.canonical)! })), installedFiles(sitePackages));
   const wheelReports: PackageReport[] = [];
   for (const item of items) {
     const findings = inspected.get(item.canonical) ?? [];
@@ -195,19 +254,44 @@ async function flow(s: FlowState): Promise<number> {
   }
 
   // 6. Install exactly the vetted wheels.
-  const finalReq = join(work.root, 'final-requirements.txt');
-  const lines = items.map((i) => `${i.name}==${i.version} --hash=sha256:${sha256File(wheels.get(i.canonical)!)}`);
-  writeWorkFile(finalReq, `${lines.join('\n')}\n`, s.owner);
-  const { cmd } = guardedPipCommand({
-    python: s.pipEnv.python, work, owner: s.owner, cwd: io.cwd, env: withoutRequestEnv(s.baseEnv),
-    pipArgs: finalInstallArgs(inv.items, work.wheels, finalReq), allow: [],
-  });
-  const result = await runCommand(cmd, 'inherit');
-  if (result.code === GUARD_EXIT_BUILD_REFUSED) {
-    say('the final install tried to build a package that was not vetted; stopped');
-    return ExitCode.blocked;
+  const pinned = items.filter((i) => !i.editable);
+  if (pinned.length) {
+    const finalReq = join(work.root, 'final-requirements.txt');
+    const lines = pinned.map((i) => `${i.name}==${i.version} --hash=sha256:${sha256File(wheels.get(i.canonical)!)}`);
+    writeWorkFile(finalReq, `${lines.join('\n')}\n`, s.owner);
+    const { cmd } = guardedPipCommand({
+      python: s.pipEnv.python, work, owner: s.owner, cwd: io.cwd, env: withoutRequestEnv(s.baseEnv),
+      pipArgs: finalInstallArgs(inv.items, work.wheels, finalReq), allow: [],
+    });
+    const result = await runCommand(cmd, 'inherit');
+    if (result.code === GUARD_EXIT_BUILD_REFUSED) {
+      say('the final install tried to build a package that was not vetted; stopped');
+      return ExitCode.blocked;
+    }
+    if (result.code !== 0) return result.code;
   }
-  return result.code;
+  // 7. Vetted editable folders last: pip builds them (their backend runs, approved) with --no-deps,
+  // their dependencies being part of the pinned set above.
+  for (const e of editables) {
+    const { cmd } = guardedPipCommand({
+      python: s.pipEnv.python, work, owner: s.owner, cwd: io.cwd, env: withoutRequestEnv(s.baseEnv),
+      pipArgs: editableInstallArgs(inv.items, side, fileURLToPath(e.url.split('#')[0]!)), allow: vetted,
+    });
+    const result = await runCommand(cmd, 'inherit');
+    if (result.code === GUARD_EXIT_BUILD_REFUSED) {
+      say(`the editable install of ${e.name} tried to build a package that was not vetted; stopped`);
+      return ExitCode.blocked;
+    }
+    if (result.code !== 0) return result.code;
+  }
+  return ExitCode.ok;
+}
+
+/** `pip install --no-deps -e DIR` with the user's general/build/destination options and the indexes pip used (build requirements). */
+function editableInstallArgs(items: PipInvocation['items'], side: GuardSidecar, dir: string): string[] {
+  const keep = rebuildArgs(items, (o) => ['general', 'install', 'destination', 'build'].includes(o.spec.role) && (!o.spec.commands || o.spec.commands.includes('install')), false);
+  const index = indexLines(side).flatMap((l) => l.split(' '));
+  return ['install', ...keep, ...index, '--no-deps', '--editable', dir];
 }
 
 function describeBuild(n: NeededBuild): string {
@@ -216,7 +300,19 @@ function describeBuild(n: NeededBuild): string {
 
 function neededFromRefusal(r: GuardRefusal): NeededBuild {
   const why = r.editable ? 'an editable install builds the project' : r.kind === 'index' ? 'only a source distribution was chosen' : r.kind === 'vcs' ? 'a VCS checkout is built from source' : r.kind === 'dir' ? 'a local folder is built from source' : 'a source archive is built';
-  return { key: r.name ?? r.url ?? '?', name: r.name, version: r.version, url: r.kind === 'index' ? null : r.url, why };
+  const declaredBy = r.declaredUrl && r.parent && r.kind !== 'index' ? `${r.parent}${r.parentVersion ? `==${r.parentVersion}` : ''}` : undefined;
+  return { key: r.name ?? r.url ?? '?', name: r.name, version: r.version, url: r.kind === 'index' ? null : r.url, why, editable: r.editable, kind: r.kind, declaredBy };
+}
+
+/** What to pass to `safe-pip safe approve` for this build. */
+function approveArg(n: NeededBuild): string {
+  if (n.url) return n.url;
+  return `${n.name ?? '?'}${n.version ? `==${n.version}` : ''}`;
+}
+
+/** A direct URL the user pre-approved (safe-pip safe approve <URL>); never asked at a prompt. */
+function urlApproved(url: string | null, s: FlowState): boolean {
+  return Boolean(url) && s.store.scriptDecisions('pypi')[url!]?.decision === 'allow';
 }
 
 /** Pre-approved (store), or approved at a TTY prompt. --safe-yes never approves a build. */
@@ -257,7 +353,8 @@ function destinationOf(inv: PipInvocation, io: PipFlowIo): Destination {
     if (it.option.spec.name === '--user') user = true;
     if (it.option.spec.name === '--no-user') user = false;
   }
-  const outputDir = inv.kind === 'download' ? last('--dest', 'PIP_DEST') : inv.kind === 'wheel' ? last('--wheel-dir', 'PIP_WHEEL_DIR') : undefined;
+  const lockFile = inv.kind === 'lock' ? last('--output', 'PIP_OUTPUT') ?? 'pylock.toml' : undefined;
+  const outputDir = inv.kind === 'download' ? last('--dest', 'PIP_DEST') : inv.kind === 'wheel' ? last('--wheel-dir', 'PIP_WHEEL_DIR') : lockFile !== undefined ? (lockFile === '-' ? '.' : dirname(resolve(io.cwd, lockFile))) : undefined;
   return {
     target: abs(last('--target', 'PIP_TARGET')),
     prefix: abs(last('--prefix', 'PIP_PREFIX')),
@@ -331,7 +428,11 @@ async function vetItems(items: ReportItem[], side: GuardSidecar, approved: Neede
     const findings: Finding[] = runChecks(facts, ctx, { offline: false, severity: s.settings.severity });
     findings.push(...confusionFindings(item.name, side.candidates?.[item.canonical] ?? [], sources, item.url));
     const build = approved.find((b) => (b.name && normalizePypiName(b.name) === item.canonical) || (b.url && b.url === item.url));
-    if (build) findings.push({ check: 'needs-build', severity: 'info', message: `${item.name}==${item.version} is built from source (its code runs; approved)` });
+    if (build) {
+      findings.push({ check: 'needs-build', severity: 'info', message: `${item.name}==${item.version} is built from source (its code runs; approved)` });
+      // The user approved building exactly this source: where it comes from is no longer open.
+      for (const [i, f] of findings.entries()) if (f.check === 'non-registry-source' && f.severity !== 'block') findings[i] = { ...f, severity: 'info', message: `${f.message} (its build was approved)` };
+    }
     const hidden = side.sourceOnly?.[item.canonical];
     if (hidden?.length && !build) findings.push({ check: 'needs-build', severity: 'info', message: `${item.name}: newer version(s) ${hidden.join(', ')} exist only as source; ${item.version} (a wheel) was chosen` });
     if (item.isYanked && !findings.some((f) => f.check === 'deprecated')) findings.push({ check: 'deprecated', severity: 'warn', message: `${item.name}==${item.version} was yanked` });
@@ -357,7 +458,7 @@ async function factsFor(item: ReportItem, side: GuardSidecar): Promise<PackageFa
 }
 
 /** decide → prompt or stop. Returns an exit code to stop with, or undefined to go on. */
-async function applyDecision(reports: PackageReport[], s: FlowState): Promise<number | undefined> {
+async function applyDecision(reports: PackageReport[], s: FlowState): Promise<number | Rerun | undefined> {
   const color = Boolean(s.io.stdoutIsTTY);
   const decision = decide({
     tool: 'safe-pip',
@@ -387,21 +488,68 @@ async function applyDecision(reports: PackageReport[], s: FlowState): Promise<nu
       s.store.trust('pypi', normalizePypiName(p.report.name));
       continue;
     }
-    if (answer === 'substitute' && suggestion) s.io.stderr(`safe-pip: run again with "${suggestion}" instead of "${p.report.name}"\n`);
-    else if (answer === 'skip') s.io.stderr(`safe-pip: pip installs a resolved set as a whole; skipping ${p.report.name} means installing nothing\n`);
+    if (answer === 'substitute' && suggestion) {
+      const argv = rewriteRequirement(s, p.report, suggestion);
+      if (argv) return argv.length ? { rerun: argv } : ExitCode.ok;
+      s.io.stderr(`safe-pip: "${p.report.name}" is not a requirement on the command line (a requirements file or a dependency asks for it): replace it there with "${suggestion}" and run again\n`);
+    } else if (answer === 'skip') {
+      const argv = rewriteRequirement(s, p.report, null);
+      if (argv?.length) return { rerun: argv };
+      if (argv) {
+        s.io.stderr('safe-pip: nothing left to install\n');
+        return ExitCode.ok;
+      }
+      s.io.stderr(`safe-pip: "${p.report.name}" is not a requirement on the command line; pip installs a resolved set as a whole, so skipping it means installing nothing\n`);
+    }
     s.io.stderr('safe-pip: nothing was installed\n');
     return ExitCode.blocked;
   }
   return undefined;
 }
 
+/**
+ * The user's argv with the command-line requirement(s) naming `report`'s project renamed to
+ * `replacement` (extras, specifiers and markers kept) or removed (null). undefined when no
+ * command-line requirement names it; [] when removing it leaves nothing to install.
+ */
+function rewriteRequirement(s: FlowState, report: PackageReport, replacement: string | null): string[] | undefined {
+  const target = normalizePypiName(report.packageName ?? report.name);
+  const hits = s.inv.items.filter((it): it is Extract<typeof it, { kind: 'positional' }> => {
+    if (it.kind !== 'positional' || it.argvIndex === undefined) return false;
+    try {
+      return normalizePypiName(parseRequirementName(it.value).name) === target;
+    } catch {
+      return false;
+    }
+  });
+  if (hits.length === 0) return undefined;
+  const argv = [...s.io.argv];
+  for (const h of hits) argv[h.argvIndex!] = replacement === null ? '\0' : h.value.replace(/^\s*[A-Za-z0-9][A-Za-z0-9._-]*/, replacement);
+  const out = argv.filter((a) => a !== '\0');
+  const left = s.inv.items.some((it) => (it.kind === 'positional' && !hits.includes(it as never)) || (it.kind === 'option' && ['--requirement', '--editable', '--requirements-from-script', '--group'].includes(it.option.spec.name)));
+  if (replacement === null && !left && !s.io.env.PIP_REQUIREMENT && !s.io.env.PIP_EDITABLE) return [];
+  return out;
+}
+
 async function fetchWheels(items: ReportItem[], side: GuardSidecar, noBinary: string[], vetted: string[], s: FlowState): Promise<number> {
   const hashed: string[] = [];
   const unhashed: string[] = [];
   for (const item of items) {
-    if (item.editable) throw new UsageError(`editable installs (-e ${item.url}) are not supported by safe-pip yet: install the vetted set, then run pip install -e yourself`);
+    if (item.editable) {
+      if (item.kind !== 'dir') throw new UsageError(`editable installs are supported from a local folder only (${item.url}): clone it, then: safe-pip install -e <folder>`);
+      continue;
+    }
     const { line, hashed: h } = pinnedLine(item);
     (h ? hashed : unhashed).push(line);
+  }
+  // Wheels pip already downloaded while resolving: used when their sha256 is the one resolved.
+  for (const item of items) {
+    if (item.editable || !item.isWheel || !item.sha256) continue;
+    const kept = join(s.work.kept, decodeURIComponent(item.url.split(/[?#]/)[0]!.split('/').at(-1)!));
+    if (existsSync(kept) && sha256File(kept) === item.sha256) {
+      renameSync(kept, join(s.work.wheels, basename(kept)));
+      hashed.splice(hashed.indexOf(pinnedLine(item).line), 1);
+    }
   }
   const header = indexLines(side);
   for (const [lines, withHashes] of [[hashed, true], [unhashed, false]] as const) {
@@ -420,6 +568,11 @@ async function fetchWheels(items: ReportItem[], side: GuardSidecar, noBinary: st
     }
   }
   return 0;
+}
+
+/** A promise that never rejects (to run it alongside other work and await it later). */
+function settle(p: Promise<number>): Promise<{ code: number } | { error: unknown }> {
+  return p.then((code) => ({ code }), (error: unknown) => ({ error }));
 }
 
 function wheelsByName(dir: string): Map<string, string> {
@@ -445,7 +598,7 @@ function destinationSitePackages(s: FlowState): string | undefined {
 async function runUserCommand(s: FlowState, vetted: string[], noBinary: string[]): Promise<number> {
   const { cmd } = guardedPipCommand({
     python: s.pipEnv.python, work: s.work, owner: s.owner, cwd: s.io.cwd, env: s.baseEnv,
-    pipArgs: userCommandArgs(s.command as 'download' | 'wheel', s.inv.items, noBinary), allow: vetted,
+    pipArgs: userCommandArgs(s.command as 'download' | 'wheel' | 'lock', s.inv.items, noBinary), allow: vetted,
   });
   const res = await runCommand(cmd, 'inherit');
   if (res.code === GUARD_EXIT_BUILD_REFUSED) {

@@ -7,7 +7,7 @@
  * config are left to pip itself (see pip-guard.ts).
  */
 import { UsageError } from '../core/errors.js';
-import { optionsFor, pipCommandNames, type OptionSpec, type PipCommand, type PipVersion } from './pip-options.js';
+import { atLeast, optionsFor, pipCommandNames, type OptionSpec, type PipCommand, type PipVersion } from './pip-options.js';
 
 export interface ParsedOption {
   spec: OptionSpec;
@@ -17,7 +17,8 @@ export interface ParsedOption {
   raw: string[];
 }
 
-export type ParsedItem = { kind: 'option'; option: ParsedOption } | { kind: 'positional'; value: string };
+/** `argvIndex`: where the positional sits in the argv given to parsePipArgs (to rewrite it). */
+export type ParsedItem = { kind: 'option'; option: ParsedOption } | { kind: 'positional'; value: string; argvIndex?: number };
 
 export interface PipOwnFlags {
   /** --safe-yes / SAFE_PIP_YES=1: accept warn findings (never block, never builds). */
@@ -48,15 +49,16 @@ const ownFlagNames: Record<string, keyof Omit<PipOwnFlags, 'other'>> = {
 };
 
 /** Split off our own `--safe-*` flags (anywhere before `--`); env equivalents SAFE_PIP_YES=1 etc. */
-export function splitOwnFlags(argv: readonly string[], env: Record<string, string | undefined> = {}): { args: string[]; own: PipOwnFlags } {
+export function splitOwnFlags(argv: readonly string[], env: Record<string, string | undefined> = {}): { args: string[]; own: PipOwnFlags; argvIndex: number[] } {
   const own: PipOwnFlags = {
     yes: truthy(env.SAFE_PIP_YES),
     strictBuilds: truthy(env.SAFE_PIP_STRICT_BUILDS) || truthy(env.SAFE_PIP_STRICT_SCRIPTS),
     other: {},
   };
   const args: string[] = [];
+  const argvIndex: number[] = [];
   let ended = false;
-  for (const arg of argv) {
+  for (const [index, arg] of argv.entries()) {
     if (!ended && arg === '--') ended = true;
     if (!ended && arg.startsWith('--safe-')) {
       const eq = arg.indexOf('=');
@@ -68,8 +70,9 @@ export function splitOwnFlags(argv: readonly string[], env: Record<string, strin
       continue;
     }
     args.push(arg);
+    argvIndex.push(index);
   }
-  return { args, own };
+  return { args, own, argvIndex };
 }
 
 function truthy(v: string | undefined): boolean {
@@ -103,7 +106,7 @@ function tokenise(argv: readonly string[], specs: readonly OptionSpec[], intersp
     const arg = argv[i]!;
     if (arg === '--') {
       if (!interspersed) return { items, stoppedAt: i };
-      for (const rest of argv.slice(i + 1)) items.push({ kind: 'positional', value: rest });
+      argv.slice(i + 1).forEach((rest, k) => items.push({ kind: 'positional', value: rest, argvIndex: i + 1 + k }));
       return { items, stoppedAt: argv.length };
     }
     if (arg.startsWith('--')) {
@@ -151,7 +154,7 @@ function tokenise(argv: readonly string[], specs: readonly OptionSpec[], intersp
       continue;
     }
     if (!interspersed) return { items, stoppedAt: i };
-    items.push({ kind: 'positional', value: arg });
+    items.push({ kind: 'positional', value: arg, argvIndex: i });
     i += 1;
   }
   return { items, stoppedAt: argv.length };
@@ -162,7 +165,7 @@ function tokenise(argv: readonly string[], specs: readonly OptionSpec[], intersp
  * that will run (options added or removed across pip versions change what a prefix means).
  */
 export function parsePipArgs(argv: readonly string[], options: { env?: Record<string, string | undefined>; version?: PipVersion } = {}): PipInvocation {
-  const { args, own } = splitOwnFlags(argv, options.env ?? {});
+  const { args, own, argvIndex } = splitOwnFlags(argv, options.env ?? {});
   const base: Omit<PipInvocation, 'kind'> = { pipArgs: args, ownFlags: own, items: [] };
 
   // `safe-pip safe ...` is ours, recognised only as the first word.
@@ -179,10 +182,18 @@ export function parsePipArgs(argv: readonly string[], options: { env?: Record<st
   const command = args[general.stoppedAt];
   if (command === undefined || command === '--') return { ...base, kind: 'passthrough' };
   if (!(pipCommandNames as readonly string[]).includes(command)) return { ...base, kind: 'passthrough', command };
-  if (command !== 'install' && command !== 'download' && command !== 'wheel') return { ...base, kind: 'passthrough', command };
+  // `pip lock` (25.1+) resolves and builds like download; older pips do not know it (pip's own error).
+  const builds = command === 'install' || command === 'download' || command === 'wheel' || (command === 'lock' && atLeast(options.version, [25, 1]));
+  if (!builds) return { ...base, kind: 'passthrough', command };
 
   const cmdArgs = [...args.slice(0, general.stoppedAt), ...args.slice(general.stoppedAt + 1)];
   const parsed = tokenise(cmdArgs, optionsFor(command, options.version), true);
+  // Positions in cmdArgs → positions in the caller's argv (the command word and --safe-* removed).
+  for (const it of parsed.items) {
+    if (it.kind === 'positional' && it.argvIndex !== undefined) {
+      it.argvIndex = argvIndex[it.argvIndex < general.stoppedAt ? it.argvIndex : it.argvIndex + 1];
+    }
+  }
   // `pip install --help` / `--version` only print: nothing to vet.
   if (parsed.items.some((it) => it.kind === 'option' && it.option.spec.role === 'help')) return { ...base, kind: 'passthrough', command };
   return { ...base, kind: command, command, items: parsed.items };

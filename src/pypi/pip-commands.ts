@@ -15,7 +15,7 @@ export function formatControl(vettedBuilds: readonly string[]): string[] {
 }
 
 /** `pip install --dry-run --report FILE` for the user's request; never builds (guard + only-binary). */
-export function dryRunArgs(command: 'install' | 'download' | 'wheel', items: readonly ParsedItem[], reportPath: string, vettedBuilds: readonly string[]): string[] {
+export function dryRunArgs(command: 'install' | 'download' | 'wheel' | 'lock', items: readonly ParsedItem[], reportPath: string, vettedBuilds: readonly string[]): string[] {
   // download/wheel: resolve the same requirements as an install would, ignoring what is installed.
   const userArgs = rebuildArgs(items, (o) => {
     if (['format', 'dry-run', 'report', 'python', 'output-dir'].includes(o.spec.role)) return false;
@@ -52,7 +52,7 @@ export function finalInstallArgs(items: readonly ParsedItem[], wheelDir: string,
 }
 
 /** The user's download/wheel command, re-run under the guard with our format control appended. */
-export function userCommandArgs(command: 'download' | 'wheel', items: readonly ParsedItem[], vettedBuilds: readonly string[]): string[] {
+export function userCommandArgs(command: 'download' | 'wheel' | 'lock', items: readonly ParsedItem[], vettedBuilds: readonly string[]): string[] {
   return [command, ...rebuildArgs(items, drop(['format', 'python']), true), ...formatControl(vettedBuilds)];
 }
 

@@ -75,3 +75,30 @@ export function mergedPipConfig(env: Record<string, string | undefined>, home: s
   }
   return writeIni(merged);
 }
+
+/**
+ * The primary index URL pip would use for `pip install`, without running pip: PIP_INDEX_URL (or its
+ * alias PIP_PYPI_URL), else `index-url` from the config files ([install] over [global], later files
+ * win), else undefined (pip's default, PyPI). For `safe check`, which resolves nothing.
+ */
+export function effectiveIndexUrl(env: Record<string, string | undefined>, home: string, venvDir: string | undefined, read = (p: string) => readFileSync(p, 'utf8')): string | undefined {
+  const fromEnv = env.PIP_INDEX_URL ?? env.PIP_PYPI_URL;
+  if (fromEnv?.trim()) return fromEnv.trim();
+  if (env.PIP_CONFIG_FILE === devNull) return undefined;
+  const merged: IniSections = new Map();
+  for (const file of pipConfigFiles(env, home, venvDir)) {
+    try {
+      parseIni(read(file), merged);
+    } catch {
+      /* missing or unreadable: pip skips it too */
+    }
+  }
+  for (const section of ['install', 'global']) {
+    const kv = merged.get(section);
+    if (!kv) continue;
+    for (const [key, value] of kv) {
+      if (['index-url', 'pypi-url'].includes(key.replace(/_/g, '-')) && value.trim()) return value.trim().split(/\s+/)[0];
+    }
+  }
+  return undefined;
+}

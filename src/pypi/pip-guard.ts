@@ -24,6 +24,8 @@ export interface GuardConfig {
   allow: string[];
   /** Where the guard writes its sidecar JSON. */
   sidecar: string;
+  /** When set, a copy of every wheel file pip downloads is kept here (saves fetching it again). */
+  keep?: string;
 }
 
 export interface GuardCandidate {
@@ -45,6 +47,11 @@ export interface GuardRefusal {
   /** "dir" | "archive" | "vcs" | "index" */
   kind: string;
   version: string | null;
+  /** The distribution whose metadata asked for this requirement (a dependency), if any. */
+  parent?: string | null;
+  parentVersion?: string | null;
+  /** The parent declared it as `name @ URL` in its own metadata (not the user, not a constraint). */
+  declaredUrl?: boolean;
 }
 
 export interface GuardSidecar {
@@ -142,7 +149,25 @@ def _guarded_prepare(self, *args, **kwargs):
                 version = base.rsplit("-", 1)[1]
     except Exception:
         pass
+    parent = None
+    parent_version = None
+    declared = False
+    try:
+        from pip._internal.req.req_install import InstallRequirement as _IR
+        cf = getattr(req, "comes_from", None)
+        if isinstance(cf, _IR):
+            parent = canonicalize_name(cf.name) if cf.name else None
+            declared = bool(getattr(getattr(req, "req", None), "url", None)) and not getattr(req, "user_supplied", False)
+            plink = getattr(cf, "link", None)
+            if plink is not None and plink.is_wheel:
+                from pip._internal.models.wheel import Wheel as _W
+                parent_version = _W(plink.filename).version
+    except Exception:
+        pass
     _SIDE["refused"].append({
+        "parent": parent,
+        "parentVersion": parent_version,
+        "declaredUrl": declared,
         "name": name,
         "url": _redact(url) if url else None,
         "editable": bool(getattr(req, "editable", False)),
@@ -160,6 +185,13 @@ _orig_find_all = _pf.PackageFinder.find_all_candidates
 
 def _find_all(self, project_name):
     result = _orig_find_all(self, project_name)
+    try:
+        # Index options inside requirement files reach the finder after it was built: read them now.
+        _SIDE["indexUrls"] = list(self.index_urls)
+        _SIDE["findLinks"] = list(self.find_links)
+        _SIDE["trustedHosts"] = list(self.trusted_hosts)
+    except Exception:
+        pass
     try:
         out = []
         for c in result:
@@ -187,12 +219,19 @@ def _find_all(self, project_name):
         if fc is not None and ":all:" in fc.only_binary and cname not in fc.no_binary and cname not in fc.only_binary:
             # What only-binary hid: versions that exist only as source (pip would silently pick an older wheel or fail).
             saved = set(fc.only_binary)
+            # pip 23 caches with lru_cache (call __wrapped__); pip >= 25 in self._all_candidates.
+            cache = getattr(self, "_all_candidates", None)
+            cached = cache.pop(project_name, None) if isinstance(cache, dict) else None
             try:
                 fc.only_binary.discard(":all:")
-                every = _orig_find_all.__wrapped__(self, project_name)
+                every = getattr(_orig_find_all, "__wrapped__", _orig_find_all)(self, project_name)
             finally:
                 fc.only_binary.clear()
                 fc.only_binary.update(saved)
+                if isinstance(cache, dict):
+                    cache.pop(project_name, None)
+                    if cached is not None:
+                        cache[project_name] = cached
             wheel_versions = set(str(c.version) for c in result)
             src = sorted(set(str(c.version) for c in every if not c.link.is_wheel and str(c.version) not in wheel_versions))
             if src:
@@ -228,6 +267,27 @@ def _build_finder(self, options, *args, **kwargs):
     return finder
 
 _rc.RequirementCommand._build_package_finder = _build_finder
+
+# Keep a copy of each wheel pip downloads (best effort; safe-pip checks every hash itself).
+if _CONF.get("keep"):
+    try:
+        import shutil
+        from pip._internal.operations import prepare as _prep
+        _orig_plr = _prep.RequirementPreparer._prepare_linked_requirement
+
+        def _plr(self, req, *args, **kwargs):
+            dist = _orig_plr(self, req, *args, **kwargs)
+            try:
+                path = getattr(req, "local_file_path", None)
+                if req.link is not None and req.link.is_wheel and path and os.path.isfile(path):
+                    shutil.copyfile(path, os.path.join(_CONF["keep"], os.path.basename(req.link.filename)))
+            except Exception:
+                pass
+            return dist
+
+        _prep.RequirementPreparer._prepare_linked_requirement = _plr
+    except Exception:
+        pass
 _dump()
 
 from pip._internal.cli.main import main as _pip_main

@@ -22,7 +22,8 @@ export type OptionRole =
   | 'hashes' // --require-hashes / --no-require-hashes
   | 'output-dir'; // download -d / wheel -w
 
-export type PipCommand = 'install' | 'download' | 'wheel';
+/** The commands that may build or install (lock: pip >= 25.1, resolves like download). */
+export type PipCommand = 'install' | 'download' | 'wheel' | 'lock';
 
 export interface OptionSpec {
   /** Canonical long name, e.g. "--index-url". */
@@ -47,6 +48,9 @@ const I: PipCommand[] = ['install'];
 const ID: PipCommand[] = ['install', 'download'];
 const IW: PipCommand[] = ['install', 'wheel'];
 const ALL: PipCommand[] = ['install', 'download', 'wheel'];
+/** ALL plus `pip lock` (25.1+), for the options lock's parser also has. */
+const ALLL: PipCommand[] = ['install', 'download', 'wheel', 'lock'];
+const IWL: PipCommand[] = ['install', 'wheel', 'lock'];
 
 function o(spec: string, takesValue: boolean, role: OptionRole, commands?: PipCommand[], extra: Partial<OptionSpec> = {}): OptionSpec {
   const parts = spec.split(/\s+/);
@@ -85,36 +89,36 @@ export const pipOptions: readonly OptionSpec[] = [
   o('--use-deprecated', true, 'general'),
 
   // requirement sources
-  o('--requirement -r', true, 'requirements', ALL),
-  o('--constraint -c', true, 'requirements', ALL),
-  o('--editable -e', true, 'requirements', IW),
+  o('--requirement -r', true, 'requirements', ALLL),
+  o('--constraint -c', true, 'requirements', ALLL),
+  o('--editable -e', true, 'requirements', IWL),
   o('--group', true, 'requirements', ALL, { since: [25, 1] }),
-  o('--requirements-from-script', true, 'requirements', ALL, { since: [26, 0] }),
+  o('--requirements-from-script', true, 'requirements', ALLL, { since: [26, 0] }),
 
   // index options
-  o('--index-url --pypi-url -i', true, 'index', ALL),
-  o('--extra-index-url', true, 'index', ALL),
-  o('--no-index', false, 'index', ALL),
-  o('--find-links -f', true, 'index', ALL),
+  o('--index-url --pypi-url -i', true, 'index', ALLL),
+  o('--extra-index-url', true, 'index', ALLL),
+  o('--no-index', false, 'index', ALLL),
+  o('--find-links -f', true, 'index', ALLL),
 
   // format control
-  o('--no-binary', true, 'format', ALL),
-  o('--only-binary', true, 'format', ALL),
-  o('--prefer-binary', false, 'format', ALL),
+  o('--no-binary', true, 'format', ALLL),
+  o('--only-binary', true, 'format', ALLL),
+  o('--prefer-binary', false, 'format', ALLL),
 
   // resolution
-  o('--pre', false, 'resolve', ALL),
+  o('--pre', false, 'resolve', ALLL),
   o('--upgrade -U', false, 'resolve', I),
   o('--upgrade-strategy', true, 'resolve', I),
   o('--ignore-installed -I', false, 'install', I),
   o('--force-reinstall', false, 'install', I),
-  o('--no-deps --no-dependencies', false, 'install', ALL),
-  o('--ignore-requires-python', false, 'install', ALL),
+  o('--no-deps --no-dependencies', false, 'install', ALLL),
+  o('--ignore-requires-python', false, 'install', ALLL),
   o('--platform', true, 'install', ID),
   o('--python-version', true, 'install', ID),
   o('--implementation', true, 'install', ID),
   o('--abi', true, 'install', ID),
-  o('--uploaded-prior-to', true, 'resolve', ALL, { since: [26, 0] }),
+  o('--uploaded-prior-to', true, 'resolve', ALLL, { since: [26, 0] }),
 
   // destination
   o('--target -t', true, 'destination', I),
@@ -125,18 +129,19 @@ export const pipOptions: readonly OptionSpec[] = [
   o('--break-system-packages', false, 'destination', I),
   o('--dest --destination-dir --destination-directory -d', true, 'output-dir', ['download']),
   o('--wheel-dir -w', true, 'output-dir', ['wheel']),
+  o('--output -o', true, 'output-dir', ['lock'], { since: [25, 1] }),
 
   // builds
-  o('--src --source --source-dir --source-directory', true, 'build', ALL),
-  o('--no-build-isolation', false, 'build', ALL),
-  o('--use-pep517', false, 'build', ALL),
+  o('--src --source --source-dir --source-directory', true, 'build', ALLL),
+  o('--no-build-isolation', false, 'build', ALLL),
+  o('--use-pep517', false, 'build', ALLL),
   o('--no-use-pep517', false, 'build', ALL),
-  o('--check-build-dependencies', false, 'build', ALL),
-  o('--config-settings -C', true, 'build', IW, { shortSince: [23, 1] }),
+  o('--check-build-dependencies', false, 'build', ALLL),
+  o('--config-settings -C', true, 'build', IWL, { shortSince: [23, 1] }),
   o('--global-option', true, 'build', ALL),
   o('--build-option', true, 'build', ['wheel']),
   o('--install-option', true, 'build', I, { until: [23, 1] }),
-  o('--build-constraint', true, 'build', ALL, { since: [25, 3] }),
+  o('--build-constraint', true, 'build', ALLL, { since: [25, 3] }),
   o('--no-clean', false, 'build', ALL),
   o('--no-verify', false, 'build', ['wheel']),
 
@@ -145,19 +150,19 @@ export const pipOptions: readonly OptionSpec[] = [
   o('--no-compile', false, 'install', I),
   o('--no-warn-script-location', false, 'install', I),
   o('--no-warn-conflicts', false, 'install', I),
-  o('--progress-bar', true, 'install', ALL),
+  o('--progress-bar', true, 'install', ALLL),
   o('--root-user-action', true, 'install', I),
 
   o('--dry-run', false, 'dry-run', I),
   o('--report', true, 'report', I),
-  o('--require-hashes', false, 'hashes', ALL),
-  o('--no-require-hashes', false, 'hashes', ALL, { since: [26, 2] }),
+  o('--require-hashes', false, 'hashes', ALLL),
+  o('--no-require-hashes', false, 'hashes', ALLL, { since: [26, 2] }),
 ];
 
 /** pip version as [major, minor]; unknown = assume the newest. */
 export type PipVersion = [number, number];
 
-function atLeast(v: PipVersion | undefined, min: [number, number]): boolean {
+export function atLeast(v: PipVersion | undefined, min: [number, number]): boolean {
   if (!v) return true;
   return v[0] > min[0] || (v[0] === min[0] && v[1] >= min[1]);
 }
@@ -176,7 +181,7 @@ export function optionsFor(command: PipCommand | undefined, version?: PipVersion
     .map((s) => (s.short.length && s.shortSince && !atLeast(version, s.shortSince) ? { ...s, short: [] } : s));
 }
 
-/** pip's commands; the ones not listed in PipCommand never install anything (lock: see README). */
+/** pip's commands; the ones not listed in PipCommand never install or build anything. */
 export const pipCommandNames = [
   'install', 'download', 'uninstall', 'freeze', 'inspect', 'list', 'show', 'check', 'config', 'search',
   'cache', 'index', 'wheel', 'hash', 'completion', 'debug', 'help', 'lock',

@@ -63,6 +63,8 @@ export interface WorkDir {
   root: string;
   tmp: string;
   wheels: string;
+  /** Wheels pip downloaded while resolving (unverified until their hash is checked). */
+  kept: string;
   guardScript: string;
   cleanup(): void;
 }
@@ -72,12 +74,14 @@ export function makeWorkDir(owner: UserAccount | undefined): WorkDir {
   chmodSync(root, 0o700);
   const tmp = join(root, 'tmp');
   const wheels = join(root, 'wheels');
+  const kept = join(root, 'kept');
   mkdirSync(tmp, { mode: 0o700 });
   mkdirSync(wheels, { mode: 0o700 });
+  mkdirSync(kept, { mode: 0o700 });
   const guardScript = join(root, 'safe_pip_guard.py');
   writeFileSync(guardScript, guardPython, { mode: 0o600 });
-  if (owner) for (const p of [root, tmp, wheels, guardScript]) chownSync(p, owner.uid, owner.gid);
-  return { root, tmp, wheels, guardScript, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  if (owner) for (const p of [root, tmp, wheels, kept, guardScript]) chownSync(p, owner.uid, owner.gid);
+  return { root, tmp, wheels, kept, guardScript, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
 /** Write a file into the work dir, owned by the pip user. */
@@ -99,11 +103,13 @@ export function guardedPipCommand(opts: {
   env: Record<string, string | undefined>;
   cwd: string;
   owner: UserAccount | undefined;
+  /** Keep copies of downloaded wheels in this folder (owned by the pip user). */
+  keep?: string;
 }): { cmd: PipCommandSpec; sidecar: string } {
   guardCounter += 1;
   const sidecar = join(opts.work.root, `sidecar-${guardCounter}.json`);
   const configPath = join(opts.work.root, `guard-${guardCounter}.json`);
-  const config: GuardConfig = { allow: opts.allow, sidecar };
+  const config: GuardConfig = { allow: opts.allow, sidecar, ...(opts.keep ? { keep: opts.keep } : {}) };
   writeWorkFile(configPath, JSON.stringify(config), opts.owner);
   return {
     sidecar,

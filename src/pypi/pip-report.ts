@@ -77,3 +77,29 @@ export function pinnedLine(item: ReportItem): { line: string; hashed: boolean } 
   if (!item.sha256) return { line: `${item.name} @ ${item.url}`, hashed: false };
   return { line: `${item.name} @ ${item.url} --hash=sha256:${item.sha256}`, hashed: true };
 }
+
+/** `name[extras] @ URL ; marker` from a Requires-Dist line, or undefined for a plain requirement. */
+export function directUrlOf(requirement: string): { canonical: string; url: string } | undefined {
+  const m = requirement.match(/^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*@\s*(\S+)/);
+  return m ? { canonical: normalizePypiName(m[1]!), url: m[2]!.replace(/;$/, '') } : undefined;
+}
+
+/**
+ * Items pip fetches from a URL because another distribution's metadata says `name @ URL` (PyPI
+ * refuses such uploads; other indexes do not): neither the user nor a constraint asked for that URL.
+ */
+export function declaredUrlDependencies(items: readonly ReportItem[]): Array<{ item: ReportItem; parent: ReportItem; url: string }> {
+  const out: Array<{ item: ReportItem; parent: ReportItem; url: string }> = [];
+  for (const item of items) {
+    if (!item.isDirect || item.requested) continue;
+    for (const parent of items) {
+      if (parent === item) continue;
+      const hit = parent.requiresDist.map(directUrlOf).find((d) => d && d.canonical === item.canonical);
+      if (hit) {
+        out.push({ item, parent, url: hit.url });
+        break;
+      }
+    }
+  }
+  return out;
+}

@@ -19,13 +19,22 @@ export interface PypiCheckOptions {
   fetcher?: Fetcher;
 }
 
-/** `name[extras] (==|===) version ; marker` → name and exact version when pinned. */
+const NAME = String.raw`[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?`;
+const EXTRAS = String.raw`\[\s*(?:${NAME}(?:\s*,\s*${NAME})*)?\s*\]`;
+const CLAUSE = String.raw`(?:~=|===|==|!=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+`;
+const SPECIFIERS = String.raw`${CLAUSE}(?:\s*,\s*${CLAUSE})*`;
+const requirementRe = new RegExp(String.raw`^\s*(${NAME})\s*(${EXTRAS})?\s*(?:(@)\s*\S+|\(\s*(${SPECIFIERS})\s*\)|(${SPECIFIERS}))?\s*(?:;\s*(\S.*))?$`);
+
+/**
+ * A PEP 508 requirement (`name[extras] specifiers ; marker`, or `name @ URL`) → its name and the
+ * exact version when pinned with `==`/`===`. Anything else is a UsageError (one line).
+ */
 export function parseRequirementName(spec: string): { name: string; version?: string } {
-  const m = spec.trim().match(/^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(\[[^\]]*\])?\s*(.*)$/);
-  if (!m) throw new UsageError(`not a requirement: "${spec}"`);
-  const rest = (m[3] ?? '').split(';')[0]!.trim();
-  if (rest.startsWith('@')) throw new UsageError(`"${spec}": direct references cannot be checked without building; use safe-pip install --dry-run`);
-  const pin = rest.match(/^===?\s*([^\s,*]+)$/);
+  const m = spec.match(requirementRe);
+  if (!m) throw new UsageError(`not a valid requirement: "${spec}"`);
+  if (m[3]) throw new UsageError(`"${spec}": a direct reference (name @ URL) is fetched from outside any index and cannot be checked without fetching it; use safe-pip install --dry-run`);
+  const specifiers = (m[4] ?? m[5] ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+  const pin = specifiers.length === 1 ? specifiers[0]!.match(/^===?\s*([^\s*]+)$/) : null;
   return { name: m[1]!, version: pin?.[1] };
 }
 

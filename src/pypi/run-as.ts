@@ -22,7 +22,7 @@ export interface RunAsInput {
   isRoot: boolean;
   env: PipEnvironment;
   destination: Destination;
-  command: 'install' | 'download' | 'wheel';
+  command: 'install' | 'download' | 'wheel' | 'lock';
   /** stat: path → owner. */
   ownerOf: (path: string) => { uid: number; gid: number };
   lookupUser: (uid: number) => UserAccount | undefined;
@@ -35,7 +35,7 @@ const howTo = 'pip never runs as root under safe-pip: use a virtual environment 
 /** The folder whose owner pip must run as. */
 export function ownedFolder(input: Pick<RunAsInput, 'env' | 'destination' | 'command'>): { path: string; what: string } | undefined {
   const d = input.destination;
-  if (input.command !== 'install') return { path: nearestExisting(d.outputDir ?? '.'), what: input.command === 'download' ? 'download folder' : 'wheel folder' };
+  if (input.command !== 'install') return { path: nearestExisting(d.outputDir ?? '.'), what: input.command === 'download' ? 'download folder' : input.command === 'lock' ? 'lock file folder' : 'wheel folder' };
   if (d.target) return { path: nearestExisting(d.target), what: '--target folder' };
   if (d.prefix) return { path: nearestExisting(d.prefix), what: '--prefix folder' };
   if (d.root) return { path: nearestExisting(d.root), what: '--root folder' };

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SafeStore } from '../../src/config/store.js';
 import { buildSdist, buildWheel, PYTHON, type BuiltDist } from '../helpers/python-dists.js';
 import { makeTempDir } from '../helpers/projects.js';
+import { newVenv } from '../helpers/venvs.js';
 import { makeSandbox, repoRoot, runBin, SYSTEM_PATH, type Sandbox } from '../helpers/run-bin.js';
 import { daysAgo, startSimpleIndex, type IndexProject, type SimpleIndex } from '../helpers/simple-index.js';
 
@@ -30,14 +31,6 @@ function oldWheels(name: string, versions: string[], extra: Partial<Parameters<t
     projectUrls: { Source: `https://example.invalid/${name}` },
     files: versions.map((version, i) => ({ dist: buildWheel(dists, { name, version, ...extra }), uploaded: daysAgo(400 - i * 50) })),
   };
-}
-
-async function newVenv(owner: 'nobody' | 'root' = 'nobody'): Promise<string> {
-  const dir = await makeTempDir('safe-pip-venv-');
-  const venv = join(dir, 'venv');
-  execFileSync(PYTHON, ['-m', 'venv', venv]);
-  if (owner === 'nobody') execFileSync('chown', ['-R', `${NOBODY}:${NOBODY}`, dir]);
-  return venv;
 }
 
 function freeze(venv: string): string {

@@ -26,6 +26,7 @@ describe('pip shims', () => {
     [['--safe-yes', 'list'], 'route'],
     [['--pro', 'x', 'list'], 'route'],
     [['-i', 'x'], 'route'],
+    [['lock', '-o', 'x.toml', 'a'], 'route'],
     [['list'], `pass ${join(fakeBin, 'pip')}`],
     [['--log', 'install', 'freeze'], `pass ${join(fakeBin, 'pip')}`],
     [['-vq', 'show', 'install'], `pass ${join(fakeBin, 'pip')}`],

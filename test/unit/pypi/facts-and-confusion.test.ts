@@ -1,3 +1,4 @@
+import { defaultSettings } from '../../../src/config/settings.js';
 import { describe, expect, it } from 'vitest';
 import { confusionFindings } from '../../../src/pypi/dependency-confusion.js';
 import { factsFromAnswer, versionFromFilename } from '../../../src/pypi/pypi-facts.js';
@@ -71,7 +72,7 @@ describe('pypi facts', () => {
 
 describe('safe check (offline)', () => {
   it('suggests requests for reqeusts; Foo_Bar and foo-bar are one name', async () => {
-    const ctx = { now: new Date(), thresholds: { newPackageDays: 30, newVersionDays: 2, fewVersions: 3 }, popular: buildPopularNameIndex('pypi', ['requests', 'numpy']) };
+    const ctx = { now: new Date(), thresholds: defaultSettings.thresholds, popular: buildPopularNameIndex('pypi', ['requests', 'numpy']) };
     const [r] = await pypiReportsForCheck(['reqeusts'], { offline: true, ctx, severity: {} });
     expect(r!.verdict).toBe('block');
     expect(r!.findings.find((f) => f.didYouMean)?.didYouMean).toBe('requests');
