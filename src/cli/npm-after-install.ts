@@ -18,6 +18,7 @@ const plainInstallKinds = new Set(['install', 'ci', 'install-test', 'install-ci-
 
 export async function afterNpmInstall(context: AfterInstallContext): Promise<number> {
   const { invocation, mode, config, settings } = context;
+  if (invocation.global) return reportGlobalScripts(context);
   const user = buildUserOf(context);
   const str = (key: string) => {
     const v = config.get(key);
@@ -55,6 +56,28 @@ export async function afterNpmInstall(context: AfterInstallContext): Promise<num
       }),
     },
   );
+}
+
+/**
+ * Global packages get no script replay (there is no project to pin approvals to): their install
+ * scripts are listed, not run. Most work without (esbuild does); others need a local install.
+ */
+function reportGlobalScripts(context: AfterInstallContext): number {
+  const lib = join(context.config.globalPrefix, 'lib', 'node_modules');
+  for (const spec of context.invocation.specs) {
+    const name = spec.name ?? spec.registryName;
+    if (!name) continue;
+    try {
+      const pkg = JSON.parse(readFileSync(join(lib, name, 'package.json'), 'utf8')) as { version?: string; scripts?: Record<string, string> };
+      const events = ['preinstall', 'install', 'postinstall'].filter((e) => pkg.scripts?.[e]);
+      if (events.length) {
+        process.stderr.write(`safe-npm: ${name}@${pkg.version} was installed globally without running its install scripts (${events.map((e) => `${e}: ${pkg.scripts![e]}`).join('; ')})\n`);
+      }
+    } catch {
+      // not installed under that name (aliases, failures): nothing to say
+    }
+  }
+  return 0;
 }
 
 /** npm's own npm-cli.js behind the real npm on PATH; undefined (the npm next to node) when it is a wrapper. */

@@ -201,7 +201,7 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
       return ExitCode.blocked;
     }
   }
-  if (deps.afterInstall && !invocation.global) {
+  if (deps.afterInstall) {
     const code = await deps.afterInstall({ invocation, freshLocations, realNpm: deps.realNpm, env: deps.env, interactive: deps.interactive, cacheDir, projectDir, mode, settings, store, config, strictScripts });
     if (code !== 0) return code;
   }

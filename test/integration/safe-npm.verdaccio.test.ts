@@ -147,8 +147,10 @@ describe('safe-npm install: non-root, scripts off', () => {
     const prefix = await makeTempDir('safe-npm-prefix-');
     const cwd = await makeTempDir('safe-npm-cwd-');
     npmLog.clear();
-    const r = await safeNpm(['install', '-g', 'clean-fixture'], cwd, { npm_config_prefix: prefix });
+    const r = await safeNpm(['install', '-g', 'clean-fixture', 'with-postinstall'], cwd, { npm_config_prefix: prefix });
     expect(r.exitCode, show(r)).toBe(0);
+    expect(existsSync(join(markers, 'postinstall-ran'))).toBe(false);
+    expect(r.stderr).toContain('with-postinstall@1.3.0 was installed globally without running its install scripts (postinstall: node mark.js)');
     expect((await installCalls()).map((c) => c.uid)).toEqual([NOBODY]);
     expect(await ownersUnder(prefix, 'lib/node_modules/clean-fixture')).toEqual([0]);
     const run = await runTool(join(prefix, 'bin', 'clean-fixture'), [], { cwd });
