@@ -6,9 +6,8 @@ import type { NpmInvocation } from '../npm/npm-invocation.js';
 import { loadNpmConfig } from '../npm/npm-config.js';
 import { createRegistryClient } from '../npm/npm-registry.js';
 import { ensureUserCache, runNpmInstall } from '../npm/run-npm-install.js';
-import { installedEntries, loadLockedTree, lockedEntries, preloadResolver, resolveTree } from '../npm/resolve-tree.js';
-import { makeScratch } from '../npm/scratch.js';
-import { parseSpec } from '../npm/parse-npm-args.js';
+import { installedEntries, loadLockedTree, lockedEntries } from '../npm/resolve-tree.js';
+import { startTreeInstall } from '../npm/tree-install.js';
 import { popularNames } from '../checks/popular-names.js';
 import { asEffectiveUser } from '../run/effective-user.js';
 import { runCommand } from '../run/run-command.js';
@@ -53,29 +52,21 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     ownerUidOf: (path) => statSync(path).uid,
     ensureUserCache,
     runNpmInstall: (job) => runNpmInstall(job, runCommand),
-    async resolveWholeTree(request) {
-      preloadResolver();
-      const scratch = makeScratch(request.projectDir, request.buildUser, request.localFolders);
-      try {
-        const result = await asEffectiveUser(request.buildUser, () =>
-          resolveTree({
-            dir: scratch.project,
-            options: request.registry.options,
-            // Local folders are resolved where the scratch copy has them, so npm saves the same relative spec.
-            add: request.add.map((raw) => {
-              const spec = parseSpec(raw, io.cwd);
-              if ((spec.type !== 'directory' && spec.type !== 'file') || !spec.fetchSpec) return raw;
-              return `${spec.name ? `${spec.name}@` : ''}file:${scratch.translate(spec.fetchSpec)}`;
-            }),
-            update: request.update,
-            before: request.before,
-            cooldownExclude: request.cooldownExclude,
-          }));
-        return { ...result, files: scratch.changedFiles() };
-      } finally {
-        scratch.remove();
-      }
-    },
+    startTreeInstall: (request) =>
+      startTreeInstall({
+        realNpm: io.realNpm,
+        projectDir: request.projectDir,
+        mode: request.mode,
+        env: io.env,
+        options: request.config.flat,
+        userconfigPath: request.config.userconfigPath,
+        cacheDir: request.cacheDir,
+        add: request.add,
+        update: request.update,
+        before: request.before,
+        cooldownExclude: request.cooldownExclude,
+        localFolders: request.localFolders,
+      }),
     loadLockedTree: (projectDir, registry) => loadLockedTree(projectDir, registry.options),
     installedEntries,
     lockedEntries,

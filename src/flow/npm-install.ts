@@ -13,8 +13,9 @@ import { chooseInstallMode, type InstallMode } from '../npm/install-mode.js';
 import type { NpmConfig } from '../npm/npm-config.js';
 import type { NpmInvocation, NpmSpecRequest } from '../npm/npm-invocation.js';
 import type { RegistryClient } from '../npm/npm-registry.js';
-import type { NpmInstallJob, NpmInstallOutcome, VettedFile } from '../npm/run-npm-install.js';
-import type { ResolvedNode } from '../npm/resolve-tree.js';
+import type { NpmInstallJob, NpmInstallOutcome } from '../npm/run-npm-install.js';
+import type { ResolvedNode } from '../npm/tree-nodes.js';
+import type { TreeInstall } from '../npm/tree-install.js';
 import { cooldownNotes, displayName, newOrChanged, replacedVersion, tooYoungFinding, type InstalledEntries } from './whole-tree.js';
 import { runChecks, toReport } from '../checks/run-checks.js';
 import { npmFacts, offlineFacts } from '../npm/npm-facts.js';
@@ -50,8 +51,8 @@ export interface NpmFlowDeps {
   ownerUidOf(path: string): number;
   ensureUserCache(cacheRoot: string, user: UserAccount): string;
   runNpmInstall(job: NpmInstallJob): Promise<NpmInstallOutcome>;
-  /** npm's resolver (arborist) on a scratch copy, as the build user: the whole tree, nothing written in the project. */
-  resolveWholeTree(request: WholeTreeRequest): Promise<WholeTreeResult>;
+  /** npm's own engine as the build user: resolves the whole tree (nothing written), installs it when told. */
+  startTreeInstall(request: TreeInstallStart): TreeInstall;
   /** The project's lockfile as a tree (npm ci). */
   loadLockedTree(projectDir: string, registry: RegistryClient): Promise<ResolvedNode[]>;
   /** location → version/integrity: what is installed (hidden lockfile) and what the lockfile says. */
@@ -65,23 +66,17 @@ export interface NpmFlowDeps {
   runExec?(context: ExecContext): Promise<number>;
 }
 
-export interface WholeTreeRequest {
+/** What the flow decides of a whole-tree install; the rest (user, cache, staging) is the edge's. */
+export interface TreeInstallStart {
   projectDir: string;
-  buildUser: UserAccount | undefined;
-  registry: RegistryClient;
+  mode: InstallMode;
+  config: NpmConfig;
+  cacheDir: string | undefined;
   add: string[];
   update?: string[] | true;
   before?: Date;
   cooldownExclude: string[];
-  /** Local folders named by `file:`/path specs (copied next to the scratch project). */
   localFolders: string[];
-}
-
-export interface WholeTreeResult {
-  nodes: ResolvedNode[];
-  tooYoung: Array<{ name: string; wanted: string }>;
-  /** The vetted manifests/lockfile, written into the project right before npm installs from them. */
-  files: VettedFile[];
 }
 
 export interface AfterInstallContext {
@@ -140,6 +135,23 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
   const registry = requested.length > 0 || treeMode !== 'none' ? await deps.createRegistry(config, cacheDir) : undefined;
   let specs = requested.map((s) => s.raw);
 
+  // npm's resolver starts right away, as the build user, while the requested packages are checked.
+  const now = deps.now();
+  const cooldown = cooldownFor(treeMode, settings, now);
+  const startTree = (add: string[]) => deps.startTreeInstall({
+    projectDir, mode, config, cacheDir, add: invocation.kind === 'update' ? [] : add,
+    update: invocation.kind === 'update' ? (invocation.specs.length ? invocation.specs.map((s) => s.name ?? s.raw) : true) : undefined,
+    before: cooldown.before, cooldownExclude: settings.cooldownExclude,
+    localFolders: invocation.specs.filter((s) => (s.type === 'directory' || s.type === 'file') && s.fetchSpec).map((s) => s.fetchSpec!),
+  });
+  let tree = treeMode === 'resolve' ? startTree(specs) : undefined;
+  try {
+    return await afterTreeStart();
+  } finally {
+    tree?.cancel();
+  }
+
+  async function afterTreeStart(): Promise<number> {
   if (requested.length > 0) {
     const popular = deps.popular();
     const spinner = await deps.spinner(`checking ${requested.length === 1 ? requested[0]!.raw : `${requested.length} packages`}`);
@@ -149,7 +161,7 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
       checked = await deps.asBuildUser(buildUser, () => checkNpmSpecs({
         specs: requested, registry: registry!, settings, popular, now: deps.now(),
         defaultTag: String(config.get('tag') ?? 'latest'),
-        ...cooldownFor(treeMode, settings, deps.now()),
+        ...cooldown,
       }));
     } finally {
       spinner.stop();
@@ -163,6 +175,11 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
       deps.stderr('safe-npm: every requested package was skipped; nothing to install\n');
       return ExitCode.ok;
     }
+    if (tree && outcome.replacements.size > 0) {
+      // A substituted or skipped package: resolve again with what will really be installed.
+      tree.cancel();
+      tree = startTree(specs);
+    }
   }
 
   if ((invocation.kind === 'exec' || invocation.kind === 'init') && deps.runExec) {
@@ -170,36 +187,27 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
   }
 
   // The whole tree: resolved by npm's engine before anything is written, every new or changed
-  // package vetted, then npm installs exactly that lockfile.
-  let vettedFiles: VettedFile[] | undefined;
-  let vettedNodes: ResolvedNode[] | undefined;
+  // package vetted; then that engine installs exactly the vetted tree (npm ci: the vetted lockfile).
   let freshLocations: Set<string> | undefined;
   if (treeMode !== 'none') {
-    const outcome = await vetWholeTree(treeMode, { invocation, deps, store, settings, registry: registry!, buildUser, projectDir, specs, requested: requested.map((r) => r.registryName ?? r.name ?? r.raw) });
+    const outcome = await vetWholeTree(treeMode, { invocation, deps, store, settings, registry: registry!, buildUser, projectDir, tree, requested: requested.map((r) => r.registryName ?? r.name ?? r.raw), before: cooldown.before });
     if (outcome.kind === 'exit') return outcome.exitCode;
-    vettedFiles = outcome.files;
-    vettedNodes = outcome.nodes;
     freshLocations = new Set(outcome.changed.map((n) => n.location));
-    if (treeMode === 'resolve') {
-      if (config.get('package-lock-only') === true || config.get('dry-run') === true) {
-        // Nothing to install: write the vetted manifests (package-lock-only) and stop.
-        if (config.get('package-lock-only') === true) await deps.runNpmInstall({ ...installJob(), args: [], vettedFiles, writeOnly: true });
-        return ExitCode.ok;
-      }
-      npmArgs = installFromLockfileArgs(npmArgs, invocation, specs);
-    } else if (invocation.kind === 'install-ci-test') {
-      npmArgs = replaceCommand(npmArgs, invocation, 'ci');
-    }
+    if (invocation.kind === 'install-ci-test') npmArgs = replaceCommand(npmArgs, invocation, 'ci');
   }
 
-  const result = await deps.runNpmInstall({ ...installJob(), args: npmArgs, vettedFiles });
-  if (result.exitCode !== 0) return result.exitCode;
-  if (vettedNodes && treeMode === 'resolve') {
-    const drift = installedDrift(vettedNodes, deps.installedEntries(projectDir));
-    if (drift.length) {
-      deps.stderr(`safe-npm: the installed tree differs from the vetted one (${drift.slice(0, 5).join(', ')}${drift.length > 5 ? ', …' : ''}); scripts were not run\n`);
-      return ExitCode.blocked;
+  if (tree) {
+    const started = Date.now();
+    const result = await tree.install();
+    tree = undefined;
+    if (result.exitCode !== 0) {
+      deps.stderr(`safe-npm: npm could not install the vetted tree: ${result.error}\nsafe-npm: nothing was changed\n`);
+      return result.exitCode;
     }
+    deps.stdout(`${installSummary(result)} in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
+  } else {
+    const result = await deps.runNpmInstall({ ...installJob(), args: npmArgs });
+    if (result.exitCode !== 0) return result.exitCode;
   }
   if (deps.afterInstall) {
     const code = await deps.afterInstall({ invocation, freshLocations, realNpm: deps.realNpm, env: deps.env, interactive: deps.interactive, cacheDir, projectDir, mode, settings, store, config, strictScripts });
@@ -210,6 +218,7 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
     return deps.runNpmTest(projectDir);
   }
   return ExitCode.ok;
+  }
 
   function installJob(): NpmInstallJob {
     return {
@@ -248,46 +257,21 @@ export function wholeTreeMode(invocation: NpmInvocation, config: Pick<NpmConfig,
   return 'resolve';
 }
 
-/** The user's npm argv as an install from the vetted lockfile: the command becomes `install`, specs go. */
-export function installFromLockfileArgs(npmArgs: string[], invocation: NpmInvocation, specs: string[]): string[] {
-  const out: string[] = [];
-  const remaining = new Map<string, number>();
-  for (const s of specs) remaining.set(s, (remaining.get(s) ?? 0) + 1);
-  let commandSeen = false;
-  for (const arg of npmArgs) {
-    if (!commandSeen && arg === invocation.typedCommand) {
-      commandSeen = true;
-      out.push('install');
-      continue;
-    }
-    if (commandSeen && (remaining.get(arg) ?? 0) > 0) {
-      remaining.set(arg, remaining.get(arg)! - 1);
-      continue;
-    }
-    out.push(arg);
-  }
-  if (!commandSeen) out.unshift('install');
-  // The vetted lockfile names every tarball and its integrity: prefer the cache the check filled.
-  if (!out.some((a) => /^--(prefer-online|offline|prefer-offline)/.test(a))) out.push('--prefer-offline');
-  return out;
+/** npm's own wording: "added 3 packages, removed 1 package, changed 2 packages". */
+export function installSummary(counts: { added: number; removed: number; changed: number }): string {
+  const part = (n: number, verb: string) => `${verb} ${n} package${n === 1 ? '' : 's'}`;
+  const parts = [
+    ...(counts.added ? [part(counts.added, 'added')] : []),
+    ...(counts.removed ? [part(counts.removed, 'removed')] : []),
+    ...(counts.changed ? [part(counts.changed, 'changed')] : []),
+  ];
+  return parts.length ? parts.join(', ') : 'up to date';
 }
 
 /** The user's npm argv with the command word replaced (install-ci-test → ci: the tests run separately). */
 function replaceCommand(npmArgs: string[], invocation: NpmInvocation, command: string): string[] {
   const at = npmArgs.indexOf(invocation.typedCommand ?? '');
   return at < 0 ? npmArgs : [...npmArgs.slice(0, at), command, ...npmArgs.slice(at + 1)];
-}
-
-function installedDrift(vetted: readonly ResolvedNode[], installed: InstalledEntries): string[] {
-  const drift: string[] = [];
-  for (const node of vetted) {
-    const got = installed.get(node.location);
-    if (!got) continue; // optional deps for other platforms are skipped by npm
-    if (got.version !== node.version || (node.integrity && got.integrity && got.integrity !== node.integrity)) {
-      drift.push(`${node.name}: vetted ${node.version}, installed ${got.version}`);
-    }
-  }
-  return drift;
 }
 
 interface VetContext {
@@ -298,31 +282,26 @@ interface VetContext {
   registry: RegistryClient;
   buildUser: UserAccount | undefined;
   projectDir: string;
-  specs: string[];
+  tree: TreeInstall | undefined;
   /** Registry names already checked as requested packages (not reported twice). */
   requested: string[];
+  before?: Date;
 }
 
 async function vetWholeTree(
   mode: Exclude<TreeMode, 'none'>,
   ctx: VetContext,
-): Promise<{ kind: 'exit'; exitCode: number } | { kind: 'go'; files?: VettedFile[]; nodes: ResolvedNode[]; changed: ResolvedNode[] }> {
-  const { deps, settings, registry, buildUser, invocation } = ctx;
+): Promise<{ kind: 'exit'; exitCode: number } | { kind: 'go'; nodes: ResolvedNode[]; changed: ResolvedNode[] }> {
+  const { deps, settings, registry, buildUser } = ctx;
   const now = deps.now();
   const cooldownHours = settings.minReleaseAgeHours;
-  const before = mode === 'resolve' && cooldownHours > 0 ? new Date(now.getTime() - cooldownHours * 3_600_000) : undefined;
+  const before = ctx.before;
   const spinner = await deps.spinner('resolving the dependency tree');
   let nodes: ResolvedNode[];
-  let files: VettedFile[] | undefined;
-  let tooYoung: WholeTreeResult['tooYoung'] = [];
+  let tooYoung: Array<{ name: string; wanted: string }> = [];
   try {
     if (mode === 'resolve') {
-      const update = invocation.kind === 'update' ? (ctx.specs.length ? invocation.specs.map((s) => s.name ?? s.raw) : true) : undefined;
-      const result = await deps.resolveWholeTree({
-        projectDir: ctx.projectDir, buildUser, registry, add: update ? [] : ctx.specs, update, before, cooldownExclude: settings.cooldownExclude,
-        localFolders: invocation.specs.filter((s) => (s.type === 'directory' || s.type === 'file') && s.fetchSpec).map((s) => s.fetchSpec!),
-      });
-      ({ nodes, files, tooYoung } = result);
+      ({ nodes, tooYoung } = await ctx.tree!.resolved);
     } else {
       nodes = await deps.loadLockedTree(ctx.projectDir, registry);
     }
@@ -367,10 +346,10 @@ async function vetWholeTree(
   spinner.stop();
   sayCooldown(reports.map((r) => r.report), deps);
   const flagged = reports.filter((r) => r.report.findings.length > 0);
-  if (flagged.length === 0) return { kind: 'go', files, nodes, changed };
+  if (flagged.length === 0) return { kind: 'go', nodes, changed };
   const outcome = await settleTransitive(flagged.map((r) => r.report), ctx);
   if (outcome !== 'go') return { kind: 'exit', exitCode: outcome };
-  return { kind: 'go', files, nodes, changed };
+  return { kind: 'go', nodes, changed };
 }
 
 /** What the cooldown changed is said even when all is well: it installs something other than plain npm would. */

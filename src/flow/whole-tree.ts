@@ -7,7 +7,7 @@ import semver from 'semver';
 import type { Finding, PackageFacts, PackageReport } from '../core/types.js';
 import { describeAge } from '../checks/age.js';
 import type { Packument } from '../npm/npm-registry.js';
-import type { ResolvedNode } from '../npm/resolve-tree.js';
+import type { ResolvedNode } from '../npm/tree-nodes.js';
 
 export type InstalledEntries = Map<string, { version: string; integrity?: string }>;
 
@@ -63,7 +63,7 @@ export function tooYoungFinding(facts: PackageFacts, hours: number, now: Date): 
   return {
     check: 'release-cooldown',
     severity: 'warn',
-    message: `no version of ${facts.name} matching the request is older than the ${hours}-hour cooldown; ${facts.name}@${facts.version ?? '?'} is ${age}`,
+    message: `no version of ${facts.name} matching the request is older than the ${hours}-hour cooldown; ${facts.name}${facts.ecosystem === 'pypi' ? '==' : '@'}${facts.version ?? '?'} is ${age}`,
   };
 }
 

@@ -25,18 +25,6 @@ export interface NpmInstallJob {
   /** The npm cache the build user owns (shared with the check). */
   cacheDir?: string;
   mode: InstallMode;
-  /**
-   * The vetted package.json / lockfile(s), relative to projectDir: written before npm runs so that npm
-   * installs exactly the vetted tree. In place they are restored if npm fails.
-   */
-  vettedFiles?: VettedFile[];
-  /** Only write the vetted files (npm install --package-lock-only): npm does not run. */
-  writeOnly?: boolean;
-}
-
-export interface VettedFile {
-  path: string;
-  content: Buffer;
 }
 
 export interface NpmInstallOutcome {
@@ -80,7 +68,7 @@ export function ensureUserCache(cacheRoot: string, user: UserAccount): string {
 }
 
 /** A private workspace the build user owns: a HOME and a copy of the invoking user's npmrc. */
-function makePrivateArea(user: UserAccount, userconfigPath: string | undefined): { root: string; home: string; npmrc: string } {
+export function makePrivateArea(user: UserAccount, userconfigPath: string | undefined): { root: string; home: string; npmrc: string } {
   const root = mkdtempSync(join(tmpdir(), 'safe-npm-'));
   chmodSync(root, 0o700);
   const home = join(root, 'home');
@@ -98,16 +86,10 @@ function makePrivateArea(user: UserAccount, userconfigPath: string | undefined):
 export async function runNpmInstall(job: NpmInstallJob, run: Runner): Promise<NpmInstallOutcome> {
   const args = withScriptsOff(job.args);
   const mode = job.mode;
-  if (job.writeOnly) {
-    writeVettedFiles(job.projectDir, job.vettedFiles, mode.kind === 'as-owner' ? mode.user : undefined);
-    return { exitCode: 0, ranIn: job.projectDir };
-  }
   if (mode.kind === 'self') {
     const env = npmEnvFor(job, undefined, {});
     if (job.env.npm_config_userconfig) env.npm_config_userconfig = job.env.npm_config_userconfig;
-    const restore = writeVettedFiles(job.projectDir, job.vettedFiles);
     const { exitCode } = await run([job.realNpm, args], { cwd: job.projectDir, env });
-    if (exitCode !== 0) restore();
     return { exitCode, ranIn: job.projectDir };
   }
 
@@ -122,9 +104,7 @@ export async function runNpmInstall(job: NpmInstallJob, run: Runner): Promise<Np
     const asUser = { uid: user.uid, gid: user.gid };
 
     if (mode.kind === 'as-owner') {
-      const restore = writeVettedFiles(job.projectDir, job.vettedFiles, user);
       const { exitCode } = await run([job.realNpm, userArgs], { cwd: job.projectDir, env, ...asUser });
-      if (exitCode !== 0) restore();
       return { exitCode, ranIn: job.projectDir };
     }
 
@@ -139,7 +119,6 @@ export async function runNpmInstall(job: NpmInstallJob, run: Runner): Promise<Np
 
     // staging: a copy of the project (and the local folders it references) owned by the build user.
     const stage = stageProject(job.projectDir, area.root, user);
-    writeVettedFiles(stage.project, job.vettedFiles, user);
     const { exitCode } = await run([job.realNpm, userArgs], { cwd: stage.project, env, ...asUser });
     if (exitCode === 0) syncBack(stage.root, stage.sourceRoot);
     return { exitCode, ranIn: job.projectDir };
@@ -148,26 +127,7 @@ export async function runNpmInstall(job: NpmInstallJob, run: Runner): Promise<Np
   }
 }
 
-/** Write the vetted files (owned by `owner` when given); returns a function that puts the originals back. */
-export function writeVettedFiles(dir: string, files: VettedFile[] | undefined, owner?: { uid: number; gid: number }): () => void {
-  const originals: Array<{ path: string; content: Buffer | undefined }> = [];
-  for (const file of files ?? []) {
-    const dest = join(dir, file.path);
-    originals.push({ path: dest, content: existsSync(dest) ? readFileSync(dest) : undefined });
-    const tmp = `${dest}.safe-npm-tmp`;
-    writeFileSync(tmp, file.content, { mode: existsSync(dest) ? statSync(dest).mode & 0o7755 : 0o644 });
-    if (owner) chownSync(tmp, owner.uid, owner.gid);
-    renameSync(tmp, dest);
-  }
-  return () => {
-    for (const o of originals) {
-      if (o.content === undefined) rmSync(o.path, { force: true });
-      else writeFileSync(o.path, o.content);
-    }
-  };
-}
-
-function isUsableHome(user: UserAccount): boolean {
+export function isUsableHome(user: UserAccount): boolean {
   try {
     return statSync(user.home).uid === user.uid;
   } catch {
@@ -277,7 +237,7 @@ export function syncBack(stageRoot: string, sourceRoot: string): void {
   }
 }
 
-export function packageFolders(root: string): string[] {
+function packageFolders(root: string): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {
     if (existsSync(join(dir, 'package.json'))) out.push(dir);

@@ -6,8 +6,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SafeStore } from '../../src/config/store.js';
-import type { NpmFlowDeps, WholeTreeRequest } from '../../src/flow/npm-install.js';
-import type { ResolvedNode } from '../../src/npm/resolve-tree.js';
+import type { NpmFlowDeps, TreeInstallStart } from '../../src/flow/npm-install.js';
+import type { ResolvedNode } from '../../src/npm/tree-nodes.js';
 import type { NpmConfig } from '../../src/npm/npm-config.js';
 import type { Packument, PackumentResult } from '../../src/npm/npm-registry.js';
 import type { NpmInstallJob } from '../../src/npm/run-npm-install.js';
@@ -39,10 +39,14 @@ export interface FakeSetup {
 
 export async function fakeDeps(setup: FakeSetup) {
   const stderr: string[] = [];
-  const installs: NpmInstallJob[] = [];
+  /** Whole-tree installs that went ahead (the engine's reify). */
+  const installs: TreeInstallStart[] = [];
+  /** Runs of the real npm (ci, global, exec…). */
+  const npmRuns: NpmInstallJob[] = [];
+  const started: TreeInstallStart[] = [];
+  const cancelled: TreeInstallStart[] = [];
   const asked: string[] = [];
   const fetched: string[] = [];
-  const resolved: WholeTreeRequest[] = [];
   const answers = [...(setup.answers ?? [])];
   const store = await SafeStore.open({ cwd: mkdtempSync(join(tmpdir(), 'safe-flow-')) });
   const projectDir = mkdtempSync(join(tmpdir(), 'safe-flow-project-'));
@@ -83,23 +87,34 @@ export async function fakeDeps(setup: FakeSetup) {
     ownerUidOf: () => setup.ownerUid ?? 1000,
     ensureUserCache: (root, user) => `${root}/${user.name}/npm`,
     async runNpmInstall(job) {
-      installs.push(job);
+      npmRuns.push(job);
       return { exitCode: 0, ranIn: job.projectDir };
     },
-    // npm's resolver stands in as: each requested package, alone, at the top level.
-    async resolveWholeTree(request) {
-      resolved.push(request);
+    // npm's engine stands in as: each requested package, alone, at the top level, plus `setup.tree`.
+    startTreeInstall(request) {
+      started.push(request);
       const nodes = [...(setup.tree ?? []), ...request.add.map((spec) => {
         const name = spec.replace(/(.)@.*$/, '$1');
         const p = setup.packuments?.[name];
         const version = p && typeof p === 'object' ? p['dist-tags']!.latest! : '0.0.0';
         return { name, version, location: `node_modules/${name}`, registry: true, source: 'registry' as const, path: [name], dev: false, optional: false };
       })];
-      return { nodes, tooYoung: setup.tooYoung ?? [], files: [{ path: 'package-lock.json', content: Buffer.from('{}') }] };
+      let done = false;
+      return {
+        resolved: Promise.resolve({ nodes, tooYoung: setup.tooYoung ?? [] }),
+        async install() {
+          done = true;
+          installs.push(request);
+          return { exitCode: 0, added: nodes.length, removed: 0, changed: 0 };
+        },
+        cancel() {
+          if (!done) cancelled.push(request);
+        },
+      };
     },
     loadLockedTree: async () => setup.tree ?? [],
     installedEntries: () => new Map(),
     lockedEntries: () => new Map(),
   };
-  return { deps, store, stderr, installs, asked, fetched, resolved, text: () => stderr.join('') };
+  return { deps, store, stderr, installs, npmRuns, started, cancelled, asked, fetched, text: () => stderr.join('') };
 }

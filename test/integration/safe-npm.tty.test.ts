@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProject, makeTempDir } from '../helpers/projects.js';
+import { makeProject, makeTempDir, snapshotProject } from '../helpers/projects.js';
 import { makeSandbox, repoRoot, SYSTEM_PATH, type Sandbox } from '../helpers/run-bin.js';
 import { startVerdaccio, type VerdaccioServer } from '../helpers/verdaccio.js';
 
@@ -33,7 +33,8 @@ beforeAll(async () => {
     packageJson: { description: 's', repository: 'https://example.invalid/s', scripts: { postinstall: 'node mark.js' } },
     files: { 'mark.js': "require('fs').writeFileSync('marker', String(process.getuid()));\n" },
   }));
-  registry = await startVerdaccio({ packages: [...pkg('lodash'), ...pkg('lodahs'), ...scripted] });
+  const swappable = pkg('swap-me').map((p) => ({ ...p, deprecated: 'use something else', files: { 'index.js': 'module.exports = "vetted";\n' } }));
+  registry = await startVerdaccio({ packages: [...pkg('lodash'), ...pkg('lodahs'), ...scripted, ...swappable] });
   sandbox = await makeSandbox({ registry: registry.url });
 });
 
@@ -104,5 +105,31 @@ describe.skipIf(!hasTmux)('safe-npm in a terminal', () => {
     // Remembered: the approval is in the per-user store.
     const config = JSON.parse(readFileSync(join(sandbox.env.XDG_CONFIG_HOME!, 'safe-npm', 'config.json'), 'utf8'));
     expect(config.scripts['npm:tty-scripted@1.2.0']).toMatchObject({ decision: 'allow' });
+  });
+
+  it('a tarball re-published between the check and the install stops the install; nothing changes', async () => {
+    execFileSync('tmux', ['kill-session', '-t', session], { stdio: 'ignore' });
+    session = `${session}-swap`;
+    const project = await makeProject({ owner: 'nobody' });
+    const before = await snapshotProject(project);
+    // A cache that never saw the vetted tarball: npm's engine must download it, and compare.
+    const cacheRoot = await makeTempDir('safe-npm-cacheroot-');
+    const env = { ...sandbox.env, PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot, TERM: 'xterm-256color' };
+    delete (env as Record<string, string>).CI;
+    const envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+    execFileSync('tmux', [
+      'new-session', '-d', '-s', session, '-x', '160', '-y', '50', '-c', project,
+      'env', '-i', ...envArgs, 'sh', '-c', `${process.execPath} ${join(repoRoot, 'bin/safe-npm.js')} install swap-me; echo "EXIT=$?"; sleep 30`,
+    ]);
+    // The prompt (a deprecation) sits between the vetting and the install: swap the bytes there.
+    await waitFor(/what should happen\?/);
+    await registry.replaceTarball('swap-me', '1.2.0', { 'index.js': 'module.exports = "evil";\n' });
+    execFileSync('tmux', ['send-keys', '-t', session, 'Down']); // Skip → Install anyway
+    execFileSync('tmux', ['send-keys', '-t', session, 'Enter']);
+    const done = await waitFor(/EXIT=\d+/, 60_000);
+    expect(done).not.toMatch(/EXIT=0/);
+    expect(done).toMatch(/integrity|EINTEGRITY/i);
+    expect(existsSync(join(project, 'node_modules/swap-me/index.js'))).toBe(false);
+    expect(await snapshotProject(project)).toEqual(before);
   });
 });

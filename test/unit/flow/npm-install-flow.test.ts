@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { installFromLockfileArgs, npmInstallFlow, rewriteArgs, wholeTreeMode } from '../../../src/flow/npm-install.js';
+import { installSummary, npmInstallFlow, rewriteArgs, wholeTreeMode } from '../../../src/flow/npm-install.js';
 import type { NpmInvocation } from '../../../src/npm/npm-invocation.js';
 import { parseSpec } from '../../../src/npm/parse-npm-args.js';
 import { fakeDeps, packument } from '../../helpers/fake-npm-deps.js';
@@ -24,12 +24,11 @@ describe('npm install flow (fake edges)', () => {
   it('a clean package installs with scripts off, as the flow decided, without a prompt', async () => {
     const t = await fakeDeps({ packuments: registry });
     expect(await npmInstallFlow(install(['left-pad']), t.deps)).toBe(0);
+    // npm's engine resolved the tree with the spec and installed exactly that tree; npm itself never ran.
     expect(t.installs).toHaveLength(1);
-    // npm installs the vetted lockfile: the spec became part of it.
-    expect(t.resolved[0]!.add).toEqual(['left-pad']);
-    expect(t.installs[0]!.args).toEqual(['install', '--prefer-offline']);
-    expect(t.installs[0]!.vettedFiles).toHaveLength(1);
+    expect(t.installs[0]!.add).toEqual(['left-pad']);
     expect(t.installs[0]!.mode).toEqual({ kind: 'self' });
+    expect(t.npmRuns).toEqual([]);
     expect(t.asked).toEqual([]);
   });
 
@@ -37,6 +36,8 @@ describe('npm install flow (fake edges)', () => {
     const t = await fakeDeps({ packuments: registry });
     expect(await npmInstallFlow(install(['lodahs']), t.deps)).toBe(65);
     expect(t.installs).toEqual([]);
+    // The resolver started alongside the check is stopped: nothing of it remains.
+    expect(t.cancelled).toHaveLength(1);
     expect(t.text()).toMatch(/lodahs: block: .*"lodash"/);
   });
 
@@ -66,14 +67,16 @@ describe('npm install flow (fake edges)', () => {
     const t = await fakeDeps({ packuments: registry, interactive: true, answers: ['substitute'] });
     expect(await npmInstallFlow(install(['lodahs', 'left-pad']), t.deps)).toBe(0);
     expect(t.asked).toEqual(['lodahs']);
-    expect(t.resolved[0]!.add).toEqual(['lodash', 'left-pad']);
+    // The first resolution (started while checking) is dropped; the install uses the substitute.
+    expect(t.cancelled.map((r) => r.add)).toEqual([['lodahs', 'left-pad']]);
+    expect(t.installs.map((r) => r.add)).toEqual([['lodash', 'left-pad']]);
     expect(t.fetched).toContain('lodash');
   });
 
   it('TTY: skip drops the package; skipping everything installs nothing', async () => {
     const t = await fakeDeps({ packuments: registry, interactive: true, answers: ['skip'] });
     expect(await npmInstallFlow(install(['lodahs', 'left-pad']), t.deps)).toBe(0);
-    expect(t.resolved[0]!.add).toEqual(['left-pad']);
+    expect(t.installs.map((r) => r.add)).toEqual([['left-pad']]);
     const all = await fakeDeps({ packuments: registry, interactive: true, answers: ['skip'] });
     expect(await npmInstallFlow(install(['lodahs']), all.deps)).toBe(0);
     expect(all.installs).toEqual([]);
@@ -123,17 +126,15 @@ describe('npm install flow (fake edges)', () => {
     });
     expect(await npmInstallFlow(install(['left-pad']), t.deps)).toBe(66);
     expect(t.text()).toMatch(/no version of fresh matching the request is older than the 48-hour cooldown; fresh@1\.0\.9 is \d+ minutes old/);
-    expect(t.resolved[0]!.before!.getTime()).toBe(new Date('2026-11-23T12:00:00Z').getTime());
+    expect(t.started[0]!.before!.getTime()).toBe(new Date('2026-11-23T12:00:00Z').getTime());
   });
 
   it.each([
-    [['i', 'a', '--save-dev', 'b'], ['a', 'b'], ['install', '--save-dev', '--prefer-offline']],
-    [['--prefix', '/p', 'add', 'a'], ['a'], ['--prefix', '/p', 'install', '--prefer-offline']],
-    [['install'], [], ['install', '--prefer-offline']],
-    [['i', 'a', '--offline'], ['a'], ['install', '--offline']],
-  ])('install from the vetted lockfile: %j', (npmArgs, specs, expected) => {
-    const inv = { ...install(specs), npmArgs, typedCommand: npmArgs.find((a) => ['i', 'add', 'install'].includes(a)) };
-    expect(installFromLockfileArgs(npmArgs, inv, specs)).toEqual(expected);
+    [{ added: 68, removed: 0, changed: 0 }, 'added 68 packages'],
+    [{ added: 1, removed: 1, changed: 2 }, 'added 1 package, removed 1 package, changed 2 packages'],
+    [{ added: 0, removed: 0, changed: 0 }, 'up to date'],
+  ])('install summary in npm\'s words: %j', (counts, text) => {
+    expect(installSummary(counts)).toBe(text);
   });
 
   it.each([

@@ -1,0 +1,85 @@
+/**
+ * npm's own engine, run as the build user: a child process that loads the arborist of the real npm,
+ * builds the ideal tree (nothing written), sends it to the parent to vet, and — only when told to —
+ * reifies exactly that tree with scripts off. One resolution, one install, no second npm start.
+ *
+ * This file is copied (with tree-nodes.js) into a folder the build user can read: it imports nothing
+ * of ours but tree-nodes.js, and nothing from node_modules but the arborist path it is given.
+ *
+ * Protocol (IPC, advanced serialization):
+ *   parent → { type: 'resolve', arborist, options, add, update, before?, exclude }
+ *   worker → { type: 'resolved', nodes, tooYoung } | { type: 'error', code, message }
+ *   parent → { type: 'reify' } | { type: 'abort' }
+ *   worker → { type: 'reified', added, removed, changed } | { type: 'error', code, message }
+ */
+import { createRequire } from 'node:module';
+import { collectNodes, type ArboristNode } from './tree-nodes.js';
+
+export interface ResolveMessage {
+  type: 'resolve';
+  /** Absolute path of the real npm's @npmcli/arborist. */
+  arborist: string;
+  options: Record<string, unknown>;
+  add: string[];
+  update?: string[] | true;
+  before?: Date;
+  exclude: string[];
+}
+
+type Arb = {
+  buildIdealTree(o: object): Promise<ArboristNode>;
+  reify(o: object): Promise<unknown>;
+  idealTree: ArboristNode | null;
+  diff?: { children: Array<{ action: string }> } | null;
+};
+
+async function main(): Promise<void> {
+  const send = (message: object) => new Promise<void>((resolve) => process.send!(message, () => resolve()));
+  const next = () => new Promise<{ type: string } & Record<string, unknown>>((resolve) => process.once('message', resolve as never));
+  const fail = async (error: unknown) => {
+    const e = error as { code?: string; message?: string };
+    await send({ type: 'error', code: e.code, message: String(e.message ?? error).split('\n')[0] });
+    process.exit(1);
+  };
+  process.on('disconnect', () => process.exit(130));
+  try {
+    const request = (await next()) as unknown as ResolveMessage;
+    const Arborist = createRequire(request.arborist)(request.arborist) as new (o: object) => Arb;
+    const exclude = [...request.exclude];
+    const tooYoung: Array<{ name: string; wanted: string }> = [];
+    let arb: Arb;
+    // Each round lifts the cooldown for one package with no old-enough version (npm's own `before`
+    // would just fail): the newest match is kept, and the parent reports it.
+    for (let round = 0; ; round++) {
+      arb = new Arborist({ ...request.options, ...(request.before ? { before: request.before, minReleaseAgeExclude: exclude } : {}) });
+      try {
+        await arb.buildIdealTree({ add: request.add, update: request.update });
+        break;
+      } catch (error) {
+        const e = error as { code?: string; name?: string; wanted?: string };
+        if (request.before && e.code === 'ETARGET' && e.name && !exclude.includes(e.name) && round < 50) {
+          exclude.push(e.name);
+          tooYoung.push({ name: e.name, wanted: e.wanted ?? '' });
+          continue;
+        }
+        throw error;
+      }
+    }
+    await send({ type: 'resolved', nodes: collectNodes(arb.idealTree!), tooYoung });
+    const order = await next();
+    if (order.type !== 'reify') process.exit(0);
+    await arb.reify({ add: request.add, update: request.update });
+    const counts = { added: 0, removed: 0, changed: 0 };
+    for (const child of arb.diff?.children ?? []) {
+      if (child.action === 'ADD') counts.added++;
+      else if (child.action === 'REMOVE') counts.removed++;
+      else if (child.action === 'CHANGE') counts.changed++;
+    }
+    await send({ type: 'reified', ...counts });
+    process.exit(0);
+  } catch (error) {
+    await fail(error);
+  }
+}
+
+if (process.send && process.argv[2] === '--safe-npm-arborist-worker') void main();

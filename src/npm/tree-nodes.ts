@@ -1,0 +1,81 @@
+/**
+ * Arborist's tree → the plain package list the checks work on. No imports: arborist-worker.ts copies
+ * itself (with this file) next to the build user, so it must not depend on anything else of ours.
+ */
+
+export interface ResolvedNode {
+  name: string;
+  version: string;
+  /** Lockfile location, e.g. node_modules/a/node_modules/b. */
+  location: string;
+  integrity?: string;
+  resolved?: string;
+  /** True for registry packages (vettable from registry metadata). */
+  registry: boolean;
+  /** Where a package comes from. */
+  source: 'registry' | 'git' | 'file' | 'remote';
+  /** Names from the root to this package (root excluded), shortest path. */
+  path: string[];
+  dev: boolean;
+  optional: boolean;
+}
+
+export interface ArboristNode {
+  name: string;
+  packageName?: string;
+  version: string;
+  location: string;
+  integrity?: string | null;
+  resolved?: string | null;
+  isLink: boolean;
+  isProjectRoot: boolean;
+  dev: boolean;
+  optional: boolean;
+  edgesOut: Map<string, { to: ArboristNode | null }>;
+  target?: ArboristNode;
+}
+
+export function collectNodes(root: ArboristNode): ResolvedNode[] {
+  // Breadth-first from the root: the first path that reaches a node is a shortest one.
+  const paths = new Map<ArboristNode, string[]>();
+  const queue: ArboristNode[] = [root];
+  paths.set(root, []);
+  while (queue.length) {
+    const node = queue.shift()!;
+    const here = paths.get(node)!;
+    for (const [name, edge] of node.edgesOut) {
+      let to = edge.to;
+      if (!to) continue;
+      if (to.isLink && to.target) to = to.target;
+      if (paths.has(to)) continue;
+      paths.set(to, [...here, name]);
+      queue.push(to);
+    }
+  }
+  const out: ResolvedNode[] = [];
+  for (const [node, path] of paths) {
+    // First-party folders (workspaces, file: links) are the project's own code, not packages to vet.
+    if (node === root || node.isProjectRoot || node.isLink || !node.location.includes('node_modules/')) continue;
+    const resolved = node.resolved ?? undefined;
+    const registry = isRegistryNode(node);
+    out.push({
+      name: node.packageName ?? node.name,
+      version: node.version,
+      location: node.location,
+      integrity: node.integrity ?? undefined,
+      resolved,
+      registry,
+      source: registry ? 'registry' : resolved?.startsWith('git') ? 'git' : resolved?.startsWith('file:') ? 'file' : 'remote',
+      path,
+      dev: node.dev,
+      optional: node.optional,
+    });
+  }
+  return out.sort((a, b) => a.location.localeCompare(b.location));
+}
+
+function isRegistryNode(node: ArboristNode): boolean {
+  const resolved = node.resolved ?? '';
+  if (!resolved) return Boolean(node.version) && !node.isLink; // no `resolved` (omit-lockfile-registry-resolved): a registry package
+  return /^https?:\/\//.test(resolved) && /\/-\/[^/]+-\d[^/]*\.tgz$/.test(resolved);
+}
