@@ -45,6 +45,8 @@ beforeAll(async () => {
         'addon.cc': '#include <node_api.h>\nstatic napi_value Init(napi_env env, napi_value exports) { napi_value v; napi_create_int32(env, 42, &v); napi_set_named_property(env, exports, "answer", v); return exports; }\nNAPI_MODULE(NODE_GYP_MODULE_NAME, Init)\n',
         'index.js': "module.exports = require('./build/Release/addon.node');\n",
       }),
+      // Build tools (gyp's copy step, esbuild) hard-link their outputs.
+      pkg('hardlinker', '1.0.0', { scripts: { postinstall: `node -e "require('fs').writeFileSync('built.node', 'x'); require('fs').linkSync('built.node', 'copy.node')"` } }),
       pkg('changing-e', '1.0.0', { scripts: { postinstall: mark('e-marker') } }),
       pkg('changing-e', '1.1.0', { scripts: { postinstall: `${mark('e-marker')} && echo changed` } }),
       pkg('nosy-f', '1.0.0', { scripts: { postinstall: 'node probe.js' } }, {
@@ -125,6 +127,19 @@ describe('vetted install-script replay through safe-npm', () => {
     const folder = statSync(join(project, 'node_modules/dep-b'));
     expect(folder.uid).toBe(0);
     expect(folder.mode & 0o022).toBe(0);
+  });
+
+  it('hard-linked build outputs in a root-owned project belong to root afterwards, like everything else', async () => {
+    const { project, run } = await setup('root');
+    expect((await run(['safe', 'approve', 'hardlinker@1.0.0'])).exitCode).toBe(0);
+    const r = await run(['install', 'hardlinker']);
+    expect(r.exitCode, show(r)).toBe(0);
+    for (const file of ['built.node', 'copy.node']) {
+      const st = statSync(join(project, 'node_modules/hardlinker', file));
+      expect(st.nlink).toBe(2);
+      expect(st.uid, `${file} must not stay the build user's`).toBe(0);
+      expect(st.mode & 0o022).toBe(0);
+    }
   });
 
   it('binding.gyp only: approved, really compiled by node-gyp, then required', async () => {

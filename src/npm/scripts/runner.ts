@@ -103,7 +103,18 @@ function walk(dir: string, skipNested: boolean): string[] {
  * descriptor, so a path swapped for a link in between is never followed). Hard-linked regular
  * files (nlink > 1) are left alone: root must never chown a link to a file outside the package.
  */
-function setOwner(p: string, uid: number, gid: number, mode: (current: number, isDir: boolean) => number | undefined): { uid: number; gid: number; mode: number } | undefined {
+/**
+ * chown/chmod one path without following links. A hard-linked file may have another name outside the
+ * package: it is skipped, unless it belongs to `linkedOwnedBy` (the build user) — taking the build
+ * user's own files back only removes its rights (build tools hard-link their outputs).
+ */
+function setOwner(
+  p: string,
+  uid: number,
+  gid: number,
+  mode: (current: number, isDir: boolean) => number | undefined,
+  linkedOwnedBy?: number,
+): { uid: number; gid: number; mode: number } | undefined {
   let fd: number | undefined;
   try {
     fd = openSync(p, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
@@ -120,7 +131,7 @@ function setOwner(p: string, uid: number, gid: number, mode: (current: number, i
   }
   try {
     const st = fstatSync(fd);
-    if (st.isFile() && st.nlink > 1) return undefined;
+    if (st.isFile() && st.nlink > 1 && st.uid !== linkedOwnedBy) return undefined;
     const before = { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 };
     fchownSync(fd, uid, gid);
     const m = mode(before.mode, st.isDirectory());
@@ -150,16 +161,16 @@ function handOver(dir: string, user: UserAccount): OwnerSnapshot {
  * group/other write. First-party folders (root, links): exact previous owner and mode; new files
  * to the folder's previous owner, without group/other write.
  */
-function giveBack(dir: string, snapshot: OwnerSnapshot, owner: { uid: number; gid: number }, firstParty: boolean): void {
+function giveBack(dir: string, snapshot: OwnerSnapshot, owner: { uid: number; gid: number }, firstParty: boolean, buildUid: number): void {
   const folderOwner = snapshot.entries.get(dir) ?? { ...owner, mode: 0o755 };
   for (const p of walk(dir, firstParty)) {
     const before = snapshot.entries.get(p);
     if (firstParty && before) {
-      setOwner(p, before.uid, before.gid, () => before.mode);
+      setOwner(p, before.uid, before.gid, () => before.mode, buildUid);
       continue;
     }
     const to = firstParty ? folderOwner : owner;
-    setOwner(p, to.uid, to.gid, (m) => m & ~0o022 & ~0o6000);
+    setOwner(p, to.uid, to.gid, (m) => m & ~0o022 & ~0o6000, buildUid);
   }
 }
 
@@ -352,7 +363,7 @@ async function runStep(step: PlannedStep, ctx: StepContext): Promise<StepOutcome
       }
     }
   } finally {
-    if (snapshot) giveBack(c.path, snapshot, ctx.projectOwner, firstParty);
+    if (snapshot) giveBack(c.path, snapshot, ctx.projectOwner, firstParty, ctx.user.uid);
     rmSync(tmp, { recursive: true, force: true });
   }
   return outcome;
