@@ -26,7 +26,9 @@ export interface NpmFlowIo {
 }
 
 export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
+  const timing = io.env.SAFE_NPM_TIMING === '1';
   return {
+    mark: timing ? (label) => void process.stderr.write(`safe-npm: ${Math.round(performance.now())} ms ${label}\n`) : undefined,
     env: io.env,
     cwd: io.cwd,
     interactive: io.stdinIsTTY && io.stdoutIsTTY,

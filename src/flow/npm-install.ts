@@ -62,6 +62,8 @@ export interface NpmFlowDeps {
   afterInstall?(context: AfterInstallContext): Promise<number>;
   /** install-test / install-ci-test: `npm test` after the install, as the invoking user. */
   runNpmTest?(projectDir: string): Promise<number>;
+  /** Diagnostics (SAFE_NPM_TIMING=1): a named point in time; a no-op otherwise. */
+  mark?(label: string): void;
   /** exec/npx/init: run the installed bin as the invoking user. */
   runExec?(context: ExecContext): Promise<number>;
 }
@@ -132,7 +134,6 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
   let npmArgs = [...invocation.npmArgs];
   const requested = invocation.kind === 'exec' || invocation.kind === 'init' ? invocation.exec?.packages ?? [] : invocation.specs;
   const treeMode = wholeTreeMode(invocation, config);
-  const registry = requested.length > 0 || treeMode !== 'none' ? await deps.createRegistry(config, cacheDir) : undefined;
   let specs = requested.map((s) => s.raw);
 
   // npm's resolver starts right away, as the build user, while the requested packages are checked.
@@ -144,7 +145,10 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
     before: cooldown.before, cooldownExclude: settings.cooldownExclude,
     localFolders: invocation.specs.filter((s) => (s.type === 'directory' || s.type === 'file') && s.fetchSpec).map((s) => s.fetchSpec!),
   });
+  deps.mark?.('config loaded');
   let tree = treeMode === 'resolve' ? startTree(specs) : undefined;
+  deps.mark?.('resolver started');
+  const registry = requested.length > 0 || treeMode !== 'none' ? await deps.createRegistry(config, cacheDir) : undefined;
   try {
     return await afterTreeStart();
   } finally {
@@ -166,6 +170,7 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
     } finally {
       spinner.stop();
     }
+    deps.mark?.('requested packages checked');
     sayCooldown(checked.map((c) => c.report), deps);
     const outcome = await settle(checked, { deps, store, settings, yes: invocation.ownFlags.yes, registry: registry!, buildUser });
     if (outcome.kind === 'exit') return outcome.exitCode;
@@ -192,6 +197,7 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
   if (treeMode !== 'none') {
     const outcome = await vetWholeTree(treeMode, { invocation, deps, store, settings, registry: registry!, buildUser, projectDir, tree, requested: requested.map((r) => r.registryName ?? r.name ?? r.raw), before: cooldown.before });
     if (outcome.kind === 'exit') return outcome.exitCode;
+    deps.mark?.('tree vetted');
     freshLocations = new Set(outcome.changed.map((n) => n.location));
     if (invocation.kind === 'install-ci-test') npmArgs = replaceCommand(npmArgs, invocation, 'ci');
   }
@@ -200,6 +206,7 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
     const started = Date.now();
     const result = await tree.install();
     tree = undefined;
+    deps.mark?.('tree installed');
     if (result.exitCode !== 0) {
       deps.stderr(`safe-npm: npm could not install the vetted tree: ${result.error}\nsafe-npm: nothing was changed\n`);
       return result.exitCode;
@@ -210,6 +217,7 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
     if (result.exitCode !== 0) return result.exitCode;
   }
   if (deps.afterInstall) {
+    deps.mark?.('install done');
     const code = await deps.afterInstall({ invocation, freshLocations, realNpm: deps.realNpm, env: deps.env, interactive: deps.interactive, cacheDir, projectDir, mode, settings, store, config, strictScripts });
     if (code !== 0) return code;
   }
@@ -301,7 +309,10 @@ async function vetWholeTree(
   let tooYoung: Array<{ name: string; wanted: string }> = [];
   try {
     if (mode === 'resolve') {
-      ({ nodes, tooYoung } = await ctx.tree!.resolved);
+      const resolved = await ctx.tree!.resolved;
+      ({ nodes, tooYoung } = resolved);
+      for (const [name, packument] of Object.entries(resolved.packuments)) registry.prime(name, packument);
+      deps.mark?.('tree resolved');
     } else {
       nodes = await deps.loadLockedTree(ctx.projectDir, registry);
     }

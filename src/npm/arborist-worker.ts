@@ -51,7 +51,8 @@ async function main(): Promise<void> {
     // Each round lifts the cooldown for one package with no old-enough version (npm's own `before`
     // would just fail): the newest match is kept, and the parent reports it.
     for (let round = 0; ; round++) {
-      arb = new Arborist({ ...request.options, ...(request.before ? { before: request.before, minReleaseAgeExclude: exclude } : {}) });
+      // Full documents (times, repository…): the same ones the checks need, fetched once.
+      arb = new Arborist({ ...request.options, fullMetadata: true, ...(request.before ? { before: request.before, minReleaseAgeExclude: exclude } : {}) });
       try {
         await arb.buildIdealTree({ add: request.add, update: request.update });
         break;
@@ -65,7 +66,8 @@ async function main(): Promise<void> {
         throw error;
       }
     }
-    await send({ type: 'resolved', nodes: collectNodes(arb.idealTree!), tooYoung });
+    const nodes = collectNodes(arb.idealTree!);
+    await send({ type: 'resolved', nodes, tooYoung, packuments: packumentsOf(arb, new Set(nodes.map((n) => n.name))) });
     const order = await next();
     if (order.type !== 'reify') process.exit(0);
     await arb.reify({ add: request.add, update: request.update });
@@ -80,6 +82,36 @@ async function main(): Promise<void> {
   } catch (error) {
     await fail(error);
   }
+}
+
+/** Manifest fields the checks read; the rest of a full packument stays here. */
+const manifestFields = ['name', 'version', 'scripts', 'gypfile', 'deprecated', 'repository', 'description', 'dependencies', 'optionalDependencies', 'dist', '_npmUser'];
+
+/**
+ * The packuments the resolution fetched, trimmed to what the checks read, so the parent vets the
+ * tree on the very documents npm resolved it from — and without fetching them again.
+ */
+function packumentsOf(arb: Arb, names: Set<string>): Record<string, unknown> {
+  const cache = (arb as unknown as { options: { packumentCache?: { entries(): Iterable<[string, unknown]> } } }).options.packumentCache;
+  const out: Record<string, unknown> = {};
+  if (!cache) return out;
+  for (const [key, value] of cache.entries()) {
+    if (!key.startsWith('full:')) continue; // corgi documents lack times, repository, description
+    const doc = value as { name?: string; versions?: Record<string, Record<string, unknown>>; time?: unknown; 'dist-tags'?: unknown; maintainers?: unknown };
+    if (!doc?.name || !names.has(doc.name) || !doc.versions) continue;
+    const versions: Record<string, Record<string, unknown>> = {};
+    for (const [v, manifest] of Object.entries(doc.versions)) {
+      const trimmed: Record<string, unknown> = {};
+      for (const field of manifestFields) if (manifest[field] !== undefined) trimmed[field] = manifest[field];
+      versions[v] = trimmed;
+    }
+    out[doc.name] = {
+      name: doc.name, 'dist-tags': doc['dist-tags'], versions,
+      ...(doc.time ? { time: doc.time } : {}),
+      ...('maintainers' in doc ? { maintainers: doc.maintainers } : {}),
+    };
+  }
+  return out;
 }
 
 if (process.send && process.argv[2] === '--safe-npm-arborist-worker') void main();

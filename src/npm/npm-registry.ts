@@ -36,6 +36,8 @@ export interface RegistryClient {
   packument(name: string): Promise<PackumentResult>;
   /** The pacote options in use (npm's flat config, the cache, the shared in-memory packument cache), for arborist. */
   readonly options: Record<string, unknown>;
+  /** Use a document already fetched (by npm's resolver) instead of fetching it again. */
+  prime(name: string, packument: Packument): void;
 }
 
 /** A client over pacote with npm's flat options; `cache` is the cache the install will use too. */
@@ -47,6 +49,9 @@ export async function createRegistryClient(config: NpmConfig, cache: string | un
   const opts = { ...config.flat, ...(cache ? { cache: join(cache, '_cacache') } : {}), fullMetadata: true, packumentCache };
   return {
     options: opts,
+    prime(name, packument) {
+      if (!memo.has(name)) memo.set(name, Promise.resolve({ ok: true as const, packument }));
+    },
     packument(name) {
       let pending = memo.get(name);
       if (!pending) {

@@ -13,6 +13,7 @@ import type { InstallMode } from './install-mode.js';
 import { npmRootOf } from './npm-config.js';
 import { isUsableHome, makePrivateArea, npmEnvFor, stageProject, syncBack } from './run-npm-install.js';
 import type { ResolvedNode } from './tree-nodes.js';
+import type { Packument } from './npm-registry.js';
 import type { ResolveMessage } from './arborist-worker.js';
 
 export interface TreeInstallRequest {
@@ -35,7 +36,7 @@ export interface TreeInstallRequest {
 
 export interface TreeInstall {
   /** The tree npm would install; rejects with npm's error (E404, ETARGET…). */
-  resolved: Promise<{ nodes: ResolvedNode[]; tooYoung: Array<{ name: string; wanted: string }> }>;
+  resolved: Promise<{ nodes: ResolvedNode[]; tooYoung: Array<{ name: string; wanted: string }>; packuments: Record<string, Packument> }>;
   /** Reify exactly the resolved tree; the project is updated only on success. */
   install(): Promise<{ exitCode: number; added: number; removed: number; changed: number; error?: string }>;
   /** Nothing is written; the child and any staging copy go away. */
@@ -136,7 +137,13 @@ export function startTreeInstall(request: TreeInstallRequest): TreeInstall {
     worker.send(message);
 
     const resolved = nextMessage().then((m) => {
-      if (m.type === 'resolved') return { nodes: m.nodes as ResolvedNode[], tooYoung: m.tooYoung as Array<{ name: string; wanted: string }> };
+      if (m.type === 'resolved') {
+        return {
+          nodes: m.nodes as ResolvedNode[],
+          tooYoung: m.tooYoung as Array<{ name: string; wanted: string }>,
+          packuments: (m.packuments ?? {}) as Record<string, Packument>,
+        };
+      }
       throw Object.assign(new Error(String(m.message)), { code: m.code });
     });
     resolved.catch(() => cleanup());
