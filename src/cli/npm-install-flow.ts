@@ -38,7 +38,8 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     now: () => new Date(),
     stdout: (t) => void process.stdout.write(t),
     stderr: (t) => void process.stderr.write(t),
-    openStore: () => SafeStore.open(),
+    // Without a terminal nothing is written to the store: read it without loading conf.
+    openStore: () => SafeStore.open({ readOnly: !(io.stdinIsTTY && io.stdoutIsTTY) }),
     loadNpmConfig: (npmArgs) => loadNpmConfig({ realNpm: io.realNpm, npmArgs, cwd: io.cwd, env: io.env }),
     createRegistry: (config, cache) => createRegistryClient(config, cache),
     asBuildUser: asEffectiveUser,

@@ -1,4 +1,7 @@
 import type { Ecosystem } from '../core/types.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import { mergeSettings, type Settings } from './settings.js';
 
@@ -33,10 +36,47 @@ interface StoreShape {
  * decisions. Keys are "ecosystem:name" (PyPI names normalized by the caller). A file that cannot be
  * parsed is a ConfigError — never an empty, allow-all store.
  */
+/** Where conf keeps the store: its env-paths config folder for "safe-npm" (XDG_CONFIG_HOME honoured). */
+export function storePath(cwd?: string, env: Record<string, string | undefined> = process.env): string {
+  const dir = cwd ?? join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'safe-npm');
+  return join(dir, 'config.json');
+}
+
+/** The store as plain data, for the non-interactive install path that only reads (no conf import). */
+class ReadOnlyConf {
+  readonly path: string;
+  readonly store: StoreShape;
+  constructor(path: string) {
+    this.path = path;
+    this.store = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as StoreShape) : {};
+    if (!this.store || typeof this.store !== 'object' || Array.isArray(this.store)) throw new Error('not a JSON object');
+  }
+  get(key: string, fallback?: unknown): never {
+    let value: unknown = this.store;
+    for (const part of key.split('.')) value = (value as Record<string, unknown> | undefined)?.[part];
+    return (value === undefined ? fallback : value) as never;
+  }
+  set(): never {
+    throw new Error('the safe-npm store was opened read-only');
+  }
+}
+
 export class SafeStore {
   private constructor(private readonly conf: import('conf').default<StoreShape>) {}
 
-  static async open(options: { cwd?: string } = {}): Promise<SafeStore> {
+  /**
+   * `readOnly`: read the file directly (fast, for runs that cannot prompt); otherwise through conf,
+   * which also writes. Either way a corrupt file is a ConfigError, never an empty store.
+   */
+  static async open(options: { cwd?: string; readOnly?: boolean } = {}): Promise<SafeStore> {
+    if (options.readOnly) {
+      try {
+        return new SafeStore(new ReadOnlyConf(storePath(options.cwd)) as never);
+      } catch (error) {
+        const where = options.cwd ?? '$XDG_CONFIG_HOME/safe-npm';
+        throw new ConfigError(`cannot read the safe-npm config in ${where}: ${(error as Error).message.split('\n')[0]} (fix or delete the file)`);
+      }
+    }
     const { default: Conf } = await import('conf');
     try {
       const conf = new Conf<StoreShape>({

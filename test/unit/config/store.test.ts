@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SafeStore } from '../../../src/config/store.js';
+import { SafeStore, storePath } from '../../../src/config/store.js';
 import { ConfigError } from '../../../src/core/errors.js';
 import { applyEnvOverrides, defaultSettings, parseSettingKey } from '../../../src/config/settings.js';
 
@@ -35,11 +35,35 @@ describe('SafeStore (conf in a temp dir)', () => {
     expect(s.runAsUser).toBe('builder');
   });
 
+  it('read-only opening sees the same store without conf, and refuses writes', async () => {
+    const cwd = tempDir();
+    (await SafeStore.open({ cwd })).trust('npm', 'left-pad');
+    (await SafeStore.open({ cwd })).setSetting('thresholds.fewVersions', 5);
+    const fast = await SafeStore.open({ cwd, readOnly: true });
+    expect(fast.isTrusted('npm', 'left-pad')).toBe(true);
+    expect(fast.settings().thresholds.fewVersions).toBe(5);
+    expect(() => fast.trust('npm', 'x')).toThrow(/read-only/);
+    expect((await SafeStore.open({ cwd: tempDir(), readOnly: true })).trustedNames('npm')).toEqual([]);
+  });
+
+  it('the read-only path is the file conf uses (XDG_CONFIG_HOME honoured)', async () => {
+    const saved = process.env.XDG_CONFIG_HOME;
+    process.env.XDG_CONFIG_HOME = tempDir();
+    try {
+      expect((await SafeStore.open()).path).toBe(storePath());
+      expect(storePath()).toBe(join(process.env.XDG_CONFIG_HOME, 'safe-npm', 'config.json'));
+    } finally {
+      if (saved === undefined) delete process.env.XDG_CONFIG_HOME;
+      else process.env.XDG_CONFIG_HOME = saved;
+    }
+  });
+
   it('a corrupt config file is a clear error, never allow-all', async () => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'config.json'), '{"trusted": {"npm:x": ');
     await expect(SafeStore.open({ cwd })).rejects.toThrow(ConfigError);
     await expect(SafeStore.open({ cwd })).rejects.toThrow(/cannot read the safe-npm config/);
+    await expect(SafeStore.open({ cwd, readOnly: true })).rejects.toThrow(ConfigError);
   });
 
   it('setting keys parse and reject bad values', () => {
