@@ -24,6 +24,11 @@ export const sizeJump: Check = {
       && release.fileCount > previous.fileCount * factor && release.fileCount - previous.fileCount > minFiles) {
       parts.push(`files ${previous.fileCount} → ${release.fileCount}`);
     }
+    // Only when the registry gives no unpacked size (PyPI): the download size, same factor and bytes.
+    if (release.unpackedSize === undefined && previous.unpackedSize === undefined && release.archiveSize !== undefined && previous.archiveSize !== undefined
+      && release.archiveSize > previous.archiveSize * factor && release.archiveSize - previous.archiveSize > minBytes) {
+      parts.push(`download size ${formatBytes(previous.archiveSize)} → ${formatBytes(release.archiveSize)}`);
+    }
     if (parts.length === 0) return [];
     return [{
       check: 'size-jump',

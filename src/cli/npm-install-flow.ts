@@ -61,7 +61,7 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
         projectDir: request.projectDir,
         mode: request.mode,
         env: io.env,
-        options: request.config.flat,
+        options: { ...request.config.flat, ...request.overrides },
         userconfigPath: request.config.userconfigPath,
         cacheDir: request.cacheDir,
         add: request.add,

@@ -75,6 +75,8 @@ export interface ReleaseFacts {
   publisher?: string;
   unpackedSize?: number;
   fileCount?: number;
+  /** PyPI: size of the release's largest file (compressed; indexes give no unpacked size). */
+  archiveSize?: number;
 }
 
 export interface Thresholds {

@@ -79,6 +79,8 @@ export interface TreeInstallStart {
   before?: Date;
   cooldownExclude: string[];
   localFolders: string[];
+  /** npm-command specifics on top of npm's flat options (npm update does not save unless asked). */
+  overrides: Record<string, unknown>;
 }
 
 export interface AfterInstallContext {
@@ -144,6 +146,8 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
     update: invocation.kind === 'update' ? (invocation.specs.length ? invocation.specs.map((s) => s.name ?? s.raw) : true) : undefined,
     before: cooldown.before, cooldownExclude: settings.cooldownExclude,
     localFolders: invocation.specs.filter((s) => (s.type === 'directory' || s.type === 'file') && s.fetchSpec).map((s) => s.fetchSpec!),
+    // As npm's update command does: package.json is saved only when --save was given.
+    overrides: invocation.kind === 'update' && config.isDefault('save') ? { save: false } : {},
   });
   deps.mark?.('config loaded');
   let tree = treeMode === 'resolve' ? startTree(specs) : undefined;

@@ -70,7 +70,8 @@ async function main(): Promise<void> {
     await send({ type: 'resolved', nodes, tooYoung, packuments: packumentsOf(arb, new Set(nodes.map((n) => n.name))) });
     const order = await next();
     if (order.type !== 'reify') process.exit(0);
-    await arb.reify({ add: request.add, update: request.update });
+    // As npm's install/update commands do: the options go to reify too (save, saveType, dryRun…).
+    await arb.reify({ ...request.options, add: request.add, update: request.update });
     const counts = { added: 0, removed: 0, changed: 0 };
     for (const child of arb.diff?.children ?? []) {
       if (child.action === 'ADD') counts.added++;

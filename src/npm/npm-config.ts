@@ -12,6 +12,8 @@ export interface NpmConfig {
   /** Flat options as npm passes them to pacote / npm-registry-fetch (registry, @scope:registry, //host/:_authToken, ca...). */
   flat: Record<string, unknown>;
   get(key: string): unknown;
+  /** The value comes from npm's defaults, not from the user (npm update treats `save` so). */
+  isDefault(key: string): boolean;
   /** The project root npm would use (nearest package.json / node_modules upward). */
   localPrefix: string;
   globalPrefix: string;
@@ -51,6 +53,7 @@ export async function loadNpmConfig(options: {
   return {
     flat: config.flat,
     get: (key: string) => config.get(key),
+    isDefault: (key: string) => config.isDefault(key),
     localPrefix: config.localPrefix,
     globalPrefix: config.globalPrefix,
     userconfigPath: config.get('userconfig') as string,

@@ -19,7 +19,8 @@ export function formatReports(reports: readonly PackageReport[], options: Format
   for (const report of reports) {
     const shown = report.findings.filter((f) => options.showInfo || f.severity !== 'info');
     if (shown.length === 0) continue;
-    const head = `${report.name}${report.version && !report.name.endsWith(report.version) ? ` (${report.version})` : ''}`;
+    const named = report.version && (report.name.endsWith(report.version) || report.name.includes(`==${report.version} `));
+    const head = `${report.name}${report.version && !named ? ` (${report.version})` : ''}`;
     lines.push(paint(report.verdict === 'ok' ? 'info' : report.verdict, head, options.color));
     for (const f of shown) lines.push(...formatFinding(f, options));
   }

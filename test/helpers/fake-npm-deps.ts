@@ -51,7 +51,7 @@ export async function fakeDeps(setup: FakeSetup) {
   const store = await SafeStore.open({ cwd: mkdtempSync(join(tmpdir(), 'safe-flow-')) });
   const projectDir = mkdtempSync(join(tmpdir(), 'safe-flow-project-'));
   const config: NpmConfig = {
-    flat: {}, get: (k) => ({ tag: 'latest', cache: '/tmp/cache' } as Record<string, unknown>)[k],
+    flat: {}, get: (k) => ({ tag: 'latest', cache: '/tmp/cache' } as Record<string, unknown>)[k], isDefault: () => true,
     localPrefix: projectDir, globalPrefix: '/usr', userconfigPath: '/nonexistent/.npmrc',
   };
   const deps: NpmFlowDeps = {
@@ -62,6 +62,7 @@ export async function fakeDeps(setup: FakeSetup) {
     loadNpmConfig: async () => config,
     createRegistry: async () => ({
       options: {},
+      prime() {},
       async packument(name): Promise<PackumentResult> {
         fetched.push(name);
         const p = setup.packuments?.[name];
@@ -101,7 +102,7 @@ export async function fakeDeps(setup: FakeSetup) {
       })];
       let done = false;
       return {
-        resolved: Promise.resolve({ nodes, tooYoung: setup.tooYoung ?? [] }),
+        resolved: Promise.resolve({ nodes, tooYoung: setup.tooYoung ?? [], packuments: {} }),
         async install() {
           done = true;
           installs.push(request);

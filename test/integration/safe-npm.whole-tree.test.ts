@@ -129,4 +129,15 @@ describe('the whole tree is vetted before anything is written', () => {
     expect(r.exitCode, show(r)).toBe(0);
     expect(readFileSync(join(second, 'node_modules/plain-dep/index.js'), 'utf8')).toBe(vetted);
   });
+
+  it('npm update: resolved and vetted like an install; package.json is left alone unless --save, as npm does', async () => {
+    const project = await makeProject({ owner: 'nobody', packageJson: { name: 'p', version: '1.0.0', dependencies: { 'plain-dep': '^1.0.0' } } });
+    const lock = await runTool('npm', ['install', '--package-lock-only', '--ignore-scripts', 'plain-dep@1.0.0', '--save-exact=false'], { cwd: project, registry: registry.url, user: 'nobody' });
+    expect(lock.exitCode, show(lock)).toBe(0);
+    const manifest = readFileSync(join(project, 'package.json'), 'utf8');
+    const r = await safeNpm(['update'], project);
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(JSON.parse(readFileSync(join(project, 'node_modules/plain-dep/package.json'), 'utf8')).version).toBe('1.0.2');
+    expect(readFileSync(join(project, 'package.json'), 'utf8')).toBe(manifest);
+  });
 });
