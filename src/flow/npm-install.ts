@@ -160,76 +160,76 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
   }
 
   async function afterTreeStart(): Promise<number> {
-  if (requested.length > 0) {
-    const popular = deps.popular();
-    const spinner = await deps.spinner(`checking ${requested.length === 1 ? requested[0]!.raw : `${requested.length} packages`}`);
-    let checked: CheckedPackage[];
-    try {
-      // Cache entries written during the check must belong to the user who installs next.
-      checked = await deps.asBuildUser(buildUser, () => checkNpmSpecs({
-        specs: requested, registry: registry!, settings, popular, now: deps.now(),
-        defaultTag: String(config.get('tag') ?? 'latest'),
-        ...cooldown,
-      }));
-    } finally {
-      spinner.stop();
+    if (requested.length > 0) {
+      const popular = deps.popular();
+      const spinner = await deps.spinner(`checking ${requested.length === 1 ? requested[0]!.raw : `${requested.length} packages`}`);
+      let checked: CheckedPackage[];
+      try {
+        // Cache entries written during the check must belong to the user who installs next.
+        checked = await deps.asBuildUser(buildUser, () => checkNpmSpecs({
+          specs: requested, registry: registry!, settings, popular, now: deps.now(),
+          defaultTag: String(config.get('tag') ?? 'latest'),
+          ...cooldown,
+        }));
+      } finally {
+        spinner.stop();
+      }
+      deps.mark?.('requested packages checked');
+      sayCooldown(checked.map((c) => c.report), deps);
+      const outcome = await settle(checked, { deps, store, settings, yes: invocation.ownFlags.yes, registry: registry!, buildUser });
+      if (outcome.kind === 'exit') return outcome.exitCode;
+      npmArgs = rewriteArgs(npmArgs, outcome.replacements);
+      specs = rewriteArgs(specs, outcome.replacements);
+      if (outcome.allSkipped) {
+        deps.stderr('safe-npm: every requested package was skipped; nothing to install\n');
+        return ExitCode.ok;
+      }
+      if (tree && outcome.replacements.size > 0) {
+        // A substituted or skipped package: resolve again with what will really be installed.
+        tree.cancel();
+        tree = startTree(specs);
+      }
     }
-    deps.mark?.('requested packages checked');
-    sayCooldown(checked.map((c) => c.report), deps);
-    const outcome = await settle(checked, { deps, store, settings, yes: invocation.ownFlags.yes, registry: registry!, buildUser });
-    if (outcome.kind === 'exit') return outcome.exitCode;
-    npmArgs = rewriteArgs(npmArgs, outcome.replacements);
-    specs = rewriteArgs(specs, outcome.replacements);
-    if (outcome.allSkipped) {
-      deps.stderr('safe-npm: every requested package was skipped; nothing to install\n');
-      return ExitCode.ok;
-    }
-    if (tree && outcome.replacements.size > 0) {
-      // A substituted or skipped package: resolve again with what will really be installed.
-      tree.cancel();
-      tree = startTree(specs);
-    }
-  }
 
-  if ((invocation.kind === 'exec' || invocation.kind === 'init') && deps.runExec) {
-    return deps.runExec({ invocation, realNpm: deps.realNpm, env: deps.env, cwd: deps.cwd, npmArgs, mode, config, settings, cacheDir });
-  }
-
-  // The whole tree: resolved by npm's engine before anything is written, every new or changed
-  // package vetted; then that engine installs exactly the vetted tree (npm ci: the vetted lockfile).
-  let freshLocations: Set<string> | undefined;
-  if (treeMode !== 'none') {
-    const outcome = await vetWholeTree(treeMode, { invocation, deps, store, settings, registry: registry!, buildUser, projectDir, tree, requested: requested.map((r) => r.registryName ?? r.name ?? r.raw), before: cooldown.before });
-    if (outcome.kind === 'exit') return outcome.exitCode;
-    deps.mark?.('tree vetted');
-    freshLocations = new Set(outcome.changed.map((n) => n.location));
-    if (invocation.kind === 'install-ci-test') npmArgs = replaceCommand(npmArgs, invocation, 'ci');
-  }
-
-  if (tree) {
-    const started = Date.now();
-    const result = await tree.install();
-    tree = undefined;
-    deps.mark?.('tree installed');
-    if (result.exitCode !== 0) {
-      deps.stderr(`safe-npm: npm could not install the vetted tree: ${result.error}\nsafe-npm: nothing was changed\n`);
-      return result.exitCode;
+    if ((invocation.kind === 'exec' || invocation.kind === 'init') && deps.runExec) {
+      return deps.runExec({ invocation, realNpm: deps.realNpm, env: deps.env, cwd: deps.cwd, npmArgs, mode, config, settings, cacheDir });
     }
-    deps.stdout(`${installSummary(result)} in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
-  } else {
-    const result = await deps.runNpmInstall({ ...installJob(), args: npmArgs });
-    if (result.exitCode !== 0) return result.exitCode;
-  }
-  if (deps.afterInstall) {
-    deps.mark?.('install done');
-    const code = await deps.afterInstall({ invocation, freshLocations, realNpm: deps.realNpm, env: deps.env, interactive: deps.interactive, cacheDir, projectDir, mode, settings, store, config, strictScripts });
-    if (code !== 0) return code;
-  }
-  // install-test / install-ci-test: the tests are the user's own code, run as the user asked.
-  if ((invocation.kind === 'install-test' || invocation.kind === 'install-ci-test') && deps.runNpmTest) {
-    return deps.runNpmTest(projectDir);
-  }
-  return ExitCode.ok;
+
+    // The whole tree: resolved by npm's engine before anything is written, every new or changed
+    // package vetted; then that engine installs exactly the vetted tree (npm ci: the vetted lockfile).
+    let freshLocations: Set<string> | undefined;
+    if (treeMode !== 'none') {
+      const outcome = await vetWholeTree(treeMode, { invocation, deps, store, settings, registry: registry!, buildUser, projectDir, tree, requested: requested.map((r) => r.registryName ?? r.name ?? r.raw), before: cooldown.before });
+      if (outcome.kind === 'exit') return outcome.exitCode;
+      deps.mark?.('tree vetted');
+      freshLocations = new Set(outcome.changed.map((n) => n.location));
+      if (invocation.kind === 'install-ci-test') npmArgs = replaceCommand(npmArgs, invocation, 'ci');
+    }
+
+    if (tree) {
+      const started = Date.now();
+      const result = await tree.install();
+      tree = undefined;
+      deps.mark?.('tree installed');
+      if (result.exitCode !== 0) {
+        deps.stderr(`safe-npm: npm could not install the vetted tree: ${result.error}\nsafe-npm: nothing was changed\n`);
+        return result.exitCode;
+      }
+      deps.stdout(`${installSummary(result)} in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
+    } else {
+      const result = await deps.runNpmInstall({ ...installJob(), args: npmArgs });
+      if (result.exitCode !== 0) return result.exitCode;
+    }
+    if (deps.afterInstall) {
+      deps.mark?.('install done');
+      const code = await deps.afterInstall({ invocation, freshLocations, realNpm: deps.realNpm, env: deps.env, interactive: deps.interactive, cacheDir, projectDir, mode, settings, store, config, strictScripts });
+      if (code !== 0) return code;
+    }
+    // install-test / install-ci-test: the tests are the user's own code, run as the user asked.
+    if ((invocation.kind === 'install-test' || invocation.kind === 'install-ci-test') && deps.runNpmTest) {
+      return deps.runNpmTest(projectDir);
+    }
+    return ExitCode.ok;
   }
 
   function installJob(): NpmInstallJob {
