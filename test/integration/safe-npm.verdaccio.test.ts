@@ -4,7 +4,7 @@
  * install-type npm call ran as uid 0 (a logging npm first on PATH), that a stopped install leaves
  * the project byte-identical, and that passthrough keeps npm's output and exit code.
  */
-import { existsSync, lstatSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -337,6 +337,31 @@ describe('passthrough keeps npm exactly', () => {
     const failing = await safeNpm(['run', 'fail'], project);
     expect(failing.exitCode).toBe(3);
     expect(failing.stdout).toContain('failing-now');
+  });
+});
+
+describe('safe-npm safe trust / list / config', () => {
+  it('trust, list, untrust; config set/get/list; bad input is one line and exit 64', async () => {
+    const cwd = await makeTempDir('safe-npm-config-');
+    const first = await safeNpm(['safe', 'trust', 'lodahs'], cwd);
+    expect(first.exitCode, show(first)).toBe(0);
+    const sandbox = first.sandbox;
+    const run = (args: string[]) => runBin('safe-npm', args, { cwd, sandbox, env: { PATH: SYSTEM_PATH } });
+    expect((await run(['safe', 'list'])).stdout).toContain('  lodahs\n');
+    expect((await run(['safe', 'config', 'set', 'thresholds.newPackageDays', '7'])).exitCode).toBe(0);
+    expect((await run(['safe', 'config', 'get', 'thresholds.newPackageDays'])).stdout.trim()).toBe('7');
+    expect(JSON.parse((await run(['safe', 'config', 'list'])).stdout).runAsUser).toBe('nobody');
+    for (const bad of [['safe', 'config', 'set', 'nope', '1'], ['safe', 'config', 'set', 'sandbox', 'maybe'], ['safe', 'frobnicate'], ['safe', 'trust']]) {
+      const r = await run(bad);
+      expect(r.exitCode, show(r)).toBe(64);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect((await run(['safe', 'untrust', 'lodahs'])).stdout).toContain('no longer trusted');
+    // A corrupt store is an error, not "allow all".
+    writeFileSync(join(sandbox.env.XDG_CONFIG_HOME!, 'safe-npm', 'config.json'), '{"trusted": ');
+    const corrupt = await run(['install', 'lodahs']);
+    expect(corrupt.exitCode, show(corrupt)).toBe(64);
+    expect(corrupt.stderr).toMatch(/cannot read the safe-npm config/);
   });
 });
 
