@@ -35,8 +35,13 @@ import { GUARD_EXIT_BUILD_REFUSED, GUARD_EXIT_HOOKS_FAILED, type GuardRefusal, t
 import { declaredUrlDependencies, parseInstallReport, pinnedLine, type ReportItem } from '../pypi/pip-report.js';
 import { dryRunArgs, finalInstallArgs, indexLines, userCommandArgs, wheelStepArgs, withoutRequestEnv } from '../pypi/pip-commands.js';
 import { confusionFindings, sourceCount, sourceOf } from '../pypi/dependency-confusion.js';
-import { fetchProject } from '../pypi/pypi-index.js';
-import { factsFromAnswer } from '../pypi/pypi-facts.js';
+import { IndexLookups } from '../pypi/pypi-index.js';
+import { dependencyNamesOf, factsFromAnswer, versionTimes } from '../pypi/pypi-facts.js';
+import { compareVersions } from '../pypi/pep440.js';
+import { describeAge } from '../checks/age.js';
+import { tooYoungFinding } from '../flow/whole-tree.js';
+import { dependencyPaths, pathDisplayName } from '../pypi/dependency-paths.js';
+import type { GuardConfig } from '../pypi/pip-guard.js';
 import { inspectWheels, installedFiles, parseWheelFilename } from '../pypi/wheel-inspect.js';
 
 export interface PipFlowIo {
@@ -108,7 +113,12 @@ async function runOnce(first: PipInvocation, io: PipFlowIo): Promise<number | Re
   const work = makeWorkDir(owner);
   try {
     const baseEnv = childEnv(io.env, pipEnv, owner, work, settings);
-    return await flow({ inv, command, io, pipEnv, owner, store, settings, work, baseEnv, interactive, destination });
+    const now = io.now ?? new Date();
+    const hours = settings.minReleaseAgeHours;
+    const cooldown = hours > 0
+      ? { hours, cutoff: new Date(now.getTime() - hours * 3_600_000), exclude: settings.cooldownExclude.map((p) => p.toLowerCase().replace(/[-_.]+/g, '-')), young: {} as Record<string, string[]> }
+      : undefined;
+    return await flow({ inv, command, io, pipEnv, owner, store, settings, work, baseEnv, interactive, destination, lookups: new IndexLookups({ limit: 8 }), cooldown, now });
   } finally {
     work.cleanup();
   }
@@ -126,6 +136,24 @@ interface FlowState {
   baseEnv: Record<string, string | undefined>;
   interactive: boolean;
   destination: Destination;
+  /** Every index look-up of the run: bounded concurrency, each URL once. */
+  lookups: IndexLookups;
+  /** Release cooldown (settings.minReleaseAgeHours > 0); `young` grows with versions found young through the JSON API. */
+  cooldown?: { hours: number; cutoff: Date; exclude: string[]; young: Record<string, string[]> };
+  now: Date;
+}
+
+function guardCooldown(s: FlowState): GuardConfig['cooldown'] {
+  return s.cooldown ? { cutoff: s.cooldown.cutoff.toISOString(), exclude: s.cooldown.exclude, young: s.cooldown.young } : undefined;
+}
+
+function cooldownExcluded(s: FlowState, canonical: string): boolean {
+  return !s.cooldown || s.cooldown.exclude.some((p) => globMatch(p, canonical));
+}
+
+function globMatch(pattern: string, name: string): boolean {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return re.test(name);
 }
 
 async function flow(s: FlowState): Promise<number | Rerun> {
@@ -143,14 +171,19 @@ async function flow(s: FlowState): Promise<number | Rerun> {
   const approvedBuilds: NeededBuild[] = [];
   let items: ReportItem[] = [];
   let side: GuardSidecar = {};
+  let cooldownRounds = 0;
   for (let round = 0; ; round++) {
     if (round > 50) throw new SafeError('too many build approvals in one run', ExitCode.internal);
     const reportPath = join(work.root, `report-${round}.json`);
     const { cmd, sidecar } = guardedPipCommand({
       python: s.pipEnv.python, work, owner: s.owner, cwd: io.cwd, env: s.baseEnv,
       pipArgs: dryRunArgs(s.command, inv.items, reportPath, noBinary), allow: vetted, keep: s.command === 'install' ? work.kept : undefined,
+      cooldown: guardCooldown(s), report: reportPath,
     });
-    const res = await runCommand(cmd, 'capture');
+    // Index look-ups start while pip resolves: each project pip looks up is fetched for the checks
+    // as soon as the guard records it (single index only: with several, the chosen one is not known yet).
+    const watcher = setInterval(() => prefetchFound(readSidecar(sidecar), s), 100);
+    const res = await runCommand(cmd, 'capture').finally(() => clearInterval(watcher));
     side = readSidecar(sidecar);
     let needed: NeededBuild[] = [];
     if (res.code === GUARD_EXIT_HOOKS_FAILED) throw new SafeError(`cannot guard this pip against builds: ${res.stderr.trim().split('\n').at(-1)}`, ExitCode.couldNotVerify);
@@ -167,6 +200,13 @@ async function flow(s: FlowState): Promise<number | Rerun> {
       needed = sourceOnly.map(([name, versions]) => ({ key: name, name, version: versions.at(-1) ?? null, url: null, why: 'only a source distribution exists' }));
     } else {
       items = parseInstallReport(readFileSync(reportPath, 'utf8'));
+      // Every look-up the checks need starts now, bounded; they overlap the rest of the work.
+      prefetch(items, side, s);
+      // The guard knows upload times only from PEP 691 pages; where it did not see them, the JSON API may.
+      if (cooldownRounds < 3 && (await youngerThanTheGuardKnew(items, side, s))) {
+        cooldownRounds += 1;
+        continue;
+      }
       break;
     }
     for (const n of needed) {
@@ -418,14 +458,77 @@ function cacheDirFor(owner: UserAccount, settings: Settings): string | undefined
   }
 }
 
+/** The index an item's facts come from (the one its file was found on), or undefined (find-links). */
+function indexOf(item: ReportItem, side: GuardSidecar): string | undefined {
+  const indexUrls = side.indexUrls ?? [];
+  const cands = side.candidates?.[item.canonical] ?? [];
+  const chosen = cands.find((c) => c.url === item.url);
+  const from = chosen ? sourceOf(chosen, { indexUrls, findLinks: side.findLinks ?? [] }) : undefined;
+  return from && indexUrls.includes(from) ? from : indexUrls[0];
+}
+
+function prefetchFound(side: GuardSidecar, s: FlowState): void {
+  const indexUrls = side.indexUrls ?? [];
+  if (indexUrls.length !== 1) return;
+  for (const name of Object.keys(side.candidates ?? {})) void s.lookups.project(indexUrls[0]!, name);
+}
+
+function prefetch(items: readonly ReportItem[], side: GuardSidecar, s: FlowState): void {
+  for (const item of items) {
+    const index = item.kind === 'index' ? indexOf(item, side) : undefined;
+    if (index) void s.lookups.project(index, item.name);
+  }
+}
+
+/** Upload time of the chosen version: what pip saw (PEP 700), else the index's JSON. */
+function chosenTime(item: ReportItem, side: GuardSidecar, facts?: PackageFacts): Date | undefined {
+  const seen = side.cooldown?.times?.[item.canonical]?.[item.version];
+  return seen ? new Date(seen) : facts?.versionPublishedAt;
+}
+
+/**
+ * Items whose chosen version is inside the cooldown although the guard did not know (no PEP 700
+ * times on that index): their young versions go to the guard's list and the caller resolves again.
+ */
+async function youngerThanTheGuardKnew(items: readonly ReportItem[], side: GuardSidecar, s: FlowState): Promise<boolean> {
+  const cool = s.cooldown;
+  if (!cool) return false;
+  let added = false;
+  await Promise.all(items.map(async (item) => {
+    if (item.kind !== 'index' || cooldownExcluded(s, item.canonical)) return;
+    if (side.cooldown?.times?.[item.canonical]?.[item.version]) return;
+    if (side.cooldown?.tooYoung?.[item.canonical]?.includes(item.version)) return;
+    if (cool.young[item.canonical]?.includes(item.version)) return;
+    const index = indexOf(item, side);
+    if (!index) return;
+    const times = versionTimes(await s.lookups.project(index, item.name), item.name);
+    const t = times.get(item.version);
+    if (!t || t <= cool.cutoff) return;
+    const young = [...times].filter(([, when]) => when > cool.cutoff).map(([v]) => v);
+    cool.young[item.canonical] = [...new Set([...(cool.young[item.canonical] ?? []), ...young])];
+    added = true;
+  }));
+  return added;
+}
+
 async function vetItems(items: ReportItem[], side: GuardSidecar, approved: NeededBuild[], s: FlowState): Promise<PackageReport[]> {
-  const now = s.io.now ?? new Date();
+  const now = s.now;
   const ctx = { now, thresholds: s.settings.thresholds, popular: popularNames('pypi') };
   const sources = { indexUrls: side.indexUrls ?? [], findLinks: side.findLinks ?? [] };
   if (sourceCount(sources) > 1) s.io.stderr(`safe-pip: ${sourceCount(sources)} package sources are configured; checking every name on all of them\n`);
-  return Promise.all(items.map(async (item) => {
-    const facts = await factsFor(item, side);
-    const findings: Finding[] = runChecks(facts, ctx, { offline: false, severity: s.settings.severity });
+  const paths = side.edges ? dependencyPaths(items, side.edges) : new Map<string, string[]>();
+  const reports = await Promise.all(items.map(async (item) => {
+    const facts = await factsFor(item, side, s);
+    const path = paths.get(item.canonical);
+    if (path && path.length > 1) {
+      facts.dependencyPath = path;
+      facts.requested = pathDisplayName(item, path, items);
+    }
+    const cooling = s.cooldown && item.kind === 'index' && !cooldownExcluded(s, item.canonical);
+    const findings: Finding[] = runChecks(facts, ctx, { offline: false, severity: s.settings.severity })
+      // Under the cooldown a young version is its finding (below); new-version would say it twice.
+      .filter((f) => !(cooling && f.check === 'new-version'));
+    if (cooling) findings.push(...cooldownFindings(item, facts, side, s));
     findings.push(...confusionFindings(item.name, side.candidates?.[item.canonical] ?? [], sources, item.url));
     const build = approved.find((b) => (b.name && normalizePypiName(b.name) === item.canonical) || (b.url && b.url === item.url));
     if (build) {
@@ -438,23 +541,59 @@ async function vetItems(items: ReportItem[], side: GuardSidecar, approved: Neede
     if (item.isYanked && !findings.some((f) => f.check === 'deprecated')) findings.push({ check: 'deprecated', severity: 'warn', message: `${item.name}==${item.version} was yanked` });
     const sev = s.settings.severity;
     const adjusted = findings.flatMap((f) => (sev[f.check] === 'off' ? [] : [sev[f.check] ? { ...f, severity: sev[f.check] as Finding['severity'] } : f]));
-    return toReport({ ...facts, requested: item.name }, adjusted);
+    return { report: toReport(facts, adjusted), path };
   }));
+  // What the cooldown changed is said even when all is well (pip alone would install something else).
+  for (const { report } of reports) {
+    for (const f of report.findings) if (f.check === 'release-cooldown' && f.severity === 'info') s.io.stderr(`safe-pip: ${f.message}\n`);
+    report.findings = report.findings.filter((f) => !(f.check === 'release-cooldown' && f.severity === 'info'));
+  }
+  return groupByRequestedPackage(reports, items);
 }
 
-async function factsFor(item: ReportItem, side: GuardSidecar): Promise<PackageFacts> {
+/** Reports in groups: each requested package, then what came in through it (shortest path first). */
+function groupByRequestedPackage(reports: Array<{ report: PackageReport; path?: string[] }>, items: readonly ReportItem[]): PackageReport[] {
+  const order = new Map(items.map((it, i) => [it.canonical, i]));
+  const key = (r: { path?: string[] }, i: number): [number, number, number] => {
+    const root = r.path?.[0];
+    return [root !== undefined ? order.get(root) ?? items.length : items.length + i, r.path?.length ?? 1, i];
+  };
+  return reports
+    .map((r, i) => ({ r, k: key(r, i) }))
+    .sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || a.k[2] - b.k[2])
+    .map(({ r }) => r.report);
+}
+
+/** "x==2.0.1 is 5 hours old; installing 2.0.0" (info) or, when nothing older satisfies, a warn naming the age. */
+function cooldownFindings(item: ReportItem, facts: PackageFacts, side: GuardSidecar, s: FlowState): Finding[] {
+  const cool = s.cooldown!;
+  const chosen = chosenTime(item, side, facts);
+  if (chosen && chosen > cool.cutoff) return [tooYoungFinding({ ...facts, versionPublishedAt: chosen }, cool.hours, s.now)];
+  const skipped = Object.entries(side.cooldown?.skipped?.[item.canonical] ?? {}).filter(([v]) => compareVersions(v, item.version) > 0);
+  if (skipped.length === 0) return [];
+  const [newest, when] = skipped.sort((a, b) => compareVersions(a[0], b[0])).at(-1)!;
+  const age = when ? `${describeAge(new Date(when), s.now)} old` : `younger than ${cool.hours} hours`;
+  return [{ check: 'release-cooldown', severity: 'info', message: `${item.name}==${newest} is ${age}; installing ${item.version}` }];
+}
+
+async function factsFor(item: ReportItem, side: GuardSidecar, s: FlowState): Promise<PackageFacts> {
   if (item.kind !== 'index') {
     const source = item.kind === 'vcs' ? 'git' : item.kind === 'dir' ? 'directory' : item.url.startsWith('file:') ? 'file' : 'remote';
     return { ecosystem: 'pypi', name: item.name, requested: item.name, source, version: item.version };
   }
-  const indexUrls = side.indexUrls ?? [];
-  const cands = side.candidates?.[item.canonical] ?? [];
-  const chosen = cands.find((c) => c.url === item.url);
-  const from = chosen ? sourceOf(chosen, { indexUrls, findLinks: side.findLinks ?? [] }) : undefined;
-  const index = from && indexUrls.includes(from) ? from : indexUrls[0];
+  const index = indexOf(item, side);
   if (!index) return { ecosystem: 'pypi', name: item.name, requested: item.name, source: 'file', version: item.version, unknownFields: ['index metadata (installed from find-links)'] };
-  const answer = await fetchProject(index, item.name);
-  return factsFromAnswer(answer, { name: item.name, requested: item.name, version: item.version });
+  const answer = await s.lookups.project(index, item.name);
+  const facts = factsFromAnswer(answer, { name: item.name, requested: item.name, version: item.version });
+  // Dependencies: this release's from the metadata pip resolved with; the previous one's from the index.
+  if (facts.release) facts.release.dependencies = dependencyNamesOf(item.requiresDist);
+  if (facts.previousRelease) {
+    const prev = facts.previousRelease;
+    const requires = await s.lookups.releaseRequires(index, item.name, prev.version);
+    const deps = requires === undefined ? undefined : dependencyNamesOf(requires, prev);
+    if (deps) prev.dependencies = deps;
+  }
+  return facts;
 }
 
 /** decide → prompt or stop. Returns an exit code to stop with, or undefined to go on. */
@@ -599,6 +738,7 @@ async function runUserCommand(s: FlowState, vetted: string[], noBinary: string[]
   const { cmd } = guardedPipCommand({
     python: s.pipEnv.python, work: s.work, owner: s.owner, cwd: s.io.cwd, env: s.baseEnv,
     pipArgs: userCommandArgs(s.command as 'download' | 'wheel' | 'lock', s.inv.items, noBinary), allow: vetted,
+    cooldown: guardCooldown(s),
   });
   const res = await runCommand(cmd, 'inherit');
   if (res.code === GUARD_EXIT_BUILD_REFUSED) {

@@ -82,15 +82,23 @@ export async function runSafeCommand(ecosystem: Ecosystem, args: string[], io: S
   }
 }
 
-function helpText(tool: string): string {
+/** The approve/deny lines differ per tool: npm approves install scripts, pip source builds. */
+const approvalHelp: Record<'safe-npm' | 'safe-pip', string> = {
+  'safe-npm': `  approve <name>@<version> [--network] [--project]   pre-approve install scripts / a source build
+  deny <name>                            never run this package's install scripts / build
+`,
+  'safe-pip': `  approve <name>[==<version>] | <URL or path>...     pre-approve a source build (sdist, direct URL, local folder)
+  deny <name>                            never build this project from source
+`,
+};
+
+export function helpText(tool: 'safe-npm' | 'safe-pip'): string {
   return `${tool} safe <command>
   check [--offline] [--json] <spec>...   analyse packages without installing (exit 65 if any is blocked)
   trust <name>... | untrust <name>...    per-user allowlist
   list                                   trusted packages and script/build decisions
   config get|set|list [<key> [value]]    thresholds, run-as user, severities (keys: ${Object.keys(settingKeys).join(', ')}, severity.<check>)
-  approve <name>@<version> [--network] [--project]   pre-approve install scripts / a source build
-  deny <name>                            never run this package's install scripts / build
-  setup [--shell bash|zsh|fish] [--uninstall]        add (or remove) the shell function to your rc file
+${approvalHelp[tool]}  setup [--shell bash|zsh|fish] [--uninstall]        add (or remove) the shell function to your rc file
 `;
 }
 

@@ -26,6 +26,24 @@ export interface GuardConfig {
   sidecar: string;
   /** When set, a copy of every wheel file pip downloads is kept here (saves fetching it again). */
   keep?: string;
+  /**
+   * Release cooldown: candidates uploaded after `cutoff` (PEP 700 `upload-time` pip saw on the
+   * index, or listed in `young` by safe-pip from the JSON API) are dropped from what the resolver
+   * may choose — unless nothing older satisfies the request, then pip's own choice stands.
+   * Canonical names matching an `exclude` glob are left alone.
+   */
+  cooldown?: { cutoff: string; exclude: string[]; young: Record<string, string[]> };
+  /** The `--report` file of this run: when pip succeeds, the guard adds the dependency edges to the sidecar. */
+  report?: string;
+}
+
+export interface GuardCooldown {
+  /** Per project: versions the cooldown kept from the resolver → their upload time (ISO). */
+  skipped?: Record<string, Record<string, string>>;
+  /** Per project: versions kept although young, because no older version satisfied the request. */
+  tooYoung?: Record<string, string[]>;
+  /** Upload times pip saw on the index (PEP 700), per project and version (earliest file). */
+  times?: Record<string, Record<string, string>>;
 }
 
 export interface GuardCandidate {
@@ -74,6 +92,11 @@ export interface GuardSidecar {
   allowedBuilds?: string[];
   /** Per project: versions that exist only as source distributions (hidden by --only-binary). */
   sourceOnly?: Record<string, string[]>;
+  cooldown?: GuardCooldown;
+  /** Dependency edges of the report's install set: canonical name → canonical names it requires there. */
+  edges?: Record<string, string[]>;
+  /** Why the edges could not be computed (then paths are not shown). */
+  edgesError?: string;
 }
 
 export const guardPython = String.raw`
@@ -290,7 +313,162 @@ if _CONF.get("keep"):
         pass
 _dump()
 
+# Release cooldown: what the resolver may choose (see GuardConfig.cooldown).
+_COOL = _CONF.get("cooldown")
+_UPLOADED = {}
+if _COOL:
+    try:
+        import fnmatch
+        from datetime import datetime, timezone
+        from pip._internal.models import link as _link_mod
+
+        def _parse_time(s):
+            try:
+                t = datetime.fromisoformat(str(s).replace("Z", "+00:00"))
+                return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+            except Exception:
+                return None
+
+        _CUTOFF = _parse_time(_COOL["cutoff"])
+        _EXCLUDE = [p.lower() for p in _COOL.get("exclude", [])]
+        _YOUNG = {k: set(v) for k, v in (_COOL.get("young") or {}).items()}
+        _CSIDE = _SIDE.setdefault("cooldown", {"skipped": {}, "tooYoung": {}, "times": {}})
+        _orig_from_json = _link_mod.Link.from_json.__func__
+
+        def _from_json(cls, file_data, page_url, *a, **k):
+            link = _orig_from_json(cls, file_data, page_url, *a, **k)
+            try:
+                if link is not None and file_data.get("upload-time"):
+                    _UPLOADED[link.url_without_fragment] = file_data["upload-time"]
+            except Exception:
+                pass
+            return link
+
+        _link_mod.Link.from_json = classmethod(_from_json)
+
+        def _uploaded(link):
+            t = getattr(link, "upload_time", None)
+            if t is not None:
+                return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+            raw = _UPLOADED.get(link.url_without_fragment)
+            return _parse_time(raw) if raw else None
+
+        def _excluded(cname):
+            return any(fnmatch.fnmatchcase(cname, p) for p in _EXCLUDE)
+
+        _orig_best = _pf.PackageFinder.find_best_candidate
+
+        def _best(self, *args, **kwargs):
+            result = _orig_best(self, *args, **kwargs)
+            try:
+                name = kwargs.get("project_name", args[0] if args else None)
+                cname = canonicalize_name(name)
+                if _excluded(cname):
+                    return result
+                if hasattr(result, "iter_applicable"):
+                    every, applicable = list(result.iter_all()), list(result.iter_applicable())
+                else:
+                    every, applicable = list(result.all_candidates), list(result.applicable_candidates)
+                times = _CSIDE["times"].setdefault(cname, {})
+                young = []
+                for c in applicable:
+                    t = _uploaded(c.link)
+                    v = str(c.version)
+                    if t is not None:
+                        iso = t.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+                        if v not in times or iso < times[v]:
+                            times[v] = iso
+                    if (t is not None and t > _CUTOFF) or v in _YOUNG.get(cname, ()):
+                        young.append(c)
+                if not young:
+                    return result
+                old = [c for c in applicable if c not in young]
+                if not old:
+                    tl = _CSIDE["tooYoung"].setdefault(cname, [])
+                    for c in young:
+                        if str(c.version) not in tl:
+                            tl.append(str(c.version))
+                    _dump()
+                    return result
+                sk = _CSIDE["skipped"].setdefault(cname, {})
+                for c in young:
+                    t = _uploaded(c.link)
+                    sk[str(c.version)] = t.astimezone(timezone.utc).isoformat().replace("+00:00", "Z") if t is not None else ""
+                _dump()
+                return type(result)(every, old, old[-1])
+            except Exception as e:  # fail closed: a cooldown that cannot apply stops the run
+                sys.stderr.write("safe-pip: cannot apply the release cooldown in this pip: %s\n" % e)
+                os._exit(87)
+
+        _pf.PackageFinder.find_best_candidate = _best
+    except Exception as e:
+        sys.stderr.write("safe-pip: cannot install the release cooldown in this pip: %s\n" % e)
+        sys.exit(87)
+
+
+def _edges(report_path):
+    """Dependency edges among the report's items: requires_dist evaluated with the report's
+    environment markers and the extras each item is installed with (packaging semantics)."""
+    from pip._vendor.packaging.requirements import Requirement
+    with open(report_path) as f:
+        report = json.load(f)
+    env = dict(report.get("environment") or {})
+    items = {}
+    for it in report.get("install") or []:
+        md = it.get("metadata") or {}
+        if md.get("name"):
+            items[canonicalize_name(md["name"])] = md.get("requires_dist") or []
+    extras = {canonicalize_name((it.get("metadata") or {}).get("name", "")): set(it.get("requested_extras") or []) for it in report.get("install") or []}
+    parsed = {}
+    for name, reqs in items.items():
+        out = []
+        for line in reqs:
+            try:
+                out.append(Requirement(line))
+            except Exception:
+                pass
+        parsed[name] = out
+    edges = {name: [] for name in items}
+    changed = True
+    rounds = 0
+    while changed and rounds < 100:
+        changed = False
+        rounds += 1
+        for name, reqs in parsed.items():
+            for r in reqs:
+                child = canonicalize_name(r.name)
+                if child not in items or child == name:
+                    continue
+                if r.marker is not None:
+                    ok = False
+                    for e in [""] + sorted(extras.get(name, ())):
+                        ctx = dict(env)
+                        ctx["extra"] = e
+                        try:
+                            if r.marker.evaluate(ctx):
+                                ok = True
+                                break
+                        except Exception:
+                            pass
+                    if not ok:
+                        continue
+                if child not in edges[name]:
+                    edges[name].append(child)
+                    changed = True
+                new = set(canonicalize_name(x) for x in r.extras) - extras.setdefault(child, set())
+                if new:
+                    extras[child] |= new
+                    changed = True
+    return edges
+
 from pip._internal.cli.main import main as _pip_main
 sys.argv[0] = "pip"
-sys.exit(_pip_main(sys.argv[1:]))
+_rc = _pip_main(sys.argv[1:])
+if _rc == 0 and _CONF.get("report"):
+    try:
+        _SIDE["edges"] = _edges(_CONF["report"])
+    except Exception as e:
+        _SIDE["edgesError"] = str(e)
+    _dump()
+sys.exit(_rc)
 `;

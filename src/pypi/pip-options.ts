@@ -84,7 +84,8 @@ export const pipOptions: readonly OptionSpec[] = [
   o('--no-cache-dir', false, 'general'),
   o('--disable-pip-version-check', false, 'general'),
   o('--no-color', false, 'general'),
-  o('--no-python-version-warning', false, 'general', undefined, { until: [25, 0] }),
+  o('--no-python-version-warning', false, 'general'),
+  o('--no-proxy-env', false, 'general', undefined, { since: [26, 0] }),
   o('--use-feature', true, 'general'),
   o('--use-deprecated', true, 'general'),
 
@@ -92,7 +93,7 @@ export const pipOptions: readonly OptionSpec[] = [
   o('--requirement -r', true, 'requirements', ALLL),
   o('--constraint -c', true, 'requirements', ALLL),
   o('--editable -e', true, 'requirements', IWL),
-  o('--group', true, 'requirements', ALL, { since: [25, 1] }),
+  o('--group', true, 'requirements', ALLL, { since: [25, 1] }),
   o('--requirements-from-script', true, 'requirements', ALLL, { since: [26, 0] }),
 
   // index options
@@ -119,6 +120,11 @@ export const pipOptions: readonly OptionSpec[] = [
   o('--implementation', true, 'install', ID),
   o('--abi', true, 'install', ID),
   o('--uploaded-prior-to', true, 'resolve', ALLL, { since: [26, 0] }),
+  // release control and index refresh (pip 26): they only change what resolves
+  o('--all-releases', true, 'resolve', ALLL, { since: [26, 0] }),
+  o('--only-final', true, 'resolve', ALLL, { since: [26, 0] }),
+  o('--only-deps --only-dependencies', false, 'resolve', ALLL, { since: [26, 2] }),
+  o('--refresh-package', true, 'resolve', ALLL, { since: [26, 2] }),
 
   // destination
   o('--target -t', true, 'destination', I),
@@ -135,14 +141,14 @@ export const pipOptions: readonly OptionSpec[] = [
   o('--src --source --source-dir --source-directory', true, 'build', ALLL),
   o('--no-build-isolation', false, 'build', ALLL),
   o('--use-pep517', false, 'build', ALLL),
-  o('--no-use-pep517', false, 'build', ALL),
+  o('--no-use-pep517', false, 'build', ALL, { until: [25, 3] }),
   o('--check-build-dependencies', false, 'build', ALLL),
   o('--config-settings -C', true, 'build', IWL, { shortSince: [23, 1] }),
-  o('--global-option', true, 'build', ALL),
-  o('--build-option', true, 'build', ['wheel']),
+  o('--global-option', true, 'build', ALL, { until: [25, 3] }),
+  o('--build-option', true, 'build', ['wheel'], { until: [25, 3] }),
   o('--install-option', true, 'build', I, { until: [23, 1] }),
   o('--build-constraint', true, 'build', ALLL, { since: [25, 3] }),
-  o('--no-clean', false, 'build', ALL),
+  o('--no-clean', false, 'build', ALLL),
   o('--no-verify', false, 'build', ['wheel']),
 
   // install behaviour

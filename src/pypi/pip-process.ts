@@ -105,11 +105,20 @@ export function guardedPipCommand(opts: {
   owner: UserAccount | undefined;
   /** Keep copies of downloaded wheels in this folder (owned by the pip user). */
   keep?: string;
+  cooldown?: GuardConfig['cooldown'];
+  /** The run's --report file: the guard adds the dependency edges to the sidecar. */
+  report?: string;
 }): { cmd: PipCommandSpec; sidecar: string } {
   guardCounter += 1;
   const sidecar = join(opts.work.root, `sidecar-${guardCounter}.json`);
   const configPath = join(opts.work.root, `guard-${guardCounter}.json`);
-  const config: GuardConfig = { allow: opts.allow, sidecar, ...(opts.keep ? { keep: opts.keep } : {}) };
+  const config: GuardConfig = {
+    allow: opts.allow,
+    sidecar,
+    ...(opts.keep ? { keep: opts.keep } : {}),
+    ...(opts.cooldown ? { cooldown: opts.cooldown } : {}),
+    ...(opts.report ? { report: opts.report } : {}),
+  };
   writeWorkFile(configPath, JSON.stringify(config), opts.owner);
   return {
     sidecar,

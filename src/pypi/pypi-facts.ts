@@ -3,9 +3,13 @@
  * Upload times come only from JSON (JSON API `upload_time_iso_8601`, PEP 700 `upload-time`); HTML
  * has none, so age facts stay unknown (reported once through `unknownFields`).
  */
-import type { PackageFacts, SourceKind } from '../core/types.js';
+import type { PackageFacts, ReleaseFacts, SourceKind } from '../core/types.js';
 import type { IndexAnswer } from './pypi-index.js';
 import { normalizePypiName } from './normalize-name.js';
+import { compareVersions, parseVersion } from './pep440.js';
+
+/** What installing a release without wheels means, as the release-change checks see it ("install scripts added"). */
+export const SDIST_ONLY_BUILD = 'only a source distribution: installing it runs its build code (setup.py / build backend)';
 
 export interface FactsRequest {
   name: string;
@@ -20,6 +24,7 @@ interface FileInfo {
   uploaded?: Date;
   sdist: boolean;
   yanked?: string | boolean;
+  size?: number;
 }
 
 export function factsFromAnswer(answer: IndexAnswer, req: FactsRequest): PackageFacts {
@@ -32,8 +37,8 @@ export function factsFromAnswer(answer: IndexAnswer, req: FactsRequest): Package
 }
 
 interface JsonApi {
-  info?: { name?: string; version?: string; summary?: string | null; home_page?: string | null; project_urls?: Record<string, string> | null; yanked?: boolean; yanked_reason?: string | null };
-  releases?: Record<string, Array<{ packagetype?: string; upload_time_iso_8601?: string; upload_time?: string; yanked?: boolean; yanked_reason?: string | null; filename?: string }>>;
+  info?: { name?: string; version?: string; requires_dist?: string[] | null; summary?: string | null; home_page?: string | null; project_urls?: Record<string, string> | null; yanked?: boolean; yanked_reason?: string | null };
+  releases?: Record<string, Array<{ packagetype?: string; upload_time_iso_8601?: string; upload_time?: string; yanked?: boolean; yanked_reason?: string | null; filename?: string; size?: number }>>;
   urls?: Array<{ packagetype?: string; upload_time_iso_8601?: string; yanked?: boolean; yanked_reason?: string | null }>;
 }
 
@@ -64,6 +69,25 @@ function fromJsonApi(body: JsonApi, base: PackageFacts): PackageFacts {
       }
     }
     if (!oldest) unknown.push('upload times');
+    if (version && releases[version]?.length) {
+      const files = (v: string): FileInfo[] => (releases[v] ?? []).map((f) => ({
+        filename: f.filename ?? '', version: v, uploaded: parseTime(f.upload_time_iso_8601 ?? f.upload_time), sdist: f.packagetype === 'sdist', yanked: f.yanked || undefined, size: f.size,
+      }));
+      const byVersion = new Map(withFiles.map(([v]) => [v, files(v)]));
+      const pair = releasePairFrom(byVersion, version);
+      if (pair.release) {
+        // info.requires_dist describes info.version only (and comes from its first upload).
+        if (info.version === version) {
+          const deps = dependencyNamesOf(info.requires_dist, pair.release);
+          if (deps) pair.release.dependencies = deps;
+        }
+        facts.release = pair.release;
+      }
+      if (pair.previous) {
+        facts.previousRelease = pair.previous;
+        facts.previousReason = 'previous-release';
+      }
+    }
   } else {
     unknown.push('releases');
     const urls = body.urls ?? [];
@@ -84,7 +108,7 @@ function fromJsonApi(body: JsonApi, base: PackageFacts): PackageFacts {
 
 interface Pep691 {
   name?: string;
-  files?: Array<{ filename: string; 'upload-time'?: string; yanked?: boolean | string }>;
+  files?: Array<{ filename: string; 'upload-time'?: string; yanked?: boolean | string; size?: number }>;
   versions?: string[];
 }
 
@@ -95,6 +119,7 @@ function filesFromPep691(body: Pep691, name: string): FileInfo[] {
     uploaded: parseTime(f['upload-time']),
     sdist: !f.filename.endsWith('.whl'),
     yanked: f.yanked || undefined,
+    size: typeof f.size === 'number' ? f.size : undefined,
   }));
 }
 
@@ -124,12 +149,91 @@ function fromFiles(files: FileInfo[], base: PackageFacts, html: boolean): Packag
       facts.versionPublishedAt = minTime(mine.map((f) => f.uploaded));
       facts.sdistOnly = mine.every((f) => f.sdist);
       if (mine.every((f) => f.yanked)) facts.yanked = mine.find((f) => typeof f.yanked === 'string')?.yanked ?? true;
+      const byVersion = new Map<string, FileInfo[]>();
+      for (const f of files) if (f.version) byVersion.set(f.version, [...(byVersion.get(f.version) ?? []), f]);
+      const pair = releasePairFrom(byVersion, version, !html);
+      if (pair.release) facts.release = pair.release;
+      if (pair.previous) {
+        facts.previousRelease = pair.previous;
+        facts.previousReason = 'previous-release';
+      }
     }
   }
   const unknown: string[] = ['project URLs', 'description'];
   if (html || !facts.packageCreatedAt) unknown.unshift('upload times');
   facts.unknownFields = unknown;
   return facts;
+}
+
+/**
+ * ReleaseFacts of `version` and of the release before it (the highest lower version with files that
+ * are not all yanked; pre-releases only when `version` is one). What PyPI can say: upload time, the
+ * largest file's size, and "install scripts" = a build runs because the release has no wheel.
+ * Dependencies are filled in separately (report metadata, per-version JSON). `times`: whether the
+ * listing carries upload times at all (HTML does not: then publishedAt stays unknown).
+ */
+export function releasePairFrom(byVersion: ReadonlyMap<string, FileInfo[]>, version: string, times = true): { release?: ReleaseFacts; previous?: ReleaseFacts } {
+  const one = (v: string): ReleaseFacts | undefined => {
+    const files = byVersion.get(v);
+    if (!files?.length) return undefined;
+    const r: ReleaseFacts = { version: v };
+    const published = times ? minTime(files.map((f) => f.uploaded)) : undefined;
+    if (published) r.publishedAt = published;
+    const sizes = files.map((f) => f.size);
+    if (sizes.every((n): n is number => typeof n === 'number' && Number.isFinite(n))) r.archiveSize = Math.max(...sizes);
+    r.installScripts = files.every((f) => f.sdist) ? { build: SDIST_ONLY_BUILD } : {};
+    return r;
+  };
+  const release = one(version);
+  const pre = (v: string) => {
+    const p = parseVersion(v);
+    return Boolean(p && (p.pre || p.dev !== undefined));
+  };
+  const candidates = [...byVersion.keys()]
+    .filter((v) => parseVersion(v) && compareVersions(v, version) < 0)
+    .filter((v) => pre(version) || !pre(v))
+    .filter((v) => !(byVersion.get(v) ?? []).every((f) => f.yanked))
+    .sort(compareVersions);
+  const prev = candidates.at(-1);
+  return { release, previous: prev ? one(prev) : undefined };
+}
+
+/**
+ * Runtime dependency names (PEP 503-normalised, sorted) from Requires-Dist lines, leaving out those
+ * only wanted by an extra. `null`/missing means "none" only for a release with a wheel (its
+ * metadata is complete); for a source-only release it stays unknown (undefined).
+ */
+export function dependencyNamesOf(requiresDist: readonly string[] | null | undefined, release?: Pick<ReleaseFacts, 'installScripts'>): string[] | undefined {
+  if (!Array.isArray(requiresDist)) {
+    const hasWheel = release?.installScripts !== undefined && Object.keys(release.installScripts).length === 0;
+    return hasWheel ? [] : undefined;
+  }
+  const names = new Set<string>();
+  for (const line of requiresDist) {
+    const m = String(line).match(/^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/);
+    if (!m) continue;
+    const marker = String(line).split(';').slice(1).join(';');
+    if (/\bextra\s*==/.test(marker)) continue;
+    names.add(normalizePypiName(m[1]!));
+  }
+  return [...names].sort();
+}
+
+/** Upload time of each version (earliest file), from a JSON API or PEP 691 answer; HTML has none. */
+export function versionTimes(answer: IndexAnswer, name: string): Map<string, Date> {
+  const out = new Map<string, Date>();
+  const add = (v: string | undefined, t: Date | undefined) => {
+    if (!v || !t) return;
+    const had = out.get(v);
+    if (!had || t < had) out.set(v, t);
+  };
+  if (answer.kind === 'json-api') {
+    const releases = (answer.body as JsonApi).releases ?? {};
+    for (const [v, files] of Object.entries(releases)) for (const f of files ?? []) add(v, parseTime(f.upload_time_iso_8601 ?? f.upload_time));
+  } else if (answer.kind === 'pep691') {
+    for (const f of filesFromPep691(answer.body as Pep691, name)) add(f.version, f.uploaded);
+  }
+  return out;
 }
 
 /** The version part of a wheel or sdist filename for project `name`. */

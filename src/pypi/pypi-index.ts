@@ -72,6 +72,76 @@ export async function fetchProject(indexUrl: string, name: string, options: { fe
   }
 }
 
+/**
+ * `/pypi/<name>/<version>/json` → that release's `info.requires_dist` (null: the index says none
+ * or does not know), or undefined when there is no JSON API or it did not answer.
+ */
+export async function fetchReleaseRequires(indexUrl: string, name: string, version: string, options: { fetcher?: Fetcher; timeoutMs?: number } = {}): Promise<string[] | null | undefined> {
+  const api = jsonApiBase(indexUrl);
+  if (!api || indexUrl.startsWith('file:')) return undefined;
+  const fetcher: Fetcher = options.fetcher ?? ((url, init) => fetch(url, init));
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? 15_000);
+  try {
+    const url = `${api}/pypi/${encodeURIComponent(normalizePypiName(name))}/${encodeURIComponent(version)}/json`;
+    const res = await fetcher(url, { headers: { Accept: 'application/json' }, signal: controller.signal });
+    if (res.status !== 200) return undefined;
+    const body = JSON.parse(await res.text()) as { info?: { version?: string; requires_dist?: unknown } };
+    if (body.info?.version !== undefined && body.info.version !== version) return undefined;
+    const rd = body.info?.requires_dist;
+    if (rd === null) return null;
+    return Array.isArray(rd) && rd.every((x) => typeof x === 'string') ? rd : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Index look-ups for one run: at most `limit` in flight, each URL asked once (the same project
+ * wanted by facts, the cooldown and confusion checks shares one answer).
+ */
+export class IndexLookups {
+  private active = 0;
+  private waiting: Array<() => void> = [];
+  private projects = new Map<string, Promise<IndexAnswer>>();
+  private releases = new Map<string, Promise<string[] | null | undefined>>();
+
+  constructor(private readonly options: { fetcher?: Fetcher; timeoutMs?: number; limit?: number } = {}) {}
+
+  project(indexUrl: string, name: string): Promise<IndexAnswer> {
+    const key = `${indexUrl}\n${normalizePypiName(name)}`;
+    let p = this.projects.get(key);
+    if (!p) {
+      p = this.pooled(() => fetchProject(indexUrl, name, this.options));
+      this.projects.set(key, p);
+    }
+    return p;
+  }
+
+  releaseRequires(indexUrl: string, name: string, version: string): Promise<string[] | null | undefined> {
+    const key = `${indexUrl}\n${normalizePypiName(name)}\n${version}`;
+    let p = this.releases.get(key);
+    if (!p) {
+      p = this.pooled(() => fetchReleaseRequires(indexUrl, name, version, this.options));
+      this.releases.set(key, p);
+    }
+    return p;
+  }
+
+  private async pooled<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= (this.options.limit ?? 8)) await new Promise<void>((r) => this.waiting.push(r));
+    this.active += 1;
+    try {
+      return await fn();
+    } finally {
+      this.active -= 1;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
 async function readFileIndex(indexUrl: string, name: string): Promise<IndexAnswer> {
   const page = projectPageUrl(indexUrl, name);
   try {

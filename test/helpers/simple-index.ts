@@ -4,7 +4,9 @@
  * Upload times are whatever the test says.
  */
 import { createServer, type Server } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { BuiltDist } from './python-dists.js';
 
@@ -12,6 +14,8 @@ export interface IndexFile {
   dist: BuiltDist;
   uploaded: Date;
   yanked?: string | true;
+  /** Requires-Dist of this release, served by /pypi/<name>/<version>/json (absent: null there). */
+  requires?: string[];
 }
 
 export interface IndexProject {
@@ -19,6 +23,8 @@ export interface IndexProject {
   files: IndexFile[];
   projectUrls?: Record<string, string>;
   summary?: string;
+  /** Serve PEP 658/714 core metadata (`<wheel>.metadata`, read from the wheel) for this project's wheels. */
+  coreMetadata?: boolean;
 }
 
 export interface SimpleIndex {
@@ -27,6 +33,10 @@ export interface SimpleIndex {
   server: Server;
   add(project: IndexProject): void;
   requests: string[];
+  /** Serve `dist` in place of the file named `filename` from now on (same URL, new bytes and hash). */
+  swap(filename: string, dist: BuiltDist): void;
+  /** Called with each request path before it is answered (tests hook swaps here). */
+  onRequest?: (path: string) => void;
   close(): Promise<void>;
 }
 
@@ -50,9 +60,21 @@ export async function startSimpleIndex(projects: IndexProject[] = []): Promise<S
   };
   projects.forEach(add);
   const requests: string[] = [];
+  const metadataCache = new Map<string, string>();
+  const coreMetadata = (f: IndexFile): string => {
+    let text = metadataCache.get(f.dist.path);
+    if (text === undefined) {
+      text = execFileSync('/usr/bin/python3', ['-c', 'import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nsys.stdout.write(z.read([n for n in z.namelist() if n.endswith(".dist-info/METADATA")][0]).decode())', f.dist.path]).toString();
+      metadataCache.set(f.dist.path, text);
+    }
+    return text;
+  };
+  const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+  const wantsMetadata = (p: IndexProject, f: IndexFile) => Boolean(p.coreMetadata) && f.dist.filename.endsWith('.whl');
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     requests.push(url.pathname);
+    handle.onRequest?.(url.pathname);
     const send = (status: number, type: string, body: string | Buffer) => {
       res.writeHead(status, { 'content-type': type });
       res.end(body);
@@ -77,12 +99,24 @@ export async function startSimpleIndex(projects: IndexProject[] = []): Promise<S
             url: `${base}/files/${f.dist.filename}`,
             hashes: { sha256: f.dist.sha256 },
             'upload-time': f.uploaded.toISOString(),
+            size: statSync(f.dist.path).size,
+            ...(wantsMetadata(p, f) ? { 'core-metadata': { sha256: sha(coreMetadata(f)) }, 'dist-info-metadata': { sha256: sha(coreMetadata(f)) } } : {}),
             ...(f.yanked ? { yanked: f.yanked } : {}),
           })),
         }));
       }
-      const links = p.files.map((f) => `<a href="${base}/files/${f.dist.filename}#sha256=${f.dist.sha256}"${f.yanked ? ` data-yanked="${f.yanked === true ? '' : f.yanked}"` : ''}>${f.dist.filename}</a>`);
+      const links = p.files.map((f) => `<a href="${base}/files/${f.dist.filename}#sha256=${f.dist.sha256}"${f.yanked ? ` data-yanked="${f.yanked === true ? '' : f.yanked}"` : ''}${wantsMetadata(p, f) ? ` data-core-metadata="sha256=${sha(coreMetadata(f))}" data-dist-info-metadata="sha256=${sha(coreMetadata(f))}"` : ''}>${f.dist.filename}</a>`);
       return send(200, 'text/html', `<!DOCTYPE html><html><body>\n${links.join('<br/>\n')}\n</body></html>`);
+    }
+    if ((m = url.pathname.match(/^\/pypi\/([^/]+)\/([^/]+)\/json$/))) {
+      const p = byName.get(norm(decodeURIComponent(m[1]!)));
+      const version = decodeURIComponent(m[2]!);
+      const mine = p?.files.filter((f) => versionOf(f.dist.filename) === version) ?? [];
+      if (!p || mine.length === 0) return send(404, 'application/json', JSON.stringify({ message: 'Not Found' }));
+      return send(200, 'application/json', JSON.stringify({
+        info: { name: p.name, version, requires_dist: mine.find((f) => f.requires)?.requires ?? null, summary: p.summary ?? `test package ${p.name}` },
+        urls: mine.map((f) => ({ filename: f.dist.filename, packagetype: f.dist.filename.endsWith('.whl') ? 'bdist_wheel' : 'sdist', upload_time_iso_8601: f.uploaded.toISOString(), size: statSync(f.dist.path).size })),
+      }));
     }
     if ((m = url.pathname.match(/^\/pypi\/([^/]+)\/json$/))) {
       const p = byName.get(norm(decodeURIComponent(m[1]!)));
@@ -95,6 +129,7 @@ export async function startSimpleIndex(projects: IndexProject[] = []): Promise<S
           packagetype: f.dist.filename.endsWith('.whl') ? 'bdist_wheel' : 'sdist',
           upload_time_iso_8601: f.uploaded.toISOString(),
           digests: { sha256: f.dist.sha256 },
+          size: statSync(f.dist.path).size,
           yanked: Boolean(f.yanked),
           yanked_reason: typeof f.yanked === 'string' ? f.yanked : null,
           url: `${base}/files/${f.dist.filename}`,
@@ -108,6 +143,12 @@ export async function startSimpleIndex(projects: IndexProject[] = []): Promise<S
         urls: releases[latest!] ?? [],
       }));
     }
+    if ((m = url.pathname.match(/^\/files\/([^/]+)\.metadata$/))) {
+      const f = files.get(decodeURIComponent(m[1]!));
+      const p = f && [...byName.values()].find((x) => x.files.includes(f));
+      if (!f || !p || !wantsMetadata(p, f)) return send(404, 'text/plain', 'not found');
+      return send(200, 'application/octet-stream', coreMetadata(f));
+    }
     if ((m = url.pathname.match(/^\/files\/([^/]+)$/))) {
       const f = files.get(decodeURIComponent(m[1]!));
       if (!f) return send(404, 'text/plain', 'not found');
@@ -115,16 +156,27 @@ export async function startSimpleIndex(projects: IndexProject[] = []): Promise<S
     }
     send(404, 'text/plain', 'not found');
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url: `${base}/simple`,
-    base,
+  const swap = (filename: string, dist: BuiltDist) => {
+    const f = files.get(filename);
+    if (!f) throw new Error(`no file ${filename} on this index`);
+    // Same name and URL, other bytes: every listing of the project now points at them.
+    f.dist = { ...dist, filename };
+    metadataCache.delete(dist.path);
+  };
+  const handle: SimpleIndex = {
+    url: '',
+    base: '',
     server,
     add,
     requests,
+    swap,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  handle.base = base;
+  handle.url = `${base}/simple`;
+  return handle;
 }
 
 export const daysAgo = (n: number, now = Date.now()) => new Date(now - n * 86_400_000);

@@ -3,10 +3,11 @@
  * 23.0.x here) parses each command line, and we compare what both think was asked.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { optionValues, parsePipArgs, positionals, hasOption } from '../../../src/pypi/parse-pip-args.js';
-import { optionsFor, type PipVersion } from '../../../src/pypi/pip-options.js';
+import { optionsFor, type PipCommand, type PipVersion } from '../../../src/pypi/pip-options.js';
 import { normalizePypiName } from '../../../src/pypi/normalize-name.js';
 
 const PY = '/usr/bin/python3';
@@ -91,25 +92,53 @@ describe.skipIf(!hasPip)('parsePipArgs agrees with the real pip', () => {
   });
 
   it('has the same options, with the same arity, as the installed pip', () => {
-    const dump = String.raw`
-import json
+    compareTable({});
+  });
+});
+
+/** A newer pip wheel on this machine (root's local wheel index), imported straight from the wheel. */
+const newPipWheel = (() => {
+  if (process.env.SAFE_PIP_TEST_PIP_WHEEL) return process.env.SAFE_PIP_TEST_PIP_WHEEL;
+  try {
+    const found = readdirSync('/opt/pypi/files').filter((f) => /^pip-(2[6-9])[.\d]*-py3-none-any\.whl$/.test(f)).sort().at(-1);
+    return found ? join('/opt/pypi/files', found) : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+describe.skipIf(!hasPip || !newPipWheel)('the option table agrees with pip >= 26 (from a local wheel)', () => {
+  it('has the same options, with the same arity, incl. lock and the release-control options', () => {
+    const version = compareTable({ PYTHONPATH: newPipWheel! }, ['lock']);
+    expect(version[0]).toBeGreaterThanOrEqual(26);
+    const install = optionsFor('install', version).flatMap((o) => [o.name, ...o.aliases]);
+    for (const name of ['--only-deps', '--only-final', '--all-releases', '--refresh-package', '--uploaded-prior-to']) expect(install).toContain(name);
+    expect(optionsFor('install', [23, 0]).map((o) => o.name)).not.toContain('--only-deps');
+  });
+});
+
+/** Our table vs pip's optparse parsers (general + each command), for the pip `env` imports. */
+function compareTable(extraEnv: Record<string, string>, extraCommands: string[] = []): PipVersion {
+  const commands = ['install', 'download', 'wheel', ...extraCommands];
+  const dump = String.raw`
+import json, sys
 from pip._internal.commands import create_command
 from pip._internal.cli.main_parser import create_main_parser
 import pip
 def d(p):
     return sorted([[w, o.takes_value()] for g in [p] + p.option_groups for o in g.option_list for w in o._long_opts + o._short_opts])
-print(json.dumps({"version": pip.__version__, "general": d(create_main_parser()), **{c: d(create_command(c).parser) for c in ["install", "download", "wheel"]}}))
+print(json.dumps({"version": pip.__version__, "general": d(create_main_parser()), **{c: d(create_command(c).parser) for c in json.loads(sys.argv[1])}}))
 `;
-    const real = JSON.parse(execFileSync(PY, ['-c', dump], { env: { PATH: '/usr/bin:/bin', PIP_CONFIG_FILE: '/dev/null' } }).toString());
-    const [maj, min] = (real.version as string).split('.').map(Number);
-    for (const cmd of ['general', 'install', 'download', 'wheel'] as const) {
-      const specs = optionsFor(cmd === 'general' ? undefined : cmd, [maj!, min!]);
-      const ours = specs.flatMap((s) => [s.name, ...s.aliases, ...s.short].map((w) => [w, s.takesValue])).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
-      const theirs = (real[cmd] as Array<[string, boolean]>).sort((a, b) => a[0].localeCompare(b[0]));
-      expect(ours, cmd).toEqual(theirs);
-    }
-  });
-});
+  const real = JSON.parse(execFileSync(PY, ['-c', dump, JSON.stringify(commands)], { env: { PATH: '/usr/bin:/bin', PIP_CONFIG_FILE: '/dev/null', ...extraEnv } }).toString());
+  const [maj, min] = (real.version as string).split('.').map(Number);
+  for (const cmd of ['general', ...commands]) {
+    const specs = optionsFor(cmd === 'general' ? undefined : (cmd as PipCommand), [maj!, min!]);
+    const ours = specs.flatMap((s) => [s.name, ...s.aliases, ...s.short].map((w) => [w, s.takesValue])).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    const theirs = (real[cmd] as Array<[string, boolean]>).sort((a, b) => a[0].localeCompare(b[0]));
+    expect(ours, `${real.version} ${cmd}`).toEqual(theirs);
+  }
+  return [maj!, min!];
+}
 
 describe('parsePipArgs', () => {
   it('routes only install/download/wheel; everything else passes through', () => {
