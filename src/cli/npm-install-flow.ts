@@ -1,5 +1,6 @@
 /** Wires the real side effects into the install flow (src/flow/npm-install.ts). */
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { SafeStore } from '../config/store.js';
 import { npmInstallFlow, type NpmFlowDeps } from '../flow/npm-install.js';
 import type { NpmInvocation } from '../npm/npm-invocation.js';
@@ -7,7 +8,7 @@ import { loadNpmConfig } from '../npm/npm-config.js';
 import { createRegistryClient } from '../npm/npm-registry.js';
 import { ensureUserCache, runNpmInstall } from '../npm/run-npm-install.js';
 import { installedEntries, loadLockedTree, lockedEntries } from '../npm/resolve-tree.js';
-import { startTreeInstall } from '../npm/tree-install.js';
+import { spawnTreeWorker } from '../npm/tree-install.js';
 import { popularNames } from '../checks/popular-names.js';
 import { asEffectiveUser } from '../run/effective-user.js';
 import { runCommand } from '../run/run-command.js';
@@ -55,21 +56,8 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     ownerUidOf: (path) => statSync(path).uid,
     ensureUserCache,
     runNpmInstall: (job) => runNpmInstall(job, runCommand),
-    startTreeInstall: (request) =>
-      startTreeInstall({
-        realNpm: io.realNpm,
-        projectDir: request.projectDir,
-        mode: request.mode,
-        env: io.env,
-        options: { ...request.config.flat, ...request.overrides },
-        userconfigPath: request.config.userconfigPath,
-        cacheDir: request.cacheDir,
-        add: request.add,
-        update: request.update,
-        before: request.before,
-        cooldownExclude: request.cooldownExclude,
-        localFolders: request.localFolders,
-      }),
+    spawnTreeWorker: (mode) => spawnTreeWorker({ realNpm: io.realNpm, mode, env: io.env }),
+    guessProjectDir: () => nearestPackageRoot(io.cwd),
     loadLockedTree: (projectDir, registry) => loadLockedTree(projectDir, registry.options),
     installedEntries,
     lockedEntries,
@@ -81,4 +69,12 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
 
 export async function runNpmInstallFlow(invocation: NpmInvocation, io: NpmFlowIo): Promise<number> {
   return npmInstallFlow(invocation, realNpmFlowDeps(io));
+}
+
+/** npm's local prefix rule, cheaply: the nearest folder with a package.json or node_modules, else cwd. */
+function nearestPackageRoot(cwd: string): string {
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) || existsSync(join(dir, 'node_modules'))) return dir;
+    if (dirname(dir) === dir) return cwd;
+  }
 }

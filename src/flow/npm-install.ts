@@ -15,7 +15,7 @@ import type { NpmInvocation, NpmSpecRequest } from '../npm/npm-invocation.js';
 import type { RegistryClient } from '../npm/npm-registry.js';
 import type { NpmInstallJob, NpmInstallOutcome } from '../npm/run-npm-install.js';
 import type { ResolvedNode } from '../npm/tree-nodes.js';
-import type { TreeInstall } from '../npm/tree-install.js';
+import type { TreeInstall, TreeWorker } from '../npm/tree-install.js';
 import { cooldownNotes, displayName, newOrChanged, replacedVersion, tooYoungFinding, type InstalledEntries } from './whole-tree.js';
 import { runChecks, toReport } from '../checks/run-checks.js';
 import { npmFacts, offlineFacts } from '../npm/npm-facts.js';
@@ -51,8 +51,13 @@ export interface NpmFlowDeps {
   ownerUidOf(path: string): number;
   ensureUserCache(cacheRoot: string, user: UserAccount): string;
   runNpmInstall(job: NpmInstallJob): Promise<NpmInstallOutcome>;
-  /** npm's own engine as the build user: resolves the whole tree (nothing written), installs it when told. */
-  startTreeInstall(request: TreeInstallStart): TreeInstall;
+  /**
+   * npm's own engine in a process of the build user; spawned as early as who-runs-it is known, it
+   * resolves the whole tree (nothing written) when started, and installs it when told.
+   */
+  spawnTreeWorker(mode: InstallMode): TreeWorker;
+  /** The project folder npm will most likely use (nearest package.json upward), before its config is read. */
+  guessProjectDir(): string;
   /** The project's lockfile as a tree (npm ci). */
   loadLockedTree(projectDir: string, registry: RegistryClient): Promise<ResolvedNode[]>;
   /** location → version/integrity: what is installed (hidden lockfile) and what the lockfile says. */
@@ -66,21 +71,6 @@ export interface NpmFlowDeps {
   mark?(label: string): void;
   /** exec/npx/init: run the installed bin as the invoking user. */
   runExec?(context: ExecContext): Promise<number>;
-}
-
-/** What the flow decides of a whole-tree install; the rest (user, cache, staging) is the edge's. */
-export interface TreeInstallStart {
-  projectDir: string;
-  mode: InstallMode;
-  config: NpmConfig;
-  cacheDir: string | undefined;
-  add: string[];
-  update?: string[] | true;
-  before?: Date;
-  cooldownExclude: string[];
-  localFolders: string[];
-  /** npm-command specifics on top of npm's flat options (npm update does not save unless asked). */
-  overrides: Record<string, unknown>;
 }
 
 export interface AfterInstallContext {
@@ -115,15 +105,26 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
   const store = await deps.openStore();
   const settings = applyEnvOverrides(store.settings(), deps.env, 'SAFE_NPM');
   const strictScripts = invocation.ownFlags.strictScripts || settings.strictScripts;
-  const config = await deps.loadNpmConfig(invocation.npmArgs);
-  const projectDir = config.localPrefix;
-  const mode = chooseInstallMode({
+  const modeFor = (dir: string) => chooseInstallMode({
     euid: deps.euid,
-    projectOwnerUid: deps.ownerUidOf(projectDir),
+    projectOwnerUid: deps.ownerUidOf(dir),
     global: invocation.global,
     lookup: deps.lookupUser,
     runAsUser: settings.runAsUser,
   });
+  // npm's engine starts loading before npm's configuration is read: it only needs to know whom it
+  // runs as. A wrong guess (another project root) is simply discarded.
+  let early = mayResolveTree(invocation) ? deps.spawnTreeWorker(modeFor(deps.guessProjectDir())) : undefined;
+  try {
+    return await withEarlyWorker();
+  } finally {
+    early?.cancel();
+  }
+
+  async function withEarlyWorker(): Promise<number> {
+  const config = await deps.loadNpmConfig(invocation.npmArgs);
+  const projectDir = config.localPrefix;
+  const mode = modeFor(projectDir);
   const buildUser = mode.kind === 'self' ? undefined : mode.user;
   const cacheDir = cacheFor(mode, settings, config, deps);
 
@@ -141,14 +142,21 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
   // npm's resolver starts right away, as the build user, while the requested packages are checked.
   const now = deps.now();
   const cooldown = cooldownFor(treeMode, settings, now);
-  const startTree = (add: string[]) => deps.startTreeInstall({
-    projectDir, mode, config, cacheDir, add: invocation.kind === 'update' ? [] : add,
-    update: invocation.kind === 'update' ? (invocation.specs.length ? invocation.specs.map((s) => s.name ?? s.raw) : true) : undefined,
-    before: cooldown.before, cooldownExclude: settings.cooldownExclude,
-    localFolders: invocation.specs.filter((s) => (s.type === 'directory' || s.type === 'file') && s.fetchSpec).map((s) => s.fetchSpec!),
-    // As npm's update command does: package.json is saved only when --save was given.
-    overrides: invocation.kind === 'update' && config.isDefault('save') ? { save: false } : {},
-  });
+  const startTree = (add: string[]) => {
+    const worker = early && sameMode(early.mode, mode) ? early : deps.spawnTreeWorker(mode);
+    if (worker === early) early = undefined;
+    return worker.start({
+      projectDir,
+      // As npm's update command does: package.json is saved only when --save was given.
+      options: { ...config.flat, ...(invocation.kind === 'update' && config.isDefault('save') ? { save: false } : {}) },
+      cacheDir,
+      add: invocation.kind === 'update' ? [] : add,
+      update: invocation.kind === 'update' ? (invocation.specs.length ? invocation.specs.map((s) => s.name ?? s.raw) : true) : undefined,
+      before: cooldown.before,
+      cooldownExclude: settings.cooldownExclude,
+      localFolders: invocation.specs.filter((s) => (s.type === 'directory' || s.type === 'file') && s.fetchSpec).map((s) => s.fetchSpec!),
+    });
+  };
   deps.mark?.('config loaded');
   let tree = treeMode === 'resolve' ? startTree(specs) : undefined;
   deps.mark?.('resolver started');
@@ -244,9 +252,19 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
       mode,
     };
   }
+  }
 }
 
 type TreeMode = 'none' | 'resolve' | 'lockfile';
+
+/** Whether this command will probably resolve a tree (npm's config may still say otherwise). */
+function mayResolveTree(invocation: NpmInvocation): boolean {
+  return ['install', 'update', 'install-test'].includes(invocation.kind) && !invocation.global && invocation.workspaces === false;
+}
+
+function sameMode(a: InstallMode, b: InstallMode): boolean {
+  return a.kind === b.kind && (a.kind === 'self' || (b.kind !== 'self' && a.user.uid === b.user.uid));
+}
 
 /** The release cooldown applies where we resolve: new installs and updates, not a lockfile install. */
 function cooldownFor(mode: TreeMode, settings: Settings, now: Date): { before?: Date; cooldownHours: number; cooldownExclude: string[] } {

@@ -7,7 +7,8 @@
  * of ours but tree-nodes.js, and nothing from node_modules but the arborist path it is given.
  *
  * Protocol (IPC, advanced serialization):
- *   parent → { type: 'resolve', arborist, options, add, update, before?, exclude }
+ *   (argv: --safe-npm-arborist-worker <path of the real npm's arborist>)
+ *   parent → { type: 'resolve', options, add, update, before?, exclude }
  *   worker → { type: 'resolved', nodes, tooYoung } | { type: 'error', code, message }
  *   parent → { type: 'reify' } | { type: 'abort' }
  *   worker → { type: 'reified', added, removed, changed } | { type: 'error', code, message }
@@ -17,8 +18,6 @@ import { collectNodes, type ArboristNode } from './tree-nodes.js';
 
 export interface ResolveMessage {
   type: 'resolve';
-  /** Absolute path of the real npm's @npmcli/arborist. */
-  arborist: string;
   options: Record<string, unknown>;
   add: string[];
   update?: string[] | true;
@@ -35,7 +34,19 @@ type Arb = {
 
 async function main(): Promise<void> {
   const send = (message: object) => new Promise<void>((resolve) => process.send!(message, () => resolve()));
-  const next = () => new Promise<{ type: string } & Record<string, unknown>>((resolve) => process.once('message', resolve as never));
+  // Messages are queued from the start: the parent may send while arborist is still loading.
+  const queue: Array<{ type: string } & Record<string, unknown>> = [];
+  const waiting: Array<(m: { type: string } & Record<string, unknown>) => void> = [];
+  process.on('message', (m) => {
+    const w = waiting.shift();
+    if (w) w(m as never);
+    else queue.push(m as never);
+  });
+  const next = () => new Promise<{ type: string } & Record<string, unknown>>((resolve) => {
+    const m = queue.shift();
+    if (m) resolve(m);
+    else waiting.push(resolve);
+  });
   const fail = async (error: unknown) => {
     const e = error as { code?: string; message?: string };
     await send({ type: 'error', code: e.code, message: String(e.message ?? error).split('\n')[0] });
@@ -43,8 +54,13 @@ async function main(): Promise<void> {
   };
   process.on('disconnect', () => process.exit(130));
   try {
+    // Loaded before the request arrives: this is what starting early buys.
+    const arboristPath = process.argv[3]!;
+    const Arborist = createRequire(arboristPath)(arboristPath) as new (o: object) => Arb;
     const request = (await next()) as unknown as ResolveMessage;
-    const Arborist = createRequire(request.arborist)(request.arborist) as new (o: object) => Arb;
+    if (request.type !== 'resolve') process.exit(0);
+    // Relative file: specs resolve from the project (or its staging copy), as in npm.
+    process.chdir(String(request.options.path));
     const exclude = [...request.exclude];
     const tooYoung: Array<{ name: string; wanted: string }> = [];
     let arb: Arb;

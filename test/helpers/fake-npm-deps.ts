@@ -6,7 +6,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SafeStore } from '../../src/config/store.js';
-import type { NpmFlowDeps, TreeInstallStart } from '../../src/flow/npm-install.js';
+import type { NpmFlowDeps } from '../../src/flow/npm-install.js';
+import type { InstallMode } from '../../src/npm/install-mode.js';
+import type { TreeInstallRequest } from '../../src/npm/tree-install.js';
 import type { ResolvedNode } from '../../src/npm/tree-nodes.js';
 import type { NpmConfig } from '../../src/npm/npm-config.js';
 import type { Packument, PackumentResult } from '../../src/npm/npm-registry.js';
@@ -39,12 +41,14 @@ export interface FakeSetup {
 
 export async function fakeDeps(setup: FakeSetup) {
   const stderr: string[] = [];
-  /** Whole-tree installs that went ahead (the engine's reify). */
-  const installs: TreeInstallStart[] = [];
+  /** Whole-tree installs that went ahead (the engine's reify), with the mode its worker ran in. */
+  const installs: Array<TreeInstallRequest & { mode: InstallMode }> = [];
+  const spawned: InstallMode[] = [];
+  const unusedWorkers: InstallMode[] = [];
   /** Runs of the real npm (ci, global, exec…). */
   const npmRuns: NpmInstallJob[] = [];
-  const started: TreeInstallStart[] = [];
-  const cancelled: TreeInstallStart[] = [];
+  const started: TreeInstallRequest[] = [];
+  const cancelled: TreeInstallRequest[] = [];
   const asked: string[] = [];
   const fetched: string[] = [];
   const answers = [...(setup.answers ?? [])];
@@ -92,24 +96,36 @@ export async function fakeDeps(setup: FakeSetup) {
       return { exitCode: 0, ranIn: job.projectDir };
     },
     // npm's engine stands in as: each requested package, alone, at the top level, plus `setup.tree`.
-    startTreeInstall(request) {
-      started.push(request);
-      const nodes = [...(setup.tree ?? []), ...request.add.map((spec) => {
-        const name = spec.replace(/(.)@.*$/, '$1');
-        const p = setup.packuments?.[name];
-        const version = p && typeof p === 'object' ? p['dist-tags']!.latest! : '0.0.0';
-        return { name, version, location: `node_modules/${name}`, registry: true, source: 'registry' as const, path: [name], dev: false, optional: false };
-      })];
-      let done = false;
+    guessProjectDir: () => projectDir,
+    spawnTreeWorker(mode) {
+      spawned.push(mode);
+      let used = false;
       return {
-        resolved: Promise.resolve({ nodes, tooYoung: setup.tooYoung ?? [], packuments: {} }),
-        async install() {
-          done = true;
-          installs.push(request);
-          return { exitCode: 0, added: nodes.length, removed: 0, changed: 0 };
-        },
+        mode,
         cancel() {
-          if (!done) cancelled.push(request);
+          if (!used) unusedWorkers.push(mode);
+        },
+        start(request) {
+          used = true;
+          started.push(request);
+          const nodes = [...(setup.tree ?? []), ...request.add.map((spec) => {
+            const name = spec.replace(/(.)@.*$/, '$1');
+            const p = setup.packuments?.[name];
+            const version = p && typeof p === 'object' ? p['dist-tags']!.latest! : '0.0.0';
+            return { name, version, location: `node_modules/${name}`, registry: true, source: 'registry' as const, path: [name], dev: false, optional: false };
+          })];
+          let done = false;
+          return {
+            resolved: Promise.resolve({ nodes, tooYoung: setup.tooYoung ?? [], packuments: {} }),
+            async install() {
+              done = true;
+              installs.push({ ...request, mode });
+              return { exitCode: 0, added: nodes.length, removed: 0, changed: 0 };
+            },
+            cancel() {
+              if (!done) cancelled.push(request);
+            },
+          };
         },
       };
     },
@@ -117,5 +133,5 @@ export async function fakeDeps(setup: FakeSetup) {
     installedEntries: () => new Map(),
     lockedEntries: () => new Map(),
   };
-  return { deps, store, stderr, installs, npmRuns, started, cancelled, asked, fetched, text: () => stderr.join('') };
+  return { deps, store, stderr, installs, npmRuns, started, cancelled, spawned, unusedWorkers, asked, fetched, text: () => stderr.join('') };
 }

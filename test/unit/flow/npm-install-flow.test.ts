@@ -102,6 +102,9 @@ describe('npm install flow (fake edges)', () => {
     await npmInstallFlow(install(['left-pad']), rootOwned.deps);
     expect(rootOwned.installs[0]!.mode).toMatchObject({ kind: 'staging', user: { name: 'nobody' } });
     expect(rootOwned.installs[0]!.cacheDir).toBe('/var/cache/safe-npm/nobody/npm');
+    // The engine was spawned once, early, for the right user, and that worker did the install.
+    expect(rootOwned.spawned).toHaveLength(1);
+    expect(rootOwned.unusedWorkers).toEqual([]);
   });
 
   it('rewriteArgs replaces or drops only the first occurrence of a spec', () => {
