@@ -4,11 +4,11 @@
  * success the results (package.json, lockfiles, node_modules) are copied back, owned by root and not
  * writable by anyone else. On failure or abort the project is untouched.
  */
-import { copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, chmodSync, chownSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, chmodSync, chownSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { InstallMode } from './install-mode.js';
-import { chownTree, takeBackTree } from '../run/fs-ownership.js';
+import { chownTree } from '../run/fs-ownership.js';
 import type { Command, RunOptions, RunResult } from '../run/run-command.js';
 import type { UserAccount } from '../run/users.js';
 
@@ -254,11 +254,43 @@ function replaceFolder(from: string, to: string, uid: number, gid: number): void
   const fresh = `${to}.safe-npm-new`;
   const old = `${to}.safe-npm-old`;
   rmSync(fresh, { recursive: true, force: true });
-  cpSync(from, fresh, { recursive: true, verbatimSymlinks: true });
-  takeBackTree(fresh, uid, gid);
+  copyAsOwner(from, fresh, uid, gid);
   if (existsSync(to)) renameSync(to, old);
   renameSync(fresh, to);
   rmSync(old, { recursive: true, force: true });
+}
+
+/**
+ * Copy a tree in one pass as new files (never the build user's inodes: a process of that user may
+ * still hold one open), owned by `uid:gid`, without group/other write and without set-id bits.
+ */
+function copyAsOwner(from: string, to: string, uid: number, gid: number): void {
+  const strip = (mode: number) => mode & 0o755;
+  const chownIfNeeded = (path: string, link = false) => {
+    if (uid === 0 && gid === 0) return; // we are root: new files are root's already
+    if (link) lchownSync(path, uid, gid);
+    else chownSync(path, uid, gid);
+  };
+  const walk = (src: string, dest: string, mode: number) => {
+    mkdirSync(dest, { mode: strip(mode) });
+    chmodSync(dest, strip(mode));
+    chownIfNeeded(dest);
+    for (const entry of readdirSync(src, { withFileTypes: true })) {
+      const s = join(src, entry.name);
+      const d = join(dest, entry.name);
+      if (entry.isDirectory()) walk(s, d, lstatSync(s).mode);
+      else if (entry.isSymbolicLink()) {
+        symlinkSync(readlinkSync(s), d);
+        chownIfNeeded(d, true);
+      } else if (entry.isFile()) {
+        copyFileSync(s, d);
+        chmodSync(d, strip(lstatSync(s).mode));
+        chownIfNeeded(d);
+      }
+      // sockets, fifos, devices: not part of an npm install; not copied
+    }
+  };
+  walk(from, to, lstatSync(from).mode);
 }
 
 /** Move globally installed packages from the staging prefix into the real one and link their bins. */
