@@ -8,7 +8,7 @@ import { copyFileSync, cpSync, existsSync, lchownSync, lstatSync, mkdirSync, mkd
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { InstallMode } from './install-mode.js';
-import { chownTree } from '../run/fs-ownership.js';
+import { chownTree, copyTreeAsRoot } from '../run/fs-ownership.js';
 import type { Command, RunOptions, RunResult } from '../run/run-command.js';
 import type { UserAccount } from '../run/users.js';
 
@@ -265,6 +265,7 @@ function replaceFolder(from: string, to: string, uid: number, gid: number): void
  * still hold one open), owned by `uid:gid`, without group/other write and without set-id bits.
  */
 function copyAsOwner(from: string, to: string, uid: number, gid: number): void {
+  if (uid === 0 && gid === 0 && process.geteuid?.() === 0 && copyTreeAsRoot(from, to)) return;
   const strip = (mode: number) => mode & 0o755;
   const chownIfNeeded = (path: string, link = false) => {
     if (uid === 0 && gid === 0) return; // we are root: new files are root's already
