@@ -7,7 +7,7 @@
  * The child can be spawned before the request is known (`spawnTreeWorker`): loading arborist then
  * overlaps with safe-npm reading npm's configuration and checking the requested packages.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -91,6 +91,16 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
   const area = user ? makePrivateArea(user, spawnRequest.userconfigPath) : undefined;
   const cleanup = () => {
     if (area) rmSync(area.root, { recursive: true, force: true });
+  };
+  // After a successful install the staging copy is only rubbish: it is deleted off the critical
+  // path (a detached `rm -rf` of our own private folder), so the shell prompt comes back sooner.
+  const cleanupLater = () => {
+    if (!area) return;
+    try {
+      spawn('rm', ['-rf', '--', area.root], { detached: true, stdio: 'ignore' }).unref();
+    } catch {
+      cleanup();
+    }
   };
   let child: ChildProcess;
   try {
@@ -183,12 +193,18 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
             await resolved;
             worker.send({ type: 'reify' });
             const m = await nextMessage();
-            if (m.type !== 'reified') return { exitCode: 1, added: 0, removed: 0, changed: 0, error: String(m.message) };
+            if (m.type !== 'reified') {
+              cleanup();
+              return { exitCode: 1, added: 0, removed: 0, changed: 0, error: String(m.message) };
+            }
             if (stage) syncBack(stage.root, stage.sourceRoot);
+            cleanupLater();
             return { exitCode: 0, added: Number(m.added), removed: Number(m.removed), changed: Number(m.changed) };
+          } catch (error) {
+            cleanup();
+            throw error;
           } finally {
             done = true;
-            cleanup();
           }
         },
         cancel,
