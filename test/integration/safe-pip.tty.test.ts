@@ -9,50 +9,31 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildSdist, buildWheel, PYTHON } from '../helpers/python-dists.js';
 import { makeTempDir } from '../helpers/projects.js';
+import { hasTmux, startTerminal, type Terminal } from '../helpers/tmux.js';
 import { makeSandbox, repoRoot, SYSTEM_PATH, type Sandbox } from '../helpers/run-bin.js';
 import { daysAgo, startSimpleIndex, type IndexProject, type SimpleIndex } from '../helpers/simple-index.js';
 import { newVenv } from '../helpers/venvs.js';
 
-const hasTmux = (() => {
-  try {
-    execFileSync('tmux', ['-V']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
 const canRun = hasTmux && existsSync(PYTHON) && process.getuid?.() === 0 && existsSync(join(repoRoot, 'dist', 'cli', 'safe-pip.js'));
 
 let work: string;
 let index: SimpleIndex;
 let sandbox: Sandbox;
-const session = `safe-pip-tty-${process.pid}`;
 
 function freeze(venv: string): string {
   return execFileSync(join(venv, 'bin', 'python'), ['-m', 'pip', 'freeze', '--all'], { env: { PATH: SYSTEM_PATH, PIP_CONFIG_FILE: '/dev/null' } }).toString();
 }
 
-const screen = () => execFileSync('tmux', ['capture-pane', '-p', '-J', '-S', '-200', '-t', session], { encoding: 'utf8' });
+let terminal: Terminal | undefined;
 
-async function waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const text = screen();
-    if (pattern.test(text)) return text;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${pattern}; screen:\n${text}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
-
-function startInTmux(venv: string, args: string[]): void {
-  const env: Record<string, string> = { ...sandbox.env, PATH: `${join(venv, 'bin')}:${SYSTEM_PATH}`, SAFE_PIP_CACHE_ROOT: join(work, 'cache'), TERM: 'xterm-256color' };
-  delete env.CI;
-  const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  execFileSync('tmux', [
-    'new-session', '-d', '-s', session, '-x', '200', '-y', '50', '-c', work,
-    'env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
-    'sh', '-c', `${process.execPath} ${join(repoRoot, 'bin/safe-pip.js')} ${quoted}; echo "EXIT=$?"; sleep 60`,
-  ]);
+function startInTmux(venv: string, args: string[]): Terminal {
+  terminal = startTerminal({
+    cwd: work,
+    env: { ...sandbox.env, PATH: `${join(venv, 'bin')}:${SYSTEM_PATH}`, SAFE_PIP_CACHE_ROOT: join(work, 'cache') },
+    argv: [process.execPath, join(repoRoot, 'bin/safe-pip.js'), ...args],
+    width: 200,
+  });
+  return terminal;
 }
 
 describe.skipIf(!canRun)('safe-pip in a terminal', () => {
@@ -82,11 +63,7 @@ describe.skipIf(!canRun)('safe-pip in a terminal', () => {
     execFileSync('chmod', ['-R', 'a+rX', work]);
   }, 120_000);
 
-  afterEach(() => {
-    try {
-      execFileSync('tmux', ['kill-session', '-t', session], { stdio: 'ignore' });
-    } catch { /* already gone */ }
-  });
+  afterEach(() => terminal?.close());
 
   afterAll(async () => {
     await index?.close();
@@ -95,12 +72,12 @@ describe.skipIf(!canRun)('safe-pip in a terminal', () => {
 
   it('shows the report, asks, and installs the did-you-mean instead', async () => {
     const venv = await newVenv();
-    startInTmux(venv, ['install', '-i', index.url, 'reqeusts']);
-    const asked = await waitFor(/what should happen\?/);
+    const t = startInTmux(venv, ['install', '-i', index.url, 'reqeusts']);
+    const asked = await t.waitFor(/what should happen\?/);
     expect(asked).toMatch(/reqeusts[\s\S]*block[\s\S]*requests/);
     expect(asked).toContain('Install "requests" instead');
-    execFileSync('tmux', ['send-keys', '-t', session, 'Enter']);
-    const done = await waitFor(/EXIT=\d+/, 60_000);
+    t.keys('Enter');
+    const done = await t.waitFor(/EXIT=\d+/, 60_000);
     expect(done).toMatch(/EXIT=0/);
     const frozen = freeze(venv);
     expect(frozen).toContain('requests==1.2');
@@ -109,12 +86,12 @@ describe.skipIf(!canRun)('safe-pip in a terminal', () => {
 
   it('asks before a source build; "yes" builds it as the venv owner and installs', async () => {
     const venv = await newVenv();
-    startInTmux(venv, ['install', '-i', index.url, 'app-wheel']);
-    const asked = await waitFor(/Build srcdep==1\.2 now, running its code as nobody\?/);
+    const t = startInTmux(venv, ['install', '-i', index.url, 'app-wheel']);
+    const asked = await t.waitFor(/Build srcdep==1\.2 now, running its code as nobody\?/);
     expect(asked).toContain('needs a build: runs its code');
     expect(existsSync(join(work, 'markers', 'srcdep'))).toBe(false);
-    execFileSync('tmux', ['send-keys', '-t', session, 'y', 'Enter']);
-    const done = await waitFor(/EXIT=\d+/, 60_000);
+    t.keys('y', 'Enter');
+    const done = await t.waitFor(/EXIT=\d+/, 60_000);
     expect(done).toMatch(/EXIT=0/);
     expect(statSync(join(work, 'markers', 'srcdep')).uid).toBe(65534);
     expect(freeze(venv)).toMatch(/app-wheel==1\.2[\s\S]*srcdep==1\.2/);
