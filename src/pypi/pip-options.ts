@@ -46,7 +46,6 @@ export interface OptionSpec {
 
 const I: PipCommand[] = ['install'];
 const ID: PipCommand[] = ['install', 'download'];
-const IW: PipCommand[] = ['install', 'wheel'];
 const ALL: PipCommand[] = ['install', 'download', 'wheel'];
 /** ALL plus `pip lock` (25.1+), for the options lock's parser also has. */
 const ALLL: PipCommand[] = ['install', 'download', 'wheel', 'lock'];
