@@ -10,12 +10,12 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, st
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SafeStore } from '../../src/config/store.js';
 import { buildSdist, buildWheel, PYTHON, unpackSdist, type BuiltDist } from '../helpers/python-dists.js';
 import { makeTempDir } from '../helpers/projects.js';
-import { makeSandbox, repoRoot, runBin, SYSTEM_PATH, type Sandbox } from '../helpers/run-bin.js';
+import { makeSandbox, repoRoot, SYSTEM_PATH, type Sandbox } from '../helpers/run-bin.js';
 import { daysAgo, startSimpleIndex, type IndexProject, type SimpleIndex } from '../helpers/simple-index.js';
 import { newVenv } from '../helpers/venvs.js';
+import { runSafePip, sandboxStore } from '../helpers/pip-runs.js';
 
 const NOBODY = 65534;
 const canRun = existsSync(PYTHON) && process.getuid?.() === 0 && existsSync(join(repoRoot, 'dist', 'cli', 'safe-pip.js'));
@@ -42,17 +42,10 @@ function freeze(venv: string): string {
 }
 
 function safePip(venv: string | undefined, args: string[], env: Record<string, string | undefined> = {}, cwd = work) {
-  return runBin('safe-pip', args, {
-    cwd,
-    sandbox,
-    timeoutMs: 120_000,
-    env: { PATH: venv ? `${join(venv, 'bin')}:${sandbox.env.PATH}` : sandbox.env.PATH, SAFE_PIP_CACHE_ROOT: join(work, 'cache'), ...env },
-  });
+  return runSafePip(sandbox, work, venv, args, { env, cwd });
 }
 
-function storeOf(): Promise<SafeStore> {
-  return SafeStore.open({ cwd: join(sandbox.env.XDG_CONFIG_HOME!, 'safe-npm') });
-}
+const storeOf = () => sandboxStore(sandbox);
 
 /** A file readable by nobody. */
 function writePublic(name: string, text: string): string {

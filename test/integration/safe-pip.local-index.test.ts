@@ -8,12 +8,12 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SafeStore } from '../../src/config/store.js';
 import { buildSdist, buildWheel, PYTHON, type BuiltDist } from '../helpers/python-dists.js';
 import { makeTempDir } from '../helpers/projects.js';
 import { newVenv } from '../helpers/venvs.js';
-import { makeSandbox, repoRoot, runBin, SYSTEM_PATH, type Sandbox } from '../helpers/run-bin.js';
+import { makeSandbox, repoRoot, SYSTEM_PATH, type Sandbox } from '../helpers/run-bin.js';
 import { daysAgo, startSimpleIndex, type IndexProject, type SimpleIndex } from '../helpers/simple-index.js';
+import { runSafePip, sandboxStore } from '../helpers/pip-runs.js';
 
 const NOBODY = 65534;
 const canRun = existsSync(PYTHON) && process.getuid?.() === 0 && existsSync(join(repoRoot, 'dist', 'cli', 'safe-pip.js'));
@@ -39,18 +39,8 @@ function freeze(venv: string): string {
 
 let sandbox: Sandbox;
 
-async function safePip(venv: string, args: string[], env: Record<string, string | undefined> = {}) {
-  return runBin('safe-pip', args, {
-    cwd: work,
-    sandbox,
-    timeoutMs: 120_000,
-    env: { PATH: `${join(venv, 'bin')}:${sandbox.env.PATH}`, SAFE_PIP_CACHE_ROOT: join(work, 'cache'), ...env },
-  });
-}
-
-function storeOf(): Promise<SafeStore> {
-  return SafeStore.open({ cwd: join(sandbox.env.XDG_CONFIG_HOME!, 'safe-npm') });
-}
+const safePip = (venv: string, args: string[], env: Record<string, string | undefined> = {}) => runSafePip(sandbox, work, venv, args, { env });
+const storeOf = () => sandboxStore(sandbox);
 
 describe.skipIf(!canRun)('safe-pip with a local index', () => {
   beforeAll(async () => {

@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSdist, buildWheel, PYTHON } from '../helpers/python-dists.js';
 import { makeTempDir } from '../helpers/projects.js';
-import { makeSandbox, repoRoot, runBin, SYSTEM_PATH, type Sandbox } from '../helpers/run-bin.js';
-import { daysAgo, startSimpleIndex, type IndexProject, type SimpleIndex } from '../helpers/simple-index.js';
+import { makeSandbox, repoRoot, SYSTEM_PATH, type Sandbox } from '../helpers/run-bin.js';
+import { daysAgo, startSimpleIndex, type SimpleIndex } from '../helpers/simple-index.js';
 import { newVenv } from '../helpers/venvs.js';
+import { runSafePip, establishedProject } from '../helpers/pip-runs.js';
 
 const NOBODY = 65534;
 const canRun = existsSync(PYTHON) && process.getuid?.() === 0 && existsSync(join(repoRoot, 'dist', 'cli', 'safe-pip.js'));
@@ -32,9 +33,7 @@ let work: string;
 let index: SimpleIndex;
 let sandbox: Sandbox;
 
-function safePip(venv: string, args: string[], cwd: string) {
-  return runBin('safe-pip', args, { cwd, sandbox, timeoutMs: 120_000, env: { PATH: `${join(venv, 'bin')}:${sandbox.env.PATH}`, SAFE_PIP_CACHE_ROOT: join(work, 'cache') } });
-}
+const safePip = (venv: string, args: string[], cwd: string) => runSafePip(sandbox, work, venv, args, { cwd });
 
 async function nobodyDir(): Promise<string> {
   const d = await makeTempDir('safe-pip-lock-out-');
@@ -50,11 +49,7 @@ describe.skipIf(!canRun)('safe-pip lock', () => {
     mkdirSync(join(work, 'cache'));
     mkdirSync(join(work, 'markers'), { mode: 0o777 });
     chmodSync(join(work, 'markers'), 0o777);
-    const old = (name: string, extra: Partial<Parameters<typeof buildWheel>[1]> = {}): IndexProject => ({
-      name,
-      projectUrls: { Source: `https://example.invalid/${name}` },
-      files: ['1.0', '1.1', '1.2'].map((version, i) => ({ dist: buildWheel(dists, { name, version, ...extra }), uploaded: daysAgo(400 - i * 50) })),
-    });
+    const old = (name: string, extra: Partial<Parameters<typeof buildWheel>[1]> = {}) => establishedProject(dists, name, extra);
     index = await startSimpleIndex([
       old('quiet-widget'),
       old('app-wheel', { requires: ['srcdep'] }),

@@ -11,8 +11,9 @@ import { buildSdist, buildWheel, PYTHON } from '../helpers/python-dists.js';
 import { makeTempDir } from '../helpers/projects.js';
 import { hasTmux, startTerminal, type Terminal } from '../helpers/tmux.js';
 import { makeSandbox, repoRoot, SYSTEM_PATH, type Sandbox } from '../helpers/run-bin.js';
-import { daysAgo, startSimpleIndex, type IndexProject, type SimpleIndex } from '../helpers/simple-index.js';
+import { daysAgo, startSimpleIndex, type SimpleIndex } from '../helpers/simple-index.js';
 import { newVenv } from '../helpers/venvs.js';
+import { establishedProject } from '../helpers/pip-runs.js';
 
 const canRun = hasTmux && existsSync(PYTHON) && process.getuid?.() === 0 && existsSync(join(repoRoot, 'dist', 'cli', 'safe-pip.js'));
 
@@ -44,11 +45,7 @@ describe.skipIf(!canRun)('safe-pip in a terminal', () => {
     mkdirSync(join(work, 'cache'));
     mkdirSync(join(work, 'markers'), { mode: 0o777 });
     chmodSync(join(work, 'markers'), 0o777);
-    const old = (name: string, extra: Partial<Parameters<typeof buildWheel>[1]> = {}): IndexProject => ({
-      name,
-      projectUrls: { Source: `https://example.invalid/${name}` },
-      files: ['1.0', '1.1', '1.2'].map((version, i) => ({ dist: buildWheel(dists, { name, version, ...extra }), uploaded: daysAgo(400 - i * 50) })),
-    });
+    const old = (name: string, extra: Partial<Parameters<typeof buildWheel>[1]> = {}) => establishedProject(dists, name, extra);
     index = await startSimpleIndex([
       old('requests'),
       old('reqeusts'),

@@ -9,13 +9,13 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SafeStore } from '../../src/config/store.js';
 import { buildWheel, PYTHON, type BuiltDist } from '../helpers/python-dists.js';
 import { makeTempDir } from '../helpers/projects.js';
 import { newVenv } from '../helpers/venvs.js';
-import { makeSandbox, repoRoot, runBin, SYSTEM_PATH, type Sandbox } from '../helpers/run-bin.js';
+import { makeSandbox, repoRoot, SYSTEM_PATH, type Sandbox } from '../helpers/run-bin.js';
 import { daysAgo, startSimpleIndex, type IndexProject, type SimpleIndex } from '../helpers/simple-index.js';
 import { existsSync } from 'node:fs';
+import { runSafePip, sandboxStore } from '../helpers/pip-runs.js';
 
 const canRun = existsSync(PYTHON) && process.getuid?.() === 0 && existsSync(join(repoRoot, 'dist', 'cli', 'safe-pip.js'));
 const newPipWheel = (() => {
@@ -48,18 +48,8 @@ function freeze(venv: string): string {
   return execFileSync(join(venv, 'bin', 'python'), ['-m', 'pip', 'freeze', '--all'], { env: { PATH: SYSTEM_PATH, PIP_CONFIG_FILE: '/dev/null' } }).toString();
 }
 
-function safePip(venv: string, args: string[], env: Record<string, string | undefined> = {}) {
-  return runBin('safe-pip', args, {
-    cwd: work,
-    sandbox,
-    timeoutMs: 120_000,
-    env: { PATH: `${join(venv, 'bin')}:${sandbox.env.PATH}`, SAFE_PIP_CACHE_ROOT: join(work, 'cache'), ...env },
-  });
-}
-
-function storeOf(): Promise<SafeStore> {
-  return SafeStore.open({ cwd: join(sandbox.env.XDG_CONFIG_HOME!, 'safe-npm') });
-}
+const safePip = (venv: string, args: string[], env: Record<string, string | undefined> = {}) => runSafePip(sandbox, work, venv, args, { env });
+const storeOf = () => sandboxStore(sandbox);
 
 describe.skipIf(!canRun)('safe-pip: the whole set, the cooldown, what installs', () => {
   beforeAll(async () => {
