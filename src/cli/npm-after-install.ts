@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import type { AfterInstallContext, ExecContext } from '../flow/npm-install.js';
 import { replayInstallScripts } from '../flow/npm-scripts.js';
-import { npmEnvFor, withScriptsOff } from '../npm/run-npm-install.js';
+import { ensureUserCache, npmEnvFor, withScriptsOff } from '../npm/run-npm-install.js';
 import { createRegistryClient } from '../npm/npm-registry.js';
 import { locateToolchain, runInstallScripts } from '../npm/scripts/index.js';
 import { asEffectiveUser } from '../run/effective-user.js';
@@ -53,6 +53,7 @@ export async function afterNpmInstall(context: AfterInstallContext): Promise<num
         npmConfig: { nodedir: str('nodedir'), python: str('python'), cafile: str('cafile'), userAgent: str('user-agent') },
         parentEnv: context.env,
         cacheDir: scriptCacheFor(user, settings.cacheRoot, mode.kind === 'self'),
+        interrupts: context.interrupts,
       }),
     },
   );
@@ -90,9 +91,12 @@ function npmCliOf(realNpm: string): string | undefined {
   }
 }
 
-/** Scripts run as the user npm ran as: never root. */
+/**
+ * Who runs approved scripts: never root, and never the install identity whose npm cache root's
+ * installs read (root-owned projects get the script identity; a user's project, its owner).
+ */
 function buildUserOf(context: AfterInstallContext): UserAccount {
-  if (context.mode.kind !== 'self') return context.mode.user;
+  if (context.mode.kind !== 'self') return context.mode.scriptUser;
   const uid = process.geteuid?.() ?? 0;
   return lookupUser(uid) ?? { name: String(uid), uid, gid: process.getegid?.() ?? uid, home: homedir() };
 }
@@ -105,14 +109,7 @@ function scriptCacheFor(user: UserAccount, cacheRoot: string, self: boolean): st
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     return dir;
   }
-  mkdirSync(cacheRoot, { recursive: true, mode: 0o755 });
-  const userDir = join(cacheRoot, user.name);
-  if (!existsSync(userDir)) mkdirSync(userDir, { mode: 0o700 });
-  chownSync(userDir, user.uid, user.gid);
-  const dir = join(userDir, 'scripts');
-  if (!existsSync(dir)) mkdirSync(dir, { mode: 0o700 });
-  chownSync(dir, user.uid, user.gid);
-  return dir;
+  return ensureUserCache(cacheRoot, user, 'scripts');
 }
 
 /**
@@ -125,12 +122,15 @@ export async function runNpmExec(context: ExecContext): Promise<number> {
   const { invocation, mode } = context;
   const { env, cwd, realNpm: real } = context;
   if (mode.kind === 'self') {
+    // npm exec runs what the user asked for, in the foreground: signals are its own.
+    context.interrupts.dispose();
     const { exitCode } = await runCommand([real, withScriptsOff(context.npmArgs)], { cwd, env: { ...env, npm_config_ignore_scripts: 'true' } });
     return exitCode;
   }
   const user = mode.user;
   const packages = invocation.exec?.packages ?? [];
   const area = mkdtempSync(join(tmpdir(), 'safe-npm-exec-'));
+  const unregister = context.interrupts.onInterrupt(() => rmSync(area, { recursive: true, force: true }));
   try {
     chmodSync(area, 0o755);
     const prefix = join(area, 'prefix');
@@ -144,7 +144,7 @@ export async function runNpmExec(context: ExecContext): Promise<number> {
     const install = await runCommand(
       [real, withScriptsOff(['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', ...specs])],
       // npx prints only what the command prints: npm's own install output is kept for failures.
-      { cwd: prefix, env: installEnv, uid: user.uid, gid: user.gid, stdio: 'pipe' },
+      { cwd: prefix, env: installEnv, uid: user.uid, gid: user.gid, stdio: 'pipe', detached: true, interrupts: context.interrupts },
     );
     if (install.exitCode !== 0) {
       process.stderr.write(install.stderr || install.stdout);
@@ -157,12 +157,15 @@ export async function runNpmExec(context: ExecContext): Promise<number> {
       throw new UsageError('could not determine which command to run; name it: npx -p <package> <command>');
     }
     const bin = existsSync(join(binDir, command)) ? join(binDir, command) : command;
+    // What the user asked to run, in the foreground: signals are its own from here on.
+    context.interrupts.dispose();
     const { exitCode } = await runCommand([bin, invocation.exec?.args ?? []], {
       cwd,
       env: { ...env, PATH: `${binDir}:${env.PATH ?? ''}` },
     });
     return exitCode;
   } finally {
+    unregister();
     rmSync(area, { recursive: true, force: true });
   }
 }

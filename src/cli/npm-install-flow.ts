@@ -6,11 +6,17 @@ import { npmInstallFlow, type NpmFlowDeps } from '../flow/npm-install.js';
 import type { NpmInvocation } from '../npm/npm-invocation.js';
 import { loadNpmConfig } from '../npm/npm-config.js';
 import { createRegistryClient } from '../npm/npm-registry.js';
-import { ensureUserCache, runNpmInstall } from '../npm/run-npm-install.js';
+import { recoverProject } from '../npm/commit-project.js';
+import { ensureUserCache, removeStaleAreas, runNpmInstall } from '../npm/run-npm-install.js';
 import { installedEntries, loadLockedTree, lockedEntries } from '../npm/resolve-tree.js';
 import { spawnTreeWorker } from '../npm/tree-install.js';
 import { popularNames } from '../checks/popular-names.js';
+import { createSystemUser, resolveBuildIdentities } from '../run/build-identity.js';
 import { asEffectiveUser } from '../run/effective-user.js';
+import { watchInterrupts, type Interrupts } from '../run/interrupts.js';
+import { lockProject } from '../run/project-lock.js';
+import { originOf, watchUnreachable } from '../npm/fetch-failures.js';
+import { ExitCode } from '../core/exit-codes.js';
 import { runCommand } from '../run/run-command.js';
 import { lookupUser } from '../run/users.js';
 import { inquirerPrompts } from '../ui/prompts.js';
@@ -26,10 +32,37 @@ export interface NpmFlowIo {
   realNpm: string;
 }
 
+/** Signals during an install: cleanups run, then we exit 128+n (130 for Ctrl-C). */
+export function processInterrupts(tool = 'safe-npm'): Interrupts {
+  return watchInterrupts({
+    signals: process,
+    onSignal: (signal) => void process.stderr.write(`\n${tool}: interrupted (${signal}): stopping and cleaning up\n`),
+    say: (line) => void process.stderr.write(`${tool}: ${line}\n`),
+    exit: (code) => process.exit(code),
+  });
+}
+
 export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
   const timing = io.env.SAFE_NPM_TIMING === '1';
+  const mark = timing ? (label: string) => void process.stderr.write(`safe-npm: ${Math.round(performance.now())} ms ${label}\n`) : undefined;
+  const interrupts = processInterrupts();
+  // Our own registry fetches: a registry that cannot be reached stops the install at once (exit 68),
+  // with everything started so far stopped and removed, instead of after npm's retry back-off.
+  watchUnreachable(process, (u) => interrupts.abort(`the registry ${originOf(u.url)} cannot be reached (${u.code}); nothing was changed`, ExitCode.couldNotVerify));
   return {
-    mark: timing ? (label) => void process.stderr.write(`safe-npm: ${Math.round(performance.now())} ms ${label}\n`) : undefined,
+    interrupts,
+    buildIdentities: (settings) => {
+      const identities = resolveBuildIdentities(settings, { lookup: (u) => lookupUser(u), createSystemUser });
+      // What a killed run left in the temp folder goes now.
+      removeStaleAreas([identities.install.uid, identities.scripts.uid]);
+      return identities;
+    },
+    lockProject: (dir) => lockProject(dir, {
+      timeoutSeconds: Number(io.env.SAFE_NPM_LOCK_TIMEOUT ?? 600) || 600,
+      onWait: (pid) => void process.stderr.write(`safe-npm: another safe-npm is installing here${pid ? ` (pid ${pid})` : ''}; waiting for it to finish\n`),
+    }),
+    recoverProject,
+    mark,
     env: io.env,
     cwd: io.cwd,
     interactive: io.stdinIsTTY && io.stdoutIsTTY,
@@ -56,13 +89,17 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     ownerUidOf: (path) => statSync(path).uid,
     ensureUserCache,
     runNpmInstall: (job) => runNpmInstall(job, runCommand),
-    spawnTreeWorker: (mode) => spawnTreeWorker({ realNpm: io.realNpm, mode, env: io.env }),
+    spawnTreeWorker: (mode) => spawnTreeWorker({ realNpm: io.realNpm, mode, env: io.env, interrupts, mark }),
     guessProjectDir: () => nearestPackageRoot(io.cwd),
     loadLockedTree: (projectDir, registry) => loadLockedTree(projectDir, registry.options),
     installedEntries,
     lockedEntries,
     afterInstall: afterNpmInstall,
-    runNpmTest: async (projectDir) => (await runCommand([io.realNpm, ['test']], { cwd: projectDir, env: io.env })).exitCode,
+    runNpmTest: async (projectDir) => {
+      // The user's own tests, in the foreground: signals are theirs from here on.
+      interrupts.dispose();
+      return (await runCommand([io.realNpm, ['test']], { cwd: projectDir, env: io.env })).exitCode;
+    },
     runExec: runNpmExec,
   };
 }

@@ -44,6 +44,12 @@ export async function runSafeCommand(ecosystem: Ecosystem, args: string[], io: S
       return ExitCode.ok;
     }
     case 'list': {
+      if (rest.includes('--project')) {
+        if (ecosystem !== 'npm') throw new UsageError(`${tool} safe list --project is for npm projects (package.json allowScripts)`);
+        const { listProjectApprovals } = await import('../npm/scripts/project-approvals.js');
+        for (const line of listProjectApprovals(io.cwd)) io.stdout(`${line}\n`);
+        return ExitCode.ok;
+      }
       const store = await SafeStore.open();
       const trusted = store.trustedNames(ecosystem);
       const decisions = store.scriptDecisions(ecosystem);
@@ -96,7 +102,7 @@ export function helpText(tool: 'safe-npm' | 'safe-pip'): string {
   return `${tool} safe <command>
   check [--offline] [--json] <spec>...   analyse packages without installing (exit 65 if any is blocked)
   trust <name>... | untrust <name>...    per-user allowlist
-  list                                   trusted packages and script/build decisions
+  list [--project]                       trusted packages and script/build decisions (--project: package.json allowScripts)
   config get|set|list [<key> [value]]    thresholds, run-as user, severities (keys: ${Object.keys(settingKeys).join(', ')}, severity.<check>)
 ${approvalHelp[tool]}  setup [--shell bash|zsh|fish] [--uninstall]        add (or remove) the shell function to your rc file
 `;

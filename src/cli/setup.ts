@@ -10,6 +10,10 @@ import { UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import type { Ecosystem } from '../core/types.js';
 import type { SafeCommandIo } from './safe-commands.js';
+import { applyEnvOverrides } from '../config/settings.js';
+import { SafeStore } from '../config/store.js';
+import { createSystemUser, resolveBuildIdentities } from '../run/build-identity.js';
+import { lookupUser } from '../run/users.js';
 
 type Shell = 'bash' | 'zsh' | 'fish';
 const shimDir = fileURLToPath(new URL('../../shims/', import.meta.url)).replace(/\/$/, '');
@@ -55,6 +59,7 @@ export async function runSetup(ecosystem: Ecosystem, args: string[], io: SafeCom
       shell = v;
     } else throw new UsageError(`unknown option for safe setup: ${a}`);
   }
+  if (!uninstall && ecosystem === 'npm' && process.geteuid?.() === 0) await ensureBuildUsers(io);
   shell ??= detectShell(io.env.SHELL);
   const rc = rcFileFor(shell, io.env, io.env.HOME ?? homedir());
   const before = existsSync(rc) ? readFileSync(rc, 'utf8') : '';
@@ -69,6 +74,14 @@ export async function runSetup(ecosystem: Ecosystem, args: string[], io: SafeCom
   if (block) io.stdout(`added to ${rc}:\n${block}\nopen a new shell (or: source ${rc}) to use it\n`);
   else io.stdout(`removed the ${ecosystem === 'npm' ? 'safe-npm' : 'safe-pip'} block from ${rc}\n`);
   return ExitCode.ok;
+}
+
+/** As root: the install and script identities root's installs run as (see run/build-identity.ts). */
+async function ensureBuildUsers(io: SafeCommandIo): Promise<void> {
+  const settings = applyEnvOverrides((await SafeStore.open({ readOnly: true })).settings(), io.env, 'SAFE_NPM');
+  const ids = resolveBuildIdentities(settings, { lookup: (u) => lookupUser(u), createSystemUser });
+  for (const w of ids.warnings) io.stderr(`safe-npm: ${w}\n`);
+  io.stdout(`build users: ${ids.install.name} (uid ${ids.install.uid}) runs npm and owns its cache; ${ids.scripts.name} (uid ${ids.scripts.uid}) runs approved install scripts\n`);
 }
 
 function detectShell(shellPath: string | undefined): Shell {

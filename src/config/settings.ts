@@ -1,12 +1,19 @@
+import { UsageError } from '../core/errors.js';
 import type { Severity, Thresholds } from '../core/types.js';
+import { INSTALL_IDENTITY, SCRIPT_IDENTITY } from '../run/build-identity.js';
 
 /** What a check's severity can be configured to; `off` removes its findings. */
 export type SeverityOverride = Severity | 'off';
 
 export interface Settings {
   thresholds: Thresholds;
-  /** Unprivileged user npm/pip and package scripts run as when we are root and the project is root's. */
+  /**
+   * Unprivileged user npm's engine runs as when we are root and the project is root's (or -g); it
+   * owns npm's cache and never runs package code.
+   */
   runAsUser: string;
+  /** Unprivileged user approved install scripts run as in root-owned projects (not runAsUser). */
+  scriptUser: string;
   /** Per-check severity overrides, keyed by check id. */
   severity: Record<string, SeverityOverride>;
   /** Exit 67 when an install script or build is withheld (default: report and exit 0). */
@@ -35,7 +42,8 @@ export const defaultSettings: Settings = {
     sizeJumpMinBytes: 100_000,
     sizeJumpMinFiles: 20,
   },
-  runAsUser: 'nobody',
+  runAsUser: INSTALL_IDENTITY,
+  scriptUser: SCRIPT_IDENTITY,
   severity: {},
   strictScripts: false,
   scriptTimeoutSeconds: 600,
@@ -59,7 +67,8 @@ export const settingKeys: Record<string, { describe: string; parse: (raw: string
   'thresholds.sizeJumpFactor': { describe: 'growth factor of unpacked size/file count since the previous release that is a finding', parse: nonNegativeNumber },
   'thresholds.sizeJumpMinBytes': { describe: 'unpacked size growth (bytes) below which size-jump says nothing', parse: nonNegativeNumber },
   'thresholds.sizeJumpMinFiles': { describe: 'file count growth below which size-jump says nothing', parse: nonNegativeNumber },
-  runAsUser: { describe: 'unprivileged user installs run as when invoked by root', parse: userName },
+  runAsUser: { describe: 'unprivileged user npm runs as when root installs into a root-owned project (owns the npm cache; never runs package code)', parse: userName },
+  scriptUser: { describe: 'unprivileged user approved install scripts run as in root-owned projects', parse: userName },
   strictScripts: { describe: 'exit 67 when scripts/builds are withheld', parse: boolean },
   scriptTimeoutSeconds: { describe: 'timeout for each replayed install script', parse: nonNegativeNumber },
   sandbox: { describe: 'auto | require | off (bubblewrap for install scripts)', parse: oneOf('auto', 'require', 'off') },
@@ -119,18 +128,23 @@ export function mergeSettings(stored: unknown): Settings {
 /** Environment overrides, read once at the entry point (tools that run npm themselves cannot pass flags). */
 export function applyEnvOverrides(settings: Settings, env: Record<string, string | undefined>, prefix: 'SAFE_NPM' | 'SAFE_PIP'): Settings {
   const out = { ...settings };
-  const get = (name: string) => env[`${prefix}_${name}`] ?? env[`SAFE_NPM_${name}`];
-  const runAs = get('RUN_AS_USER');
-  if (runAs) out.runAsUser = userName(runAs);
-  const cacheRoot = get('CACHE_ROOT');
-  if (cacheRoot) out.cacheRoot = absolutePath(cacheRoot);
-  const strict = get('STRICT_SCRIPTS');
-  if (strict) out.strictScripts = boolean(strict);
-  const cooldown = get('MIN_RELEASE_AGE_HOURS');
-  if (cooldown) out.minReleaseAgeHours = nonNegativeNumber(cooldown);
-  const exclude = get('COOLDOWN_EXCLUDE');
-  if (exclude) out.cooldownExclude = nameList(exclude);
-  const sandbox = get('SANDBOX');
-  if (sandbox) out.sandbox = oneOf('auto', 'require', 'off')(sandbox);
+  // A bad value in the environment is a usage error naming the variable, never an internal error.
+  const from = <T>(name: string, parse: (raw: string) => T): T | undefined => {
+    const own = env[`${prefix}_${name}`];
+    const raw = own ?? env[`SAFE_NPM_${name}`];
+    if (!raw) return undefined;
+    try {
+      return parse(raw);
+    } catch (error) {
+      throw new UsageError(`${own !== undefined ? prefix : 'SAFE_NPM'}_${name}: ${(error as Error).message}`);
+    }
+  };
+  out.runAsUser = from('RUN_AS_USER', userName) ?? out.runAsUser;
+  out.scriptUser = from('SCRIPT_USER', userName) ?? out.scriptUser;
+  out.cacheRoot = from('CACHE_ROOT', absolutePath) ?? out.cacheRoot;
+  out.strictScripts = from('STRICT_SCRIPTS', boolean) ?? out.strictScripts;
+  out.minReleaseAgeHours = from('MIN_RELEASE_AGE_HOURS', nonNegativeNumber) ?? out.minReleaseAgeHours;
+  out.cooldownExclude = from('COOLDOWN_EXCLUDE', nameList) ?? out.cooldownExclude;
+  out.sandbox = from('SANDBOX', oneOf('auto', 'require', 'off')) ?? out.sandbox;
   return out;
 }

@@ -1,9 +1,13 @@
 import type { Ecosystem } from '../core/types.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, SafeError } from '../core/errors.js';
 import { mergeSettings, type Settings } from './settings.js';
+import { readRegularFileIfExists } from '../run/user-files.js';
+
+/** The store is a small JSON file: anything bigger is not ours. */
+const MAX_STORE_BYTES = 10 * 1024 * 1024;
 
 /** A remembered script/build decision, pinned to what the user saw. */
 export interface ScriptDecision {
@@ -48,7 +52,8 @@ class ReadOnlyConf {
   readonly store: StoreShape;
   constructor(path: string) {
     this.path = path;
-    this.store = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as StoreShape) : {};
+    const text = readRegularFileIfExists(path, { what: 'the safe-npm config', maxBytes: MAX_STORE_BYTES });
+    this.store = text === undefined ? {} : (JSON.parse(text) as StoreShape);
     if (!this.store || typeof this.store !== 'object' || Array.isArray(this.store)) throw new Error('not a JSON object');
   }
   get(key: string, fallback?: unknown): never {
@@ -69,14 +74,19 @@ export class SafeStore {
    * which also writes. Either way a corrupt file is a ConfigError, never an empty store.
    */
   static async open(options: { cwd?: string; readOnly?: boolean } = {}): Promise<SafeStore> {
-    if (options.readOnly) {
-      try {
-        return new SafeStore(new ReadOnlyConf(storePath(options.cwd)) as never);
-      } catch (error) {
-        const where = options.cwd ?? '$XDG_CONFIG_HOME/safe-npm';
-        throw new ConfigError(`cannot read the safe-npm config in ${where}: ${(error as Error).message.split('\n')[0]} (fix or delete the file)`);
-      }
+    const path = storePath(options.cwd);
+    const fail = (error: unknown) => {
+      if (error instanceof SafeError) return error;
+      return new ConfigError(`cannot read the safe-npm config ${path}: ${(error as Error).message.split('\n')[0]} (fix or delete the file)`);
+    };
+    // A device or FIFO in its place is refused before anything reads it (conf would read forever).
+    let readOnly: ReadOnlyConf;
+    try {
+      readOnly = new ReadOnlyConf(path);
+    } catch (error) {
+      throw fail(error);
     }
+    if (options.readOnly) return new SafeStore(readOnly as never);
     const { default: Conf } = await import('conf');
     try {
       const conf = new Conf<StoreShape>({
@@ -84,13 +94,14 @@ export class SafeStore {
         projectSuffix: '',
         cwd: options.cwd,
         clearInvalidConfig: false,
+        // Approvals and trust are the user's own: nobody else reads or writes them.
+        configFileMode: 0o600,
       });
       // Touch the store once so a corrupt file fails here, with a clear message.
       void conf.store;
       return new SafeStore(conf);
     } catch (error) {
-      const where = options.cwd ?? '$XDG_CONFIG_HOME/safe-npm';
-      throw new ConfigError(`cannot read the safe-npm config in ${where}: ${(error as Error).message.split('\n')[0]} (fix or delete the file)`);
+      throw fail(error);
     }
   }
 

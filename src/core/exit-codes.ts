@@ -11,6 +11,8 @@ export const ExitCode = {
   scriptsWithheld: 67,
   couldNotVerify: 68,
   internal: 70,
+  /** Another safe-npm held the project's lock for longer than we would wait (EX_TEMPFAIL). */
+  busy: 75,
   /** The real npm/npx/pip could not be found on PATH (the shell's "command not found"). */
   toolNotFound: 127,
   /** The real tool was found but could not be executed (the shell's 126). */

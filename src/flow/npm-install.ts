@@ -21,6 +21,9 @@ import { runChecks, toReport } from '../checks/run-checks.js';
 import { npmFacts, offlineFacts } from '../npm/npm-facts.js';
 import { mapConcurrent } from '../npm/npm-registry.js';
 import type { Finding, PackageReport } from '../core/types.js';
+import type { BuildIdentities } from '../run/build-identity.js';
+import type { Interrupts } from '../run/interrupts.js';
+import type { ProjectLock } from '../run/project-lock.js';
 import type { UserAccount } from '../run/users.js';
 import type { Prompts } from '../ui/prompts.js';
 import type { Spinner } from '../ui/spinner.js';
@@ -49,6 +52,14 @@ export interface NpmFlowDeps {
   spinner(text: string): Promise<Spinner>;
   lookupUser(nameOrUid: string | number): UserAccount | undefined;
   ownerUidOf(path: string): number;
+  /** Signals: each phase registers what must be undone or stopped before the process exits. */
+  interrupts: Interrupts;
+  /** Root only: the install and script identities (created on first use); see run/build-identity.ts. */
+  buildIdentities(settings: Settings): BuildIdentities;
+  /** One install at a time per project (or global prefix): waits, saying who holds it. */
+  lockProject(dir: string): Promise<ProjectLock>;
+  /** Finish or undo what an interrupted install left in a root-owned project; a line to say, if any. */
+  recoverProject(dir: string): string | undefined;
   ensureUserCache(cacheRoot: string, user: UserAccount): string;
   runNpmInstall(job: NpmInstallJob): Promise<NpmInstallOutcome>;
   /**
@@ -87,6 +98,7 @@ export interface AfterInstallContext {
   store: SafeStore;
   config: NpmConfig;
   strictScripts: boolean;
+  interrupts: Interrupts;
 }
 
 export interface ExecContext {
@@ -99,26 +111,38 @@ export interface ExecContext {
   config: NpmConfig;
   settings: Settings;
   cacheDir: string | undefined;
+  interrupts: Interrupts;
 }
 
 export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDeps): Promise<number> {
   const store = await deps.openStore();
   const settings = applyEnvOverrides(store.settings(), deps.env, 'SAFE_NPM');
   const strictScripts = invocation.ownFlags.strictScripts || settings.strictScripts;
+  let identities: BuildIdentities | undefined;
+  const buildIdentities = () => {
+    if (!identities) {
+      identities = deps.buildIdentities(settings);
+      for (const w of identities.warnings) deps.stderr(`safe-npm: ${w}\n`);
+    }
+    return identities;
+  };
   const modeFor = (dir: string) => chooseInstallMode({
     euid: deps.euid,
     projectOwnerUid: deps.ownerUidOf(dir),
     global: invocation.global,
     lookup: deps.lookupUser,
-    runAsUser: settings.runAsUser,
+    identities: buildIdentities,
+    identityNames: [settings.runAsUser, settings.scriptUser],
   });
   // npm's engine starts loading before npm's configuration is read: it only needs to know whom it
   // runs as. A wrong guess (another project root) is simply discarded.
   let early = mayResolveTree(invocation) ? deps.spawnTreeWorker(modeFor(deps.guessProjectDir())) : undefined;
+  let lock: ProjectLock | undefined;
   try {
     return await withEarlyWorker();
   } finally {
-    early?.cancel();
+    await early?.cancel();
+    await lock?.release();
   }
 
   async function withEarlyWorker(): Promise<number> {
@@ -126,12 +150,24 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
   const projectDir = config.localPrefix;
   const mode = modeFor(projectDir);
   const buildUser = mode.kind === 'self' ? undefined : mode.user;
+  // Everything that reads or writes the project happens under its lock (npm's resolver reads it).
+  if (writesProject(invocation)) {
+    lock = await deps.lockProject(invocation.global ? config.globalPrefix : projectDir);
+    const held = lock;
+    // Freed before we exit on a signal too, so that nothing of ours holds the project afterwards.
+    deps.interrupts.onInterrupt(() => held.release());
+    deps.mark?.('project locked');
+    if (mode.kind === 'staging') {
+      const repaired = deps.recoverProject(projectDir);
+      if (repaired) deps.stderr(`safe-npm: ${repaired}\n`);
+    }
+  }
   const cacheDir = cacheFor(mode, settings, config, deps);
 
   // `rebuild` installs nothing: it is our vetted script replay, never npm's (which runs everything as us).
   if (invocation.kind === 'rebuild') {
     if (!deps.afterInstall) return ExitCode.ok;
-    return deps.afterInstall({ invocation, realNpm: deps.realNpm, env: deps.env, interactive: deps.interactive, cacheDir, projectDir, mode, settings, store, config, strictScripts });
+    return deps.afterInstall({ invocation, realNpm: deps.realNpm, env: deps.env, interactive: deps.interactive, cacheDir, projectDir, mode, settings, store, config, strictScripts, interrupts: deps.interrupts });
   }
 
   let npmArgs = [...invocation.npmArgs];
@@ -164,7 +200,7 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
   try {
     return await afterTreeStart();
   } finally {
-    tree?.cancel();
+    await tree?.cancel();
   }
 
   async function afterTreeStart(): Promise<number> {
@@ -194,13 +230,13 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
       }
       if (tree && outcome.replacements.size > 0) {
         // A substituted or skipped package: resolve again with what will really be installed.
-        tree.cancel();
+        await tree.cancel();
         tree = startTree(specs);
       }
     }
 
     if ((invocation.kind === 'exec' || invocation.kind === 'init') && deps.runExec) {
-      return deps.runExec({ invocation, realNpm: deps.realNpm, env: deps.env, cwd: deps.cwd, npmArgs, mode, config, settings, cacheDir });
+      return deps.runExec({ invocation, realNpm: deps.realNpm, env: deps.env, cwd: deps.cwd, npmArgs, mode, config, settings, cacheDir, interrupts: deps.interrupts });
     }
 
     // The whole tree: resolved by npm's engine before anything is written, every new or changed
@@ -226,15 +262,22 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
       deps.stdout(`${installSummary(result)} in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
     } else {
       const result = await deps.runNpmInstall({ ...installJob(), args: npmArgs });
+      if (result.output && !result.error) {
+        deps.stdout(result.output.stdout);
+        deps.stderr(result.output.stderr);
+      }
+      if (result.error) deps.stderr(`safe-npm: ${result.error}\n`);
       if (result.exitCode !== 0) return result.exitCode;
     }
     if (deps.afterInstall) {
       deps.mark?.('install done');
-      const code = await deps.afterInstall({ invocation, freshLocations, realNpm: deps.realNpm, env: deps.env, interactive: deps.interactive, cacheDir, projectDir, mode, settings, store, config, strictScripts });
+      const code = await deps.afterInstall({ invocation, freshLocations, realNpm: deps.realNpm, env: deps.env, interactive: deps.interactive, cacheDir, projectDir, mode, settings, store, config, strictScripts, interrupts: deps.interrupts });
       if (code !== 0) return code;
     }
     // install-test / install-ci-test: the tests are the user's own code, run as the user asked.
     if ((invocation.kind === 'install-test' || invocation.kind === 'install-ci-test') && deps.runNpmTest) {
+      await lock?.release();
+      lock = undefined;
       return deps.runNpmTest(projectDir);
     }
     return ExitCode.ok;
@@ -246,13 +289,20 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
       args: npmArgs,
       projectDir,
       globalPrefix: config.globalPrefix,
+      force: config.get('force') === true,
       env: deps.env,
       userconfigPath: config.userconfigPath,
       cacheDir,
       mode,
+      interrupts: deps.interrupts,
     };
   }
   }
+}
+
+/** Commands that write the project (or the global prefix): they take its lock. */
+function writesProject(invocation: NpmInvocation): boolean {
+  return invocation.kind !== 'exec' && invocation.kind !== 'init' && invocation.kind !== 'passthrough' && invocation.kind !== 'safe';
 }
 
 type TreeMode = 'none' | 'resolve' | 'lockfile';
@@ -341,8 +391,13 @@ async function vetWholeTree(
   } catch (error) {
     spinner.stop();
     const message = (error as Error).message.split('\n')[0];
+    const code = (error as { code?: string }).code;
+    if (code === 'EUNREACHABLE') {
+      deps.stderr(`safe-npm: ${message}; nothing was changed\n`);
+      return { kind: 'exit', exitCode: ExitCode.couldNotVerify };
+    }
     deps.stderr(`safe-npm: npm could not resolve the dependency tree: ${message}\nsafe-npm: nothing was changed\n`);
-    return { kind: 'exit', exitCode: (error as { code?: string }).code === 'E404' ? ExitCode.blocked : 1 };
+    return { kind: 'exit', exitCode: code === 'E404' ? ExitCode.blocked : 1 };
   }
 
   const installed = deps.installedEntries(ctx.projectDir);

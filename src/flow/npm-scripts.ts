@@ -3,7 +3,8 @@
  * the tree, match it against the approvals (per user, and npm's allowScripts), ask in a TTY, and run
  * only the approved ones with our own runner (dependency order, build user, scrubbed env, sandbox).
  */
-import { readFileSync } from 'node:fs';
+import { SafeError } from '../core/errors.js';
+import { readRegularFile } from '../run/user-files.js';
 import { join } from 'node:path';
 import type { Settings } from '../config/settings.js';
 import type { SafeStore } from '../config/store.js';
@@ -96,6 +97,14 @@ export async function replayInstallScripts(request: ScriptReplayRequest, deps: S
     return k.status === 'approved' ? { run: true, network: k.network } : { run: false, reason: k.reason };
   });
 
+  // An unpinned allowScripts entry is npm's to define (every version), but never silent.
+  for (const step of plan.steps) {
+    const k = classes.get(step.candidate);
+    if (!k?.unpinned || fresh.has(step.candidate)) continue;
+    const c = step.candidate;
+    deps.stderr(`safe-npm: package.json allowScripts["${k.unpinned}"] allows every version of ${c.name}: running ${c.name}@${c.version} ${step.events.map((e) => e.event).join(', ')} (pin it: "${c.name}@${c.version}": true)\n`);
+  }
+
   const result = await deps.runInstallScripts(plan, {
     ...deps.runnerDeps(),
     // Strictness is ours to apply: a remembered deny is a decision, not a withheld script.
@@ -167,8 +176,16 @@ async function describeCandidate(c: ScriptCandidate, k: Classification, deps: Sc
 }
 
 function readPackageJson(projectDir: string): unknown {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(join(projectDir, 'package.json'), 'utf8'));
+    // Data, not a device: a package.json that is a FIFO or /dev/zero is refused (exit 64).
+    text = readRegularFile(join(projectDir, 'package.json'), { what: 'the project\'s package.json' });
+  } catch (error) {
+    if (error instanceof SafeError) throw error;
+    return {};
+  }
+  try {
+    return JSON.parse(text);
   } catch {
     return {};
   }

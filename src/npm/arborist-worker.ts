@@ -15,6 +15,7 @@
  */
 import { createRequire } from 'node:module';
 import { collectNodes, type ArboristNode } from './tree-nodes.js';
+import { originOf, watchUnreachable } from './fetch-failures.js';
 
 export interface ResolveMessage {
   type: 'resolve';
@@ -33,7 +34,11 @@ type Arb = {
 };
 
 async function main(): Promise<void> {
-  const send = (message: object) => new Promise<void>((resolve) => process.send!(message, () => resolve()));
+  // A parent that has gone away makes send fail: nothing to tell then.
+  const send = (message: object) => new Promise<void>((resolve) => {
+    if (!process.connected) return resolve();
+    process.send!(message, () => resolve());
+  });
   // Messages are queued from the start: the parent may send while arborist is still loading.
   const queue: Array<{ type: string } & Record<string, unknown>> = [];
   const waiting: Array<(m: { type: string } & Record<string, unknown>) => void> = [];
@@ -47,12 +52,20 @@ async function main(): Promise<void> {
     if (m) resolve(m);
     else waiting.push(resolve);
   });
+  let reifying = false;
   const fail = async (error: unknown) => {
     const e = error as { code?: string; message?: string };
     await send({ type: 'error', code: e.code, message: String(e.message ?? error).split('\n')[0] });
     process.exit(1);
   };
-  process.on('disconnect', () => process.exit(130));
+  // The parent is gone (killed): stop, unless the tree is being written in place — then finish it, so
+  // that the project is wholly new rather than half written (nobody is left to roll it back).
+  process.on('disconnect', () => {
+    if (!reifying) process.exit(130);
+  });
+  // A registry that cannot be reached is an answer now, not after npm's retry back-off (while the
+  // tree is being written, npm's own error handling rolls it back instead).
+  watchUnreachable(process, (u) => !reifying && void fail(Object.assign(new Error(`the registry ${originOf(u.url)} cannot be reached (${u.code})`), { code: 'EUNREACHABLE' })));
   try {
     // Loaded before the request arrives: this is what starting early buys.
     const arboristPath = process.argv[3]!;
@@ -86,6 +99,7 @@ async function main(): Promise<void> {
     await send({ type: 'resolved', nodes, tooYoung, packuments: packumentsOf(arb, new Set(nodes.map((n) => n.name))) });
     const order = await next();
     if (order.type !== 'reify') process.exit(0);
+    reifying = true;
     // As npm's install/update commands do: the options go to reify too (save, saveType, dryRun…).
     await arb.reify({ ...request.options, add: request.add, update: request.update });
     const counts = { added: 0, removed: 0, changed: 0 };

@@ -1,15 +1,22 @@
 /**
  * Runs the real npm for an install-type command, scripts off, never as uid 0 (see install-mode.ts).
- * In staging mode the project is copied into a folder the build user owns, npm runs there, and on
- * success the results (package.json, lockfiles, node_modules) are copied back, owned by root and not
- * writable by anyone else. On failure or abort the project is untouched.
+ * In staging mode the project is copied into a private area the install identity owns, npm runs
+ * there, and on success the results are committed into the project in one step (commit-project.ts).
+ * On failure or interruption the project is untouched and the private area is removed.
  */
-import { copyFileSync, cpSync, existsSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, chmodSync, chownSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { UsageError } from '../core/errors.js';
 import type { InstallMode } from './install-mode.js';
-import { chownTree, copyTreeAsRoot } from '../run/fs-ownership.js';
+import { commitStaged, stagedPackageFolders } from './commit-project.js';
+import { installGlobalFromStaging } from './global-install.js';
+import { isAlive } from '../run/child-group.js';
+import { chownTree } from '../run/fs-ownership.js';
+import type { Interrupts } from '../run/interrupts.js';
 import type { Command, RunOptions, RunResult } from '../run/run-command.js';
+import { readRegularFileIfExists } from '../run/user-files.js';
 import type { UserAccount } from '../run/users.js';
 
 export interface NpmInstallJob {
@@ -17,20 +24,27 @@ export interface NpmInstallJob {
   /** npm argv (own flags already removed); --ignore-scripts is added here. */
   args: string[];
   projectDir: string;
-  /** Only for staging-global: npm's global prefix (e.g. /usr). */
+  /** Only for staging-global: npm's global prefix (the user's --prefix / npm_config_prefix honoured). */
   globalPrefix?: string;
+  /** Only for staging-global: npm's --force (a global bin may replace a foreign file). */
+  force?: boolean;
   env: Record<string, string | undefined>;
   /** The invoking user's npmrc (root's ~/.npmrc): a private copy is handed to the build user. */
   userconfigPath?: string;
   /** The npm cache the build user owns (shared with the check). */
   cacheDir?: string;
   mode: InstallMode;
+  interrupts: Interrupts;
 }
 
 export interface NpmInstallOutcome {
   exitCode: number;
   /** Where npm really ran (the staged project in staging mode), for the script replay that follows. */
   ranIn: string;
+  /** One line for the user when the install could not be committed (e.g. a global bin conflict). */
+  error?: string;
+  /** npm's own output, held back until the outcome is known (global installs). */
+  output?: { stdout: string; stderr: string };
 }
 
 type Runner = (command: Command, options: RunOptions) => Promise<RunResult>;
@@ -43,6 +57,15 @@ export function withScriptsOff(args: string[]): string[] {
   return ['--ignore-scripts', ...args];
 }
 
+/**
+ * Our own value for an npm option, placed where it wins over the user's: npm reads its argv left to
+ * right, the last value wins, and nothing after a `--` is an option.
+ */
+export function withOption(args: string[], option: string, value: string): string[] {
+  const end = args.indexOf('--');
+  return end < 0 ? [...args, option, value] : [...args.slice(0, end), option, value, ...args.slice(end)];
+}
+
 export function npmEnvFor(job: Pick<NpmInstallJob, 'env'>, user: UserAccount | undefined, extra: Record<string, string>): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = { ...job.env, npm_config_ignore_scripts: 'true', ...extra };
   // The user's own config file is replaced by our private copy (it may be unreadable to the build user).
@@ -51,35 +74,112 @@ export function npmEnvFor(job: Pick<NpmInstallJob, 'env'>, user: UserAccount | u
   if (user) {
     env.USER = user.name;
     env.LOGNAME = user.name;
+    // The build user's prefix is ours to set (staging), never the invoking user's.
+    delete env.npm_config_prefix;
+    delete env.NPM_CONFIG_PREFIX;
   }
   return env;
 }
 
-/** mkdir -p for the persistent cache of the build user: <cacheRoot>/<user>/npm, owned by that user. */
-export function ensureUserCache(cacheRoot: string, user: UserAccount): string {
+/**
+ * The persistent cache of a build user: <cacheRoot>/<user>/<kind>, owned by that user, mode 700.
+ * cacheRoot itself must be root's and writable by nobody else: whoever can write it can swap the
+ * user's folder for their own.
+ */
+export function ensureUserCache(cacheRoot: string, user: UserAccount, kind = 'npm'): string {
   mkdirSync(cacheRoot, { recursive: true, mode: 0o755 });
+  const root = statSync(cacheRoot);
+  if (process.geteuid?.() === 0 && (root.uid !== 0 || (root.mode & 0o022) !== 0)) {
+    throw new CacheRootError(cacheRoot);
+  }
   const userDir = join(cacheRoot, user.name);
   if (!existsSync(userDir)) mkdirSync(userDir, { mode: 0o700 });
-  chownSync(userDir, user.uid, user.gid);
-  const dir = join(userDir, 'npm');
+  // A folder left by an earlier user of that name (re-created with another uid) is taken over whole.
+  if (lstatSync(userDir).uid !== user.uid) chownTree(userDir, user.uid, user.gid);
+  chmodSync(userDir, 0o700);
+  const dir = join(userDir, kind);
   if (!existsSync(dir)) mkdirSync(dir, { mode: 0o700 });
-  chownSync(dir, user.uid, user.gid);
+  if (lstatSync(dir).uid !== user.uid) chownTree(dir, user.uid, user.gid);
   return dir;
 }
 
-/** A private workspace the build user owns: a HOME and a copy of the invoking user's npmrc. */
-export function makePrivateArea(user: UserAccount, userconfigPath: string | undefined): { root: string; home: string; npmrc: string } {
-  const root = mkdtempSync(join(tmpdir(), 'safe-npm-'));
+class CacheRootError extends UsageError {
+  constructor(cacheRoot: string) {
+    super(`the cache root ${cacheRoot} must belong to root and be writable by root only (chown root: ${cacheRoot} && chmod go-w ${cacheRoot}, or: safe-npm safe config set cacheRoot <dir>)`);
+  }
+}
+
+export interface PrivateArea {
+  root: string;
+  home: string;
+  npmrc: string;
+  /** Remove it now (also done on interrupt). */
+  remove(): void;
+  /** Remove it off the critical path (a detached rm of our own private folder). */
+  removeLater(): void;
+}
+
+const AREA_PREFIX = 'safe-npm-area-';
+
+/**
+ * A private workspace the build user owns, mode 700: a HOME and a copy of the invoking user's npmrc
+ * (it may hold registry tokens: only the build user and root can read it, and it goes with the area,
+ * on success, failure or signal). Its name carries our pid, so that a later run can recognise and
+ * remove what a killed run left (`removeStaleAreas`).
+ */
+export function makePrivateArea(user: UserAccount, userconfigPath: string | undefined, interrupts?: Interrupts): PrivateArea {
+  const root = mkdtempSync(join(tmpdir(), `${AREA_PREFIX}${process.pid}-`));
   chmodSync(root, 0o700);
-  const home = join(root, 'home');
-  mkdirSync(home, { mode: 0o700 });
-  const npmrc = join(root, 'npmrc');
-  let text = '';
-  if (userconfigPath && existsSync(userconfigPath)) text = readFileSync(userconfigPath, 'utf8');
-  // 'wx': a fresh file in our fresh folder, never through a planted link.
-  writeFileSync(npmrc, text, { flag: 'wx', mode: 0o600 });
-  chownTree(root, user.uid, user.gid);
-  return { root, home, npmrc };
+  let unregister = () => {};
+  const remove = () => {
+    unregister();
+    rmSync(root, { recursive: true, force: true });
+  };
+  unregister = interrupts?.onInterrupt(() => remove()) ?? (() => {});
+  try {
+    const home = join(root, 'home');
+    mkdirSync(home, { mode: 0o700 });
+    const npmrc = join(root, 'npmrc');
+    const text = userconfigPath ? readRegularFileIfExists(userconfigPath, { what: 'the npm user config', maxBytes: 1024 * 1024 }) ?? '' : '';
+    // 'wx': a fresh file in our fresh folder, never through a planted link.
+    writeFileSync(npmrc, text, { flag: 'wx', mode: 0o600 });
+    chownTree(root, user.uid, user.gid);
+    return {
+      root, home, npmrc, remove,
+      removeLater() {
+        unregister();
+        try {
+          spawn('/bin/rm', ['-rf', '--', root], { detached: true, stdio: 'ignore' }).unref();
+        } catch {
+          rmSync(root, { recursive: true, force: true });
+        }
+      },
+    };
+  } catch (error) {
+    remove();
+    throw error;
+  }
+}
+
+/** Private areas of runs that are gone (killed, crashed): ours by name, owned by one of our build users. */
+export function removeStaleAreas(buildUids: number[], parent = tmpdir()): void {
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = new RegExp(`^${AREA_PREFIX}(\\d+)-`).exec(name);
+    if (!m || isAlive(Number(m[1]))) continue;
+    const path = join(parent, name);
+    try {
+      const st = lstatSync(path);
+      if (st.isDirectory() && (buildUids.includes(st.uid) || st.uid === 0)) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // gone already
+    }
+  }
 }
 
 
@@ -89,19 +189,21 @@ export async function runNpmInstall(job: NpmInstallJob, run: Runner): Promise<Np
   if (mode.kind === 'self') {
     const env = npmEnvFor(job, undefined, {});
     if (job.env.npm_config_userconfig) env.npm_config_userconfig = job.env.npm_config_userconfig;
-    const { exitCode } = await run([job.realNpm, args], { cwd: job.projectDir, env });
+    const { exitCode } = await run([job.realNpm, args], { cwd: job.projectDir, env, interrupts: job.interrupts });
     return { exitCode, ranIn: job.projectDir };
   }
 
   const user = mode.user;
-  const area = makePrivateArea(user, job.userconfigPath);
+  const area = makePrivateArea(user, job.userconfigPath, job.interrupts);
+  let keepUntilLater = false;
   try {
     const env = npmEnvFor(job, user, {
       HOME: mode.kind === 'as-owner' && isUsableHome(user) ? user.home : area.home,
       ...(job.cacheDir ? { npm_config_cache: job.cacheDir } : {}),
     });
     const userArgs = ['--userconfig', area.npmrc, ...args];
-    const asUser = { uid: user.uid, gid: user.gid };
+    // The build user's npm runs in its own process group: a Ctrl-C reaches us, and we stop it.
+    const asUser = { uid: user.uid, gid: user.gid, detached: true, interrupts: job.interrupts };
 
     if (mode.kind === 'as-owner') {
       const { exitCode } = await run([job.realNpm, userArgs], { cwd: job.projectDir, env, ...asUser });
@@ -112,18 +214,35 @@ export async function runNpmInstall(job: NpmInstallJob, run: Runner): Promise<Np
       const prefix = join(area.root, 'prefix');
       mkdirSync(prefix);
       chownSync(prefix, user.uid, user.gid);
-      const { exitCode } = await run([job.realNpm, ['--prefix', prefix, ...userArgs]], { cwd: area.root, env, ...asUser });
-      if (exitCode === 0) installGlobalFromStaging(prefix, job.globalPrefix ?? '/usr/local');
-      return { exitCode, ranIn: prefix };
+      // Our --prefix goes last: the user's own --prefix is where the result goes, not where npm writes.
+      // npm's own report ("added 1 package") is shown once the packages are really in place.
+      const npm = await run([job.realNpm, withOption(userArgs, '--prefix', prefix)], { cwd: area.root, env, ...asUser, stdio: 'pipe' });
+      const output = { stdout: npm.stdout, stderr: npm.stderr };
+      if (npm.exitCode !== 0) return { exitCode: npm.exitCode, ranIn: prefix, output };
+      const outcome = await installGlobalFromStaging(prefix, job.globalPrefix ?? '/usr/local', {
+        force: job.force ?? false,
+        handover: mode.dedicated ? 'move' : 'copy',
+      });
+      if (outcome.error) return { exitCode: 1, ranIn: prefix, error: outcome.error };
+      return { exitCode: 0, ranIn: prefix, output };
     }
 
     // staging: a copy of the project (and the local folders it references) owned by the build user.
     const stage = stageProject(job.projectDir, area.root, user);
     const { exitCode } = await run([job.realNpm, userArgs], { cwd: stage.project, env, ...asUser });
-    if (exitCode === 0) syncBack(stage.root, stage.sourceRoot);
+    if (exitCode === 0) {
+      commitStaged({
+        projectDir: job.projectDir,
+        folders: stagedPackageFolders(stage.root, stage.sourceRoot),
+        handover: mode.dedicated ? 'move' : 'copy',
+        trashDir: area.root,
+      });
+      keepUntilLater = true;
+    }
     return { exitCode, ranIn: job.projectDir };
   } finally {
-    rmSync(area.root, { recursive: true, force: true });
+    if (keepUntilLater) area.removeLater();
+    else area.remove();
   }
 }
 
@@ -135,7 +254,7 @@ export function isUsableHome(user: UserAccount): boolean {
   }
 }
 
-interface Stage {
+export interface Stage {
   /** Mirror of `sourceRoot` inside the private area. */
   root: string;
   sourceRoot: string;
@@ -163,7 +282,9 @@ export function stageProject(
     cpSync(folder, target, {
       recursive: true,
       verbatimSymlinks: true,
-      filter: (src) => !src.endsWith(`${sep}.git`) && (withNodeModules || !src.endsWith(`${sep}node_modules`)),
+      // Not copied: git data, and what an interrupted safe-npm may have left (the next commit cleans it).
+      filter: (src) => !src.endsWith(`${sep}.git`) && !/\.safe-npm-(new|old|tmp)$|\.safe-npm-commit\.json$/.test(src)
+        && (withNodeModules || !src.endsWith(`${sep}node_modules`)),
     });
   }
   chownTree(root, user.uid, user.gid);
@@ -178,6 +299,7 @@ export function localDependencyFolders(projectDir: string): string[] {
     if (!pkg) return;
     for (const field of ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies']) {
       for (const spec of Object.values((pkg[field] ?? {}) as Record<string, string>)) {
+        if (typeof spec !== 'string') continue;
         const m = /^(?:file:|link:)?(\.{1,2}\/.*|\/.*)$/.exec(spec);
         if (!m) continue;
         const target = resolve(dir, m[1]!);
@@ -206,131 +328,4 @@ function commonAncestor(paths: string[]): string {
     common = common.slice(0, i);
   }
   return common.join(sep) || sep;
-}
-
-const syncedFiles = ['package.json', 'package-lock.json', 'npm-shrinkwrap.json'];
-
-/**
- * Bring npm's results back: for every staged folder with a package.json (outside node_modules), its
- * manifest and lockfiles when they changed, and its node_modules (replaced whole). Copies are made by
- * root, so they belong to root; group/other write is stripped.
- */
-export function syncBack(stageRoot: string, sourceRoot: string): void {
-  for (const dir of packageFolders(stageRoot)) {
-    const original = join(sourceRoot, relative(stageRoot, dir));
-    const owner = statSync(original);
-    for (const file of syncedFiles) {
-      const staged = join(dir, file);
-      if (!existsSync(staged)) continue;
-      const dest = join(original, file);
-      const changed = !existsSync(dest) || !readFileSync(dest).equals(readFileSync(staged));
-      if (changed) {
-        const tmp = `${dest}.safe-npm-tmp`;
-        copyFileSync(staged, tmp);
-        chownSync(tmp, owner.uid, owner.gid);
-        chmodSync(tmp, existsSync(dest) ? statSync(dest).mode & 0o7755 : 0o644);
-        renameSync(tmp, dest);
-      }
-    }
-    const stagedModules = join(dir, 'node_modules');
-    if (existsSync(stagedModules)) replaceFolder(stagedModules, join(original, 'node_modules'), owner.uid, owner.gid);
-  }
-}
-
-function packageFolders(root: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    if (existsSync(join(dir, 'package.json'))) out.push(dir);
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (!entry.isDirectory() || entry.name === 'node_modules' || entry.name === '.git') continue;
-      walk(join(dir, entry.name));
-    }
-  };
-  walk(root);
-  return out;
-}
-
-function replaceFolder(from: string, to: string, uid: number, gid: number): void {
-  const fresh = `${to}.safe-npm-new`;
-  const old = `${to}.safe-npm-old`;
-  rmSync(fresh, { recursive: true, force: true });
-  copyAsOwner(from, fresh, uid, gid);
-  if (existsSync(to)) renameSync(to, old);
-  renameSync(fresh, to);
-  rmSync(old, { recursive: true, force: true });
-}
-
-/**
- * Copy a tree in one pass as new files (never the build user's inodes: a process of that user may
- * still hold one open), owned by `uid:gid`, without group/other write and without set-id bits.
- */
-function copyAsOwner(from: string, to: string, uid: number, gid: number): void {
-  if (uid === 0 && gid === 0 && process.geteuid?.() === 0 && copyTreeAsRoot(from, to)) return;
-  const strip = (mode: number) => mode & 0o755;
-  const chownIfNeeded = (path: string, link = false) => {
-    if (uid === 0 && gid === 0) return; // we are root: new files are root's already
-    if (link) lchownSync(path, uid, gid);
-    else chownSync(path, uid, gid);
-  };
-  const walk = (src: string, dest: string, mode: number) => {
-    mkdirSync(dest, { mode: strip(mode) });
-    chmodSync(dest, strip(mode));
-    chownIfNeeded(dest);
-    for (const entry of readdirSync(src, { withFileTypes: true })) {
-      const s = join(src, entry.name);
-      const d = join(dest, entry.name);
-      if (entry.isDirectory()) walk(s, d, lstatSync(s).mode);
-      else if (entry.isSymbolicLink()) {
-        symlinkSync(readlinkSync(s), d);
-        chownIfNeeded(d, true);
-      } else if (entry.isFile()) {
-        copyFileSync(s, d);
-        chmodSync(d, strip(lstatSync(s).mode));
-        chownIfNeeded(d);
-      }
-      // sockets, fifos, devices: not part of an npm install; not copied
-    }
-  };
-  walk(from, to, lstatSync(from).mode);
-}
-
-/** Move globally installed packages from the staging prefix into the real one and link their bins. */
-export function installGlobalFromStaging(stagingPrefix: string, globalPrefix: string): void {
-  const stagedLib = join(stagingPrefix, 'lib', 'node_modules');
-  const realLib = join(globalPrefix, 'lib', 'node_modules');
-  const realBin = join(globalPrefix, 'bin');
-  if (!existsSync(stagedLib)) return;
-  mkdirSync(realLib, { recursive: true });
-  mkdirSync(realBin, { recursive: true });
-  const names: string[] = [];
-  for (const entry of readdirSync(stagedLib)) {
-    if (entry.startsWith('.')) continue;
-    if (entry.startsWith('@')) for (const sub of readdirSync(join(stagedLib, entry))) names.push(`${entry}/${sub}`);
-    else names.push(entry);
-  }
-  for (const name of names) {
-    const dest = join(realLib, name);
-    mkdirSync(dirname(dest), { recursive: true });
-    replaceFolder(join(stagedLib, name), dest, 0, 0);
-    const pkg = readJson(join(dest, 'package.json')) ?? {};
-    for (const [bin, target] of Object.entries(binsOf(name, pkg.bin))) {
-      const link = join(realBin, bin);
-      const targetPath = join(dest, target);
-      rmSync(link, { force: true });
-      symlinkSync(relative(realBin, targetPath), link);
-      if (existsSync(targetPath)) chmodSync(targetPath, statSync(targetPath).mode | 0o111);
-    }
-  }
-}
-
-function binsOf(name: string, bin: unknown): Record<string, string> {
-  if (typeof bin === 'string') return { [name.split('/').pop()!]: bin };
-  if (bin && typeof bin === 'object') {
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(bin as Record<string, unknown>)) {
-      if (typeof v === 'string' && !k.includes('/') && !k.includes('..')) out[k] = v;
-    }
-    return out;
-  }
-  return {};
 }

@@ -1,23 +1,27 @@
 /**
  * The whole-tree install: npm's own engine (the real npm's arborist) in a child process running as the
- * build user. It resolves the tree (nothing written), the parent vets it, and only then does the same
- * child reify exactly that tree, scripts off. Root-owned projects are resolved and installed in a
- * staging copy the build user owns, copied back on success.
+ * build user, in its own process group. It resolves the tree (nothing written), the parent vets it,
+ * and only then does the same child reify exactly that tree, scripts off. Root-owned projects are
+ * resolved and installed in a staging copy the install identity owns, committed into the project in
+ * one step once the child has exited (commit-project.ts).
  *
  * The child can be spawned before the request is known (`spawnTreeWorker`): loading arborist then
  * overlaps with safe-npm reading npm's configuration and checking the requested packages.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
+import { fork, type ChildProcess } from 'node:child_process';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { commitStaged, stagedPackageFolders } from './commit-project.js';
 import type { InstallMode } from './install-mode.js';
 import { npmRootOf } from './npm-config.js';
-import { isUsableHome, makePrivateArea, npmEnvFor, stageProject, syncBack } from './run-npm-install.js';
+import { isUsableHome, makePrivateArea, npmEnvFor, stageProject, type PrivateArea } from './run-npm-install.js';
 import type { ResolvedNode } from './tree-nodes.js';
 import type { Packument } from './npm-registry.js';
 import type { ResolveMessage } from './arborist-worker.js';
+import { signalGroup, stopGroup, whenExited } from '../run/child-group.js';
+import { noInterrupts, type Interrupts } from '../run/interrupts.js';
 
 export interface TreeWorkerSpawn {
   realNpm: string;
@@ -25,6 +29,9 @@ export interface TreeWorkerSpawn {
   env: Record<string, string | undefined>;
   /** The invoking user's npmrc: the real npm is not run here, but the private area is shared. */
   userconfigPath?: string;
+  interrupts?: Interrupts;
+  /** Diagnostics (SAFE_NPM_TIMING=1): a named point in time. */
+  mark?(label: string): void;
 }
 
 export interface TreeInstallRequest {
@@ -46,19 +53,19 @@ export interface TreeInstall {
   resolved: Promise<{ nodes: ResolvedNode[]; tooYoung: Array<{ name: string; wanted: string }>; packuments: Record<string, Packument> }>;
   /** Reify exactly the resolved tree; the project is updated only on success. */
   install(): Promise<{ exitCode: number; added: number; removed: number; changed: number; error?: string }>;
-  /** Nothing is written; the child and any staging copy go away. */
-  cancel(): void;
+  /** Nothing is written; the child is stopped and waited for, the staging copy goes away. */
+  cancel(): Promise<void>;
 }
 
 /** A spawned worker, loading arborist, waiting for its request. */
 export interface TreeWorker {
   readonly mode: InstallMode;
   start(request: TreeInstallRequest): TreeInstall;
-  cancel(): void;
+  cancel(): Promise<void>;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-const workerFiles = ['arborist-worker.js', 'tree-nodes.js'];
+const workerFiles = ['arborist-worker.js', 'tree-nodes.js', 'fetch-failures.js'];
 
 /** The real npm's arborist (npm's own engine, same version as the npm the user runs). */
 export function arboristOf(realNpm: string): string {
@@ -85,69 +92,85 @@ function transferable(options: Record<string, unknown>): Record<string, unknown>
   return out;
 }
 
-export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
+type Message = Record<string, unknown> & { type?: string };
+
+/** The worker process: messages in order, and a way to stop it (group, waited for). */
+function forkWorker(spawnRequest: TreeWorkerSpawn, area: PrivateArea | undefined): { child: ChildProcess; next(): Promise<Message>; post(m: object): void } {
   const { mode } = spawnRequest;
   const user = mode.kind === 'self' ? undefined : mode.user;
-  const area = user ? makePrivateArea(user, spawnRequest.userconfigPath) : undefined;
-  const cleanup = () => {
-    if (area) rmSync(area.root, { recursive: true, force: true });
-  };
-  // After a successful install the staging copy is only rubbish: it is deleted off the critical
-  // path (a detached `rm -rf` of our own private folder), so the shell prompt comes back sooner.
-  const cleanupLater = () => {
-    if (!area) return;
-    try {
-      spawn('rm', ['-rf', '--', area.root], { detached: true, stdio: 'ignore' }).unref();
-    } catch {
-      cleanup();
-    }
-  };
-  let child: ChildProcess;
-  try {
-    // The worker's code, where the build user can read it (safe-npm's own folder may be private).
-    const workerDir = area ? join(area.root, 'worker') : here;
-    if (area) {
-      mkdirSync(workerDir, { mode: 0o700 });
-      for (const file of workerFiles) copyFileSync(join(here, file), join(workerDir, file));
-      for (const path of [workerDir, ...workerFiles.map((f) => join(workerDir, f))]) chownSync(path, user!.uid, user!.gid);
-      chmodSync(workerDir, 0o700);
-    }
-    const home = user ? (mode.kind === 'as-owner' && isUsableHome(user) ? user.home : area!.home) : undefined;
-    const env = npmEnvFor({ env: spawnRequest.env }, user, home ? { HOME: home } : {});
-    child = fork(join(workerDir, 'arborist-worker.js'), ['--safe-npm-arborist-worker', arboristOf(spawnRequest.realNpm)], {
-      cwd: area?.root ?? process.cwd(),
-      env: env as NodeJS.ProcessEnv,
-      execPath: process.execPath,
-      serialization: 'advanced',
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      ...(user ? { uid: user.uid, gid: user.gid } : {}),
-    });
-  } catch (error) {
-    cleanup();
-    throw error;
+  // The worker's code, where the build user can read it (safe-npm's own folder may be private).
+  const workerDir = area ? join(area.root, 'worker') : here;
+  if (area && user) {
+    mkdirSync(workerDir, { mode: 0o700 });
+    for (const file of workerFiles) copyFileSync(join(here, file), join(workerDir, file));
+    for (const path of [workerDir, ...workerFiles.map((f) => join(workerDir, f))]) chownSync(path, user.uid, user.gid);
+    chmodSync(workerDir, 0o700);
   }
-  const worker = child;
-  const messages: Array<Record<string, unknown>> = [];
-  const waiters: Array<(m: Record<string, unknown>) => void> = [];
-  const deliver = (m: Record<string, unknown>) => {
+  const home = user ? (mode.kind === 'as-owner' && isUsableHome(user) ? user.home : area!.home) : undefined;
+  const env = npmEnvFor({ env: spawnRequest.env }, user, home ? { HOME: home } : {});
+  const child = fork(join(workerDir, 'arborist-worker.js'), ['--safe-npm-arborist-worker', arboristOf(spawnRequest.realNpm)], {
+    cwd: area?.root ?? process.cwd(),
+    env: env as NodeJS.ProcessEnv,
+    execPath: process.execPath,
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // Its own process group: a Ctrl-C at the terminal reaches us, and we decide how it stops.
+    detached: true,
+    ...(user ? { uid: user.uid, gid: user.gid } : {}),
+  });
+  const messages: Message[] = [];
+  const waiters: Array<(m: Message) => void> = [];
+  const deliver = (m: Message) => {
     const w = waiters.shift();
     if (w) w(m);
     else messages.push(m);
   };
-  worker.on('message', (m) => deliver(m as Record<string, unknown>));
-  worker.on('exit', (code, signal) => deliver({ type: 'error', code: 'EWORKER', message: `npm's resolver stopped (${signal ?? `exit ${code}`})` }));
-  const nextMessage = () => new Promise<Record<string, unknown>>((resolve) => {
-    const m = messages.shift();
-    if (m) resolve(m);
-    else waiters.push(resolve);
+  child.on('message', (m) => deliver(m as Message));
+  child.on('exit', (code, signal) => deliver({ type: 'error', code: 'EWORKER', message: `npm's resolver stopped (${signal ?? `exit ${code}`})` }));
+  // A send to a worker that has just exited fails with EPIPE: its exit is reported above instead.
+  child.on('error', () => {});
+  return {
+    child,
+    next: () => new Promise<Message>((resolve) => {
+      const m = messages.shift();
+      if (m) resolve(m);
+      else waiters.push(resolve);
+    }),
+    post(message) {
+      if (child.connected) child.send(message, () => {});
+    },
+  };
+}
+
+export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
+  const { mode } = spawnRequest;
+  const interrupts = spawnRequest.interrupts ?? noInterrupts;
+  const user = mode.kind === 'self' ? undefined : mode.user;
+  const area = user ? makePrivateArea(user, spawnRequest.userconfigPath, interrupts) : undefined;
+  let worker: ReturnType<typeof forkWorker>;
+  try {
+    worker = forkWorker(spawnRequest, area);
+  } catch (error) {
+    area?.remove();
+    throw error;
+  }
+  const { child } = worker;
+  // On an interrupt: npm's engine rolls an in-place install back on SIGINT/SIGTERM; we wait for it.
+  const unregister = interrupts.onInterrupt(async (signal, force) => {
+    await stopGroup(child, signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM', force);
   });
-  let done = false;
-  const cancel = () => {
-    if (done) return;
-    done = true;
-    if (worker.connected) worker.send({ type: 'abort' });
-    worker.kill();
-    cleanup();
+  let finished = false;
+  const finish = async (keepArea: 'remove' | 'later') => {
+    if (finished) return;
+    finished = true;
+    unregister();
+    await stopGroup(child, 'SIGTERM');
+    if (keepArea === 'later') area?.removeLater();
+    else area?.remove();
+  };
+  const cancel = async () => {
+    worker.post({ type: 'abort' });
+    await finish('remove');
   };
 
   return {
@@ -174,8 +197,8 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
         before: request.before,
         exclude: request.cooldownExclude,
       };
-      worker.send(message);
-      const resolved = nextMessage().then((m) => {
+      worker.post(message);
+      const resolved = worker.next().then((m) => {
         if (m.type === 'resolved') {
           return {
             nodes: m.nodes as ResolvedNode[],
@@ -185,26 +208,36 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
         }
         throw Object.assign(new Error(String(m.message)), { code: m.code });
       });
-      resolved.catch(() => cancel());
+      resolved.catch(() => void cancel());
       return {
         resolved,
         async install() {
           try {
             await resolved;
-            worker.send({ type: 'reify' });
-            const m = await nextMessage();
+            worker.post({ type: 'reify' });
+            const m = await worker.next();
             if (m.type !== 'reified') {
-              cleanup();
+              await finish('remove');
               return { exitCode: 1, added: 0, removed: 0, changed: 0, error: String(m.message) };
             }
-            if (stage) syncBack(stage.root, stage.sourceRoot);
-            cleanupLater();
+            // Nothing of the build user may still be running when its work is handed to root.
+            await whenExited(child);
+            signalGroup(child.pid, 'SIGKILL');
+            spawnRequest.mark?.('reified');
+            if (stage) {
+              commitStaged({
+                projectDir: request.projectDir,
+                folders: stagedPackageFolders(stage.root, stage.sourceRoot),
+                handover: mode.kind === 'staging' && mode.dedicated ? 'move' : 'copy',
+                trashDir: area!.root,
+              });
+              spawnRequest.mark?.('committed');
+            }
+            await finish('later');
             return { exitCode: 0, added: Number(m.added), removed: Number(m.removed), changed: Number(m.changed) };
           } catch (error) {
-            cleanup();
+            await finish('remove');
             throw error;
-          } finally {
-            done = true;
           }
         },
         cancel,

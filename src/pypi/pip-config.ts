@@ -3,7 +3,11 @@
  * (~/.config/pip/pip.conf under a mode-700 home) is unreadable to that user, yet it is part of
  * what the user asked for: we pass a private merged copy through PIP_CONFIG_FILE (read last).
  */
-import { readFileSync } from 'node:fs';
+import { UsageError } from '../core/errors.js';
+import { readRegularFile } from '../run/user-files.js';
+
+/** A pip config file is data: a device or FIFO in its place is refused (exit 64), not read. */
+const readPipConfigFile = (path: string) => readRegularFile(path, { what: 'a pip config file', maxBytes: 1024 * 1024 });
 import { devNull } from 'node:os';
 import { join } from 'node:path';
 
@@ -61,14 +65,15 @@ export function writeIni(sections: IniSections): string {
  * The merged config text, or `devNull` when PIP_CONFIG_FILE disables every file. Unreadable or
  * missing files are skipped (pip does the same).
  */
-export function mergedPipConfig(env: Record<string, string | undefined>, home: string, venvDir: string | undefined, read = (p: string) => readFileSync(p, 'utf8')): string {
+export function mergedPipConfig(env: Record<string, string | undefined>, home: string, venvDir: string | undefined, read = readPipConfigFile): string {
   if (env.PIP_CONFIG_FILE === devNull) return devNull;
   const merged: IniSections = new Map();
   for (const file of pipConfigFiles(env, home, venvDir)) {
     let text: string;
     try {
       text = read(file);
-    } catch {
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
       continue;
     }
     parseIni(text, merged);
@@ -81,7 +86,7 @@ export function mergedPipConfig(env: Record<string, string | undefined>, home: s
  * alias PIP_PYPI_URL), else `index-url` from the config files ([install] over [global], later files
  * win), else undefined (pip's default, PyPI). For `safe check`, which resolves nothing.
  */
-export function effectiveIndexUrl(env: Record<string, string | undefined>, home: string, venvDir: string | undefined, read = (p: string) => readFileSync(p, 'utf8')): string | undefined {
+export function effectiveIndexUrl(env: Record<string, string | undefined>, home: string, venvDir: string | undefined, read = readPipConfigFile): string | undefined {
   const fromEnv = env.PIP_INDEX_URL ?? env.PIP_PYPI_URL;
   if (fromEnv?.trim()) return fromEnv.trim();
   if (env.PIP_CONFIG_FILE === devNull) return undefined;
@@ -89,7 +94,8 @@ export function effectiveIndexUrl(env: Record<string, string | undefined>, home:
   for (const file of pipConfigFiles(env, home, venvDir)) {
     try {
       parseIni(read(file), merged);
-    } catch {
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
       /* missing or unreadable: pip skips it too */
     }
   }

@@ -1,7 +1,27 @@
 /** Ownership and permission helpers for handing folders to the build user and taking them back. */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, lchownSync, lstatSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, lchownSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
+
+/** coreutils from the system's own folders (never a PATH lookup: root's PATH may lead anywhere). */
+function coreutil(name: string): string {
+  for (const dir of ['/usr/bin', '/bin']) {
+    try {
+      if (lstatSync(join(dir, name))) return join(dir, name);
+    } catch { /* next */ }
+  }
+  return `/usr/bin/${name}`;
+}
+
+/**
+ * A coreutils call that finishes whatever happens at the terminal: started in a session of its own
+ * (setsid), a Ctrl-C sent to our process group does not stop it half way through a tree.
+ */
+function runTool(name: string, args: string[]): number | null {
+  const setsid = ['/usr/bin/setsid', '/bin/setsid'].find((p) => existsSync(p));
+  const [bin, argv] = setsid ? [setsid, [coreutil(name), ...args]] : [coreutil(name), args];
+  return spawnSync(bin, argv, { stdio: 'ignore' }).status;
+}
 
 /** chown -R (symlinks themselves, never their targets). */
 export function chownTree(path: string, uid: number, gid: number): void {
@@ -28,15 +48,67 @@ export function takeBackTree(path: string, uid: number, gid: number): void {
  * node_modules. Returns false when they are not available (the caller copies itself).
  */
 export function copyTreeAsRoot(from: string, to: string): boolean {
-  const cp = spawnSync('cp', ['-R', '-P', '--preserve=mode', '--', from, to], { stdio: 'ignore' });
-  if (cp.status !== 0) {
+  if (runTool('cp', ['-R', '-P', '--preserve=mode', '--', from, to]) !== 0) {
     rmSync(to, { recursive: true, force: true });
     return false;
   }
-  const chmod = spawnSync('chmod', ['-R', 'go-w,ug-s', '--', to], { stdio: 'ignore' });
-  if (chmod.status !== 0) {
+  if (runTool('chmod', ['-R', 'go-w,ug-s', '--', to]) !== 0) {
     rmSync(to, { recursive: true, force: true });
     return false;
   }
   return true;
+}
+
+/**
+ * Hand a tree over in place: chown -R (links themselves, never their targets) to `uid:gid`, strip
+ * group/other write and set-id bits. For a staged tree whose writer has exited and runs no other
+ * code (the dedicated install identity), this replaces a copy.
+ */
+export function handOverTree(path: string, uid: number, gid: number): void {
+  const done = runTool('chown', ['-R', '-h', `${uid}:${gid}`, '--', path]) === 0 && runTool('chmod', ['-R', 'go-w,ug-s', '--', path]) === 0;
+  if (!done) takeBackTree(path, uid, gid);
+}
+
+/**
+ * Copy a tree as new files owned by `uid:gid` (never the writer's inodes: a process of that user may
+ * still hold one open), without group/other write and set-id bits; links stay links.
+ */
+export function copyTreeAs(from: string, to: string, uid: number, gid: number): void {
+  if (uid === 0 && gid === 0 && process.geteuid?.() === 0 && copyTreeAsRoot(from, to)) return;
+  const strip = (mode: number) => mode & 0o755;
+  const own = (path: string, link = false) => {
+    if (uid === 0 && gid === 0) return; // we are root: new files are root's already
+    if (link) lchownSync(path, uid, gid);
+    else chownSync(path, uid, gid);
+  };
+  const walk = (src: string, dest: string, mode: number) => {
+    mkdirSync(dest, { mode: strip(mode) });
+    chmodSync(dest, strip(mode));
+    own(dest);
+    for (const entry of readdirSync(src, { withFileTypes: true })) {
+      const s = join(src, entry.name);
+      const d = join(dest, entry.name);
+      if (entry.isDirectory()) walk(s, d, lstatSync(s).mode);
+      else if (entry.isSymbolicLink()) {
+        symlinkSync(readlinkSync(s), d);
+        own(d, true);
+      } else if (entry.isFile()) {
+        copyFileSync(s, d);
+        chmodSync(d, strip(lstatSync(s).mode));
+        own(d);
+      }
+      // sockets, fifos, devices: not part of an npm install; not copied
+    }
+  };
+  walk(from, to, lstatSync(from).mode);
+}
+
+/** Whether a path exists, without following a final symlink (a dangling link exists). */
+export function existsNoFollow(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

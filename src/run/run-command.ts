@@ -1,4 +1,7 @@
-/** The home of execa: run a command given as data, inheriting stdio by default, forwarding signals. */
+/** The home of execa: run a command given as data, inheriting stdio by default. */
+import { signalGroup } from './child-group.js';
+import type { Interrupts } from './interrupts.js';
+
 export type Command = [bin: string, args: string[]];
 
 export interface RunOptions {
@@ -9,6 +12,16 @@ export interface RunOptions {
   /** 'inherit' (default) streams to our terminal; 'pipe' captures. */
   stdio?: 'inherit' | 'pipe';
   input?: string;
+  /**
+   * Own process group (a build user's npm): a Ctrl-C at the terminal reaches only us; on an interrupt
+   * the whole group is stopped and waited for before we exit.
+   */
+  detached?: boolean;
+  /**
+   * Where interrupts are handled. Without it, SIGINT/SIGTERM/SIGHUP are forwarded to the child and
+   * we wait for it (a command the user asked to run, in the foreground).
+   */
+  interrupts?: Interrupts;
 }
 
 export interface RunResult {
@@ -26,13 +39,28 @@ export async function runCommand([bin, args]: Command, options: RunOptions): Pro
     uid: options.uid,
     gid: options.gid,
     reject: false,
+    detached: options.detached ?? false,
     stdio: options.stdio === 'pipe' ? ['pipe', 'pipe', 'pipe'] : 'inherit',
     input: options.input,
     stripFinalNewline: false,
   });
-  const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
-  const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((s) => [s, forward(s)] as const);
-  for (const [s, h] of handlers) process.on(s, h);
+  const stop = (signal: NodeJS.Signals, force = false) => {
+    if (options.detached) signalGroup(child.pid, force ? 'SIGKILL' : signal);
+    else child.kill(force ? 'SIGKILL' : signal);
+  };
+  let unregister = () => {};
+  const handlers: Array<readonly [NodeJS.Signals, () => void]> = [];
+  if (options.interrupts) {
+    // Stopped as a group (npm rolls back on SIGTERM) and waited for: nothing of it outlives us.
+    unregister = options.interrupts.onInterrupt(async (signal, force) => {
+      stop(signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM', force);
+      await child.catch(() => undefined);
+      if (options.detached) signalGroup(child.pid, 'SIGKILL');
+    });
+  } else {
+    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) handlers.push([s, () => stop(s)]);
+    for (const [s, h] of handlers) process.on(s, h);
+  }
   try {
     const result = await child;
     const signalCode = result.signal ? 128 + (signalNumber(result.signal) ?? 0) : undefined;
@@ -42,7 +70,10 @@ export async function runCommand([bin, args]: Command, options: RunOptions): Pro
       stderr: typeof result.stderr === 'string' ? result.stderr : '',
     };
   } finally {
+    unregister();
     for (const [s, h] of handlers) process.off(s, h);
+    // Whatever the build user's npm left running in its group (git, a stray child) goes with it.
+    if (options.detached) signalGroup(child.pid, 'SIGKILL');
   }
 }
 

@@ -1,3 +1,4 @@
+import { noInterrupts } from '../../src/run/interrupts.js';
 /**
  * Fake edges for the install flow: a scripted registry, scripted prompt answers (an unexpected
  * prompt THROWS), a recorded npm run. The flow's own logic is what the tests exercise.
@@ -43,6 +44,8 @@ export async function fakeDeps(setup: FakeSetup) {
   const stderr: string[] = [];
   /** Whole-tree installs that went ahead (the engine's reify), with the mode its worker ran in. */
   const installs: Array<TreeInstallRequest & { mode: InstallMode }> = [];
+  const locked: string[] = [];
+  const released: string[] = [];
   const spawned: InstallMode[] = [];
   const unusedWorkers: InstallMode[] = [];
   /** Runs of the real npm (ci, global, exec…). */
@@ -90,6 +93,18 @@ export async function fakeDeps(setup: FakeSetup) {
     spinner: async () => ({ update() {}, stop() {} }),
     lookupUser: (u) => (u === 'nobody' || u === 65534 ? { name: 'nobody', uid: 65534, gid: 65534, home: '/nonexistent' } : typeof u === 'number' ? { name: `u${u}`, uid: u, gid: u, home: '/nonexistent' } : undefined),
     ownerUidOf: () => setup.ownerUid ?? 1000,
+    interrupts: noInterrupts,
+    buildIdentities: () => ({
+      install: { name: '_safe-npm', uid: 990, gid: 990, home: '/nonexistent' },
+      scripts: { name: '_safe-npm-scripts', uid: 991, gid: 991, home: '/nonexistent' },
+      dedicated: true,
+      warnings: [],
+    }),
+    lockProject: async (dir) => {
+      locked.push(dir);
+      return { release: async () => void released.push(dir) };
+    },
+    recoverProject: () => undefined,
     ensureUserCache: (root, user) => `${root}/${user.name}/npm`,
     async runNpmInstall(job) {
       npmRuns.push(job);
@@ -102,7 +117,7 @@ export async function fakeDeps(setup: FakeSetup) {
       let used = false;
       return {
         mode,
-        cancel() {
+        async cancel() {
           if (!used) unusedWorkers.push(mode);
         },
         start(request) {
@@ -122,7 +137,7 @@ export async function fakeDeps(setup: FakeSetup) {
               installs.push({ ...request, mode });
               return { exitCode: 0, added: nodes.length, removed: 0, changed: 0 };
             },
-            cancel() {
+            async cancel() {
               if (!done) cancelled.push(request);
             },
           };
@@ -133,5 +148,5 @@ export async function fakeDeps(setup: FakeSetup) {
     installedEntries: () => new Map(),
     lockedEntries: () => new Map(),
   };
-  return { deps, store, stderr, installs, npmRuns, started, cancelled, spawned, unusedWorkers, asked, fetched, text: () => stderr.join('') };
+  return { deps, store, stderr, installs, npmRuns, started, cancelled, spawned, unusedWorkers, asked, fetched, locked, released, text: () => stderr.join('') };
 }

@@ -8,6 +8,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findBwrap } from '../../src/npm/scripts/sandbox.js';
+import { lookupUser } from '../../src/run/users.js';
 import { makeProject, makeTempDir } from '../helpers/projects.js';
 import { makeSandbox, runBin, runTool, SYSTEM_PATH, type RunResult, type Sandbox } from '../helpers/run-bin.js';
 import { startVerdaccio, type VerdaccioServer } from '../helpers/verdaccio.js';
@@ -117,13 +118,15 @@ describe('vetted install-script replay through safe-npm', () => {
     expect(denied.stderr).not.toContain('approve with');
   });
 
-  it('a root-owned project: the script runs as nobody, and the package folder belongs to root again afterwards', async () => {
+  it('a root-owned project: the script runs as the script identity (not the install identity that owns npm\'s cache), and the package folder belongs to root again afterwards', async () => {
     const { project, run } = await setup('root');
     expect((await run(['safe', 'approve', 'dep-b@1.0.0'])).exitCode).toBe(0);
     const r = await run(['install', 'dep-b']);
     expect(r.exitCode, show(r)).toBe(0);
     const lines = markerLines(project, 'dep-b', 'b-marker');
-    expect(lines.map((l) => l[2])).toEqual([String(NOBODY), String(NOBODY)]);
+    const scriptUid = lookupUser('_safe-npm-scripts')!.uid;
+    expect(lines.map((l) => l[2])).toEqual([String(scriptUid), String(scriptUid)]);
+    expect(scriptUid).not.toBe(lookupUser('_safe-npm')!.uid);
     const folder = statSync(join(project, 'node_modules/dep-b'));
     expect(folder.uid).toBe(0);
     expect(folder.mode & 0o022).toBe(0);

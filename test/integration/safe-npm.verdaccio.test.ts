@@ -12,8 +12,11 @@ import { makeLoggingNpm, type LoggingNpm } from '../helpers/logging-npm.js';
 import { makeProject, makeTempDir, ownersUnder, snapshotProject } from '../helpers/projects.js';
 import { DEAD_REGISTRY, repoRoot, runBin, runTool, SYSTEM_PATH, type RunResult } from '../helpers/run-bin.js';
 import { startVerdaccio, type VerdaccioServer } from '../helpers/verdaccio.js';
+import { lookupUser } from '../../src/run/users.js';
 
 const NOBODY = 65534;
+/** The install identity root's installs into root-owned projects run as (created on the first root run). */
+const installUid = () => lookupUser('_safe-npm')!.uid;
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 const old = new Date(Date.now() - 500 * DAY);
@@ -87,7 +90,7 @@ describe('safe-npm install: non-root, scripts off', () => {
     expect((await npmLog.readLog()).filter((c) => c.uid === 0)).toEqual([]);
   });
 
-  it('a root-owned project: npm runs as nobody in a staging copy; the result belongs to root and is not writable by nobody', async () => {
+  it('a root-owned project: npm runs as the install identity in a staging copy; the result belongs to root and is not writable by others', async () => {
     npmLog.clear();
     const project = await makeProject({ owner: 'root', packageJson: { name: 'rooted', version: '1.0.0', private: true } });
     const r = await safeNpm(['i', 'clean-fixture', 'with-postinstall'], project);
@@ -104,10 +107,11 @@ describe('safe-npm install: non-root, scripts off', () => {
     expect((await npmLog.readLog()).filter((c) => c.uid === 0)).toEqual([]);
     // The bin link survived the copy back.
     expect(lstatSync(join(project, 'node_modules/.bin/clean-fixture')).isSymbolicLink()).toBe(true);
-    // The build user's cache is persistent and its own: a second install is warm.
-    // The check's registry fetches went into that same cache as nobody: nothing in it is root's.
-    expect(await ownersUnder(cacheRoot, 'nobody/npm')).toEqual([NOBODY]);
-    expect(readdirSync(join(cacheRoot, 'nobody/npm'))).toContain('_cacache');
+    // The install identity's cache is persistent and its own: a second install is warm.
+    // The check's registry fetches went into that same cache as that user: nothing in it is root's.
+    expect(await ownersUnder(cacheRoot, '_safe-npm/npm')).toEqual([installUid()]);
+    expect(readdirSync(join(cacheRoot, '_safe-npm/npm'))).toContain('_cacache');
+    expect(statSync(join(cacheRoot, '_safe-npm')).mode & 0o777).toBe(0o700);
   });
 
   it('a user asking for scripts back (--ignore-scripts=false, npm_config_ignore_scripts=false) gets them off anyway', async () => {
@@ -142,7 +146,7 @@ describe('safe-npm install: non-root, scripts off', () => {
     expect(await ownersUnder(project, 'node_modules')).toEqual([0]);
   });
 
-  it('npm ci in a root-owned project: the real npm ci runs as nobody with scripts off; the result is root\'s', async () => {
+  it('npm ci in a root-owned project: the real npm ci runs as the install identity with scripts off; the result is root\'s', async () => {
     const project = await makeProject({ owner: 'root', packageJson: { name: 'p', version: '1.0.0', dependencies: { 'with-postinstall': '^1.0.0' } } });
     const lock = await runTool('npm', ['install', '--package-lock-only', '--ignore-scripts'], { cwd: project, registry: registry.url });
     expect(lock.exitCode, show(lock)).toBe(0);
@@ -150,13 +154,13 @@ describe('safe-npm install: non-root, scripts off', () => {
     const r = await safeNpm(['ci'], project);
     expect(r.exitCode, show(r)).toBe(0);
     const calls = await installCalls();
-    expect(calls.map((c) => c.uid)).toEqual([NOBODY]);
+    expect(calls.map((c) => c.uid)).toEqual([installUid()]);
     expect(calls[0]!.args).toEqual(expect.arrayContaining(['--ignore-scripts', 'ci']));
     expect(existsSync(join(markers, 'postinstall-ran'))).toBe(false);
     expect(await ownersUnder(project, 'node_modules')).toEqual([0]);
   });
 
-  it('-g as root: staged as nobody, then linked into the global prefix owned by root', async () => {
+  it('-g as root: staged as the install identity, then linked into the global prefix owned by root', async () => {
     const prefix = await makeTempDir('safe-npm-prefix-');
     const cwd = await makeTempDir('safe-npm-cwd-');
     npmLog.clear();
@@ -164,7 +168,7 @@ describe('safe-npm install: non-root, scripts off', () => {
     expect(r.exitCode, show(r)).toBe(0);
     expect(existsSync(join(markers, 'postinstall-ran'))).toBe(false);
     expect(r.stderr).toContain('with-postinstall@1.3.0 was installed globally without running its install scripts (postinstall: node mark.js)');
-    expect((await installCalls()).map((c) => c.uid)).toEqual([NOBODY]);
+    expect((await installCalls()).map((c) => c.uid)).toEqual([installUid()]);
     expect(await ownersUnder(prefix, 'lib/node_modules/clean-fixture')).toEqual([0]);
     const run = await runTool(join(prefix, 'bin', 'clean-fixture'), [], { cwd });
     expect(run.stdout.trim(), show(run)).toBe('clean-fixture ran as 0');
@@ -255,7 +259,7 @@ describe('safe-npm install: policy without a TTY', () => {
     const project = await makeProject({ owner: 'nobody' });
     const r = await safeNpm(['install', 'clean-fixture', '--registry', DEAD_REGISTRY], project);
     expect(r.exitCode, show(r)).toBe(68);
-    expect(r.stderr).toContain('could not verify');
+    expect(r.stderr).toContain(`the registry ${DEAD_REGISTRY} cannot be reached (ECONNREFUSED); nothing was changed`);
   });
 
   it('an empty spec is a usage error (64), never the package "undefined"', async () => {
@@ -267,13 +271,13 @@ describe('safe-npm install: policy without a TTY', () => {
 });
 
 describe('exec, npx, init, install-test, uninstall', () => {
-  it('exec as root: the package installs as nobody with scripts off, its bin runs as the invoking user', async () => {
+  it('exec as root: the package installs as the install identity with scripts off, its bin runs as the invoking user', async () => {
     const cwd = await makeTempDir('safe-npm-exec-');
     npmLog.clear();
     const r = await safeNpm(['exec', '--', 'clean-fixture'], cwd);
     expect(r.exitCode, show(r)).toBe(0);
     expect(r.stdout.trim()).toBe('clean-fixture ran as 0');
-    expect((await installCalls()).map((c) => c.uid)).toEqual([NOBODY]);
+    expect((await installCalls()).map((c) => c.uid)).toEqual([installUid()]);
   });
 
   it('exec as an ordinary user runs npm exec as that user', async () => {
@@ -309,7 +313,7 @@ describe('exec, npx, init, install-test, uninstall', () => {
     expect(r.exitCode, show(r)).toBe(7);
   });
 
-  it('uninstall in a root-owned project runs npm as nobody and leaves root-owned results', async () => {
+  it('uninstall in a root-owned project runs npm as the install identity and leaves root-owned results', async () => {
     const project = await makeProject({ owner: 'root' });
     expect((await safeNpm(['install', 'clean-fixture', 'old-deprecated', '--safe-yes'], project)).exitCode).toBe(0);
     npmLog.clear();
@@ -350,7 +354,7 @@ describe('safe-npm safe trust / list / config', () => {
     expect((await run(['safe', 'list'])).stdout).toContain('  lodahs\n');
     expect((await run(['safe', 'config', 'set', 'thresholds.newPackageDays', '7'])).exitCode).toBe(0);
     expect((await run(['safe', 'config', 'get', 'thresholds.newPackageDays'])).stdout.trim()).toBe('7');
-    expect(JSON.parse((await run(['safe', 'config', 'list'])).stdout).runAsUser).toBe('nobody');
+    expect(JSON.parse((await run(['safe', 'config', 'list'])).stdout)).toMatchObject({ runAsUser: '_safe-npm', scriptUser: '_safe-npm-scripts' });
     for (const bad of [['safe', 'config', 'set', 'nope', '1'], ['safe', 'config', 'set', 'sandbox', 'maybe'], ['safe', 'frobnicate'], ['safe', 'trust']]) {
       const r = await run(bad);
       expect(r.exitCode, show(r)).toBe(64);

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { readRegularFile } from '../../run/user-files.js';
 import { join } from 'node:path';
 import semver from 'semver';
 import type { ScriptDecision } from '../../config/store.js';
@@ -52,6 +53,8 @@ export interface ScriptDiffEntry {
 
 export interface Classification {
   status: ApprovalStatus;
+  /** Approved by a bare-name allowScripts entry (every version, as npm defines it): its key. */
+  unpinned?: string;
   /** Which source decided ('store' | 'allowScripts'); undefined for unreviewed. */
   via?: 'store' | 'allowScripts';
   /** The store key an approval of this candidate is recorded under. */
@@ -165,7 +168,7 @@ export function allowScriptsKey(c: Pick<ScriptCandidate, 'name' | 'version'>, al
  */
 export function writeAllowScripts(projectDir: string, key: string, allow: boolean): void {
   const file = join(projectDir, 'package.json');
-  const raw = readFileSync(file, 'utf8');
+  const raw = readRegularFile(file, { what: 'the project\'s package.json' });
   const pkg = JSON.parse(raw) as Record<string, unknown>;
   const eol = raw.includes('\r\n') ? '\r\n' : '\n';
   const indentMatch = /^[{[][ \t]*\r?\n([ \t]+)\S/.exec(raw);
@@ -255,7 +258,7 @@ export function classify(c: ScriptCandidate, sources: ApprovalSources): Classifi
     if (pinned) return { status: 'approved', via: 'allowScripts', key, diff: [], network: false, reason: `allowed by package.json allowScripts["${pinned.key}"]` };
     const bare = rules.find((r) => r.allow && r.versions === 'any' && ruleMatches(r, c));
     if (bare && (sources.unpinnedAllowScripts ?? 'approve') === 'approve') {
-      return { status: 'approved', via: 'allowScripts', key, diff: [], network: false, reason: `allowed by package.json allowScripts["${bare.key}"] (every version)` };
+      return { status: 'approved', via: 'allowScripts', unpinned: bare.key, key, diff: [], network: false, reason: `allowed by package.json allowScripts["${bare.key}"] (every version)` };
     }
   }
 
@@ -269,4 +272,16 @@ export function classify(c: ScriptCandidate, sources: ApprovalSources): Classifi
     network: false,
     reason: previous ? `new version (last approved: ${previous.key})` : 'not reviewed yet',
   };
+}
+
+/** `safe-npm safe list --project`: the project's allowScripts entries, one line each, unpinned ones said as such. */
+export function describeAllowScripts(allowScripts: AllowScripts): string[] {
+  const lines = allowScripts.rules.map((r) => {
+    const what = r.allow ? 'approved' : 'denied  ';
+    const scope = r.versions === 'any'
+      ? (r.allow ? '  (every version: a new release runs its scripts without asking; pin it as name@version)' : '  (every version)')
+      : '';
+    return `  ${what} ${r.key}${scope}`;
+  });
+  return [...lines, ...allowScripts.warnings.map((w) => `  ignored: ${w}`)];
 }

@@ -7,7 +7,8 @@ import { Blocked } from '../../core/errors.js';
 import { isRoot, ownerOf, type UserAccount } from '../../run/users.js';
 import { buildScriptEnv, type NpmBuildConfig, type Toolchain } from './env.js';
 import type { PlannedStep, RunPlan, WithheldScript } from './order.js';
-import { bwrapArgs, chooseSandbox, findBwrap, type SandboxChoice } from './sandbox.js';
+import { bwrapArgs, chooseSandbox, containedCommand, findBwrap, findContainTools, LEFTOVER_MARKER, type ContainTools, type SandboxChoice } from './sandbox.js';
+import type { Interrupts } from '../../run/interrupts.js';
 import { spawnScript, type SpawnScript } from './spawn-script.js';
 import { createShimDir } from './toolchain.js';
 import type { ScriptCandidate, ScriptEvent } from './types.js';
@@ -35,6 +36,10 @@ export interface RunnerDeps {
   spawn?: SpawnScript;
   /** Effective uid of this process (default: detected). */
   currentUid?: number;
+  /** On an interrupt the running script is stopped and its folder handed back before we exit. */
+  interrupts?: Interrupts;
+  /** unshare/setpriv for a pid namespace per script without bwrap; undefined = look; null = none. */
+  contain?: ContainTools | null;
 }
 
 export interface EventOutcome {
@@ -252,6 +257,13 @@ export async function runInstallScripts(plan: RunPlan, deps: RunnerDeps): Promis
       return result;
     }
     result.sandboxed = choice.mode === 'bwrap';
+    // bwrap has a pid namespace of its own; without it, root still contains each script in one.
+    const contain = switchUser && choice.mode !== 'bwrap' ? (deps.contain === null ? undefined : (deps.contain ?? findContainTools())) : undefined;
+    if (switchUser && choice.mode !== 'bwrap' && !contain) {
+      const notice = 'unshare/setpriv (util-linux) not found: a process an install script leaves running is not stopped';
+      notices.push(notice);
+      print(`safe-npm: ${notice}`);
+    }
 
     const broken = new Set<string>(); // failed or skipped locations
     for (const step of plan.steps) {
@@ -267,7 +279,7 @@ export async function runInstallScripts(plan: RunPlan, deps: RunnerDeps): Promis
         print(`safe-npm: ${label(c)} not run: a dependency (${failedDep || '(root)'}) failed`);
         continue;
       }
-      const outcome = await runStep(step, { ...deps, npmConfig, home, switchUser, choice, toolchain, projectOwner, spawnFn, projectDir: plan.projectDir });
+      const outcome = await runStep(step, { ...deps, npmConfig, home, switchUser, choice, contain, toolchain, projectOwner, spawnFn, projectDir: plan.projectDir });
       if (outcome.failedEvent || outcome.error) {
         broken.add(c.location);
         result.failed.push(outcome);
@@ -301,6 +313,7 @@ interface StepContext extends RunnerDeps {
   home: string;
   switchUser: boolean;
   choice: SandboxChoice;
+  contain: ContainTools | undefined;
   toolchain: Toolchain & Omit<Toolchain, 'shimDir'>;
   projectOwner: { uid: number; gid: number };
   spawnFn: SpawnScript;
@@ -317,6 +330,13 @@ async function runStep(step: PlannedStep, ctx: StepContext): Promise<StepOutcome
   const firstParty = c.isRoot || c.source === 'link';
   const tmp = privateDir(tmpdir(), 'safe-npm-script-tmp-', ctx.user, ctx.switchUser);
   let snapshot: OwnerSnapshot | undefined;
+  // Registered before the script starts, so it runs after the script's own cleanup has stopped it.
+  const handBack = () => {
+    if (snapshot) giveBack(c.path, snapshot, ctx.projectOwner, firstParty, ctx.user.uid);
+    snapshot = undefined;
+    rmSync(tmp, { recursive: true, force: true });
+  };
+  const unregister = ctx.interrupts?.onInterrupt(() => handBack()) ?? (() => {});
   try {
     if (ctx.switchUser) snapshot = handOver(c.path, ctx.user);
     for (const { event, script } of step.events) {
@@ -333,7 +353,11 @@ async function runStep(step: PlannedStep, ctx: StepContext): Promise<StepOutcome
         npmConfig: ctx.npmConfig,
       });
       let command: [string, string[]] = ['/bin/sh', ['-c', script]];
-      if (ctx.choice.mode === 'bwrap') {
+      let asUser = ctx.switchUser;
+      if (ctx.contain) {
+        command = containedCommand(script, ctx.contain, ctx.user);
+        asUser = false; // setpriv drops to the build user inside the namespace
+      } else if (ctx.choice.mode === 'bwrap') {
         const writable = [tmp, ctx.cacheDir];
         command = [ctx.choice.bwrap, [...bwrapArgs({ pkgDir: c.path, writable, network: step.network }), '--', ...['/bin/sh', '-c', script]]];
       }
@@ -345,9 +369,14 @@ async function runStep(step: PlannedStep, ctx: StepContext): Promise<StepOutcome
         command,
         cwd: c.path,
         env,
-        ...(ctx.switchUser ? { uid: ctx.user.uid, gid: ctx.user.gid } : {}),
+        ...(asUser ? { uid: ctx.user.uid, gid: ctx.user.gid } : {}),
         timeoutMs: Math.max(1, ctx.settings.scriptTimeoutSeconds) * 1000,
+        interrupts: ctx.interrupts,
         onLine: (_stream, line) => {
+          if (line === LEFTOVER_MARKER) {
+            ctx.print(`${prefix} left processes running after it ended: they were stopped`);
+            return;
+          }
           tail.push(line);
           if (tail.length > TAIL_LINES) tail.shift();
           ctx.print(`${prefix} ${line}`);
@@ -363,8 +392,8 @@ async function runStep(step: PlannedStep, ctx: StepContext): Promise<StepOutcome
       }
     }
   } finally {
-    if (snapshot) giveBack(c.path, snapshot, ctx.projectOwner, firstParty, ctx.user.uid);
-    rmSync(tmp, { recursive: true, force: true });
+    unregister();
+    handBack();
   }
   return outcome;
 }

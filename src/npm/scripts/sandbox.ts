@@ -66,3 +66,34 @@ export function bwrapArgs(spec: SandboxSpec): string[] {
 export function wrapCommand(command: [string, string[]], bwrap: string, spec: SandboxSpec): [string, string[]] {
   return [bwrap, [...bwrapArgs(spec), '--', command[0], ...command[1]]];
 }
+
+/**
+ * Without bubblewrap (sandbox off or missing), root still gives each script a pid namespace of its
+ * own: util-linux `unshare --pid --fork --kill-child`, then `setpriv` drops to the build user. When
+ * the script ends, its init kills whatever it left running (a `setsid` daemon cannot escape a pid
+ * namespace) and prints LEFTOVER_MARKER when there was something to kill; if we die, --kill-child
+ * takes the namespace down with us. Nothing of an install outlives safe-npm.
+ */
+export const LEFTOVER_MARKER = '@@safe-npm: stopped processes the script left running@@';
+const CONTAIN_INIT = `/bin/sh -c "$1"; rc=$?; if /bin/kill -9 -- -1 2>/dev/null; then echo '${LEFTOVER_MARKER}' >&2; fi; exit $rc`;
+
+export interface ContainTools {
+  unshare: string;
+  setpriv: string;
+}
+
+export function findContainTools(): ContainTools | undefined {
+  const find = (name: string) => ['/usr/bin', '/bin'].map((d) => join(d, name)).find((p) => existsSync(p));
+  const unshare = find('unshare');
+  const setpriv = find('setpriv');
+  return unshare && setpriv && existsSync('/bin/kill') ? { unshare, setpriv } : undefined;
+}
+
+/** `sh -c <script>` in a pid namespace of its own, as `uid:gid`: spawned as root, drops privileges itself. */
+export function containedCommand(script: string, tools: ContainTools, user: { uid: number; gid: number }): [string, string[]] {
+  return [tools.unshare, [
+    '--pid', '--fork', '--kill-child', '--',
+    tools.setpriv, `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--',
+    '/bin/sh', '-c', CONTAIN_INIT, 'safe-npm-script', script,
+  ]];
+}

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { Interrupts } from '../../run/interrupts.js';
 
 /** One script process: a command as data, run in its own process group. */
 export interface SpawnRequest {
@@ -9,6 +10,8 @@ export interface SpawnRequest {
   gid?: number;
   timeoutMs: number;
   onLine: (stream: 'stdout' | 'stderr', line: string) => void;
+  /** On an interrupt the script's group is killed and waited for before we exit. */
+  interrupts?: Interrupts;
 }
 
 export interface SpawnResult {
@@ -70,6 +73,17 @@ export const spawnScript: SpawnScript = (req) =>
       for (const s of ['stdout', 'stderr'] as const) if (pending[s]) req.onLine(s, pending[s]);
       resolvePromise(result);
     };
+    const exited = new Promise<void>((done) => {
+      child.once('exit', () => done());
+      child.once('error', () => done());
+    });
+    const unregister = req.interrupts?.onInterrupt(async (_signal, force) => {
+      killGroup(child.pid, force ? 'SIGKILL' : 'SIGTERM');
+      const hard = setTimeout(() => killGroup(child.pid, 'SIGKILL'), 3000);
+      await exited;
+      clearTimeout(hard);
+    });
+    void exited.then(() => unregister?.());
     child.on('error', (error) => finish({ exitCode: null, signal: null, timedOut, error: error.message }));
     child.on('exit', (code, signal) => {
       killGroup(child.pid, 'SIGKILL'); // leftovers in the group

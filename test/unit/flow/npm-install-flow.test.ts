@@ -94,14 +94,17 @@ describe('npm install flow (fake edges)', () => {
     expect(t.store.isTrusted('npm', 'fresh')).toBe(true);
   });
 
-  it('root: a project owned by an ordinary user installs as that user; a root project stages as nobody', async () => {
+  it('root: a project owned by an ordinary user installs as that user; a root project stages as the install identity, under the project lock', async () => {
     const owned = await fakeDeps({ packuments: registry, euid: 0, ownerUid: 1234 });
     await npmInstallFlow(install(['left-pad']), owned.deps);
     expect(owned.installs[0]!.mode).toMatchObject({ kind: 'as-owner', user: { uid: 1234 } });
     const rootOwned = await fakeDeps({ packuments: registry, euid: 0, ownerUid: 0 });
     await npmInstallFlow(install(['left-pad']), rootOwned.deps);
-    expect(rootOwned.installs[0]!.mode).toMatchObject({ kind: 'staging', user: { name: 'nobody' } });
-    expect(rootOwned.installs[0]!.cacheDir).toBe('/var/cache/safe-npm/nobody/npm');
+    expect(rootOwned.installs[0]!.mode).toMatchObject({ kind: 'staging', user: { name: '_safe-npm' }, scriptUser: { name: '_safe-npm-scripts' }, dedicated: true });
+    expect(rootOwned.installs[0]!.cacheDir).toBe('/var/cache/safe-npm/_safe-npm/npm');
+    // The project was locked for the whole install, and released.
+    expect(rootOwned.locked).toEqual([rootOwned.installs[0]!.projectDir]);
+    expect(rootOwned.released).toEqual(rootOwned.locked);
     // The engine was spawned once, early, for the right user, and that worker did the install.
     expect(rootOwned.spawned).toHaveLength(1);
     expect(rootOwned.unusedWorkers).toEqual([]);

@@ -1,0 +1,237 @@
+/**
+ * The one step that changes a root-owned project: the staged results (node_modules, package.json,
+ * lockfiles of the project and its workspaces) replace the old ones, after everything else has
+ * succeeded. Two phases, recorded in a journal next to package.json:
+ *
+ *   preparing   new items are written next to the old ones (`node_modules.safe-npm-new`,
+ *               `package.json.safe-npm-new`, …); the project itself is unchanged
+ *   committing  every new item is complete; they are swapped in by rename, old node_modules aside
+ *
+ * The function is synchronous on purpose: Node acts on signals only between turns of the event
+ * loop, so a Ctrl-C that arrives during the swap is handled after it. A crash (SIGKILL, power) is
+ * repaired by the next run (`recoverProject`): a journal in `preparing` is rolled back (the new items
+ * deleted), one in `committing` is rolled forward. Either way the project is wholly old or wholly new.
+ */
+import { chmodSync, chownSync, closeSync, copyFileSync, existsSync, fsyncSync, lstatSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { copyTreeAs, existsNoFollow as exists, handOverTree } from '../run/fs-ownership.js';
+import { readRegularFile } from '../run/user-files.js';
+
+export const JOURNAL = '.safe-npm-commit.json';
+const NEW = '.safe-npm-new';
+const OLD = '.safe-npm-old';
+/** The files npm writes in a package folder, besides node_modules. */
+export const SYNCED_FILES = ['package.json', 'package-lock.json', 'npm-shrinkwrap.json'];
+
+interface JournalEntry {
+  /** A package folder of the project (the root or a workspace), absolute. */
+  dir: string;
+  files: string[];
+  nodeModules: boolean;
+}
+
+interface Journal {
+  pid: number;
+  state: 'preparing' | 'committing';
+  entries: JournalEntry[];
+}
+
+export interface CommitRequest {
+  projectDir: string;
+  /** The staged copy and the folder it stands for, for every package folder. */
+  folders: Array<{ staged: string; original: string }>;
+  /**
+   * 'move': the staged node_modules is handed over (chown + rename, no copy) — only for a build user
+   * no other software shares and whose processes have all exited. 'copy': new files, made by root.
+   */
+  handover: 'move' | 'copy';
+  /** A folder on the same device where old node_modules are moved to be deleted later (else deleted now). */
+  trashDir?: string;
+}
+
+export interface CommitResult {
+  /** Package folders whose node_modules or files changed. */
+  changed: string[];
+}
+
+export function commitStaged(request: CommitRequest): CommitResult {
+  const entries: JournalEntry[] = [];
+  for (const { staged, original } of request.folders) {
+    const files = SYNCED_FILES.filter((f) => existsSync(join(staged, f)) && !sameBytes(join(staged, f), join(original, f)));
+    const nodeModules = existsSync(join(staged, 'node_modules'));
+    if (files.length || nodeModules) entries.push({ dir: original, files, nodeModules });
+  }
+  if (!entries.length) return { changed: [] };
+  const journalPath = join(request.projectDir, JOURNAL);
+  writeJournal(journalPath, { pid: process.pid, state: 'preparing', entries });
+  try {
+    for (const { staged, original } of request.folders) {
+      const entry = entries.find((e) => e.dir === original);
+      if (entry) prepare(staged, entry, request.handover);
+    }
+  } catch (error) {
+    rollBack(entries);
+    rmSync(journalPath, { force: true });
+    throw error;
+  }
+  writeJournal(journalPath, { pid: process.pid, state: 'committing', entries });
+  applyAll(entries);
+  disposeOld(entries, request.trashDir);
+  rmSync(journalPath, { force: true });
+  return { changed: entries.map((e) => e.dir) };
+}
+
+/** Write next to the old items: files copied (owner and mode of the old file), node_modules moved or copied. */
+function prepare(staged: string, entry: JournalEntry, handover: 'move' | 'copy'): void {
+  const owner = statSync(entry.dir);
+  for (const file of entry.files) {
+    const dest = join(entry.dir, file);
+    const fresh = dest + NEW;
+    rmSync(fresh, { force: true });
+    copyFileSync(join(staged, file), fresh);
+    chownSync(fresh, owner.uid, owner.gid);
+    chmodSync(fresh, existsSync(dest) ? statSync(dest).mode & 0o755 : 0o644);
+  }
+  if (entry.nodeModules) {
+    const from = join(staged, 'node_modules');
+    const fresh = join(entry.dir, `node_modules${NEW}`);
+    rmSync(fresh, { recursive: true, force: true });
+    if (handover === 'move' && sameDevice(from, entry.dir)) {
+      handOverTree(from, owner.uid, owner.gid);
+      renameSync(from, fresh);
+    } else {
+      copyTreeAs(from, fresh, owner.uid, owner.gid);
+    }
+  }
+}
+
+/** The swap: renames only. Idempotent, so that recovery can run it again after a crash. */
+function applyAll(entries: JournalEntry[]): void {
+  for (const entry of entries) {
+    if (entry.nodeModules) {
+      const live = join(entry.dir, 'node_modules');
+      const fresh = live + NEW;
+      if (existsSync(fresh)) {
+        if (exists(live)) {
+          rmSync(live + OLD, { recursive: true, force: true });
+          renameSync(live, live + OLD);
+        }
+        renameSync(fresh, live);
+      }
+    }
+    for (const file of entry.files) {
+      const dest = join(entry.dir, file);
+      if (existsSync(dest + NEW)) renameSync(dest + NEW, dest);
+    }
+  }
+}
+
+function rollBack(entries: JournalEntry[]): void {
+  for (const entry of entries) {
+    rmSync(join(entry.dir, `node_modules${NEW}`), { recursive: true, force: true });
+    for (const file of entry.files) rmSync(join(entry.dir, file) + NEW, { force: true });
+  }
+}
+
+function disposeOld(entries: JournalEntry[], trashDir: string | undefined): void {
+  entries.forEach((entry, i) => {
+    const old = join(entry.dir, `node_modules${OLD}`);
+    if (!exists(old)) return;
+    if (trashDir && sameDevice(old, trashDir)) {
+      try {
+        renameSync(old, join(trashDir, `old-node_modules-${i}`));
+        return;
+      } catch {
+        // fall through: delete it here
+      }
+    }
+    rmSync(old, { recursive: true, force: true });
+  });
+}
+
+/**
+ * Before an install touches the project: finish or undo what an interrupted run left (see the
+ * header). Returns one line for the user when something was repaired.
+ */
+export function recoverProject(projectDir: string): string | undefined {
+  const journalPath = join(projectDir, JOURNAL);
+  if (!exists(journalPath)) {
+    // No journal: what a finished commit, or an older safe-npm, can leave under our own names.
+    for (const name of [`node_modules${OLD}`, `node_modules${NEW}`, ...SYNCED_FILES.flatMap((f) => [f + NEW, `${f}.safe-npm-tmp`])]) {
+      const path = join(projectDir, name);
+      if (exists(path)) rmSync(path, { recursive: true, force: true });
+    }
+    return undefined;
+  }
+  let journal: Journal;
+  try {
+    // Only a journal written by this uid, about folders of this uid, is acted on: a project owner
+    // cannot plant one to make root rename or delete elsewhere.
+    const me = process.geteuid?.() ?? -1;
+    if (lstatSync(journalPath).uid !== me) throw new Error('not written by us');
+    journal = parseJournal(readRegularFile(journalPath, { maxBytes: 1_000_000, what: 'the commit journal' }));
+    if (journal.entries.some((e) => statSync(e.dir).uid !== me)) throw new Error('names a folder that is not ours');
+  } catch (error) {
+    return `found ${journalPath} but did not act on it (${(error as Error).message}): remove it if no safe-npm is running`;
+  }
+  if (journal.state === 'committing') applyAll(journal.entries);
+  else rollBack(journal.entries);
+  disposeOld(journal.entries, undefined);
+  rmSync(journalPath, { force: true });
+  return journal.state === 'committing'
+    ? `completed an install that was interrupted while it was being committed (pid ${journal.pid})`
+    : `removed what an interrupted install (pid ${journal.pid}) had prepared; the project was not changed by it`;
+}
+
+function parseJournal(text: string): Journal {
+  const j = JSON.parse(text) as Journal;
+  const ok = j && (j.state === 'preparing' || j.state === 'committing') && Array.isArray(j.entries)
+    && j.entries.every((e) => typeof e.dir === 'string' && e.dir.startsWith('/') && Array.isArray(e.files)
+      && e.files.every((f) => SYNCED_FILES.includes(f)) && typeof e.nodeModules === 'boolean');
+  if (!ok) throw new Error('not a safe-npm commit journal');
+  return j;
+}
+
+function writeJournal(path: string, journal: Journal): void {
+  const tmp = `${path}.tmp`;
+  rmSync(tmp, { force: true });
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    writeSync(fd, JSON.stringify(journal));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+function sameBytes(a: string, b: string): boolean {
+  try {
+    return readFileSync(a).equals(readFileSync(b));
+  } catch {
+    return false;
+  }
+}
+
+
+function sameDevice(a: string, b: string): boolean {
+  try {
+    return statSync(a).dev === statSync(b).dev;
+  } catch {
+    return false;
+  }
+}
+
+/** Every folder with a package.json in the staged tree (outside node_modules), paired with its original. */
+export function stagedPackageFolders(stageRoot: string, sourceRoot: string): Array<{ staged: string; original: string }> {
+  const out: Array<{ staged: string; original: string }> = [];
+  const walk = (dir: string) => {
+    if (existsSync(join(dir, 'package.json'))) out.push({ staged: dir, original: join(sourceRoot, relative(stageRoot, dir)) });
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (!entry.isDirectory() || entry.name === 'node_modules' || entry.name === '.git') continue;
+      walk(join(dir, entry.name));
+    }
+  };
+  walk(stageRoot);
+  return out;
+}

@@ -1,0 +1,113 @@
+/**
+ * `-g` as root: the real npm installed the packages, as the install identity, into a private prefix.
+ * Root then hands each package to the real prefix (the user's --prefix / npm_config_prefix) and links
+ * its bins and man pages with npm's own linker, bin-links: like npm, it refuses to replace a file that
+ * is not a link into the package (EEXIST, unless --force), and every link target and chmod stays inside
+ * the package's own folder (`../` in a bin path is normalised away, as npm does). Conflicts are found
+ * before anything changes.
+ */
+import { existsSync, lstatSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve, sep } from 'node:path';
+import { copyTreeAs, existsNoFollow as exists, handOverTree } from '../run/fs-ownership.js';
+import { readRegularFile } from '../run/user-files.js';
+
+interface BinLinks {
+  (opts: { path: string; pkg: unknown; global: boolean; top: boolean; force: boolean }): Promise<unknown>;
+  checkBins(opts: { path: string; pkg: unknown; global: boolean; top: boolean; force: boolean }): Promise<void>;
+  getPaths(opts: { path: string; pkg: unknown; global: boolean; top: boolean }): string[];
+}
+
+const loadBinLinks = (): BinLinks => createRequire(import.meta.url)('bin-links') as BinLinks;
+
+export async function installGlobalFromStaging(
+  stagingPrefix: string,
+  globalPrefix: string,
+  options: { force: boolean; handover: 'move' | 'copy' },
+): Promise<{ error?: string; installed: string[] }> {
+  const stagedLib = join(stagingPrefix, 'lib', 'node_modules');
+  const realLib = join(globalPrefix, 'lib', 'node_modules');
+  if (!existsSync(stagedLib)) return { installed: [] };
+  const binLinks = loadBinLinks();
+  const packages = topLevelNames(stagedLib).map((name) => ({
+    name,
+    staged: join(stagedLib, name),
+    dest: join(realLib, name),
+    pkg: readManifest(join(stagedLib, name, 'package.json')),
+  }));
+
+  // Every conflict first: nothing is changed when one bin cannot be linked.
+  for (const p of packages) {
+    try {
+      await binLinks.checkBins({ path: p.dest, pkg: p.pkg, global: true, top: true, force: options.force });
+    } catch (error) {
+      const e = error as NodeJS.ErrnoException;
+      if (e.code !== 'EEXIST') throw error;
+      return {
+        installed: [],
+        error: `${e.path} already exists and is not a link into ${p.name}: npm refuses to replace it too (EEXIST); remove it or run with --force. Nothing was installed`,
+      };
+    }
+  }
+
+  mkdirSync(realLib, { recursive: true });
+  const owner = statSync(globalPrefix);
+  for (const p of packages) {
+    mkdirSync(dirname(p.dest), { recursive: true });
+    const before = existsSync(join(p.dest, 'package.json')) ? safeManifest(join(p.dest, 'package.json')) : undefined;
+    const fresh = `${p.dest}.safe-npm-new`;
+    const old = `${p.dest}.safe-npm-old`;
+    rmSync(fresh, { recursive: true, force: true });
+    if (options.handover === 'move' && statSync(p.staged).dev === statSync(dirname(p.dest)).dev) {
+      handOverTree(p.staged, owner.uid, owner.gid);
+      renameSync(p.staged, fresh);
+    } else {
+      copyTreeAs(p.staged, fresh, owner.uid, owner.gid);
+    }
+    rmSync(old, { recursive: true, force: true });
+    if (exists(p.dest)) renameSync(p.dest, old);
+    renameSync(fresh, p.dest);
+    rmSync(old, { recursive: true, force: true });
+    if (before) removeStaleLinks(binLinks, p.dest, before, p.pkg);
+    await binLinks({ path: p.dest, pkg: p.pkg, global: true, top: true, force: options.force });
+  }
+  return { installed: packages.map((p) => p.name) };
+}
+
+/** Links of the previous version (bins, man pages) the new one no longer has — only links into the package. */
+function removeStaleLinks(binLinks: BinLinks, dest: string, before: unknown, after: unknown): void {
+  const keep = new Set(binLinks.getPaths({ path: dest, pkg: after, global: true, top: true }));
+  for (const link of binLinks.getPaths({ path: dest, pkg: before, global: true, top: true })) {
+    if (keep.has(link)) continue;
+    try {
+      if (!lstatSync(link).isSymbolicLink()) continue;
+      const target = resolve(dirname(link), readlinkSync(link));
+      if (target === dest || target.startsWith(dest + sep)) rmSync(link, { force: true });
+    } catch {
+      // not there
+    }
+  }
+}
+
+function topLevelNames(lib: string): string[] {
+  const names: string[] = [];
+  for (const entry of readdirSync(lib)) {
+    if (entry.startsWith('.')) continue;
+    if (entry.startsWith('@')) for (const sub of readdirSync(join(lib, entry))) names.push(`${entry}/${sub}`);
+    else names.push(entry);
+  }
+  return names;
+}
+
+function readManifest(path: string): Record<string, unknown> {
+  return JSON.parse(readRegularFile(path, { what: 'a package manifest' })) as Record<string, unknown>;
+}
+
+function safeManifest(path: string): Record<string, unknown> | undefined {
+  try {
+    return readManifest(path);
+  } catch {
+    return undefined;
+  }
+}
+

@@ -1,0 +1,151 @@
+/**
+ * One install at a time per project. The lock is the kernel's: `flock(1)` on the project folder
+ * itself (no lock file to leave behind or go stale), held by a small child that lives exactly as long
+ * as our end of its stdin pipe: released when we are done, or when we die, whatever the cause.
+ *
+ * A second run waits, saying who holds the lock ("another safe-npm is installing here (pid N)"), and
+ * gives up with exit 75 after `timeoutSeconds`. Where flock(1) is missing (not Linux), a lock folder
+ * with the holder's pid stands in (a dead holder's folder is taken over).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SafeError } from '../core/errors.js';
+import { ExitCode } from '../core/exit-codes.js';
+import { isAlive } from './child-group.js';
+
+export interface ProjectLock {
+  /** Release now, resolving once the lock is free (it is also freed when this process exits). */
+  release(): Promise<void>;
+}
+
+export interface LockOptions {
+  /** Called once when another run holds the lock (its pid when known), before waiting. */
+  onWait(holderPid: number | undefined): void;
+  timeoutSeconds: number;
+  /** For tests: where flock(1) is looked for. */
+  flockPaths?: string[];
+}
+
+const FLOCK_PATHS = ['/usr/bin/flock', '/bin/flock'];
+
+export async function lockProject(dir: string, options: LockOptions): Promise<ProjectLock> {
+  const flock = (options.flockPaths ?? FLOCK_PATHS).find((p) => existsSync(p));
+  if (!flock) return lockWithFolder(dir, options);
+  const first = await tryFlock(flock, dir, ['--nonblock']);
+  if (first.locked) return first.lock;
+  options.onWait(holderOf(dir));
+  const second = await tryFlock(flock, dir, ['--timeout', String(Math.max(1, Math.round(options.timeoutSeconds)))]);
+  if (second.locked) return second.lock;
+  throw busy(dir, options.timeoutSeconds, holderOf(dir));
+}
+
+function busy(dir: string, seconds: number, pid: number | undefined): SafeError {
+  return new SafeError(`another safe-npm is still installing in ${dir}${pid ? ` (pid ${pid})` : ''} after ${seconds}s of waiting; try again when it has finished`, ExitCode.busy);
+}
+
+type Attempt = { locked: true; lock: ProjectLock } | { locked: false };
+
+/** Run `flock <dir> sh -c 'echo locked; exec cat'`: the lock is ours once "locked" is printed. */
+function tryFlock(flock: string, dir: string, mode: string[]): Promise<Attempt> {
+  return new Promise((resolve, reject) => {
+    const child: ChildProcess = spawn(flock, [...mode, '--conflict-exit-code', '75', '--exclusive', '--', dir, '/bin/sh', '-c', 'echo locked; exec cat >/dev/null'], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+      cwd: '/',
+    });
+    const exited = new Promise<void>((done) => {
+      child.once('exit', () => done());
+      child.once('error', () => done());
+    });
+    let out = '';
+    let settled = false;
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (!settled && out.includes('locked')) {
+        settled = true;
+        // Our end of the pipe must not keep this process alive, nor be waited for.
+        child.unref();
+        (child.stdout as unknown as { unref?: () => void }).unref?.();
+        (child.stdin as unknown as { unref?: () => void }).unref?.();
+        resolve({
+          locked: true,
+          lock: {
+            release() {
+              // Waited for: the process stays alive until the lock is really free.
+              child.ref();
+              child.stdin!.end();
+              return exited;
+            },
+          },
+        });
+      }
+    });
+    child.stdin!.on('error', () => {}); // the holder went away first: nothing to release
+    child.on('error', (error) => {
+      if (!settled) reject(error);
+    });
+    child.on('exit', (code) => {
+      if (settled) return;
+      settled = true;
+      if (code === 75 || code === 1) resolve({ locked: false });
+      else reject(new Error(`flock exited with ${code} while locking ${dir}`));
+    });
+  });
+}
+
+/**
+ * The pid of the safe-npm holding the lock: /proc/locks names the flock(1) process holding a lock on
+ * the folder's inode; its parent is the safe-npm that started it.
+ */
+export function holderOf(dir: string, procRoot = '/proc'): number | undefined {
+  try {
+    const inode = statSync(dir).ino;
+    for (const line of readFileSync(join(procRoot, 'locks'), 'utf8').split('\n')) {
+      // "1: FLOCK  ADVISORY  WRITE 12345 00:2f:1234 0 EOF"
+      const m = /^\d+:\s+FLOCK\s+\S+\s+WRITE\s+(\d+)\s+[0-9a-f]+:[0-9a-f]+:(\d+)\s/.exec(line);
+      if (!m || Number(m[2]) !== inode) continue;
+      const stat = readFileSync(join(procRoot, m[1]!, 'stat'), 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      return Number.isInteger(ppid) && ppid > 1 ? ppid : Number(m[1]);
+    }
+  } catch {
+    // no /proc: the message goes without a pid
+  }
+  return undefined;
+}
+
+/** Without flock(1): a lock folder holding our pid; a dead holder's folder is taken over. */
+async function lockWithFolder(dir: string, options: LockOptions): Promise<ProjectLock> {
+  const path = join(dir, '.safe-npm.lock');
+  const deadline = Date.now() + options.timeoutSeconds * 1000;
+  let told = false;
+  for (;;) {
+    try {
+      mkdirSync(path, { mode: 0o700 });
+      writeFileSync(join(path, 'pid'), String(process.pid));
+      return { release: async () => rmSync(path, { recursive: true, force: true }) };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = Number(safeRead(join(path, 'pid')));
+    if (!isAlive(holder)) {
+      rmSync(path, { recursive: true, force: true });
+      continue;
+    }
+    if (!told) {
+      told = true;
+      options.onWait(holder);
+    }
+    if (Date.now() > deadline) throw busy(dir, options.timeoutSeconds, holder);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function safeRead(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+

@@ -1,0 +1,54 @@
+/**
+ * Files the tool reads on the user's behalf (its config, an .npmrc it copies, a project's
+ * package.json approvals, pip's config) are data: a regular file under a size limit. A device, FIFO
+ * or socket in their place (`config.json -> /dev/zero`) is refused in one line, never read: opening
+ * uses O_NONBLOCK (a FIFO does not block the open) and the type and size are checked on the open
+ * descriptor, so what is checked is what is read.
+ */
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { UsageError } from '../core/errors.js';
+
+export const MAX_USER_FILE_BYTES = 10 * 1024 * 1024;
+
+export interface ReadOptions {
+  /** Default 10 MB. */
+  maxBytes?: number;
+  /** What the file is, for the message ("the safe-npm config"). */
+  what: string;
+}
+
+/** Contents as UTF-8; a UsageError (exit 64) naming the path when it is not a regular file or too big. ENOENT is rethrown as is. */
+export function readRegularFile(path: string, options: ReadOptions): string {
+  const max = options.maxBytes ?? MAX_USER_FILE_BYTES;
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new UsageError(`${options.what} (${path}) is not a regular file: refusing to read it`);
+    if (st.size > max) throw new UsageError(`${options.what} (${path}) is ${st.size} bytes, over the ${max}-byte limit: refusing to read it`);
+    // Read at most max+1 bytes: a file that grows while we read is caught too.
+    const buffer = Buffer.alloc(Math.min(st.size, max) + 1);
+    let length = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+      if (length === buffer.length) {
+        if (length > max) throw new UsageError(`${options.what} (${path}) is over the ${max}-byte limit: refusing to read it`);
+        break;
+      }
+    }
+    return buffer.subarray(0, length).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** As readRegularFile, but a missing file is `undefined`. */
+export function readRegularFileIfExists(path: string, options: ReadOptions): string | undefined {
+  try {
+    return readRegularFile(path, options);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw error;
+  }
+}
