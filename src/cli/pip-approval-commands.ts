@@ -1,7 +1,7 @@
 /**
  * `safe-pip safe approve <name>[==<version>] | <name>@<version> | <URL or path>` and
  * `safe-pip safe deny <name>`: decide about source builds before an install. The keys are the ones
- * the install flow looks up (pip-install-flow.ts vetBuild): `<normalized name>@<version>` (one
+ * the install flow looks up (flow/pip-install.ts vetBuild): `<normalized name>@<version>` (one
  * version), the bare normalized name (every version), or a direct URL exactly as pip reports it
  * (a local path is turned into its file:// URL). A deny covers every version of the name.
  */

@@ -39,7 +39,7 @@ async function main(): Promise<number> {
     });
   }
 
-  const { runPipInstallFlow } = await import('./pip-install-flow.js');
+  const { runPipInstallFlow } = await import('../flow/pip-install.js');
   return runPipInstallFlow(invocation, {
     argv,
     env,

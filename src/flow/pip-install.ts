@@ -39,7 +39,7 @@ import { IndexLookups } from '../pypi/pypi-index.js';
 import { dependencyNamesOf, factsFromAnswer, versionTimes } from '../pypi/pypi-facts.js';
 import { compareVersions } from '../pypi/pep440.js';
 import { describeAge } from '../checks/age.js';
-import { tooYoungFinding } from '../flow/whole-tree.js';
+import { tooYoungFinding } from './whole-tree.js';
 import { dependencyPaths, pathDisplayName } from '../pypi/dependency-paths.js';
 import type { GuardConfig } from '../pypi/pip-guard.js';
 import { inspectWheels, installedFiles, parseWheelFilename } from '../pypi/wheel-inspect.js';
