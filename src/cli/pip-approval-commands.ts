@@ -12,7 +12,7 @@ import { SafeStore } from '../config/store.js';
 import { UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { normalizePypiName } from '../pypi/normalize-name.js';
-import type { SafeCommandIo } from './safe-commands.js';
+import type { SafeCommandIo } from './safe-command-io.js';
 
 const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
 const VERSION = /^[A-Za-z0-9.+!_-]+$/;

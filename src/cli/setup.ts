@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import type { Ecosystem } from '../core/types.js';
-import type { SafeCommandIo } from './safe-commands.js';
+import type { SafeCommandIo } from './safe-command-io.js';
 
 type Shell = 'bash' | 'zsh' | 'fish';
 const shimDir = fileURLToPath(new URL('../../shims/', import.meta.url)).replace(/\/$/, '');
