@@ -39,16 +39,13 @@ async function main(): Promise<number> {
     });
   }
 
-  const { runPipInstallFlow } = await import('../flow/pip-install.js');
-  return runPipInstallFlow(invocation, {
-    argv,
+  const { runPipInstallFlow } = await import('./pip-install-flow.js');
+  return runPipInstallFlow(invocation, argv, {
     env,
     cwd: process.cwd(),
     stdinIsTTY: Boolean(process.stdin.isTTY),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     realPip: realPip(),
-    stderr: (t) => void process.stderr.write(t),
-    stdout: (t) => void process.stdout.write(t),
   });
 }
 

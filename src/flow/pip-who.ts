@@ -1,30 +1,90 @@
-/** Where pip installs and who runs it: the destination, the environment pip's children get, and the check that pip's own configuration agrees. */
-import { existsSync, mkdirSync, chownSync, statSync } from 'node:fs';
+/**
+ * The first stages of a safe-pip run: the environment probe (no Python started), who runs pip
+ * (never root) and where it installs, and the session every later stage works in.
+ */
 import { devNull } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { type Settings } from '../config/settings.js';
+import { applyEnvOverrides } from '../config/settings.js';
 import { Blocked } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
-import { type UserAccount } from '../run/users.js';
-import { optionValues, type PipInvocation } from '../pypi/parse-pip-args.js';
+import { optionValues, parsePipArgs, type PipInvocation } from '../pypi/parse-pip-args.js';
 import { sitePackagesOf, type PipEnvironment } from '../pypi/pip-environment.js';
-import { type Destination } from '../pypi/run-as.js';
-import { mergedPipConfig } from '../pypi/pip-config.js';
-import { writeWorkFile, type WorkDir } from '../pypi/pip-process.js';
-import { type GuardSidecar } from '../pypi/pip-guard.js';
-import type { FlowState, PipFlowIo } from './pip-session.js';
+import type { GuardSidecar } from '../pypi/pip-guard.js';
+import type { PipCommand } from '../pypi/pip-options.js';
+import { decideRunAs, type Destination } from '../pypi/run-as.js';
+import type { UserAccount } from '../run/users.js';
+import type { Cooldown, PipFlowDeps, PipSession } from './pip-session.js';
 
-export function destinationOf(inv: PipInvocation, io: PipFlowIo): Destination {
-  const last = (name: string, envName: string) => optionValues(inv.items, name).at(-1) ?? io.env[envName];
-  const abs = (p: string | undefined) => (p ? resolve(io.cwd, p) : undefined);
-  let user = /^(1|true|yes|on)$/i.test(io.env.PIP_USER ?? '');
+export interface Probed {
+  /** The command line tokenised by the pip that will run it. */
+  inv: PipInvocation & { kind: PipCommand };
+  pipEnv: PipEnvironment;
+}
+
+/**
+ * Environment probe. The environment comes first: its pip version decides how the command line is
+ * tokenised. A command that pip itself must answer (e.g. `pip lock` on a pip older than 25.1) is
+ * handed back as `passthrough`.
+ */
+export function probeEnvironment(first: PipInvocation, argv: string[], deps: PipFlowDeps): Probed | { passthrough: string[] } {
+  const pythonOpt = optionValues(first.items, '--python').at(-1);
+  const pipEnv = deps.probeEnvironment(pythonOpt);
+  const inv = parsePipArgs(argv, { env: deps.env, version: pipEnv.pipVersion });
+  if (inv.kind === 'passthrough' || inv.kind === 'safe') return { passthrough: inv.pipArgs };
+  return { inv: inv as Probed['inv'], pipEnv };
+}
+
+/** Who runs pip: the invoking user, or (as root) the owner of the destination; refusals throw. */
+export function whoRunsPip(probed: Probed, deps: PipFlowDeps): { destination: Destination; owner: UserAccount | undefined } {
+  const destination = destinationOf(probed.inv, deps);
+  const runAs = decideRunAs({
+    isRoot: deps.isRoot(),
+    env: probed.pipEnv,
+    destination,
+    command: probed.inv.kind,
+    ownerOf: deps.ownerOf,
+    lookupUser: (uid) => deps.lookupUser(uid),
+  });
+  return { destination, owner: runAs.self ? undefined : runAs.user };
+}
+
+/** The session: store, settings, the private work folder, the children's environment, the cooldown. */
+export async function openSession(probed: Probed, who: ReturnType<typeof whoRunsPip>, argv: string[], deps: PipFlowDeps): Promise<PipSession> {
+  const store = await deps.openStore();
+  const settings = applyEnvOverrides(store.settings(), deps.env, 'SAFE_PIP');
+  const work = deps.openWorkspace(who.owner, probed.pipEnv.python);
+  const now = deps.now();
+  const s: PipSession = {
+    deps, argv, inv: probed.inv, command: probed.inv.kind, pipEnv: probed.pipEnv, ...who,
+    store, settings, work, baseEnv: {}, lookups: deps.indexLookups(), cooldown: cooldownOf(settings, now), now,
+  };
+  try {
+    s.baseEnv = childEnv(s);
+  } catch (error) {
+    work.cleanup();
+    throw error;
+  }
+  return s;
+}
+
+function cooldownOf(settings: PipSession['settings'], now: Date): Cooldown | undefined {
+  const hours = settings.minReleaseAgeHours;
+  if (hours <= 0) return undefined;
+  const exclude = settings.cooldownExclude.map((p) => p.toLowerCase().replace(/[-_.]+/g, '-'));
+  return { hours, cutoff: new Date(now.getTime() - hours * 3_600_000), exclude, young: {} };
+}
+
+export function destinationOf(inv: Probed['inv'], deps: Pick<PipFlowDeps, 'env' | 'cwd'>): Destination {
+  const last = (name: string, envName: string) => optionValues(inv.items, name).at(-1) ?? deps.env[envName];
+  const abs = (p: string | undefined) => (p ? resolve(deps.cwd, p) : undefined);
+  let user = /^(1|true|yes|on)$/i.test(deps.env.PIP_USER ?? '');
   for (const it of inv.items) {
     if (it.kind !== 'option') continue;
     if (it.option.spec.name === '--user') user = true;
     if (it.option.spec.name === '--no-user') user = false;
   }
   const lockFile = inv.kind === 'lock' ? last('--output', 'PIP_OUTPUT') ?? 'pylock.toml' : undefined;
-  const outputDir = inv.kind === 'download' ? last('--dest', 'PIP_DEST') : inv.kind === 'wheel' ? last('--wheel-dir', 'PIP_WHEEL_DIR') : lockFile !== undefined ? (lockFile === '-' ? '.' : dirname(resolve(io.cwd, lockFile))) : undefined;
+  const outputDir = inv.kind === 'download' ? last('--dest', 'PIP_DEST') : inv.kind === 'wheel' ? last('--wheel-dir', 'PIP_WHEEL_DIR') : lockFile !== undefined ? (lockFile === '-' ? '.' : dirname(resolve(deps.cwd, lockFile))) : undefined;
   return {
     target: abs(last('--target', 'PIP_TARGET')),
     prefix: abs(last('--prefix', 'PIP_PREFIX')),
@@ -35,32 +95,34 @@ export function destinationOf(inv: PipInvocation, io: PipFlowIo): Destination {
 }
 
 /** What pip parsed (config files included) must name the destination we chose the user for. */
-export function checkDestinationAgrees(side: GuardSidecar, s: FlowState): void {
+export function checkDestinationAgrees(side: GuardSidecar, s: PipSession): void {
   if (s.command !== 'install' || !side.options) return;
   const o = side.options;
-  const same = (a: string | null | undefined, b: string | undefined) => (a ? resolve(s.io.cwd, a) : undefined) === b;
+  const same = (a: string | null | undefined, b: string | undefined) => (a ? resolve(s.deps.cwd, a) : undefined) === b;
   if (!same(o.target_dir, s.destination.target) || !same(o.prefix_path, s.destination.prefix) || !same(o.root_path, s.destination.root) || Boolean(o.use_user_site) !== s.destination.user) {
     throw new Blocked('pip\'s configuration changes where packages go (target/prefix/root/user in a config file): give the destination on the command line', ExitCode.couldNotVerify);
   }
 }
 
-export function childEnv(env: Record<string, string | undefined>, pipEnv: PipEnvironment, owner: UserAccount | undefined, work: WorkDir, settings: Settings): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = { ...env, TMPDIR: work.tmp };
+/** The environment of pip's children: a private TMPDIR; as another user also their HOME, PATH, pip config and cache. */
+function childEnv(s: PipSession): Record<string, string | undefined> {
+  const { deps, owner, work } = s;
+  const out: Record<string, string | undefined> = { ...deps.env, TMPDIR: work.tmp };
   delete out.SAFE_PIP_GUARD_CONFIG;
   if (!owner) return out;
   out.HOME = owner.home;
   out.USER = owner.name;
   out.LOGNAME = owner.name;
-  out.PATH = [dirname(pipEnv.python), '/usr/local/bin', '/usr/bin', '/bin'].join(':');
+  out.PATH = [dirname(s.pipEnv.python), '/usr/local/bin', '/usr/bin', '/bin'].join(':');
   // Root's config may be unreadable by the owner: hand over a private merged copy.
-  const merged = mergedPipConfig(env, env.HOME ?? '/root', pipEnv.venvDir);
+  const merged = deps.mergedPipConfig(s.pipEnv.venvDir);
   if (merged === devNull) out.PIP_CONFIG_FILE = devNull;
   else {
     const conf = join(work.root, 'pip.conf');
-    writeWorkFile(conf, merged, owner);
+    work.write(conf, merged);
     out.PIP_CONFIG_FILE = conf;
   }
-  out.PIP_CACHE_DIR = cacheDirFor(owner, settings);
+  out.PIP_CACHE_DIR = deps.pipCacheFor(owner, s.settings.cacheRoot);
   if (!out.PIP_CACHE_DIR) {
     delete out.PIP_CACHE_DIR;
     out.PIP_NO_CACHE_DIR = '1';
@@ -70,25 +132,8 @@ export function childEnv(env: Record<string, string | undefined>, pipEnv: PipEnv
   return out;
 }
 
-/** The owner's pip cache: in their home when they own it, else under settings.cacheRoot. */
-export function cacheDirFor(owner: UserAccount, settings: Settings): string | undefined {
-  try {
-    if (owner.home && existsSync(owner.home) && statSync(owner.home).uid === owner.uid) return join(owner.home, '.cache', 'pip');
-  } catch {
-    /* fall through */
-  }
-  try {
-    mkdirSync(settings.cacheRoot, { recursive: true, mode: 0o755 });
-    const dir = join(settings.cacheRoot, `pip-${owner.uid}`);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    chownSync(dir, owner.uid, owner.gid);
-    return dir;
-  } catch {
-    return undefined;
-  }
-}
-
-export function destinationSitePackages(s: FlowState): string | undefined {
+/** The site-packages the install goes to (for the overwrite check). */
+export function destinationSitePackages(s: PipSession): string | undefined {
   if (s.destination.target) return s.destination.target;
   if (s.destination.prefix) return sitePackagesOf(s.destination.prefix);
   return s.pipEnv.sitePackages;

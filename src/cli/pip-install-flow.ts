@@ -1,0 +1,53 @@
+/** Wires the real side effects into the safe-pip install flow (src/flow/pip-install.ts). */
+import { copyFileSync } from 'node:fs';
+import { SafeStore } from '../config/store.js';
+import { popularNames } from '../checks/popular-names.js';
+import { pipInstallFlow, type PipFlowDeps } from '../flow/pip-install.js';
+import type { PipInvocation } from '../pypi/parse-pip-args.js';
+import { mergedPipConfig } from '../pypi/pip-config.js';
+import { describeEnvironment, environmentForPython } from '../pypi/pip-environment.js';
+import { ensurePipCache, openPipWorkspace } from '../pypi/pip-process.js';
+import { IndexLookups } from '../pypi/pypi-index.js';
+import { inspectWheels, installedFiles } from '../pypi/wheel-inspect.js';
+import { runPassthrough } from '../run/passthrough.js';
+import { isRoot, lookupUser, ownerOf } from '../run/users.js';
+import { inquirerPrompts } from '../ui/prompts.js';
+
+export interface PipFlowIo {
+  env: Record<string, string | undefined>;
+  cwd: string;
+  stdinIsTTY: boolean;
+  stdoutIsTTY: boolean;
+  realPip: string;
+}
+
+export function realPipFlowDeps(io: PipFlowIo): PipFlowDeps {
+  return {
+    env: io.env,
+    cwd: io.cwd,
+    interactive: io.stdinIsTTY && io.stdoutIsTTY,
+    color: io.stdoutIsTTY,
+    realPip: io.realPip,
+    now: () => new Date(),
+    stdout: (t) => void process.stdout.write(t),
+    stderr: (t) => void process.stderr.write(t),
+    openStore: () => SafeStore.open(),
+    prompts: inquirerPrompts,
+    popular: () => popularNames('pypi'),
+    probeEnvironment: (python) => (python ? environmentForPython(python, io.cwd) : describeEnvironment(io.realPip)),
+    isRoot,
+    ownerOf,
+    lookupUser: (uid) => lookupUser(uid),
+    mergedPipConfig: (venvDir) => mergedPipConfig(io.env, io.env.HOME ?? '/root', venvDir),
+    pipCacheFor: ensurePipCache,
+    passthrough: (pipArgs) => runPassthrough(io.realPip, pipArgs, { signals: process }),
+    openWorkspace: openPipWorkspace,
+    indexLookups: () => new IndexLookups({ limit: 8 }),
+    inspectWheels: (wheels, sitePackages) => inspectWheels(wheels, installedFiles(sitePackages)),
+    copyFile: (from, to) => copyFileSync(from, to),
+  };
+}
+
+export async function runPipInstallFlow(invocation: PipInvocation, argv: string[], io: PipFlowIo): Promise<number> {
+  return pipInstallFlow(invocation, argv, realPipFlowDeps(io));
+}
