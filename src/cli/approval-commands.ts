@@ -11,7 +11,7 @@ import { SafeStore } from '../config/store.js';
 import { UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import type { Ecosystem } from '../core/types.js';
-import type { SafeCommandIo } from './safe-commands.js';
+import type { SafeCommandIo } from './safe-command-io.js';
 
 export async function runApprovalCommand(ecosystem: Ecosystem, sub: 'approve' | 'deny', args: string[], io: SafeCommandIo): Promise<number> {
   if (ecosystem === 'pypi') {

@@ -8,7 +8,7 @@ import { loadNpmConfig } from '../npm/npm-config.js';
 import type { NpmSpecRequest } from '../npm/npm-invocation.js';
 import { createRegistryClient } from '../npm/npm-registry.js';
 import { parseSpec } from '../npm/parse-npm-args.js';
-import type { SafeCommandIo } from './safe-commands.js';
+import type { SafeCommandIo } from './safe-command-io.js';
 
 export async function checkNpmForReport(specs: string[], options: { offline: boolean; io: SafeCommandIo }): Promise<PackageReport[]> {
   const { io } = options;

@@ -1,7 +1,9 @@
 /** Wires the real side effects into the install flow (src/flow/npm-install.ts). */
 import { existsSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { SafeStore } from '../config/store.js';
+import { afterNpmInstall, runNpmExec, type AfterInstallDeps } from '../flow/npm-after-install.js';
 import { npmInstallFlow, type NpmFlowDeps } from '../flow/npm-install.js';
 import type { NpmInvocation } from '../npm/npm-invocation.js';
 import { loadNpmConfig } from '../npm/npm-config.js';
@@ -21,7 +23,6 @@ import { runCommand } from '../run/run-command.js';
 import { lookupUser } from '../run/users.js';
 import { inquirerPrompts } from '../ui/prompts.js';
 import { startSpinner } from '../ui/spinner.js';
-import { afterNpmInstall, runNpmExec } from './npm-after-install.js';
 
 export interface NpmFlowIo {
   argv: string[];
@@ -94,13 +95,31 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     loadLockedTree: (projectDir, registry) => loadLockedTree(projectDir, registry.options),
     installedEntries,
     lockedEntries,
-    afterInstall: afterNpmInstall,
+    afterInstall: (context) => afterNpmInstall(context, realAfterInstallDeps(io)),
     runNpmTest: async (projectDir) => {
       // The user's own tests, in the foreground: signals are theirs from here on.
       interrupts.dispose();
       return (await runCommand([io.realNpm, ['test']], { cwd: projectDir, env: io.env })).exitCode;
     },
-    runExec: runNpmExec,
+    runExec: (context) => runNpmExec(context, realAfterInstallDeps(io)),
+  };
+}
+
+function realAfterInstallDeps(io: NpmFlowIo): AfterInstallDeps {
+  return {
+    stderr: (t) => void process.stderr.write(t),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    prompts: inquirerPrompts,
+    now: () => new Date(),
+    currentUser: () => {
+      const uid = process.geteuid?.() ?? 0;
+      return lookupUser(uid) ?? { name: String(uid), uid, gid: process.getegid?.() ?? uid, home: homedir() };
+    },
+    nodePath: process.execPath,
+    cacheHome: io.env.XDG_CACHE_HOME || join(homedir(), '.cache'),
+    createRegistry: createRegistryClient,
+    asBuildUser: asEffectiveUser,
+    runCommand,
   };
 }
 

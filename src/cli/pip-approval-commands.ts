@@ -1,7 +1,7 @@
 /**
  * `safe-pip safe approve <name>[==<version>] | <name>@<version> | <URL or path>` and
  * `safe-pip safe deny <name>`: decide about source builds before an install. The keys are the ones
- * the install flow looks up (pip-install-flow.ts vetBuild): `<normalized name>@<version>` (one
+ * the install flow looks up (flow/pip-install.ts vetBuild): `<normalized name>@<version>` (one
  * version), the bare normalized name (every version), or a direct URL exactly as pip reports it
  * (a local path is turned into its file:// URL). A deny covers every version of the name.
  */
@@ -12,7 +12,7 @@ import { SafeStore } from '../config/store.js';
 import { UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { normalizePypiName } from '../pypi/normalize-name.js';
-import type { SafeCommandIo } from './safe-commands.js';
+import type { SafeCommandIo } from './safe-command-io.js';
 
 const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
 const VERSION = /^[A-Za-z0-9.+!_-]+$/;

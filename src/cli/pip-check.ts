@@ -11,7 +11,7 @@ import { popularNames } from '../checks/popular-names.js';
 import { effectiveIndexUrl } from '../pypi/pip-config.js';
 import { describeEnvironment } from '../pypi/pip-environment.js';
 import { DEFAULT_INDEX, parseRequirementName, pypiReportsForCheck } from '../pypi/pypi-check.js';
-import type { SafeCommandIo } from './safe-commands.js';
+import type { SafeCommandIo } from './safe-command-io.js';
 
 export async function checkPypiForReport(specs: string[], options: { offline: boolean; io: SafeCommandIo }): Promise<PackageReport[]> {
   const { io } = options;

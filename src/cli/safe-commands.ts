@@ -8,16 +8,7 @@ import { UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import type { Ecosystem, PackageReport } from '../core/types.js';
 import { formatReports, reportsToJson } from '../ui/format-report.js';
-
-export interface SafeCommandIo {
-  env: Record<string, string | undefined>;
-  cwd: string;
-  stdout(text: string): void;
-  stderr(text: string): void;
-  stdoutIsTTY: boolean;
-  /** The real npm / pip binary, found lazily (not needed by every subcommand). */
-  realTool(): string;
-}
+import type { SafeCommandIo } from './safe-command-io.js';
 
 const tools: Record<Ecosystem, 'safe-npm' | 'safe-pip'> = { npm: 'safe-npm', pypi: 'safe-pip' };
 

@@ -5,13 +5,12 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { SafeError } from '../core/errors.js';
-import { ExitCode } from '../core/exit-codes.js';
 import { loadNpmTables } from '../npm/npm-tables.js';
 import { NPX_MARKER, parseNpmArgs } from '../npm/parse-npm-args.js';
 import { findRealBinary, type RealBinaryName } from '../run/find-real-binary.js';
 import { npmCliScript, runNpmInProcess } from '../run/npm-in-process.js';
 import { runPassthrough } from '../run/passthrough.js';
+import { exitWith } from './exit.js';
 
 const env = process.env;
 const argv = process.argv.slice(2);
@@ -95,19 +94,4 @@ async function main(): Promise<number | undefined> {
   });
 }
 
-main().then(
-  (code) => {
-    if (code !== undefined) process.exitCode = code;
-  },
-  (err: unknown) => {
-    if (err instanceof SafeError) {
-      process.stderr.write(`safe-npm: ${err.message}\n`);
-      process.exitCode = err.exitCode;
-      return;
-    }
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`safe-npm: internal error: ${message.split('\n')[0]}\n`);
-    if (truthy(env.SAFE_NPM_DEBUG) && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
-    process.exitCode = ExitCode.internal;
-  },
-);
+exitWith('safe-npm', main(), truthy(env.SAFE_NPM_DEBUG));

@@ -3,11 +3,10 @@
  * pip (same stdio, same exit code, nothing heavy imported). install / download / wheel and `safe …`
  * load the rest lazily.
  */
-import { SafeError } from '../core/errors.js';
-import { ExitCode } from '../core/exit-codes.js';
 import { parsePipArgs } from '../pypi/parse-pip-args.js';
 import { findRealBinary } from '../run/find-real-binary.js';
 import { runPassthrough } from '../run/passthrough.js';
+import { exitWith } from './exit.js';
 
 const env = process.env;
 const argv = process.argv.slice(2);
@@ -40,31 +39,13 @@ async function main(): Promise<number> {
   }
 
   const { runPipInstallFlow } = await import('./pip-install-flow.js');
-  return runPipInstallFlow(invocation, {
-    argv,
+  return runPipInstallFlow(invocation, argv, {
     env,
     cwd: process.cwd(),
     stdinIsTTY: Boolean(process.stdin.isTTY),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     realPip: realPip(),
-    stderr: (t) => void process.stderr.write(t),
-    stdout: (t) => void process.stdout.write(t),
   });
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    if (err instanceof SafeError) {
-      process.stderr.write(`${err.message.startsWith('safe-pip:') ? '' : 'safe-pip: '}${err.message}\n`);
-      process.exitCode = err.exitCode;
-      return;
-    }
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`safe-pip: internal error: ${message.split('\n')[0]}\n`);
-    if (truthy(env.SAFE_PIP_DEBUG) && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
-    process.exitCode = ExitCode.internal;
-  },
-);
+exitWith('safe-pip', main(), truthy(env.SAFE_PIP_DEBUG));

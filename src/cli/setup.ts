@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import type { Ecosystem } from '../core/types.js';
-import type { SafeCommandIo } from './safe-commands.js';
+import type { SafeCommandIo } from './safe-command-io.js';
 import { applyEnvOverrides } from '../config/settings.js';
 import { SafeStore } from '../config/store.js';
 import { createSystemUser, resolveBuildIdentities } from '../run/build-identity.js';

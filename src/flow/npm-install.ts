@@ -29,6 +29,7 @@ import type { Prompts } from '../ui/prompts.js';
 import type { Spinner } from '../ui/spinner.js';
 import { formatReports } from '../ui/format-report.js';
 import { checkNpmSpecs, type CheckedPackage } from './check-packages.js';
+import { applySeverity, sayCooldown } from './decision-stages.js';
 
 export interface NpmFlowDeps {
   env: Record<string, string | undefined>;
@@ -219,7 +220,7 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
         spinner.stop();
       }
       deps.mark?.('requested packages checked');
-      sayCooldown(checked.map((c) => c.report), deps);
+      sayCooldown(checked.map((c) => c.report), deps, 'safe-npm');
       const outcome = await settle(checked, { deps, store, settings, yes: invocation.ownFlags.yes, registry: registry!, buildUser });
       if (outcome.kind === 'exit') return outcome.exitCode;
       npmArgs = rewriteArgs(npmArgs, outcome.replacements);
@@ -432,29 +433,12 @@ async function vetWholeTree(
     }),
   );
   spinner.stop();
-  sayCooldown(reports.map((r) => r.report), deps);
+  sayCooldown(reports.map((r) => r.report), deps, 'safe-npm');
   const flagged = reports.filter((r) => r.report.findings.length > 0);
   if (flagged.length === 0) return { kind: 'go', nodes, changed };
   const outcome = await settleTransitive(flagged.map((r) => r.report), ctx);
   if (outcome !== 'go') return { kind: 'exit', exitCode: outcome };
   return { kind: 'go', nodes, changed };
-}
-
-/** What the cooldown changed is said even when all is well: it installs something other than plain npm would. */
-function sayCooldown(reports: readonly PackageReport[], deps: NpmFlowDeps): void {
-  for (const r of reports) {
-    for (const f of r.findings) if (f.check === 'release-cooldown' && f.severity === 'info') deps.stderr(`safe-npm: ${f.message}\n`);
-  }
-}
-
-function applySeverity(findings: Finding[], settings: Settings): Finding[] {
-  const out: Finding[] = [];
-  for (const f of findings) {
-    const o = settings.severity[f.check];
-    if (o === 'off') continue;
-    out.push(o ? { ...f, severity: o } : f);
-  }
-  return out;
 }
 
 /** The ranges the tree asks of this package (for the cooldown note); approximated by its dependents' specs. */

@@ -3,12 +3,10 @@ import { createRequire } from 'node:module';
 import type { PackageFacts, SourceKind } from '../core/types.js';
 import type { NpmSpecRequest } from './npm-invocation.js';
 import type { PackumentResult, PackumentVersion } from './npm-registry.js';
-import { previousReleaseOf, releaseFactsOf } from './release-facts.js';
+import { installScriptsOf, previousReleaseOf, releaseFactsOf } from './release-facts.js';
 
 const require = createRequire(import.meta.url);
 const pickManifest = require('npm-pick-manifest') as (packument: unknown, wanted: string, opts?: object) => PackumentVersion;
-
-const installEvents = ['preinstall', 'install', 'postinstall'] as const;
 
 export function sourceKindOf(spec: NpmSpecRequest): SourceKind {
   if (spec.fromRegistry) return 'registry';
@@ -96,17 +94,6 @@ export function npmFacts(
   }
   if (unknown.length) facts.unknownFields = unknown;
   return facts;
-}
-
-/** preinstall/install/postinstall, plus npm's implicit `node-gyp rebuild` (published manifests record `gypfile`). */
-export function installScriptsOf(manifest: PackumentVersion): Record<string, string> {
-  const scripts: Record<string, string> = {};
-  for (const event of installEvents) {
-    const text = manifest.scripts?.[event];
-    if (typeof text === 'string' && text.trim() !== '') scripts[event] = text;
-  }
-  if (manifest.gypfile === true && !scripts.install && !scripts.preinstall) scripts.install = 'node-gyp rebuild';
-  return scripts;
 }
 
 function repositoryUrl(repository: unknown): string | null {

@@ -4,8 +4,9 @@
  */
 import semver from 'semver';
 import type { ReleaseFacts } from '../core/types.js';
-import { installScriptsOf } from './npm-facts.js';
 import type { Packument, PackumentVersion } from './npm-registry.js';
+
+const installEvents = ['preinstall', 'install', 'postinstall'] as const;
 
 export type PreviousReason = 'replaced' | 'previous-release';
 
@@ -79,4 +80,15 @@ function publisherOf(npmUser: unknown): string | undefined {
     if (typeof name === 'string' && name.trim() !== '') return name.trim();
   }
   return undefined;
+}
+
+/** preinstall/install/postinstall, plus npm's implicit `node-gyp rebuild` (published manifests record `gypfile`). */
+export function installScriptsOf(manifest: PackumentVersion): Record<string, string> {
+  const scripts: Record<string, string> = {};
+  for (const event of installEvents) {
+    const text = manifest.scripts?.[event];
+    if (typeof text === 'string' && text.trim() !== '') scripts[event] = text;
+  }
+  if (manifest.gypfile === true && !scripts.install && !scripts.preinstall) scripts.install = 'node-gyp rebuild';
+  return scripts;
 }

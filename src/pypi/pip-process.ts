@@ -3,11 +3,13 @@
  * (`PipCommandSpec`); `runCommand` spawns them (never a shell), as another user when asked.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { UserAccount } from '../run/users.js';
-import { guardPython, type GuardConfig } from './pip-guard.js';
+import { guardPython, type GuardConfig, type GuardSidecar } from './pip-guard.js';
+import { parseWheelFilename } from './wheel-inspect.js';
 
 export interface PipCommandSpec {
   file: string;
@@ -131,4 +133,113 @@ export function guardedPipCommand(opts: {
       gid: opts.owner?.gid,
     },
   };
+}
+
+/** One guarded pip run, as the install flow asks for it (python, owner and work folder are the workspace's). */
+export interface GuardedPipRun {
+  pipArgs: string[];
+  /** Canonical names or URLs whose build the guard lets through. */
+  allow: string[];
+  env: Record<string, string | undefined>;
+  cwd: string;
+  stdio: 'inherit' | 'capture';
+  /** Keep copies of downloaded wheels in this folder. */
+  keep?: string;
+  cooldown?: GuardConfig['cooldown'];
+  /** The --report file of this run (read back when pip succeeds). */
+  report?: string;
+  /** Called with the sidecar as the guard writes it, while pip still runs. */
+  onProgress?(side: GuardSidecar): void;
+}
+
+export interface GuardedPipResult extends RunResult {
+  /** What the guard recorded (empty when it wrote nothing). */
+  sidecar: GuardSidecar;
+  /** The text of the --report file, when pip succeeded and wrote one. */
+  report?: string;
+}
+
+/** The private work folder of one safe-pip run and the guarded pip processes that use it. */
+export interface PipWorkspace {
+  root: string;
+  tmp: string;
+  wheels: string;
+  kept: string;
+  /** Write a file, owned by the pip user. */
+  write(path: string, text: string): void;
+  /** Move a wheel pip downloaded while resolving into the wheel folder, if its sha256 is `sha256`. */
+  adoptKept(filename: string, sha256: string): boolean;
+  /** The wheels in the wheel folder, by canonical project name. */
+  wheelFiles(): Map<string, string>;
+  sha256(path: string): string;
+  runPip(run: GuardedPipRun): Promise<GuardedPipResult>;
+  cleanup(): void;
+}
+
+export function openPipWorkspace(owner: UserAccount | undefined, python: string): PipWorkspace {
+  const work = makeWorkDir(owner);
+  const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+  return {
+    root: work.root,
+    tmp: work.tmp,
+    wheels: work.wheels,
+    kept: work.kept,
+    cleanup: work.cleanup,
+    sha256,
+    write: (path, text) => writeWorkFile(path, text, owner),
+    adoptKept(filename, hash) {
+      const kept = join(work.kept, filename);
+      if (!existsSync(kept) || sha256(kept) !== hash) return false;
+      renameSync(kept, join(work.wheels, basename(kept)));
+      return true;
+    },
+    wheelFiles() {
+      const out = new Map<string, string>();
+      for (const f of readdirSync(work.wheels)) {
+        const w = parseWheelFilename(f);
+        if (w) out.set(w.canonical, join(work.wheels, f));
+      }
+      return out;
+    },
+    runPip: (run) => runGuardedPip(run, { python, work, owner }),
+  };
+}
+
+async function runGuardedPip(run: GuardedPipRun, at: { python: string; work: WorkDir; owner: UserAccount | undefined }): Promise<GuardedPipResult> {
+  const { cmd, sidecar } = guardedPipCommand({
+    python: at.python, work: at.work, owner: at.owner, cwd: run.cwd, env: run.env,
+    pipArgs: run.pipArgs, allow: run.allow, keep: run.keep, cooldown: run.cooldown, report: run.report,
+  });
+  // The guard writes its sidecar as pip goes: look-ups for what it found start before pip is done.
+  const onProgress = run.onProgress;
+  const watcher = onProgress ? setInterval(() => onProgress(readSidecar(sidecar)), 100) : undefined;
+  const res = await runCommand(cmd, run.stdio).finally(() => clearInterval(watcher));
+  const report = run.report && res.code === 0 && existsSync(run.report) ? readFileSync(run.report, 'utf8') : undefined;
+  return { ...res, sidecar: readSidecar(sidecar), report };
+}
+
+function readSidecar(path: string): GuardSidecar {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as GuardSidecar;
+  } catch {
+    return {};
+  }
+}
+
+/** The owner's pip cache: in their home when they own it, else under `cacheRoot`; undefined: none usable. */
+export function ensurePipCache(owner: UserAccount, cacheRoot: string): string | undefined {
+  try {
+    if (owner.home && existsSync(owner.home) && statSync(owner.home).uid === owner.uid) return join(owner.home, '.cache', 'pip');
+  } catch {
+    /* fall through */
+  }
+  try {
+    mkdirSync(cacheRoot, { recursive: true, mode: 0o755 });
+    const dir = join(cacheRoot, `pip-${owner.uid}`);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chownSync(dir, owner.uid, owner.gid);
+    return dir;
+  } catch {
+    return undefined;
+  }
 }

@@ -16,6 +16,7 @@ import type { Packument, PackumentResult } from '../../src/npm/npm-registry.js';
 import type { NpmInstallJob } from '../../src/npm/run-npm-install.js';
 import type { PackageAnswer } from '../../src/ui/prompts.js';
 import { makeContext, NOW } from './make-facts.js';
+import { scriptedPrompts } from './scripted-prompts.js';
 
 export function packument(name: string, opts: { ageDays?: number; versions?: number; scripts?: Record<string, string> } = {}): Packument {
   const t = new Date(NOW.getTime() - (opts.ageDays ?? 800) * 86_400_000).toISOString();
@@ -52,9 +53,8 @@ export async function fakeDeps(setup: FakeSetup) {
   const npmRuns: NpmInstallJob[] = [];
   const started: TreeInstallRequest[] = [];
   const cancelled: TreeInstallRequest[] = [];
-  const asked: string[] = [];
   const fetched: string[] = [];
-  const answers = [...(setup.answers ?? [])];
+  const scripted = scriptedPrompts({ answers: setup.answers });
   const store = await SafeStore.open({ cwd: mkdtempSync(join(tmpdir(), 'safe-flow-')) });
   const projectDir = mkdtempSync(join(tmpdir(), 'safe-flow-project-'));
   const config: NpmConfig = {
@@ -80,16 +80,7 @@ export async function fakeDeps(setup: FakeSetup) {
     }),
     asBuildUser: (_u, fn) => fn(),
     popular: () => ({ isPopular: (n) => n === 'lodash', lookAlike: makeContext().popular.lookAlike }),
-    prompts: {
-      async askAboutPackage(report) {
-        asked.push(report.name);
-        const a = answers.shift();
-        if (!a) throw new Error(`unexpected prompt for ${report.name}`);
-        return a;
-      },
-      async chooseApprovals() { throw new Error('unexpected checkbox'); },
-      async confirm() { throw new Error('unexpected confirm'); },
-    },
+    prompts: scripted.prompts,
     spinner: async () => ({ update() {}, stop() {} }),
     lookupUser: (u) => (u === 'nobody' || u === 65534 ? { name: 'nobody', uid: 65534, gid: 65534, home: '/nonexistent' } : typeof u === 'number' ? { name: `u${u}`, uid: u, gid: u, home: '/nonexistent' } : undefined),
     ownerUidOf: () => setup.ownerUid ?? 1000,
@@ -148,5 +139,5 @@ export async function fakeDeps(setup: FakeSetup) {
     installedEntries: () => new Map(),
     lockedEntries: () => new Map(),
   };
-  return { deps, store, stderr, installs, npmRuns, started, cancelled, spawned, unusedWorkers, asked, fetched, locked, released, text: () => stderr.join('') };
+  return { deps, store, stderr, installs, npmRuns, started, cancelled, spawned, unusedWorkers, asked: scripted.asked, fetched, locked, released, text: () => stderr.join('') };
 }

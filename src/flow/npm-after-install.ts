@@ -1,32 +1,52 @@
-/** What happens after npm finished: the vetted script replay (issue 3) and exec/npx/init runs. */
+/**
+ * What happens after npm finished: the vetted script replay (issue 3) and exec/npx/init runs.
+ * The process, prompts, clock, registry and child processes come in through `AfterInstallDeps`.
+ */
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
-import type { AfterInstallContext, ExecContext } from '../flow/npm-install.js';
-import { replayInstallScripts } from '../flow/npm-scripts.js';
+import type { AfterInstallContext, ExecContext } from './npm-install.js';
+import { replayInstallScripts } from './npm-scripts.js';
 import { ensureUserCache, npmEnvFor, withScriptsOff } from '../npm/run-npm-install.js';
-import { createRegistryClient } from '../npm/npm-registry.js';
+import type { NpmConfig } from '../npm/npm-config.js';
+import type { RegistryClient } from '../npm/npm-registry.js';
 import { locateToolchain, runInstallScripts } from '../npm/scripts/index.js';
-import { asEffectiveUser } from '../run/effective-user.js';
 import { takeBackTree } from '../run/fs-ownership.js';
-import { runCommand } from '../run/run-command.js';
-import { lookupUser, type UserAccount } from '../run/users.js';
-import { inquirerPrompts } from '../ui/prompts.js';
+import type { runCommand } from '../run/run-command.js';
+import type { UserAccount } from '../run/users.js';
+import type { Prompts } from '../ui/prompts.js';
+
+export interface AfterInstallDeps {
+  stderr(text: string): void;
+  /** stderr is a TTY: colours. */
+  stderrIsTTY: boolean;
+  prompts: Prompts;
+  now(): Date;
+  /** The user this process runs as (scripts of a self-run install run as them). */
+  currentUser(): UserAccount;
+  /** The node running safe-npm: the trusted `node` of the script runner. */
+  nodePath: string;
+  /** $XDG_CACHE_HOME or ~/.cache of the invoking user. */
+  cacheHome: string;
+  createRegistry(config: NpmConfig, cacheDir: string | undefined): Promise<RegistryClient>;
+  asBuildUser<T>(user: UserAccount | undefined, fn: () => Promise<T>): Promise<T>;
+  runCommand: typeof runCommand;
+}
 
 const plainInstallKinds = new Set(['install', 'ci', 'install-test', 'install-ci-test', 'rebuild']);
 
-export async function afterNpmInstall(context: AfterInstallContext): Promise<number> {
+export async function afterNpmInstall(context: AfterInstallContext, deps: AfterInstallDeps): Promise<number> {
   const { invocation, mode, config, settings } = context;
-  if (invocation.global) return reportGlobalScripts(context);
-  const user = buildUserOf(context);
+  if (invocation.global) return reportGlobalScripts(context, deps);
+  const user = buildUserOf(context, deps);
   const str = (key: string) => {
     const v = config.get(key);
     return typeof v === 'string' && v !== '' ? v : undefined;
   };
   const only = invocation.kind === 'rebuild' ? invocation.specs.map((s) => s.name ?? s.raw) : undefined;
   const includeRoot = plainInstallKinds.has(invocation.kind) && invocation.specs.length === 0;
-  let registry: Awaited<ReturnType<typeof createRegistryClient>> | undefined;
+  let registry: RegistryClient | undefined;
   return replayInstallScripts(
     {
       projectDir: context.projectDir, store: context.store, settings, strict: context.strictScripts,
@@ -34,14 +54,14 @@ export async function afterNpmInstall(context: AfterInstallContext): Promise<num
     },
     {
       interactive: context.interactive,
-      color: Boolean(process.stderr.isTTY),
-      stderr: (t) => void process.stderr.write(t),
-      prompts: inquirerPrompts,
-      now: () => new Date(),
+      color: deps.stderrIsTTY,
+      stderr: deps.stderr,
+      prompts: deps.prompts,
+      now: deps.now,
       async publishedAt(name, version) {
-        registry ??= await createRegistryClient(config, context.cacheDir);
+        registry ??= await deps.createRegistry(config, context.cacheDir);
         const asUser = mode.kind === 'self' ? undefined : mode.user;
-        const r = await asEffectiveUser(asUser, () => registry!.packument(name));
+        const r = await deps.asBuildUser(asUser, () => registry!.packument(name));
         const t = r.ok ? r.packument.time?.[version] : undefined;
         return t ? new Date(t) : undefined;
       },
@@ -49,10 +69,10 @@ export async function afterNpmInstall(context: AfterInstallContext): Promise<num
       runnerDeps: () => ({
         user,
         settings,
-        toolchain: locateToolchain({ node: process.execPath, npmCli: npmCliOf(context.realNpm) }),
+        toolchain: locateToolchain({ node: deps.nodePath, npmCli: npmCliOf(context.realNpm) }),
         npmConfig: { nodedir: str('nodedir'), python: str('python'), cafile: str('cafile'), userAgent: str('user-agent') },
         parentEnv: context.env,
-        cacheDir: scriptCacheFor(user, settings.cacheRoot, mode.kind === 'self'),
+        cacheDir: scriptCacheFor(user, settings.cacheRoot, mode.kind === 'self' ? deps.cacheHome : undefined),
         interrupts: context.interrupts,
       }),
     },
@@ -63,7 +83,7 @@ export async function afterNpmInstall(context: AfterInstallContext): Promise<num
  * Global packages get no script replay (there is no project to pin approvals to): their install
  * scripts are listed, not run. Most work without (esbuild does); others need a local install.
  */
-function reportGlobalScripts(context: AfterInstallContext): number {
+function reportGlobalScripts(context: AfterInstallContext, deps: AfterInstallDeps): number {
   const lib = join(context.config.globalPrefix, 'lib', 'node_modules');
   for (const spec of context.invocation.specs) {
     const name = spec.name ?? spec.registryName;
@@ -72,7 +92,7 @@ function reportGlobalScripts(context: AfterInstallContext): number {
       const pkg = JSON.parse(readFileSync(join(lib, name, 'package.json'), 'utf8')) as { version?: string; scripts?: Record<string, string> };
       const events = ['preinstall', 'install', 'postinstall'].filter((e) => pkg.scripts?.[e]);
       if (events.length) {
-        process.stderr.write(`safe-npm: ${name}@${pkg.version} was installed globally without running its install scripts (${events.map((e) => `${e}: ${pkg.scripts![e]}`).join('; ')})\n`);
+        deps.stderr(`safe-npm: ${name}@${pkg.version} was installed globally without running its install scripts (${events.map((e) => `${e}: ${pkg.scripts![e]}`).join('; ')})\n`);
       }
     } catch {
       // not installed under that name (aliases, failures): nothing to say
@@ -95,17 +115,15 @@ function npmCliOf(realNpm: string): string | undefined {
  * Who runs approved scripts: never root, and never the install identity whose npm cache root's
  * installs read (root-owned projects get the script identity; a user's project, its owner).
  */
-function buildUserOf(context: AfterInstallContext): UserAccount {
+function buildUserOf(context: AfterInstallContext, deps: AfterInstallDeps): UserAccount {
   if (context.mode.kind !== 'self') return context.mode.scriptUser;
-  const uid = process.geteuid?.() ?? 0;
-  return lookupUser(uid) ?? { name: String(uid), uid, gid: process.getegid?.() ?? uid, home: homedir() };
+  return deps.currentUser();
 }
 
 /** A persistent folder for the build user's HOME, npm cache and node-gyp headers while scripts run. */
-function scriptCacheFor(user: UserAccount, cacheRoot: string, self: boolean): string {
-  if (self) {
-    const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-    const dir = join(base, 'safe-npm', 'scripts');
+function scriptCacheFor(user: UserAccount, cacheRoot: string, selfCacheHome: string | undefined): string {
+  if (selfCacheHome !== undefined) {
+    const dir = join(selfCacheHome, 'safe-npm', 'scripts');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     return dir;
   }
@@ -118,13 +136,13 @@ function scriptCacheFor(user: UserAccount, cacheRoot: string, self: boolean): st
  * Not root: npm exec itself, with scripts off. Root: the install runs as the build user into a private
  * prefix that is then handed to root, and the bin runs from there as root.
  */
-export async function runNpmExec(context: ExecContext): Promise<number> {
+export async function runNpmExec(context: ExecContext, deps: Pick<AfterInstallDeps, 'stderr' | 'runCommand'>): Promise<number> {
   const { invocation, mode } = context;
   const { env, cwd, realNpm: real } = context;
   if (mode.kind === 'self') {
     // npm exec runs what the user asked for, in the foreground: signals are its own.
     context.interrupts.dispose();
-    const { exitCode } = await runCommand([real, withScriptsOff(context.npmArgs)], { cwd, env: { ...env, npm_config_ignore_scripts: 'true' } });
+    const { exitCode } = await deps.runCommand([real, withScriptsOff(context.npmArgs)], { cwd, env: { ...env, npm_config_ignore_scripts: 'true' } });
     return exitCode;
   }
   const user = mode.user;
@@ -141,13 +159,13 @@ export async function runNpmExec(context: ExecContext): Promise<number> {
     chownSync(home, user.uid, user.gid);
     const installEnv = npmEnvFor({ env }, user, { HOME: home, ...(context.cacheDir ? { npm_config_cache: context.cacheDir } : {}) });
     const specs = packages.map((p) => p.raw);
-    const install = await runCommand(
+    const install = await deps.runCommand(
       [real, withScriptsOff(['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', ...specs])],
       // npx prints only what the command prints: npm's own install output is kept for failures.
       { cwd: prefix, env: installEnv, uid: user.uid, gid: user.gid, stdio: 'pipe', detached: true, interrupts: context.interrupts },
     );
     if (install.exitCode !== 0) {
-      process.stderr.write(install.stderr || install.stdout);
+      deps.stderr(install.stderr || install.stdout);
       return install.exitCode;
     }
     takeBackTree(prefix, 0, 0);
@@ -159,7 +177,7 @@ export async function runNpmExec(context: ExecContext): Promise<number> {
     const bin = existsSync(join(binDir, command)) ? join(binDir, command) : command;
     // What the user asked to run, in the foreground: signals are its own from here on.
     context.interrupts.dispose();
-    const { exitCode } = await runCommand([bin, invocation.exec?.args ?? []], {
+    const { exitCode } = await deps.runCommand([bin, invocation.exec?.args ?? []], {
       cwd,
       env: { ...env, PATH: `${binDir}:${env.PATH ?? ''}` },
     });

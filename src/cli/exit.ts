@@ -1,0 +1,27 @@
+/**
+ * The exit stage both entries share: the run's exit code, or an error turned into one line and its
+ * named exit code (a stack trace only with SAFE_NPM_DEBUG=1 / SAFE_PIP_DEBUG=1). The only place
+ * that sets process.exitCode.
+ */
+import { SafeError } from '../core/errors.js';
+import { ExitCode } from '../core/exit-codes.js';
+
+/** `undefined`: the real tool ran in this process and owns the exit code. */
+export function exitWith(tool: 'safe-npm' | 'safe-pip', run: Promise<number | undefined>, debug: boolean): void {
+  run.then(
+    (code) => {
+      if (code !== undefined) process.exitCode = code;
+    },
+    (err: unknown) => {
+      if (err instanceof SafeError) {
+        process.stderr.write(`${err.message.startsWith(`${tool}:`) ? '' : `${tool}: `}${err.message}\n`);
+        process.exitCode = err.exitCode;
+        return;
+      }
+      const message = err instanceof Error ? err.message : String(err);
+      process.stderr.write(`${tool}: internal error: ${message.split('\n')[0]}\n`);
+      if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+      process.exitCode = ExitCode.internal;
+    },
+  );
+}

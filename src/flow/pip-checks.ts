@@ -1,0 +1,157 @@
+/**
+ * Facts and checks for the resolved set: index look-ups (started early, while pip resolves), the
+ * release cooldown, dependency confusion, and what only pip's report knows; one report per item.
+ */
+import type { Finding, PackageFacts, PackageReport } from '../core/types.js';
+import { runChecks, toReport } from '../checks/run-checks.js';
+import { describeAge } from '../checks/age.js';
+import { confusionFindings, sourceCount, sourceOf } from '../pypi/dependency-confusion.js';
+import { dependencyPaths, pathDisplayName } from '../pypi/dependency-paths.js';
+import { normalizePypiName } from '../pypi/normalize-name.js';
+import { compareVersions } from '../pypi/pep440.js';
+import type { GuardSidecar } from '../pypi/pip-guard.js';
+import type { ReportItem } from '../pypi/pip-report.js';
+import { dependencyNamesOf, factsFromAnswer, versionTimes } from '../pypi/pypi-facts.js';
+import { applySeverity, sayCooldown } from './decision-stages.js';
+import { cooldownExcluded, say, type NeededBuild, type PipSession, type Resolved } from './pip-session.js';
+import { tooYoungFinding } from './whole-tree.js';
+
+/** The index an item's facts come from (the one its file was found on), or undefined (find-links). */
+export function indexOf(item: ReportItem, side: GuardSidecar): string | undefined {
+  const indexUrls = side.indexUrls ?? [];
+  const cands = side.candidates?.[item.canonical] ?? [];
+  const chosen = cands.find((c) => c.url === item.url);
+  const from = chosen ? sourceOf(chosen, { indexUrls, findLinks: side.findLinks ?? [] }) : undefined;
+  return from && indexUrls.includes(from) ? from : indexUrls[0];
+}
+
+export function prefetchFound(side: GuardSidecar, s: PipSession): void {
+  const indexUrls = side.indexUrls ?? [];
+  if (indexUrls.length !== 1) return;
+  for (const name of Object.keys(side.candidates ?? {})) void s.lookups.project(indexUrls[0]!, name);
+}
+
+export function prefetch(items: readonly ReportItem[], side: GuardSidecar, s: PipSession): void {
+  for (const item of items) {
+    const index = item.kind === 'index' ? indexOf(item, side) : undefined;
+    if (index) void s.lookups.project(index, item.name);
+  }
+}
+
+/** Upload time of the chosen version: what pip saw (PEP 700), else the index's JSON. */
+function chosenTime(item: ReportItem, side: GuardSidecar, facts?: PackageFacts): Date | undefined {
+  const seen = side.cooldown?.times?.[item.canonical]?.[item.version];
+  return seen ? new Date(seen) : facts?.versionPublishedAt;
+}
+
+/**
+ * Items whose chosen version is inside the cooldown although the guard did not know (no PEP 700
+ * times on that index): their young versions go to the guard's list and the caller resolves again.
+ */
+export async function youngerThanTheGuardKnew(items: readonly ReportItem[], side: GuardSidecar, s: PipSession): Promise<boolean> {
+  const cool = s.cooldown;
+  if (!cool) return false;
+  let added = false;
+  await Promise.all(items.map(async (item) => {
+    if (item.kind !== 'index' || cooldownExcluded(s, item.canonical)) return;
+    if (side.cooldown?.times?.[item.canonical]?.[item.version]) return;
+    if (side.cooldown?.tooYoung?.[item.canonical]?.includes(item.version)) return;
+    if (cool.young[item.canonical]?.includes(item.version)) return;
+    const index = indexOf(item, side);
+    if (!index) return;
+    const times = versionTimes(await s.lookups.project(index, item.name), item.name);
+    const t = times.get(item.version);
+    if (!t || t <= cool.cutoff) return;
+    const young = [...times].filter(([, when]) => when > cool.cutoff).map(([v]) => v);
+    cool.young[item.canonical] = [...new Set([...(cool.young[item.canonical] ?? []), ...young])];
+    added = true;
+  }));
+  return added;
+}
+
+/** Facts and checks for every item of the resolved set; one report each, grouped by requested package. */
+export async function checkResolved(resolved: Resolved, s: PipSession): Promise<PackageReport[]> {
+  const { items, side } = resolved;
+  const sources = { indexUrls: side.indexUrls ?? [], findLinks: side.findLinks ?? [] };
+  if (sourceCount(sources) > 1) say(s, `${sourceCount(sources)} package sources are configured; checking every name on all of them`);
+  const paths = side.edges ? dependencyPaths(items, side.edges) : new Map<string, string[]>();
+  const ctx = { now: s.now, thresholds: s.settings.thresholds, popular: s.deps.popular() };
+  const reports = await Promise.all(items.map(async (item) => {
+    const facts = await factsFor(item, side, s);
+    const path = paths.get(item.canonical);
+    if (path && path.length > 1) {
+      facts.dependencyPath = path;
+      facts.requested = pathDisplayName(item, path, items);
+    }
+    const cooling = Boolean(s.cooldown) && item.kind === 'index' && !cooldownExcluded(s, item.canonical);
+    const findings: Finding[] = runChecks(facts, ctx, { offline: false, severity: s.settings.severity })
+      // Under the cooldown a young version is its finding (below); new-version would say it twice.
+      .filter((f) => !(cooling && f.check === 'new-version'));
+    if (cooling) findings.push(...cooldownFindings(item, facts, side, s));
+    findings.push(...confusionFindings(item.name, side.candidates?.[item.canonical] ?? [], sources, item.url));
+    pipFindings(item, findings, side, resolved.approvedBuilds);
+    return { report: toReport(facts, applySeverity(findings, s.settings)), path };
+  }));
+  // What the cooldown changed is said even when all is well (pip alone would install something else).
+  sayCooldown(reports.map((r) => r.report), s.deps, 'safe-pip');
+  for (const { report } of reports) report.findings = report.findings.filter((f) => !(f.check === 'release-cooldown' && f.severity === 'info'));
+  return groupByRequestedPackage(reports, items);
+}
+
+/** What only pip's report knows: approved builds, newer source-only versions, yanked files. Adds to `findings`. */
+function pipFindings(item: ReportItem, findings: Finding[], side: GuardSidecar, approved: readonly NeededBuild[]): void {
+  const build = approved.find((b) => (b.name && normalizePypiName(b.name) === item.canonical) || (b.url && b.url === item.url));
+  if (build) {
+    findings.push({ check: 'needs-build', severity: 'info', message: `${item.name}==${item.version} is built from source (its code runs; approved)` });
+    // The user approved building exactly this source: where it comes from is no longer open.
+    for (const [i, f] of findings.entries()) if (f.check === 'non-registry-source' && f.severity !== 'block') findings[i] = { ...f, severity: 'info', message: `${f.message} (its build was approved)` };
+  }
+  const hidden = side.sourceOnly?.[item.canonical];
+  if (hidden?.length && !build) findings.push({ check: 'needs-build', severity: 'info', message: `${item.name}: newer version(s) ${hidden.join(', ')} exist only as source; ${item.version} (a wheel) was chosen` });
+  if (item.isYanked && !findings.some((f) => f.check === 'deprecated')) findings.push({ check: 'deprecated', severity: 'warn', message: `${item.name}==${item.version} was yanked` });
+}
+
+/** Reports in groups: each requested package, then what came in through it (shortest path first). */
+function groupByRequestedPackage(reports: Array<{ report: PackageReport; path?: string[] }>, items: readonly ReportItem[]): PackageReport[] {
+  const order = new Map(items.map((it, i) => [it.canonical, i]));
+  const key = (r: { path?: string[] }, i: number): [number, number, number] => {
+    const root = r.path?.[0];
+    return [root !== undefined ? order.get(root) ?? items.length : items.length + i, r.path?.length ?? 1, i];
+  };
+  return reports
+    .map((r, i) => ({ r, k: key(r, i) }))
+    .sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || a.k[2] - b.k[2])
+    .map(({ r }) => r.report);
+}
+
+/** "x==2.0.1 is 5 hours old; installing 2.0.0" (info) or, when nothing older satisfies, a warn naming the age. */
+function cooldownFindings(item: ReportItem, facts: PackageFacts, side: GuardSidecar, s: PipSession): Finding[] {
+  const cool = s.cooldown!;
+  const chosen = chosenTime(item, side, facts);
+  if (chosen && chosen > cool.cutoff) return [tooYoungFinding({ ...facts, versionPublishedAt: chosen }, cool.hours, s.now)];
+  const skipped = Object.entries(side.cooldown?.skipped?.[item.canonical] ?? {}).filter(([v]) => compareVersions(v, item.version) > 0);
+  if (skipped.length === 0) return [];
+  const [newest, when] = skipped.sort((a, b) => compareVersions(a[0], b[0])).at(-1)!;
+  const age = when ? `${describeAge(new Date(when), s.now)} old` : `younger than ${cool.hours} hours`;
+  return [{ check: 'release-cooldown', severity: 'info', message: `${item.name}==${newest} is ${age}; installing ${item.version}` }];
+}
+
+async function factsFor(item: ReportItem, side: GuardSidecar, s: PipSession): Promise<PackageFacts> {
+  if (item.kind !== 'index') {
+    const source = item.kind === 'vcs' ? 'git' : item.kind === 'dir' ? 'directory' : item.url.startsWith('file:') ? 'file' : 'remote';
+    return { ecosystem: 'pypi', name: item.name, requested: item.name, source, version: item.version };
+  }
+  const index = indexOf(item, side);
+  if (!index) return { ecosystem: 'pypi', name: item.name, requested: item.name, source: 'file', version: item.version, unknownFields: ['index metadata (installed from find-links)'] };
+  const answer = await s.lookups.project(index, item.name);
+  const facts = factsFromAnswer(answer, { name: item.name, requested: item.name, version: item.version });
+  // Dependencies: this release's from the metadata pip resolved with; the previous one's from the index.
+  if (facts.release) facts.release.dependencies = dependencyNamesOf(item.requiresDist);
+  if (facts.previousRelease) {
+    const prev = facts.previousRelease;
+    const requires = await s.lookups.releaseRequires(index, item.name, prev.version);
+    const deps = requires === undefined ? undefined : dependencyNamesOf(requires, prev);
+    if (deps) prev.dependencies = deps;
+  }
+  return facts;
+}

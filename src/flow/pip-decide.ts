@@ -1,0 +1,74 @@
+/**
+ * Report, decide and prompt for safe-pip (the shared stages of decision-stages.ts). pip installs a
+ * resolved set as a whole: a did-you-mean or a skip rewrites the command line and the run starts again.
+ */
+import { ExitCode } from '../core/exit-codes.js';
+import type { OpenPackage } from '../core/decide.js';
+import type { PackageReport } from '../core/types.js';
+import { normalizePypiName } from '../pypi/normalize-name.js';
+import { parseRequirementName } from '../pypi/pypi-check.js';
+import { formatReports } from '../ui/format-report.js';
+import type { PackageAnswer } from '../ui/prompts.js';
+import { askEach, decideWithAllowlist, stopLines, trustFromPrompt } from './decision-stages.js';
+import { say, type Outcome, type PipSession } from './pip-session.js';
+
+/** Report → decide → prompt (TTY) or stop (no TTY). Returns how the run ends, or undefined to go on. */
+export async function decideAndPrompt(reports: PackageReport[], s: PipSession): Promise<Outcome | undefined> {
+  const decision = decideWithAllowlist(reports, { tool: 'safe-pip', store: s.store, interactive: s.deps.interactive, yes: s.inv.ownFlags.yes });
+  const text = formatReports(reports, { color: s.deps.color, showInfo: s.deps.interactive });
+  if (text) s.deps.stderr(`${text}\n`);
+  if (decision.action === 'proceed') return undefined;
+  if (decision.action === 'stop') {
+    for (const line of stopLines('safe-pip', decision)) s.deps.stderr(`${line}\n`);
+    return decision.exitCode;
+  }
+  return askEach(decision.packages, s.deps.prompts, (p, answer, suggestion) => onAnswer(p, answer, suggestion, s));
+}
+
+/** One answer at the prompt: go on (undefined), or end the run (exit code / rerun). */
+function onAnswer(p: OpenPackage, answer: PackageAnswer, suggestion: string | undefined, s: PipSession): Outcome | undefined {
+  if (answer === 'install') return undefined;
+  if (answer === 'install-and-trust') {
+    trustFromPrompt(s.store, 'safe-pip', p.report.name);
+    return undefined;
+  }
+  if (answer === 'substitute' && suggestion) {
+    const argv = rewriteRequirement(s, p.report, suggestion);
+    if (argv) return argv.length ? { rerun: argv } : ExitCode.ok;
+    say(s, `"${p.report.name}" is not a requirement on the command line (a requirements file or a dependency asks for it): replace it there with "${suggestion}" and run again`);
+  } else if (answer === 'skip') {
+    const argv = rewriteRequirement(s, p.report, null);
+    if (argv?.length) return { rerun: argv };
+    if (argv) {
+      say(s, 'nothing left to install');
+      return ExitCode.ok;
+    }
+    say(s, `"${p.report.name}" is not a requirement on the command line; pip installs a resolved set as a whole, so skipping it means installing nothing`);
+  }
+  say(s, 'nothing was installed');
+  return ExitCode.blocked;
+}
+
+/**
+ * The user's argv with the command-line requirement(s) naming `report`'s project renamed to
+ * `replacement` (extras, specifiers and markers kept) or removed (null). undefined when no
+ * command-line requirement names it; [] when removing it leaves nothing to install.
+ */
+function rewriteRequirement(s: PipSession, report: PackageReport, replacement: string | null): string[] | undefined {
+  const target = normalizePypiName(report.packageName ?? report.name);
+  const hits = s.inv.items.filter((it): it is Extract<typeof it, { kind: 'positional' }> => {
+    if (it.kind !== 'positional' || it.argvIndex === undefined) return false;
+    try {
+      return normalizePypiName(parseRequirementName(it.value).name) === target;
+    } catch {
+      return false;
+    }
+  });
+  if (hits.length === 0) return undefined;
+  const argv = [...s.argv];
+  for (const h of hits) argv[h.argvIndex!] = replacement === null ? '\0' : h.value.replace(/^\s*[A-Za-z0-9][A-Za-z0-9._-]*/, replacement);
+  const out = argv.filter((a) => a !== '\0');
+  const left = s.inv.items.some((it) => (it.kind === 'positional' && !hits.includes(it as never)) || (it.kind === 'option' && ['--requirement', '--editable', '--requirements-from-script', '--group'].includes(it.option.spec.name)));
+  if (replacement === null && !left && !s.deps.env.PIP_REQUIREMENT && !s.deps.env.PIP_EDITABLE) return [];
+  return out;
+}

@@ -1,0 +1,93 @@
+/**
+ * THE safe-pip install / download / wheel / lock flow, as its table of contents:
+ *   environment probe (no Python started) → who runs pip (never root) → guarded resolve (builds
+ *   vetted on the way) → checks → decide/prompt → fetch → inspect → install exactly that.
+ * Every side effect comes in through `PipFlowDeps` (pip-session.ts), so unit tests drive it with fakes;
+ * each stage lives in a small sibling and returns data (or how the run ends).
+ */
+import { SafeError } from '../core/errors.js';
+import { ExitCode } from '../core/exit-codes.js';
+import { hasOption, type PipInvocation } from '../pypi/parse-pip-args.js';
+import { decideAndPrompt } from './pip-decide.js';
+import { fetchWheels, inspectFetched, type Fetched } from './pip-fetch.js';
+import { finishDryRun, installExactly, runUserCommand } from './pip-finish.js';
+import { checkResolved } from './pip-checks.js';
+import { refuseDeclaredUrls } from './pip-builds.js';
+import { refuseRemoteEditables, resolveGuarded } from './pip-resolve.js';
+import { isOutcome, say, settle, type Outcome, type PipFlowDeps, type PipSession, type Resolved } from './pip-session.js';
+import { checkDestinationAgrees, openSession, probeEnvironment, whoRunsPip } from './pip-who.js';
+
+export type { PipFlowDeps } from './pip-session.js';
+
+/** Runs the flow; a choice at the prompt that rewrites the command line runs it again with the new one. */
+export async function pipInstallFlow(first: PipInvocation, argv: string[], deps: PipFlowDeps): Promise<number> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const outcome = await installOnce(first, argv, deps);
+    if (typeof outcome === 'number') return outcome;
+    argv = outcome.rerun;
+    deps.stderr(`safe-pip: running again as: pip ${argv.join(' ')}\n`);
+  }
+  throw new SafeError('too many changes at the prompt in one run', ExitCode.internal);
+}
+
+async function installOnce(first: PipInvocation, argv: string[], deps: PipFlowDeps): Promise<Outcome> {
+  const probed = probeEnvironment(first, argv, deps);
+  if ('passthrough' in probed) return deps.passthrough(probed.passthrough);
+  const who = whoRunsPip(probed, deps);
+  const session = await openSession(probed, who, argv, deps);
+  try {
+    return await vetAndInstall(session);
+  } finally {
+    session.work.cleanup();
+  }
+}
+
+async function vetAndInstall(s: PipSession): Promise<Outcome> {
+  refuseRemoteEditables(s);
+  const resolved = await resolveGuarded(s);
+  if (isOutcome(resolved)) return resolved;
+  checkDestinationAgrees(resolved.side, s);
+  if (resolved.items.length === 0) {
+    say(s, 'nothing to install (every requirement is already satisfied)');
+    return ExitCode.ok;
+  }
+  const refused = refuseDeclaredUrls(resolved.items, s);
+  if (refused !== undefined) return refused;
+
+  const early = fetchEarly(resolved, s);
+  const reports = await checkResolved(resolved, s).catch(async (error: unknown) => {
+    await early;
+    throw error;
+  });
+  const decided = await decideAndPrompt(reports, s);
+  if (decided !== undefined) {
+    await early;
+    return decided;
+  }
+
+  if (hasOption(s.inv.items, '--dry-run')) return finishDryRun(resolved, s);
+  if (s.command !== 'install') return runUserCommand(resolved, s);
+  const fetched = await fetchOutcome(early ?? settle(fetchWheels(resolved, s)));
+  if ('code' in fetched) return fetched.code;
+  const inspected = inspectFetched(resolved.items, fetched.wheels, s);
+  if (inspected.length) {
+    const stop = await decideAndPrompt(inspected, s);
+    if (stop !== undefined) return stop;
+  }
+  return installExactly(resolved, fetched.wheels, s);
+}
+
+/**
+ * Without a prompt, the exact files are fetched into the private folder while the facts are
+ * fetched: nothing of it is installed (and no unvetted code runs) before the decision.
+ */
+function fetchEarly(resolved: Resolved, s: PipSession): Promise<{ value: Fetched } | { error: unknown }> | undefined {
+  const installing = s.command === 'install' && !hasOption(s.inv.items, '--dry-run');
+  return installing && !s.deps.interactive ? settle(fetchWheels(resolved, s)) : undefined;
+}
+
+async function fetchOutcome(fetched: Promise<{ value: Fetched } | { error: unknown }>): Promise<Fetched> {
+  const result = await fetched;
+  if ('error' in result) throw result.error;
+  return result.value;
+}

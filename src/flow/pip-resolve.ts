@@ -1,0 +1,77 @@
+/**
+ * Guarded resolve: `pip install --dry-run --report --only-binary=:all:` under the build guard, so
+ * resolving never runs unvetted code. Builds pip runs into are vetted (pip-builds.ts) and the
+ * resolve runs again with them allowed; young versions the guard could not see are added to the
+ * cooldown and the resolve runs again.
+ */
+import { join } from 'node:path';
+import { SafeError, UsageError } from '../core/errors.js';
+import { ExitCode } from '../core/exit-codes.js';
+import { optionValues } from '../pypi/parse-pip-args.js';
+import { dryRunArgs } from '../pypi/pip-commands.js';
+import { GUARD_EXIT_BUILD_REFUSED, GUARD_EXIT_HOOKS_FAILED } from '../pypi/pip-guard.js';
+import { parseInstallReport, type ReportItem } from '../pypi/pip-report.js';
+import type { GuardSidecar } from '../pypi/pip-guard.js';
+import { buildsNeeded, vetBuilds, type VettedBuilds } from './pip-builds.js';
+import { prefetch, prefetchFound, youngerThanTheGuardKnew } from './pip-checks.js';
+import { guardCooldown, runPip, say, type NeededBuild, type Outcome, type PipSession, type Resolved } from './pip-session.js';
+
+type Round =
+  | { kind: 'resolved'; items: ReportItem[]; side: GuardSidecar; reportPath: string }
+  | { kind: 'needs-builds'; needed: NeededBuild[] }
+  | { kind: 'failed'; code: number };
+
+/** Editable VCS checkouts: pip would run git (and then the backend) before anything can be vetted. */
+export function refuseRemoteEditables(s: PipSession): void {
+  const editableArgs = [...optionValues(s.inv.items, '--editable'), ...(s.deps.env.PIP_EDITABLE ?? '').split(/\s+/).filter(Boolean)];
+  const remote = editableArgs.find((e) => /^[a-z]+\+/i.test(e) || /^[a-z][a-z0-9+.-]*:\/\//i.test(e));
+  if (remote) throw new UsageError(`editable installs are supported from a local folder only (${remote}): clone it, review it, then run: safe-pip install -e <folder>`);
+}
+
+/** Resolve until pip settles on a set with every build it needs vetted. */
+export async function resolveGuarded(s: PipSession): Promise<Resolved | Outcome> {
+  const builds: VettedBuilds = { vetted: [], noBinary: [], approvedBuilds: [] };
+  let cooldownRounds = 0;
+  for (let round = 0; ; round++) {
+    if (round > 50) throw new SafeError('too many build approvals in one run', ExitCode.internal);
+    const result = await resolveRound(s, round, builds);
+    if (result.kind === 'failed') return result.code;
+    if (result.kind === 'needs-builds') {
+      const stop = await vetBuilds(result.needed, builds, s);
+      if (stop !== undefined) return stop;
+      continue;
+    }
+    // Every look-up the checks need starts now, bounded; they overlap the rest of the work.
+    prefetch(result.items, result.side, s);
+    // The guard knows upload times only from PEP 691 pages; where it did not see them, the JSON API may.
+    if (cooldownRounds < 3 && (await youngerThanTheGuardKnew(result.items, result.side, s))) {
+      cooldownRounds += 1;
+      continue;
+    }
+    return { ...builds, items: result.items, side: result.side, reportPath: result.reportPath };
+  }
+}
+
+/** One dry run under the guard: a resolved set, the builds it needs, or pip's own failure (said, with its output). */
+async function resolveRound(s: PipSession, round: number, builds: VettedBuilds): Promise<Round> {
+  const reportPath = join(s.work.root, `report-${round}.json`);
+  const res = await runPip(s, {
+    env: s.baseEnv, stdio: 'capture',
+    pipArgs: dryRunArgs(s.command, s.inv.items, reportPath, builds.noBinary), allow: builds.vetted,
+    keep: s.command === 'install' ? s.work.kept : undefined, cooldown: guardCooldown(s), report: reportPath,
+    // Index look-ups start while pip resolves: each project pip looks up is fetched for the checks
+    // as soon as the guard records it (single index only: with several, the chosen one is not known yet).
+    onProgress: (side) => prefetchFound(side, s),
+  });
+  const side = res.sidecar;
+  if (res.code === GUARD_EXIT_HOOKS_FAILED) throw new SafeError(`cannot guard this pip against builds: ${res.stderr.trim().split('\n').at(-1)}`, ExitCode.couldNotVerify);
+  if (res.code === 0) {
+    if (res.report === undefined) throw new SafeError('pip wrote no report', ExitCode.internal);
+    return { kind: 'resolved', items: parseInstallReport(res.report), side, reportPath };
+  }
+  const needed = buildsNeeded(res.code === GUARD_EXIT_BUILD_REFUSED ? 'refused' : res.code, side, builds.noBinary);
+  if (needed.length > 0 || res.code === GUARD_EXIT_BUILD_REFUSED) return { kind: 'needs-builds', needed };
+  s.deps.stderr(res.stderr);
+  say(s, 'pip could not resolve the request (nothing was installed)');
+  return { kind: 'failed', code: res.code };
+}

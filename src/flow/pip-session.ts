@@ -1,0 +1,147 @@
+/**
+ * What safe-pip's install flow receives (`PipFlowDeps`: every side effect) and what one run carries
+ * from stage to stage (`PipSession`), with the small helpers every stage uses.
+ */
+import type { SafeStore } from '../config/store.js';
+import type { Settings } from '../config/settings.js';
+import type { Finding, PopularNameIndex } from '../core/types.js';
+import type { PipInvocation } from '../pypi/parse-pip-args.js';
+import type { PipEnvironment } from '../pypi/pip-environment.js';
+import type { GuardConfig, GuardSidecar } from '../pypi/pip-guard.js';
+import type { PipCommand } from '../pypi/pip-options.js';
+import type { GuardedPipRun, GuardedPipResult, PipWorkspace } from '../pypi/pip-process.js';
+import type { ReportItem } from '../pypi/pip-report.js';
+import type { IndexLookups } from '../pypi/pypi-index.js';
+import type { Destination } from '../pypi/run-as.js';
+import type { WheelToInspect } from '../pypi/wheel-inspect.js';
+import type { UserAccount } from '../run/users.js';
+import type { Prompts } from '../ui/prompts.js';
+
+export interface PipFlowDeps {
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** stdin and stdout are TTYs: we may prompt. */
+  interactive: boolean;
+  /** stdout is a TTY: the report is coloured. */
+  color: boolean;
+  /** The real pip (passthrough, and where its environment is read from). */
+  realPip: string;
+  now(): Date;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  openStore(): Promise<SafeStore>;
+  prompts: Prompts;
+  popular(): PopularNameIndex;
+  /** pip's environment, read without starting Python: the real pip's, or the `--python` one's. */
+  probeEnvironment(python: string | undefined): PipEnvironment;
+  isRoot(): boolean;
+  ownerOf(path: string): { uid: number; gid: number };
+  lookupUser(uid: number): UserAccount | undefined;
+  /** The invoking user's pip configuration files merged into one text (`devNull`: files are off). */
+  mergedPipConfig(venvDir: string | undefined): string;
+  /** The owner's pip cache folder (made and owned by them), or undefined: pip runs without one. */
+  pipCacheFor(owner: UserAccount, cacheRoot: string): string | undefined;
+  /** The real pip, untouched (a command pip itself must answer). */
+  passthrough(pipArgs: string[]): Promise<number>;
+  /** The private work folder of one run, and the guarded pip processes (as `owner`) that use it. */
+  openWorkspace(owner: UserAccount | undefined, python: string): PipWorkspace;
+  /** Index look-ups of one run: bounded concurrency, each URL once. */
+  indexLookups(): Pick<IndexLookups, 'project' | 'releaseRequires'>;
+  /** Read the fetched wheels: what they would install that runs code or overwrites other files. */
+  inspectWheels(wheels: WheelToInspect[], sitePackages: string | undefined): Map<string, Finding[]>;
+  copyFile(from: string, to: string): void;
+}
+
+/** The release cooldown of a run; `young` grows with versions found young through the JSON API. */
+export interface Cooldown {
+  hours: number;
+  cutoff: Date;
+  exclude: string[];
+  young: Record<string, string[]>;
+}
+
+export interface PipSession {
+  deps: PipFlowDeps;
+  /** The user's command line (what a rerun rewrites). */
+  argv: string[];
+  inv: PipInvocation;
+  command: PipCommand;
+  pipEnv: PipEnvironment;
+  destination: Destination;
+  /** Who pip runs as: undefined = the invoking user (never root). */
+  owner: UserAccount | undefined;
+  store: SafeStore;
+  settings: Settings;
+  work: PipWorkspace;
+  /** The environment of every pip child (owner's HOME, private TMPDIR and pip config). */
+  baseEnv: Record<string, string | undefined>;
+  lookups: Pick<IndexLookups, 'project' | 'releaseRequires'>;
+  cooldown?: Cooldown;
+  now: Date;
+}
+
+/** A build that must be vetted before pip may run it. */
+export interface NeededBuild {
+  key: string;
+  name: string | null;
+  version: string | null;
+  url: string | null;
+  why: string;
+  editable?: boolean;
+  kind?: string;
+  /** "parent==version" when a dependency's metadata declares this `name @ URL`. */
+  declaredBy?: string;
+}
+
+/** What the resolve stage hands on: the exact set pip chose, and the builds vetted on the way. */
+export interface Resolved {
+  items: ReportItem[];
+  side: GuardSidecar;
+  /** Keys of vetted builds (the guard's allow list). */
+  vetted: string[];
+  /** Vetted index sdists: built from source (`--no-binary`). */
+  noBinary: string[];
+  approvedBuilds: NeededBuild[];
+  /** The --report file pip wrote for `items`. */
+  reportPath: string;
+}
+
+/** What the user chose at a prompt that changes the command line: run again with it. */
+export interface Rerun {
+  rerun: string[];
+}
+
+/** How a run ends: an exit code, or a rerun with a rewritten command line. */
+export type Outcome = number | Rerun;
+
+export function isOutcome(x: unknown): x is Outcome {
+  return typeof x === 'number' || (typeof x === 'object' && x !== null && 'rerun' in x);
+}
+
+/** One line on stderr, prefixed. */
+export function say(s: PipSession, text: string): void {
+  s.deps.stderr(`safe-pip: ${text}\n`);
+}
+
+/** A guarded pip run in the session's folder and working directory. */
+export function runPip(s: PipSession, run: Omit<GuardedPipRun, 'cwd'>): Promise<GuardedPipResult> {
+  return s.work.runPip({ ...run, cwd: s.deps.cwd });
+}
+
+export function guardCooldown(s: PipSession): GuardConfig['cooldown'] {
+  return s.cooldown ? { cutoff: s.cooldown.cutoff.toISOString(), exclude: s.cooldown.exclude, young: s.cooldown.young } : undefined;
+}
+
+export function cooldownExcluded(s: PipSession, canonical: string): boolean {
+  return !s.cooldown || s.cooldown.exclude.some((p) => globMatch(p, canonical));
+}
+
+export function globMatch(pattern: string, name: string): boolean {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return re.test(name);
+}
+
+/** A promise that never rejects (to run it alongside other work and await it later). */
+export function settle<T>(p: Promise<T>): Promise<{ value: T } | { error: unknown }> {
+  return p.then((value) => ({ value }), (error: unknown) => ({ error }));
+}
