@@ -59,6 +59,12 @@ export interface PackageFacts {
   previousReason?: 'replaced' | 'previous-release';
   /** No version was old enough for the release cooldown, so the newest match was chosen (a warn). */
   cooldownLifted?: boolean;
+  /**
+   * Whether the registry's publish times read as a timeline (checks/timeline.ts): a mirror's copy
+   * dates do not. undefined = too few versions to judge. Dormancy and "new dependency" warn only
+   * on a consistent timeline.
+   */
+  timeline?: 'consistent' | 'inconsistent';
   /** Dependency path from the project root, for transitive packages (display). */
   dependencyPath?: string[];
 }
