@@ -5,6 +5,7 @@ import { deprecated } from './deprecated.js';
 import { dormantRelease } from './dormant-release.js';
 import { fewVersions } from './few-versions.js';
 import { installScripts } from './install-scripts.js';
+import { knownMalicious } from './known-malicious.js';
 import { installScriptsChanged } from './install-scripts-changed.js';
 import { missingMetadata } from './missing-metadata.js';
 import { newDependencies } from './new-dependencies.js';
@@ -19,6 +20,7 @@ import { unknownFields } from './unknown-fields.js';
 
 /** Every check, in report order. Explicit on purpose: no directory scanning. */
 export const allChecks: readonly Check[] = [
+  knownMalicious,
   typosquat,
   notFound,
   couldNotVerify,

@@ -10,6 +10,7 @@ import { ensureUserCache, runNpmInstall } from '../npm/run-npm-install.js';
 import { installedEntries, loadLockedTree, lockedEntries } from '../npm/resolve-tree.js';
 import { spawnTreeWorker } from '../npm/tree-install.js';
 import { popularNames } from '../checks/popular-names.js';
+import { processFeed } from '../feed/process-feed.js';
 import { asEffectiveUser } from '../run/effective-user.js';
 import { runCommand } from '../run/run-command.js';
 import { lookupUser } from '../run/users.js';
@@ -48,6 +49,7 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
       // Loaded now: the checks later run with the build user's uid, which may not read our data files.
       const index = popularNames('npm');
       index.lookAlike('safe-npm');
+      processFeed().state('npm'); // the known-malicious feed in the user's cache, likewise
       return index;
     },
     prompts: inquirerPrompts,

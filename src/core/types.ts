@@ -1,4 +1,5 @@
 /** Types shared by both ecosystems, the checks and the decision. */
+import type { FeedSource } from '../feed/process-feed.js';
 
 export type Ecosystem = 'npm' | 'pypi';
 export type Severity = 'info' | 'warn' | 'block';
@@ -111,6 +112,8 @@ export interface CheckContext {
   thresholds: Thresholds;
   /** Popular names for the ecosystem at hand (see checks/popular-names.ts). */
   popular: PopularNameIndex;
+  /** The known-malicious feed; default: the user's cached copy (feed/process-feed.ts). */
+  feed?: FeedSource;
 }
 
 /** Answers "is this name popular?" and "which popular name is this one confusable with?". */
