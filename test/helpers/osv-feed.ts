@@ -36,7 +36,7 @@ export interface FeedServer {
 
 export async function startFeedServer(): Promise<FeedServer> {
   let mode: 'whole' | 'partial' | 'corrupt' = 'whole';
-  let body = new Uint8Array();
+  let body: Uint8Array = new Uint8Array();
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
     requests.push(req.url ?? '');
