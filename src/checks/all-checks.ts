@@ -5,6 +5,7 @@ import { deprecated } from './deprecated.js';
 import { dormantRelease } from './dormant-release.js';
 import { fewVersions } from './few-versions.js';
 import { installScripts } from './install-scripts.js';
+import { installScriptContent } from './install-script-content.js';
 import { knownMalicious } from './known-malicious.js';
 import { installScriptsChanged } from './install-scripts-changed.js';
 import { missingMetadata } from './missing-metadata.js';
@@ -30,6 +31,7 @@ export const allChecks: readonly Check[] = [
   fewVersions,
   deprecated,
   installScripts,
+  installScriptContent,
   onlyWhileRecent(installScriptsChanged),
   onlyWhileRecent(newDependencies),
   onlyWhileRecent(newPublisher),

