@@ -14,6 +14,7 @@ import { newPackage } from './new-package.js';
 import { newPublisher } from './new-publisher.js';
 import { newVersion } from './new-version.js';
 import { nonRegistrySource } from './non-registry-source.js';
+import { provenanceDropped } from './provenance-dropped.js';
 import { notFound } from './not-found.js';
 import { sizeJump } from './size-jump.js';
 import { typosquat } from './typosquat.js';
@@ -35,6 +36,7 @@ export const allChecks: readonly Check[] = [
   onlyWhileRecent(installScriptsChanged),
   onlyWhileRecent(newDependencies),
   onlyWhileRecent(newPublisher),
+  onlyWhileRecent(provenanceDropped),
   onlyWhileRecent(sizeJump),
   onlyWhileRecent(dormantRelease),
   missingMetadata,

@@ -84,6 +84,8 @@ export interface ReleaseFacts {
   fileCount?: number;
   /** PyPI: size of the release's largest file (compressed; indexes give no unpacked size). */
   archiveSize?: number;
+  /** npm: published with a provenance attestation (`dist.attestations`): built and signed in CI. */
+  provenance?: boolean;
 }
 
 export interface Thresholds {

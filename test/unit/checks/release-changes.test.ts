@@ -63,6 +63,10 @@ describe('what changed since the previous version', () => {
     ['a change public for longer than recentReleaseDays is info', facts({ publishedAt: daysAgo(200), publisher: 'mallory' }, {}), ['new-publisher:info']],
     ['a gap to the lockfile version is not dormancy', facts({}, { publishedAt: daysAgo(900) }, { previousReason: 'replaced' }), []],
     ['unknown publish times say nothing', facts({ publishedAt: undefined }, { publishedAt: daysAgo(900) }), []],
+    ['provenance dropped after a release with it warns', facts({ provenance: false }, { provenance: true }), ['provenance-dropped:warn']],
+    ['provenance on neither side (or stripped by a mirror) says nothing', facts({ provenance: false }, { provenance: false }), []],
+    ['provenance added says nothing', facts({ provenance: true }, { provenance: false }), []],
+    ['provenance dropped makes a dormant release warn on a consistent timeline', facts({ provenance: false }, { provenance: true, publishedAt: daysAgo(702) }, { timeline: 'consistent' }), ['provenance-dropped:warn', 'dormant-release:warn']],
     ['event-stream: new publisher and new dependency in a patch', facts({ publisher: 'right9ctrl', dependencies: ['a', 'flatmap-stream'] }, {}, { timeline: 'consistent' }), ['new-dependencies:warn', 'new-publisher:warn']],
   ] as const)('%s', (_title, f, expected) => {
     expect(summary(run(f))).toEqual(expected);
