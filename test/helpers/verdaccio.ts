@@ -458,3 +458,11 @@ function killAndWait(child: ChildProcess): Promise<void> {
     child.kill('SIGTERM');
   });
 }
+
+/**
+ * A look-alike that appeared a few months ago (versions 120, 90, 60 days old): younger than a year, so
+ * the registry's answer does not make it an established package (issue 11) and it stays a typosquat.
+ */
+export function publishedRecently<T extends { publishedAt?: Date }>(versions: T[]): T[] {
+  return versions.map((v, i) => ({ ...v, publishedAt: new Date(Date.now() - (120 - 30 * Math.min(i, 3)) * DAY) }));
+}

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeLoggingNpm, type LoggingNpm } from '../helpers/logging-npm.js';
 import { makeProject, makeTempDir, ownersUnder, snapshotProject } from '../helpers/projects.js';
 import { DEAD_REGISTRY, repoRoot, runBin, runTool, SYSTEM_PATH, type RunResult } from '../helpers/run-bin.js';
-import { startVerdaccio, type VerdaccioServer } from '../helpers/verdaccio.js';
+import { publishedRecently, startVerdaccio, type VerdaccioServer } from '../helpers/verdaccio.js';
 
 const NOBODY = 65534;
 const MINUTE = 60_000;
@@ -50,7 +50,7 @@ beforeAll(async () => {
   registry = await startVerdaccio({
     packages: [
       ...established('clean-fixture', { bin: { 'clean-fixture': 'cli.js' } }, { 'cli.js': '#!/usr/bin/env node\nconsole.log("clean-fixture ran as " + process.getuid());\n' }),
-      ...established('lodahs'),
+      ...publishedRecently(established('lodahs')),
       ...established('create-fixture', { bin: { 'create-fixture': 'create.js' } }, { 'create.js': "#!/usr/bin/env node\nrequire('fs').writeFileSync('created-by-initializer', process.argv.slice(2).join(' ') + ' uid=' + process.getuid());\n" }),
       ...established('with-postinstall', { scripts: { postinstall: 'node mark.js' } }, { 'mark.js': markerScript('postinstall-ran') }),
       ...established('old-deprecated').map((p) => ({ ...p, deprecated: 'do not use' })),
