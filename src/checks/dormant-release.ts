@@ -7,6 +7,8 @@ const DAY = 86_400_000;
  * A release after a long silence: abandoned packages are what account takeovers and
  * "new maintainer" hand-overs target. Only against the previous release: the gap to the version
  * in your lockfile says how long you did not update, not how long the package was dormant.
+ * A long pause alone is common and harmless: information, raised to a warning only together with a
+ * takeover signal on a consistent timeline (run-checks.ts, weighTakeoverSignals).
  */
 export const dormantRelease: Check = {
   id: 'dormant-release',
@@ -23,7 +25,7 @@ export const dormantRelease: Check = {
     if (gapDays <= ctx.thresholds.dormantReleaseDays) return [];
     return [{
       check: 'dormant-release',
-      severity: 'warn',
+      severity: 'info',
       message: `${pair.label} (published ${isoDate(after)}) came ${describeGap(gapDays)} after ${pair.previousLabel} (published ${isoDate(before)})`,
     }];
   },

@@ -5,7 +5,8 @@ import { releasePair } from './release-compare.js';
 /**
  * Runtime dependencies that the version compared with did not have. In a patch release this is the
  * event-stream pattern (2018: `flatmap-stream` slipped into 3.3.6, picked up by every `^3.3.x`
- * range) and warns; in a minor/major release new dependencies are routine, so it is information.
+ * range), which the message says; but new dependencies are routine, so alone this is information,
+ * raised to a warning only together with a takeover signal (run-checks.ts, weighTakeoverSignals).
  */
 export const newDependencies: Check = {
   id: 'new-dependencies',
@@ -25,7 +26,7 @@ export const newDependencies: Check = {
     const what = added.length === 1 ? `a dependency` : `${added.length} dependencies`;
     return [{
       check: 'new-dependencies',
-      severity: patch ? 'warn' : 'info',
+      severity: 'info',
       message: `${pair.label} adds ${what}${patch ? ' in a patch release' : ''}: ${list} (not in ${pair.previousLabel})`,
     }];
   },

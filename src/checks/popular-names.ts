@@ -11,11 +11,21 @@
  *   2. separator equal once `-`, `_`, `.` are removed (`reactdom` vs `react-dom`)
  *   3. homoglyph equal once look-alike characters are folded (`1odash`, `rn`/`m`, `vv`/`w`, Cyrillic `а`)
  *   4. scope     npm: `types-node` for `@types/node`
- *   5. affix     equal once `js`/`node` (npm) or `py`/`python` (PyPI) is added, removed or swapped
- *                (`lodash-js`, `node-lodash`, `python-requests`, `nmap-python`)
+ *   5. affix     equal once `js`/`node`/`dev` (npm) or `py`/`python`/`dev` (PyPI) is added, removed or swapped
+ *                (`lodash-js`, `node-lodash`, `python-requests`, `nmap-python`); a popular name exactly plus
+ *                an affix word beats a separator variant of another (`punycode-js` → punycode)
  *   6. edit      one insertion, deletion, substitution or adjacent swap (OSA distance 1, separators
- *                ignored) from a popular name of at least 5 characters; this includes `@type/node`
+ *                ignored) from a popular name of at least 5 characters; 4-character names only by a
+ *                doubled letter or a swap (`vitte`, `jset`); this includes `@type/node`
  *   7. scope     npm: any name under a scope one edit from a big popular scope (`@babell/x` → `@babel/x`)
+ * Rules 5 and 6 form one pool: the most plausible slip wins (a swap, a doubled or undoubled letter;
+ * then a neighbouring key, a vowel for a vowel, a plural `s`, an affix; then anything else), then the
+ * most popular target (`python-dateutils` → python-dateutil, not dateutils). Guards on rule 6:
+ *   - an unlikely slip (not a keyboard neighbour, vowel, doubling, swap or plural) must imitate a big
+ *     name: top 1,000 for 5-letter names, top 10,000 for a substitution, top 5,000 on PyPI;
+ *   - an edit that turns one word into another word popular names use is a different name
+ *     (`crypto-es`, `mock.js`, `is-zip`), not a slip;
+ *   - a `v` before a digit is version notation (`uuid4`/`uuidv4`).
  * Not flagged: a name within the target's own npm scope (only the scope's owner publishes there), and
  * edits that only add, drop or change a digit (`ckeditor4`/`ckeditor5`: versions, not typos).
  *
@@ -32,8 +42,20 @@ export interface LookAlike {
   reason: string;
 }
 
-/** Shortest target (separators removed) that the one-edit rules compare against. */
+/** Shortest target (separators removed) that every one-edit rule compares against. */
 export const MIN_EDIT_TARGET_LENGTH = 5;
+/** Shorter targets, down to this length, match only the commonest slips: a doubled letter or two letters swapped (`vitte`, `jset`). */
+export const MIN_SHORT_TARGET_LENGTH = 4;
+/** A substitution that is neither a keyboard slip, a vowel mix-up nor a look-alike only counts against names this popular (rank). */
+export const MAX_RANK_FOR_UNLIKELY_EDITS = 10_000;
+/** ...and any unlikely edit of a name of MIN_EDIT_TARGET_LENGTH letters only against names this popular. */
+export const MAX_RANK_FOR_UNLIKELY_SHORT_EDITS = 1_000;
+/** ...and on PyPI any unlikely edit only against names this popular (see maxRankForUnlikelyEdit). */
+export const MAX_PYPI_RANK_FOR_UNLIKELY_EDITS = 5_000;
+/** A word used by this many popular names is a word, not a slip (`es` in `crypto-es`, `mock` in `mock.js`)... */
+export const MIN_WORD_USES = 3;
+/** ...two-letter words collide more easily, so they need more uses to count (`es`, `ts`, `is`, not `bs`). */
+export const MIN_SHORT_WORD_USES = 20;
 /** Shortest name left once an affix is removed that the affix rule accepts (`d3.js` → `d3`). */
 export const MIN_AFFIX_CORE_LENGTH = 2;
 /** A scope with at least this many popular names is a brand worth imitating (`@types`, `@babel`). */
@@ -141,8 +163,8 @@ interface AffixRules {
 }
 
 const AFFIXES: Record<Ecosystem, AffixRules> = {
-  npm: { prefixes: ['nodejs', 'node'], suffixes: ['nodejs', 'node', 'js'] },
-  pypi: { prefixes: ['python3', 'python', 'py3', 'py'], suffixes: ['python3', 'python', 'py3', 'py'] },
+  npm: { prefixes: ['nodejs', 'node'], suffixes: ['nodejs', 'node', 'js', 'dev'] },
+  pypi: { prefixes: ['python3', 'python', 'py3', 'py'], suffixes: ['python3', 'python', 'py3', 'py', 'dev'] },
 };
 
 /** A name with an affix removed (separators already stripped), and a description of what was removed. */
@@ -189,6 +211,16 @@ function separatedCores(lower: string, rules: AffixRules): Core[] {
   return out;
 }
 
+/** The name with a leading or trailing affix word removed, other separators kept (`punycode-js` → `punycode`). */
+function affixWordsRemoved(lower: string, rules: AffixRules): Core[] {
+  const out: Core[] = [];
+  const first = /^([a-z0-9]+)[-_.]+/.exec(lower);
+  if (first && rules.prefixes.includes(first[1]) && first[0].length < lower.length) out.push({ core: lower.slice(first[0].length), removed: `"${first[1]}" prefix` });
+  const last = /[-_.]+([a-z0-9]+)$/.exec(lower);
+  if (last && rules.suffixes.includes(last[1]) && last.index > 0) out.push({ core: lower.slice(0, last.index), removed: `"${last[1]}" suffix` });
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // One edit
 
@@ -203,6 +235,8 @@ const EDIT_REASON: Record<EditKind, string> = {
 
 export interface SingleEdit {
   kind: EditKind;
+  /** Where the edit is: the index in the candidate (for `missing`: where the target's character would go). */
+  at: number;
   /** The candidate's character involved ('' when a letter is missing). */
   candidateChar: string;
   /** The target's character involved ('' when a letter was added). */
@@ -227,20 +261,87 @@ export function singleEdit(candidate: string, target: string): SingleEdit | unde
   while (i < la && i < lb && a.charCodeAt(i) === b.charCodeAt(i)) i++;
   if (la === lb) {
     if (i === la) return undefined;
-    if (tailsEqual(a, i + 1, b, 0)) return { kind: 'changed', candidateChar: a[i], targetChar: b[i] };
+    if (tailsEqual(a, i + 1, b, 0)) return { kind: 'changed', at: i, candidateChar: a[i], targetChar: b[i] };
     if (i + 1 < la && a[i] === b[i + 1] && a[i + 1] === b[i] && tailsEqual(a, i + 2, b, 0)) {
-      return { kind: 'swap', candidateChar: a[i], targetChar: b[i] };
+      return { kind: 'swap', at: i, candidateChar: a[i], targetChar: b[i] };
     }
     return undefined;
   }
-  if (la < lb) return tailsEqual(a, i, b, 1) ? { kind: 'missing', candidateChar: '', targetChar: b[i] } : undefined;
-  return tailsEqual(b, i, a, 1) ? { kind: 'added', candidateChar: a[i], targetChar: '' } : undefined;
+  if (la < lb) return tailsEqual(a, i, b, 1) ? { kind: 'missing', at: i, candidateChar: '', targetChar: b[i] } : undefined;
+  return tailsEqual(b, i, a, 1) ? { kind: 'added', at: i, candidateChar: a[i], targetChar: '' } : undefined;
 }
 
 /** Edits that only add, drop or change a digit name a version or a series, not a typo. */
 function digitsOnly(edit: SingleEdit): boolean {
   const digit = (c: string): boolean => c === '' || (c >= '0' && c <= '9');
   return edit.kind !== 'swap' && digit(edit.candidateChar) && digit(edit.targetChar);
+}
+
+/** `uuid4` vs `uuidv4`, `vue2` vs `vue-v2`: a `v` before a digit is version notation, not a typo. */
+function versionMark(edit: SingleEdit, candidate: string, target: string): boolean {
+  if (edit.kind === 'added') return edit.candidateChar === 'v' && isDigit(candidate[edit.at + 1] ?? '');
+  if (edit.kind === 'missing') return edit.targetChar === 'v' && isDigit(target[edit.at + 1] ?? '');
+  return false;
+}
+
+function isDigit(c: string): boolean {
+  return c >= '0' && c <= '9';
+}
+
+// How likely a single edit is to be a slip of the fingers (or of spelling) rather than a different name.
+/** Two letters swapped, a letter doubled or a double letter typed once: the commonest typing slips. */
+const MOST_PLAUSIBLE = 3;
+/** A neighbouring key, a vowel for a vowel, a plural `s`; also a name with an affix added or swapped. */
+const PLAUSIBLE = 2;
+/** Any other letter changed, added or dropped. */
+const LEAST_PLAUSIBLE = 1;
+
+const KEYBOARD_ROWS = ['1234567890', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm'];
+const KEY_NEIGHBOURS: Map<string, Set<string>> = (() => {
+  const map = new Map<string, Set<string>>();
+  KEYBOARD_ROWS.forEach((row, r) => {
+    for (let i = 0; i < row.length; i++) {
+      // Each row is shifted half a key right of the one above: above are i and i+1, below i-1 and i.
+      const near = [row[i - 1], row[i + 1], KEYBOARD_ROWS[r - 1]?.[i], KEYBOARD_ROWS[r - 1]?.[i + 1], KEYBOARD_ROWS[r + 1]?.[i - 1], KEYBOARD_ROWS[r + 1]?.[i]];
+      map.set(row[i], new Set(near.filter((c): c is string => c !== undefined)));
+    }
+  });
+  return map;
+})();
+
+export function keysAdjacent(a: string, b: string): boolean {
+  return KEY_NEIGHBOURS.get(a)?.has(b) ?? false;
+}
+
+const VOWELS = new Set(['a', 'e', 'i', 'o', 'u', 'y']);
+
+/** MOST_PLAUSIBLE, PLAUSIBLE or LEAST_PLAUSIBLE for an edit from `target` to `candidate` (both separators removed). */
+export function editPlausibility(edit: SingleEdit, candidate: string, target: string): number {
+  const { kind, at, candidateChar: c, targetChar: t } = edit;
+  switch (kind) {
+    case 'swap':
+      return MOST_PLAUSIBLE;
+    case 'added':
+      if (candidate[at - 1] === c || candidate[at + 1] === c) return MOST_PLAUSIBLE;
+      if (c === 's' && at === candidate.length - 1) return PLAUSIBLE;
+      return keysAdjacent(c, candidate[at - 1] ?? '') || keysAdjacent(c, candidate[at + 1] ?? '') ? PLAUSIBLE : LEAST_PLAUSIBLE;
+    case 'missing':
+      if (target[at - 1] === t || target[at + 1] === t) return MOST_PLAUSIBLE;
+      return t === 's' && at === target.length - 1 ? PLAUSIBLE : LEAST_PLAUSIBLE;
+    case 'changed':
+      return keysAdjacent(c, t) || (VOWELS.has(c) && VOWELS.has(t)) ? PLAUSIBLE : LEAST_PLAUSIBLE;
+  }
+}
+
+/** The words of a (lower-cased) name: split on separators, `/` and `@`. */
+function words(name: string): string[] {
+  return name.split(/[-_.@/]+/).filter((w) => w !== '');
+}
+
+interface Candidate {
+  rank: number;
+  plausibility: number;
+  reason: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -340,8 +441,13 @@ interface Tables {
   bySkeleton: Map<string, number>;
   byCore: Map<string, number>;
   coreRemoved: Map<string, string>;
-  /** Rule 6. */
+  /** Rule 1b: lower form → rank (built on first use). */
+  rankByLower?: Map<string, number>;
+  /** Rule 6: names of at least MIN_EDIT_TARGET_LENGTH letters; shorter ones by their stripped form. */
   deletions: DeletionIndex;
+  shortNames: Map<string, number>;
+  /** How many popular names use each word (see editMakesKnownWord). */
+  wordUses: Map<string, number>;
   /** Rule 7: every popular npm scope (with `@`); the big ones by folded form and by one-deletion forms. */
   scopes: Set<string>;
   bigScopeBySkeleton: Map<string, number>;
@@ -385,6 +491,8 @@ class PopularNameMatcher implements PopularNameIndex {
     const coreRemoved = new Map<string, string>();
     const scopes = new Set<string>();
     const scopeSizes = new Map<string, { rank: number; size: number }>();
+    const wordUses = new Map<string, number>();
+    const shortNames = new Map<string, number>();
     let entries = 0;
     for (let rank = 0; rank < lower.length; rank++) {
       const l = lower[rank];
@@ -404,6 +512,8 @@ class PopularNameMatcher implements PopularNameIndex {
         else scopeSizes.set(scope, { rank, size: 1 });
       }
       if (stripped[rank].length >= MIN_EDIT_TARGET_LENGTH) entries += stripped[rank].length + 1;
+      else if (stripped[rank].length >= MIN_SHORT_TARGET_LENGTH) firstRank(shortNames, stripped[rank], rank);
+      for (const word of new Set(words(l))) wordUses.set(word, (wordUses.get(word) ?? 0) + 1);
     }
     const deletions = new DeletionIndex(entries);
     for (let rank = 0; rank < stripped.length; rank++) {
@@ -411,6 +521,7 @@ class PopularNameMatcher implements PopularNameIndex {
     }
     const bigScopeBySkeleton = new Map<string, number>();
     const bigScopeDeletions = new Map<string, number[]>();
+    const byScopeFolded = new Map<string, number>();
     for (const [scope, { rank, size }] of scopeSizes) {
       if (size < MIN_BIG_SCOPE_NAMES) continue;
       firstRank(bigScopeBySkeleton, confusableSkeleton(stripSeparators(scope)), rank);
@@ -421,7 +532,24 @@ class PopularNameMatcher implements PopularNameIndex {
         else if (ranks[ranks.length - 1] !== rank) ranks.push(rank);
       }
     }
-    return { lower, stripped, byLower, bySkeleton, byCore, coreRemoved, deletions, scopes, bigScopeBySkeleton, bigScopeDeletions };
+    return { lower, stripped, byLower, bySkeleton, byCore, coreRemoved, deletions, shortNames, wordUses, scopes, bigScopeBySkeleton, bigScopeDeletions };
+  }
+
+  /**
+   * How popular a target must be for an unlikely slip (LEAST_PLAUSIBLE) to count: short names are
+   * crowded (MAX_RANK_FOR_UNLIKELY_SHORT_EDITS); a substitution needs a big name
+   * (MAX_RANK_FOR_UNLIKELY_EDITS). On PyPI every unlikely slip needs a name in the top
+   * MAX_PYPI_RANK_FOR_UNLIKELY_EDITS: about the top 1% of its projects, as npm's whole list is of npm's.
+   */
+  private maxRankForUnlikelyEdit(edit: SingleEdit, target: string): number {
+    if (target.length <= MIN_EDIT_TARGET_LENGTH) return MAX_RANK_FOR_UNLIKELY_SHORT_EDITS;
+    if (this.ecosystem === 'pypi') return MAX_PYPI_RANK_FOR_UNLIKELY_EDITS;
+    return edit.kind === 'changed' ? MAX_RANK_FOR_UNLIKELY_EDITS : Infinity;
+  }
+
+  /** The rank of a popular name given in its lower-case (PyPI: normalized) form. */
+  private rankOf(t: Tables, lower: string): number | undefined {
+    return (t.rankByLower ??= new Map(t.lower.map((l, r) => [l, r] as const).reverse())).get(lower);
   }
 
   lookAlike(input: string): LookAlike | undefined {
@@ -441,9 +569,14 @@ class PopularNameMatcher implements PopularNameIndex {
     if (usable(rank)) return hit(rank, 'differs only in letter case');
     if (lower !== name && this.canonical.has(lower)) return { target: lower, reason: 'differs only in letter case' };
 
-    // 2 + 3. Separators and look-alike characters.
+    // 2 + 3. Separators and look-alike characters; but a popular name exactly, with an affix word
+    //       added, is closer (`punycode-js` is punycode plus "js", not a separator variant of `punycode.js`).
     rank = t.bySkeleton.get(confusableSkeleton(s));
     if (usable(rank)) {
+      for (const { core, removed } of affixWordsRemoved(lower, this.affixes)) {
+        const r = this.rankOf(t, core);
+        if (usable(r)) return hit(r, `extra ${removed}`);
+      }
       if (t.stripped[rank] !== s) return hit(rank, 'look-alike characters');
       return hit(rank, s === lower ? 'separator missing' : 'different separators');
     }
@@ -455,49 +588,85 @@ class PopularNameMatcher implements PopularNameIndex {
       if (this.canonical.has(scoped)) return { target: scoped, reason: 'scope dropped' };
     }
 
-    // 5 + 6 keep the most popular target.
-    let best = Infinity;
-    let reason = '';
-    const consider = (r: number | undefined, why: () => string): void => {
-      if (usable(r) && r < best && t.stripped[r] !== s) {
-        best = r;
-        reason = why();
-      }
+    // 5 + 6: affixes and one edit go into one pool; the most plausible slip wins, then the most
+    // popular target ("python-dateutils" is python-dateutil plus "s", not dateutils plus "python").
+    let best: Candidate | undefined;
+    const consider = (r: number | undefined, plausibility: number, why: () => string): void => {
+      if (!usable(r) || t.stripped[r] === s) return;
+      if (best && (plausibility < best.plausibility || (plausibility === best.plausibility && r >= best.rank))) return;
+      best = { rank: r, plausibility, reason: why() };
     };
 
     // 5. Affixes: added to a popular name, or swapped for another one.
     for (const { core, removed } of gluedCores(s, this.affixes)) {
       if (core.length < MIN_AFFIX_CORE_LENGTH) continue;
-      consider(t.bySkeleton.get(confusableSkeleton(core)), () => `extra ${removed}`);
-      consider(t.byCore.get(core), () => `${removed} instead of ${t.coreRemoved.get(core)}`);
+      consider(t.bySkeleton.get(confusableSkeleton(core)), PLAUSIBLE, () => `extra ${removed}`);
+      consider(t.byCore.get(core), PLAUSIBLE, () => `${removed} instead of ${t.coreRemoved.get(core)}`);
     }
-    if (best !== Infinity) return hit(best, reason);
 
     // 6. One edit from a popular name (separators ignored); in a scoped name the edit may be in the scope.
+    const judge = (r: number): void => {
+      if (!usable(r)) return;
+      const target = t.stripped[r];
+      const e = singleEdit(s, target);
+      if (!e || digitsOnly(e) || versionMark(e, s, target)) return;
+      const plausibility = editPlausibility(e, s, target);
+      // Short names are one keystroke from many others: only the commonest slips count there.
+      if (target.length < MIN_EDIT_TARGET_LENGTH && plausibility < MOST_PLAUSIBLE) return;
+      if (plausibility === LEAST_PLAUSIBLE && r >= this.maxRankForUnlikelyEdit(e, target)) return;
+      // The edit turns one word into another word that popular names use (`crypto-es`, `mock.js`): a different name, not a slip.
+      if (this.editMakesKnownWord(t, lower, e, t.lower[r])) return;
+      consider(r, plausibility, () => {
+        const why = EDIT_REASON[e.kind];
+        return scope && scopeOf(t.lower[r]) ? `look-alike scope, ${why}` : why;
+      });
+    };
     if (s.length >= MIN_EDIT_TARGET_LENGTH - 1) {
       const { keys, ranks, mask } = t.deletions;
-      let edit: SingleEdit | undefined;
       const count = deletionHashes(s);
       for (let k = 0; k < count; k++) {
         const hash = hashBuffer[k];
-        for (let i = hash & mask; ranks[i] !== -1; i = (i + 1) & mask) {
-          const r = ranks[i];
-          if (keys[i] !== hash || r >= best || !usable(r)) continue;
-          const e = singleEdit(s, t.stripped[r]);
-          if (e && !digitsOnly(e)) {
-            best = r;
-            edit = e;
-          }
-        }
-      }
-      if (edit) {
-        const why = EDIT_REASON[edit.kind];
-        return hit(best, scope && scopeOf(t.lower[best]) ? `look-alike scope, ${why}` : why);
+        for (let i = hash & mask; ranks[i] !== -1; i = (i + 1) & mask) if (keys[i] === hash) judge(ranks[i]);
       }
     }
+    // Short targets (4 letters) are probed directly with the only slips they accept: a doubled letter, a swap.
+    if (s.length === MIN_SHORT_TARGET_LENGTH + 1) {
+      for (let i = 1; i < s.length; i++) if (s[i] === s[i - 1]) judgeShort(s.slice(0, i) + s.slice(i + 1));
+    } else if (s.length === MIN_SHORT_TARGET_LENGTH) {
+      for (let i = 0; i + 1 < s.length; i++) if (s[i] !== s[i + 1]) judgeShort(s.slice(0, i) + s[i + 1] + s[i] + s.slice(i + 2));
+    }
+    function judgeShort(form: string): void {
+      const r = t.shortNames.get(form);
+      if (r !== undefined) judge(r);
+    }
+    if (best) return hit(best.rank, best.reason);
 
     // 7. Any name under a scope that imitates a big popular scope (`@typess/anything`).
     return scope === undefined ? undefined : this.lookAlikeScope(t, scope, name.slice(scope.length + 1));
+  }
+
+  /**
+   * Whether the edit lands in a word (split on separators, `/` and `@`) that at least MIN_WORD_USES
+   * popular names use (MIN_SHORT_WORD_USES for 2-letter words, which collide more easily) and that
+   * the target does not have: `crypto-es` is crypto plus the word "es", not a slip of `crypto-js`.
+   */
+  private editMakesKnownWord(t: Tables, candidate: string, edit: SingleEdit, target: string): boolean {
+    // Find the candidate's word that holds the edit (for a missing letter, the word it is missing from).
+    // A letter missing between two words is missing from the start of the second (`is-zip` vs `is-gzip`).
+    let pos = 0;
+    let word: string | undefined;
+    const ws = words(candidate);
+    for (const [i, w] of ws.entries()) {
+      const end = pos + w.length;
+      if (edit.at < end || (edit.kind === 'missing' && edit.at === end && i === ws.length - 1)) {
+        word = w;
+        break;
+      }
+      pos = end;
+    }
+    if (word === undefined || words(target).includes(word)) return false;
+    const uses = t.wordUses.get(word) ?? 0;
+    return uses >= (word.length <= 2 ? MIN_SHORT_WORD_USES : MIN_WORD_USES);
   }
 
   private lookAlikeScope(t: Tables, scope: string, rest: string): LookAlike | undefined {

@@ -27,13 +27,57 @@ export function runChecks(facts: PackageFacts, ctx: CheckContext, options: RunCh
     } catch (error) {
       produced = [{ check: check.id, severity: 'block', message: `could not verify "${facts.name}": check ${check.id} failed: ${(error as Error).message}` }];
     }
-    for (const finding of produced) {
-      const override = options.severity[finding.check];
-      if (override === 'off') continue;
-      findings.push(override ? { ...finding, severity: override } : finding);
-    }
+    findings.push(...produced);
   }
-  return findings;
+  return applySeverityOverrides(weighTakeoverSignals(findings, facts), options.severity);
+}
+
+/** Per-check severity overrides from the settings (`off` drops the finding). */
+export function applySeverityOverrides(findings: readonly Finding[], severity: Settings['severity']): Finding[] {
+  const out: Finding[] = [];
+  for (const finding of findings) {
+    const override = severity[finding.check];
+    if (override === 'off') continue;
+    out.push(override ? { ...finding, severity: override } : finding);
+  }
+  return out;
+}
+
+/**
+ * Signals that, on their own, say someone else may now control the package (issue 9): a new
+ * publisher, install scripts added or changed, provenance dropped, something found in the code.
+ */
+export const TAKEOVER_SIGNALS: ReadonlySet<string> = new Set(['new-publisher', 'install-scripts-changed', 'provenance-dropped', 'install-script-content']);
+/** Common and harmless alone (a long pause, a new dependency); a takeover's accomplices together with a signal. */
+export const TAKEOVER_CONTEXT: ReadonlySet<string> = new Set(['dormant-release', 'new-dependencies']);
+
+/**
+ * A dormant release or a new dependency is information alone; it warns together with a takeover
+ * signal that warns, and only when the registry's timeline reads as one (a mirror's copy dates do
+ * not: then the dormancy itself is unknown).
+ */
+export function weighTakeoverSignals(findings: readonly Finding[], facts: Pick<PackageFacts, 'timeline'>): Finding[] {
+  const signals = findings.filter((f) => f.severity === 'warn' && TAKEOVER_SIGNALS.has(f.check)).map((f) => f.check);
+  if (signals.length === 0 || facts.timeline !== 'consistent') return [...findings];
+  return findings.map((f) => (TAKEOVER_CONTEXT.has(f.check) && f.severity === 'info'
+    ? { ...f, severity: 'warn' as const, message: `${f.message}, together with: ${[...new Set(signals)].join(', ')}` }
+    : f));
+}
+
+/**
+ * One finding per fact (issue 9): a brand-new package is new, its only version is new, it has one
+ * version and nothing is old enough for the cooldown: one warning, the rest as its detail lines.
+ * Without a new package, a new version and the cooldown's "nothing old enough" are one fact too.
+ */
+export function oneFindingPerFact(findings: readonly Finding[]): Finding[] {
+  const warnOf = (check: string) => findings.find((f) => f.check === check && f.severity === 'warn');
+  const head = warnOf('new-package') ?? warnOf('new-version');
+  if (!head) return [...findings];
+  const folded = new Set(head.check === 'new-package' ? ['new-version', 'release-cooldown', 'few-versions'] : ['release-cooldown']);
+  const absorbed = findings.filter((f) => f !== head && folded.has(f.check) && f.severity !== 'block');
+  if (absorbed.length === 0) return [...findings];
+  const merged: Finding = { ...head, details: [...(head.details ?? []), ...absorbed.map((f) => f.message)] };
+  return findings.filter((f) => !absorbed.includes(f)).map((f) => (f === head ? merged : f));
 }
 
 const rank: Record<Severity, number> = { info: 0, warn: 1, block: 2 };
@@ -44,6 +88,8 @@ export function verdictOf(findings: readonly Finding[]): Verdict {
   return worst === 2 ? 'block' : worst === 1 ? 'warn' : 'ok';
 }
 
+/** The report of one package; facts the findings share are merged here (oneFindingPerFact), whoever added them. */
 export function toReport(facts: PackageFacts, findings: Finding[]): PackageReport {
-  return { name: facts.requested, packageName: facts.name, version: facts.version ?? null, verdict: verdictOf(findings), findings };
+  const merged = oneFindingPerFact(findings);
+  return { name: facts.requested, packageName: facts.name, version: facts.version ?? null, verdict: verdictOf(merged), findings: merged };
 }

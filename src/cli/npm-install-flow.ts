@@ -14,6 +14,7 @@ import { installedEntries, loadLockedTree, lockedEntries } from '../npm/resolve-
 import { spawnTreeWorker } from '../npm/tree-install.js';
 import { popularNames } from '../checks/popular-names.js';
 import { createSystemUser, resolveBuildIdentities } from '../run/build-identity.js';
+import { processFeed } from '../feed/process-feed.js';
 import { asEffectiveUser } from '../run/effective-user.js';
 import { watchInterrupts, type Interrupts } from '../run/interrupts.js';
 import { lockProject } from '../run/project-lock.js';
@@ -82,6 +83,7 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
       // Loaded now: the checks later run with the build user's uid, which may not read our data files.
       const index = popularNames('npm');
       index.lookAlike('safe-npm');
+      processFeed().state('npm'); // the known-malicious feed in the user's cache, likewise
       return index;
     },
     prompts: inquirerPrompts,

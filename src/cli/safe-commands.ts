@@ -1,6 +1,6 @@
 /**
  * `safe-npm safe …` / `safe-pip safe …`: our own subcommands — check, trust, untrust, list,
- * config get|set|list, setup, approve, deny, help. Returns an exit code.
+ * config get|set|list, setup, approve, deny, update-db, help. Returns an exit code.
  */
 import { SafeStore } from '../config/store.js';
 import { applyEnvOverrides, parseSettingKey, settingKeys } from '../config/settings.js';
@@ -63,6 +63,10 @@ export async function runSafeCommand(ecosystem: Ecosystem, args: string[], io: S
       const { runSetup } = await import('./setup.js');
       return runSetup(ecosystem, rest, io);
     }
+    case 'update-db': {
+      const { runUpdateDb } = await import('../feed/update-db.js');
+      return runUpdateDb(ecosystem, rest, io);
+    }
     case 'approve':
     case 'deny': {
       const { runApprovalCommand } = await import('./approval-commands.js');
@@ -95,7 +99,8 @@ export function helpText(tool: 'safe-npm' | 'safe-pip'): string {
   trust <name>... | untrust <name>...    per-user allowlist
   list [--project]                       trusted packages and script/build decisions (--project: package.json allowScripts)
   config get|set|list [<key> [value]]    thresholds, run-as user, severities (keys: ${Object.keys(settingKeys).join(', ')}, severity.<check>)
-${approvalHelp[tool]}  setup [--shell bash|zsh|fish] [--uninstall]        add (or remove) the shell function to your rc file
+${approvalHelp[tool]}  update-db [--url <url>]                download the known-malicious feed (OSV MAL- records) into your cache
+  setup [--shell bash|zsh|fish] [--uninstall]        add (or remove) the shell function to your rc file
 `;
 }
 

@@ -1,8 +1,11 @@
 import { ExitCode } from './exit-codes.js';
 import type { Finding, PackageReport } from './types.js';
 
-/** Findings that no allowlist entry or --safe-yes can accept: the facts themselves are missing. */
-const unacceptable = new Set(['not-found', 'could-not-verify']);
+/**
+ * Findings that no allowlist entry can accept: the facts themselves are missing, or this exact
+ * version is known malicious (trusting a name must not let its compromised release in).
+ */
+const unacceptable = new Set(['not-found', 'could-not-verify', 'known-malicious']);
 
 export interface DecideInput {
   tool: 'safe-npm' | 'safe-pip';
@@ -39,7 +42,7 @@ export function decide(input: DecideInput): Decision {
     const trusted = input.isTrusted(report.packageName ?? report.name);
     const remaining = report.findings.filter((f) => {
       if (f.severity === 'info') return false;
-      if (trusted && !unacceptable.has(f.check)) return false;
+      if (trusted && !(unacceptable.has(f.check) && (f.check !== 'known-malicious' || f.severity === 'block'))) return false;
       if (input.yes && f.severity === 'warn') return false;
       return true;
     });
@@ -63,6 +66,7 @@ export function stopReason(tool: DecideInput['tool'], p: OpenPackage): string {
   let how: string;
   if (worst.check === 'could-not-verify') how = 'retry when the registry is reachable';
   else if (worst.check === 'not-found') how = 'check the name';
+  else if (worst.check === 'known-malicious' && worst.severity === 'block') how = 'do not install it; choose another version';
   else if (worst.severity === 'block') {
     how = `${worst.didYouMean ? `did you mean "${worst.didYouMean}"? ` : ''}if you are sure, run: ${tool} safe trust ${name}`;
   } else how = `accept with --safe-yes (env ${tool === 'safe-npm' ? 'SAFE_NPM_YES' : 'SAFE_PIP_YES'}=1) or: ${tool} safe trust ${name}`;

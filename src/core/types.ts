@@ -59,6 +59,12 @@ export interface PackageFacts {
   previousReason?: 'replaced' | 'previous-release';
   /** No version was old enough for the release cooldown, so the newest match was chosen (a warn). */
   cooldownLifted?: boolean;
+  /**
+   * Whether the registry's publish times read as a timeline (checks/timeline.ts): a mirror's copy
+   * dates do not. undefined = too few versions to judge. Dormancy and "new dependency" warn only
+   * on a consistent timeline.
+   */
+  timeline?: 'consistent' | 'inconsistent';
   /** Dependency path from the project root, for transitive packages (display). */
   dependencyPath?: string[];
 }
@@ -77,6 +83,8 @@ export interface ReleaseFacts {
   fileCount?: number;
   /** PyPI: size of the release's largest file (compressed; indexes give no unpacked size). */
   archiveSize?: number;
+  /** npm: published with a provenance attestation (`dist.attestations`): built and signed in CI. */
+  provenance?: boolean;
 }
 
 export interface Thresholds {
@@ -105,6 +113,8 @@ export interface CheckContext {
   thresholds: Thresholds;
   /** Popular names for the ecosystem at hand (see checks/popular-names.ts). */
   popular: PopularNameIndex;
+  /** The known-malicious feed; default: the user's cached copy (feed/process-feed.ts). */
+  feed?: FeedSource;
 }
 
 /** Answers "is this name popular?" and "which popular name is this one confusable with?". */
@@ -133,4 +143,32 @@ export interface PackageReport {
   version: string | null;
   verdict: Verdict;
   findings: Finding[];
+}
+
+/** One MAL- record of the known-malicious feed: `versions` null = every version. */
+export interface MaliciousRecord {
+  id: string;
+  summary: string;
+  versions: string[] | null;
+}
+
+/** The known-malicious feed as stored (feed/malicious-feed.ts parses it, feed/feed-store.ts keeps it). */
+export interface FeedData {
+  /** FEED_FORMAT of feed/malicious-feed.ts. */
+  format: number;
+  ecosystem: Ecosystem;
+  /** Where it was downloaded from. */
+  source: string;
+  /** When it was downloaded (ISO 8601): its age decides the "stale feed" note. */
+  fetchedAt: string;
+  /** Package name (PyPI: PEP 503-normalized) → its records. */
+  records: Record<string, MaliciousRecord[]>;
+}
+
+/** Where checks read the feed from (feed/process-feed.ts: the user's cached copy). */
+export interface FeedSource {
+  /** The stored feed (undefined: none) and, when it exists but cannot be read, why. */
+  state(ecosystem: Ecosystem): { feed?: FeedData; problem?: string };
+  /** true the first time it is asked per ecosystem: the feed's own note is said once per run. */
+  takeNotice(ecosystem: Ecosystem): boolean;
 }

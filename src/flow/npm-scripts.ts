@@ -18,6 +18,9 @@ import type { UserAccount } from '../run/users.js';
 import type { Prompts } from '../ui/prompts.js';
 import { formatFinding } from '../ui/format-report.js';
 import { describeAge } from '../checks/age.js';
+import { npmScanDocuments } from '../scan/npm-package.js';
+import { describeContentFinding, scanDocuments } from '../scan/scan.js';
+import type { ContentFinding } from '../scan/types.js';
 
 export interface ScriptReplayDeps {
   interactive: boolean;
@@ -67,11 +70,25 @@ export async function replayInstallScripts(request: ScriptReplayRequest, deps: S
   for (const w of sources.allowScripts.warnings) deps.stderr(`safe-npm: package.json allowScripts: ${w}\n`);
   const classes = new Map<ScriptCandidate, Classification>(candidates.map((c) => [c, classify(c, sources)]));
   const isFresh = (c: ScriptCandidate) => !request.freshLocations || c.isRoot || request.freshLocations.has(c.location);
-  const open = candidates.filter((c) => ['unreviewed', 'changed'].includes(classes.get(c)!.status) && c.problems.length === 0 && isFresh(c));
+  // What the scripts would run, read with the content rules (issue 11): shown at the prompt with file
+  // and line; a high-confidence finding blocks unless exactly this content was approved in the store.
+  const content = new Map<ScriptCandidate, ContentFinding[]>(
+    candidates.filter((c) => classes.get(c)!.status !== 'denied').map((c) => [c, scanCandidate(c)]),
+  );
+  const blocked = new Set(candidates.filter((c) => {
+    const k = classes.get(c)!;
+    return !c.isRoot && (content.get(c) ?? []).some((f) => f.confidence === 'high') && !(k.status === 'approved' && k.via === 'store');
+  }));
+  for (const c of blocked) {
+    const high = content.get(c)!.filter((f) => f.confidence === 'high');
+    deps.stderr(`${request.tool}: blocked: the install scripts of ${labelOf(c)}${classes.get(c)!.status === 'approved' ? ` (${classes.get(c)!.reason})` : ''} do not run: ${high.map((f) => f.message).join('; ')}\n`);
+    for (const f of high) deps.stderr(`  ${describeContentFinding(f)}\n`);
+  }
+  const open = candidates.filter((c) => ['unreviewed', 'changed'].includes(classes.get(c)!.status) && c.problems.length === 0 && isFresh(c) && !blocked.has(c));
 
   const fresh = new Map<ScriptCandidate, { allow: boolean; network: boolean }>();
   if (open.length > 0 && deps.interactive) {
-    for (const c of open) deps.stderr(`${await describeCandidate(c, classes.get(c)!, deps)}\n`);
+    for (const c of open) deps.stderr(`${await describeCandidate(c, classes.get(c)!, deps, content.get(c) ?? [])}\n`);
     const approved = new Set(await deps.prompts.chooseApprovals(
       'Approve install scripts to run (space toggles; unchecked ones are denied and remembered):',
       open.map((c) => ({ id: idOf(c), label: `${labelOf(c)}${classes.get(c)!.status === 'changed' ? ' (changed since approved)' : ''}` })),
@@ -91,6 +108,7 @@ export async function replayInstallScripts(request: ScriptReplayRequest, deps: S
   }
 
   const plan = planReplay(projectDir, candidates, (c) => {
+    if (blocked.has(c)) return { run: false, reason: 'blocked by the content scan' };
     const answer = fresh.get(c);
     if (answer) return answer.allow ? { run: true, network: answer.network } : { run: false, reason: 'denied at the prompt' };
     const k = classes.get(c)!;
@@ -112,7 +130,7 @@ export async function replayInstallScripts(request: ScriptReplayRequest, deps: S
     print: (line) => deps.stderr(`${line}\n`),
   });
   for (const notice of result.notices) deps.stderr(`safe-npm: ${notice}\n`);
-  const pending = reportWithheld(result, classes, deps, request.tool, isFresh);
+  const pending = reportWithheld({ ...result, withheld: result.withheld.filter((w) => !blocked.has(w.candidate)) }, classes, deps, request.tool, isFresh);
   for (const f of result.failed) {
     deps.stderr(`safe-npm: ${f.candidate.name}@${f.candidate.version} ${f.failedEvent ?? ''} failed${f.error ? `: ${f.error}` : ''}\n`);
     for (const line of f.tail ?? []) deps.stderr(`  | ${line}\n`);
@@ -121,7 +139,17 @@ export async function replayInstallScripts(request: ScriptReplayRequest, deps: S
     deps.stderr(`safe-npm: not run: ${s.candidate.name}@${s.candidate.version} (its dependency ${s.failedDependency} failed)\n`);
   }
   if (result.exitCode !== 0) return result.exitCode;
+  if (blocked.size > 0) return ExitCode.blocked;
   return request.strict && pending > 0 ? ExitCode.scriptsWithheld : ExitCode.ok;
+}
+
+/** The content findings of one candidate's install scripts and the files they run (never throws: unreadable = nothing found). */
+function scanCandidate(c: ScriptCandidate): ContentFinding[] {
+  try {
+    return scanDocuments(npmScanDocuments(c.path, c.scripts as Record<string, string>, { gyp: c.gyp === 'implicit' }));
+  } catch {
+    return [];
+  }
 }
 
 /** Lists scripts withheld for want of approval (denied ones stay quiet); returns how many. */
@@ -154,7 +182,7 @@ function reportWithheld(
 const idOf = (c: ScriptCandidate) => `${c.location}|${c.name}@${c.version}`;
 const labelOf = (c: ScriptCandidate) => (c.isRoot ? `this project (${c.name}@${c.version})` : `${c.name}@${c.version}`);
 
-async function describeCandidate(c: ScriptCandidate, k: Classification, deps: ScriptReplayDeps): Promise<string> {
+async function describeCandidate(c: ScriptCandidate, k: Classification, deps: ScriptReplayDeps, content: readonly ContentFinding[]): Promise<string> {
   const lines = [`── ${labelOf(c)}  [${c.source}${c.dev ? ', dev' : ''}${c.optional ? ', optional' : ''}]`];
   if (!c.isRoot) lines.push(`   installed because: ${c.dependencyPath.join(' > ')}`);
   if (c.source === 'registry' && deps.publishedAt) {
@@ -172,6 +200,7 @@ async function describeCandidate(c: ScriptCandidate, k: Classification, deps: Sc
     for (const d of k.diff) lines.push(`     ${d.event}: ${d.before ?? '(none)'}  →  ${d.after ?? '(removed)'}`);
   }
   for (const n of c.notes) lines.push(`   note: ${n}`);
+  for (const f of content) lines.push(`   ! ${describeContentFinding(f)}`);
   return lines.join('\n');
 }
 

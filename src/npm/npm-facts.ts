@@ -1,5 +1,7 @@
 /** Pure: a packument (or its absence) plus the requested spec → PackageFacts. */
 import { createRequire } from 'node:module';
+import semver from 'semver';
+import { timelineOf, type TimedVersion } from '../checks/timeline.js';
 import type { PackageFacts, SourceKind } from '../core/types.js';
 import type { NpmSpecRequest } from './npm-invocation.js';
 import type { PackumentResult, PackumentVersion } from './npm-registry.js';
@@ -71,6 +73,7 @@ export function npmFacts(
       const stamps = Object.entries(time).filter(([k]) => k !== 'modified').map(([, v]) => Date.parse(v)).filter(Number.isFinite);
       if (stamps.length) facts.packageCreatedAt = new Date(Math.min(...stamps));
     }
+    facts.timeline = npmTimeline(time as Record<string, string>);
   } else unknown.push('publish times');
   if (!('maintainers' in packument)) unknown.push('maintainers');
 
@@ -94,6 +97,17 @@ export function npmFacts(
   }
   if (unknown.length) facts.unknownFields = unknown;
   return facts;
+}
+
+/** The packument's `time` map as a timeline (see checks/timeline.ts): versions only, semver order, per major. */
+export function npmTimeline(time: Record<string, string>): PackageFacts['timeline'] {
+  const versions: TimedVersion[] = [];
+  for (const [version, stamp] of Object.entries(time)) {
+    if (!semver.valid(version) || semver.prerelease(version)) continue;
+    const ms = Date.parse(stamp);
+    if (Number.isFinite(ms)) versions.push({ version, publishedAt: new Date(ms) });
+  }
+  return timelineOf(versions, semver.compare, (v) => String(semver.major(v)));
 }
 
 function repositoryUrl(repository: unknown): string | null {

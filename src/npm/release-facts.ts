@@ -28,6 +28,9 @@ export function releaseFactsOf(packument: Packument, version: string): ReleaseFa
   const dist = manifest.dist;
   if (dist && typeof dist.unpackedSize === 'number' && Number.isFinite(dist.unpackedSize)) facts.unpackedSize = dist.unpackedSize;
   if (dist && typeof dist.fileCount === 'number' && Number.isFinite(dist.fileCount)) facts.fileCount = dist.fileCount;
+  // Mirrors strip `dist.attestations`: then every version reads "without", and nothing is said.
+  const attestations = (dist as { attestations?: unknown } | undefined)?.attestations;
+  facts.provenance = Boolean(attestations && typeof attestations === 'object');
   return facts;
 }
 

@@ -7,6 +7,7 @@ import type { PackageFacts, ReleaseFacts, SourceKind } from '../core/types.js';
 import type { IndexAnswer } from './pypi-index.js';
 import { normalizePypiName } from './normalize-name.js';
 import { compareVersions, parseVersion } from './pep440.js';
+import { timelineOf, type TimedVersion } from '../checks/timeline.js';
 
 /** What installing a release without wheels means, as the release-change checks see it ("install scripts added"). */
 export const SDIST_ONLY_BUILD = 'only a source distribution: installing it runs its build code (setup.py / build backend)';
@@ -152,6 +153,7 @@ function fromFiles(files: FileInfo[], base: PackageFacts, html: boolean): Packag
       const byVersion = new Map<string, FileInfo[]>();
       for (const f of files) if (f.version) byVersion.set(f.version, [...(byVersion.get(f.version) ?? []), f]);
       const pair = releasePairFrom(byVersion, version, !html);
+      if (!html) facts.timeline = pypiTimeline(byVersion);
       if (pair.release) facts.release = pair.release;
       if (pair.previous) {
         facts.previousRelease = pair.previous;
@@ -217,6 +219,17 @@ export function dependencyNamesOf(requiresDist: readonly string[] | null | undef
     names.add(normalizePypiName(m[1]!));
   }
   return [...names].sort();
+}
+
+/** Upload times (earliest file of each final release) as a timeline, PEP 440 order, per major (see checks/timeline.ts). */
+function pypiTimeline(byVersion: ReadonlyMap<string, FileInfo[]>): PackageFacts['timeline'] {
+  const versions: TimedVersion[] = [];
+  for (const [version, files] of byVersion) {
+    const parsed = parseVersion(version);
+    const publishedAt = minTime(files.map((f) => f.uploaded));
+    if (parsed && parsed.pre === undefined && parsed.dev === undefined && publishedAt) versions.push({ version, publishedAt });
+  }
+  return timelineOf(versions, compareVersions, (v) => String(parseVersion(v)?.release[0] ?? ''));
 }
 
 /** Upload time of each version (earliest file), from a JSON API or PEP 691 answer; HTML has none. */

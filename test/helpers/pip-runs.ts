@@ -34,3 +34,11 @@ export function establishedProject(dists: string, name: string, extra: Partial<P
     files: ['1.0', '1.1', '1.2'].map((version, i) => ({ dist: buildWheel(dists, { name, version, ...extra }), uploaded: daysAgo(400 - i * 50) })),
   };
 }
+
+/**
+ * A look-alike project that appeared a few months ago (uploads 120, 90, 60 days old): younger than a
+ * year, so the index's answer does not make it established (issue 11) and it stays a typosquat.
+ */
+export function uploadedRecently(project: IndexProject): IndexProject {
+  return { ...project, files: project.files.map((f, i) => ({ ...f, uploaded: daysAgo(120 - 30 * Math.min(i, 3)) })) };
+}

@@ -40,6 +40,8 @@ export interface FixturePackage {
   publishedAt?: Date;
   /** Written as `versions[version].deprecated`. */
   deprecated?: string;
+  /** Extra `dist` fields of the version in the packument (e.g. `attestations`, which npm adds for provenance). */
+  dist?: Record<string, unknown>;
   /** Extra dist-tags pointing at this version (`latest` is the highest non-prerelease version unless set here). */
   distTags?: string[];
 }
@@ -366,7 +368,7 @@ async function writePackage(storage: string, registryUrl: string, pkg: FixturePa
     _id: `${pkg.name}@${pkg.version}`,
     _nodeVersion: process.versions.node,
     _npmVersion: '10.9.0',
-    dist: { integrity: info.integrity, shasum: info.shasum, tarball: tarballUrl(registryUrl, pkg.name, pkg.version) },
+    dist: { ...pkg.dist, integrity: info.integrity, shasum: info.shasum, tarball: tarballUrl(registryUrl, pkg.name, pkg.version) },
     contributors: [],
   };
   if (pkg.deprecated !== undefined) manifest.deprecated = pkg.deprecated;
@@ -455,4 +457,12 @@ function killAndWait(child: ChildProcess): Promise<void> {
     });
     child.kill('SIGTERM');
   });
+}
+
+/**
+ * A look-alike that appeared a few months ago (versions 120, 90, 60 days old): younger than a year, so
+ * the registry's answer does not make it an established package (issue 11) and it stays a typosquat.
+ */
+export function publishedRecently<T extends { publishedAt?: Date }>(versions: T[]): T[] {
+  return versions.map((v, i) => ({ ...v, publishedAt: new Date(Date.now() - (120 - 30 * Math.min(i, 3)) * DAY) }));
 }

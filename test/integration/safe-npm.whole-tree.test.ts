@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, makeTempDir, snapshotProject } from '../helpers/projects.js';
 import { runBin, runTool, SYSTEM_PATH, type RunResult } from '../helpers/run-bin.js';
-import { startVerdaccio, type FixturePackage, type VerdaccioServer } from '../helpers/verdaccio.js';
+import { publishedRecently, startVerdaccio, type FixturePackage, type VerdaccioServer } from '../helpers/verdaccio.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -34,7 +34,7 @@ beforeAll(async () => {
   cacheRoot = await makeTempDir('safe-npm-cacheroot-');
   registry = await startVerdaccio({
     packages: [
-      ...established('lodahs'),
+      ...publishedRecently(established('lodahs')),
       ...established('uses-lookalike', { dependencies: { lodahs: '^1.0.0' } }),
       // 1.0.3 adds an install script; published 3 days ago (outside the cooldown, inside "recent").
       ...established('script-adder'),

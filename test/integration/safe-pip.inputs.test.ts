@@ -15,7 +15,7 @@ import { makeTempDir } from '../helpers/projects.js';
 import { makeSandbox, repoRoot, SYSTEM_PATH, type Sandbox } from '../helpers/run-bin.js';
 import { daysAgo, startSimpleIndex, type IndexProject, type SimpleIndex } from '../helpers/simple-index.js';
 import { newVenv } from '../helpers/venvs.js';
-import { runSafePip, sandboxStore } from '../helpers/pip-runs.js';
+import { runSafePip, sandboxStore, uploadedRecently } from '../helpers/pip-runs.js';
 
 const NOBODY = 65534;
 const canRun = existsSync(PYTHON) && process.getuid?.() === 0 && existsSync(join(repoRoot, 'dist', 'cli', 'safe-pip.js'));
@@ -76,7 +76,7 @@ describe.skipIf(!canRun)('safe-pip: check, approvals, hidden inputs, builds', ()
     indexA = await startSimpleIndex([
       oldWheels('quiet-widget', ['1.0', '1.1', '1.2']),
       oldWheels('requests', ['1.0', '1.1', '1.2']),
-      oldWheels('reqeusts', ['1.0', '1.1', '1.2']),
+      uploadedRecently(oldWheels('reqeusts', ['1.0', '1.1', '1.2'])),
       oldWheels('internal-tool', ['0.9', '1.0', '1.1']),
       oldWheels('app-wheel', ['1.0', '1.1', '1.2'], { requires: ['srcdep'] }),
       srcdep,

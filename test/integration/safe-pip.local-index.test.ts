@@ -13,7 +13,7 @@ import { makeTempDir } from '../helpers/projects.js';
 import { newVenv } from '../helpers/venvs.js';
 import { makeSandbox, repoRoot, SYSTEM_PATH, type Sandbox } from '../helpers/run-bin.js';
 import { daysAgo, startSimpleIndex, type IndexProject, type SimpleIndex } from '../helpers/simple-index.js';
-import { runSafePip, sandboxStore } from '../helpers/pip-runs.js';
+import { runSafePip, sandboxStore, uploadedRecently } from '../helpers/pip-runs.js';
 
 const NOBODY = 65534;
 const canRun = existsSync(PYTHON) && process.getuid?.() === 0 && existsSync(join(repoRoot, 'dist', 'cli', 'safe-pip.js'));
@@ -68,7 +68,7 @@ describe.skipIf(!canRun)('safe-pip with a local index', () => {
       oldWheels('app-wheel', ['1.0', '1.1', '1.2'], { requires: ['srcdep'] }),
       srcdep,
       oldWheels('internal-tool', ['0.9', '1.0', '1.1']),
-      oldWheels('reqeusts', ['1.0', '1.1', '1.2']),
+      uploadedRecently(oldWheels('reqeusts', ['1.0', '1.1', '1.2'])),
       oldWheels('pth-pkg', ['1.0', '1.1', '1.2'], { files: { 'pth_pkg/__init__.py': '', 'zz_evil.pth': 'import os; os.system("touch /tmp/pwned")\n' } }),
     ]);
     indexB = await startSimpleIndex([oldWheels('internal-tool', ['99.0'])]);

@@ -13,7 +13,7 @@ import { hasTmux, startTerminal, type Terminal } from '../helpers/tmux.js';
 import { makeSandbox, repoRoot, SYSTEM_PATH, type Sandbox } from '../helpers/run-bin.js';
 import { daysAgo, startSimpleIndex, type SimpleIndex } from '../helpers/simple-index.js';
 import { newVenv } from '../helpers/venvs.js';
-import { establishedProject } from '../helpers/pip-runs.js';
+import { establishedProject, uploadedRecently } from '../helpers/pip-runs.js';
 
 const canRun = hasTmux && existsSync(PYTHON) && process.getuid?.() === 0 && existsSync(join(repoRoot, 'dist', 'cli', 'safe-pip.js'));
 
@@ -48,7 +48,7 @@ describe.skipIf(!canRun)('safe-pip in a terminal', () => {
     const old = (name: string, extra: Partial<Parameters<typeof buildWheel>[1]> = {}) => establishedProject(dists, name, extra);
     index = await startSimpleIndex([
       old('requests'),
-      old('reqeusts'),
+      uploadedRecently(old('reqeusts')),
       old('app-wheel', { requires: ['srcdep'] }),
       {
         name: 'srcdep',

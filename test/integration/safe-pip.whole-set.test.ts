@@ -15,7 +15,7 @@ import { newVenv } from '../helpers/venvs.js';
 import { makeSandbox, repoRoot, SYSTEM_PATH, type Sandbox } from '../helpers/run-bin.js';
 import { daysAgo, startSimpleIndex, type IndexProject, type SimpleIndex } from '../helpers/simple-index.js';
 import { existsSync } from 'node:fs';
-import { runSafePip, sandboxStore } from '../helpers/pip-runs.js';
+import { runSafePip, sandboxStore, uploadedRecently } from '../helpers/pip-runs.js';
 
 const canRun = existsSync(PYTHON) && process.getuid?.() === 0 && existsSync(join(repoRoot, 'dist', 'cli', 'safe-pip.js'));
 const newPipWheel = (() => {
@@ -68,7 +68,7 @@ describe.skipIf(!canRun)('safe-pip: the whole set, the cooldown, what installs',
     index = await startSimpleIndex([
       old('top-app', ['1.0', '1.1', '1.2'], { requires: ['reqeusts>=1.0'] }),
       old('second-app', ['1.0', '1.1', '1.2'], { requires: ['reqeusts'] }),
-      old('reqeusts', ['1.0', '1.1', '1.2']),
+      uploadedRecently(old('reqeusts', ['1.0', '1.1', '1.2'])),
       fresh,
       old('uses-fresh', ['1.0', '1.1', '1.2'], { requires: ['fresh-lib>=1.0'] }),
       old('swap-me', ['0.9', '1.0']),

@@ -11,7 +11,8 @@ const summary = (findings: Finding[]) => findings.map((f) => `${f.check}:${f.sev
 describe('checks on facts', () => {
   it.each([
     ['an established package has nothing to say', {}, []],
-    ['typosquat blocks with a suggestion', { name: 'lodahs' }, ['typosquat:block']],
+    ['typosquat blocks with a suggestion', { name: 'lodahs', packageCreatedAt: daysAgo(100) }, ['typosquat:block']],
+    ['an established look-alike (over a year on the registry) is info', { name: 'lodahs' }, ['typosquat:info']],
     ['not found blocks', { exists: false }, ['not-found:block']],
     ['missing version blocks', { versionNotFound: true }, ['not-found:block']],
     ['a failed fetch is could-not-verify', { fetchError: 'ECONNREFUSED' }, ['could-not-verify:block']],

@@ -36,7 +36,7 @@ describe('what changed since the previous version', () => {
     ['same install script says nothing new', facts({ installScripts: { install: 'x' } }, { installScripts: { install: 'x' } }), ['install-scripts:info']],
     ['install script removed says nothing', facts({}, { installScripts: { postinstall: 'node a.js' } }), []],
     ['unknown previous scripts say nothing', facts({ installScripts: { postinstall: 'x' } }, { installScripts: undefined }), ['install-scripts:info']],
-    ['new dependency in a patch release warns', facts({ dependencies: ['a', 'flatmap-stream'] }, {}), ['new-dependencies:warn']],
+    ['new dependency in a patch release alone is info (issue 9)', facts({ dependencies: ['a', 'flatmap-stream'] }, {}), ['new-dependencies:info']],
     ['new dependency in a minor release is info', facts({ version: '2.1.0', dependencies: ['a', 'b'] }, {}), ['new-dependencies:info']],
     ['new dependencies in a major release are info', facts({ version: '3.0.0', dependencies: ['b', 'c', 'd'] }, {}), ['new-dependencies:info']],
     ['new dependency on a downgrade is info', facts({ dependencies: ['a', 'b'] }, { version: '2.0.2' }, { previousReason: 'replaced' }), ['new-dependencies:info']],
@@ -53,12 +53,21 @@ describe('what changed since the previous version', () => {
     ['files ×2.5 but only +15 says nothing', facts({ fileCount: 25 }, {}), []],
     ['size and files both jump: one finding', facts({ unpackedSize: 900_000, fileCount: 80 }, {}), ['size-jump:warn']],
     ['unknown sizes say nothing', facts({ unpackedSize: 5_000_000, fileCount: undefined }, { unpackedSize: undefined, fileCount: 1 }), []],
-    ['a release 700 days after the previous one warns', facts({}, { publishedAt: daysAgo(702) }), ['dormant-release:warn']],
+    ['a release 700 days after the previous one alone is info (issue 9)', facts({}, { publishedAt: daysAgo(702) }), ['dormant-release:info']],
+    ['dormant release with a new publisher on a consistent timeline warns', facts({ publisher: 'mallory' }, { publishedAt: daysAgo(702) }, { timeline: 'consistent' }), ['new-publisher:warn', 'dormant-release:warn']],
+    ['dormant release with a new publisher on a mirror timeline stays info', facts({ publisher: 'mallory' }, { publishedAt: daysAgo(702) }, { timeline: 'inconsistent' }), ['new-publisher:warn', 'dormant-release:info']],
+    ['dormant release with an unknown timeline stays info', facts({ publisher: 'mallory' }, { publishedAt: daysAgo(702) }), ['new-publisher:warn', 'dormant-release:info']],
+    ['new dependency in a patch with an install script added warns', facts({ dependencies: ['a', 'b'], installScripts: { postinstall: 'node x.js' } }, {}, { timeline: 'consistent' }), ['install-scripts:info', 'install-scripts-changed:warn', 'new-dependencies:warn']],
+    ['size jump is not a takeover signal for a dormant release', facts({ unpackedSize: 900_000 }, { publishedAt: daysAgo(702) }, { timeline: 'consistent' }), ['size-jump:warn', 'dormant-release:info']],
     ['a release 300 days after the previous one says nothing', facts({}, { publishedAt: daysAgo(302) }), []],
     ['a change public for longer than recentReleaseDays is info', facts({ publishedAt: daysAgo(200), publisher: 'mallory' }, {}), ['new-publisher:info']],
     ['a gap to the lockfile version is not dormancy', facts({}, { publishedAt: daysAgo(900) }, { previousReason: 'replaced' }), []],
     ['unknown publish times say nothing', facts({ publishedAt: undefined }, { publishedAt: daysAgo(900) }), []],
-    ['event-stream: new publisher and new dependency in a patch', facts({ publisher: 'right9ctrl', dependencies: ['a', 'flatmap-stream'] }, {}), ['new-dependencies:warn', 'new-publisher:warn']],
+    ['provenance dropped after a release with it warns', facts({ provenance: false }, { provenance: true }), ['provenance-dropped:warn']],
+    ['provenance on neither side (or stripped by a mirror) says nothing', facts({ provenance: false }, { provenance: false }), []],
+    ['provenance added says nothing', facts({ provenance: true }, { provenance: false }), []],
+    ['provenance dropped makes a dormant release warn on a consistent timeline', facts({ provenance: false }, { provenance: true, publishedAt: daysAgo(702) }, { timeline: 'consistent' }), ['provenance-dropped:warn', 'dormant-release:warn']],
+    ['event-stream: new publisher and new dependency in a patch', facts({ publisher: 'right9ctrl', dependencies: ['a', 'flatmap-stream'] }, {}, { timeline: 'consistent' }), ['new-dependencies:warn', 'new-publisher:warn']],
   ] as const)('%s', (_title, f, expected) => {
     expect(summary(run(f))).toEqual(expected);
   });
@@ -116,7 +125,7 @@ describe('messages name before, after, and what is compared with why', () => {
 describe('thresholds and run options', () => {
   it('thresholds come from the context', () => {
     const strict = { ...ctx, thresholds: { ...ctx.thresholds, dormantReleaseDays: 90, sizeJumpFactor: 1.2, sizeJumpMinBytes: 1000, sizeJumpMinFiles: 1 } };
-    expect(summary(run(facts({ unpackedSize: 70_000, fileCount: 13 }, {}), strict))).toEqual(['size-jump:warn', 'dormant-release:warn']);
+    expect(summary(run(facts({ unpackedSize: 70_000, fileCount: 13 }, {}), strict))).toEqual(['size-jump:warn', 'dormant-release:info']);
   });
 
   it('offline runs none of them (they need registry facts)', () => {

@@ -37,6 +37,23 @@ const npmCases: [string, string | null, string?][] = [
   ['jsonstream', 'JSONStream', 'differs only in letter case'],
   ['Lodash', 'lodash', 'differs only in letter case'],
   ['chalks', 'chalk', 'one letter added'],
+  // Issue 11: short names (4 letters) match a doubled letter or two letters swapped only.
+  ['vitte', 'vite', 'one letter added'],
+  ['jset', 'jest', 'two letters swapped'],
+  ['globb', 'glob', 'one letter added'], // the doubled letter, not globby's missing "y"
+  ['we3b', 'web3', 'two letters swapped'],
+  // Affix words: "-dev", and an exact popular name plus "-js" beats a separator variant of another one.
+  ['typescript-dev', 'typescript', 'extra "dev" suffix'],
+  ['punycode-js', 'punycode', 'extra "js" suffix'],
+  // The most plausible slip wins over the more popular target: swap beats an unrelated letter.
+  ['scryptys', 'scryptsy', 'two letters swapped'],
+  // Words, not slips: the edit makes a word that popular names use.
+  ['crypto-es', null], // crypto-js
+  ['mock.js', null], // sockjs
+  ['is-zip', null], // jszip / is-gzip
+  ['byte', null], // bytes
+  ['uuid4', null], // uuidv4: "v" before a digit is version notation
+  ['coffi', null], // koffi: an unlikely substitution of a name outside the top 10,000
   [' lodahs ', 'lodash', 'two letters swapped'],
   // Popular names are never flagged, even when they sit one edit from a more popular one.
   ['lodash', null],
@@ -48,7 +65,8 @@ const npmCases: [string, string | null, string?][] = [
   ['@types/node', null],
   ['JSONStream', null],
   // Guards.
-  ['hulp', null], // gulp: targets under 5 characters only match on separators/look-alikes/affixes
+  ['hulp', null], // gulp: targets under 5 characters only match a doubled letter, a swap, separators, look-alikes, affixes
+  ['tea', null], // eta: 3-letter names match no edit at all
   ['ckeditor4', null], // ckeditor5: digit-only edits are versions, not typos
   ['gpt3-tokenizer', null], // gpt-tokenizer
   ['@types/nod', null], // same scope: only DefinitelyTyped can publish there
@@ -72,6 +90,8 @@ const pypiCases: [string, string | null, string?][] = [
   ['r3quests', 'requests', 'one letter changed'],
   ['reque5ts', 'requests', 'one letter changed'],
   ['num-py', 'numpy', 'different separators'],
+  // Issue 10 item 7: the more popular, closer target (python-dateutil plus "s"), not dateutils plus "python".
+  ['python-dateutils', 'python-dateutil', 'one letter added'],
   ['requests', null],
   ['Requests', null], // PEP 503: same project
   ['Typing_Extensions', null],

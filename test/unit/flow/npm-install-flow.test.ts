@@ -16,7 +16,8 @@ function install(args: string[], own: Partial<NpmInvocation['ownFlags']> = {}): 
 const registry = {
   'left-pad': packument('left-pad'),
   lodash: packument('lodash'),
-  lodahs: packument('lodahs'),
+  // A squat published 100 days ago: younger than a year, so the registry's answer does not make it established.
+  lodahs: packument('lodahs', { ageDays: 100 }),
   fresh: packument('fresh', { ageDays: 0.01 }),
 };
 

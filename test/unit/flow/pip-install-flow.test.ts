@@ -9,7 +9,8 @@ import { pipInstallFlow } from '../../../src/flow/pip-install.js';
 import { EXTRA, INDEX, fakePipDeps, pipArgv, wheelUrl, type FakePipSetup } from '../../helpers/fake-pip-deps.js';
 
 const old = { ageDays: [900, 800, 700, 600, 500] };
-const projects = { requests: old, reqeusts: old, urllib3: old, fresh: { ageDays: [3, 2, 1] }, flaky: 'error' as const };
+// A squat is months old, not years: a look-alike established for over a year is only info (issue 11).
+const projects = { requests: old, reqeusts: { ageDays: [120, 100, 90, 80] }, urllib3: old, fresh: { ageDays: [3, 2, 1] }, flaky: 'error' as const };
 
 async function run(argv: string[], setup: Partial<FakePipSetup> & Pick<FakePipSetup, 'resolves'>) {
   const t = await fakePipDeps({ projects, ...setup });

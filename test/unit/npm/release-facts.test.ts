@@ -27,7 +27,7 @@ const handmade: Packument = {
 describe('releaseFactsOf', () => {
   it('left-pad (mirror): scripts and dependencies known, publisher and sizes stripped', () => {
     const facts = releaseFactsOf(recorded('left-pad'), '1.3.0')!;
-    expect(facts).toEqual({ version: '1.3.0', publishedAt: new Date('2024-09-05T00:40:51.026Z'), installScripts: {}, dependencies: [] });
+    expect(facts).toEqual({ version: '1.3.0', publishedAt: new Date('2024-09-05T00:40:51.026Z'), installScripts: {}, dependencies: [], provenance: false });
     expect(facts.publisher).toBeUndefined();
     expect(facts.unpackedSize).toBeUndefined();
     expect(facts.fileCount).toBeUndefined();
@@ -43,7 +43,7 @@ describe('releaseFactsOf', () => {
 
   it('a real-registry manifest: publisher, sizes, dependencies + optionalDependencies (deduplicated, sorted)', () => {
     expect(releaseFactsOf(handmade, '1.0.0')).toEqual({
-      version: '1.0.0', publishedAt: new Date('2020-01-01T00:00:00.000Z'), installScripts: {}, dependencies: [], publisher: 'alice', unpackedSize: 12_345, fileCount: 7,
+      version: '1.0.0', publishedAt: new Date('2020-01-01T00:00:00.000Z'), installScripts: {}, dependencies: [], publisher: 'alice', unpackedSize: 12_345, fileCount: 7, provenance: false,
     });
     expect(releaseFactsOf(handmade, '1.1.0')).toMatchObject({
       publisher: 'bob', dependencies: ['alpha', 'fsevents', 'zeta'], installScripts: { postinstall: 'node setup.js' }, unpackedSize: 20_000, fileCount: 9,

@@ -1,0 +1,109 @@
+/**
+ * The known-malicious feed on disk: one JSON file per ecosystem in the user's cache
+ * (`$XDG_CACHE_HOME/safe-npm/`, else `~/.cache/safe-npm/`), written by `safe update-db` and read,
+ * once per process, by the known-malicious check. A download that fails, is cut short or is not a
+ * valid export never replaces the copy we have (written to a temporary file, renamed into place).
+ */
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Ecosystem } from '../core/types.js';
+import { FEED_FORMAT, OSV_ECOSYSTEM, parseOsvZip, type FeedData } from './malicious-feed.js';
+
+/** OSV's public data exports: `<base>/<ecosystem>/all.zip`. */
+export const DEFAULT_FEED_BASE_URL = 'https://osv-vulnerabilities.storage.googleapis.com';
+/** A feed older than this is said to be stale (an info line with the command). */
+export const STALE_FEED_DAYS = 7;
+
+type Env = Record<string, string | undefined>;
+
+export function feedPath(ecosystem: Ecosystem, env: Env = process.env): string {
+  const cacheHome = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith('/') ? env.XDG_CACHE_HOME : join(env.HOME || homedir(), '.cache');
+  return join(cacheHome, 'safe-npm', `malicious-${ecosystem}.json`);
+}
+
+/**
+ * The URL to download for `ecosystem`: `--url`, else `SAFE_PIP_FEED_URL` (safe-pip) / `SAFE_NPM_FEED_URL`,
+ * else OSV's export. A URL ending in `.zip` is used as is; any other is a base with OSV's layout
+ * (`<base>/npm/all.zip`, `<base>/PyPI/all.zip`), e.g. a company mirror of the bucket.
+ */
+export function feedUrl(ecosystem: Ecosystem, env: Env, override?: string): string {
+  const configured = override ?? (ecosystem === 'pypi' ? env.SAFE_PIP_FEED_URL : undefined) ?? env.SAFE_NPM_FEED_URL ?? DEFAULT_FEED_BASE_URL;
+  return /\.zip(\?.*)?$/i.test(configured) ? configured : `${configured.replace(/\/+$/, '')}/${OSV_ECOSYSTEM[ecosystem]}/all.zip`;
+}
+
+/** The stored feed, or undefined when there is none; a damaged file reads as none (and is said so). */
+export function readFeed(path: string): { feed?: FeedData; problem?: string } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return {};
+  }
+  try {
+    const feed = JSON.parse(text) as FeedData;
+    if (feed.format !== FEED_FORMAT || typeof feed.records !== 'object' || !Number.isFinite(Date.parse(feed.fetchedAt))) throw new Error('unknown format');
+    return { feed };
+  } catch (error) {
+    return { problem: `the known-malicious feed at ${path} is unreadable (${(error as Error).message})` };
+  }
+}
+
+export function writeFeedAtomically(path: string, feed: FeedData): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const temporary = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, JSON.stringify(feed), { mode: 0o644 });
+    renameSync(temporary, path);
+  } finally {
+    rmSync(temporary, { force: true });
+  }
+}
+
+export interface UpdateResult {
+  ok: boolean;
+  message: string;
+}
+
+/**
+ * Downloads the export, keeps the MAL- records, and replaces the stored copy only when all of that
+ * worked. `fetchImpl` is the network edge (tests pass the global fetch against a loopback server).
+ */
+export async function updateFeed(input: { ecosystem: Ecosystem; url: string; path: string; now: Date; fetchImpl?: typeof fetch }): Promise<UpdateResult> {
+  const { ecosystem, url, path } = input;
+  const previous = readFeed(path).feed;
+  const keep = previous ? `; kept the copy from ${previous.fetchedAt.slice(0, 10)}` : '';
+  let bytes: Uint8Array;
+  try {
+    const response = await (input.fetchImpl ?? fetch)(url);
+    if (!response.ok) return { ok: false, message: `could not download ${url}: HTTP ${response.status}${keep}` };
+    bytes = new Uint8Array(await response.arrayBuffer());
+    const expected = Number(response.headers.get('content-length'));
+    if (Number.isFinite(expected) && expected > 0 && bytes.length !== expected) {
+      return { ok: false, message: `the download of ${url} was cut short (${bytes.length} of ${expected} bytes)${keep}` };
+    }
+  } catch (error) {
+    const cause = (error as { cause?: { message?: string } }).cause?.message;
+    return { ok: false, message: `could not download ${url}: ${(error as Error).message}${cause ? ` (${cause})` : ''}${keep}` };
+  }
+  let feed: FeedData;
+  try {
+    feed = parseOsvZip(bytes, ecosystem, { source: url, fetchedAt: input.now });
+  } catch (error) {
+    return { ok: false, message: `${url} is not a usable OSV export: ${(error as Error).message}${keep}` };
+  }
+  writeFeedAtomically(path, feed);
+  const names = Object.keys(feed.records).length;
+  const records = new Set(Object.values(feed.records).flatMap((list) => list.map((r) => r.id))).size;
+  return { ok: true, message: `known-malicious feed updated: ${records} ${OSV_ECOSYSTEM[ecosystem]} records for ${names} package names (${path})` };
+}
+
+/** What the check says about the feed itself, once per run: missing, unreadable or stale. */
+export function feedNotice(state: { feed?: FeedData; problem?: string }, now: Date, tool: 'safe-npm' | 'safe-pip'): string | undefined {
+  const command = `${tool} safe update-db`;
+  if (state.problem) return `${state.problem}; run: ${command}`;
+  if (!state.feed) return `no known-malicious feed yet (packages are not checked against known malware); run: ${command}`;
+  const days = Math.floor((now.getTime() - Date.parse(state.feed.fetchedAt)) / 86_400_000);
+  if (days > STALE_FEED_DAYS) return `the known-malicious feed is ${days} days old (fetched ${state.feed.fetchedAt.slice(0, 10)}); run: ${command}`;
+  return undefined;
+}

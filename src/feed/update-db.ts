@@ -1,0 +1,29 @@
+/** `safe-npm safe update-db` / `safe-pip safe update-db [--url URL]`: download the known-malicious feed. */
+import { UsageError } from '../core/errors.js';
+import { ExitCode } from '../core/exit-codes.js';
+import type { Ecosystem } from '../core/types.js';
+import { feedPath, feedUrl, updateFeed } from './feed-store.js';
+
+export interface UpdateDbIo {
+  env: Record<string, string | undefined>;
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+export async function runUpdateDb(ecosystem: Ecosystem, args: readonly string[], io: UpdateDbIo, now = new Date()): Promise<number> {
+  const tool = ecosystem === 'pypi' ? 'safe-pip' : 'safe-npm';
+  let url: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--url' && args[i + 1]) url = args[++i];
+    else if (a.startsWith('--url=')) url = a.slice('--url='.length);
+    else throw new UsageError(`usage: ${tool} safe update-db [--url <OSV export zip, or a base URL with OSV's layout>]`);
+  }
+  const result = await updateFeed({ ecosystem, url: feedUrl(ecosystem, io.env, url), path: feedPath(ecosystem, io.env), now });
+  if (result.ok) {
+    io.stdout(`${result.message}\n`);
+    return ExitCode.ok;
+  }
+  io.stderr(`${tool}: ${result.message}\n`);
+  return ExitCode.couldNotVerify;
+}

@@ -1,0 +1,25 @@
+import { firstLine, NETWORK_CALL } from '../patterns.js';
+import type { ScanRule } from '../types.js';
+
+/** Credential files and secret environment variables (not `process.env` in general: every build reads it). */
+export const CREDENTIALS = new RegExp([
+  String.raw`\.npmrc\b`, String.raw`\.ssh[\\/]`, String.raw`\bid_(?:rsa|ed25519|ecdsa)\b`, String.raw`\.aws[\\/]`, String.raw`\.git-credentials\b`,
+  String.raw`\.docker[\\/]config\.json`, String.raw`\.kube[\\/]config`, String.raw`\.netrc\b`, String.raw`\.pypirc\b`, String.raw`(?<![\w.])\.env\b(?![.\w])`,
+  String.raw`\b(?:NPM_TOKEN|NODE_AUTH_TOKEN|GITHUB_TOKEN|GH_TOKEN|GITLAB_TOKEN|AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID|AWS_SESSION_TOKEN|PYPI_TOKEN|TWINE_PASSWORD|SLACK_TOKEN|DISCORD_TOKEN|CI_JOB_TOKEN)\b`,
+  String.raw`JSON\.stringify\(\s*process\.env\s*\)`, String.raw`Object\.(?:entries|keys|values)\(\s*process\.env\s*\)`, String.raw`\bdict\(\s*os\.environ\s*\)`, String.raw`\bos\.environ\.copy\(\)`,
+].join('|'));
+
+/**
+ * Reading credentials together with network use in the same file or command: the shape of token
+ * stealers (the 2025 npm worm read `~/.npmrc` and GITHUB_TOKEN and posted them).
+ */
+export const credentialNetwork: ScanRule = {
+  id: 'credential-network',
+  confidence: 'high',
+  scan(doc) {
+    const secret = firstLine(doc, CREDENTIALS);
+    const network = firstLine(doc, NETWORK_CALL[doc.kind]);
+    if (secret === undefined || network === undefined) return [];
+    return [{ line: secret, message: `reads credentials and uses the network (line ${network})` }];
+  },
+};

@@ -1,0 +1,26 @@
+/** Runs every content rule over the documents of one package. Pure. */
+import { bundledBinary } from './rules/bundled-binary.js';
+import { credentialNetwork } from './rules/credential-network.js';
+import { downloadExecute } from './rules/download-execute.js';
+import { encodedEval } from './rules/encoded-eval.js';
+import { obfuscation } from './rules/obfuscation.js';
+import { setupPyCommands } from './rules/setup-py-commands.js';
+import { shadyUrl } from './rules/shady-url.js';
+import { toFinding } from './patterns.js';
+import type { ContentFinding, ScanDocument, ScanRule } from './types.js';
+
+/** Every rule, high-confidence ones first. Explicit on purpose: no directory scanning. */
+export const scanRules: readonly ScanRule[] = [downloadExecute, credentialNetwork, encodedEval, obfuscation, shadyUrl, bundledBinary, setupPyCommands];
+
+export function scanDocuments(docs: readonly ScanDocument[], rules: readonly ScanRule[] = scanRules): ContentFinding[] {
+  const out: ContentFinding[] = [];
+  for (const doc of docs) {
+    for (const rule of rules) for (const hit of rule.scan(doc, docs)) out.push(toFinding(rule, doc, hit));
+  }
+  return out;
+}
+
+/** `install.js:12: download-execute: pipes a download into an interpreter | curl … | sh` */
+export function describeContentFinding(f: ContentFinding): string {
+  return `${f.file}:${f.line}: ${f.message} [${f.rule}]${f.excerpt ? ` | ${f.excerpt}` : ''}`;
+}
