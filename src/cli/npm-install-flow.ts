@@ -10,7 +10,7 @@ import { loadNpmConfig } from '../npm/npm-config.js';
 import { createRegistryClient } from '../npm/npm-registry.js';
 import { recoverProject } from '../npm/commit-project.js';
 import { ensureUserCache, removeStaleAreas, runNpmInstall } from '../npm/run-npm-install.js';
-import { installedEntries, loadLockedTree, lockedEntries } from '../npm/resolve-tree.js';
+import { installedEntries, lockedEntries } from '../npm/resolve-tree.js';
 import { spawnTreeWorker } from '../npm/tree-install.js';
 import { popularNames } from '../checks/popular-names.js';
 import { createSystemUser, resolveBuildIdentities } from '../run/build-identity.js';
@@ -94,7 +94,6 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     runNpmInstall: (job) => runNpmInstall(job, runCommand),
     spawnTreeWorker: (mode) => spawnTreeWorker({ realNpm: io.realNpm, mode, env: io.env, interrupts, mark }),
     guessProjectDir: () => nearestPackageRoot(io.cwd),
-    loadLockedTree: (projectDir, registry) => loadLockedTree(projectDir, registry.options),
     installedEntries,
     lockedEntries,
     afterInstall: (context) => afterNpmInstall(context, realAfterInstallDeps(io)),

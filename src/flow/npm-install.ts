@@ -70,8 +70,6 @@ export interface NpmFlowDeps {
   spawnTreeWorker(mode: InstallMode): TreeWorker;
   /** The project folder npm will most likely use (nearest package.json upward), before its config is read. */
   guessProjectDir(): string;
-  /** The project's lockfile as a tree (npm ci). */
-  loadLockedTree(projectDir: string, registry: RegistryClient): Promise<ResolvedNode[]>;
   /** location → version/integrity: what is installed (hidden lockfile) and what the lockfile says. */
   installedEntries(projectDir: string): InstalledEntries;
   lockedEntries(projectDir: string): InstalledEntries;
@@ -183,6 +181,9 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
     const worker = early && sameMode(early.mode, mode) ? early : deps.spawnTreeWorker(mode);
     if (worker === early) early = undefined;
     return worker.start({
+      kind: treeMode === 'lockfile' ? 'ci' : 'install',
+      // npm ci of some workspaces (-w): npm picks them; the lockfile is vetted here, npm ci installs.
+      installHere: invocation.workspaces === false,
       projectDir,
       // As npm's update command does: package.json is saved only when --save was given.
       options: { ...config.flat, ...(invocation.kind === 'update' && config.isDefault('save') ? { save: false } : {}) },
@@ -191,11 +192,13 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
       update: invocation.kind === 'update' ? (invocation.specs.length ? invocation.specs.map((s) => s.name ?? s.raw) : true) : undefined,
       before: cooldown.before,
       cooldownExclude: settings.cooldownExclude,
+      // A release younger than this is checked on its full registry document (publisher, scripts…).
+      recentSince: new Date(now.getTime() - Math.max(settings.thresholds.recentReleaseDays, settings.thresholds.newPackageDays, settings.thresholds.newVersionDays) * 86_400_000),
       localFolders: invocation.specs.filter((s) => (s.type === 'directory' || s.type === 'file') && s.fetchSpec).map((s) => s.fetchSpec!),
     });
   };
   deps.mark?.('config loaded');
-  let tree = treeMode === 'resolve' ? startTree(specs) : undefined;
+  let tree = treeMode !== 'none' ? startTree(specs) : undefined;
   deps.mark?.('resolver started');
   const registry = requested.length > 0 || treeMode !== 'none' ? await deps.createRegistry(config, cacheDir) : undefined;
   try {
@@ -248,9 +251,12 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
       if (outcome.kind === 'exit') return outcome.exitCode;
       deps.mark?.('tree vetted');
       freshLocations = new Set(outcome.changed.map((n) => n.location));
-      if (invocation.kind === 'install-ci-test') npmArgs = replaceCommand(npmArgs, invocation, 'ci');
     }
 
+    if (tree && treeMode === 'lockfile' && invocation.workspaces !== false) {
+      await tree.cancel();
+      tree = undefined;
+    }
     if (tree) {
       const started = Date.now();
       const result = await tree.install();
@@ -262,6 +268,7 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
       }
       deps.stdout(`${installSummary(result)} in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
     } else {
+      if (invocation.kind === 'install-ci-test') npmArgs = replaceCommand(npmArgs, invocation, 'ci');
       const result = await deps.runNpmInstall({ ...installJob(), args: npmArgs });
       if (result.output && !result.error) {
         deps.stdout(result.output.stdout);
@@ -310,7 +317,7 @@ type TreeMode = 'none' | 'resolve' | 'lockfile';
 
 /** Whether this command will probably resolve a tree (npm's config may still say otherwise). */
 function mayResolveTree(invocation: NpmInvocation): boolean {
-  return ['install', 'update', 'install-test'].includes(invocation.kind) && !invocation.global && invocation.workspaces === false;
+  return ['install', 'update', 'install-test', 'ci', 'install-ci-test'].includes(invocation.kind) && !invocation.global && invocation.workspaces === false;
 }
 
 function sameMode(a: InstallMode, b: InstallMode): boolean {
@@ -381,18 +388,15 @@ async function vetWholeTree(
   let nodes: ResolvedNode[];
   let tooYoung: Array<{ name: string; wanted: string }> = [];
   try {
-    if (mode === 'resolve') {
-      const resolved = await ctx.tree!.resolved;
-      ({ nodes, tooYoung } = resolved);
-      for (const [name, packument] of Object.entries(resolved.packuments)) registry.prime(name, packument);
-      deps.mark?.('tree resolved');
-    } else {
-      nodes = await deps.loadLockedTree(ctx.projectDir, registry);
-    }
+    const resolved = await ctx.tree!.resolved;
+    ({ nodes, tooYoung } = resolved);
+    for (const [name, packument] of Object.entries(resolved.packuments)) registry.prime(name, packument);
+    deps.mark?.('tree resolved');
   } catch (error) {
     spinner.stop();
-    const message = (error as Error).message.split('\n')[0];
     const code = (error as { code?: string }).code;
+    // npm ci's list of what is out of sync is the answer itself: all of it is said.
+    const message = code === 'ELOCKSYNC' ? (error as Error).message : (error as Error).message.split('\n')[0];
     if (code === 'EUNREACHABLE') {
       deps.stderr(`safe-npm: ${message}; nothing was changed\n`);
       return { kind: 'exit', exitCode: ExitCode.couldNotVerify };
@@ -404,6 +408,19 @@ async function vetWholeTree(
   const installed = deps.installedEntries(ctx.projectDir);
   const locked = deps.lockedEntries(ctx.projectDir);
   const changed = newOrChanged(nodes, installed);
+  if (mode === 'lockfile') {
+    // npm ci: the lockfile's entries are being installed into the staging copy already; the documents
+    // for the new ones are fetched by npm's engine meanwhile.
+    try {
+      const docs = await ctx.tree!.docs(changed.filter((n) => n.registry));
+      for (const [name, packument] of Object.entries(docs)) registry.prime(name, packument);
+    } catch (error) {
+      spinner.stop();
+      const code = (error as { code?: string }).code;
+      deps.stderr(`safe-npm: ${(error as Error).message.split('\n')[0]}; nothing was changed\n`);
+      return { kind: 'exit', exitCode: code === 'EUNREACHABLE' ? ExitCode.couldNotVerify : 1 };
+    }
+  }
   const youngNames = new Set(tooYoung.map((t) => t.name));
   const popular = deps.popular();
   const ctxChecks = { now, thresholds: settings.thresholds, popular };

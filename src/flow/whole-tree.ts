@@ -43,7 +43,8 @@ export function cooldownNotes(
   now: Date,
 ): Finding[] {
   if (!packument?.time) return [];
-  const skipped = Object.keys(packument.versions ?? {})
+  // From the publish times: a document reduced for vetting keeps only the versions the checks read.
+  const skipped = Object.keys(packument.time)
     .filter((v) => semver.valid(v) && semver.gt(v, node.version) && !semver.prerelease(v))
     .filter((v) => {
       const t = packument.time?.[v];

@@ -127,7 +127,7 @@ const AREA_PREFIX = 'safe-npm-area-';
  * on success, failure or signal). Its name carries our pid, so that a later run can recognise and
  * remove what a killed run left (`removeStaleAreas`).
  */
-export function makePrivateArea(user: UserAccount, userconfigPath: string | undefined, interrupts?: Interrupts): PrivateArea {
+export function makePrivateArea(user: UserAccount | undefined, userconfigPath: string | undefined, interrupts?: Interrupts): PrivateArea {
   const root = mkdtempSync(join(tmpdir(), `${AREA_PREFIX}${process.pid}-`));
   chmodSync(root, 0o700);
   let unregister = () => {};
@@ -143,13 +143,14 @@ export function makePrivateArea(user: UserAccount, userconfigPath: string | unde
     const text = userconfigPath ? readRegularFileIfExists(userconfigPath, { what: 'the npm user config', maxBytes: 1024 * 1024 }) ?? '' : '';
     // 'wx': a fresh file in our fresh folder, never through a planted link.
     writeFileSync(npmrc, text, { flag: 'wx', mode: 0o600 });
-    chownTree(root, user.uid, user.gid);
+    if (user) chownTree(root, user.uid, user.gid);
     return {
       root, home, npmrc, remove,
       removeLater() {
         unregister();
         try {
-          spawn('/bin/rm', ['-rf', '--', root], { detached: true, stdio: 'ignore' }).unref();
+          // cwd '/': nothing of ours may keep the project folder busy once we are done.
+          spawn('/bin/rm', ['-rf', '--', root], { detached: true, stdio: 'ignore', cwd: '/' }).unref();
         } catch {
           rmSync(root, { recursive: true, force: true });
         }
@@ -268,7 +269,7 @@ export interface Stage {
 export function stageProject(
   projectDir: string,
   areaRoot: string,
-  user: UserAccount,
+  user: UserAccount | undefined,
   options: { withNodeModules?: boolean; name?: string; extraFolders?: string[] } = {},
 ): Stage {
   const withNodeModules = options.withNodeModules ?? true;
@@ -287,7 +288,7 @@ export function stageProject(
         && (withNodeModules || !src.endsWith(`${sep}node_modules`)),
     });
   }
-  chownTree(root, user.uid, user.gid);
+  if (user) chownTree(root, user.uid, user.gid);
   return { root, sourceRoot, project: join(root, relative(sourceRoot, projectDir)) };
 }
 

@@ -123,6 +123,9 @@ export async function fakeDeps(setup: FakeSetup) {
           let done = false;
           return {
             resolved: Promise.resolve({ nodes, tooYoung: setup.tooYoung ?? [], packuments: {} }),
+            async docs() {
+              return {};
+            },
             async install() {
               done = true;
               installs.push({ ...request, mode });
@@ -135,7 +138,6 @@ export async function fakeDeps(setup: FakeSetup) {
         },
       };
     },
-    loadLockedTree: async () => setup.tree ?? [],
     installedEntries: () => new Map(),
     lockedEntries: () => new Map(),
   };
