@@ -156,7 +156,7 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
     // Freed before we exit on a signal too, so that nothing of ours holds the project afterwards.
     deps.interrupts.onInterrupt(() => held.release());
     deps.mark?.('project locked');
-    if (mode.kind === 'staging') {
+    if (!invocation.global) {
       const repaired = deps.recoverProject(projectDir);
       if (repaired) deps.stderr(`safe-npm: ${repaired}\n`);
     }

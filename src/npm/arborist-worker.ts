@@ -51,6 +51,8 @@ export interface ResolveMessage {
   exclude: string[];
   /** Releases published after this need their full document (recent-release checks read it). */
   recentSince?: Date;
+  /** The project is a staging copy: install the tree at once, while the parent vets it. */
+  installNow?: boolean;
 }
 
 type Arb = {
@@ -127,13 +129,20 @@ async function main(): Promise<void> {
     } else {
       const { arb, nodes, tooYoung, docs } = await resolveTree(Arborist, arboristPath, request, vetting);
       await send({ type: 'resolved', nodes, tooYoung, packuments: docs, fullDocuments: vetting.fullCount() });
-      const order = await next();
-      if (order.type !== 'reify') process.exit(0);
-      reifying = true;
       // As npm's install/update commands do: the options go to reify too (save, saveType, dryRun…).
-      counting = arb.reify({ ...request.options, add: request.add, update: request.update }).then(() => arb);
+      const reify = () => arb.reify({ ...request.options, add: request.add, update: request.update }).then(() => arb);
+      if (request.installNow) {
+        // Into a staging copy: installed while the parent vets; the project changes only if it passes.
+        counting = reify();
+        counting.catch(() => {}); // reported when the parent asks for it
+      } else {
+        const order = await next();
+        if (order.type !== 'reify') process.exit(0);
+        reifying = true;
+        counting = reify();
+      }
     }
-    if (request.type === 'ci') {
+    if (request.type === 'ci' || request.installNow) {
       const order = await next();
       if (order.type !== 'reify') process.exit(0);
     }

@@ -165,12 +165,13 @@ export function recoverProject(projectDir: string): string | undefined {
   }
   let journal: Journal;
   try {
-    // Only a journal written by this uid, about folders of this uid, is acted on: a project owner
-    // cannot plant one to make root rename or delete elsewhere.
+    // Only a journal written by this uid (a project owner cannot plant one in root's name), about
+    // folders of the project's owner, is acted on.
     const me = process.geteuid?.() ?? -1;
     if (lstatSync(journalPath).uid !== me) throw new Error('not written by us');
     journal = parseJournal(readRegularFile(journalPath, { maxBytes: 1_000_000, what: 'the commit journal' }));
-    if (journal.entries.some((e) => statSync(e.dir).uid !== me)) throw new Error('names a folder that is not ours');
+    const owner = statSync(projectDir).uid;
+    if (journal.entries.some((e) => statSync(e.dir).uid !== owner)) throw new Error('names a folder that is not the project owner\'s');
   } catch (error) {
     return `found ${journalPath} but did not act on it (${(error as Error).message}): remove it if no safe-npm is running`;
   }

@@ -9,7 +9,8 @@
  * overlaps with safe-npm reading npm's configuration and checking the requested packages.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,6 +90,14 @@ export function arboristOf(realNpm: string): string {
   }
   // Last resort: our own copy (readable when safe-npm is installed where the build user can read).
   return createRequire(import.meta.url).resolve('@npmcli/arborist');
+}
+
+function sameDevice(a: string, b: string): boolean {
+  try {
+    return statSync(a).dev === statSync(b).dev;
+  } catch {
+    return false;
+  }
 }
 
 /** npm's own check that a lockfile matches package.json (what npm ci runs), from the real npm. */
@@ -204,8 +213,12 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
       const ciHere = ci && request.installHere !== false;
       // npm ci always goes through a staging copy (its node_modules is rebuilt anyway): it is installed
       // there while it is vetted, and the project changes only when it passed.
-      const stageArea = ciHere ? (area ?? (selfArea ??= makePrivateArea(undefined, undefined, interrupts))) : area;
-      const stage = (mode.kind === 'staging' || ciHere) && stageArea
+      // A project without node_modules (a fresh clone) costs nothing to stage: it is resolved and
+      // installed in a staging copy too, while the tree is vetted, and committed by rename.
+      const fresh = !ci && !existsSync(join(request.projectDir, 'node_modules')) && sameDevice(tmpdir(), request.projectDir);
+      const staged = mode.kind === 'staging' || ciHere || fresh;
+      const stageArea = staged ? (area ?? (selfArea ??= makePrivateArea(undefined, undefined, interrupts))) : undefined;
+      const stage = staged && stageArea
         ? stageProject(request.projectDir, stageArea.root, user, { extraFolders: request.localFolders, withNodeModules: !ci })
         : undefined;
       const dir = stage?.project ?? request.projectDir;
@@ -222,7 +235,7 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
         ? { type: 'ci', options, validateLockfile: validateLockfileOf(spawnRequest.realNpm), install: ciHere, recentSince: request.recentSince }
         : {
           type: 'resolve', options, add: request.add, update: request.update, before: request.before,
-          exclude: request.cooldownExclude, recentSince: request.recentSince,
+          exclude: request.cooldownExclude, recentSince: request.recentSince, installNow: Boolean(stage),
         };
       worker.post(message);
       const resolved = worker.next().then((m) => {

@@ -66,6 +66,10 @@ describe('commit: one step, journaled', () => {
     writeFileSync(join(dir, JOURNAL), JSON.stringify({ pid: 3, state: 'preparing', entries: [{ dir: victim, files: ['package.json'], nodeModules: false }] }));
     chownSync(join(dir, JOURNAL), 65534, 65534);
     expect(recoverProject(dir)).toMatch(/did not act on it \(not written by us\)/);
+    // Written by us, but naming a folder of someone else: not acted on either.
+    chownSync(join(dir, JOURNAL), process.getuid!(), process.getgid!());
+    chownSync(victim, 65534, 65534);
+    expect(recoverProject(dir)).toMatch(/names a folder that is not the project owner's/);
     expect(existsSync(join(victim, 'package.json.safe-npm-new'))).toBe(true);
   });
 
