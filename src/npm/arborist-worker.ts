@@ -127,14 +127,22 @@ async function main(): Promise<void> {
       counting = arb.reify({ ...request.options, packageLock: true, save: false }).then(() => arb);
       counting.catch(() => {}); // reported when the parent asks for it
     } else {
-      const { arb, nodes, tooYoung, docs } = await resolveTree(Arborist, arboristPath, request, vetting);
-      await send({ type: 'resolved', nodes, tooYoung, packuments: docs, fullDocuments: vetting.fullCount() });
+      const { arb, nodes, tooYoung, originals } = await resolveTree(Arborist, arboristPath, request, vetting);
       // As npm's install/update commands do: the options go to reify too (save, saveType, dryRun…).
       const reify = () => arb.reify({ ...request.options, add: request.add, update: request.update }).then(() => arb);
+      // Into a staging copy: installed at once, while the documents are gathered and the parent vets;
+      // the project changes only if the tree passes.
+      let early: Promise<Arb> | undefined;
       if (request.installNow) {
-        // Into a staging copy: installed while the parent vets; the project changes only if it passes.
-        counting = reify();
-        counting.catch(() => {}); // reported when the parent asks for it
+        early = reify();
+        early.catch(() => {}); // reported when the parent asks for it
+      }
+      const docs = await vetting.docsFor(nodes.filter((n) => n.registry), originals);
+      await send({ type: 'resolved', nodes, tooYoung, packuments: docs, fullDocuments: vetting.fullCount() });
+      // The documents have been handed over: installing needs none of them.
+      vetting.release();
+      if (early) {
+        counting = early;
       } else {
         const order = await next();
         if (order.type !== 'reify') process.exit(0);
@@ -169,7 +177,7 @@ type PackumentStore = { has(k: string): boolean; get(k: string): unknown; set(k:
  * and, for a document the LRU refuses (over its size limit), a copy cut down to the fields the checks
  * read, so that vetting needs no second fetch (npm's HTTP cache may not keep abbreviated documents).
  */
-function pinnedCache(lru: PackumentStore, cutDown: (doc: Doc) => Doc): PackumentStore & { pin(k: string, v: unknown): void; unpin(k: string): void; kept(k: string): Doc | undefined } {
+function pinnedCache(lru: PackumentStore, cutDown: (doc: Doc) => Doc): PackumentStore & { pin(k: string, v: unknown): void; unpin(k: string): void; kept(k: string): Doc | undefined; forgetRefused(): void } {
   const pinned = new Map<string, unknown>();
   const refused = new Map<string, Doc>();
   return {
@@ -186,6 +194,7 @@ function pinnedCache(lru: PackumentStore, cutDown: (doc: Doc) => Doc): Packument
     pin: (k, v) => void pinned.set(k, v),
     unpin: (k) => void pinned.delete(k),
     kept: (k) => (pinned.has(k) ? (pinned.get(k) as Doc) : ((lru.get(k) as Doc | undefined) ?? refused.get(k))),
+    forgetRefused: () => refused.clear(),
   };
 }
 
@@ -204,6 +213,12 @@ function vettingDocs(arboristPath: string, request: ResolveMessage | CiMessage) 
   const locked = lockedVersions(String(request.options.path));
   const recentSince = new Date(request.recentSince ?? 0);
   const fullDocs = new Map<string, Promise<Doc | undefined>>();
+  // pacote's cache keys are `<corgi|full>:<registry without trailing slash>/<escaped name>`.
+  let knownRegistries: string[] | undefined;
+  const registries = () => {
+    if (!knownRegistries?.length) knownRegistries = [...new Set([...cache.keys()].map((k) => k.slice(k.indexOf(':') + 1).replace(/\/(@[^/]+%2f)?[^/]+$/, '')))];
+    return knownRegistries;
+  };
   const fullDoc = (name: string) => {
     let p = fullDocs.get(name);
     if (!p) {
@@ -215,9 +230,12 @@ function vettingDocs(arboristPath: string, request: ResolveMessage | CiMessage) 
   /** The document the resolver used for `name` (from memory, else npm's HTTP cache, else the registry). */
   const docOf = async (name: string): Promise<{ key?: string; doc?: Doc }> => {
     const suffix = `/${name.startsWith('@') ? name.replace('/', '%2f') : name}`;
-    for (const key of cache.keys()) {
-      const doc = key.endsWith(suffix) ? cache.kept(key) : undefined;
-      if (doc) return { key, doc };
+    for (const prefix of ['corgi:', 'full:']) {
+      for (const registry of registries()) {
+        const key = `${prefix}${registry}${suffix}`;
+        const doc = cache.kept(key);
+        if (doc) return { key, doc };
+      }
     }
     const doc = await pacote.packument(name, { ...options, preferOffline: true }).catch(() => undefined);
     return { doc };
@@ -237,7 +255,11 @@ function vettingDocs(arboristPath: string, request: ResolveMessage | CiMessage) 
   };
   /** How many full documents were fetched (for SAFE_NPM_TIMING's profile). */
   const fullCount = () => fullDocs.size;
-  return { req, semver, cache, options, locked, fullDoc, docOf, docsFor, fullCount };
+  const release = () => {
+    cache.forgetRefused();
+    fullDocs.clear();
+  };
+  return { req, semver, cache, options, locked, fullDoc, docOf, docsFor, fullCount, release };
 }
 
 /**
@@ -300,8 +322,7 @@ async function resolveTree(Arborist: new (o: object) => Arb, arboristPath: strin
     if (!changed) break;
   }
   const originals = new Map([...filtered].map(([name, f]) => [name, f.original]));
-  const docs = await vetting.docsFor(nodes.filter((n) => n.registry), originals);
-  return { arb, nodes, tooYoung, docs };
+  return { arb, nodes, tooYoung, originals };
 }
 
 /** npm ci's tree: the lockfile, checked against package.json exactly as npm ci checks it. */
