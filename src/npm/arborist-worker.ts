@@ -55,12 +55,40 @@ export interface ResolveMessage {
   installNow?: boolean;
 }
 
+type DiffNode = { action?: string; ideal?: { isInStore?: boolean; isLink?: boolean } | null; children: DiffNode[] };
 type Arb = {
   buildIdealTree(o: object): Promise<ArboristNode>;
   reify(o: object): Promise<unknown>;
   idealTree: ArboristNode | null;
-  diff?: { children: Array<{ action: string }> } | null;
+  actualTree?: { inventory: { has(n: unknown): boolean } } | null;
+  diff?: DiffNode | null;
 };
+
+/**
+ * "added 91 packages, removed 1 package, changed 2 packages": counted as npm's reify-output counts
+ * them, over the whole diff (nested installs too), an addition only when it is in the actual tree.
+ */
+function reifyCounts(arb: Arb, req: NodeJS.Require): { added: number; removed: number; changed: number } {
+  const counts = { added: 0, removed: 0, changed: 0 };
+  if (!arb.diff) return counts;
+  const visit = (d: DiffNode) => {
+    if (d.action === 'REMOVE') counts.removed++;
+    else if (d.action === 'CHANGE') counts.changed++;
+    else if (d.action === 'ADD' && (arb.actualTree?.inventory.has(d.ideal) || (d.ideal?.isInStore && !d.ideal.isLink))) counts.added++;
+  };
+  try {
+    // npm's own walk (treeverse), as reify-output uses it.
+    (req('treeverse') as { depth(o: { tree: DiffNode; visit(d: DiffNode): void; getChildren(d: DiffNode): DiffNode[] }): void })
+      .depth({ tree: arb.diff, visit, getChildren: (d) => d.children });
+  } catch {
+    const walk = (d: DiffNode) => {
+      visit(d);
+      for (const c of d.children ?? []) walk(c);
+    };
+    walk(arb.diff);
+  }
+  return counts;
+}
 
 async function main(): Promise<void> {
   // A parent that has gone away makes send fail: nothing to tell then.
@@ -155,13 +183,7 @@ async function main(): Promise<void> {
       if (order.type !== 'reify') process.exit(0);
     }
     const arb = await counting;
-    const counts = { added: 0, removed: 0, changed: 0 };
-    for (const child of arb.diff?.children ?? []) {
-      if (child.action === 'ADD') counts.added++;
-      else if (child.action === 'REMOVE') counts.removed++;
-      else if (child.action === 'CHANGE') counts.changed++;
-    }
-    await send({ type: 'reified', ...counts });
+    await send({ type: 'reified', ...reifyCounts(arb, createRequire(arboristPath)) });
     process.exit(0);
   } catch (error) {
     await fail(error);
