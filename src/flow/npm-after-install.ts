@@ -6,7 +6,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
-import type { AfterInstallContext, ExecContext } from './npm-install.js';
+import type { AfterInstallContext, ExecContext } from './npm-session.js';
 import { replayInstallScripts } from './npm-scripts.js';
 import { ensureUserCache, npmEnvFor, withScriptsOff } from '../npm/run-npm-install.js';
 import type { NpmConfig } from '../npm/npm-config.js';
