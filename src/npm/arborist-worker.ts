@@ -30,8 +30,11 @@ type Arb = {
   buildIdealTree(o: object): Promise<ArboristNode>;
   reify(o: object): Promise<unknown>;
   idealTree: ArboristNode | null;
-  diff?: { children: Array<{ action: string }> } | null;
+  actualTree?: { inventory: { has(node: unknown): boolean } } | null;
+  diff?: DiffNode | null;
 };
+
+type DiffNode = { action?: string | null; ideal?: unknown; children?: DiffNode[] };
 
 async function main(): Promise<void> {
   // A parent that has gone away makes send fail: nothing to tell then.
@@ -87,7 +90,8 @@ async function main(): Promise<void> {
         break;
       } catch (error) {
         const e = error as { code?: string; name?: string; wanted?: string };
-        if (request.before && e.code === 'ETARGET' && e.name && !exclude.includes(e.name) && round < 50) {
+        // ETARGET: nothing old enough matches; ENOVERSIONS: every version is younger (a brand-new package).
+        if (request.before && (e.code === 'ETARGET' || e.code === 'ENOVERSIONS') && e.name && !exclude.includes(e.name) && round < 50) {
           exclude.push(e.name);
           tooYoung.push({ name: e.name, wanted: e.wanted ?? '' });
           continue;
@@ -102,17 +106,27 @@ async function main(): Promise<void> {
     reifying = true;
     // As npm's install/update commands do: the options go to reify too (save, saveType, dryRun…).
     await arb.reify({ ...request.options, add: request.add, update: request.update });
-    const counts = { added: 0, removed: 0, changed: 0 };
-    for (const child of arb.diff?.children ?? []) {
-      if (child.action === 'ADD') counts.added++;
-      else if (child.action === 'REMOVE') counts.removed++;
-      else if (child.action === 'CHANGE') counts.changed++;
-    }
-    await send({ type: 'reified', ...counts });
+    await send({ type: 'reified', ...diffCounts(arb) });
     process.exit(0);
   } catch (error) {
     await fail(error);
   }
+}
+
+/**
+ * npm's own summary counts (lib/utils/reify-output.js): the whole diff, nested installs too; an
+ * added node counts only when it is in the tree on disk (a skipped optional one is not).
+ */
+function diffCounts(arb: Arb): { added: number; removed: number; changed: number } {
+  const counts = { added: 0, removed: 0, changed: 0 };
+  const visit = (d: DiffNode) => {
+    if (d.action === 'ADD' && (!arb.actualTree || arb.actualTree.inventory.has(d.ideal))) counts.added++;
+    else if (d.action === 'REMOVE') counts.removed++;
+    else if (d.action === 'CHANGE') counts.changed++;
+    for (const child of d.children ?? []) visit(child);
+  };
+  if (arb.diff) visit(arb.diff);
+  return counts;
 }
 
 /** Manifest fields the checks read; the rest of a full packument stays here. */
