@@ -24,6 +24,7 @@ import { runCommand } from '../run/run-command.js';
 import { lookupUser } from '../run/users.js';
 import { inquirerPrompts } from '../ui/prompts.js';
 import { startSpinner } from '../ui/spinner.js';
+import { ownCommandName } from './own-command.js';
 
 export interface NpmFlowIo {
   argv: string[];
@@ -71,6 +72,7 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     stderrIsTTY: Boolean(process.stderr.isTTY),
     euid: process.geteuid?.() ?? 1,
     realNpm: io.realNpm,
+    ownCommand: ownCommandName(io.env),
     now: () => new Date(),
     stdout: (t) => void process.stdout.write(t),
     stderr: (t) => void process.stderr.write(t),

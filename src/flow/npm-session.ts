@@ -29,6 +29,8 @@ export interface NpmFlowDeps {
   stderrIsTTY: boolean;
   euid: number;
   realNpm: string;
+  /** safe-npm as the user typed it, for the commands we suggest: `npm` through the shim or shell function, else `safe-npm`. */
+  ownCommand: string;
   now(): Date;
   stdout(text: string): void;
   stderr(text: string): void;

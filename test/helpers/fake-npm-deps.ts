@@ -39,6 +39,10 @@ export interface FakeSetup {
   /** Extra (transitive) packages the fake resolver puts in the tree. */
   tree?: ResolvedNode[];
   tooYoung?: Array<{ name: string; wanted: string }>;
+  /** The per-user store (default: a new one in a temp folder). */
+  store?: SafeStore;
+  /** How the user typed safe-npm (`npm` through the shim). */
+  ownCommand?: string;
 }
 
 export async function fakeDeps(setup: FakeSetup) {
@@ -55,7 +59,7 @@ export async function fakeDeps(setup: FakeSetup) {
   const cancelled: TreeInstallRequest[] = [];
   const fetched: string[] = [];
   const scripted = scriptedPrompts({ answers: setup.answers });
-  const store = await SafeStore.open({ cwd: mkdtempSync(join(tmpdir(), 'safe-flow-')) });
+  const store = setup.store ?? await SafeStore.open({ cwd: mkdtempSync(join(tmpdir(), 'safe-flow-')) });
   const projectDir = mkdtempSync(join(tmpdir(), 'safe-flow-project-'));
   const config: NpmConfig = {
     flat: {}, get: (k) => ({ tag: 'latest', cache: '/tmp/cache' } as Record<string, unknown>)[k], isDefault: () => true,
@@ -63,7 +67,7 @@ export async function fakeDeps(setup: FakeSetup) {
   };
   const deps: NpmFlowDeps = {
     env: {}, cwd: projectDir, interactive: setup.interactive ?? false, stderrIsTTY: false,
-    euid: setup.euid ?? 1000, realNpm: '/usr/bin/npm', now: () => NOW,
+    euid: setup.euid ?? 1000, realNpm: '/usr/bin/npm', ownCommand: setup.ownCommand ?? 'safe-npm', now: () => NOW,
     stdout: () => {}, stderr: (t) => void stderr.push(t),
     openStore: async () => store,
     loadNpmConfig: async () => config,
@@ -139,5 +143,5 @@ export async function fakeDeps(setup: FakeSetup) {
     installedEntries: () => new Map(),
     lockedEntries: () => new Map(),
   };
-  return { deps, store, stderr, installs, npmRuns, started, cancelled, spawned, unusedWorkers, asked: scripted.asked, fetched, locked, released, text: () => stderr.join('') };
+  return { deps, store, stderr, installs, npmRuns, started, cancelled, spawned, unusedWorkers, asked: scripted.asked, questions: scripted.questions, fetched, locked, released, text: () => stderr.join('') };
 }

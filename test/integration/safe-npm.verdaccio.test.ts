@@ -193,7 +193,8 @@ describe('safe-npm install: policy without a TTY', () => {
     npmLog.clear();
     const r = await safeNpm(['install', 'lodahs'], project);
     expect(r.exitCode, show(r)).toBe(65);
-    expect(r.stderr).toMatch(/lodahs: block: .*"lodash".*safe-npm safe trust lodahs/);
+    expect(r.stderr).toMatch(/✖ block "lodahs" looks like the popular package "lodash"/);
+    expect(r.stderr).toMatch(/\n  lodahs: blocked \(did you mean "lodash"\?\); if you are sure, run: safe-npm safe trust lodahs@1\.3\.0\n/);
     expect(await snapshotProject(project)).toEqual(before);
     expect(await installCalls()).toEqual([]);
   });
