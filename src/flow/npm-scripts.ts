@@ -11,7 +11,7 @@ import type { SafeStore } from '../config/store.js';
 import { ExitCode } from '../core/exit-codes.js';
 import type { Finding } from '../core/types.js';
 import {
-  allowScriptsKey, classify, discoverInstallScripts, findShadowingBins, makeApproval, makeDenial, planReplay,
+  allowScriptsKey, classify, commandsOnPath, discoverInstallScripts, findShadowingBins, makeApproval, makeDenial, planReplay,
   readAllowScripts, writeAllowScripts, type Classification, type RunnerDeps, type RunResult, type RunPlan, type ScriptCandidate,
 } from '../npm/scripts/index.js';
 import type { UserAccount } from '../run/users.js';
@@ -52,11 +52,13 @@ export interface ScriptReplayRequest {
    */
   freshLocations?: Set<string>;
   tool: 'safe-npm';
+  /** The user's PATH: a `.bin` entry named like a command on it is reported. */
+  path?: string;
 }
 
 export async function replayInstallScripts(request: ScriptReplayRequest, deps: ScriptReplayDeps): Promise<number> {
   const { projectDir, store } = request;
-  for (const finding of findShadowingBins(projectDir)) deps.stderr(`${formatFinding(finding, { color: deps.color }).join('\n')}\n`);
+  for (const finding of findShadowingBins(projectDir, commandsOnPath(request.path))) deps.stderr(`${formatFinding(finding, { color: deps.color }).join('\n')}\n`);
 
   let candidates = await discoverInstallScripts(projectDir);
   if (!request.includeRoot) candidates = candidates.filter((c) => !c.isRoot);
@@ -184,7 +186,8 @@ const labelOf = (c: ScriptCandidate) => (c.isRoot ? `this project (${c.name}@${c
 
 async function describeCandidate(c: ScriptCandidate, k: Classification, deps: ScriptReplayDeps, content: readonly ContentFinding[]): Promise<string> {
   const lines = [`── ${labelOf(c)}  [${c.source}${c.dev ? ', dev' : ''}${c.optional ? ', optional' : ''}]`];
-  if (!c.isRoot) lines.push(`   installed because: ${c.dependencyPath.join(' > ')}`);
+  // The path from the project (its own name left out): "tsx > esbuild".
+  if (!c.isRoot) lines.push(`   installed because: ${(c.dependencyPath.length > 1 ? c.dependencyPath.slice(1) : [c.name]).join(' > ')}`);
   if (c.source === 'registry' && deps.publishedAt) {
     const at = await deps.publishedAt(c.name, c.version).catch(() => undefined);
     lines.push(`   published: ${at ? `${describeAge(at, deps.now())} ago` : 'unknown'}`);
