@@ -106,3 +106,10 @@ export function stopAdvice(p: OpenPackage, input: Pick<DecideInput, 'tool' | 'co
   const env = input.tool === 'safe-npm' ? 'SAFE_NPM_YES=1' : 'SAFE_PIP_YES=1';
   return `${p.report.name}: needs your confirmation; run again with --safe-yes (or ${env}) to accept it`;
 }
+
+/** `safe check`: 65 when something is blocked, 68 when the only blocks are "could not verify" (as an install), else 0. */
+export function checkExitCode(reports: readonly PackageReport[]): number {
+  const blocks = reports.flatMap((r) => r.findings.filter((f) => f.severity === 'block'));
+  if (blocks.length === 0) return ExitCode.ok;
+  return blocks.every((f) => f.check === 'could-not-verify') ? ExitCode.couldNotVerify : ExitCode.blocked;
+}

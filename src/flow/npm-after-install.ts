@@ -51,7 +51,7 @@ export async function afterNpmInstall(context: AfterInstallContext, deps: AfterI
     {
       projectDir: context.projectDir, store: context.store, settings, strict: context.strictScripts,
       project: invocation.ownFlags.project, includeRoot, only, tool: 'safe-npm', freshLocations: context.freshLocations,
-      path: context.env.PATH,
+      writtenLocations: context.writtenLocations, path: context.env.PATH, command: context.ownCommand,
     },
     {
       interactive: context.interactive,

@@ -8,11 +8,20 @@ import type { NpmInvocation } from '../npm/npm-invocation.js';
 import type { NpmInstallJob } from '../npm/run-npm-install.js';
 import type { NpmSession } from './npm-session.js';
 import { afterInstallContext } from './npm-who.js';
+import { changedEntries } from './whole-tree.js';
 
-/** npm's engine writes the tree it resolved and we vetted; npm's own summary line on success. */
-export async function installTree(s: NpmSession): Promise<number> {
+/**
+ * What an install wrote, for the script replay: `fresh` = asked about when unreviewed, `written` =
+ * whose approved scripts run (undefined: every package, as after npm ci).
+ */
+export interface Written {
+  fresh?: Set<string>;
+  written?: Set<string>;
+}
+
+/** npm's engine writes the tree it resolved and we vetted (only `changed` is touched); npm's own summary line. */
+export async function installTree(s: NpmSession, changed: Set<string> | undefined): Promise<Written | number> {
   const { deps } = s;
-  const started = Date.now();
   const result = await s.tree!.install();
   s.tree = undefined;
   deps.mark?.('tree installed');
@@ -20,20 +29,29 @@ export async function installTree(s: NpmSession): Promise<number> {
     deps.stderr(`safe-npm: npm could not install the vetted tree: ${result.error}\nsafe-npm: nothing was changed\n`);
     return result.exitCode;
   }
-  deps.stdout(`${installSummary(result)} in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
-  return ExitCode.ok;
+  // npm's figure is the whole command, from the moment it started.
+  deps.stdout(`\n${installSummary(result)} in ${npmDuration(deps.now().getTime() - deps.startedAt)}\n`);
+  return { fresh: changed, written: changed };
 }
 
-/** The real npm, scripts off, as the build user (ci, -g, --no-save, uninstall…); its output as it printed it. */
-export async function runNpmItself(s: NpmSession): Promise<number> {
-  const { deps } = s;
+/**
+ * The real npm, scripts off, as the build user (ci, -g, --no-save, uninstall…); its output as it
+ * printed it. What it wrote is read from npm's hidden lockfile before and after (npm ci: everything).
+ */
+export async function runNpmItself(s: NpmSession, changed: Set<string> | undefined): Promise<Written | number> {
+  const { deps, inv } = s;
+  const local = !inv.global;
+  const before = local ? deps.installedEntries(s.projectDir) : undefined;
   const result = await deps.runNpmInstall(installJob(s));
   if (result.output && !result.error) {
     deps.stdout(result.output.stdout);
     deps.stderr(result.output.stderr);
   }
   if (result.error) deps.stderr(`safe-npm: ${result.error}\n`);
-  return result.exitCode;
+  if (result.exitCode !== ExitCode.ok) return result.exitCode;
+  if (!before || inv.kind === 'ci' || inv.kind === 'install-ci-test') return { fresh: changed };
+  const written = changedEntries(before, deps.installedEntries(s.projectDir));
+  return { fresh: written, written };
 }
 
 function installJob(s: NpmSession): NpmInstallJob {
@@ -51,11 +69,11 @@ function installJob(s: NpmSession): NpmInstallJob {
   };
 }
 
-/** Stage "after install": the vetted script replay (only what this run installed is asked about). */
-export async function replayScripts(s: NpmSession, freshLocations?: Set<string>): Promise<number> {
+/** Stage "after install": the vetted script replay (only what this run wrote runs or is asked about). */
+export async function replayScripts(s: NpmSession, written?: Written): Promise<number> {
   if (!s.deps.afterInstall) return ExitCode.ok;
   s.deps.mark?.('install done');
-  return s.deps.afterInstall(afterInstallContext(s, freshLocations));
+  return s.deps.afterInstall(afterInstallContext(s, written));
 }
 
 /** install-test / install-ci-test: the tests are the user's own code, run as the user asked (lock freed first). */
@@ -74,15 +92,33 @@ export function runExec(s: NpmSession): Promise<number> {
   });
 }
 
-/** npm's own wording: "added 3 packages, removed 1 package, changed 2 packages". */
-export function installSummary(counts: { added: number; removed: number; changed: number }): string {
+/**
+ * exec/npx with npm's `yes` false (`npx --no`, npm_config_yes=false): npm installs nothing then. As
+ * the user, npm exec itself runs what is already there (or refuses); as root, where we would have to
+ * install it, we refuse in npm's words (exit 1).
+ */
+export function execWithoutInstalling(s: NpmSession): Promise<number> | number {
+  if (s.mode.kind === 'self' && s.deps.runExec) return runExec(s);
+  const missing = (s.inv.exec?.packages ?? []).map((p) => p.raw);
+  s.deps.stderr(`safe-npm: npx canceled due to missing packages and no YES option: ${JSON.stringify(missing)}\n`);
+  return 1;
+}
+
+/** npm's own wording (lib/utils/reify-output.js, no audit): "added 3 packages, and removed 1 package". */
+export function installSummary({ added, removed, changed }: { added: number; removed: number; changed: number }): string {
   const part = (n: number, verb: string) => `${verb} ${n} package${n === 1 ? '' : 's'}`;
-  const parts = [
-    ...(counts.added ? [part(counts.added, 'added')] : []),
-    ...(counts.removed ? [part(counts.removed, 'removed')] : []),
-    ...(counts.changed ? [part(counts.changed, 'changed')] : []),
-  ];
-  return parts.length ? parts.join(', ') : 'up to date';
+  if (!added && !removed && !changed) return 'up to date';
+  let text = added ? part(added, 'added') : '';
+  if (removed) text += `${added ? ', ' : ''}${added && !changed ? 'and ' : ''}${part(removed, 'removed')}`;
+  if (changed) text += `${added || removed ? ', and ' : ''}${part(changed, 'changed')}`;
+  return text;
+}
+
+/** A duration as npm prints it (the `ms` package's short form): "450ms", "2s", "1m". */
+export function npmDuration(ms: number): string {
+  const units: Array<[number, string]> = [[86_400_000, 'd'], [3_600_000, 'h'], [60_000, 'm'], [1000, 's']];
+  for (const [size, unit] of units) if (Math.abs(ms) >= size) return `${Math.round(ms / size)}${unit}`;
+  return `${Math.round(ms)}ms`;
 }
 
 /** The user's npm argv with the command word replaced (install-ci-test → ci: the tests run separately). */

@@ -2,7 +2,8 @@
  * THE safe-npm install flow, as its table of contents:
  *   session (store, who runs npm, npm's engine started early) → locate the project (config, lock,
  *   cache) → resolve (npm's engine, nothing written) ∥ check the requested packages → decide/prompt
- *   → check the whole tree → decide/prompt → install exactly that → replay vetted scripts → exit code.
+ *   → check the whole tree → decide/prompt (strict: unapproved scripts stop here) → install exactly
+ *   that → replay vetted scripts → exit code.
  * Every side effect comes in through `NpmFlowDeps` (npm-session.ts), so unit tests drive it with
  * fakes; each stage lives in a small sibling and returns data (or how the run ends: an exit code).
  */
@@ -13,7 +14,8 @@ import type { ResolvedNode } from '../npm/tree-nodes.js';
 import { sayCooldown } from './decision-stages.js';
 import { checkRequested, checkTree, requestedSpecs } from './npm-checks.js';
 import { decideRequested, decideTransitive, rewriteArgs } from './npm-decide.js';
-import { installTree, replaceCommand, replayScripts, runExec, runNpmItself, runTests } from './npm-finish.js';
+import { execWithoutInstalling, installTree, replaceCommand, replayScripts, runExec, runNpmItself, runTests } from './npm-finish.js';
+import { refuseUnapprovedScripts } from './npm-strict.js';
 import { cooldownFor, resolveTree, startResolve, wholeTreeMode, type CooldownWindow, type TreeMode } from './npm-resolve.js';
 import type { NpmFlowDeps, NpmSession } from './npm-session.js';
 import { closeSession, locateProject, openSession } from './npm-who.js';
@@ -49,27 +51,32 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
   deps.mark?.('resolver started');
   const registry = requested.length > 0 || treeMode !== 'none' ? await deps.createRegistry(s.config, s.cacheDir) : undefined;
 
+  if (isExec(inv) && s.config.get('yes') === false) return execWithoutInstalling(s);
   if (requested.length > 0) {
     const stop = await vetRequested(s, registry!, cooldown);
     if (stop !== undefined) return stop;
   }
-  if ((inv.kind === 'exec' || inv.kind === 'init') && deps.runExec) return runExec(s);
+  if (isExec(inv) && deps.runExec) return runExec(s);
 
-  let freshLocations: Set<string> | undefined;
+  let changed: Set<string> | undefined;
   if (treeMode !== 'none') {
     const vetted = await vetWholeTree(treeMode, s, registry!, cooldown.before);
     if (typeof vetted === 'number') return vetted;
-    freshLocations = new Set(vetted.map((n) => n.location));
+    const refused = s.strictScripts && !deps.interactive ? await refuseUnapprovedScripts(vetted, s, registry!) : undefined;
+    if (refused !== undefined) return refused;
+    changed = new Set(vetted.map((n) => n.location));
     if (inv.kind === 'install-ci-test') s.npmArgs = replaceCommand(s.npmArgs, inv, 'ci');
   }
 
-  const installed = s.tree ? await installTree(s) : await runNpmItself(s);
-  if (installed !== ExitCode.ok) return installed;
-  const replayed = await replayScripts(s, freshLocations);
+  const written = s.tree ? await installTree(s, changed) : await runNpmItself(s, changed);
+  if (typeof written === 'number') return written;
+  const replayed = await replayScripts(s, written);
   if (replayed !== ExitCode.ok) return replayed;
   if ((inv.kind === 'install-test' || inv.kind === 'install-ci-test') && deps.runNpmTest) return runTests(s);
   return ExitCode.ok;
 }
+
+const isExec = (inv: NpmInvocation) => inv.kind === 'exec' || inv.kind === 'init';
 
 /**
  * Check → decide → prompt for the packages on the command line. A did-you-mean or a skip rewrites

@@ -51,7 +51,14 @@ export interface ScriptReplayRequest {
    * listed one by one; older ones get a one-line reminder (no nagging on every install).
    */
   freshLocations?: Set<string>;
+  /**
+   * Locations this run wrote (installed or changed) — only their scripts run: an unrelated package's
+   * approved postinstall does not run again on every uninstall. undefined: all (npm ci, rebuild).
+   */
+  writtenLocations?: Set<string>;
   tool: 'safe-npm';
+  /** safe-npm as the user typed it (`npm` through the shim), for the commands we suggest. */
+  command?: string;
   /** The user's PATH: a `.bin` entry named like a command on it is reported. */
   path?: string;
 }
@@ -62,6 +69,7 @@ export async function replayInstallScripts(request: ScriptReplayRequest, deps: S
 
   let candidates = await discoverInstallScripts(projectDir);
   if (!request.includeRoot) candidates = candidates.filter((c) => !c.isRoot);
+  if (request.writtenLocations) candidates = candidates.filter((c) => c.isRoot || request.writtenLocations!.has(c.location));
   if (request.only?.length) candidates = candidates.filter((c) => request.only!.includes(c.name) || c.isRoot && request.only!.includes('.'));
   if (candidates.length === 0) return ExitCode.ok;
 
@@ -132,7 +140,7 @@ export async function replayInstallScripts(request: ScriptReplayRequest, deps: S
     print: (line) => deps.stderr(`${line}\n`),
   });
   for (const notice of result.notices) deps.stderr(`safe-npm: ${notice}\n`);
-  const pending = reportWithheld({ ...result, withheld: result.withheld.filter((w) => !blocked.has(w.candidate)) }, classes, deps, request.tool, isFresh);
+  const pending = reportWithheld({ ...result, withheld: result.withheld.filter((w) => !blocked.has(w.candidate)) }, classes, deps, { tool: request.tool, command: request.command ?? request.tool, strict: request.strict }, isFresh);
   for (const f of result.failed) {
     deps.stderr(`safe-npm: ${f.candidate.name}@${f.candidate.version} ${f.failedEvent ?? ''} failed${f.error ? `: ${f.error}` : ''}\n`);
     for (const line of f.tail ?? []) deps.stderr(`  | ${line}\n`);
@@ -159,14 +167,16 @@ function reportWithheld(
   result: RunResult,
   classes: Map<ScriptCandidate, Classification>,
   deps: ScriptReplayDeps,
-  tool: string,
+  how: { tool: string; command: string; strict: boolean },
   isFresh: (c: ScriptCandidate) => boolean,
 ): number {
+  const { tool, command } = how;
   const all = result.withheld.filter((w) => classes.get(w.candidate)?.status !== 'denied');
   const withheld = all.filter((w) => isFresh(w.candidate));
   const older = all.length - withheld.length;
-  if (older > 0) {
-    deps.stderr(`${tool}: ${older} package${older === 1 ? '' : 's'} installed earlier ${older === 1 ? 'has' : 'have'} install scripts that are not approved (see: ${tool} rebuild)\n`);
+  // Said once, when they were installed; again only when it decides the exit code (strict).
+  if (older > 0 && how.strict) {
+    deps.stderr(`${tool}: ${older} package${older === 1 ? '' : 's'} installed earlier ${older === 1 ? 'has' : 'have'} install scripts that are not approved (review them: ${command} rebuild)\n`);
   }
   if (withheld.length === 0) return all.length;
   deps.stderr(`${tool}: install scripts withheld (not approved); the packages are installed but their scripts did not run:\n`);
@@ -174,8 +184,8 @@ function reportWithheld(
     const c = w.candidate;
     const events = Object.entries(c.scripts).map(([e, s]) => `${e}: ${s}`).join('; ');
     const approve = c.isRoot
-      ? `${tool} safe approve . (in ${c.path})`
-      : `${tool} safe approve ${c.name}@${c.version}`;
+      ? `${command} safe approve . (in ${c.path})`
+      : `${command} safe approve ${c.name}@${c.version}`;
     deps.stderr(`  ${c.name}@${c.version} [${events}] — ${w.reason}; approve with: ${approve}\n`);
   }
   return all.length;
@@ -207,7 +217,7 @@ async function describeCandidate(c: ScriptCandidate, k: Classification, deps: Sc
   return lines.join('\n');
 }
 
-function readPackageJson(projectDir: string): unknown {
+export function readPackageJson(projectDir: string): unknown {
   let text: string;
   try {
     // Data, not a device: a package.json that is a FIFO or /dev/zero is refused (exit 64).

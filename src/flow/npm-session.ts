@@ -23,14 +23,16 @@ import type { InstalledEntries } from './whole-tree.js';
 export interface NpmFlowDeps {
   env: Record<string, string | undefined>;
   cwd: string;
-  /** stdin and stdout are TTYs: we may prompt. */
+  /** stdin and stderr (where prompts render) are TTYs: we may prompt. */
   interactive: boolean;
-  /** stderr is a TTY: spinner and colours. */
+  /** stderr is a TTY and colour is not turned off (NO_COLOR, FORCE_COLOR=0): coloured reports. */
   stderrIsTTY: boolean;
   euid: number;
   realNpm: string;
   /** safe-npm as the user typed it, for the commands we suggest: `npm` through the shim or shell function, else `safe-npm`. */
   ownCommand: string;
+  /** When the command started (epoch ms; the process start): npm's "in 2s" is the whole command. */
+  startedAt: number;
   now(): Date;
   stdout(text: string): void;
   stderr(text: string): void;
@@ -78,8 +80,12 @@ export interface NpmFlowDeps {
 
 export interface AfterInstallContext {
   invocation: NpmInvocation;
-  /** Lockfile locations new or changed in this install (undefined: unknown, treat all as new). */
+  /** Lockfile locations new or changed in this install: asked about (undefined: unknown, treat all as new). */
   freshLocations?: Set<string>;
+  /** Locations this run wrote: only their approved scripts run (undefined: all, as after npm ci). */
+  writtenLocations?: Set<string>;
+  /** safe-npm as the user typed it (`npm` through the shim), for the commands we suggest. */
+  ownCommand: string;
   realNpm: string;
   env: Record<string, string | undefined>;
   interactive: boolean;

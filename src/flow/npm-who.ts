@@ -92,9 +92,9 @@ function cacheFor(mode: InstallMode, settings: Settings, config: NpmConfig, deps
 }
 
 /** The context the after-install steps (script replay, exec) get. */
-export function afterInstallContext(s: NpmSession, freshLocations?: Set<string>): AfterInstallContext {
+export function afterInstallContext(s: NpmSession, written?: { fresh?: Set<string>; written?: Set<string> }): AfterInstallContext {
   return {
-    invocation: s.inv, freshLocations, realNpm: s.deps.realNpm, env: s.deps.env, interactive: s.deps.interactive,
+    invocation: s.inv, freshLocations: written?.fresh, writtenLocations: written?.written, ownCommand: s.deps.ownCommand, realNpm: s.deps.realNpm, env: s.deps.env, interactive: s.deps.interactive,
     cacheDir: s.cacheDir, projectDir: s.projectDir, mode: s.mode, settings: s.settings, store: s.store, config: s.config,
     strictScripts: s.strictScripts, interrupts: s.deps.interrupts,
   };

@@ -43,10 +43,13 @@ export interface FakeSetup {
   store?: SafeStore;
   /** How the user typed safe-npm (`npm` through the shim). */
   ownCommand?: string;
+  /** How long before now() the command started. */
+  ranForMs?: number;
 }
 
 export async function fakeDeps(setup: FakeSetup) {
   const stderr: string[] = [];
+  const stdout: string[] = [];
   /** Whole-tree installs that went ahead (the engine's reify), with the mode its worker ran in. */
   const installs: Array<TreeInstallRequest & { mode: InstallMode }> = [];
   const locked: string[] = [];
@@ -68,7 +71,8 @@ export async function fakeDeps(setup: FakeSetup) {
   const deps: NpmFlowDeps = {
     env: {}, cwd: projectDir, interactive: setup.interactive ?? false, stderrIsTTY: false,
     euid: setup.euid ?? 1000, realNpm: '/usr/bin/npm', ownCommand: setup.ownCommand ?? 'safe-npm', now: () => NOW,
-    stdout: () => {}, stderr: (t) => void stderr.push(t),
+    startedAt: NOW.getTime() - (setup.ranForMs ?? 2000), stdout: (t) => void stdout.push(t),
+    stderr: (t) => void stderr.push(t),
     openStore: async () => store,
     loadNpmConfig: async () => config,
     createRegistry: async () => ({
@@ -143,5 +147,5 @@ export async function fakeDeps(setup: FakeSetup) {
     installedEntries: () => new Map(),
     lockedEntries: () => new Map(),
   };
-  return { deps, store, stderr, installs, npmRuns, started, cancelled, spawned, unusedWorkers, asked: scripted.asked, questions: scripted.questions, fetched, locked, released, text: () => stderr.join('') };
+  return { deps, store, stderr, installs, npmRuns, started, cancelled, spawned, unusedWorkers, asked: scripted.asked, questions: scripted.questions, fetched, locked, released, text: () => stderr.join(''), out: () => stdout.join('') };
 }

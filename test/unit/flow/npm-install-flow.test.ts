@@ -138,7 +138,9 @@ describe('npm install flow (fake edges)', () => {
 
   it.each([
     [{ added: 68, removed: 0, changed: 0 }, 'added 68 packages'],
-    [{ added: 1, removed: 1, changed: 2 }, 'added 1 package, removed 1 package, changed 2 packages'],
+    [{ added: 1, removed: 1, changed: 2 }, 'added 1 package, removed 1 package, and changed 2 packages'],
+    [{ added: 2, removed: 1, changed: 0 }, 'added 2 packages, and removed 1 package'],
+    [{ added: 0, removed: 3, changed: 1 }, 'removed 3 packages, and changed 1 package'],
     [{ added: 0, removed: 0, changed: 0 }, 'up to date'],
   ])('install summary in npm\'s words: %j', (counts, text) => {
     expect(installSummary(counts)).toBe(text);
