@@ -195,7 +195,9 @@ async function safeCheck(ecosystem: Ecosystem, args: string[], io: SafeCommandIo
     const warned = reports.filter((r) => r.verdict === 'warn').length;
     io.stdout(`${text ? `${text}\n` : ''}${reports.length} checked: ${reports.length - blocked - warned} ok, ${warned} warn, ${blocked} block\n`);
   }
-  return checkExitCode(reports);
+  // npm: as the install would (68 when only "could not verify" blocks); safe-pip keeps its own rule.
+  if (ecosystem === 'npm') return checkExitCode(reports);
+  return reports.some((r) => r.verdict === 'block') ? ExitCode.blocked : ExitCode.ok;
 }
 
 
