@@ -67,7 +67,8 @@ export async function runSetup(ecosystem: Ecosystem, args: string[], io: SafeCom
   const before = existsSync(rc) ? readFileSync(rc, 'utf8') : '';
   const block = uninstall ? undefined : setupBlock(ecosystem, shell);
   const after = applyBlock(before, ecosystem, block);
-  if (after === before) {
+  // Our block, exactly, anywhere in the file (lines of the user's own may follow it): nothing to do.
+  if (after === before || (block && before.includes(`${block}\n`))) {
     io.stdout(`${rc} is already up to date\n`);
     return ExitCode.ok;
   }
