@@ -23,7 +23,9 @@ import { ExitCode } from '../core/exit-codes.js';
 import { runCommand } from '../run/run-command.js';
 import { lookupUser } from '../run/users.js';
 import { inquirerPrompts } from '../ui/prompts.js';
+import { wantsColor } from '../ui/color.js';
 import { startSpinner } from '../ui/spinner.js';
+import { ownCommandName } from './own-command.js';
 
 export interface NpmFlowIo {
   argv: string[];
@@ -67,15 +69,18 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     mark,
     env: io.env,
     cwd: io.cwd,
-    interactive: io.stdinIsTTY && io.stdoutIsTTY,
-    stderrIsTTY: Boolean(process.stderr.isTTY),
+    interactive: canPrompt(io),
+    stderrIsTTY: wantsColor(Boolean(process.stderr.isTTY), io.env),
     euid: process.geteuid?.() ?? 1,
     realNpm: io.realNpm,
+    ownCommand: ownCommandName(io.env),
+    // The process start: npm's "added 1 package in 2s" counts the whole command.
+    startedAt: Math.round(performance.timeOrigin),
     now: () => new Date(),
     stdout: (t) => void process.stdout.write(t),
     stderr: (t) => void process.stderr.write(t),
     // Without a terminal nothing is written to the store: read it without loading conf.
-    openStore: () => SafeStore.open({ readOnly: !(io.stdinIsTTY && io.stdoutIsTTY) }),
+    openStore: () => SafeStore.open({ readOnly: !canPrompt(io) }),
     loadNpmConfig: (npmArgs) => loadNpmConfig({ realNpm: io.realNpm, npmArgs, cwd: io.cwd, env: io.env }),
     createRegistry: (config, cache) => createRegistryClient(config, cache),
     asBuildUser: asEffectiveUser,
@@ -106,10 +111,18 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
   };
 }
 
+/**
+ * We may ask when a person can answer: stdin and stderr (where the prompts render, as npm's own do)
+ * are terminals, even when stdout is piped (`npm i x | cat`).
+ */
+function canPrompt(io: NpmFlowIo): boolean {
+  return io.stdinIsTTY && Boolean(process.stderr.isTTY);
+}
+
 function realAfterInstallDeps(io: NpmFlowIo): AfterInstallDeps {
   return {
     stderr: (t) => void process.stderr.write(t),
-    stderrIsTTY: Boolean(process.stderr.isTTY),
+    stderrIsTTY: wantsColor(Boolean(process.stderr.isTTY), io.env),
     prompts: inquirerPrompts,
     now: () => new Date(),
     currentUser: () => {

@@ -6,6 +6,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadNpmTables } from '../npm/npm-tables.js';
+import { runsLocalBinOnly } from '../npm/local-bin.js';
 import { NPX_MARKER, parseNpmArgs } from '../npm/parse-npm-args.js';
 import { findRealBinary, type RealBinaryName } from '../run/find-real-binary.js';
 import { npmCliScript, runNpmInProcess } from '../run/npm-in-process.js';
@@ -69,6 +70,8 @@ async function main(): Promise<number | undefined> {
   for (const w of invocation.warnings) process.stderr.write(`${w}\n`);
 
   if (invocation.kind === 'passthrough') return npmPassthrough(invocation.npmArgs);
+  // `npx <bin>` already installed in the project: npm runs it without installing anything.
+  if (runsLocalBinOnly(invocation, process.cwd())) return npmPassthrough(invocation.npmArgs);
 
   if (invocation.kind === 'safe') {
     const { runSafeCommand } = await import('./safe-commands.js');

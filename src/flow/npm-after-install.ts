@@ -6,7 +6,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
-import type { AfterInstallContext, ExecContext } from './npm-install.js';
+import type { AfterInstallContext, ExecContext } from './npm-session.js';
 import { replayInstallScripts } from './npm-scripts.js';
 import { ensureUserCache, npmEnvFor, withScriptsOff } from '../npm/run-npm-install.js';
 import type { NpmConfig } from '../npm/npm-config.js';
@@ -51,6 +51,7 @@ export async function afterNpmInstall(context: AfterInstallContext, deps: AfterI
     {
       projectDir: context.projectDir, store: context.store, settings, strict: context.strictScripts,
       project: invocation.ownFlags.project, includeRoot, only, tool: 'safe-npm', freshLocations: context.freshLocations,
+      writtenLocations: context.writtenLocations, path: context.env.PATH, command: context.ownCommand,
     },
     {
       interactive: context.interactive,

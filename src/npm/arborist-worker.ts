@@ -313,7 +313,8 @@ async function resolveTree(Arborist: new (o: object) => Arb, arboristPath: strin
     } catch (error) {
       // Nothing old enough fits a range: the newest match is kept (npm's own `before` would fail).
       const e = error as { code?: string; name?: string; wanted?: string };
-      const f = e.code === 'ETARGET' && e.name ? filtered.get(e.name) : undefined;
+      // ETARGET: nothing old enough fits; ENOVERSIONS: every version is younger (a brand-new package).
+      const f = (e.code === 'ETARGET' || e.code === 'ENOVERSIONS') && e.name ? filtered.get(e.name) : undefined;
       if (!f) throw error;
       cache.unpin(f.key);
       filtered.delete(e.name!);

@@ -39,7 +39,7 @@ export interface TreeInstallRequest {
   /** `install` (and update): npm's resolver computes the tree; `ci`: the lockfile's tree, installed
    * into a staging copy while it is vetted, committed only if it passes. */
   kind?: 'install' | 'ci';
-  /** ci: false = only load and check the lockfile's tree here (the real npm ci installs it). */
+  /** false: only resolve (install: no speculative install into a staging copy; ci: the real npm ci installs). */
   installHere?: boolean;
   projectDir: string;
   /** npm's flat options of the invoking user (registry, auth, CA, save flags…). */
@@ -215,7 +215,7 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
       // there while it is vetted, and the project changes only when it passed.
       // A project without node_modules (a fresh clone) costs nothing to stage: it is resolved and
       // installed in a staging copy too, while the tree is vetted, and committed by rename.
-      const fresh = !ci && !existsSync(join(request.projectDir, 'node_modules')) && sameDevice(tmpdir(), request.projectDir);
+      const fresh = !ci && request.installHere !== false && !existsSync(join(request.projectDir, 'node_modules')) && sameDevice(tmpdir(), request.projectDir);
       const staged = mode.kind === 'staging' || ciHere || fresh;
       const stageArea = staged ? (area ?? (selfArea ??= makePrivateArea(undefined, undefined, interrupts))) : undefined;
       const stage = staged && stageArea

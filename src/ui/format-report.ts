@@ -19,7 +19,8 @@ export function formatReports(reports: readonly PackageReport[], options: Format
   for (const report of reports) {
     const shown = report.findings.filter((f) => options.showInfo || f.severity !== 'info');
     if (shown.length === 0) continue;
-    const named = report.version && (report.name.endsWith(report.version) || report.name.includes(`==${report.version} `));
+    // The version once: "x@1.0.0 (via a > b)" already names it, "x" gets "(1.0.0)".
+    const named = report.version && (report.name.endsWith(report.version) || report.name.includes(`@${report.version} `) || report.name.includes(`==${report.version} `));
     const head = `${report.name}${report.version && !named ? ` (${report.version})` : ''}`;
     lines.push(paint(report.verdict === 'ok' ? 'info' : report.verdict, head, options.color));
     for (const f of shown) lines.push(...formatFinding(f, options));

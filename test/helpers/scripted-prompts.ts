@@ -1,16 +1,19 @@
 /** Prompts that answer from a script, in order, and record what was asked; an unexpected prompt THROWS. */
-import type { PackageAnswer, Prompts } from '../../src/ui/prompts.js';
+import type { PackageAnswer, PackageQuestion, Prompts } from '../../src/ui/prompts.js';
 
 export function scriptedPrompts(script: { answers?: PackageAnswer[]; confirms?: boolean[] } = {}) {
   const answers = [...(script.answers ?? [])];
   const confirms = [...(script.confirms ?? [])];
   /** Names of the packages asked about, in order. */
   const asked: string[] = [];
+  /** What each package question offered (trust target, "install all", installable). */
+  const questions: Array<PackageQuestion | undefined> = [];
   /** Messages of the yes/no questions, in order. */
   const confirmed: string[] = [];
   const prompts: Prompts = {
-    async askAboutPackage(report) {
+    async askAboutPackage(report, _open, _suggestion, options) {
       asked.push(report.name);
+      questions.push(options);
       const a = answers.shift();
       if (!a) throw new Error(`unexpected prompt for ${report.name}`);
       return a;
@@ -25,5 +28,5 @@ export function scriptedPrompts(script: { answers?: PackageAnswer[]; confirms?: 
       return c;
     },
   };
-  return { prompts, asked, confirmed };
+  return { prompts, asked, confirmed, questions };
 }

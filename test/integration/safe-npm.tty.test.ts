@@ -24,7 +24,8 @@ beforeAll(async () => {
     files: { 'mark.js': "require('fs').writeFileSync('marker', String(process.getuid()));\n" },
   }));
   const swappable = pkg('swap-me').map((p) => ({ ...p, deprecated: 'use something else', files: { 'index.js': 'module.exports = "vetted";\n' } }));
-  registry = await startVerdaccio({ packages: [...pkg('lodash'), ...publishedRecently(pkg('lodahs')), ...scripted, ...swappable] });
+  const brandNew = { name: 'tty-brand-new', version: '1.0.0', publishedAt: new Date(Date.now() - 60_000), packageJson: { description: 'x', repository: 'https://example.invalid/x' } };
+  registry = await startVerdaccio({ packages: [...pkg('lodash'), ...publishedRecently(pkg('lodahs')), ...scripted, ...swappable, brandNew] });
   sandbox = await makeSandbox({ registry: registry.url });
 });
 
@@ -33,13 +34,14 @@ afterAll(async () => {
   await registry?.stop();
 });
 
-/** `safe-npm <args>` in a terminal, in `project`, with a build-user cache of its own. */
-async function safeNpmInTerminal(project: string, args: string[]): Promise<Terminal> {
+/** `safe-npm <args>` in a terminal, in `project`, with a build-user cache of its own (`pipe`: stdout into `cat`). */
+async function safeNpmInTerminal(project: string, args: string[], options: { env?: Record<string, string>; pipe?: boolean } = {}): Promise<Terminal> {
   const cacheRoot = await makeTempDir('safe-npm-cacheroot-');
+  const argv = [process.execPath, join(repoRoot, 'bin/safe-npm.js'), ...args];
   terminal = startTerminal({
     cwd: project,
-    env: { ...sandbox.env, PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot },
-    argv: [process.execPath, join(repoRoot, 'bin/safe-npm.js'), ...args],
+    env: { ...sandbox.env, PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot, ...options.env },
+    argv: options.pipe ? ['sh', '-c', `${argv.map((a) => `'${a}'`).join(' ')} | cat`] : argv,
   });
   return terminal;
 }
@@ -56,6 +58,18 @@ describe.skipIf(!hasTmux)('safe-npm in a terminal', () => {
     expect(existsSync(join(project, 'node_modules/lodash/package.json'))).toBe(true);
     expect(existsSync(join(project, 'node_modules/lodahs'))).toBe(false);
     expect(JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')).dependencies).toEqual({ lodash: '^1.2.0' });
+  });
+
+  it('stdout piped and NO_COLOR: still asks (on stderr), in plain text; "Install anyway" installs a brand-new package under the cooldown', async () => {
+    const project = await makeProject({ owner: 'nobody' });
+    const t = await safeNpmInTerminal(project, ['install', 'tty-brand-new'], { env: { NO_COLOR: '1' }, pipe: true });
+    await t.waitFor(/what should happen\?/);
+    const report = t.screen(true).split('\n').filter((l) => /warn/.test(l));
+    expect(report.length).toBeGreaterThan(0);
+    expect(report.join('\n')).not.toContain('\x1b[33m');
+    t.keys('Down', 'Enter'); // Skip → Install anyway
+    expect(await t.waitFor(/EXIT=\d+/, 60_000)).toMatch(/EXIT=0/);
+    expect(existsSync(join(project, 'node_modules/tty-brand-new/package.json'))).toBe(true);
   });
 
   it('shows an install script with its file, approves it at the checkbox, runs it, and remembers', async () => {
