@@ -90,7 +90,8 @@ describe.skipIf(!hasTmux)('safe-npm in a terminal', () => {
   });
 
   it('a tarball re-published between the check and the install stops the install; nothing changes', async () => {
-    const project = await makeProject({ owner: 'nobody' });
+    // node_modules exists: npm's engine installs in place, after the prompt, and must find the swap.
+    const project = await makeProject({ owner: 'nobody', files: { 'node_modules/.keep': '' } });
     const before = await snapshotProject(project);
     // A fresh build-user cache: npm's engine must download the vetted tarball, and compare.
     const t = await safeNpmInTerminal(project, ['install', 'swap-me']);
@@ -103,5 +104,18 @@ describe.skipIf(!hasTmux)('safe-npm in a terminal', () => {
     expect(done).toMatch(/integrity|EINTEGRITY/i);
     expect(existsSync(join(project, 'node_modules/swap-me/index.js'))).toBe(false);
     expect(await snapshotProject(project)).toEqual(before);
+  });
+
+  it('a fresh project is installed into a staging copy while it is vetted: a tarball swapped at the prompt is not what lands', async () => {
+    await registry.replaceTarball('swap-me', '1.2.0', { 'index.js': 'module.exports = "vetted";\n' });
+    const project = await makeProject({ owner: 'nobody' });
+    const t = await safeNpmInTerminal(project, ['install', 'swap-me']);
+    await t.waitFor(/what should happen\?/);
+    await registry.replaceTarball('swap-me', '1.2.0', { 'index.js': 'module.exports = "evil";\n' });
+    t.keys('Down', 'Enter'); // Skip → Install anyway
+    const done = await t.waitFor(/EXIT=\d+/, 60_000);
+    // Either the bytes fetched when the tree was resolved, or a stop on the integrity check: never "evil".
+    if (/EXIT=0/.test(done)) expect(readFileSync(join(project, 'node_modules/swap-me/index.js'), 'utf8')).toBe('module.exports = "vetted";\n');
+    else expect(done).toMatch(/integrity|EINTEGRITY/i);
   });
 });
