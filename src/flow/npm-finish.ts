@@ -22,6 +22,8 @@ export interface Written {
 /** npm's engine writes the tree it resolved and we vetted (only `changed` is touched); npm's own summary line. */
 export async function installTree(s: NpmSession, changed: Set<string> | undefined): Promise<Written | number> {
   const { deps } = s;
+  // uninstall / prune: what npm wrote (it re-installs what is missing) is read before and after.
+  const before = s.inv.kind === 'reify' ? deps.installedEntries(s.projectDir) : undefined;
   const result = await s.tree!.install();
   s.tree = undefined;
   deps.mark?.('tree installed');
@@ -31,6 +33,10 @@ export async function installTree(s: NpmSession, changed: Set<string> | undefine
   }
   // npm's figure is the whole command, from the moment it started.
   deps.stdout(`\n${installSummary(result)} in ${npmDuration(deps.now().getTime() - deps.startedAt)}\n`);
+  if (before) {
+    const written = changedEntries(before, deps.installedEntries(s.projectDir));
+    return { fresh: written, written };
+  }
   // npm ci writes its whole tree anew: every approved script replays.
   const ci = s.inv.kind === 'ci' || s.inv.kind === 'install-ci-test';
   return { fresh: changed, written: ci ? undefined : changed };

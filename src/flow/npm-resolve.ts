@@ -30,7 +30,7 @@ export interface ResolvedTree {
 
 /** Whether this command will probably resolve a tree (npm's config may still say otherwise). */
 export function mayResolveTree(invocation: NpmInvocation): boolean {
-  return ['install', 'update', 'install-test', 'ci', 'install-ci-test'].includes(invocation.kind) && !invocation.global && invocation.workspaces === false;
+  return ['install', 'update', 'install-test', 'ci', 'install-ci-test', 'reify'].includes(invocation.kind) && !invocation.global && invocation.workspaces === false;
 }
 
 /**
@@ -85,6 +85,23 @@ export function startResolve(s: NpmSession, add: string[], cooldown: CooldownWin
     before: cooldown.before,
     cooldownExclude: s.settings.cooldownExclude,
     localFolders: inv.specs.filter((sp) => (sp.type === 'directory' || sp.type === 'file') && sp.fetchSpec).map((sp) => sp.fetchSpec!),
+  });
+}
+
+/** npm uninstall / prune by npm's engine (the early worker when it fits): as npm's commands do it. */
+export function startRemove(s: NpmSession): TreeInstall {
+  const { deps, inv, config } = s;
+  const worker = s.early && sameMode(s.early.mode, s.mode) ? s.early : deps.spawnTreeWorker(s.mode);
+  if (worker === s.early) s.early = undefined;
+  return worker.start({
+    kind: 'remove',
+    rm: inv.command === 'uninstall' ? inv.positionals : undefined,
+    projectDir: s.projectDir,
+    options: config.flat,
+    cacheDir: s.cacheDir,
+    add: [],
+    cooldownExclude: [],
+    localFolders: [],
   });
 }
 

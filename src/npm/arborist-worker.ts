@@ -35,6 +35,17 @@ export interface CiMessage {
   recentSince?: Date;
 }
 
+/**
+ * npm uninstall / prune: nothing new to vet, so npm's engine removes at once (into the staging copy
+ * for a root-owned project; the parent commits it).
+ */
+export interface RemoveMessage {
+  type: 'remove';
+  options: Record<string, unknown>;
+  /** Package names to remove (npm uninstall); undefined: npm prune. */
+  rm?: string[];
+}
+
 /** Documents for vetting these entries (reduced; full ones where the checks need them). */
 export interface DocsMessage {
   type: 'docs';
@@ -136,10 +147,22 @@ async function main(): Promise<void> {
     // Loaded before the request arrives: this is what starting early buys.
     const arboristPath = process.argv[3]!;
     const Arborist = createRequire(arboristPath)(arboristPath) as new (o: object) => Arb;
-    const request = (await next()) as unknown as ResolveMessage | CiMessage;
-    if (request.type !== 'resolve' && request.type !== 'ci') process.exit(0);
+    const request = (await next()) as unknown as ResolveMessage | CiMessage | RemoveMessage;
+    if (request.type !== 'resolve' && request.type !== 'ci' && request.type !== 'remove') process.exit(0);
     // Relative file: specs resolve from the project (or its staging copy), as in npm.
     process.chdir(String(request.options.path));
+    if (request.type === 'remove') {
+      // As npm's uninstall and prune commands do it.
+      const arb = new Arborist(request.options) as Arb & { prune(o: object): Promise<unknown> };
+      await send({ type: 'resolved', nodes: [], tooYoung: [], packuments: {} });
+      const order = await next();
+      if (order.type !== 'reify') process.exit(0);
+      reifying = true;
+      if (request.rm) await arb.reify({ ...request.options, rm: request.rm });
+      else await arb.prune(request.options);
+      await send({ type: 'reified', ...reifyCounts(arb, createRequire(arboristPath)) });
+      process.exit(0);
+    }
     const vetting = vettingDocs(arboristPath, request);
     answerDocs = async (m) => send({ type: 'docs', id: m.id, docs: await vetting.docsFor(m.entries), fullDocuments: vetting.fullCount() });
     let counting: Promise<Arb>;

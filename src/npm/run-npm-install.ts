@@ -13,7 +13,7 @@ import type { InstallMode } from './install-mode.js';
 import { commitStaged, stagedPackageFolders } from './commit-project.js';
 import { installGlobalFromStaging } from './global-install.js';
 import { isAlive } from '../run/child-group.js';
-import { chownTree } from '../run/fs-ownership.js';
+import { chownTree, linkTree } from '../run/fs-ownership.js';
 import type { Interrupts } from '../run/interrupts.js';
 import type { Command, RunOptions, RunResult } from '../run/run-command.js';
 import { readRegularFileIfExists } from '../run/user-files.js';
@@ -276,6 +276,7 @@ export function stageProject(
   const folders = [projectDir, ...localDependencyFolders(projectDir), ...(options.extraFolders ?? []).filter((f) => existsSync(f))];
   const sourceRoot = commonAncestor(folders);
   const root = join(areaRoot, options.name ?? 'stage');
+  const nodeModules: string[] = [];
   for (const folder of folders) {
     const target = join(root, relative(sourceRoot, folder));
     if (existsSync(target)) continue; // already copied as part of an enclosing folder
@@ -283,13 +284,33 @@ export function stageProject(
     cpSync(folder, target, {
       recursive: true,
       verbatimSymlinks: true,
-      // Not copied: git data, and what an interrupted safe-npm may have left (the next commit cleans it).
-      filter: (src) => !src.endsWith(`${sep}.git`) && !/\.safe-npm-(new|old|tmp)$|\.safe-npm-commit\.json$/.test(src)
-        && (withNodeModules || !src.endsWith(`${sep}node_modules`)),
+      // Not copied: git data, what an interrupted safe-npm may have left (the next commit cleans it),
+      // and node_modules (staged below, by links).
+      filter: (src) => {
+        if (src.endsWith(`${sep}.git`) || /\.safe-npm-(new|old|tmp)$|\.safe-npm-commit\.json$/.test(src)) return false;
+        if (!src.endsWith(`${sep}node_modules`)) return true;
+        if (withNodeModules) nodeModules.push(src);
+        return false;
+      },
     });
   }
   if (user) chownTree(root, user.uid, user.gid);
+  for (const src of nodeModules) stageNodeModules(src, join(root, relative(sourceRoot, src)), user);
   return { root, sourceRoot, project: join(root, relative(sourceRoot, projectDir)) };
+}
+
+/**
+ * The installed node_modules, staged in a fraction of a copy's time: the files as hard links, the
+ * folders and links as the build user's own. npm's engine can then add, move and remove packages, but
+ * the project's files themselves stay root's — it cannot write them (and it runs no package code).
+ * What npm writes in place (its hidden lockfile) and anything it could not read is a real copy.
+ * Falls back to a copy when links cannot be made (another file system).
+ */
+function stageNodeModules(src: string, dest: string, user: UserAccount | undefined): void {
+  if (!user || !linkTree(src, dest, user.uid, user.gid)) {
+    cpSync(src, dest, { recursive: true, verbatimSymlinks: true });
+    if (user) chownTree(dest, user.uid, user.gid);
+  }
 }
 
 /** Folders named by `file:` / relative-path dependencies of the root and its workspaces, outside the project. */

@@ -20,7 +20,7 @@ import { npmRootOf } from './npm-config.js';
 import { isUsableHome, makePrivateArea, npmEnvFor, stageProject, type PrivateArea } from './run-npm-install.js';
 import type { ResolvedNode } from './tree-nodes.js';
 import type { Packument } from './npm-registry.js';
-import type { CiMessage, ResolveMessage } from './arborist-worker.js';
+import type { CiMessage, RemoveMessage, ResolveMessage } from './arborist-worker.js';
 import { signalGroup, stopGroup, whenExited } from '../run/child-group.js';
 import { noInterrupts, type Interrupts } from '../run/interrupts.js';
 
@@ -38,7 +38,9 @@ export interface TreeWorkerSpawn {
 export interface TreeInstallRequest {
   /** `install` (and update): npm's resolver computes the tree; `ci`: the lockfile's tree, installed
    * into a staging copy while it is vetted, committed only if it passes. */
-  kind?: 'install' | 'ci';
+  kind?: 'install' | 'ci' | 'remove';
+  /** remove: the packages npm uninstall removes (undefined: npm prune). */
+  rm?: string[];
   /** false: only resolve (install: no speculative install into a staging copy; ci: the real npm ci installs). */
   installHere?: boolean;
   projectDir: string;
@@ -215,7 +217,7 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
       // there while it is vetted, and the project changes only when it passed.
       // A project without node_modules (a fresh clone) costs nothing to stage: it is resolved and
       // installed in a staging copy too, while the tree is vetted, and committed by rename.
-      const fresh = !ci && request.installHere !== false && !existsSync(join(request.projectDir, 'node_modules')) && sameDevice(tmpdir(), request.projectDir);
+      const fresh = !ci && request.kind !== 'remove' && request.installHere !== false && !existsSync(join(request.projectDir, 'node_modules')) && sameDevice(tmpdir(), request.projectDir);
       const staged = mode.kind === 'staging' || ciHere || fresh;
       const stageArea = staged ? (area ?? (selfArea ??= makePrivateArea(undefined, undefined, interrupts))) : undefined;
       const stage = staged && stageArea
@@ -231,7 +233,9 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
         fund: false,
         progress: false,
       };
-      const message: ResolveMessage | CiMessage = ci
+      const message: ResolveMessage | CiMessage | RemoveMessage = request.kind === 'remove'
+        ? { type: 'remove', options, rm: request.rm }
+        : ci
         ? { type: 'ci', options, validateLockfile: validateLockfileOf(spawnRequest.realNpm), install: ciHere, recentSince: request.recentSince }
         : {
           type: 'resolve', options, add: request.add, update: request.update, before: request.before,
