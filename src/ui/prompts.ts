@@ -4,6 +4,7 @@
  */
 import { Cancelled } from '../core/errors.js';
 import type { Finding, PackageReport } from '../core/types.js';
+import { neutralize } from './neutralize.js';
 
 export type PackageAnswer = 'install' | 'install-and-trust' | 'substitute' | 'skip' | 'abort';
 
@@ -31,15 +32,15 @@ export const inquirerPrompts: Prompts = {
   async askAboutPackage(report, open, suggestion, options = {}) {
     const worst = open.some((f) => f.severity === 'block') ? 'block' : 'warn';
     const choices = [
-      ...(suggestion && !options.transitive ? [{ name: `Install "${suggestion}" instead`, value: 'substitute' }] : []),
+      ...(suggestion && !options.transitive ? [{ name: neutralize(`Install "${suggestion}" instead`), value: 'substitute' }] : []),
       ...(options.transitive ? [] : [{ name: 'Skip this package', value: 'skip' }]),
       { name: 'Install anyway', value: 'install' },
-      { name: `Install anyway and always trust "${report.name}"`, value: 'install-and-trust' },
+      { name: neutralize(`Install anyway and always trust "${report.name}"`), value: 'install-and-trust' },
       { name: 'Abort (nothing is changed)', value: 'abort' },
     ];
     return (await inquirerPrompt({
       type: 'select',
-      message: `${report.name}: ${worst === 'block' ? 'flagged' : 'needs a look'} — what should happen?`,
+      message: neutralize(`${report.name}: ${worst === 'block' ? 'flagged' : 'needs a look'} — what should happen?`),
       choices,
       default: choices[0]!.value,
     })) as PackageAnswer;
@@ -47,11 +48,11 @@ export const inquirerPrompts: Prompts = {
   async chooseApprovals(message, items) {
     return (await inquirerPrompt({
       type: 'checkbox',
-      message,
-      choices: items.map((i) => ({ name: i.label, value: i.id, checked: i.checked ?? false })),
+      message: neutralize(message),
+      choices: items.map((i) => ({ name: neutralize(i.label), value: i.id, checked: i.checked ?? false })),
     })) as string[];
   },
   async confirm(message, defaultValue) {
-    return (await inquirerPrompt({ type: 'confirm', message, default: defaultValue })) as boolean;
+    return (await inquirerPrompt({ type: 'confirm', message: neutralize(message), default: defaultValue })) as boolean;
   },
 };
