@@ -52,7 +52,7 @@ export interface TreeInstall {
   /** The tree npm would install; rejects with npm's error (E404, ETARGET…). */
   resolved: Promise<{ nodes: ResolvedNode[]; tooYoung: Array<{ name: string; wanted: string }>; packuments: Record<string, Packument> }>;
   /** Reify exactly the resolved tree; the project is updated only on success. */
-  install(): Promise<{ exitCode: number; added: number; removed: number; changed: number; error?: string }>;
+  install(): Promise<{ exitCode: number; added: number; removed: number; changed: number; error?: string; code?: string }>;
   /** Nothing is written; the child is stopped and waited for, the staging copy goes away. */
   cancel(): Promise<void>;
 }
@@ -218,7 +218,7 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
             const m = await worker.next();
             if (m.type !== 'reified') {
               await finish('remove');
-              return { exitCode: 1, added: 0, removed: 0, changed: 0, error: String(m.message) };
+              return { exitCode: 1, added: 0, removed: 0, changed: 0, error: String(m.message), ...(typeof m.code === 'string' ? { code: m.code } : {}) };
             }
             // Nothing of the build user may still be running when its work is handed to root.
             await whenExited(child);
