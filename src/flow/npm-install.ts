@@ -20,6 +20,7 @@ import { cooldownNotes, displayName, newOrChanged, replacedVersion, tooYoungFind
 import { runChecks, toReport } from '../checks/run-checks.js';
 import { npmFacts, offlineFacts } from '../npm/npm-facts.js';
 import { mapConcurrent } from '../npm/npm-registry.js';
+import { registryFault, type FetchErrorLike } from '../npm/registry-faults.js';
 import type { Finding, PackageReport } from '../core/types.js';
 import type { BuildIdentities } from '../run/build-identity.js';
 import type { Interrupts } from '../run/interrupts.js';
@@ -28,6 +29,7 @@ import type { UserAccount } from '../run/users.js';
 import type { Prompts } from '../ui/prompts.js';
 import type { Spinner } from '../ui/spinner.js';
 import { formatReports } from '../ui/format-report.js';
+import { neutralize, neutralizeLines } from '../ui/neutralize.js';
 import { checkNpmSpecs, type CheckedPackage } from './check-packages.js';
 import { applySeverity, sayCooldown } from './decision-stages.js';
 
@@ -257,17 +259,19 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
       tree = undefined;
       deps.mark?.('tree installed');
       if (result.exitCode !== 0) {
-        deps.stderr(`safe-npm: npm could not install the vetted tree: ${result.error}\nsafe-npm: nothing was changed\n`);
-        return result.exitCode;
+        // A tarball the registry broke, cut short or swapped: nothing was installed as vetted (68).
+        const fault = registryFault({ code: result.code, message: result.error }, 'tarball', String(registry?.options.registry ?? ''));
+        deps.stderr(`safe-npm: ${fault ? neutralize(fault) : `npm could not install the vetted tree: ${neutralize(String(result.error))}`}\nsafe-npm: nothing was changed\n`);
+        return fault ? ExitCode.couldNotVerify : result.exitCode;
       }
       deps.stdout(`${installSummary(result)} in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
     } else {
       const result = await deps.runNpmInstall({ ...installJob(), args: npmArgs });
       if (result.output && !result.error) {
-        deps.stdout(result.output.stdout);
-        deps.stderr(result.output.stderr);
+        deps.stdout(neutralizeLines(result.output.stdout));
+        deps.stderr(neutralizeLines(result.output.stderr));
       }
-      if (result.error) deps.stderr(`safe-npm: ${result.error}\n`);
+      if (result.error) deps.stderr(`safe-npm: ${neutralize(result.error)}\n`);
       if (result.exitCode !== 0) return result.exitCode;
     }
     if (deps.afterInstall) {
@@ -393,11 +397,13 @@ async function vetWholeTree(
     spinner.stop();
     const message = (error as Error).message.split('\n')[0];
     const code = (error as { code?: string }).code;
-    if (code === 'EUNREACHABLE') {
-      deps.stderr(`safe-npm: ${message}; nothing was changed\n`);
+    // A registry that failed (5xx, 429, timeout, broken or malformed answer) verified nothing: 68.
+    const fault = code === 'EUNREACHABLE' ? message : registryFault(error as FetchErrorLike, 'metadata', String(registry.options.registry ?? ''));
+    if (fault) {
+      deps.stderr(`safe-npm: ${neutralize(fault!)}; nothing was changed\n`);
       return { kind: 'exit', exitCode: ExitCode.couldNotVerify };
     }
-    deps.stderr(`safe-npm: npm could not resolve the dependency tree: ${message}\nsafe-npm: nothing was changed\n`);
+    deps.stderr(`safe-npm: npm could not resolve the dependency tree: ${neutralize(message!)}\nsafe-npm: nothing was changed\n`);
     return { kind: 'exit', exitCode: code === 'E404' ? ExitCode.blocked : 1 };
   }
 
@@ -468,7 +474,7 @@ async function settleTransitive(reports: PackageReport[], ctx: VetContext): Prom
     const text = formatReports(decision.reasons.length ? reports.filter((r) => r.verdict !== 'ok') : [], { color: false, showInfo: false });
     if (text) deps.stderr(`${text}\n`);
     deps.stderr(`safe-npm: install stopped (exit ${decision.exitCode}); nothing was changed:\n`);
-    for (const reason of decision.reasons) deps.stderr(`  ${reason}\n`);
+    for (const reason of decision.reasons) deps.stderr(`  ${neutralize(reason)}\n`);
     return decision.exitCode;
   }
   deps.stderr(`${formatReports(decision.packages.map((p) => p.report), { color: deps.stderrIsTTY, showInfo: true })}\n`);
@@ -519,7 +525,7 @@ async function settle(
       const report = formatReports(pending.map((c) => c.report), { color: false, showInfo: false });
       if (report) deps.stderr(`${report}\n`);
       deps.stderr(`safe-npm: install stopped (exit ${decision.exitCode}); nothing was changed:\n`);
-      for (const reason of decision.reasons) deps.stderr(`  ${reason}\n`);
+      for (const reason of decision.reasons) deps.stderr(`  ${neutralize(reason)}\n`);
       return { kind: 'exit', exitCode: decision.exitCode };
     }
     deps.stderr(`${formatReports(decision.packages.map((p) => p.report), { color: deps.stderrIsTTY, showInfo: true })}\n`);
