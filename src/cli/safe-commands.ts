@@ -179,6 +179,9 @@ async function safeCheck(ecosystem: Ecosystem, args: string[], io: SafeCommandIo
     const warned = reports.filter((r) => r.verdict === 'warn').length;
     io.stdout(`${text ? `${text}\n` : ''}${reports.length} checked: ${reports.length - blocked - warned} ok, ${warned} warn, ${blocked} block\n`);
   }
-  return reports.some((r) => r.verdict === 'block') ? ExitCode.blocked : ExitCode.ok;
+  // As an install would end: blocked (65), or 68 when the only blocks are facts that could not be fetched.
+  const blocks = reports.flatMap((r) => r.findings.filter((f) => f.severity === 'block'));
+  if (blocks.length === 0) return ExitCode.ok;
+  return blocks.every((f) => f.check === 'could-not-verify') ? ExitCode.couldNotVerify : ExitCode.blocked;
 }
 

@@ -11,6 +11,7 @@ import { optionValues } from '../pypi/parse-pip-args.js';
 import { dryRunArgs } from '../pypi/pip-commands.js';
 import { indexFault } from '../pypi/index-faults.js';
 import { pipOutputForTerminal } from '../pypi/pip-output.js';
+import { checkRequirementFiles } from '../pypi/requirement-files.js';
 import { GUARD_EXIT_BUILD_REFUSED, GUARD_EXIT_HOOKS_FAILED } from '../pypi/pip-guard.js';
 import { parseInstallReport, type ReportItem } from '../pypi/pip-report.js';
 import type { GuardSidecar } from '../pypi/pip-guard.js';
@@ -32,6 +33,11 @@ export function refuseRemoteEditables(s: PipSession): void {
 
 /** Resolve until pip settles on a set with every build it needs vetted. */
 export async function resolveGuarded(s: PipSession): Promise<Resolved | Outcome> {
+  const env = s.deps.env;
+  checkRequirementFiles([
+    ...optionValues(s.inv.items, '--requirement'), ...optionValues(s.inv.items, '--constraint'),
+    ...(env.PIP_REQUIREMENT ?? '').split(/\s+/).filter(Boolean), ...(env.PIP_CONSTRAINT ?? '').split(/\s+/).filter(Boolean),
+  ], s.deps.cwd);
   const builds: VettedBuilds = { vetted: [], noBinary: [], approvedBuilds: [] };
   let cooldownRounds = 0;
   for (let round = 0; ; round++) {
