@@ -552,7 +552,9 @@ export function parseNpmArgs(
       if (kept.has(o)) throw new UsageError(`cannot use ${JSON.stringify(work[o])}: it mixes --ignore-scripts=false with other arguments`);
     }
     result.ignoredScriptsOverrides = work.filter((_, o) => drop.has(o));
-    result.npmArgs = work.filter((_, o) => !drop.has(o));
+    // Rewritten in place to the scripts-off form, never removed: a removed token would shift how npm
+    // reads its neighbours (`--tag --ignore-scripts=false install` without it is `--tag install`).
+    result.npmArgs = work.map((t, o) => (drop.has(o) ? scriptsOffForm(t) : t));
     delete result.cliConfig['ignore-scripts'];
   }
 
@@ -570,6 +572,12 @@ export function parseNpmArgs(
     result.specs = packages;
   }
   return result;
+}
+
+/** The same argument, saying scripts stay off: `--x=false` → `--ignore-scripts=true`, `--no-…` → `--ignore-scripts`, a value → `true`. */
+function scriptsOffForm(token: string): string {
+  if (!token.startsWith('-')) return 'true';
+  return token.includes('=') ? '--ignore-scripts=true' : '--ignore-scripts';
 }
 
 function workspacesOf(data: Record<string, unknown>): string[] | boolean {

@@ -3,8 +3,9 @@
  *
  * 1. What goes to the real tool is the input minus our own `--safe-…` flags, in order, byte for byte.
  *    The input is built that way — the user's tokens, with own flags slipped in before any `--` — so
- *    the expected answer does not come from the code under test. (safe-npm also drops, and reports,
- *    the user's attempts to turn install scripts back on: those are the only other tokens that may go.)
+ *    the expected answer does not come from the code under test. (safe-npm also rewrites, in place
+ *    and reported, the user's attempts to turn install scripts back on: `--ignore-scripts=false` goes
+ *    to npm as `--ignore-scripts=true`; no other token may differ.)
  * 2. Every package the real tool would install is among those we check: npm's own parser (nopt with
  *    npm's definitions) finds the same packages; pip's own parser (optparse, run in python) finds the
  *    same requirements, requirement files, constraints, editables and indexes.
@@ -60,17 +61,6 @@ const withOwnFlags = (tokens: fc.Arbitrary<string[]>, own: readonly string[], is
     return { argv, user };
   });
 
-/** `forwarded` is `user` with some tokens removed, and exactly `removed` were removed, in order. */
-function removedFrom(user: readonly string[], forwarded: readonly string[]): string[] | undefined {
-  const removed: string[] = [];
-  let j = 0;
-  for (const token of user) {
-    if (j < forwarded.length && forwarded[j] === token) j++;
-    else removed.push(token);
-  }
-  return j === forwarded.length ? removed : undefined;
-}
-
 // ---------------------------------------------------------------------------------------------
 // npm
 
@@ -85,6 +75,7 @@ const NPM_WORDS = [
 const NPM_OWN = ['--safe-yes', '--safe-yes=true', '--safe-yes=false', '--safe-strict-scripts', '--safe-strict-scripts=0', '--safe-project', '--safe-project=on'];
 const npmInput = withOwnFlags(fc.array(userToken(NPM_WORDS), { maxLength: 9 }), NPM_OWN, (t) => /^-{2,}$/.test(t));
 const OVERRIDE_TOKENS = new Set(['--ignore-scripts=false', '--no-ignore-scripts', '--ignore-scripts', 'false', 'true']);
+const SCRIPTS_OFF = new Set(['--ignore-scripts=true', '--ignore-scripts', 'true']);
 
 const tables = loadNpmTables();
 type Nopt = (types: object, shorthands: object, args: string[], slice: number) => Record<string, unknown> & { argv: { remain: string[] } };
@@ -116,12 +107,15 @@ describe('safe-npm argv', () => {
     fc.assert(fc.property(npmInput, ({ argv, user }) => {
       const inv = parseNpm(argv);
       if (!inv) return;
-      const removed = removedFrom(user, inv.npmArgs);
-      expect(removed, JSON.stringify({ argv, forwarded: inv.npmArgs })).toBeDefined();
-      // Only the user's own attempts to turn scripts back on may go, and they are reported.
-      expect(removed).toEqual(inv.ignoredScriptsOverrides);
-      for (const token of removed!) expect(OVERRIDE_TOKENS.has(token), token).toBe(true);
-      if (inv.kind === 'passthrough') expect(inv.npmArgs).toEqual(user);
+      const why = JSON.stringify({ argv, forwarded: inv.npmArgs });
+      // Same tokens at the same places; only an attempt to turn scripts back on is rewritten (in
+      // place, to its scripts-off form, so that npm reads every neighbour as typed), and reported.
+      expect(inv.npmArgs, why).toHaveLength(user.length);
+      user.forEach((token, i) => {
+        if (inv.npmArgs[i] !== token) expect(OVERRIDE_TOKENS.has(token) && SCRIPTS_OFF.has(inv.npmArgs[i]!), why).toBe(true);
+      });
+      for (const token of inv.ignoredScriptsOverrides) expect(OVERRIDE_TOKENS.has(token), why).toBe(true);
+      if (inv.kind === 'passthrough') expect(inv.npmArgs, why).toEqual(user);
     }), { numRuns: PER_TOOL });
   }, TIMEOUT);
 
