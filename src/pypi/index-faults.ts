@@ -29,7 +29,7 @@ function describeFailure(f: GuardIndexFailure, indexUrls: readonly string[]): st
   }
   if (url && !/^https?:$/.test(url.protocol)) return undefined;
   const isFile = url ? DIST_FILE.test(url.pathname) : false;
-  if (f.status === 404 && !isFile) return undefined;
+  if (statusOf(f) === 404 && !isFile) return undefined;
   const where = url ? `${url.protocol}//${url.host}/` : indexUrls[0] ? originOf(indexUrls[0]) : 'the index';
   const subject = url ? (isFile ? decodeURIComponent(url.pathname.split('/').pop() ?? '') : url.pathname) : f.project ?? '';
   return `the index ${where} ${what(f, isFile)}${subject ? ` (${subject})` : ''}`;
@@ -38,16 +38,23 @@ function describeFailure(f: GuardIndexFailure, indexUrls: readonly string[]): st
 function what(f: GuardIndexFailure, isFile: boolean): string {
   const reason = f.reason;
   if (/^Hash(Mismatch|Errors?|Missing)\b/.test(reason)) return 'served a file whose sha256 differs from the one the index lists';
-  const status = f.status ?? Number(/too many (\d{3}) error responses/.exec(reason)?.[1] ?? NaN);
+  const status = statusOf(f);
   if (status) {
     const phrase = /\d{3} (?:Client|Server) Error: ([^:]+?) for url/.exec(reason)?.[1];
-    return `answered ${status}${phrase ? ` ${phrase}` : ''}${isFile ? ' for a file it lists' : ''}${f.status ? '' : ' (after pip\'s retries)'}`;
+    return `answered ${status}${phrase ? ` ${phrase}` : ''}${isFile ? ' for a file it lists' : ''}${/too many \d{3} error responses/.test(reason) ? ' (after pip\'s retries)' : ''}`;
   }
   if (/timed? ?out/i.test(reason)) return 'did not answer in time (pip\'s --timeout)';
   if (/JSONDecodeError|not valid JSON|Expecting value|Unterminated/i.test(reason)) return `answered a page pip could not read (${reason.slice(0, 120)})`;
   if (/IncompleteRead|ChunkedEncodingError|ProtocolError|Connection broken|reset by peer/i.test(reason)) return 'broke off the answer midway';
   if (/refused|NewConnectionError|Name or service not known|connection error|Max retries exceeded/i.test(reason)) return 'could not be reached (or redirected to a host that cannot)';
   return `failed: ${reason.slice(0, 160)}`;
+}
+
+/** The HTTP status: as recorded, or as pip's message states it (after retries; wrapped in an InstallationError). */
+function statusOf(f: GuardIndexFailure): number | undefined {
+  if (f.status) return f.status;
+  const stated = /too many (\d{3}) error responses/.exec(f.reason)?.[1] ?? /\b(\d{3}) (?:Client|Server) Error\b/.exec(f.reason)?.[1];
+  return stated ? Number(stated) : undefined;
 }
 
 function originOf(url: string): string {

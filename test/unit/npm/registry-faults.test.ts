@@ -73,6 +73,7 @@ describe('indexFault (pip, from the guard\'s sidecar)', () => {
     [{ url: null, project: 'a', reason: 'JSONDecodeError: Unterminated string starting at: line 1 column 9 (char 8)' }, 'the index http://127.0.0.1:5000/ answered a page pip could not read (JSONDecodeError: Unterminated string starting at: line 1 column 9 (char 8)) (a)'],
     [{ url: 'http://127.0.0.1:5000/files/a-1.0-py3-none-any.whl', reason: 'HashMismatch: THESE PACKAGES DO NOT MATCH THE HASHES' }, 'the index http://127.0.0.1:5000/ served a file whose sha256 differs from the one the index lists (a-1.0-py3-none-any.whl)'],
     [{ url: 'http://127.0.0.1:5000/gone/a-1.0-py3-none-any.whl', status: 404, reason: 'NetworkConnectionError: 404 Client Error: Not Found for url: http://127.0.0.1:5000/gone/a-1.0-py3-none-any.whl' }, 'the index http://127.0.0.1:5000/ answered 404 Not Found for a file it lists (a-1.0-py3-none-any.whl)'],
+    [{ url: 'http://127.0.0.1:5000/gone/a-1.0-py3-none-any.whl', status: null, reason: 'InstallationError: Could not install requirement a from http://127.0.0.1:5000/gone/a-1.0-py3-none-any.whl because of HTTP error 404 Client Error: Not Found for url: http://127.0.0.1:5000/gone/a-1.0-py3-none-any.whl' }, 'the index http://127.0.0.1:5000/ answered 404 Not Found for a file it lists (a-1.0-py3-none-any.whl)'],
   ])('%j', (failure, line) => {
     expect(at(failure)).toBe(line);
   });
