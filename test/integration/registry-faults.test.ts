@@ -246,6 +246,14 @@ describe.skipIf(!canRunPip)('Python index faults: `safe-pip install <project>` i
     expect(HOSTILE.test(r.stderr), show(r)).toBe(false);
   });
 
+  it('an extra index that fails stops the run even though the main index has the package (what it hides could be a confusion)', async () => {
+    const r = await runSafePip(sandbox, work, venv, ['install', 'q-http-500', '--extra-index-url', `${proxy.url}/simple`], {
+      env: { PIP_INDEX_URL: index.url, PIP_TIMEOUT: String(PIP.timeoutS), PIP_RETRIES: String(PIP.retries) },
+    });
+    expect(r.exitCode, show(r)).toBe(68);
+    expect(r.stderr.trim(), show(r)).toMatch(new RegExp(`^safe-pip: the index ${proxy.url}/ answered 500 .*\\(/simple/q-http-500/\\); nothing was installed$`));
+  });
+
   it('after every fault above the venv is what it was', async () => {
     expect(await freeze()).toBe(frozen);
   });
