@@ -41,7 +41,8 @@ function describe(code: string, message: string, phase: 'metadata' | 'tarball'):
   if (/network timeout|timed? ?out/i.test(message) || ['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ERR_SOCKET_TIMEOUT'].includes(code)) {
     return 'did not answer in time (npm\'s fetch-timeout)';
   }
-  if (/invalid json/i.test(message) || code === 'EJSONPARSE') return 'answered with a document that is not valid JSON';
+  // npm-registry-fetch's words for a registry document that is not JSON (EJSONPARSE is the project's own package.json).
+  if (/invalid json response body/i.test(message)) return 'answered with a document that is not valid JSON';
   if (['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE'].includes(code) || /^aborted$|premature close|Invalid response body/i.test(message)) {
     return `broke off the answer midway (${code || 'connection closed'})`;
   }

@@ -36,7 +36,10 @@ describe('registryFault (npm)', () => {
   });
 
   it('errors that are not the registry\'s are left to npm\'s own wording', () => {
-    for (const e of [{ code: 'ERESOLVE', message: 'unable to resolve dependency tree' }, { code: 'ETARGET', message: 'No matching version found for x@9' }, {}]) {
+    for (const e of [
+      { code: 'ERESOLVE', message: 'unable to resolve dependency tree' }, { code: 'ETARGET', message: 'No matching version found for x@9' }, {},
+      { code: 'EJSONPARSE', message: 'Unexpected token } in JSON at position 12 while parsing near "...": /work/p/package.json' },
+    ]) {
       expect(registryFault(e, 'metadata', R)).toBeUndefined();
     }
   });
