@@ -149,7 +149,8 @@ export function makePrivateArea(user: UserAccount, userconfigPath: string | unde
       removeLater() {
         unregister();
         try {
-          spawn('/bin/rm', ['-rf', '--', root], { detached: true, stdio: 'ignore' }).unref();
+          // cwd '/': it may outlive us, and must not sit in the user's project while it does.
+          spawn('/bin/rm', ['-rf', '--', root], { detached: true, stdio: 'ignore', cwd: '/' }).unref();
         } catch {
           rmSync(root, { recursive: true, force: true });
         }
