@@ -94,7 +94,8 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     prompts: inquirerPrompts,
     spinner: (text) => startSpinner(text, Boolean(process.stderr.isTTY)),
     lookupUser: (u) => lookupUser(u),
-    ownerUidOf: (path) => statSync(path).uid,
+    // A folder npm will create (a new --prefix) belongs to whoever owns where it is created.
+    ownerUidOf: (path) => statSync(nearestExisting(path)).uid,
     ensureUserCache,
     runNpmInstall: (job) => runNpmInstall(job, runCommand),
     spawnTreeWorker: (mode) => spawnTreeWorker({ realNpm: io.realNpm, mode, env: io.env, interrupts, mark }),
@@ -139,6 +140,12 @@ function realAfterInstallDeps(io: NpmFlowIo): AfterInstallDeps {
 
 export async function runNpmInstallFlow(invocation: NpmInvocation, io: NpmFlowIo): Promise<number> {
   return npmInstallFlow(invocation, realNpmFlowDeps(io));
+}
+
+function nearestExisting(path: string): string {
+  for (let dir = path; ; dir = dirname(dir)) {
+    if (existsSync(dir) || dirname(dir) === dir) return dir;
+  }
 }
 
 /** npm's local prefix rule, cheaply: the nearest folder with a package.json or node_modules, else cwd. */

@@ -11,6 +11,7 @@ import type { Ecosystem, PackageReport } from '../core/types.js';
 import { wantsColor } from '../ui/color.js';
 import { formatReports, reportsToJson } from '../ui/format-report.js';
 import { checkExitCode } from '../core/decide.js';
+import { neutralize, terminalSafeJson } from '../ui/neutralize.js';
 import type { SafeCommandIo } from './safe-command-io.js';
 import { ownCommandName } from './own-command.js';
 
@@ -32,9 +33,9 @@ export async function runSafeCommand(ecosystem: Ecosystem, args: string[], io: S
         const name = await canonicalName(ecosystem, raw);
         if (sub === 'trust') {
           store.trust(ecosystem, name);
-          io.stdout(`trusted ${name}\n`);
+          io.stdout(`trusted ${neutralize(name)}\n`);
         } else {
-          io.stdout(store.untrust(ecosystem, name) ? `no longer trusted: ${name}\n` : `${name} was not trusted\n`);
+          io.stdout(store.untrust(ecosystem, name) ? `no longer trusted: ${neutralize(name)}\n` : `${neutralize(name)} was not trusted\n`);
         }
       }
       return ExitCode.ok;
@@ -43,21 +44,22 @@ export async function runSafeCommand(ecosystem: Ecosystem, args: string[], io: S
       if (rest.includes('--project')) {
         if (ecosystem !== 'npm') throw new UsageError(`${tool} safe list --project is for npm projects (package.json allowScripts)`);
         const { listProjectApprovals } = await import('../npm/scripts/project-approvals.js');
-        for (const line of listProjectApprovals(io.cwd)) io.stdout(`${line}\n`);
+        for (const line of listProjectApprovals(io.cwd)) io.stdout(`${neutralize(line)}\n`);
         return ExitCode.ok;
       }
       const store = await SafeStore.open();
       const trusted = store.trustedNames(ecosystem);
       const decisions = store.scriptDecisions(ecosystem);
       io.stdout(`trusted packages (${store.path}):\n`);
-      for (const name of trusted) io.stdout(`  ${name}\n`);
+      // The store is a file the user (or anyone with their rights) may have edited: its names are data.
+      for (const name of trusted) io.stdout(`  ${neutralize(name)}\n`);
       if (trusted.length === 0) io.stdout('  (none)\n');
       const keys = Object.keys(decisions).sort();
       if (keys.length) {
         io.stdout(`${ecosystem === 'npm' ? 'install scripts' : 'source builds'}:\n`);
         for (const key of keys) {
           const d = decisions[key]!;
-          io.stdout(`  ${d.decision === 'allow' ? 'approved' : 'denied  '} ${key}${d.network ? ' (network)' : ''}\n`);
+          io.stdout(`  ${d.decision === 'allow' ? 'approved' : 'denied  '} ${neutralize(key)}${d.network ? ' (network)' : ''}\n`);
         }
       }
       return ExitCode.ok;
@@ -136,14 +138,14 @@ async function safeConfig(ecosystem: Ecosystem, args: string[], io: SafeCommandI
   const tool = tools[ecosystem];
   const store = await SafeStore.open();
   if (action === 'list' || (action === 'get' && key === undefined)) {
-    io.stdout(`${JSON.stringify(applyEnvOverrides(store.settings(), io.env, ecosystem === 'npm' ? 'SAFE_NPM' : 'SAFE_PIP'), null, 2)}\n`);
+    io.stdout(`${terminalSafeJson(JSON.stringify(applyEnvOverrides(store.settings(), io.env, ecosystem === 'npm' ? 'SAFE_NPM' : 'SAFE_PIP'), null, 2))}\n`);
     return ExitCode.ok;
   }
   if (action === 'get' && key) {
     const spec = parseSettingKey(key);
     if (!spec) throw new UsageError(`unknown config key "${key}" (keys: ${Object.keys(settingKeys).join(', ')}, severity.<check>)`);
     const current = key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], store.settings());
-    io.stdout(`${current === undefined ? '' : typeof current === 'string' ? current : JSON.stringify(current)}\n`);
+    io.stdout(`${current === undefined ? '' : neutralize(typeof current === 'string' ? current : JSON.stringify(current))}\n`);
     return ExitCode.ok;
   }
   if (action === 'set' && key && value !== undefined && extra.length === 0) {
@@ -156,7 +158,7 @@ async function safeConfig(ecosystem: Ecosystem, args: string[], io: SafeCommandI
       throw new UsageError(`${key}: ${(error as Error).message}`);
     }
     store.setSetting(key, parsed);
-    io.stdout(`${key} = ${typeof parsed === 'string' ? parsed : JSON.stringify(parsed)}\n`);
+    io.stdout(`${key} = ${neutralize(typeof parsed === 'string' ? parsed : JSON.stringify(parsed))}\n`);
     return ExitCode.ok;
   }
   throw new UsageError(`usage: ${tool} safe config get|set|list [<key> [value]]`);
@@ -195,9 +197,8 @@ async function safeCheck(ecosystem: Ecosystem, args: string[], io: SafeCommandIo
     const warned = reports.filter((r) => r.verdict === 'warn').length;
     io.stdout(`${text ? `${text}\n` : ''}${reports.length} checked: ${reports.length - blocked - warned} ok, ${warned} warn, ${blocked} block\n`);
   }
-  // npm: as the install would (68 when only "could not verify" blocks); safe-pip keeps its own rule.
-  if (ecosystem === 'npm') return checkExitCode(reports);
-  return reports.some((r) => r.verdict === 'block') ? ExitCode.blocked : ExitCode.ok;
+  // As an install would end: blocked (65), or 68 when the only blocks are facts that could not be fetched.
+  return checkExitCode(reports);
 }
 
 

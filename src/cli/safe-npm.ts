@@ -11,6 +11,7 @@ import { NPX_MARKER, parseNpmArgs } from '../npm/parse-npm-args.js';
 import { findRealBinary, type RealBinaryName } from '../run/find-real-binary.js';
 import { npmCliScript, runNpmInProcess } from '../run/npm-in-process.js';
 import { runPassthrough } from '../run/passthrough.js';
+import { neutralize } from '../ui/neutralize.js';
 import { exitWith } from './exit.js';
 
 const env = process.env;
@@ -67,7 +68,7 @@ async function main(): Promise<number | undefined> {
   if (truthy(env.SAFE_NPM_BYPASS)) return bypass();
 
   const invocation = parseNpmArgs(argv, env, loadNpmTables(), { cwd: process.cwd() });
-  for (const w of invocation.warnings) process.stderr.write(`${w}\n`);
+  for (const w of invocation.warnings) process.stderr.write(`${neutralize(w)}\n`);
 
   if (invocation.kind === 'passthrough') return npmPassthrough(invocation.npmArgs);
   // `npx <bin>` already installed in the project: npm runs it without installing anything.

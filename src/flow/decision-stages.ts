@@ -8,6 +8,7 @@ import type { Settings } from '../config/settings.js';
 import { canBeAccepted, decide, stopAdvice, type Decision, type OpenPackage } from '../core/decide.js';
 import type { Ecosystem, Finding, PackageReport } from '../core/types.js';
 import { normalizePypiName } from '../pypi/normalize-name.js';
+import { neutralize } from '../ui/neutralize.js';
 import type { PackageAnswer, Prompts } from '../ui/prompts.js';
 
 export type Tool = 'safe-npm' | 'safe-pip';
@@ -28,7 +29,7 @@ export function applySeverity(findings: Finding[], settings: Pick<Settings, 'sev
 /** What the cooldown changed is said even when all is well: it installs something other than the plain tool would. */
 export function sayCooldown(reports: readonly PackageReport[], out: { stderr(text: string): void }, tool: Tool): void {
   for (const r of reports) {
-    for (const f of r.findings) if (f.check === 'release-cooldown' && f.severity === 'info') out.stderr(`${tool}: ${f.message}\n`);
+    for (const f of r.findings) if (f.check === 'release-cooldown' && f.severity === 'info') out.stderr(`${tool}: ${neutralize(f.message)}\n`);
   }
 }
 
@@ -77,10 +78,10 @@ export function trustFromPrompt(store: SafeStore, tool: Tool, target: string, no
  */
 export function stopLines(tool: Tool, decision: Extract<Decision, { action: 'stop' }>, command: string = tool): string[] {
   if (tool === 'safe-npm') {
-    const advice = decision.packages.map((p) => `  ${stopAdvice(p, { tool, command, trustTarget: (r) => trustTarget(tool, r) })}`);
+    const advice = decision.packages.map((p) => `  ${neutralize(stopAdvice(p, { tool, command, trustTarget: (r) => trustTarget(tool, r) }))}`);
     return [`safe-npm: install stopped (exit ${decision.exitCode}); nothing was changed:`, ...advice];
   }
-  return [...decision.reasons.map((r) => `safe-pip: ${r}`), 'safe-pip: nothing was installed'];
+  return [...decision.reasons.map((r) => `safe-pip: ${neutralize(r)}`), 'safe-pip: nothing was installed'];
 }
 
 /**

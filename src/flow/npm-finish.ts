@@ -9,6 +9,8 @@ import type { NpmInstallJob } from '../npm/run-npm-install.js';
 import type { NpmSession } from './npm-session.js';
 import { afterInstallContext } from './npm-who.js';
 import { changedEntries } from './whole-tree.js';
+import { registryFault } from '../npm/registry-faults.js';
+import { neutralize, neutralizeLines } from '../ui/neutralize.js';
 
 /**
  * What an install wrote, for the script replay: `fresh` = asked about when unreviewed, `written` =
@@ -28,8 +30,10 @@ export async function installTree(s: NpmSession, changed: Set<string> | undefine
   s.tree = undefined;
   deps.mark?.('tree installed');
   if (result.exitCode !== 0) {
-    deps.stderr(`safe-npm: npm could not install the vetted tree: ${result.error}\nsafe-npm: nothing was changed\n`);
-    return result.exitCode;
+    // A tarball the registry broke, cut short or swapped: nothing was installed as vetted (68).
+    const fault = registryFault({ code: result.code, message: result.error }, 'tarball', String(s.config.flat.registry ?? ''));
+    deps.stderr(`safe-npm: ${fault ? neutralize(fault) : `npm could not install the vetted tree: ${neutralize(String(result.error))}`}\nsafe-npm: nothing was changed\n`);
+    return fault ? ExitCode.couldNotVerify : result.exitCode;
   }
   // npm's figure is the whole command, from the moment it started.
   deps.stdout(`\n${installSummary(result)} in ${npmDuration(deps.now().getTime() - deps.startedAt)}\n`);
@@ -52,10 +56,10 @@ export async function runNpmItself(s: NpmSession, changed: Set<string> | undefin
   const before = local ? deps.installedEntries(s.projectDir) : undefined;
   const result = await deps.runNpmInstall(installJob(s));
   if (result.output && !result.error) {
-    deps.stdout(result.output.stdout);
-    deps.stderr(result.output.stderr);
+    deps.stdout(neutralizeLines(result.output.stdout));
+    deps.stderr(neutralizeLines(result.output.stderr));
   }
-  if (result.error) deps.stderr(`safe-npm: ${result.error}\n`);
+  if (result.error) deps.stderr(`safe-npm: ${neutralize(result.error)}\n`);
   if (result.exitCode !== ExitCode.ok) return result.exitCode;
   if (!before || inv.kind === 'ci' || inv.kind === 'install-ci-test') return { fresh: changed };
   const written = changedEntries(before, deps.installedEntries(s.projectDir));

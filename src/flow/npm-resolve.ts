@@ -11,6 +11,8 @@ import type { RegistryClient } from '../npm/npm-registry.js';
 import type { ResolvedNode } from '../npm/tree-nodes.js';
 import type { TreeInstall } from '../npm/tree-install.js';
 import type { Spinner } from '../ui/spinner.js';
+import { registryFault, type FetchErrorLike } from '../npm/registry-faults.js';
+import { neutralize, neutralizeLines } from '../ui/neutralize.js';
 import type { NpmSession } from './npm-session.js';
 
 export type TreeMode = 'none' | 'resolve' | 'lockfile';
@@ -126,11 +128,13 @@ export async function resolveTree(
     const code = (error as { code?: string }).code;
     // npm ci's list of what is out of sync is the answer itself: all of it is said.
     const message = code === 'ELOCKSYNC' ? (error as Error).message : (error as Error).message.split('\n')[0];
-    if (code === 'EUNREACHABLE') {
-      deps.stderr(`safe-npm: ${message}; nothing was changed\n`);
+    // A registry that failed (5xx, 429, timeout, broken or malformed answer) verified nothing: 68.
+    const fault = code === 'EUNREACHABLE' ? message : registryFault(error as FetchErrorLike, 'metadata', String(registry.options.registry ?? s.config.flat.registry ?? ''));
+    if (fault) {
+      deps.stderr(`safe-npm: ${neutralize(fault)}; nothing was changed\n`);
       return ExitCode.couldNotVerify;
     }
-    deps.stderr(`safe-npm: npm could not resolve the dependency tree: ${message}\nsafe-npm: nothing was changed\n`);
+    deps.stderr(`safe-npm: npm could not resolve the dependency tree: ${neutralizeLines(message)}\nsafe-npm: nothing was changed\n`);
     return code === 'E404' ? ExitCode.blocked : 1;
   }
 }
@@ -147,7 +151,8 @@ export async function lockfileDocuments(s: NpmSession, registry: RegistryClient,
   } catch (error) {
     spinner.stop();
     const code = (error as { code?: string }).code;
-    s.deps.stderr(`safe-npm: ${(error as Error).message.split('\n')[0]}; nothing was changed\n`);
-    return code === 'EUNREACHABLE' ? ExitCode.couldNotVerify : 1;
+    const fault = code === 'EUNREACHABLE' ? (error as Error).message.split('\n')[0]! : registryFault(error as FetchErrorLike, 'metadata', String(s.config.flat.registry ?? ''));
+    s.deps.stderr(`safe-npm: ${neutralize(fault ?? (error as Error).message.split('\n')[0]!)}; nothing was changed\n`);
+    return fault ? ExitCode.couldNotVerify : 1;
   }
 }

@@ -17,6 +17,7 @@ import {
 import type { UserAccount } from '../run/users.js';
 import type { Prompts } from '../ui/prompts.js';
 import { formatFinding } from '../ui/format-report.js';
+import { neutralize, neutralizeLines } from '../ui/neutralize.js';
 import { describeAge } from '../checks/age.js';
 import { npmScanDocuments } from '../scan/npm-package.js';
 import { describeContentFinding, scanDocuments } from '../scan/scan.js';
@@ -89,7 +90,7 @@ export async function replayInstallScripts(request: ScriptReplayRequest, deps: S
     ...deps.runnerDeps(),
     // Strictness is ours to apply: a remembered deny is a decision, not a withheld script.
     strict: false,
-    print: (line) => deps.stderr(`${line}\n`),
+    print: (line) => deps.stderr(`${neutralize(line)}\n`),
   });
   for (const notice of result.notices) deps.stderr(`safe-npm: ${notice}\n`);
   const pending = reportWithheld({ ...result, withheld: result.withheld.filter((w) => !blocked.has(w.candidate)) }, classes, deps, { tool: request.tool, command: request.command ?? request.tool, strict: request.strict }, isFresh);
@@ -124,8 +125,8 @@ function scanAndBlock(candidates: ScriptCandidate[], classes: Map<ScriptCandidat
   }));
   for (const c of blocked) {
     const high = content.get(c)!.filter((f) => f.confidence === 'high');
-    deps.stderr(`${request.tool}: blocked: the install scripts of ${labelOf(c)}${classes.get(c)!.status === 'approved' ? ` (${classes.get(c)!.reason})` : ''} do not run: ${high.map((f) => f.message).join('; ')}\n`);
-    for (const f of high) deps.stderr(`  ${describeContentFinding(f)}\n`);
+    deps.stderr(`${request.tool}: blocked: the install scripts of ${neutralize(`${labelOf(c)}${classes.get(c)!.status === 'approved' ? ` (${classes.get(c)!.reason})` : ''} do not run: ${high.map((f) => f.message).join('; ')}`)}\n`);
+    for (const f of high) deps.stderr(`  ${neutralize(describeContentFinding(f))}\n`);
   }
   return { content, blocked };
 }
@@ -165,18 +166,18 @@ function sayUnpinned(plan: RunPlan, classes: Map<ScriptCandidate, Classification
     const k = classes.get(step.candidate);
     if (!k?.unpinned || fresh.has(step.candidate)) continue;
     const c = step.candidate;
-    deps.stderr(`safe-npm: package.json allowScripts["${k.unpinned}"] allows every version of ${c.name}: running ${c.name}@${c.version} ${step.events.map((e) => e.event).join(', ')} (pin it: "${c.name}@${c.version}": true)\n`);
+    deps.stderr(neutralizeLines(`safe-npm: package.json allowScripts["${k.unpinned}"] allows every version of ${c.name}: running ${c.name}@${c.version} ${step.events.map((e) => e.event).join(', ')} (pin it: "${c.name}@${c.version}": true)\n`));
   }
 }
 
 /** A failed script: its output tail; what depends on it did not run. */
 function reportFailures(result: RunResult, deps: ScriptReplayDeps): void {
   for (const f of result.failed) {
-    deps.stderr(`safe-npm: ${f.candidate.name}@${f.candidate.version} ${f.failedEvent ?? ''} failed${f.error ? `: ${f.error}` : ''}\n`);
-    for (const line of f.tail ?? []) deps.stderr(`  | ${line}\n`);
+    deps.stderr(`safe-npm: ${neutralize(`${f.candidate.name}@${f.candidate.version} ${f.failedEvent ?? ''} failed${f.error ? `: ${f.error}` : ''}`)}\n`);
+    for (const line of f.tail ?? []) deps.stderr(`  | ${neutralize(line)}\n`);
   }
   for (const s of result.skippedBecauseDependencyFailed) {
-    deps.stderr(`safe-npm: not run: ${s.candidate.name}@${s.candidate.version} (its dependency ${s.failedDependency} failed)\n`);
+    deps.stderr(neutralizeLines(`safe-npm: not run: ${s.candidate.name}@${s.candidate.version} (its dependency ${s.failedDependency} failed)\n`));
   }
 }
 
@@ -213,7 +214,7 @@ function reportWithheld(
     const approve = c.isRoot
       ? `${command} safe approve . (in ${c.path})`
       : `${command} safe approve ${c.name}@${c.version}`;
-    deps.stderr(`  ${c.name}@${c.version} [${events}] — ${w.reason}; approve with: ${approve}\n`);
+    deps.stderr(`  ${neutralize(`${c.name}@${c.version} [${events}] — ${w.reason}; approve with: ${approve}`)}\n`);
   }
   return all.length;
 }
@@ -241,7 +242,8 @@ async function describeCandidate(c: ScriptCandidate, k: Classification, deps: Sc
   }
   for (const n of c.notes) lines.push(`   note: ${n}`);
   for (const f of content) lines.push(`   ! ${describeContentFinding(f)}`);
-  return lines.join('\n');
+  // Names, script text, file names and previews come from the package: shown, never obeyed.
+  return lines.map(neutralize).join('\n');
 }
 
 export function readPackageJson(projectDir: string): unknown {

@@ -16,8 +16,16 @@ import { guardCooldown, runPip, say, type PipSession, type Resolved } from './pi
 export function finishDryRun(resolved: Resolved, s: PipSession): number {
   const userReport = optionValues(s.inv.items, '--report').at(-1);
   if (userReport && userReport !== '-') s.deps.copyFile(resolved.reportPath, resolve(s.deps.cwd, userReport));
-  s.deps.stdout(`Would install ${resolved.items.map((i) => `${i.name}-${i.version}`).join(' ')}\n`);
+  // pip logs this line at info level: `-q` (or PIP_QUIET) hides it, as pip itself does.
+  if (verbosity(s) >= 0) s.deps.stdout(`Would install ${resolved.items.map((i) => `${i.name}-${i.version}`).join(' ')}\n`);
   return ExitCode.ok;
+}
+
+/** pip's verbosity: -v minus -q, from the command line and PIP_VERBOSE / PIP_QUIET. */
+function verbosity(s: PipSession): number {
+  const count = (name: string) => s.inv.items.filter((it) => it.kind === 'option' && it.option.spec.name === name).length;
+  const fromEnv = (v: string | undefined) => (v === undefined ? 0 : /^\d+$/.test(v) ? Number(v) : /^(true|yes|on)$/i.test(v) ? 1 : 0);
+  return count('--verbose') + fromEnv(s.deps.env.PIP_VERBOSE) - count('--quiet') - fromEnv(s.deps.env.PIP_QUIET);
 }
 
 /** download / wheel / lock: the user's own command, re-run under the guard with only vetted builds allowed. */

@@ -16,6 +16,7 @@ import { refuseDeclaredUrls } from './pip-builds.js';
 import { refuseRemoteEditables, resolveGuarded } from './pip-resolve.js';
 import { isOutcome, say, settle, type Outcome, type PipFlowDeps, type PipSession, type Resolved } from './pip-session.js';
 import { checkDestinationAgrees, openSession, probeEnvironment, whoRunsPip } from './pip-who.js';
+import { neutralize } from '../ui/neutralize.js';
 
 export type { PipFlowDeps } from './pip-session.js';
 
@@ -25,7 +26,7 @@ export async function pipInstallFlow(first: PipInvocation, argv: string[], deps:
     const outcome = await installOnce(first, argv, deps);
     if (typeof outcome === 'number') return outcome;
     argv = outcome.rerun;
-    deps.stderr(`safe-pip: running again as: pip ${argv.join(' ')}\n`);
+    deps.stderr(`safe-pip: running again as: pip ${neutralize(argv.join(' '))}\n`);
   }
   throw new SafeError('too many changes at the prompt in one run', ExitCode.internal);
 }

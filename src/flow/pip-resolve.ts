@@ -9,6 +9,9 @@ import { SafeError, UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { optionValues } from '../pypi/parse-pip-args.js';
 import { dryRunArgs } from '../pypi/pip-commands.js';
+import { indexFault } from '../pypi/index-faults.js';
+import { pipOutputForTerminal } from '../pypi/pip-output.js';
+import { checkRequirementFiles } from '../pypi/requirement-files.js';
 import { GUARD_EXIT_BUILD_REFUSED, GUARD_EXIT_HOOKS_FAILED } from '../pypi/pip-guard.js';
 import { parseInstallReport, type ReportItem } from '../pypi/pip-report.js';
 import type { GuardSidecar } from '../pypi/pip-guard.js';
@@ -30,6 +33,11 @@ export function refuseRemoteEditables(s: PipSession): void {
 
 /** Resolve until pip settles on a set with every build it needs vetted. */
 export async function resolveGuarded(s: PipSession): Promise<Resolved | Outcome> {
+  const env = s.deps.env;
+  checkRequirementFiles([
+    ...optionValues(s.inv.items, '--requirement'), ...optionValues(s.inv.items, '--constraint'),
+    ...(env.PIP_REQUIREMENT ?? '').split(/\s+/).filter(Boolean), ...(env.PIP_CONSTRAINT ?? '').split(/\s+/).filter(Boolean),
+  ], s.deps.cwd);
   const builds: VettedBuilds = { vetted: [], noBinary: [], approvedBuilds: [] };
   let cooldownRounds = 0;
   for (let round = 0; ; round++) {
@@ -64,6 +72,12 @@ async function resolveRound(s: PipSession, round: number, builds: VettedBuilds):
     onProgress: (side) => prefetchFound(side, s),
   });
   const side = res.sidecar;
+  // An index that failed (not "no such project"): what pip chose was not verified against it (68).
+  const fault = indexFault(side);
+  if (fault && res.code !== GUARD_EXIT_HOOKS_FAILED) {
+    say(s, `${fault}; nothing was installed`);
+    return { kind: 'failed', code: ExitCode.couldNotVerify };
+  }
   if (res.code === GUARD_EXIT_HOOKS_FAILED) throw new SafeError(`cannot guard this pip against builds: ${res.stderr.trim().split('\n').at(-1)}`, ExitCode.couldNotVerify);
   if (res.code === 0) {
     if (res.report === undefined) throw new SafeError('pip wrote no report', ExitCode.internal);
@@ -71,7 +85,7 @@ async function resolveRound(s: PipSession, round: number, builds: VettedBuilds):
   }
   const needed = buildsNeeded(res.code === GUARD_EXIT_BUILD_REFUSED ? 'refused' : res.code, side, builds.noBinary);
   if (needed.length > 0 || res.code === GUARD_EXIT_BUILD_REFUSED) return { kind: 'needs-builds', needed };
-  s.deps.stderr(res.stderr);
+  s.deps.stderr(pipOutputForTerminal(res.stderr));
   say(s, 'pip could not resolve the request (nothing was installed)');
   return { kind: 'failed', code: res.code };
 }

@@ -86,7 +86,8 @@ export function npmFacts(
     const published = time?.[manifest.version];
     if (published) facts.versionPublishedAt = new Date(published);
     else if (time) unknown.push(`publish time of ${manifest.version}`);
-    if (manifest.deprecated) facts.deprecated = manifest.deprecated;
+    // npm shows a deprecation only when it is text; anything else in that field is noise.
+    if (typeof manifest.deprecated === 'string' && manifest.deprecated !== '') facts.deprecated = manifest.deprecated;
     const repository = manifest.repository ?? packument.repository;
     if (!(abbreviated && repository === undefined)) facts.repository = repositoryUrl(repository);
     const description = manifest.description ?? packument.description;

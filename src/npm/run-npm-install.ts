@@ -149,7 +149,7 @@ export function makePrivateArea(user: UserAccount | undefined, userconfigPath: s
       removeLater() {
         unregister();
         try {
-          // cwd '/': nothing of ours may keep the project folder busy once we are done.
+          // cwd '/': it may outlive us, and must not sit in the user's project while it does.
           spawn('/bin/rm', ['-rf', '--', root], { detached: true, stdio: 'ignore', cwd: '/' }).unref();
         } catch {
           rmSync(root, { recursive: true, force: true });

@@ -64,7 +64,7 @@ export interface TreeInstall {
   /** The registry documents to vet these entries with (reduced to the versions the checks read). */
   docs(entries: ReadonlyArray<{ name: string; version: string; location: string }>): Promise<Record<string, Packument>>;
   /** Reify exactly the resolved tree; the project is updated only on success. */
-  install(): Promise<{ exitCode: number; added: number; removed: number; changed: number; error?: string }>;
+  install(): Promise<{ exitCode: number; added: number; removed: number; changed: number; error?: string; code?: string }>;
   /** Nothing is written; the child is stopped and waited for, the staging copy goes away. */
   cancel(): Promise<void>;
 }
@@ -273,7 +273,7 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
             const m = await worker.next();
             if (m.type !== 'reified') {
               await finish('remove');
-              return { exitCode: 1, added: 0, removed: 0, changed: 0, error: String(m.message) };
+              return { exitCode: 1, added: 0, removed: 0, changed: 0, error: String(m.message), ...(typeof m.code === 'string' ? { code: m.code } : {}) };
             }
             // Nothing of the build user may still be running when its work is handed to root.
             await whenExited(child);

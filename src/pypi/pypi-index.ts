@@ -28,7 +28,7 @@ export function projectPageUrl(indexUrl: string, name: string): string {
   return `${indexUrl.replace(/\/+$/, '')}/${normalizePypiName(name)}/`;
 }
 
-export async function fetchProject(indexUrl: string, name: string, options: { fetcher?: Fetcher; timeoutMs?: number } = {}): Promise<IndexAnswer> {
+export async function fetchProject(indexUrl: string, name: string, options: { fetcher?: Fetcher; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<IndexAnswer> {
   const fetcher: Fetcher = options.fetcher ?? ((url, init) => fetch(url, init));
   const timeoutMs = options.timeoutMs ?? 15_000;
   if (indexUrl.startsWith('file:')) return readFileIndex(indexUrl, name);
@@ -37,7 +37,7 @@ export async function fetchProject(indexUrl: string, name: string, options: { fe
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
-      const res = await fetcher(url, { headers: { Accept: accept }, signal: controller.signal });
+      const res = await fetcher(url, { headers: { Accept: accept }, signal: withRunSignal(controller.signal, options.signal) });
       return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
     } finally {
       clearTimeout(timer);
@@ -76,7 +76,7 @@ export async function fetchProject(indexUrl: string, name: string, options: { fe
  * `/pypi/<name>/<version>/json` → that release's `info.requires_dist` (null: the index says none
  * or does not know), or undefined when there is no JSON API or it did not answer.
  */
-export async function fetchReleaseRequires(indexUrl: string, name: string, version: string, options: { fetcher?: Fetcher; timeoutMs?: number } = {}): Promise<string[] | null | undefined> {
+export async function fetchReleaseRequires(indexUrl: string, name: string, version: string, options: { fetcher?: Fetcher; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<string[] | null | undefined> {
   const api = jsonApiBase(indexUrl);
   if (!api || indexUrl.startsWith('file:')) return undefined;
   const fetcher: Fetcher = options.fetcher ?? ((url, init) => fetch(url, init));
@@ -84,7 +84,7 @@ export async function fetchReleaseRequires(indexUrl: string, name: string, versi
   const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? 15_000);
   try {
     const url = `${api}/pypi/${encodeURIComponent(normalizePypiName(name))}/${encodeURIComponent(version)}/json`;
-    const res = await fetcher(url, { headers: { Accept: 'application/json' }, signal: controller.signal });
+    const res = await fetcher(url, { headers: { Accept: 'application/json' }, signal: withRunSignal(controller.signal, options.signal) });
     if (res.status !== 200) return undefined;
     const body = JSON.parse(await res.text()) as { info?: { version?: string; requires_dist?: unknown } };
     if (body.info?.version !== undefined && body.info.version !== version) return undefined;
@@ -108,13 +108,21 @@ export class IndexLookups {
   private projects = new Map<string, Promise<IndexAnswer>>();
   private releases = new Map<string, Promise<string[] | null | undefined>>();
 
+  /** Aborted by close(): look-ups still in flight when the run ends must not keep the process alive. */
+  private readonly run = new AbortController();
+
   constructor(private readonly options: { fetcher?: Fetcher; timeoutMs?: number; limit?: number } = {}) {}
+
+  /** Abandon every look-up still in flight (the run is over: a stalled index does not hold the exit). */
+  close(): void {
+    this.run.abort();
+  }
 
   project(indexUrl: string, name: string): Promise<IndexAnswer> {
     const key = `${indexUrl}\n${normalizePypiName(name)}`;
     let p = this.projects.get(key);
     if (!p) {
-      p = this.pooled(() => fetchProject(indexUrl, name, this.options));
+      p = this.pooled(() => fetchProject(indexUrl, name, { ...this.options, signal: this.run.signal }));
       this.projects.set(key, p);
     }
     return p;
@@ -124,7 +132,7 @@ export class IndexLookups {
     const key = `${indexUrl}\n${normalizePypiName(name)}\n${version}`;
     let p = this.releases.get(key);
     if (!p) {
-      p = this.pooled(() => fetchReleaseRequires(indexUrl, name, version, this.options));
+      p = this.pooled(() => fetchReleaseRequires(indexUrl, name, version, { ...this.options, signal: this.run.signal }));
       this.releases.set(key, p);
     }
     return p;
@@ -140,6 +148,16 @@ export class IndexLookups {
       this.waiting.shift()?.();
     }
   }
+}
+
+function withRunSignal(own: AbortSignal, run: AbortSignal | undefined): AbortSignal {
+  return run ? AbortSignal.any([own, run]) : own;
+}
+
+/** pip's own --timeout as the environment sets it (PIP_TIMEOUT / PIP_DEFAULT_TIMEOUT), in ms. */
+export function pipTimeoutMs(env: Record<string, string | undefined>): number | undefined {
+  const seconds = Number(env.PIP_TIMEOUT ?? env.PIP_DEFAULT_TIMEOUT);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
 }
 
 async function readFileIndex(indexUrl: string, name: string): Promise<IndexAnswer> {

@@ -4,6 +4,7 @@
  */
 import { Cancelled } from '../core/errors.js';
 import type { Finding, PackageReport } from '../core/types.js';
+import { neutralize } from './neutralize.js';
 
 /** `install-all`: install this one and accept every package still to be asked about in this round. */
 export type PackageAnswer = 'install' | 'install-and-trust' | 'install-all' | 'substitute' | 'skip' | 'abort';
@@ -43,11 +44,11 @@ export function packageChoices(report: PackageReport, suggestion: string | undef
   const installable = options.installable !== false;
   const others = options.others ?? 0;
   return [
-    ...(suggestion && !options.transitive ? [{ name: `Install "${suggestion}" instead`, value: 'substitute' as const }] : []),
+    ...(suggestion && !options.transitive ? [{ name: neutralize(`Install "${suggestion}" instead`), value: 'substitute' as const }] : []),
     ...(options.transitive ? [] : [{ name: 'Skip this package', value: 'skip' as const }]),
     ...(installable ? [{ name: 'Install anyway', value: 'install' as const }] : []),
     ...(installable && others > 0 ? [{ name: `Install anyway, and the ${others} other flagged package${others === 1 ? '' : 's'} after it too`, value: 'install-all' as const }] : []),
-    ...(installable ? [{ name: `Install anyway and always trust ${options.trust ?? report.name}`, value: 'install-and-trust' as const }] : []),
+    ...(installable ? [{ name: neutralize(`Install anyway and always trust ${options.trust ?? report.name}`), value: 'install-and-trust' as const }] : []),
     { name: 'Abort (nothing is changed)', value: 'abort' as const },
   ];
 }
@@ -58,7 +59,7 @@ export const inquirerPrompts: Prompts = {
     const choices = packageChoices(report, suggestion, options);
     return (await inquirerPrompt({
       type: 'select',
-      message: `${report.name}: ${worst === 'block' ? 'flagged' : 'needs a look'} — what should happen?`,
+      message: neutralize(`${report.name}: ${worst === 'block' ? 'flagged' : 'needs a look'} — what should happen?`),
       choices,
       default: choices[0]!.value,
     })) as PackageAnswer;
@@ -66,11 +67,11 @@ export const inquirerPrompts: Prompts = {
   async chooseApprovals(message, items) {
     return (await inquirerPrompt({
       type: 'checkbox',
-      message,
-      choices: items.map((i) => ({ name: i.label, value: i.id, checked: i.checked ?? false })),
+      message: neutralize(message),
+      choices: items.map((i) => ({ name: neutralize(i.label), value: i.id, checked: i.checked ?? false })),
     })) as string[];
   },
   async confirm(message, defaultValue) {
-    return (await inquirerPrompt({ type: 'confirm', message, default: defaultValue })) as boolean;
+    return (await inquirerPrompt({ type: 'confirm', message: neutralize(message), default: defaultValue })) as boolean;
   },
 };
