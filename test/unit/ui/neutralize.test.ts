@@ -78,7 +78,8 @@ describe('where outside text enters our output', () => {
   });
 
   it('stop lines of both tools', () => {
-    const decision = { action: 'stop' as const, exitCode: 66, reasons: [stopReason('safe-npm', { report: report(), open: report().findings })] };
+    const open = { report: report(), open: report().findings };
+    const decision = { action: 'stop' as const, exitCode: 66, reasons: [stopReason('safe-npm', open)], packages: [open] };
     for (const tool of ['safe-npm', 'safe-pip'] as const) {
       for (const line of stopLines(tool, decision)) expect(hasHostileCharacters(line), line).toBe(false);
     }
