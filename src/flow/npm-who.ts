@@ -34,6 +34,7 @@ export async function openSession(inv: NpmInvocation, deps: NpmFlowDeps): Promis
   // npm's engine starts loading before npm's configuration is read: it only needs to know whom it
   // runs as. A wrong guess (another project root) is simply discarded.
   const early = mayResolveTree(inv) ? deps.spawnTreeWorker(modeFor(deps.guessProjectDir())) : undefined;
+  deps.mark?.(early ? 'npm\'s engine spawned' : 'session opened');
   return {
     deps, inv, store, settings, modeFor, early,
     strictScripts: inv.ownFlags.strictScripts || settings.strictScripts,
