@@ -3,6 +3,8 @@ import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { SafeStore } from '../config/store.js';
+import { processInterrupts } from './npm-interrupts.js';
+import type { EarlyEngine } from './npm-early-engine.js';
 import { afterNpmInstall, runNpmExec, type AfterInstallDeps } from '../flow/npm-after-install.js';
 import { npmInstallFlow, type NpmFlowDeps } from '../flow/npm-install.js';
 import type { NpmInvocation } from '../npm/npm-invocation.js';
@@ -16,7 +18,6 @@ import { popularNames } from '../checks/popular-names.js';
 import { createSystemUser, resolveBuildIdentities } from '../run/build-identity.js';
 import { processFeed } from '../feed/process-feed.js';
 import { asEffectiveUser } from '../run/effective-user.js';
-import { watchInterrupts, type Interrupts } from '../run/interrupts.js';
 import { lockProject } from '../run/project-lock.js';
 import { originOf, watchUnreachable } from '../npm/fetch-failures.js';
 import { ExitCode } from '../core/exit-codes.js';
@@ -34,22 +35,15 @@ export interface NpmFlowIo {
   stdinIsTTY: boolean;
   stdoutIsTTY: boolean;
   realNpm: string;
-}
-
-/** Signals during an install: cleanups run, then we exit 128+n (130 for Ctrl-C). */
-export function processInterrupts(tool = 'safe-npm'): Interrupts {
-  return watchInterrupts({
-    signals: process,
-    onSignal: (signal) => void process.stderr.write(`\n${tool}: interrupted (${signal}): stopping and cleaning up\n`),
-    say: (line) => void process.stderr.write(`${tool}: ${line}\n`),
-    exit: (code) => process.exit(code),
-  });
+  /** npm's engine and the signal handling, started by the entry before this module was loaded. */
+  early?: EarlyEngine;
 }
 
 export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
   const timing = io.env.SAFE_NPM_TIMING === '1';
   const mark = timing ? (label: string) => void process.stderr.write(`safe-npm: ${Math.round(performance.now())} ms ${label}\n`) : undefined;
-  const interrupts = processInterrupts();
+  const interrupts = io.early?.interrupts ?? processInterrupts();
+  let early = io.early?.worker;
   // Our own registry fetches: a registry that cannot be reached stops the install at once (exit 68),
   // with everything started so far stopped and removed, instead of after npm's retry back-off.
   watchUnreachable(process, (u) => interrupts.abort(`the registry ${originOf(u.url)} cannot be reached (${u.code}); nothing was changed`, ExitCode.couldNotVerify));
@@ -98,7 +92,15 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     ownerUidOf: (path) => statSync(nearestExisting(path)).uid,
     ensureUserCache,
     runNpmInstall: (job) => runNpmInstall(job, runCommand),
-    spawnTreeWorker: (mode) => spawnTreeWorker({ realNpm: io.realNpm, mode, env: io.env, interrupts, mark }),
+    spawnTreeWorker: (mode) => {
+      // The engine the entry started before loading the rest, when it is for the same user.
+      if (early && mode.kind === 'self') {
+        const worker = early;
+        early = undefined;
+        return worker;
+      }
+      return spawnTreeWorker({ realNpm: io.realNpm, mode, env: io.env, interrupts, mark });
+    },
     guessProjectDir: () => nearestPackageRoot(io.cwd),
     installedEntries,
     lockedEntries,

@@ -89,7 +89,8 @@ function prepare(staged: string, entry: JournalEntry, handover: 'move' | 'copy')
     const fresh = dest + NEW;
     rmSync(fresh, { force: true });
     copyFileSync(join(staged, file), fresh);
-    chownSync(fresh, owner.uid, owner.gid);
+    // Root hands the file to the project's owner; anyone else writes as themselves (and may not chgrp).
+    if (process.geteuid?.() === 0) chownSync(fresh, owner.uid, owner.gid);
     chmodSync(fresh, existsSync(dest) ? statSync(dest).mode & 0o755 : 0o644);
   }
   if (entry.nodeModules) {

@@ -65,6 +65,8 @@ export function copyTreeAsRoot(from: string, to: string): boolean {
  * code (the dedicated install identity), this replaces a copy.
  */
 export function handOverTree(path: string, uid: number, gid: number): void {
+  // Not root: the tree is already the invoking user's own (and chown to another group is not theirs to do).
+  if (process.geteuid?.() !== 0) return;
   const done = runTool('chown', ['-R', '-h', `${uid}:${gid}`, '--', path]) === 0 && runTool('chmod', ['-R', 'go-w,ug-s', '--', path]) === 0;
   if (!done) takeBackTree(path, uid, gid);
 }

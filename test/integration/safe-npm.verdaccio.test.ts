@@ -4,7 +4,7 @@
  * install-type npm call ran as uid 0 (a logging npm first on PATH), that a stopped install leaves
  * the project byte-identical, and that passthrough keeps npm's output and exit code.
  */
-import { existsSync, lstatSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, lstatSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -184,6 +184,16 @@ describe('safe-npm install: non-root, scripts off', () => {
     const r = await safeNpm(['install', 'clean-fixture'], project, {}, 'nobody');
     expect(r.exitCode, show(r)).toBe(0);
     expect(r.stdout).toMatch(/^added 1 package in \d+(ms|s)$/m);
+    expect(await ownersUnder(project, 'node_modules')).toEqual([NOBODY]);
+  });
+
+  it('a non-root user, a fresh project in a folder whose group is not theirs: staged, committed as that user', async () => {
+    const project = await makeProject({ owner: 'nobody' });
+    chownSync(project, NOBODY, 0);
+    chownSync(join(project, 'package.json'), NOBODY, 0);
+    const r = await safeNpm(['install', 'clean-fixture'], project, {}, 'nobody');
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')).dependencies).toHaveProperty('clean-fixture');
     expect(await ownersUnder(project, 'node_modules')).toEqual([NOBODY]);
   });
 });
