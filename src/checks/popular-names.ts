@@ -920,7 +920,7 @@ class PopularNameMatcher implements PopularNameIndex {
           const e = singleEdit(core, target);
           if (!e || digitsOnly(e) || versionMark(e, core, target)) continue;
           const plausibility = editPlausibility(e, core, target);
-          if (plausibility === LEAST_PLAUSIBLE || pluralS(e, core) || this.editMakesKnownWord(t, coreLower, e, t.lower[r])) continue;
+          if (plausibility === LEAST_PLAUSIBLE || (plausibility < MOST_PLAUSIBLE && pluralS(e, core)) || this.editMakesKnownWord(t, coreLower, e, t.lower[r])) continue;
           consider(r, plausibility, () => `extra ${removed}, ${EDIT_REASON[e.kind]}`);
         }
       }
