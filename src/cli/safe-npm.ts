@@ -74,6 +74,17 @@ async function main(): Promise<number | undefined> {
   // `npx <bin>` already installed in the project: npm runs it without installing anything.
   if (runsLocalBinOnly(invocation, process.cwd())) return npmPassthrough(invocation.npmArgs);
 
+  // uninstall / prune by a user in their own project: npm's own command, in this process, scripts off.
+  if (invocation.kind === 'reify' && !truthy(env.SAFE_NPM_SPAWN)) {
+    const { removesInPlace, removeInPlace } = await import('./npm-remove-in-place.js');
+    const project = removesInPlace(invocation, process.cwd(), env, process.geteuid?.());
+    const cli = project ? npmCliScript(realBinary('npm')) : undefined;
+    if (project && cli) {
+      await removeInPlace(invocation, project, cli, env, process);
+      return undefined;
+    }
+  }
+
   if (invocation.kind === 'safe') {
     const { runSafeCommand } = await import('./safe-commands.js');
     return runSafeCommand('npm', invocation.positionals, {

@@ -6,13 +6,14 @@
  * tree a spec brings; not found is 65 every time.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod } from 'node:fs/promises';
+import { chmod, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, makeTempDir, snapshotProject } from '../helpers/projects.js';
 import { DEAD_REGISTRY, repoRoot, runBin, runTool, SYSTEM_PATH, type RunResult, type Sandbox, makeSandbox } from '../helpers/run-bin.js';
 import { startVerdaccio, type VerdaccioServer } from '../helpers/verdaccio.js';
 import { fakeDeps } from '../helpers/fake-npm-deps.js';
+import { lockProject } from '../../src/run/project-lock.js';
 import { npmInstallFlow } from '../../src/flow/npm-install.js';
 import type { NpmInvocation } from '../../src/npm/npm-invocation.js';
 import { parseSpec } from '../../src/npm/parse-npm-args.js';
@@ -116,6 +117,30 @@ describe('installs as npm would', () => {
     const again = await plain(['install']);
     expect(again.exitCode, show(again)).toBe(0);
     expect(again.stderr).not.toContain('installed earlier');
+  });
+
+  it('a user\'s own uninstall is npm\'s own command (its output), scripts off where the lockfile brings a package back, under the project lock', async () => {
+    const nobody = { uid: 65534, gid: 65534 };
+    const userSandbox = await makeSandbox({ registry: registry.url, owner: nobody });
+    const project = await makeProject({ owner: 'nobody' });
+    const run = (args: string[], env: Record<string, string> = {}) => runBin('safe-npm', args, { cwd: project, sandbox: userSandbox, user: nobody, env: { PATH: SYSTEM_PATH, ...env } });
+    const installed = await run(['install', 'scripted', 'plain-a']);
+    expect(installed.exitCode, show(installed)).toBe(0);
+    expect(ranLines(project)).toBe(0); // not approved: not run
+    // The lockfile still lists `scripted`; npm's uninstall puts it back, and would run its postinstall.
+    await rm(join(project, 'node_modules', 'scripted'), { recursive: true });
+    const held = await lockProject(project, { timeoutSeconds: 1, onWait: () => {} });
+    const busy = await run(['uninstall', 'plain-a'], { SAFE_NPM_LOCK_TIMEOUT: '1' });
+    await held.release();
+    expect(busy.exitCode, show(busy)).toBe(75);
+    expect(existsSync(join(project, 'node_modules/plain-a'))).toBe(true);
+    const r = await run(['uninstall', 'plain-a']);
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(r.stdout).toMatch(/^(added 1 package, and )?removed 1 package/m);
+    expect(existsSync(join(project, 'node_modules/plain-a'))).toBe(false);
+    expect(JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')).dependencies).not.toHaveProperty('plain-a');
+    expect(existsSync(join(project, 'node_modules/scripted/package.json'))).toBe(true);
+    expect(ranLines(project)).toBe(0);
   });
 
   it('--safe-strict-scripts stops (67) before anything is written; approving as told, the same command installs and runs the script', async () => {
