@@ -5,7 +5,7 @@
 import type { Finding, PackageFacts, PackageReport } from '../core/types.js';
 import { runChecks, toReport } from '../checks/run-checks.js';
 import { describeAge } from '../checks/age.js';
-import { confusionFindings, sourceCount, sourceOf } from '../pypi/dependency-confusion.js';
+import { confusionFindings, distinctSources, primaryIndex, redactUrl, sourceCount, sourceOf, unreachableIndexes, type SourceConfig } from '../pypi/dependency-confusion.js';
 import { dependencyPaths, pathDisplayName } from '../pypi/dependency-paths.js';
 import { normalizePypiName } from '../pypi/normalize-name.js';
 import { compareVersions } from '../pypi/pep440.js';
@@ -13,16 +13,32 @@ import type { GuardSidecar } from '../pypi/pip-guard.js';
 import type { ReportItem } from '../pypi/pip-report.js';
 import { dependencyNamesOf, factsFromAnswer, versionTimes } from '../pypi/pypi-facts.js';
 import { applySeverity, sayCooldown } from './decision-stages.js';
-import { cooldownExcluded, say, type NeededBuild, type PipSession, type Resolved } from './pip-session.js';
+import { cooldownExcluded, note, say, type NeededBuild, type PipSession, type Resolved } from './pip-session.js';
 import { tooYoungFinding } from './whole-tree.js';
 
-/** The index an item's facts come from (the one its file was found on), or undefined (find-links). */
+/** The sources pip read, as the guard recorded them (with the index pages it could not fetch). */
+export function sourcesOf(side: GuardSidecar): SourceConfig {
+  return { indexUrls: side.indexUrls ?? [], findLinks: side.findLinks ?? [], unreachable: side.unreachable };
+}
+
+/**
+ * Where an item's file came from: the index it was found on (its facts come from there), or a
+ * find-links location (no index facts; it exists — pip found it in a source the user configured).
+ * A file the guard did not see listed is taken for the primary index's.
+ */
+export function originOf(item: ReportItem, side: GuardSidecar): { index: string } | { findLinks: string } | undefined {
+  const sources = sourcesOf(side);
+  const chosen = (side.candidates?.[item.canonical] ?? []).find((c) => c.url === item.url);
+  const from = chosen ? sourceOf(chosen, sources) : undefined;
+  if (from && sources.indexUrls.includes(from)) return { index: from };
+  if (from && sources.findLinks.includes(from)) return { findLinks: from };
+  const primary = primaryIndex(sources, unreachableIndexes(sources, side.candidates));
+  return primary ? { index: primary } : undefined;
+}
+
 export function indexOf(item: ReportItem, side: GuardSidecar): string | undefined {
-  const indexUrls = side.indexUrls ?? [];
-  const cands = side.candidates?.[item.canonical] ?? [];
-  const chosen = cands.find((c) => c.url === item.url);
-  const from = chosen ? sourceOf(chosen, { indexUrls, findLinks: side.findLinks ?? [] }) : undefined;
-  return from && indexUrls.includes(from) ? from : indexUrls[0];
+  const origin = originOf(item, side);
+  return origin && 'index' in origin ? origin.index : undefined;
 }
 
 export function prefetchFound(side: GuardSidecar, s: PipSession): void {
@@ -72,8 +88,8 @@ export async function youngerThanTheGuardKnew(items: readonly ReportItem[], side
 /** Facts and checks for every item of the resolved set; one report each, grouped by requested package. */
 export async function checkResolved(resolved: Resolved, s: PipSession): Promise<PackageReport[]> {
   const { items, side } = resolved;
-  const sources = { indexUrls: side.indexUrls ?? [], findLinks: side.findLinks ?? [] };
-  if (sourceCount(sources) > 1) say(s, `${sourceCount(sources)} package sources are configured; checking every name on all of them`);
+  const sources = sourcesOf(side);
+  saySources(sources, side, s);
   const paths = side.edges ? dependencyPaths(items, side.edges) : new Map<string, string[]>();
   const ctx = { now: s.now, thresholds: s.settings.thresholds, popular: s.deps.popular() };
   const reports = await Promise.all(items.map(async (item) => {
@@ -136,13 +152,43 @@ function cooldownFindings(item: ReportItem, facts: PackageFacts, side: GuardSide
   return [{ check: 'release-cooldown', severity: 'info', message: `${item.name}==${newest} is ${age}; installing ${item.version}` }];
 }
 
+/**
+ * Said once per run: how many distinct sources pip reads (each counted once), and any index pip
+ * could not reach — pip went on without it, and so do the comparisons between sources.
+ */
+function saySources(sources: SourceConfig, side: GuardSidecar, s: PipSession): void {
+  const distinct = distinctSources(sources);
+  const down = unreachableIndexes(distinct, side.candidates);
+  for (const [url, why] of down) {
+    const instead = primaryIndex(distinct, down);
+    say(s, `the index ${redactUrl(url)} could not be reached (${shortReason(why)}); pip went on without it${url === distinct.indexUrls[0] && instead ? `, and ${redactUrl(instead)} stands for the primary index in the comparisons` : ''}`);
+  }
+  const count = sourceCount(distinct) - down.size;
+  if (count > 1) note(s, `${count} package sources are configured; checking every name on all of them`);
+}
+
+/** pip's reason for a failed page, short: "Name or service not known", "timed out", "HTTP 503"… */
+export function shortReason(why: string): string {
+  const errno = why.match(/\[Errno -?\d+\] ([^'")]+)/);
+  if (errno) return errno[1]!.trim();
+  const status = why.match(/\b(5\d\d) Server Error/);
+  if (status) return `HTTP ${status[1]}`;
+  const first = why.split('\n')[0]!;
+  return first.length > 120 ? `${first.slice(0, 117)}...` : first;
+}
+
 async function factsFor(item: ReportItem, side: GuardSidecar, s: PipSession): Promise<PackageFacts> {
   if (item.kind !== 'index') {
     const source = item.kind === 'vcs' ? 'git' : item.kind === 'dir' ? 'directory' : item.url.startsWith('file:') ? 'file' : 'remote';
     return { ecosystem: 'pypi', name: item.name, requested: item.name, source, version: item.version };
   }
-  const index = indexOf(item, side);
-  if (!index) return { ecosystem: 'pypi', name: item.name, requested: item.name, source: 'file', version: item.version, unknownFields: ['index metadata (installed from find-links)'] };
+  const origin = originOf(item, side);
+  if (!origin || 'findLinks' in origin) {
+    // Found by pip in a find-links location the user configured: it exists; only the index's facts are unknown.
+    const where = origin ? ` (found in find-links ${redactUrl(origin.findLinks)})` : '';
+    return { ecosystem: 'pypi', name: item.name, requested: item.name, source: 'registry', version: item.version, exists: true, unknownFields: [`index facts${where}`] };
+  }
+  const index = origin.index;
   const answer = await s.lookups.project(index, item.name);
   const facts = factsFromAnswer(answer, { name: item.name, requested: item.name, version: item.version });
   // Dependencies: this release's from the metadata pip resolved with; the previous one's from the index.
@@ -154,4 +200,27 @@ async function factsFor(item: ReportItem, side: GuardSidecar, s: PipSession): Pr
     if (deps) prev.dependencies = deps;
   }
   return facts;
+}
+
+/** What is checked about a name pip could not resolve: whether it is a slip of a popular name, or known malware. */
+const NAME_CHECKS = new Set(['typosquat', 'known-malicious']);
+
+/**
+ * pip could not resolve the request: the names the user asked for (as pip parsed them, requirement
+ * files included) are checked like any other, on the primary index. Only what the name itself says
+ * stops the run (a look-alike of a popular name, known malware); anything else is pip's own error.
+ */
+export async function checkRequestedNames(side: GuardSidecar, fallback: readonly string[], s: PipSession): Promise<PackageReport[]> {
+  const names = side.requested?.length ? side.requested : fallback;
+  const sources = sourcesOf(side);
+  const index = primaryIndex(sources, unreachableIndexes(sources, side.candidates));
+  const ctx = { now: s.now, thresholds: s.settings.thresholds, popular: s.deps.popular() };
+  const reports = await Promise.all([...new Set(names.map(normalizePypiName))].map(async (name) => {
+    const facts: PackageFacts = index
+      ? factsFromAnswer(await s.lookups.project(index, name), { name, requested: name })
+      : { ecosystem: 'pypi', name, requested: name, source: 'registry' };
+    const findings = runChecks(facts, ctx, { offline: !index, severity: s.settings.severity }).filter((f) => NAME_CHECKS.has(f.check) && f.severity === 'block');
+    return toReport(facts, applySeverity(findings, s.settings));
+  }));
+  return reports.filter((r) => r.findings.some((f) => f.severity === 'block'));
 }

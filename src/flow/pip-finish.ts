@@ -12,11 +12,15 @@ import { GUARD_EXIT_BUILD_REFUSED, type GuardSidecar } from '../pypi/pip-guard.j
 import type { ReportItem } from '../pypi/pip-report.js';
 import { guardCooldown, runPip, say, type PipSession, type Resolved } from './pip-session.js';
 
-/** `--dry-run`: pip's report where the user asked for it, and pip's own summary line. */
+/**
+ * `--dry-run`: pip's report where the user asked for it (`--report -`: on stdout, as pip prints it)
+ * and pip's own summary line (not under -q), once the wheels were read like for an install.
+ */
 export function finishDryRun(resolved: Resolved, s: PipSession): number {
   const userReport = optionValues(s.inv.items, '--report').at(-1);
-  if (userReport && userReport !== '-') s.deps.copyFile(resolved.reportPath, resolve(s.deps.cwd, userReport));
-  s.deps.stdout(`Would install ${resolved.items.map((i) => `${i.name}-${i.version}`).join(' ')}\n`);
+  if (userReport === '-') s.deps.stdout(`${resolved.reportText.trimEnd()}\n`);
+  else if (userReport) s.deps.copyFile(resolved.reportPath, resolve(s.deps.cwd, userReport));
+  if (s.quiet === 0 && resolved.items.length) s.deps.stdout(`Would install ${[...resolved.items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((i) => `${i.name}-${i.version}`).join(' ')}\n`);
   return ExitCode.ok;
 }
 
@@ -24,7 +28,7 @@ export function finishDryRun(resolved: Resolved, s: PipSession): number {
 export async function runUserCommand(resolved: Resolved, s: PipSession): Promise<number> {
   const res = await runPip(s, {
     env: s.baseEnv, stdio: 'inherit',
-    pipArgs: userCommandArgs(s.command as 'download' | 'wheel' | 'lock', s.inv.items, resolved.noBinary), allow: resolved.vetted,
+    pipArgs: userCommandArgs(s.command as 'download' | 'wheel' | 'lock', s.inv.items), allow: resolved.vetted, digests: resolved.digests,
     cooldown: guardCooldown(s),
   });
   if (res.code === GUARD_EXIT_BUILD_REFUSED) {
@@ -66,7 +70,7 @@ async function installEditables(resolved: Resolved, s: PipSession): Promise<numb
   for (const e of resolved.items.filter((i) => i.editable)) {
     const result = await runPip(s, {
       env: withoutRequestEnv(s.baseEnv), stdio: 'inherit',
-      pipArgs: editableInstallArgs(s.inv.items, resolved.side, fileURLToPath(e.url.split('#')[0]!)), allow: resolved.vetted,
+      pipArgs: editableInstallArgs(s.inv.items, resolved.side, fileURLToPath(e.url.split('#')[0]!)), allow: resolved.vetted, digests: resolved.digests,
     });
     if (result.code === GUARD_EXIT_BUILD_REFUSED) {
       say(s, `the editable install of ${e.name} tried to build a package that was not vetted; stopped`);

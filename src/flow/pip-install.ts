@@ -8,13 +8,13 @@
 import { SafeError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { hasOption, type PipInvocation } from '../pypi/parse-pip-args.js';
-import { decideAndPrompt } from './pip-decide.js';
+import { decideAndPrompt, explainUnresolved } from './pip-decide.js';
 import { fetchWheels, inspectFetched, type Fetched } from './pip-fetch.js';
 import { finishDryRun, installExactly, runUserCommand } from './pip-finish.js';
 import { checkResolved } from './pip-checks.js';
 import { refuseDeclaredUrls } from './pip-builds.js';
 import { refuseRemoteEditables, resolveGuarded } from './pip-resolve.js';
-import { isOutcome, say, settle, type Outcome, type PipFlowDeps, type PipSession, type Resolved } from './pip-session.js';
+import { isOutcome, note, settle, type Outcome, type PipFlowDeps, type PipSession, type Resolved } from './pip-session.js';
 import { checkDestinationAgrees, openSession, probeEnvironment, whoRunsPip } from './pip-who.js';
 
 export type { PipFlowDeps } from './pip-session.js';
@@ -25,7 +25,6 @@ export async function pipInstallFlow(first: PipInvocation, argv: string[], deps:
     const outcome = await installOnce(first, argv, deps);
     if (typeof outcome === 'number') return outcome;
     argv = outcome.rerun;
-    deps.stderr(`safe-pip: running again as: pip ${argv.join(' ')}\n`);
   }
   throw new SafeError('too many changes at the prompt in one run', ExitCode.internal);
 }
@@ -44,11 +43,16 @@ async function installOnce(first: PipInvocation, argv: string[], deps: PipFlowDe
 
 async function vetAndInstall(s: PipSession): Promise<Outcome> {
   refuseRemoteEditables(s);
+  s.deps.mark?.('session open');
   const resolved = await resolveGuarded(s);
+  s.deps.mark?.('resolved');
   if (isOutcome(resolved)) return resolved;
+  if ('unresolved' in resolved) return explainUnresolved(resolved, s);
   checkDestinationAgrees(resolved.side, s);
+  const dryRun = hasOption(s.inv.items, '--dry-run');
   if (resolved.items.length === 0) {
-    say(s, 'nothing to install (every requirement is already satisfied)');
+    if (dryRun) return finishDryRun(resolved, s);
+    note(s, 'nothing to install (every requirement is already satisfied)');
     return ExitCode.ok;
   }
   const refused = refuseDeclaredUrls(resolved.items, s);
@@ -59,21 +63,25 @@ async function vetAndInstall(s: PipSession): Promise<Outcome> {
     await early;
     throw error;
   });
+  s.deps.mark?.('checked');
   const decided = await decideAndPrompt(reports, s);
   if (decided !== undefined) {
     await early;
     return decided;
   }
 
-  if (hasOption(s.inv.items, '--dry-run')) return finishDryRun(resolved, s);
   if (s.command !== 'install') return runUserCommand(resolved, s);
-  const fetched = await fetchOutcome(early ?? settle(fetchWheels(resolved, s)));
+  // A dry run predicts the install: the wheels are read too (no build runs for it).
+  const fetched = await fetchOutcome(early ?? settle(fetchWheels(resolved, s, { dryRun })));
   if ('code' in fetched) return fetched.code;
+  s.deps.mark?.('fetched');
   const inspected = inspectFetched(resolved.items, fetched.wheels, s);
+  s.deps.mark?.('inspected');
   if (inspected.length) {
     const stop = await decideAndPrompt(inspected, s);
     if (stop !== undefined) return stop;
   }
+  if (dryRun) return finishDryRun(resolved, s);
   return installExactly(resolved, fetched.wheels, s);
 }
 
@@ -82,8 +90,8 @@ async function vetAndInstall(s: PipSession): Promise<Outcome> {
  * fetched: nothing of it is installed (and no unvetted code runs) before the decision.
  */
 function fetchEarly(resolved: Resolved, s: PipSession): Promise<{ value: Fetched } | { error: unknown }> | undefined {
-  const installing = s.command === 'install' && !hasOption(s.inv.items, '--dry-run');
-  return installing && !s.deps.interactive ? settle(fetchWheels(resolved, s)) : undefined;
+  const dryRun = hasOption(s.inv.items, '--dry-run');
+  return s.command === 'install' && !s.deps.interactive ? settle(fetchWheels(resolved, s, { dryRun })) : undefined;
 }
 
 async function fetchOutcome(fetched: Promise<{ value: Fetched } | { error: unknown }>): Promise<Fetched> {

@@ -1,8 +1,9 @@
 /**
- * Guarded resolve: `pip install --dry-run --report --only-binary=:all:` under the build guard, so
- * resolving never runs unvetted code. Builds pip runs into are vetted (pip-builds.ts) and the
- * resolve runs again with them allowed; young versions the guard could not see are added to the
- * cooldown and the resolve runs again.
+ * Guarded resolve: `pip install --dry-run --report` with the user's own arguments under the build
+ * guard, so resolving never runs unvetted code. Builds pip runs into are vetted (pip-builds.ts) and
+ * the resolve runs again with them allowed; young versions the guard could not see are added to the
+ * cooldown and the resolve runs again. Otherwise pip resolves once per run: its report drives the
+ * fetch and the install.
  */
 import { join } from 'node:path';
 import { SafeError, UsageError } from '../core/errors.js';
@@ -14,12 +15,12 @@ import { parseInstallReport, type ReportItem } from '../pypi/pip-report.js';
 import type { GuardSidecar } from '../pypi/pip-guard.js';
 import { buildsNeeded, vetBuilds, type VettedBuilds } from './pip-builds.js';
 import { prefetch, prefetchFound, youngerThanTheGuardKnew } from './pip-checks.js';
-import { guardCooldown, runPip, say, type NeededBuild, type Outcome, type PipSession, type Resolved } from './pip-session.js';
+import { guardCooldown, runPip, type NeededBuild, type Outcome, type PipSession, type Resolved, type Unresolved } from './pip-session.js';
 
 type Round =
-  | { kind: 'resolved'; items: ReportItem[]; side: GuardSidecar; reportPath: string }
+  | { kind: 'resolved'; items: ReportItem[]; side: GuardSidecar; reportPath: string; reportText: string }
   | { kind: 'needs-builds'; needed: NeededBuild[] }
-  | { kind: 'failed'; code: number };
+  | { kind: 'failed'; code: number; stderr: string; side: GuardSidecar };
 
 /** Editable VCS checkouts: pip would run git (and then the backend) before anything can be vetted. */
 export function refuseRemoteEditables(s: PipSession): void {
@@ -29,14 +30,15 @@ export function refuseRemoteEditables(s: PipSession): void {
 }
 
 /** Resolve until pip settles on a set with every build it needs vetted. */
-export async function resolveGuarded(s: PipSession): Promise<Resolved | Outcome> {
-  const builds: VettedBuilds = { vetted: [], noBinary: [], approvedBuilds: [] };
+export async function resolveGuarded(s: PipSession): Promise<Resolved | Outcome | Unresolved> {
+  const builds: VettedBuilds = { vetted: [], digests: {}, approvedBuilds: [] };
   let cooldownRounds = 0;
   for (let round = 0; ; round++) {
     if (round > 50) throw new SafeError('too many build approvals in one run', ExitCode.internal);
     const result = await resolveRound(s, round, builds);
-    if (result.kind === 'failed') return result.code;
+    if (result.kind === 'failed') return { unresolved: { code: result.code, stderr: result.stderr, side: result.side } };
     if (result.kind === 'needs-builds') {
+      if (result.needed.length === 0) throw new SafeError('pip stopped at a build the guard did not record', ExitCode.internal);
       const stop = await vetBuilds(result.needed, builds, s);
       if (stop !== undefined) return stop;
       continue;
@@ -48,7 +50,7 @@ export async function resolveGuarded(s: PipSession): Promise<Resolved | Outcome>
       cooldownRounds += 1;
       continue;
     }
-    return { ...builds, items: result.items, side: result.side, reportPath: result.reportPath };
+    return { ...builds, items: result.items, side: result.side, reportPath: result.reportPath, reportText: result.reportText };
   }
 }
 
@@ -57,7 +59,7 @@ async function resolveRound(s: PipSession, round: number, builds: VettedBuilds):
   const reportPath = join(s.work.root, `report-${round}.json`);
   const res = await runPip(s, {
     env: s.baseEnv, stdio: 'capture',
-    pipArgs: dryRunArgs(s.command, s.inv.items, reportPath, builds.noBinary), allow: builds.vetted,
+    pipArgs: dryRunArgs(s.command, s.inv.items, reportPath), allow: builds.vetted, digests: builds.digests,
     keep: s.command === 'install' ? s.work.kept : undefined, cooldown: guardCooldown(s), report: reportPath,
     // Index look-ups start while pip resolves: each project pip looks up is fetched for the checks
     // as soon as the guard records it (single index only: with several, the chosen one is not known yet).
@@ -67,11 +69,8 @@ async function resolveRound(s: PipSession, round: number, builds: VettedBuilds):
   if (res.code === GUARD_EXIT_HOOKS_FAILED) throw new SafeError(`cannot guard this pip against builds: ${res.stderr.trim().split('\n').at(-1)}`, ExitCode.couldNotVerify);
   if (res.code === 0) {
     if (res.report === undefined) throw new SafeError('pip wrote no report', ExitCode.internal);
-    return { kind: 'resolved', items: parseInstallReport(res.report), side, reportPath };
+    return { kind: 'resolved', items: parseInstallReport(res.report), side, reportPath, reportText: res.report };
   }
-  const needed = buildsNeeded(res.code === GUARD_EXIT_BUILD_REFUSED ? 'refused' : res.code, side, builds.noBinary);
-  if (needed.length > 0 || res.code === GUARD_EXIT_BUILD_REFUSED) return { kind: 'needs-builds', needed };
-  s.deps.stderr(res.stderr);
-  say(s, 'pip could not resolve the request (nothing was installed)');
-  return { kind: 'failed', code: res.code };
+  if (res.code === GUARD_EXIT_BUILD_REFUSED) return { kind: 'needs-builds', needed: buildsNeeded(side) };
+  return { kind: 'failed', code: res.code, stderr: res.stderr, side };
 }

@@ -37,6 +37,8 @@ export interface PipFlowDeps {
   isRoot(): boolean;
   ownerOf(path: string): { uid: number; gid: number };
   lookupUser(uid: number): UserAccount | undefined;
+  /** Whether `user` may run the interpreter at `path` (folders searchable, file executable). */
+  canExecute(path: string, user: Pick<UserAccount, 'uid' | 'gid'>): boolean;
   /** The invoking user's pip configuration files merged into one text (`devNull`: files are off). */
   mergedPipConfig(venvDir: string | undefined): string;
   /** The owner's pip cache folder (made and owned by them), or undefined: pip runs without one. */
@@ -50,6 +52,8 @@ export interface PipFlowDeps {
   /** Read the fetched wheels: what they would install that runs code or overwrites other files. */
   inspectWheels(wheels: WheelToInspect[], sitePackages: string | undefined): Map<string, Finding[]>;
   copyFile(from: string, to: string): void;
+  /** Diagnostics (SAFE_PIP_TIMING=1): a named point in time; absent otherwise. */
+  mark?(label: string): void;
 }
 
 /** The release cooldown of a run; `young` grows with versions found young through the JSON API. */
@@ -78,6 +82,8 @@ export interface PipSession {
   lookups: Pick<IndexLookups, 'project' | 'releaseRequires'>;
   cooldown?: Cooldown;
   now: Date;
+  /** pip's verbosity lowered by -q (each one counts) or PIP_QUIET: safe-pip's own informational lines are left out. */
+  quiet: number;
 }
 
 /** A build that must be vetted before pip may run it. */
@@ -91,6 +97,17 @@ export interface NeededBuild {
   kind?: string;
   /** "parent==version" when a dependency's metadata declares this `name @ URL`. */
   declaredBy?: string;
+  /** sha256 of the source tree the guard read (null: too large; undefined: not read). */
+  digest?: string | null;
+  /** The files of the source tree the content scan reads (path → text). */
+  files?: Record<string, string>;
+  /** Vetted with this digest in an earlier round, but pip now meets other content. */
+  changed?: boolean;
+}
+
+/** pip could not resolve the request: its exit code, its own output and what the guard saw. */
+export interface Unresolved {
+  unresolved: { code: number; stderr: string; side: GuardSidecar };
 }
 
 /** What the resolve stage hands on: the exact set pip chose, and the builds vetted on the way. */
@@ -99,11 +116,12 @@ export interface Resolved {
   side: GuardSidecar;
   /** Keys of vetted builds (the guard's allow list). */
   vetted: string[];
-  /** Vetted index sdists: built from source (`--no-binary`). */
-  noBinary: string[];
+  /** Vetted keys whose content was read → its digest (the guard builds only that content). */
+  digests: Record<string, string>;
   approvedBuilds: NeededBuild[];
-  /** The --report file pip wrote for `items`. */
+  /** The --report file pip wrote for `items`, and its text. */
   reportPath: string;
+  reportText: string;
 }
 
 /** What the user chose at a prompt that changes the command line: run again with it. */
@@ -118,9 +136,14 @@ export function isOutcome(x: unknown): x is Outcome {
   return typeof x === 'number' || (typeof x === 'object' && x !== null && 'rerun' in x);
 }
 
-/** One line on stderr, prefixed. */
+/** One line on stderr, prefixed (refusals, stops, errors: always said). */
 export function say(s: PipSession, text: string): void {
   s.deps.stderr(`safe-pip: ${text}\n`);
+}
+
+/** An informational line: left out under pip's -q, like pip's own. */
+export function note(s: PipSession, text: string): void {
+  if (s.quiet === 0) say(s, text);
 }
 
 /** A guarded pip run in the session's folder and working directory. */

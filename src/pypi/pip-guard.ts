@@ -22,6 +22,11 @@ export const GUARD_EXIT_HOOKS_FAILED = 87;
 export interface GuardConfig {
   /** Canonical names (or direct URLs) whose build is allowed. */
   allow: string[];
+  /**
+   * Allowed keys whose content was vetted → the digest of that content (see `GuardRefusal.digest`):
+   * the build runs only while its source tree still has that digest; otherwise it is refused as `changed`.
+   */
+  digests?: Record<string, string>;
   /** Where the guard writes its sidecar JSON. */
   sidecar: string;
   /** When set, a copy of every wheel file pip downloads is kept here (saves fetching it again). */
@@ -70,6 +75,12 @@ export interface GuardRefusal {
   parentVersion?: string | null;
   /** The parent declared it as `name @ URL` in its own metadata (not the user, not a constraint). */
   declaredUrl?: boolean;
+  /** sha256 over every file of the source tree pip would build (null: too large to read whole). */
+  digest?: string | null;
+  /** The text of the files the content scan reads (path in the source tree → text). */
+  files?: Record<string, string>;
+  /** An allowed build whose content is not the content that was vetted. */
+  changed?: boolean;
 }
 
 export interface GuardSidecar {
@@ -97,6 +108,10 @@ export interface GuardSidecar {
   edges?: Record<string, string[]>;
   /** Why the edges could not be computed (then paths are not shown). */
   edgesError?: string;
+  /** Canonical names of what the user asked for (command line, requirement files, env), as pip parsed them. */
+  requested?: string[];
+  /** Index pages pip could not fetch (connection, DNS, timeout, TLS, 5xx): page URL → pip's reason. */
+  unreachable?: Record<string, string>;
 }
 
 export const guardPython = String.raw`
@@ -115,6 +130,9 @@ def _dump():
     os.replace(tmp, _CONF["sidecar"])
 
 def _redact(url):
+    # Only a URL with credentials is rewritten: pip's redaction drops the "//" of git+file:///.
+    if "@" not in url.split("://", 1)[-1].split("/", 1)[0]:
+        return url
     try:
         from pip._internal.utils.misc import redact_auth_from_url
         return redact_auth_from_url(url)
@@ -145,21 +163,57 @@ def _link_kind(link, editable):
     return "archive"
 
 _orig_prepare = _sdist.SourceDistribution.prepare_distribution_metadata
+_DIGESTS = _CONF.get("digests") or {}
 
-def _guarded_prepare(self, *args, **kwargs):
-    req = self.req
-    name = canonicalize_name(req.name) if req.name else None
-    link = getattr(req, "link", None)
-    url = link.url_without_fragment if link is not None else None
-    keys = set()
-    if name:
-        keys.add(name)
-    if url:
-        keys.add(url)
-    if keys & _ALLOW:
-        _SIDE["allowedBuilds"].append(name or url)
-        _dump()
-        return _orig_prepare(self, *args, **kwargs)
+def _source_content(req):
+    """What a build would run, read before it runs: a digest of every file of the source tree
+    (VCS metadata and __pycache__ left out) and the text of the files the content scan reads
+    (.py files up to three folders deep, pyproject.toml, setup.cfg). The digest is None when
+    the tree is too large to read whole."""
+    import hashlib, stat
+    src = getattr(req, "source_dir", None)
+    if not src or not os.path.isdir(src):
+        return None, {}
+    try:
+        top = req.unpacked_source_directory
+    except Exception:
+        top = src
+    h = hashlib.sha256()
+    texts = {}
+    budget = 4 << 20
+    total = 0
+    count = 0
+    for root, dirs, files in os.walk(src):
+        dirs[:] = sorted(d for d in dirs if d not in (".git", ".hg", ".svn", ".bzr", "__pycache__"))
+        for f in sorted(files):
+            p = os.path.join(root, f)
+            rel = os.path.relpath(p, src).replace(os.sep, "/")
+            try:
+                st = os.lstat(p)
+            except OSError:
+                continue
+            if stat.S_ISLNK(st.st_mode):
+                h.update(b"L" + rel.encode() + b"\0" + os.readlink(p).encode() + b"\0")
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            count += 1
+            total += st.st_size
+            if count > 20000 or total > (256 << 20):
+                return None, texts
+            with open(p, "rb") as fh:
+                data = fh.read()
+            h.update(b"F" + rel.encode() + b"\0" + hashlib.sha256(data).digest())
+            trel = os.path.relpath(p, top).replace(os.sep, "/")
+            if trel.startswith(".."):
+                continue
+            wanted = (trel.endswith(".py") and trel.count("/") <= 3) or trel in ("pyproject.toml", "setup.cfg")
+            if wanted and len(data) <= (512 << 10) and len(data) <= budget:
+                texts[trel] = data.decode("utf-8", "replace")
+                budget -= len(data)
+    return h.hexdigest(), texts
+
+def _refuse(req, name, link, url, digest, texts, changed):
     version = None
     try:
         if link is not None and link.filename:
@@ -196,11 +250,38 @@ def _guarded_prepare(self, *args, **kwargs):
         "editable": bool(getattr(req, "editable", False)),
         "kind": "index" if (link is not None and getattr(req, "original_link", None) is None and not getattr(req, "editable", False) and not getattr(link, "is_vcs", False)) else _link_kind(link, getattr(req, "editable", False)),
         "version": version,
+        "digest": digest,
+        "files": texts,
+        "changed": changed,
     })
     _dump()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(86)
+
+def _guarded_prepare(self, *args, **kwargs):
+    req = self.req
+    name = canonicalize_name(req.name) if req.name else None
+    link = getattr(req, "link", None)
+    url = link.url_without_fragment if link is not None else None
+    keys = set()
+    if name:
+        keys.add(name)
+    if url:
+        keys.add(url)
+    hit = keys & _ALLOW
+    if not hit:
+        digest, texts = _source_content(req)
+        _refuse(req, name, link, url, digest, texts, False)
+    # An allowed build whose content was vetted runs only while its content is that same content.
+    pinned = [_DIGESTS[k] for k in hit if k in _DIGESTS]
+    if pinned:
+        digest, texts = _source_content(req)
+        if digest is None or digest not in pinned:
+            _refuse(req, name, link, url, digest, texts, True)
+    _SIDE["allowedBuilds"].append(name or url)
+    _dump()
+    return _orig_prepare(self, *args, **kwargs)
 
 _sdist.SourceDistribution.prepare_distribution_metadata = _guarded_prepare
 
@@ -290,6 +371,57 @@ def _build_finder(self, options, *args, **kwargs):
     return finder
 
 _rc.RequirementCommand._build_package_finder = _build_finder
+
+# What the user asked for, as pip parsed it (command line, -r files, env, config): the names are
+# checked even when pip then cannot resolve them. An editable VCS requirement is refused here,
+# before pip would clone it (a -e line inside a requirements file included).
+_orig_get_requirements = _rc.RequirementCommand.get_requirements
+
+def _get_requirements(self, *args, **kwargs):
+    reqs = _orig_get_requirements(self, *args, **kwargs)
+    try:
+        _SIDE["requested"] = sorted(set(canonicalize_name(r.name) for r in reqs if getattr(r, "user_supplied", False) and r.name))
+        _dump()
+    except Exception as e:
+        sys.stderr.write("safe-pip: could not record the requested names: %s\n" % e)
+    for r in reqs:
+        link = getattr(r, "link", None)
+        if getattr(r, "editable", False) and link is not None and getattr(link, "is_vcs", False):
+            _SIDE["refused"].append({
+                "name": canonicalize_name(r.name) if r.name else None,
+                "url": _redact(link.url_without_fragment),
+                "editable": True,
+                "kind": "vcs",
+                "version": None,
+            })
+            _dump()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(86)
+    return reqs
+
+_rc.RequirementCommand.get_requirements = _get_requirements
+
+# Index pages pip could not fetch (connection refused, DNS, timeout, TLS, 5xx): an unreachable
+# index is said as such. A 404 is an answer ("no such project"), not a failure.
+try:
+    from pip._internal.index import collector as _collector
+    _orig_simple_fail = _collector._handle_get_simple_fail
+
+    def _simple_fail(link, reason, *args, **kwargs):
+        try:
+            status = getattr(getattr(reason, "response", None), "status_code", None)
+            text = str(reason)
+            if not (status is not None and 400 <= status < 500) and "Client Error" not in text:
+                _SIDE.setdefault("unreachable", {})[_redact(str(getattr(link, "url", link)))] = text[:300]
+                _dump()
+        except Exception:
+            pass
+        return _orig_simple_fail(link, reason, *args, **kwargs)
+
+    _collector._handle_get_simple_fail = _simple_fail
+except Exception:
+    pass
 
 # Keep a copy of each wheel pip downloads (best effort; safe-pip checks every hash itself).
 if _CONF.get("keep"):

@@ -102,6 +102,7 @@ export function guardedPipCommand(opts: {
   work: WorkDir;
   pipArgs: string[];
   allow: string[];
+  digests?: Record<string, string>;
   env: Record<string, string | undefined>;
   cwd: string;
   owner: UserAccount | undefined;
@@ -116,6 +117,7 @@ export function guardedPipCommand(opts: {
   const configPath = join(opts.work.root, `guard-${guardCounter}.json`);
   const config: GuardConfig = {
     allow: opts.allow,
+    ...(opts.digests && Object.keys(opts.digests).length ? { digests: opts.digests } : {}),
     sidecar,
     ...(opts.keep ? { keep: opts.keep } : {}),
     ...(opts.cooldown ? { cooldown: opts.cooldown } : {}),
@@ -140,6 +142,8 @@ export interface GuardedPipRun {
   pipArgs: string[];
   /** Canonical names or URLs whose build the guard lets through. */
   allow: string[];
+  /** Allowed keys whose vetted content must not have changed → its digest. */
+  digests?: Record<string, string>;
   env: Record<string, string | undefined>;
   cwd: string;
   stdio: 'inherit' | 'capture';
@@ -208,7 +212,7 @@ export function openPipWorkspace(owner: UserAccount | undefined, python: string)
 async function runGuardedPip(run: GuardedPipRun, at: { python: string; work: WorkDir; owner: UserAccount | undefined }): Promise<GuardedPipResult> {
   const { cmd, sidecar } = guardedPipCommand({
     python: at.python, work: at.work, owner: at.owner, cwd: run.cwd, env: run.env,
-    pipArgs: run.pipArgs, allow: run.allow, keep: run.keep, cooldown: run.cooldown, report: run.report,
+    pipArgs: run.pipArgs, allow: run.allow, digests: run.digests, keep: run.keep, cooldown: run.cooldown, report: run.report,
   });
   // The guard writes its sidecar as pip goes: look-ups for what it found start before pip is done.
   const onProgress = run.onProgress;

@@ -45,6 +45,8 @@ export interface FakePipSetup {
   resolves: FakeItem[];
   /** Builds the guard refuses while their key is not on the allow list. */
   builds?: GuardRefusal[];
+  /** The digest the guard reads when an allowed build is met again (default: the refusal's own). */
+  rebuildDigest?: string;
   projects?: Record<string, FakeProject>;
   /** Extra sidecar content (index URLs, candidates, source-only versions, cooldown...). */
   side?: GuardSidecar;
@@ -59,6 +61,8 @@ export interface FakePipSetup {
   root?: boolean;
   ownerUid?: number;
   pipVersion?: [number, number];
+  /** Whether the venv owner may run the venv's Python (default yes). */
+  pythonRunnable?: boolean;
 }
 
 export function wheelUrl(name: string, version: string, index = INDEX): string {
@@ -125,13 +129,21 @@ export async function fakePipDeps(setup: FakePipSetup) {
     runs.push({ ...run, allow: [...run.allow] });
     const [command] = run.pipArgs;
     if (command === 'install' && run.pipArgs.includes('--dry-run')) {
-      const refused = (setup.builds ?? []).filter((b) => !run.allow.includes(b.name ?? b.url ?? '?'));
+      // A build is let through when its key is allowed and, if a digest was pinned, the content is still that one.
+      const refused = (setup.builds ?? [])
+        .map((b) => {
+          const key = b.name ?? b.url ?? '?';
+          if (!run.allow.includes(key)) return b;
+          const pinned = run.digests?.[key];
+          return pinned !== undefined && pinned !== (setup.rebuildDigest ?? b.digest) ? { ...b, digest: setup.rebuildDigest ?? b.digest, changed: true } : undefined;
+        })
+        .filter((b): b is GuardRefusal => b !== undefined);
       if (refused.length) return { code: 86, stdout: '', stderr: 'refused', sidecar: { ...side, refused } };
       if (setup.resolveFails) return { code: setup.resolveFails, stdout: '', stderr: 'ERROR: pip says no\n', sidecar: side };
       return { code: 0, stdout: '', stderr: '', sidecar: side, report: reportJson(setup.resolves) };
     }
     if (command === 'wheel' && run.pipArgs.includes('--no-deps')) {
-      for (const i of setup.resolves) if (!i.editable) fetched.set(i.name.toLowerCase(), `/work/wheels/${i.name}-${i.version}-py3-none-any.whl`);
+      for (const i of setup.resolves) if (!i.editable) fetched.set(i.name.toLowerCase().replace(/[-_.]+/g, '-'), `/work/wheels/${i.name}-${i.version}-py3-none-any.whl`);
     }
     return { code: 0, stdout: '', stderr: '', sidecar: side };
   }
@@ -157,6 +169,7 @@ export async function fakePipDeps(setup: FakePipSetup) {
     isRoot: () => setup.root ?? false,
     ownerOf: () => ({ uid: setup.ownerUid ?? 1000, gid: setup.ownerUid ?? 1000 }),
     lookupUser: (uid) => ({ name: `u${uid}`, uid, gid: uid, home: '/nonexistent' }),
+    canExecute: () => setup.pythonRunnable ?? true,
     mergedPipConfig: () => '[global]\n',
     pipCacheFor: (owner) => `/cache/pip-${owner.uid}`,
     passthrough: async (args) => {
@@ -177,7 +190,7 @@ export async function fakePipDeps(setup: FakePipSetup) {
 
   const byKind = (pred: (r: GuardedPipRun) => boolean) => runs.filter(pred).map((r) => r.pipArgs);
   return {
-    deps, store, runs, files, copies, passthroughs, asked: scripted.asked, confirmed: scripted.confirmed,
+    deps, store, runs, files, copies, passthroughs, asked: scripted.asked, askedOptions: scripted.askedOptions, confirmed: scripted.confirmed,
     text: () => stderr.join(''),
     out: () => stdout.join(''),
     resolves: () => byKind((r) => r.pipArgs.includes('--dry-run')),

@@ -4,13 +4,15 @@ import type { PackageAnswer, Prompts } from '../../src/ui/prompts.js';
 export function scriptedPrompts(script: { answers?: PackageAnswer[]; confirms?: boolean[] } = {}) {
   const answers = [...(script.answers ?? [])];
   const confirms = [...(script.confirms ?? [])];
-  /** Names of the packages asked about, in order. */
+  /** Names of the packages asked about, in order, and the options each was asked with. */
   const asked: string[] = [];
+  const askedOptions: Array<{ transitive?: boolean } | undefined> = [];
   /** Messages of the yes/no questions, in order. */
   const confirmed: string[] = [];
   const prompts: Prompts = {
-    async askAboutPackage(report) {
+    async askAboutPackage(report, _open, _suggestion, options) {
       asked.push(report.name);
+      askedOptions.push(options);
       const a = answers.shift();
       if (!a) throw new Error(`unexpected prompt for ${report.name}`);
       return a;
@@ -25,5 +27,5 @@ export function scriptedPrompts(script: { answers?: PackageAnswer[]; confirms?: 
       return c;
     },
   };
-  return { prompts, asked, confirmed };
+  return { prompts, asked, askedOptions, confirmed };
 }

@@ -28,6 +28,8 @@ describe('build approval targets (the keys the install flow looks up)', () => {
     ['Foo.Bar', 'foo-bar'],
     ['https://h/x-1.0.tar.gz#sha256=ab', 'https://h/x-1.0.tar.gz'],
     ['X @ git+https://h/x.git', 'git+https://h/x.git'],
+    ['git+file:///srv/repo#egg=x', 'git+file:///srv/repo'],
+    ['x @ git+file:///srv/repo', 'git+file:///srv/repo'],
     ['./dist/x-1.0.tar.gz', 'file:///work/dist/x-1.0.tar.gz'],
     ['dist/x-1.0.tar.gz', 'file:///work/dist/x-1.0.tar.gz'],
   ])('%s → %s', (raw, key) => {
