@@ -49,7 +49,9 @@ export async function explainUnresolved(u: Unresolved, s: PipSession): Promise<O
     }
   });
   const flagged = await checkRequestedNames(side, cli, s);
-  const decided = flagged.length ? await decideAndPrompt(flagged, s) : undefined;
+  // At a terminal the replacement is offered; without one, the stop names the replacement (trusting
+  // a name pip cannot resolve would not install anything).
+  const decided = flagged.length === 0 ? undefined : s.deps.interactive ? await decideAndPrompt(flagged, s) : stopUnresolvable(flagged, s);
   if (decided !== undefined && typeof decided !== 'number') return decided;
   s.deps.stderr(stderr);
   if (decided !== undefined) return decided;
@@ -77,6 +79,19 @@ function onAnswer(p: OpenPackage, answer: PackageAnswer, suggestion: string | un
       return ExitCode.ok;
     }
     say(s, `"${p.report.name}" is not a requirement on the command line; pip installs a resolved set as a whole, so skipping it means installing nothing`);
+  }
+  say(s, 'nothing was installed');
+  return ExitCode.blocked;
+}
+
+function stopUnresolvable(flagged: PackageReport[], s: PipSession): number {
+  const text = formatReports(flagged, { color: s.deps.color, showInfo: false });
+  if (text) s.deps.stderr(`${text}\n`);
+  for (const r of flagged) {
+    const f = r.findings.find((x) => x.severity === 'block')!;
+    const fixed = f.didYouMean ? rewriteRequirement(s, r, f.didYouMean) : undefined;
+    const how = f.didYouMean ? ` — did you mean "${f.didYouMean}"?${fixed?.length ? ` run: safe-pip ${fixed.join(' ')}` : ''}` : '';
+    say(s, `${r.name}: block: ${f.message}${how}`);
   }
   say(s, 'nothing was installed');
   return ExitCode.blocked;

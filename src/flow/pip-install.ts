@@ -10,7 +10,7 @@ import { ExitCode } from '../core/exit-codes.js';
 import { hasOption, type PipInvocation } from '../pypi/parse-pip-args.js';
 import { decideAndPrompt, explainUnresolved } from './pip-decide.js';
 import { fetchWheels, inspectFetched, type Fetched } from './pip-fetch.js';
-import { finishDryRun, installExactly, runUserCommand } from './pip-finish.js';
+import { finishDryRun, installExactly, prepareInstall, runUserCommand } from './pip-finish.js';
 import { checkResolved } from './pip-checks.js';
 import { refuseDeclaredUrls } from './pip-builds.js';
 import { refuseRemoteEditables, resolveGuarded } from './pip-resolve.js';
@@ -44,12 +44,15 @@ async function installOnce(first: PipInvocation, argv: string[], deps: PipFlowDe
 async function vetAndInstall(s: PipSession): Promise<Outcome> {
   refuseRemoteEditables(s);
   s.deps.mark?.('session open');
+  const dryRun = hasOption(s.inv.items, '--dry-run');
+  // The final install's Python starts now, alongside the resolve; it waits, and is called off with
+  // the session unless everything below says go (one resolution per run: the report drives it).
+  const prepared = s.command === 'install' && !dryRun ? prepareInstall(s) : undefined;
   const resolved = await resolveGuarded(s);
   s.deps.mark?.('resolved');
   if (isOutcome(resolved)) return resolved;
   if ('unresolved' in resolved) return explainUnresolved(resolved, s);
   checkDestinationAgrees(resolved.side, s);
-  const dryRun = hasOption(s.inv.items, '--dry-run');
   if (resolved.items.length === 0) {
     if (dryRun) return finishDryRun(resolved, s);
     note(s, 'nothing to install (every requirement is already satisfied)');
@@ -82,7 +85,7 @@ async function vetAndInstall(s: PipSession): Promise<Outcome> {
     if (stop !== undefined) return stop;
   }
   if (dryRun) return finishDryRun(resolved, s);
-  return installExactly(resolved, fetched.wheels, s);
+  return installExactly(resolved, fetched.wheels, s, prepared);
 }
 
 /**

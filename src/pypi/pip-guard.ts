@@ -40,6 +40,8 @@ export interface GuardConfig {
   cooldown?: { cutoff: string; exclude: string[]; young: Record<string, string[]> };
   /** The `--report` file of this run: when pip succeeds, the guard adds the dependency edges to the sidecar. */
   report?: string;
+  /** A prepared run: the file descriptor on which "go" arrives (anything else: exit without running pip). */
+  waitFd?: number;
 }
 
 export interface GuardCooldown {
@@ -594,6 +596,28 @@ def _edges(report_path):
     return edges
 
 from pip._internal.cli.main import main as _pip_main
+
+# A prepared run: Python is started and pip imported now; pip runs only once "go" arrives on the
+# control pipe. Anything else (the pipe closed: the run was called off) exits before pip does anything.
+if _CONF.get("waitFd") is not None:
+    try:
+        import pip._internal.commands.install  # noqa: F401  (the import is what starting early saves)
+        import pip._internal.operations.install.wheel  # noqa: F401
+    except Exception:
+        pass
+    _go = b""
+    try:
+        while not _go.endswith(b"\n"):
+            _chunk = os.read(_CONF["waitFd"], 16)
+            if not _chunk:
+                break
+            _go += _chunk
+        os.close(_CONF["waitFd"])
+    except OSError:
+        pass
+    if _go.strip() != b"go":
+        os._exit(0)
+
 sys.argv[0] = "pip"
 _rc = _pip_main(sys.argv[1:])
 if _rc == 0 and _CONF.get("report"):

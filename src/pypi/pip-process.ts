@@ -2,11 +2,12 @@
  * The one home of pip subprocesses and safe-pip's private work folder. Commands are data
  * (`PipCommandSpec`); `runCommand` spawns them (never a shell), as another user when asked.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type StdioOptions } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import type { Writable } from 'node:stream';
 import type { UserAccount } from '../run/users.js';
 import { guardPython, type GuardConfig, type GuardSidecar } from './pip-guard.js';
 import { parseWheelFilename } from './wheel-inspect.js';
@@ -28,16 +29,28 @@ export interface RunResult {
 
 /** Run a command. `capture`: collect stdout/stderr (stdin inherited); `inherit`: the user's terminal. */
 export function runCommand(cmd: PipCommandSpec, stdio: 'inherit' | 'capture'): Promise<RunResult> {
-  return new Promise((resolvePromise, reject) => {
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(cmd.env)) if (v !== undefined) env[k] = v;
-    const child = spawn(cmd.file, cmd.args, {
-      cwd: cmd.cwd,
-      env,
-      uid: cmd.uid,
-      gid: cmd.gid,
-      stdio: stdio === 'inherit' ? 'inherit' : ['inherit', 'pipe', 'pipe'],
-    });
+  return startCommand(cmd, stdio, false).result;
+}
+
+/**
+ * Start a command; with `control`, fd 3 of the child is a pipe the caller writes to (a prepared
+ * guard waits on it before pip runs).
+ */
+function startCommand(cmd: PipCommandSpec, stdio: 'inherit' | 'capture', control: boolean): { result: Promise<RunResult>; control?: Writable } {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(cmd.env)) if (v !== undefined) env[k] = v;
+  const base: StdioOptions = stdio === 'inherit' ? ['inherit', 'inherit', 'inherit'] : ['inherit', 'pipe', 'pipe'];
+  const child = spawn(cmd.file, cmd.args, {
+    cwd: cmd.cwd,
+    env,
+    uid: cmd.uid,
+    gid: cmd.gid,
+    stdio: control ? [...(base as string[]), 'pipe'] as StdioOptions : base,
+  });
+  const pipe = control ? (child.stdio[3] as Writable) : undefined;
+  // A child that exits before reading its control pipe must not turn our write into an error.
+  pipe?.on('error', () => {});
+  const result = new Promise<RunResult>((resolvePromise, reject) => {
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -58,6 +71,7 @@ export function runCommand(cmd: PipCommandSpec, stdio: 'inherit' | 'capture'): P
       resolvePromise({ code: code ?? (signal === 'SIGINT' ? 130 : 128 + 15), stdout, stderr });
     });
   });
+  return { result, control: pipe };
 }
 
 /** A private folder (mode 700) owned by the user pip runs as; holds the guard, reports, wheels, TMPDIR. */
@@ -111,6 +125,8 @@ export function guardedPipCommand(opts: {
   cooldown?: GuardConfig['cooldown'];
   /** The run's --report file: the guard adds the dependency edges to the sidecar. */
   report?: string;
+  /** A prepared run: the guard waits for "go" on this file descriptor before pip runs. */
+  waitFd?: number;
 }): { cmd: PipCommandSpec; sidecar: string } {
   guardCounter += 1;
   const sidecar = join(opts.work.root, `sidecar-${guardCounter}.json`);
@@ -122,6 +138,7 @@ export function guardedPipCommand(opts: {
     ...(opts.keep ? { keep: opts.keep } : {}),
     ...(opts.cooldown ? { cooldown: opts.cooldown } : {}),
     ...(opts.report ? { report: opts.report } : {}),
+    ...(opts.waitFd !== undefined ? { waitFd: opts.waitFd } : {}),
   };
   writeWorkFile(configPath, JSON.stringify(config), opts.owner);
   return {
@@ -177,18 +194,55 @@ export interface PipWorkspace {
   wheelFiles(): Map<string, string>;
   sha256(path: string): string;
   runPip(run: GuardedPipRun): Promise<GuardedPipResult>;
+  /**
+   * Start a guarded pip now (Python starts and imports pip while other work goes on) that runs only
+   * on `go()`; `cancel()` — or the workspace's cleanup — ends it before pip does anything.
+   */
+  prepare(run: GuardedPipRun): PreparedPip;
   cleanup(): void;
+}
+
+export interface PreparedPip {
+  go(): Promise<GuardedPipResult>;
+  cancel(): void;
 }
 
 export function openPipWorkspace(owner: UserAccount | undefined, python: string): PipWorkspace {
   const work = makeWorkDir(owner);
   const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+  const prepared = new Set<PreparedPip>();
   return {
     root: work.root,
     tmp: work.tmp,
     wheels: work.wheels,
     kept: work.kept,
-    cleanup: work.cleanup,
+    cleanup() {
+      for (const p of prepared) p.cancel();
+      work.cleanup();
+    },
+    prepare(run) {
+      const { cmd, sidecar } = guardedPipCommand({
+        python, work, owner, cwd: run.cwd, env: run.env,
+        pipArgs: run.pipArgs, allow: run.allow, digests: run.digests, keep: run.keep, cooldown: run.cooldown, report: run.report, waitFd: 3,
+      });
+      const started = startCommand(cmd, run.stdio, true);
+      started.result.catch(() => {}); // awaited by go(); a run called off may fail unobserved
+      const handle: PreparedPip = {
+        async go() {
+          prepared.delete(handle);
+          started.control?.end('go\n');
+          const res = await started.result;
+          return { ...res, sidecar: readSidecar(sidecar) };
+        },
+        cancel() {
+          prepared.delete(handle);
+          started.control?.end();
+          started.result.catch(() => {});
+        },
+      };
+      prepared.add(handle);
+      return handle;
+    },
     sha256,
     write: (path, text) => writeWorkFile(path, text, owner),
     adoptKept(filename, hash) {

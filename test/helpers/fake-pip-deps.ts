@@ -117,6 +117,8 @@ export async function fakePipDeps(setup: FakePipSetup) {
   const scripted = scriptedPrompts(setup);
   const fetched = new Map<string, string>();
   let workspaces = 0;
+  let prepared = 0;
+  let calledOff = 0;
   let cleaned = 0;
   const store = await SafeStore.open({ cwd: mkdtempSync(join(tmpdir(), 'safe-pip-flow-')) });
   const side: GuardSidecar = { indexUrls: [INDEX], findLinks: [], candidates: defaultCandidates(setup.resolves), ...setup.side };
@@ -155,6 +157,10 @@ export async function fakePipDeps(setup: FakePipSetup) {
     wheelFiles: () => new Map(fetched),
     sha256: () => 'b'.repeat(64),
     runPip: async (run) => fakePip(run),
+    prepare: (run) => {
+      prepared += 1;
+      return { go: async () => fakePip(run), cancel: () => void (calledOff += 1) };
+    },
     cleanup: () => void (cleaned += 1),
   };
 
@@ -197,6 +203,9 @@ export async function fakePipDeps(setup: FakePipSetup) {
     fetches: () => byKind((r) => r.pipArgs[0] === 'wheel' && r.pipArgs.includes('--no-deps')),
     installs: () => byKind((r) => r.pipArgs[0] === 'install' && !r.pipArgs.includes('--dry-run')),
     workspaces: () => workspaces,
+    /** Final installs started ahead, and how many of them were called off. */
+    prepared: () => prepared,
+    calledOff: () => calledOff,
     cleaned: () => cleaned,
   };
 }

@@ -47,6 +47,17 @@ describe('pip install flow: decision table × TTY (fake edges)', () => {
     if (exit !== 0) expect(t.text()).toContain('safe-pip: nothing was installed');
   });
 
+  it('one resolution per run: the final install is started ahead and released only after the decision; called off on a stop', async () => {
+    const ok = await run(['install', 'requests'], { resolves: [requests] });
+    expect(ok.t.resolves()).toHaveLength(1);
+    expect([ok.t.prepared(), ok.t.calledOff(), ok.t.installs().length]).toEqual([1, 0, 1]);
+    const stopped = await run(['install', 'reqeusts'], { resolves: [{ name: 'reqeusts', version: '1.0.4' }] });
+    expect(stopped.t.resolves()).toHaveLength(1);
+    expect([stopped.t.prepared(), stopped.t.installs().length]).toEqual([1, 0]);
+    const dry = await run(['install', '--dry-run', 'requests'], { resolves: [requests] });
+    expect(dry.t.prepared()).toBe(0);
+  });
+
   it('no TTY: the exact files are fetched while the facts are checked, but nothing is installed on a stop', async () => {
     const { t, code } = await run(['install', 'reqeusts'], { resolves: [{ name: 'reqeusts', version: '1.0.4' }] });
     expect(code).toBe(65);
@@ -353,7 +364,8 @@ describe('pip install flow: the same result as pip (issue 10)', () => {
     expect(code).toBe(65);
     const text = t.text();
     expect(text).toMatch(/reqeusts: block: "reqeusts" does not exist: a free name one typo from the popular package "requests"/);
-    expect(text.indexOf('did you mean "requests"')).toBeGreaterThan(-1);
+    expect(text).toContain('did you mean "requests"? run: safe-pip install requests');
+    expect(text).not.toContain('safe trust');
     expect(text.indexOf('did you mean "requests"')).toBeLessThan(text.indexOf('ERROR: pip says no'));
     // A name that is only missing stays pip's own error and exit code.
     const missing = await run(['install', 'nosuchthing'], { resolves: [], resolveFails: 1, side: { requested: ['nosuchthing'] } });
