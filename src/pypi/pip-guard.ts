@@ -131,6 +131,10 @@ def _dump():
         json.dump(_SIDE, f)
     os.replace(tmp, _CONF["sidecar"])
 
+def _nofrag(link):
+    # Not link.url_without_fragment: urlunsplit drops the "//" of git+file:///.
+    return link.url.split("#", 1)[0]
+
 def _redact(url):
     # Only a URL with credentials is rewritten: pip's redaction drops the "//" of git+file:///.
     if "@" not in url.split("://", 1)[-1].split("/", 1)[0]:
@@ -265,7 +269,7 @@ def _guarded_prepare(self, *args, **kwargs):
     req = self.req
     name = canonicalize_name(req.name) if req.name else None
     link = getattr(req, "link", None)
-    url = link.url_without_fragment if link is not None else None
+    url = _nofrag(link) if link is not None else None
     keys = set()
     if name:
         keys.add(name)
@@ -312,7 +316,7 @@ def _find_all(self, project_name):
                 pass
             out.append({
                 "version": str(c.version),
-                "url": _redact(link.url_without_fragment),
+                "url": _redact(_nofrag(link)),
                 "filename": link.filename,
                 "hash": h,
                 "comesFrom": _redact(str(cf_url)) if cf_url else None,
@@ -391,7 +395,7 @@ def _get_requirements(self, *args, **kwargs):
         if getattr(r, "editable", False) and link is not None and getattr(link, "is_vcs", False):
             _SIDE["refused"].append({
                 "name": canonicalize_name(r.name) if r.name else None,
-                "url": _redact(link.url_without_fragment),
+                "url": _redact(_nofrag(link)),
                 "editable": True,
                 "kind": "vcs",
                 "version": None,
