@@ -46,6 +46,9 @@ def norm(n):
     return re.sub(r"[-_.]+", "_", n).lower()
 def metadata(name, version, requires):
     lines = ["Metadata-Version: 2.1", "Name: " + name, "Version: " + version, "Summary: test package " + name]
+    import re as _re
+    for e in sorted(set(_re.findall(r"extra\s*==\s*[\"']([^\"']+)[\"']", " ".join(requires or [])))):
+        lines.append("Provides-Extra: " + e)
     for r in requires or []:
         lines.append("Requires-Dist: " + r)
     return "\n".join(lines) + "\n"
