@@ -161,13 +161,14 @@ describe.skipIf(!canRun)('safe-pip as pip\'s twin (issue 10)', () => {
     expect(existsSync(join(work, 'src'))).toBe(false);
   });
 
-  it('the typo check fires when pip cannot resolve: blocked (65) with its did-you-mean, before pip\'s error', async () => {
+  it('the typo check fires when pip cannot resolve: blocked (65) with its did-you-mean, before pip\'s error; 7: the more popular, closer target wins', async () => {
     const venv = await newVenv();
-    const r = await safePip(venv, ['install', '-i', index.url, 'reqeusts']);
+    const r = await safePip(venv, ['install', '-i', index.url, 'reqeusts', 'python-dateutils']);
     expect(r.exitCode).toBe(65);
-    const said = r.stderr.indexOf(`did you mean "requests"? run: safe-pip install -i ${index.url} requests`);
+    const said = r.stderr.indexOf(`did you mean "requests"? run: safe-pip install -i ${index.url} requests python-dateutils`);
     expect(said).toBeGreaterThan(-1);
-    expect(said).toBeLessThan(r.stderr.indexOf('No matching distribution found for reqeusts'));
+    expect(said).toBeLessThan(r.stderr.indexOf('No matching distribution found'));
+    expect(r.stderr).toContain('did you mean "python-dateutil"?');
   });
 
   it('a build\'s content is read first: a high-confidence finding blocks a pre-approved build (file and line), until exactly that content is approved', async () => {
