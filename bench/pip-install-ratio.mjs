@@ -3,14 +3,14 @@
  * safe-pip install vs pip install, the same command line, same packages (30 wheels by default),
  * fresh venvs owned by nobody, warm caches, alternating in one run. Wheels come from a local PEP 503
  * folder (default /opt/pypi: simple/<name>/index.html + files/) served over http on 127.0.0.1.
- * Then the same with a slow index (--delay ms on every project page, default 150): safe-pip must
- * not repeat a resolution, so it asks the index for no more pages than pip does.
+ * Then the same with a slow index (--delay ms on every index request but the files, default 150): safe-pip must
+ * not repeat a resolution, so it asks the index for no more than pip does.
  *
  *   node bench/pip-install-ratio.mjs [--runs N] [--delay MS] [--index-dir DIR] [pkg...]
  *
  * Needs root (venvs are chowned to nobody; safe-pip drops to the venv owner), `npm run build`, and
  * /usr/bin/python3 with venv. Prints each timing, the medians, the ratios (goal <= 1.3), the index
- * pages each side asked for, safe-pip's phase marks (SAFE_PIP_TIMING=1), the load average and date.
+ * requests each side made, safe-pip's phase marks (SAFE_PIP_TIMING=1), the load average and date.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, chmodSync, statSync, writeFileSync } from 'node:fs';
@@ -41,14 +41,15 @@ if (!existsSync(join(indexDir, 'simple'))) {
 }
 
 // A static server over the PEP 503 folder (index.html per project; files by relative links). It
-// counts the project pages asked for, and can answer them slowly (a slow index).
+// counts what is asked of the index (every request but the files: project pages, JSON API), and
+// can answer those slowly (a slow index).
 let pageRequests = 0;
 let delay = 0;
 const server = createServer((req, res) => {
   const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
   let file = join(indexDir, path);
   if (!file.startsWith(indexDir)) return res.writeHead(403).end();
-  const page = path.startsWith('/simple/');
+  const page = !path.startsWith('/files/');
   if (page) pageRequests += 1;
   setTimeout(() => {
     try {
@@ -147,12 +148,12 @@ async function compare(label) {
       const r = await fn();
       (fn === runSafe ? safe : pip).push(r);
     }
-    console.log(`${label} run ${i + 1}: safe-pip ${safe.at(-1).ms.toFixed(0)} ms (${safe.at(-1).pages} index pages), pip ${pip.at(-1).ms.toFixed(0)} ms (${pip.at(-1).pages} index pages)`);
+    console.log(`${label} run ${i + 1}: safe-pip ${safe.at(-1).ms.toFixed(0)} ms (${safe.at(-1).pages} index requests), pip ${pip.at(-1).ms.toFixed(0)} ms (${pip.at(-1).pages} index requests)`);
   }
   const ms = median(safe.map((r) => r.ms));
   const mp = median(pip.map((r) => r.ms));
   const pairs = safe.map((r, i) => r.ms / pip[i].ms);
-  console.log(`${label}: median safe-pip ${ms.toFixed(0)} ms, median pip ${mp.toFixed(0)} ms, ratio of medians ${(ms / mp).toFixed(2)}, pair ratios ${Math.min(...pairs).toFixed(2)}–${Math.max(...pairs).toFixed(2)} (goal <= 1.3); index pages per run: safe-pip ${median(safe.map((r) => r.pages))}, pip ${median(pip.map((r) => r.pages))}`);
+  console.log(`${label}: median safe-pip ${ms.toFixed(0)} ms, median pip ${mp.toFixed(0)} ms, ratio of medians ${(ms / mp).toFixed(2)}, pair ratios ${Math.min(...pairs).toFixed(2)}–${Math.max(...pairs).toFixed(2)} (goal <= 1.3); index requests per run: safe-pip ${median(safe.map((r) => r.pages))}, pip ${median(pip.map((r) => r.pages))}`);
   return ms / mp;
 }
 
@@ -167,7 +168,7 @@ try {
   console.log(`safe-pip phases: ${profile.err.split('\n').filter((l) => / ms /.test(l)).map((l) => l.replace('safe-pip: ', '')).join('; ')}; exit at ${profile.ms.toFixed(0)} ms`);
   await compare('local index');
   delay = delayMs;
-  await compare(`slow index (+${delayMs} ms per project page)`);
+  await compare(`slow index (+${delayMs} ms per index request)`);
   console.log(`load average at the end ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
 } finally {
   server.close();

@@ -3,7 +3,7 @@
  * release cooldown, dependency confusion, and what only pip's report knows; one report per item.
  */
 import type { Finding, PackageFacts, PackageReport } from '../core/types.js';
-import { runChecks, toReport } from '../checks/run-checks.js';
+import { runChecks, TAKEOVER_SIGNALS, toReport } from '../checks/run-checks.js';
 import { describeAge } from '../checks/age.js';
 import { confusionFindings, distinctSources, primaryIndex, redactUrl, sourceCount, sourceOf, unreachableIndexes, type SourceConfig } from '../pypi/dependency-confusion.js';
 import { dependencyPaths, pathDisplayName } from '../pypi/dependency-paths.js';
@@ -12,6 +12,7 @@ import { compareVersions } from '../pypi/pep440.js';
 import type { GuardSidecar } from '../pypi/pip-guard.js';
 import type { ReportItem } from '../pypi/pip-report.js';
 import { dependencyNamesOf, factsFromAnswer, versionTimes } from '../pypi/pypi-facts.js';
+import { answerFromPage } from '../pypi/pypi-index.js';
 import { applySeverity, sayCooldown } from './decision-stages.js';
 import { cooldownExcluded, note, say, type NeededBuild, type PipSession, type Resolved } from './pip-session.js';
 import { tooYoungFinding } from './whole-tree.js';
@@ -41,13 +42,35 @@ export function indexOf(item: ReportItem, side: GuardSidecar): string | undefine
   return origin && 'index' in origin ? origin.index : undefined;
 }
 
+const seeded = new WeakMap<PipSession, Set<string>>();
+
+/**
+ * The project pages pip read (kept by the guard) go to the look-ups: the facts come from the page
+ * pip chose from, and no page is asked for twice — one round of requests per index, pip's own.
+ */
+export function usePagesPipRead(side: GuardSidecar, s: PipSession): void {
+  const done = seeded.get(s) ?? new Set<string>();
+  seeded.set(s, done);
+  for (const [url, path] of Object.entries(side.pages ?? {})) {
+    if (done.has(url)) continue;
+    done.add(url);
+    const index = (side.indexUrls ?? []).find((i) => url.startsWith(`${i.replace(/\/+$/, '')}/`));
+    const page = index ? s.work.readPage(path) : undefined;
+    const answer = page ? answerFromPage(page) : undefined;
+    const name = index ? decodeURIComponent(url.slice(index.replace(/\/+$/, '').length + 1).replace(/\/+$/, '')) : '';
+    if (index && answer && name && !name.includes('/')) s.lookups.known(index, name, answer);
+  }
+}
+
 export function prefetchFound(side: GuardSidecar, s: PipSession): void {
+  usePagesPipRead(side, s);
   const indexUrls = side.indexUrls ?? [];
   if (indexUrls.length !== 1) return;
   for (const name of Object.keys(side.candidates ?? {})) void s.lookups.project(indexUrls[0]!, name);
 }
 
 export function prefetch(items: readonly ReportItem[], side: GuardSidecar, s: PipSession): void {
+  usePagesPipRead(side, s);
   for (const item of items) {
     const index = item.kind === 'index' ? indexOf(item, side) : undefined;
     if (index) void s.lookups.project(index, item.name);
@@ -100,9 +123,11 @@ export async function checkResolved(resolved: Resolved, s: PipSession): Promise<
       facts.requested = pathDisplayName(item, path, items);
     }
     const cooling = Boolean(s.cooldown) && item.kind === 'index' && !cooldownExcluded(s, item.canonical);
-    const findings: Finding[] = runChecks(facts, ctx, { offline: false, severity: s.settings.severity })
+    const check = () => runChecks(facts, ctx, { offline: false, severity: s.settings.severity })
       // Under the cooldown a young version is its finding (below); new-version would say it twice.
       .filter((f) => !(cooling && f.check === 'new-version'));
+    let findings: Finding[] = check();
+    if (await previousDependencies(item, facts, findings, side, s)) findings = check();
     if (cooling) findings.push(...cooldownFindings(item, facts, side, s));
     findings.push(...confusionFindings(item.name, side.candidates?.[item.canonical] ?? [], sources, item.url));
     pipFindings(item, findings, side, resolved.approvedBuilds);
@@ -188,18 +213,27 @@ async function factsFor(item: ReportItem, side: GuardSidecar, s: PipSession): Pr
     const where = origin ? ` (found in find-links ${redactUrl(origin.findLinks)})` : '';
     return { ecosystem: 'pypi', name: item.name, requested: item.name, source: 'registry', version: item.version, exists: true, unknownFields: [`index facts${where}`] };
   }
-  const index = origin.index;
-  const answer = await s.lookups.project(index, item.name);
+  const answer = await s.lookups.project(origin.index, item.name);
   const facts = factsFromAnswer(answer, { name: item.name, requested: item.name, version: item.version });
-  // Dependencies: this release's from the metadata pip resolved with; the previous one's from the index.
+  // Dependencies: this release's from the metadata pip resolved with (the previous one's: see previousDependencies).
   if (facts.release) facts.release.dependencies = dependencyNamesOf(item.requiresDist);
-  if (facts.previousRelease) {
-    const prev = facts.previousRelease;
-    const requires = await s.lookups.releaseRequires(index, item.name, prev.version);
-    const deps = requires === undefined ? undefined : dependencyNamesOf(requires, prev);
-    if (deps) prev.dependencies = deps;
-  }
   return facts;
+}
+
+/**
+ * The previous release's dependencies, from the index's per-version JSON: asked only when a
+ * takeover signal makes them count (a new dependency alone is information), so a run asks the
+ * index for nothing beyond the pages pip read. true when they were added.
+ */
+async function previousDependencies(item: ReportItem, facts: PackageFacts, findings: readonly Finding[], side: GuardSidecar, s: PipSession): Promise<boolean> {
+  const prev = facts.previousRelease;
+  const index = indexOf(item, side);
+  if (!prev || prev.dependencies || !index || item.kind !== 'index') return false;
+  if (!findings.some((f) => f.severity === 'warn' && TAKEOVER_SIGNALS.has(f.check))) return false;
+  const requires = await s.lookups.releaseRequires(index, item.name, prev.version);
+  const deps = requires === undefined ? undefined : dependencyNamesOf(requires, prev);
+  if (deps) prev.dependencies = deps;
+  return Boolean(deps);
 }
 
 /** What is checked about a name pip could not resolve: whether it is a slip of a popular name, or known malware. */
@@ -212,6 +246,7 @@ const NAME_CHECKS = new Set(['typosquat', 'known-malicious']);
  */
 export async function checkRequestedNames(side: GuardSidecar, fallback: readonly string[], s: PipSession): Promise<PackageReport[]> {
   const names = side.requested?.length ? side.requested : fallback;
+  usePagesPipRead(side, s);
   const sources = sourcesOf(side);
   const index = primaryIndex(sources, unreachableIndexes(sources, side.candidates));
   const ctx = { now: s.now, thresholds: s.settings.thresholds, popular: s.deps.popular() };

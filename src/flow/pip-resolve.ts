@@ -60,7 +60,7 @@ async function resolveRound(s: PipSession, round: number, builds: VettedBuilds):
   const res = await runPip(s, {
     env: s.baseEnv, stdio: 'capture',
     pipArgs: dryRunArgs(s.command, s.inv.items, reportPath), allow: builds.vetted, digests: builds.digests,
-    keep: s.command === 'install' ? s.work.kept : undefined, cooldown: guardCooldown(s), report: reportPath,
+    keep: s.command === 'install' ? s.work.kept : undefined, cooldown: guardCooldown(s), report: reportPath, keepPages: true,
     // Index look-ups start while pip resolves: each project pip looks up is fetched for the checks
     // as soon as the guard records it (single index only: with several, the chosen one is not known yet).
     onProgress: (side) => prefetchFound(side, s),

@@ -47,8 +47,8 @@ export interface PipFlowDeps {
   passthrough(pipArgs: string[]): Promise<number>;
   /** The private work folder of one run, and the guarded pip processes (as `owner`) that use it. */
   openWorkspace(owner: UserAccount | undefined, python: string): PipWorkspace;
-  /** Index look-ups of one run: bounded concurrency, each URL once. */
-  indexLookups(): Pick<IndexLookups, 'project' | 'releaseRequires'>;
+  /** Index look-ups of one run: bounded concurrency, each URL once, the pages pip read not asked for again. */
+  indexLookups(): Pick<IndexLookups, 'project' | 'releaseRequires' | 'known'>;
   /** Read the fetched wheels: what they would install that runs code or overwrites other files. */
   inspectWheels(wheels: WheelToInspect[], sitePackages: string | undefined): Map<string, Finding[]>;
   copyFile(from: string, to: string): void;
@@ -79,7 +79,7 @@ export interface PipSession {
   work: PipWorkspace;
   /** The environment of every pip child (owner's HOME, private TMPDIR and pip config). */
   baseEnv: Record<string, string | undefined>;
-  lookups: Pick<IndexLookups, 'project' | 'releaseRequires'>;
+  lookups: Pick<IndexLookups, 'project' | 'releaseRequires' | 'known'>;
   cooldown?: Cooldown;
   now: Date;
   /** pip's verbosity lowered by -q (each one counts) or PIP_QUIET: safe-pip's own informational lines are left out. */

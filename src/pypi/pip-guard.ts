@@ -42,6 +42,8 @@ export interface GuardConfig {
   report?: string;
   /** A prepared run: the file descriptor on which "go" arrives (anything else: exit without running pip). */
   waitFd?: number;
+  /** Keep every index page pip reads in this folder (GuardSidecar.pages). */
+  pages?: string;
 }
 
 export interface GuardCooldown {
@@ -114,6 +116,8 @@ export interface GuardSidecar {
   requested?: string[];
   /** Index pages pip could not fetch (connection, DNS, timeout, TLS, 5xx): page URL → pip's reason. */
   unreachable?: Record<string, string>;
+  /** Index pages pip read: the URL it asked for → a file holding `{ url, contentType, body }`. */
+  pages?: Record<string, string>;
 }
 
 export const guardPython = String.raw`
@@ -152,6 +156,7 @@ try:
     from pip._internal.distributions import sdist as _sdist
     from pip._internal.index import package_finder as _pf
     from pip._internal.cli import req_command as _rc
+    from pip._internal.index import collector as _collector_mod
 except Exception as e:  # fail closed
     sys.stderr.write("safe-pip: cannot install the build guard in this pip: %s\n" % e)
     sys.exit(87)
@@ -407,6 +412,31 @@ def _get_requirements(self, *args, **kwargs):
     return reqs
 
 _rc.RequirementCommand.get_requirements = _get_requirements
+
+# The index pages pip read, kept for safe-pip's checks: the facts come from the very page pip chose
+# from, and no page is asked for twice (see GuardConfig.pages).
+if _CONF.get("pages"):
+    try:
+        _orig_fetch_response = _collector_mod.LinkCollector.fetch_response
+
+        def _fetch_response(self, location, *args, **kwargs):
+            page = _orig_fetch_response(self, location, *args, **kwargs)
+            try:
+                if page is not None:
+                    pages = _SIDE.setdefault("pages", {})
+                    path = os.path.join(_CONF["pages"], "page-%d.json" % len(pages))
+                    body = page.content.decode(page.encoding or "utf-8", "replace")
+                    with open(path, "w") as f:
+                        json.dump({"url": _redact(page.url), "contentType": page.content_type, "body": body}, f)
+                    pages[_redact(_nofrag(location))] = path
+                    _dump()
+            except Exception:
+                pass
+            return page
+
+        _collector_mod.LinkCollector.fetch_response = _fetch_response
+    except Exception:
+        pass
 
 # Index pages pip could not fetch (connection refused, DNS, timeout, TLS, 5xx): an unreachable
 # index is said as such. A 404 is an answer ("no such project"), not a failure.

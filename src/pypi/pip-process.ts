@@ -81,6 +81,8 @@ export interface WorkDir {
   wheels: string;
   /** Wheels pip downloaded while resolving (unverified until their hash is checked). */
   kept: string;
+  /** The index pages pip read while resolving (GuardConfig.pages). */
+  pages: string;
   guardScript: string;
   cleanup(): void;
 }
@@ -91,13 +93,12 @@ export function makeWorkDir(owner: UserAccount | undefined): WorkDir {
   const tmp = join(root, 'tmp');
   const wheels = join(root, 'wheels');
   const kept = join(root, 'kept');
-  mkdirSync(tmp, { mode: 0o700 });
-  mkdirSync(wheels, { mode: 0o700 });
-  mkdirSync(kept, { mode: 0o700 });
+  const pages = join(root, 'pages');
+  for (const d of [tmp, wheels, kept, pages]) mkdirSync(d, { mode: 0o700 });
   const guardScript = join(root, 'safe_pip_guard.py');
   writeFileSync(guardScript, guardPython, { mode: 0o600 });
-  if (owner) for (const p of [root, tmp, wheels, kept, guardScript]) chownSync(p, owner.uid, owner.gid);
-  return { root, tmp, wheels, kept, guardScript, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  if (owner) for (const p of [root, tmp, wheels, kept, pages, guardScript]) chownSync(p, owner.uid, owner.gid);
+  return { root, tmp, wheels, kept, pages, guardScript, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
 /** Write a file into the work dir, owned by the pip user. */
@@ -127,6 +128,8 @@ export function guardedPipCommand(opts: {
   report?: string;
   /** A prepared run: the guard waits for "go" on this file descriptor before pip runs. */
   waitFd?: number;
+  /** Keep the index pages pip reads (in the work folder's pages/). */
+  keepPages?: boolean;
 }): { cmd: PipCommandSpec; sidecar: string } {
   guardCounter += 1;
   const sidecar = join(opts.work.root, `sidecar-${guardCounter}.json`);
@@ -139,6 +142,7 @@ export function guardedPipCommand(opts: {
     ...(opts.cooldown ? { cooldown: opts.cooldown } : {}),
     ...(opts.report ? { report: opts.report } : {}),
     ...(opts.waitFd !== undefined ? { waitFd: opts.waitFd } : {}),
+    ...(opts.keepPages ? { pages: opts.work.pages } : {}),
   };
   writeWorkFile(configPath, JSON.stringify(config), opts.owner);
   return {
@@ -169,6 +173,8 @@ export interface GuardedPipRun {
   cooldown?: GuardConfig['cooldown'];
   /** The --report file of this run (read back when pip succeeds). */
   report?: string;
+  /** Keep the index pages pip reads (GuardSidecar.pages), for the checks. */
+  keepPages?: boolean;
   /** Called with the sidecar as the guard writes it, while pip still runs. */
   onProgress?(side: GuardSidecar): void;
 }
@@ -192,6 +198,8 @@ export interface PipWorkspace {
   adoptKept(filename: string, sha256: string): boolean;
   /** The wheels in the wheel folder, by canonical project name. */
   wheelFiles(): Map<string, string>;
+  /** An index page the guard kept (GuardSidecar.pages), or undefined when it cannot be read. */
+  readPage(path: string): { url: string; contentType: string; body: string } | undefined;
   sha256(path: string): string;
   runPip(run: GuardedPipRun): Promise<GuardedPipResult>;
   /**
@@ -259,6 +267,15 @@ export function openPipWorkspace(owner: UserAccount | undefined, python: string)
       }
       return out;
     },
+    readPage(path) {
+      try {
+        if (!path.startsWith(`${work.pages}/`)) return undefined;
+        const page = JSON.parse(readFileSync(path, 'utf8')) as { url?: unknown; contentType?: unknown; body?: unknown };
+        return typeof page.url === 'string' && typeof page.contentType === 'string' && typeof page.body === 'string' ? { url: page.url, contentType: page.contentType, body: page.body } : undefined;
+      } catch {
+        return undefined;
+      }
+    },
     runPip: (run) => runGuardedPip(run, { python, work, owner }),
   };
 }
@@ -266,7 +283,7 @@ export function openPipWorkspace(owner: UserAccount | undefined, python: string)
 async function runGuardedPip(run: GuardedPipRun, at: { python: string; work: WorkDir; owner: UserAccount | undefined }): Promise<GuardedPipResult> {
   const { cmd, sidecar } = guardedPipCommand({
     python: at.python, work: at.work, owner: at.owner, cwd: run.cwd, env: run.env,
-    pipArgs: run.pipArgs, allow: run.allow, digests: run.digests, keep: run.keep, cooldown: run.cooldown, report: run.report,
+    pipArgs: run.pipArgs, allow: run.allow, digests: run.digests, keep: run.keep, cooldown: run.cooldown, report: run.report, keepPages: run.keepPages,
   });
   // The guard writes its sidecar as pip goes: look-ups for what it found start before pip is done.
   const onProgress = run.onProgress;

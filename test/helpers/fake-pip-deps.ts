@@ -118,6 +118,7 @@ export async function fakePipDeps(setup: FakePipSetup) {
   const fetched = new Map<string, string>();
   let workspaces = 0;
   let prepared = 0;
+  let releaseRequiresAsked = 0;
   let calledOff = 0;
   let cleaned = 0;
   const store = await SafeStore.open({ cwd: mkdtempSync(join(tmpdir(), 'safe-pip-flow-')) });
@@ -155,6 +156,7 @@ export async function fakePipDeps(setup: FakePipSetup) {
     write: (path, text) => void files.set(path, text),
     adoptKept: () => false,
     wheelFiles: () => new Map(fetched),
+    readPage: () => undefined,
     sha256: () => 'b'.repeat(64),
     runPip: async (run) => fakePip(run),
     prepare: (run) => {
@@ -188,7 +190,11 @@ export async function fakePipDeps(setup: FakePipSetup) {
     },
     indexLookups: () => ({
       project: async (index, name) => indexAnswer(name, setup.projects?.[name], `${index}/${name}/`),
-      releaseRequires: async () => [],
+      releaseRequires: async () => {
+        releaseRequiresAsked += 1;
+        return [];
+      },
+      known: () => {},
     }),
     inspectWheels: () => new Map(Object.entries(setup.wheelFindings ?? {})),
     copyFile: (from, to) => void copies.push([from, to]),
@@ -206,6 +212,8 @@ export async function fakePipDeps(setup: FakePipSetup) {
     /** Final installs started ahead, and how many of them were called off. */
     prepared: () => prepared,
     calledOff: () => calledOff,
+    /** Per-version JSON look-ups (a previous release's dependencies). */
+    releaseRequiresAsked: () => releaseRequiresAsked,
     cleaned: () => cleaned,
   };
 }

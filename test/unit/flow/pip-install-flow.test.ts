@@ -56,6 +56,8 @@ describe('pip install flow: decision table × TTY (fake edges)', () => {
     expect([stopped.t.prepared(), stopped.t.installs().length]).toEqual([1, 0]);
     const dry = await run(['install', '--dry-run', 'requests'], { resolves: [requests] });
     expect(dry.t.prepared()).toBe(0);
+    // Nothing beyond the pages pip read: a previous release's dependencies only with a takeover signal.
+    expect(ok.t.releaseRequiresAsked()).toBe(0);
   });
 
   it('no TTY: the exact files are fetched while the facts are checked, but nothing is installed on a stop', async () => {
