@@ -49,7 +49,10 @@ export async function fetchWheels(resolved: Resolved, s: PipSession, options: { 
 function requirementLines(items: readonly ReportItem[], s: PipSession): { hashed: string[]; unhashed: string[] } {
   const hashed: string[] = [];
   const unhashed: string[] = [];
+  // Already in the wheel folder (taken from pip's downloads for a held install that could not go on).
+  const present = s.work.wheelFiles();
   for (const item of items) {
+    if (present.has(item.canonical) && item.isWheel) continue;
     if (item.editable) {
       if (item.kind !== 'dir') throw new UsageError(`editable installs are supported from a local folder only (${item.url}): clone it, then: safe-pip install -e <folder>`);
       continue;

@@ -10,7 +10,6 @@ import { optionValues, rebuildArgs, type PipInvocation } from '../pypi/parse-pip
 import { finalInstallArgs, indexLines, userCommandArgs, withoutRequestEnv } from '../pypi/pip-commands.js';
 import { GUARD_EXIT_BUILD_REFUSED, type GuardSidecar } from '../pypi/pip-guard.js';
 import type { ReportItem } from '../pypi/pip-report.js';
-import type { PreparedPip } from '../pypi/pip-process.js';
 import { guardCooldown, runPip, say, type PipSession, type Resolved } from './pip-session.js';
 
 /**
@@ -39,37 +38,47 @@ export async function runUserCommand(resolved: Resolved, s: PipSession): Promise
   return res.code;
 }
 
-/** Install exactly the vetted wheels; then vetted editable folders, last. */
-export async function installExactly(resolved: Resolved, wheels: ReadonlyMap<string, string>, s: PipSession, prepared?: PreparedPip): Promise<number> {
-  const code = await installPinned(resolved.items.filter((i) => !i.editable), wheels, s, prepared);
-  if (code !== ExitCode.ok) return code;
-  return installEditables(resolved, s);
-}
-
-const finalRequirements = (s: PipSession) => join(s.work.root, 'final-requirements.txt');
-
-/** The final install as a guarded pip run (wheels only, from the private folder; nothing may build). */
-function finalInstallRun(s: PipSession) {
-  return { env: withoutRequestEnv(s.baseEnv), stdio: 'inherit' as const, pipArgs: finalInstallArgs(s.inv.items, s.work.wheels, finalRequirements(s)), allow: [], cwd: s.deps.cwd };
-}
-
 /**
- * The final install, started ahead: its Python starts and imports pip while pip resolves and the
- * checks run; it installs only when released (`go`) with the requirements file written.
+ * pip's own install, held after its resolve, goes on: it installs only the files that were read
+ * (each project's wheel by sha256; the guard checks them again as pip installs), pip's output shown.
  */
-export function prepareInstall(s: PipSession): PreparedPip {
-  return s.work.prepare(finalInstallRun(s));
+export async function releaseHeld(resolved: Resolved, wheels: ReadonlyMap<string, string>, s: PipSession): Promise<number> {
+  const hashes = Object.fromEntries(resolved.items.map((i) => [i.canonical, s.work.sha256(wheels.get(i.canonical)!)]));
+  const res = await resolved.held!.release(hashes, { stdout: s.deps.stdout, stderr: s.deps.stderr });
+  if (res.code === GUARD_EXIT_BUILD_REFUSED) {
+    say(s, 'the files pip was about to install are not the ones that were read; nothing was installed');
+    return ExitCode.blocked;
+  }
+  if (res.code === ExitCode.ok) copyUserReport(resolved, s);
+  return res.code;
+}
+
+/** Install exactly the vetted wheels; then vetted editable folders, last. */
+export async function installExactly(resolved: Resolved, wheels: ReadonlyMap<string, string>, s: PipSession): Promise<number> {
+  const code = await installPinned(resolved.items.filter((i) => !i.editable), wheels, s);
+  if (code !== ExitCode.ok) return code;
+  const editables = await installEditables(resolved, s);
+  if (editables === ExitCode.ok) copyUserReport(resolved, s);
+  return editables;
+}
+
+/** `--report FILE` on an install: pip would have written its report there. */
+function copyUserReport(resolved: Resolved, s: PipSession): void {
+  const userReport = optionValues(s.inv.items, '--report').at(-1);
+  if (userReport === '-') s.deps.stdout(`${resolved.reportText.trimEnd()}\n`);
+  else if (userReport) s.deps.copyFile(resolved.reportPath, resolve(s.deps.cwd, userReport));
 }
 
 /** `pip install --no-index --find-links DIR --require-hashes -r <name==version --hash=…>`, with the user's install options. */
-async function installPinned(pinned: readonly ReportItem[], wheels: ReadonlyMap<string, string>, s: PipSession, prepared?: PreparedPip): Promise<number> {
-  if (pinned.length === 0) {
-    prepared?.cancel();
-    return ExitCode.ok;
-  }
+async function installPinned(pinned: readonly ReportItem[], wheels: ReadonlyMap<string, string>, s: PipSession): Promise<number> {
+  if (pinned.length === 0) return ExitCode.ok;
+  const finalReq = join(s.work.root, 'final-requirements.txt');
   const lines = pinned.map((i) => `${i.name}==${i.version} --hash=sha256:${s.work.sha256(wheels.get(i.canonical)!)}`);
-  s.work.write(finalRequirements(s), `${lines.join('\n')}\n`);
-  const result = await (prepared ? prepared.go() : s.work.runPip(finalInstallRun(s)));
+  s.work.write(finalReq, `${lines.join('\n')}\n`);
+  const result = await runPip(s, {
+    env: withoutRequestEnv(s.baseEnv), stdio: 'inherit',
+    pipArgs: finalInstallArgs(s.inv.items, s.work.wheels, finalReq), allow: [],
+  });
   if (result.code === GUARD_EXIT_BUILD_REFUSED) {
     say(s, 'the final install tried to build a package that was not vetted; stopped');
     return ExitCode.blocked;

@@ -10,7 +10,7 @@ import { ExitCode } from '../core/exit-codes.js';
 import { hasOption, type PipInvocation } from '../pypi/parse-pip-args.js';
 import { decideAndPrompt, explainUnresolved } from './pip-decide.js';
 import { fetchWheels, inspectFetched, type Fetched } from './pip-fetch.js';
-import { finishDryRun, installExactly, prepareInstall, runUserCommand } from './pip-finish.js';
+import { finishDryRun, installExactly, releaseHeld, runUserCommand } from './pip-finish.js';
 import { checkResolved } from './pip-checks.js';
 import { refuseDeclaredUrls } from './pip-builds.js';
 import { refuseRemoteEditables, resolveGuarded } from './pip-resolve.js';
@@ -45,9 +45,7 @@ async function vetAndInstall(s: PipSession): Promise<Outcome> {
   refuseRemoteEditables(s);
   s.deps.mark?.('session open');
   const dryRun = hasOption(s.inv.items, '--dry-run');
-  // The final install's Python starts now, alongside the resolve; it waits, and is called off with
-  // the session unless everything below says go (one resolution per run: the report drives it).
-  const prepared = s.command === 'install' && !dryRun ? prepareInstall(s) : undefined;
+  // An install is pip's own, held after its one resolve (called off with the session unless let go).
   const resolved = await resolveGuarded(s);
   s.deps.mark?.('resolved');
   if (isOutcome(resolved)) return resolved;
@@ -55,13 +53,18 @@ async function vetAndInstall(s: PipSession): Promise<Outcome> {
   checkDestinationAgrees(resolved.side, s);
   if (resolved.items.length === 0) {
     if (dryRun) return finishDryRun(resolved, s);
+    // pip says what is already satisfied itself.
+    if (resolved.held && !resolved.side.pendingBuilds?.length) return releaseHeld(resolved, new Map(), s);
     note(s, 'nothing to install (every requirement is already satisfied)');
     return ExitCode.ok;
   }
   const refused = refuseDeclaredUrls(resolved.items, s);
   if (refused !== undefined) return refused;
 
-  const early = fetchEarly(resolved, s);
+  // A held install of wheels only needs nothing fetched: pip's own downloads are read (kept copies).
+  const heldWheels = resolved.held && heldCanGoOn(resolved) ? resolved.held : undefined;
+  if (resolved.held && !heldWheels) resolved.held.callOff();
+  const early = heldWheels ? undefined : fetchEarly(resolved, s);
   const reports = await checkResolved(resolved, s).catch(async (error: unknown) => {
     await early;
     throw error;
@@ -74,18 +77,48 @@ async function vetAndInstall(s: PipSession): Promise<Outcome> {
   }
 
   if (s.command !== 'install') return runUserCommand(resolved, s);
+  if (heldWheels) {
+    const kept = adoptPipDownloads(resolved, s);
+    if (kept) {
+      s.deps.mark?.('fetched');
+      const stop = await inspectAndDecide(resolved, kept, s);
+      if (stop !== undefined) return stop;
+      return releaseHeld(resolved, kept, s);
+    }
+    heldWheels.callOff();
+  }
   // A dry run predicts the install: the wheels are read too (no build runs for it).
   const fetched = await fetchOutcome(early ?? settle(fetchWheels(resolved, s, { dryRun })));
   if ('code' in fetched) return fetched.code;
   s.deps.mark?.('fetched');
-  const inspected = inspectFetched(resolved.items, fetched.wheels, s);
-  s.deps.mark?.('inspected');
-  if (inspected.length) {
-    const stop = await decideAndPrompt(inspected, s);
-    if (stop !== undefined) return stop;
-  }
+  const stop = await inspectAndDecide(resolved, fetched.wheels, s);
+  if (stop !== undefined) return stop;
   if (dryRun) return finishDryRun(resolved, s);
-  return installExactly(resolved, fetched.wheels, s, prepared);
+  return installExactly(resolved, fetched.wheels, s);
+}
+
+/** Read every wheel about to be installed; what it finds is reported and decided like any finding. */
+async function inspectAndDecide(resolved: Resolved, wheels: ReadonlyMap<string, string>, s: PipSession): Promise<Outcome | undefined> {
+  const inspected = inspectFetched(resolved.items, wheels, s);
+  s.deps.mark?.('inspected');
+  return inspected.length ? decideAndPrompt(inspected, s) : undefined;
+}
+
+/** A held install can go on by itself when it builds nothing: wheels only, no editable, nothing pending. */
+function heldCanGoOn(resolved: Resolved): boolean {
+  return !resolved.side.pendingBuilds?.length && resolved.items.every((i) => i.isWheel && !i.editable);
+}
+
+/**
+ * The wheels pip downloaded for the held install (the guard kept a copy of each), by project; undefined
+ * when one is missing (then they are fetched by hash, and the install is the pinned one).
+ */
+function adoptPipDownloads(resolved: Resolved, s: PipSession): Map<string, string> | undefined {
+  for (const item of resolved.items) {
+    const filename = decodeURIComponent(item.url.split(/[?#]/)[0]!.split('/').at(-1)!);
+    if (!s.work.adoptKept(filename, item.sha256)) return undefined;
+  }
+  return s.work.wheelFiles();
 }
 
 /**

@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import { SafeError, UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { optionValues } from '../pypi/parse-pip-args.js';
-import { dryRunArgs } from '../pypi/pip-commands.js';
-import { GUARD_EXIT_BUILD_REFUSED, GUARD_EXIT_HOOKS_FAILED } from '../pypi/pip-guard.js';
+import { dryRunArgs, heldInstallArgs } from '../pypi/pip-commands.js';
+import { GUARD_EXIT_BUILD_REFUSED, GUARD_EXIT_HOOKS_FAILED, GUARD_HELD } from '../pypi/pip-guard.js';
+import { hasOption } from '../pypi/parse-pip-args.js';
+import type { HeldInstall } from '../pypi/pip-process.js';
 import { parseInstallReport, type ReportItem } from '../pypi/pip-report.js';
 import type { GuardSidecar } from '../pypi/pip-guard.js';
 import { buildsNeeded, vetBuilds, type VettedBuilds } from './pip-builds.js';
@@ -18,7 +20,7 @@ import { prefetch, prefetchFound, youngerThanTheGuardKnew } from './pip-checks.j
 import { guardCooldown, runPip, type NeededBuild, type Outcome, type PipSession, type Resolved, type Unresolved } from './pip-session.js';
 
 type Round =
-  | { kind: 'resolved'; items: ReportItem[]; side: GuardSidecar; reportPath: string; reportText: string }
+  | { kind: 'resolved'; items: ReportItem[]; side: GuardSidecar; reportPath: string; reportText: string; held?: HeldInstall }
   | { kind: 'needs-builds'; needed: NeededBuild[] }
   | { kind: 'failed'; code: number; stderr: string; side: GuardSidecar };
 
@@ -47,19 +49,22 @@ export async function resolveGuarded(s: PipSession): Promise<Resolved | Outcome 
     prefetch(result.items, result.side, s);
     // The guard knows upload times only from PEP 691 pages; where it did not see them, the JSON API may.
     if (cooldownRounds < 3 && (await youngerThanTheGuardKnew(result.items, result.side, s))) {
+      result.held?.callOff();
       cooldownRounds += 1;
       continue;
     }
-    return { ...builds, items: result.items, side: result.side, reportPath: result.reportPath, reportText: result.reportText };
+    return { ...builds, items: result.items, side: result.side, reportPath: result.reportPath, reportText: result.reportText, held: result.held };
   }
 }
 
 /** One dry run under the guard: a resolved set, the builds it needs, or pip's own failure (said, with its output). */
 async function resolveRound(s: PipSession, round: number, builds: VettedBuilds): Promise<Round> {
   const reportPath = join(s.work.root, `report-${round}.json`);
+  // An install runs as pip's own install, held after its resolve: one resolution drives the install.
+  const hold = s.command === 'install' && !hasOption(s.inv.items, '--dry-run');
   const res = await runPip(s, {
-    env: s.baseEnv, stdio: 'capture',
-    pipArgs: dryRunArgs(s.command, s.inv.items, reportPath), allow: builds.vetted, digests: builds.digests,
+    env: s.baseEnv, stdio: 'capture', hold,
+    pipArgs: hold ? heldInstallArgs(s.inv.items, reportPath) : dryRunArgs(s.command, s.inv.items, reportPath), allow: builds.vetted, digests: builds.digests,
     keep: s.command === 'install' ? s.work.kept : undefined, cooldown: guardCooldown(s), report: reportPath, keepPages: true,
     // Index look-ups start while pip resolves: each project pip looks up is fetched for the checks
     // as soon as the guard records it (single index only: with several, the chosen one is not known yet).
@@ -67,9 +72,12 @@ async function resolveRound(s: PipSession, round: number, builds: VettedBuilds):
   });
   const side = res.sidecar;
   if (res.code === GUARD_EXIT_HOOKS_FAILED) throw new SafeError(`cannot guard this pip against builds: ${res.stderr.trim().split('\n').at(-1)}`, ExitCode.couldNotVerify);
-  if (res.code === 0) {
-    if (res.report === undefined) throw new SafeError('pip wrote no report', ExitCode.internal);
-    return { kind: 'resolved', items: parseInstallReport(res.report), side, reportPath, reportText: res.report };
+  if (res.code === 0 || res.code === GUARD_HELD) {
+    if (res.report === undefined) {
+      res.held?.callOff();
+      throw new SafeError('pip wrote no report', ExitCode.internal);
+    }
+    return { kind: 'resolved', items: parseInstallReport(res.report), side, reportPath, reportText: res.report, held: res.held };
   }
   if (res.code === GUARD_EXIT_BUILD_REFUSED) return { kind: 'needs-builds', needed: buildsNeeded(side) };
   return { kind: 'failed', code: res.code, stderr: res.stderr, side };

@@ -9,7 +9,7 @@ import type { PipInvocation } from '../pypi/parse-pip-args.js';
 import type { PipEnvironment } from '../pypi/pip-environment.js';
 import type { GuardConfig, GuardSidecar } from '../pypi/pip-guard.js';
 import type { PipCommand } from '../pypi/pip-options.js';
-import type { GuardedPipRun, GuardedPipResult, PipWorkspace } from '../pypi/pip-process.js';
+import type { GuardedPipRun, GuardedPipResult, HeldInstall, PipWorkspace } from '../pypi/pip-process.js';
 import type { ReportItem } from '../pypi/pip-report.js';
 import type { IndexLookups } from '../pypi/pypi-index.js';
 import type { Destination } from '../pypi/run-as.js';
@@ -122,6 +122,8 @@ export interface Resolved {
   /** The --report file pip wrote for `items`, and its text. */
   reportPath: string;
   reportText: string;
+  /** `pip install` itself, held after this resolve: it installs (or not) what the vetting says. */
+  held?: HeldInstall;
 }
 
 /** What the user chose at a prompt that changes the command line: run again with it. */

@@ -15,15 +15,27 @@ const drop = (roles: OptionRole[]) => (o: ParsedOption) => !roles.includes(o.spe
 /** Wheels only: what the fetch step may install into a vetted build's isolated environment, and the final install. */
 const WHEELS_ONLY = '--only-binary=:all:';
 
-/** `pip install --dry-run --report FILE` for the user's request, with the user's own format choices; the guard stops unvetted builds. */
-export function dryRunArgs(command: 'install' | 'download' | 'wheel' | 'lock', items: readonly ParsedItem[], reportPath: string): string[] {
-  // download/wheel: resolve the same requirements as an install would, ignoring what is installed.
-  const userArgs = rebuildArgs(items, (o) => {
+/** The user's request as `pip install` arguments (their format choices included; ours: none). */
+function installRequest(command: 'install' | 'download' | 'wheel' | 'lock', items: readonly ParsedItem[]): string[] {
+  return rebuildArgs(items, (o) => {
     if (['dry-run', 'report', 'python', 'output-dir'].includes(o.spec.role)) return false;
     if (command !== 'install' && o.spec.commands && !o.spec.commands.includes('install')) return false;
     return true;
   }, true);
-  return ['install', ...userArgs, ...(command === 'install' ? [] : ['--ignore-installed']), '--dry-run', '--quiet', '--report', reportPath];
+}
+
+/** `pip install --dry-run --report FILE` for the user's request, with the user's own format choices; the guard stops unvetted builds. */
+export function dryRunArgs(command: 'install' | 'download' | 'wheel' | 'lock', items: readonly ParsedItem[], reportPath: string): string[] {
+  // download/wheel: resolve the same requirements as an install would, ignoring what is installed.
+  return ['install', ...installRequest(command, items), ...(command === 'install' ? [] : ['--ignore-installed']), '--dry-run', '--quiet', '--report', reportPath];
+}
+
+/**
+ * The user's `pip install` itself, with `--report FILE`: run held (GuardConfig.hold), it stops after
+ * its one resolve, before any build or install, until the vetting lets it go on.
+ */
+export function heldInstallArgs(items: readonly ParsedItem[], reportPath: string): string[] {
+  return ['install', ...installRequest('install', items), '--report', reportPath];
 }
 
 /** Index options as pip resolved them (CLI, -r files, env, config), for a requirements file. */

@@ -18,6 +18,8 @@
 
 export const GUARD_EXIT_BUILD_REFUSED = 86;
 export const GUARD_EXIT_HOOKS_FAILED = 87;
+/** Not an exit code: a held install waiting for "go" (GuardedPipResult.held). */
+export const GUARD_HELD = -86;
 
 export interface GuardConfig {
   /** Canonical names (or direct URLs) whose build is allowed. */
@@ -40,8 +42,11 @@ export interface GuardConfig {
   cooldown?: { cutoff: string; exclude: string[]; young: Record<string, string[]> };
   /** The `--report` file of this run: when pip succeeds, the guard adds the dependency edges to the sidecar. */
   report?: string;
-  /** A prepared run: the file descriptor on which "go" arrives (anything else: exit without running pip). */
-  waitFd?: number;
+  /**
+   * A held install: the file descriptor of the control socket. pip stops after its resolve, before any
+   * build or install, says "held" and waits for "go <{canonical name: sha256}>" (anything else: exit 0).
+   */
+  hold?: number;
   /** Keep every index page pip reads in this folder (GuardSidecar.pages). */
   pages?: string;
 }
@@ -118,6 +123,8 @@ export interface GuardSidecar {
   unreachable?: Record<string, string>;
   /** Index pages pip read: the URL it asked for → a file holding `{ url, contentType, body }`. */
   pages?: Record<string, string>;
+  /** A held install: what pip would build before installing (canonical names, or URLs). */
+  pendingBuilds?: string[];
 }
 
 export const guardPython = String.raw`
@@ -631,26 +638,72 @@ def _edges(report_path):
 
 from pip._internal.cli.main import main as _pip_main
 
-# A prepared run: Python is started and pip imported now; pip runs only once "go" arrives on the
-# control pipe. Anything else (the pipe closed: the run was called off) exits before pip does anything.
-if _CONF.get("waitFd") is not None:
+# A held install (GuardConfig.hold): a real \`pip install\` stops after its resolve (the report is
+# written, the wheels are downloaded), before any build or install: it records what it would build,
+# says "held" on the control socket and waits. "go <json>" lets it go on, installing only files whose
+# sha256 is the one given for their project (the wheels safe-pip read); anything else — the socket
+# closed: the run was called off — exits before anything is built or installed.
+_EXPECT = None
+if _CONF.get("hold") is not None:
     try:
-        import pip._internal.commands.install  # noqa: F401  (the import is what starting early saves)
-        import pip._internal.operations.install.wheel  # noqa: F401
-    except Exception:
-        pass
-    _go = b""
-    try:
-        while not _go.endswith(b"\n"):
-            _chunk = os.read(_CONF["waitFd"], 16)
-            if not _chunk:
-                break
-            _go += _chunk
-        os.close(_CONF["waitFd"])
-    except OSError:
-        pass
-    if _go.strip() != b"go":
-        os._exit(0)
+        import hashlib
+        from pip._internal.commands import install as _install_cmd
+        _HOLD = _CONF["hold"]
+        _orig_build = _install_cmd.build
+        _orig_install = _install_cmd.install_given_reqs
+
+        def _hold(pending):
+            global _EXPECT
+            if _EXPECT is not None:
+                return
+            _SIDE["pendingBuilds"] = pending
+            # The report is written by now: the edges go with it, as after a dry run.
+            if _CONF.get("report"):
+                try:
+                    _SIDE["edges"] = _edges(_CONF["report"])
+                except Exception as e:
+                    _SIDE["edgesError"] = str(e)
+            _dump()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.write(_HOLD, b"held\n")
+            msg = b""
+            while not msg.endswith(b"\n"):
+                chunk = os.read(_HOLD, 65536)
+                if not chunk:
+                    break
+                msg += chunk
+            if not msg.startswith(b"go "):
+                os._exit(0)
+            _EXPECT = json.loads(msg[3:].decode())
+
+        def _held_build(reqs_to_build, *args, **kwargs):
+            _hold([canonicalize_name(r.name) if r.name else _redact(_nofrag(r.link)) for r in reqs_to_build])
+            return _orig_build(reqs_to_build, *args, **kwargs)
+
+        def _checked_install(to_install, *args, **kwargs):
+            _hold([])
+            for r in to_install:
+                name = canonicalize_name(r.name) if r.name else None
+                path = getattr(r, "local_file_path", None)
+                want = _EXPECT.get(name) if name else None
+                got = None
+                if path and os.path.isfile(path):
+                    with open(path, "rb") as f:
+                        got = hashlib.sha256(f.read()).hexdigest()
+                if not want or got != want:
+                    _SIDE["refused"].append({"name": name, "url": _redact(_nofrag(r.link)) if r.link else None, "editable": bool(r.editable), "kind": "index", "version": None, "changed": True})
+                    _dump()
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                    os._exit(86)
+            return _orig_install(to_install, *args, **kwargs)
+
+        _install_cmd.build = _held_build
+        _install_cmd.install_given_reqs = _checked_install
+    except Exception as e:  # fail closed: an install that cannot be held does not run
+        sys.stderr.write("safe-pip: cannot hold this pip's install for vetting: %s\n" % e)
+        sys.exit(87)
 
 sys.argv[0] = "pip"
 _rc = _pip_main(sys.argv[1:])

@@ -22,15 +22,26 @@ async function run(argv: string[], setup: Partial<FakePipSetup> & Pick<FakePipSe
 const requests = { name: 'requests', version: '1.0.4' };
 
 describe('pip install flow: decision table × TTY (fake edges)', () => {
-  it('a clean package: resolved under the guard, fetched by hash, installed from the private folder only', async () => {
+  it('a clean package: pip\'s own install, held after its one resolve under the guard, let go with the sha256 of each wheel read', async () => {
     const { t, code } = await run(['install', 'requests'], { resolves: [requests] });
     expect(code).toBe(0);
-    expect(t.resolves()[0]).toEqual(['install', 'requests', '--dry-run', '--quiet', '--report', '/work/report-0.json']);
+    expect(t.resolves()).toEqual([['install', 'requests', '--report', '/work/report-0.json']]);
+    expect(t.runs[0]!.hold).toBe(true);
+    expect(t.fetches()).toEqual([]);
+    expect(t.inspected).toEqual(['/work/wheels/requests-1.0.4-py3-none-any.whl']);
+    expect(t.released).toEqual([{ requests: 'b'.repeat(64) }]);
+    expect(t.installs()).toHaveLength(1);
+    expect(t.asked).toEqual([]);
+    expect(t.cleaned()).toBe(1);
+  });
+
+  it('when pip\'s downloads cannot be read (no kept copy), the held install is called off: fetched by hash, installed pinned from the private folder', async () => {
+    const { t, code } = await run(['install', 'requests'], { resolves: [requests], keptMissing: true });
+    expect(code).toBe(0);
+    expect(t.calledOff()).toBe(1);
     expect(t.fetches()).toHaveLength(1);
     expect(t.installs()).toEqual([expect.arrayContaining(['--no-index', '--find-links', '/work/wheels', '--require-hashes'])]);
     expect(t.files.get('/work/final-requirements.txt')).toBe(`requests==1.0.4 --hash=sha256:${'b'.repeat(64)}\n`);
-    expect(t.asked).toEqual([]);
-    expect(t.cleaned()).toBe(1);
   });
 
   it.each([
@@ -47,22 +58,23 @@ describe('pip install flow: decision table × TTY (fake edges)', () => {
     if (exit !== 0) expect(t.text()).toContain('safe-pip: nothing was installed');
   });
 
-  it('one resolution per run: the final install is started ahead and released only after the decision; called off on a stop', async () => {
+  it('one resolution per run: the held install goes on only after the decision; on a stop it is called off with the session', async () => {
     const ok = await run(['install', 'requests'], { resolves: [requests] });
     expect(ok.t.resolves()).toHaveLength(1);
-    expect([ok.t.prepared(), ok.t.calledOff(), ok.t.installs().length]).toEqual([1, 0, 1]);
+    expect([ok.t.released.length, ok.t.installs().length]).toEqual([1, 1]);
     const stopped = await run(['install', 'reqeusts'], { resolves: [{ name: 'reqeusts', version: '1.0.4' }] });
     expect(stopped.t.resolves()).toHaveLength(1);
-    expect([stopped.t.prepared(), stopped.t.installs().length]).toEqual([1, 0]);
+    expect([stopped.t.released.length, stopped.t.installs().length]).toEqual([0, 0]);
     const dry = await run(['install', '--dry-run', 'requests'], { resolves: [requests] });
-    expect(dry.t.prepared()).toBe(0);
+    expect(dry.t.runs[0]!.hold).toBeFalsy();
     // Nothing beyond the pages pip read: a previous release's dependencies only with a takeover signal.
     expect(ok.t.releaseRequiresAsked()).toBe(0);
   });
 
-  it('no TTY: the exact files are fetched while the facts are checked, but nothing is installed on a stop', async () => {
-    const { t, code } = await run(['install', 'reqeusts'], { resolves: [{ name: 'reqeusts', version: '1.0.4' }] });
-    expect(code).toBe(65);
+  it('no TTY, a vetted build: the exact files are fetched (built) while the facts are checked, but nothing is installed on a stop', async () => {
+    const t = await fakePipDeps({ projects, resolves: [{ name: 'reqeusts', version: '1.0.4' }], builds: [{ name: 'reqeusts', url: null, editable: false, kind: 'index', version: '1.0.4' }] });
+    t.store.recordScriptDecision('pypi', { key: 'reqeusts', decision: 'allow' } as never);
+    expect(await pipInstallFlow(pipArgv(['install', 'reqeusts']).first, ['install', 'reqeusts'], t.deps)).toBe(65);
     expect(t.fetches()).toHaveLength(1);
     expect(t.installs()).toEqual([]);
   });
@@ -139,7 +151,7 @@ describe('pip install flow: builds', () => {
     t.store.recordScriptDecision('pypi', { key: 'srcdep@1.0.4', decision: 'allow' } as never);
     const { first } = pipArgv(['install', 'srcdep']);
     expect(await pipInstallFlow(first, ['install', 'srcdep'], t.deps)).toBe(0);
-    expect(t.runs.filter((r) => r.pipArgs.includes('--dry-run')).map((r) => r.allow)).toEqual([[], ['srcdep']]);
+    expect(t.runs.filter((r) => r.pipArgs.includes('--report')).map((r) => r.allow)).toEqual([[], ['srcdep']]);
     expect(t.resolves()[1]).not.toContain('--only-binary=:all:');
     expect(t.fetches()[0]!.at(-1)).toBe('--only-binary=:all:');
     expect(t.text()).toContain('building srcdep==1.0.4 (pre-approved');
@@ -221,20 +233,20 @@ describe('pip install flow: sources, inspection and commands', () => {
     expect(plain.t.installs()).toHaveLength(1);
   });
 
-  it('a wheel whose .pth runs code is caught after the fetch, before the install (65)', async () => {
+  it('a wheel whose .pth runs code is caught when the wheels are read, before the install (65)', async () => {
     const { t, code } = await run(['install', 'requests'], {
       resolves: [requests],
       wheelFindings: { requests: [{ check: 'wheel-contents', severity: 'block', message: 'requests installs evil.pth, which runs code at every interpreter start' }] },
     });
     expect(code).toBe(65);
-    expect(t.fetches()).toHaveLength(1);
+    expect(t.inspected).toHaveLength(1);
     expect(t.installs()).toEqual([]);
   });
 
-  it('nothing to install: every requirement is already satisfied', async () => {
+  it('nothing to install: pip goes on and says what is already satisfied itself', async () => {
     const { t, code } = await run(['install', 'requests'], { resolves: [] });
     expect(code).toBe(0);
-    expect(t.text()).toContain('nothing to install');
+    expect(t.released).toEqual([{}]);
   });
 
   it('--dry-run: the wheels are read as for an install, then pip\'s summary line and the report where the user asked; nothing installed', async () => {
@@ -242,7 +254,7 @@ describe('pip install flow: sources, inspection and commands', () => {
     expect(code).toBe(0);
     expect(t.out()).toBe('Would install requests-1.0.4\n');
     expect(t.copies).toEqual([['/work/report-0.json', '/project/out.json']]);
-    expect(t.fetches()).toHaveLength(1);
+    expect(t.inspected).toHaveLength(1);
     expect(t.installs()).toEqual([]);
   });
 
@@ -420,7 +432,7 @@ describe('pip install flow: the content of a build is read before it runs', () =
     const t = await fakePipDeps(setupFor(evil));
     t.store.recordScriptDecision('pypi', { key: 'srcdep@1.0.4', decision: 'allow', scriptsDigest: 'd1' } as never);
     expect(await pipInstallFlow(pipArgv(['install', 'srcdep']).first, ['install', 'srcdep'], t.deps)).toBe(0);
-    expect(t.runs.filter((r) => r.pipArgs.includes('--dry-run')).at(-1)!.digests).toEqual({ srcdep: 'd1' });
+    expect(t.runs.filter((r) => r.pipArgs.includes('--report')).at(-1)!.digests).toEqual({ srcdep: 'd1' });
   });
 
   it('an approval of other content counts as none: withheld without a terminal (67)', async () => {
