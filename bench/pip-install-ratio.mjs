@@ -73,6 +73,8 @@ const pipCache = join(cache, `pip-${NOBODY}`);
 mkdirSync(pipCache, { mode: 0o700 });
 execFileSync('chown', ['-R', `${NOBODY}:${NOBODY}`, pipCache]);
 const home = join(root, 'home');
+mkdirSync(join(root, 'cpu'), { mode: 0o777 });
+chmodSync(join(root, 'cpu'), 0o777);
 mkdirSync(join(home, 'config'), { recursive: true });
 
 // Fresh venvs fast: one real venv as the template, then --without-pip + copied site-packages.
@@ -101,8 +103,12 @@ const baseEnv = {
   SAFE_PIP_CACHE_ROOT: cache,
 };
 
+/** Wall time, the index requests, and the CPU seconds of the whole process tree (GNU time, when present). */
 function timed(file, argv, opts) {
   pageRequests = 0;
+  const cpuFile = join(root, 'cpu', 'cpu.txt');
+  const gnuTime = existsSync('/usr/bin/time');
+  if (gnuTime) [file, argv] = ['/usr/bin/time', ['-f', '%U %S', '-o', cpuFile, file, ...argv]];
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const child = spawn(file, argv, { ...opts, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -112,7 +118,10 @@ function timed(file, argv, opts) {
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       if (code !== 0) reject(new Error(`${file} ${argv.join(' ')} exited ${code}:\n${err}`));
-      else resolve({ ms, pages: pageRequests, err });
+      else {
+        const cpu = gnuTime ? readFileSync(cpuFile, 'utf8').trim().split(/\s+/).slice(-2).reduce((a, b) => a + Number(b), 0) : NaN;
+        resolve({ ms, pages: pageRequests, err, cpu });
+      }
     });
   });
 }
@@ -153,7 +162,8 @@ async function compare(label) {
   const ms = median(safe.map((r) => r.ms));
   const mp = median(pip.map((r) => r.ms));
   const pairs = safe.map((r, i) => r.ms / pip[i].ms);
-  console.log(`${label}: median safe-pip ${ms.toFixed(0)} ms, median pip ${mp.toFixed(0)} ms, ratio of medians ${(ms / mp).toFixed(2)}, pair ratios ${Math.min(...pairs).toFixed(2)}–${Math.max(...pairs).toFixed(2)} (goal <= 1.3); index requests per run: safe-pip ${median(safe.map((r) => r.pages))}, pip ${median(pip.map((r) => r.pages))}`);
+  const cpu = median(safe.map((r) => r.cpu)) / median(pip.map((r) => r.cpu));
+  console.log(`${label}: median safe-pip ${ms.toFixed(0)} ms, median pip ${mp.toFixed(0)} ms, ratio of medians ${(ms / mp).toFixed(2)}, pair ratios ${Math.min(...pairs).toFixed(2)}–${Math.max(...pairs).toFixed(2)}, median pair ratio ${median(pairs).toFixed(2)} (goal <= 1.3); CPU seconds ${median(safe.map((r) => r.cpu)).toFixed(2)} vs ${median(pip.map((r) => r.cpu)).toFixed(2)} (${cpu.toFixed(2)}); index requests per run: safe-pip ${median(safe.map((r) => r.pages))}, pip ${median(pip.map((r) => r.pages))}`);
   return ms / mp;
 }
 

@@ -135,6 +135,8 @@ export class IndexLookups {
   private projects = new Map<string, Promise<IndexAnswer>>();
   private releases = new Map<string, Promise<string[] | null | undefined>>();
   private pages = new Map<string, IndexAnswer>();
+  /** Indexes whose JSON API did not answer for a project pip found there: they have none; not asked again. */
+  private noJsonApi = new Set<string>();
 
   constructor(private readonly options: { fetcher?: Fetcher; timeoutMs?: number; limit?: number } = {}) {}
 
@@ -154,7 +156,12 @@ export class IndexLookups {
     let p = this.projects.get(key);
     if (!p) {
       const simplePage = this.pages.get(key);
-      p = this.pooled(() => fetchProject(indexUrl, name, { ...this.options, simplePage }));
+      p = this.pooled(async () => {
+        if (simplePage && this.noJsonApi.has(indexUrl)) return simplePage;
+        const answer = await fetchProject(indexUrl, name, { ...this.options, simplePage });
+        if (simplePage && answer === simplePage) this.noJsonApi.add(indexUrl);
+        return answer;
+      });
       this.projects.set(key, p);
     }
     return p;

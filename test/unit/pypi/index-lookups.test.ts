@@ -45,3 +45,24 @@ describe('IndexLookups and the pages pip read', () => {
     expect(asked).toEqual(['http://127.0.0.1:1/pypi/x/json', `${INDEX}/x/`]);
   });
 });
+
+describe('an index without a JSON API', () => {
+  it('is asked once: after its JSON API did not answer for a project pip found there, pip\'s pages answer alone', async () => {
+    const { asked, fetcher } = recordingFetcher({});
+    const lookups = new IndexLookups({ fetcher, limit: 1 });
+    for (const n of ['a', 'b', 'c']) lookups.known(INDEX, n, answerFromPage({ url: `${INDEX}/${n}/`, contentType: 'text/html', body: '' })!);
+    for (const n of ['a', 'b', 'c']) expect((await lookups.project(INDEX, n)).kind).toBe('html');
+    expect(asked).toEqual(['http://127.0.0.1:1/pypi/a/json']);
+  });
+});
+
+describe('an index without a JSON API, asked for many projects at once', () => {
+  it('only the look-ups already in flight try it', async () => {
+    const { asked, fetcher } = recordingFetcher({});
+    const lookups = new IndexLookups({ fetcher, limit: 2 });
+    const names = ['a', 'b', 'c', 'd', 'e', 'f'];
+    for (const n of names) lookups.known(INDEX, n, answerFromPage({ url: `${INDEX}/${n}/`, contentType: 'text/html', body: '' })!);
+    await Promise.all(names.map((n) => lookups.project(INDEX, n)));
+    expect(asked.length).toBeLessThanOrEqual(2);
+  });
+});
