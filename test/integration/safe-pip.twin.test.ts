@@ -125,15 +125,15 @@ describe.skipIf(!canRun)('safe-pip as pip\'s twin (issue 10)', () => {
     expect(cov.stdout).toBe('Would install coverage-1.2\n');
   });
 
-  it('5: --report - prints pip\'s JSON; -q leaves safe-pip and pip silent on success', async () => {
+  it('5: --report - prints pip\'s JSON; -q leaves safe-pip silent on success', async () => {
     const venv = await newVenv();
     const report = await safePip(venv, ['install', '--dry-run', '--quiet', '--report', '-', '-i', index.url, 'requests']);
     expect(report.exitCode, report.stderr).toBe(0);
     expect(JSON.parse(report.stdout).install.map((i: { metadata: { name: string } }) => i.metadata.name)).toEqual(['requests']);
-    const quiet = await safePip(venv, ['install', '-q', '-i', index.url, '--extra-index-url', copy.url, 'requests']);
+    // Two sources: without -q safe-pip would say how many it checks; under -q nothing at all.
+    const quiet = await safePip(venv, ['install', '-q', '--dry-run', '-i', index.url, '--extra-index-url', copy.url, 'requests']);
     expect(quiet.exitCode, quiet.stderr).toBe(0);
     expect([quiet.stdout, quiet.stderr]).toEqual(['', '']);
-    expect(freeze(venv)).toContain('requests==1.2');
   });
 
   it('6: git+file:/// is printed and approved with its "//"; -e git+… in a requirements file is refused before pip clones', async () => {
