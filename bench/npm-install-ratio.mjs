@@ -29,14 +29,13 @@
  * phase profile of the safe-npm flow (its own SAFE_NPM_TIMING=1 phase marks, from stderr)
  * timestamps around each deps call). Writes bench/results/npm-install-ratio.json.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { freePort, lookupNobody, startVerdaccio, which } from './lib/registry.mjs';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const dist = (p) => pathToFileURL(join(repo, 'dist', p)).href;
@@ -374,72 +373,10 @@ function skip(reason) {
   process.exit(2);
 }
 
-function which(bin) {
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    const p = join(dir, bin);
-    if (dir && existsSync(p) && !dir.includes('/shims')) return p;
-  }
-  return bin;
-}
 
-function lookupNobody() {
-  try {
-    const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('nobody:'));
-    if (!line) return undefined;
-    const [name, , uid, gid, , home] = line.split(':');
-    return { name, uid: Number(uid), gid: Number(gid), home };
-  } catch {
-    return undefined;
-  }
-}
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
-async function startVerdaccio({ cli, root, storage, port, uplink }) {
-  const access = { access: '$all', publish: '$all', unpublish: '$all', ...(uplink ? { proxy: 'upstream' } : {}) };
-  const config = {
-    storage,
-    plugins: join(root, 'plugins'),
-    auth: { htpasswd: { file: join(root, 'htpasswd'), max_users: -1 } },
-    uplinks: uplink ? { upstream: { url: uplink, timeout: '60s', maxage: '30d', cache: true } } : {},
-    packages: { '@*/*': access, '**': access },
-    web: { enable: false },
-    server: { keepAliveTimeout: 60 },
-    max_body_size: '100mb',
-    log: { type: 'stdout', format: 'json', level: 'error' },
-  };
-  mkdirSync(join(root, 'plugins'), { recursive: true });
-  writeFileSync(join(root, 'config.yaml'), JSON.stringify(config, null, 2));
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: root, NODE_ENV: 'production' };
-  for (const k of ['NODE_EXTRA_CA_CERTS', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy']) if (process.env[k]) env[k] = process.env[k];
-  const child = spawn(process.execPath, [cli, '--config', join(root, 'config.yaml'), '--listen', `127.0.0.1:${port}`], { cwd: root, stdio: 'ignore', env });
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`Verdaccio exited ${child.exitCode}`);
-    if (await ping(port)) return child;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error('Verdaccio did not start');
-}
 
-function ping(port) {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/-/ping', timeout: 1000 }, (res) => { res.resume(); resolve(res.statusCode === 200); });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => { req.destroy(); resolve(false); });
-    req.end();
-  });
-}
 
 /**
  * Fallback registry content: 60 small packages (3 versions each, published 1–2 years ago, with

@@ -7,7 +7,9 @@
 // project, falling back to test/fixtures/eval (byte-identical copies).
 //   - typosquat-pairs.tsv: real typosquat → target pairs (npm and PyPI) with a kind column.
 //     Recall = pairs whose target is in our popular list for which the check names exactly that target.
-//     npm recall is split into unscoped pairs and scope swaps (a scoped name on either side).
+//     npm recall is split into unscoped pairs and scope swaps (a scoped name on either side). Recall
+//     over all pairs (targets outside the list count as misses) is printed beside it: it measures the
+//     list's reach, not the rules.
 //   - legit-npm-sample.tsv: 2,000 ordinary npm names ranked 20,001-60,000 by downloads, just below our
 //     list: false-positive rate = share flagged at all.
 //   - PyPI has no ordinary sample in the shared data: its false-positive rate is measured by leaving
@@ -82,6 +84,7 @@ for (const eco of ['npm', 'pypi']) {
   say('');
   say(`${eco}: ${inList.length} of ${mine.length} pairs have their target in the list`);
   say(`  recall (right target)      ${pct(right, inList.length)}  (${right}/${inList.length})`);
+  say(`    over all pairs          ${pct(right, mine.length)}  (${right}/${mine.length}; a target outside the list is never named)`);
   for (const key of ['unscoped', 'scope swaps']) {
     const g = groups.get(key);
     if (g) say(`    ${key.padEnd(24)}${pct(g.right, g.total)}  (${g.right}/${g.total})`);

@@ -13,16 +13,28 @@
  *   4. scope     npm: `types-node` for `@types/node`
  *   5. affix     equal once `js`/`node`/`dev` (npm) or `py`/`python`/`dev` (PyPI) is added, removed or swapped
  *                (`lodash-js`, `node-lodash`, `python-requests`, `nmap-python`); a popular name exactly plus
- *                an affix word beats a separator variant of another (`punycode-js` → punycode)
+ *                an affix word beats a separator variant of another (`punycode-js` → punycode). On PyPI an
+ *                added affix counts against the top 1,000 only (`pyclang`, `python-statsd` are how bindings
+ *                are named), and a swap only moves the same word (`python-nmap` / `nmap-python`, not
+ *                `pycuda` / `cuda-python`)
  *   6. edit      one insertion, deletion, substitution or adjacent swap (OSA distance 1, separators
  *                ignored) from a popular name of at least 5 characters; 4-character names only by a
- *                doubled letter or a swap (`vitte`, `jset`); this includes `@type/node`
+ *                doubled letter or a swap (`vitte`, `jset`), 3-character names of the top 1,000 only by a
+ *                doubled letter (`zodd`); this includes `@type/node`
+ *   6b. moved    one letter typed early or late (`rceat`, `require-ports`) or two letters swapped across a
+ *                third (`uglyfi`), in a word of at least 5 letters (acronyms are reordered on purpose)
+ *   6c. affix+1  npm: an affix and one plausible slip (`ethetsjs`: ethers + "js" with a neighbouring key)
+ *   6d. two      two plausible slips (keyboard neighbours, vowels, swaps, doubled letters) from one of
+ *                the 500 most popular names of 7 letters or more (`fa-extar`, `chokader`), without a
+ *                word boundary the target lacks (`blink-led`)
  *   7. scope     npm: any name under a scope one edit from a big popular scope (`@babell/x` → `@babel/x`)
  * Rules 5 and 6 form one pool: the most plausible slip wins (a swap, a doubled or undoubled letter;
  * then a neighbouring key, a vowel for a vowel, a plural `s`, an affix; then anything else), then the
- * most popular target (`python-dateutils` → python-dateutil, not dateutils). Guards on rule 6:
+ * most popular target (`python-dateutils` → python-dateutil, not dateutils). Rules 6b-6d (two changes
+ * at once) are tried only when 1-6 find nothing. Guards on rule 6:
  *   - an unlikely slip (not a keyboard neighbour, vowel, doubling, swap or plural) must imitate a big
- *     name: top 1,000 for 5-letter names, top 10,000 for a substitution, top 5,000 on PyPI;
+ *     name: top 1,000 for 5-letter names, top 10,000 for a substitution, top 5,000 on PyPI (top 1,000
+ *     at the first letter, the letter people mistype least);
  *   - an edit that turns one word into another word popular names use is a different name
  *     (`crypto-es`, `mock.js`, `is-zip`), not a slip;
  *   - a `v` before a digit is version notation (`uuid4`/`uuidv4`).
@@ -32,6 +44,8 @@
  * Speed: rules 1-5 are Map probes; rule 6 uses a deletion-neighbourhood (SymSpell) index keyed by
  * 32-bit hashes in typed arrays, so a look-up costs O(length) probes and allocates almost nothing,
  * instead of a Levenshtein scan over 20,000 names. Hash collisions are harmless: every hit is verified.
+ * Rule 6b is one probe by a hash of the letters as a bag; rule 6d scans the few hundred top names of
+ * about the same length with a letter-set bitmask before any string comparison.
  */
 import { readFileSync } from 'node:fs';
 import type { Ecosystem, PopularNameIndex } from '../core/types.js';
@@ -52,6 +66,12 @@ export const MAX_RANK_FOR_UNLIKELY_EDITS = 10_000;
 export const MAX_RANK_FOR_UNLIKELY_SHORT_EDITS = 1_000;
 /** ...and on PyPI any unlikely edit only against names this popular (see maxRankForUnlikelyEdit). */
 export const MAX_PYPI_RANK_FOR_UNLIKELY_EDITS = 5_000;
+/**
+ * On PyPI `py`/`python` added to a name is how the Python binding of a library is named (`pyclang`,
+ * `python-statsd`), and `-dev` how a project's development builds are: an added affix only counts
+ * against names this popular (rank).
+ */
+export const MAX_PYPI_RANK_FOR_ADDED_AFFIXES = 1_000;
 /** A word used by this many popular names is a word, not a slip (`es` in `crypto-es`, `mock` in `mock.js`)... */
 export const MIN_WORD_USES = 3;
 /** ...two-letter words collide more easily, so they need more uses to count (`es`, `ts`, `is`, not `bs`). */
@@ -60,6 +80,10 @@ export const MIN_SHORT_WORD_USES = 20;
 export const MIN_AFFIX_CORE_LENGTH = 2;
 /** A scope with at least this many popular names is a brand worth imitating (`@types`, `@babel`). */
 export const MIN_BIG_SCOPE_NAMES = 10;
+/** Two slips at once (`fa-extar`, `aiohtttps`) count only against the names this popular (rank)... */
+export const MAX_RANK_FOR_TWO_SLIPS = 500;
+/** ...of at least this many letters (separators removed). */
+export const MIN_TWO_SLIP_TARGET_LENGTH = 7;
 
 const dataFiles: Record<Ecosystem, URL> = {
   npm: new URL('../../data/popular-npm.tsv', import.meta.url),
@@ -171,6 +195,11 @@ const AFFIXES: Record<Ecosystem, AffixRules> = {
 interface Core {
   core: string;
   removed: string;
+  /** The affix words removed. */
+  affixes: string[];
+  /** Letters removed from the start and from the end (gluedCores only). */
+  head?: number;
+  tail?: number;
 }
 
 /** Cores of a candidate: affixes removed whether or not a separator sets them apart (`lodashjs`, `node-lodash`). */
@@ -178,19 +207,51 @@ function gluedCores(stripped: string, rules: AffixRules): Core[] {
   const out: Core[] = [];
   for (const p of rules.prefixes) {
     if (stripped.length <= p.length || !stripped.startsWith(p)) continue;
-    out.push({ core: stripped.slice(p.length), removed: `"${p}" prefix` });
+    out.push({ core: stripped.slice(p.length), removed: `"${p}" prefix`, affixes: [p], head: p.length, tail: 0 });
     for (const x of rules.suffixes) {
       if (stripped.length > p.length + x.length && stripped.endsWith(x)) {
-        out.push({ core: stripped.slice(p.length, -x.length), removed: `"${p}" prefix and "${x}" suffix` });
+        out.push({ core: stripped.slice(p.length, -x.length), removed: `"${p}" prefix and "${x}" suffix`, affixes: [p, x], head: p.length, tail: x.length });
       }
     }
   }
   for (const x of rules.suffixes) {
     if (stripped.length > x.length && stripped.endsWith(x)) {
-      out.push({ core: stripped.slice(0, -x.length), removed: `"${x}" suffix` });
+      out.push({ core: stripped.slice(0, -x.length), removed: `"${x}" suffix`, affixes: [x], head: 0, tail: x.length });
     }
   }
   return out;
+}
+
+/** Whether two sets of affix words are the same words, moved or with a version (`python3-x` / `x-python`, not `py` / `python`). */
+function sameAffixWords(a: readonly string[], b: readonly string[]): boolean {
+  const family = (words: readonly string[]): string => words.map((w) => w.replace(/[0-9]+$/, '')).sort().join(' ');
+  return family(a) === family(b);
+}
+
+/** `lower` without its first `head` and last `tail` letters (separators not counted) and the separators next to them. */
+function dropLetters(lower: string, head: number, tail: number): string {
+  let from = 0;
+  for (let n = 0; n < head && from < lower.length; from++) if (!isSeparator(lower[from])) n++;
+  let to = lower.length;
+  for (let n = 0; n < tail && to > from; to--) if (!isSeparator(lower[to - 1])) n++;
+  while (from < to && isSeparator(lower[from])) from++;
+  while (to > from && isSeparator(lower[to - 1])) to--;
+  return lower.slice(from, to);
+}
+
+/** Whether removing an affix from `lower` (leaving `core`) cut into a word popular names use (`jstransformer-ejs`). */
+function cutsKnownWord(wordUses: Map<string, number>, lower: string, core: string, affixes: AffixRules): boolean {
+  const kept = new Set(words(core));
+  return words(lower).some((w) => !kept.has(w) && !affixes.prefixes.includes(w) && !affixes.suffixes.includes(w) && isKnownWord(wordUses, w));
+}
+
+/** A word at least MIN_WORD_USES popular names use (MIN_SHORT_WORD_USES for 2-letter words, which collide more easily). */
+function isKnownWord(wordUses: Map<string, number>, word: string): boolean {
+  return (wordUses.get(word) ?? 0) >= (word.length <= 2 ? MIN_SHORT_WORD_USES : MIN_WORD_USES);
+}
+
+function isSeparator(c: string): boolean {
+  return c === '-' || c === '_' || c === '.';
 }
 
 /** Cores of a popular name: only affixes that stand apart as a word (`uglify-js` → `uglify`, not `nodemon` → `mon`). */
@@ -203,10 +264,10 @@ function separatedCores(lower: string, rules: AffixRules): Core[] {
   const last = words[words.length - 1];
   const hasPrefix = rules.prefixes.includes(first);
   const hasSuffix = rules.suffixes.includes(last);
-  if (hasPrefix) out.push({ core: words.slice(1).join(''), removed: `"${first}" prefix` });
-  if (hasSuffix) out.push({ core: words.slice(0, -1).join(''), removed: `"${last}" suffix` });
+  if (hasPrefix) out.push({ core: words.slice(1).join(''), removed: `"${first}" prefix`, affixes: [first] });
+  if (hasSuffix) out.push({ core: words.slice(0, -1).join(''), removed: `"${last}" suffix`, affixes: [last] });
   if (hasPrefix && hasSuffix && words.length > 2) {
-    out.push({ core: words.slice(1, -1).join(''), removed: `"${first}" prefix and "${last}" suffix` });
+    out.push({ core: words.slice(1, -1).join(''), removed: `"${first}" prefix and "${last}" suffix`, affixes: [first, last] });
   }
   return out;
 }
@@ -215,9 +276,9 @@ function separatedCores(lower: string, rules: AffixRules): Core[] {
 function affixWordsRemoved(lower: string, rules: AffixRules): Core[] {
   const out: Core[] = [];
   const first = /^([a-z0-9]+)[-_.]+/.exec(lower);
-  if (first && rules.prefixes.includes(first[1]) && first[0].length < lower.length) out.push({ core: lower.slice(first[0].length), removed: `"${first[1]}" prefix` });
+  if (first && rules.prefixes.includes(first[1]) && first[0].length < lower.length) out.push({ core: lower.slice(first[0].length), removed: `"${first[1]}" prefix`, affixes: [first[1]] });
   const last = /[-_.]+([a-z0-9]+)$/.exec(lower);
-  if (last && rules.suffixes.includes(last[1]) && last.index > 0) out.push({ core: lower.slice(0, last.index), removed: `"${last[1]}" suffix` });
+  if (last && rules.suffixes.includes(last[1]) && last.index > 0) out.push({ core: lower.slice(0, last.index), removed: `"${last[1]}" suffix`, affixes: [last[1]] });
   return out;
 }
 
@@ -271,6 +332,160 @@ export function singleEdit(candidate: string, target: string): SingleEdit | unde
   return tailsEqual(b, i, a, 1) ? { kind: 'added', at: i, candidateChar: a[i], targetChar: '' } : undefined;
 }
 
+/** A plausible slip (a swap, a doubled or undoubled letter, a neighbouring key, a vowel, a plural `s`) that involves no digit. */
+function isSlip(edit: SingleEdit, candidate: string, target: string): boolean {
+  return editPlausibility(edit, candidate, target) >= PLAUSIBLE && !/[0-9]/.test(edit.candidateChar + edit.targetChar);
+}
+
+/**
+ * The two slips that turn `target` into `candidate` (OSA distance 2), the one made first second, if
+ * both are slips of the fingers (isSlip). Tries every single edit of the candidate near where the two
+ * names differ, with the target's letters, and checks that one more slip reaches the target.
+ */
+export function twoPlausibleSlips(candidate: string, target: string): [SingleEdit, SingleEdit] | undefined {
+  if (candidate === target || singleEdit(candidate, target)) return undefined; // one edit or none: rule 6
+  const c = candidate;
+  const n = c.length;
+  let p = 0;
+  while (p < n && p < target.length && c[p] === target[p]) p++;
+  let q = 0;
+  while (q < n - p && q < target.length - p && c[n - 1 - q] === target[target.length - 1 - q]) q++;
+  const from = Math.max(0, p - 1);
+  const to = Math.min(n, n - q + 1);
+  const letters = new Set(target.slice(Math.max(0, p - 1), Math.min(target.length, target.length - q + 1)));
+  const tryVariant = (v: string): [SingleEdit, SingleEdit] | undefined => {
+    const first = singleEdit(c, v);
+    if (!first || !isSlip(first, c, v)) return undefined;
+    const second = singleEdit(v, target);
+    return second && isSlip(second, v, target) ? [first, second] : undefined;
+  };
+  for (let k = from; k <= to; k++) {
+    const found =
+      (k < n ? tryVariant(c.slice(0, k) + c.slice(k + 1)) : undefined) ??
+      (k + 1 < n ? tryVariant(c.slice(0, k) + c[k + 1] + c[k] + c.slice(k + 2)) : undefined);
+    if (found) return found;
+    for (const ch of letters) {
+      const replaced = k < n && ch !== c[k] ? tryVariant(c.slice(0, k) + ch + c.slice(k + 1)) : undefined;
+      const inserted = replaced ?? tryVariant(c.slice(0, k) + ch + c.slice(k));
+      if (inserted) return inserted;
+    }
+  }
+  return undefined;
+}
+
+const TWO_SLIPS_REASON: Record<EditKind, string> = {
+  swap: 'two pairs of letters swapped',
+  changed: 'two letters changed',
+  missing: 'two letters missing',
+  added: 'two letters added',
+};
+
+/** `one letter missing and two letters swapped`, or `two letters changed` for two slips of one kind. */
+function twoSlipsReason([last, first]: readonly [SingleEdit, SingleEdit]): string {
+  return first.kind === last.kind ? TWO_SLIPS_REASON[first.kind] : `${EDIT_REASON[first.kind]} and ${EDIT_REASON[last.kind]}`;
+}
+
+/** A hash of the name's letters as a bag (order ignored): equal for two names with the same letters. */
+function letterBagHash(s: string): number {
+  let sum = 0;
+  let mix = 0;
+  for (let i = 0; i < s.length; i++) {
+    const h = Math.imul(s.charCodeAt(i), 0x9e3779b1);
+    sum = (sum + h) | 0;
+    mix = (mix + Math.imul(h ^ (h >>> 15), 0x85ebca6b)) | 0;
+  }
+  return (sum ^ Math.imul(mix, 31) ^ s.length) | 0;
+}
+
+/** A bit for each letter a-z the name has (digits and other characters share the last bits). */
+function letterMask(s: string): number {
+  let mask = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    mask |= 1 << (c >= 97 && c <= 122 ? c - 97 : 26 + (c % 6));
+  }
+  return mask;
+}
+
+/** Longest names withinTwoEdits compares (longer ones are never within two edits of a popular name). */
+const MAX_COMPARED_LENGTH = 256;
+const osaRows = [new Int32Array(MAX_COMPARED_LENGTH + 1), new Int32Array(MAX_COMPARED_LENGTH + 1), new Int32Array(MAX_COMPARED_LENGTH + 1)];
+
+/** Whether the OSA distance (adjacent swaps count one) between a and b is at most 2: a DP that stops once every cell passes 2. */
+function withinTwoEdits(a: string, b: string): boolean {
+  const n = a.length;
+  const m = b.length;
+  if (n > MAX_COMPARED_LENGTH || m > MAX_COMPARED_LENGTH) return false;
+  let [before, prev, row] = osaRows;
+  for (let j = 0; j <= m; j++) prev[j] = j;
+  for (let i = 1; i <= n; i++) {
+    row[0] = i;
+    let least = i;
+    for (let j = 1; j <= m; j++) {
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+      let d = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost);
+      if (i > 1 && j > 1 && a.charCodeAt(i - 1) === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === b.charCodeAt(j - 1)) d = Math.min(d, before[j - 2] + 1);
+      row[j] = d;
+      if (d < least) least = d;
+    }
+    if (least > 2) return false;
+    const oldest = before;
+    before = prev;
+    prev = row;
+    row = oldest;
+  }
+  return prev[m] <= 2;
+}
+
+function bitCount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+}
+
+/**
+ * How `candidate` is `target` with one letter moved (`rceat`: the "c" of `react` typed early) or two
+ * letters swapped across a third (`uglyfi`), or undefined. Both have the same letters.
+ */
+export function displacement(candidate: string, target: string): { reason: string; from: number; to: number } | undefined {
+  const n = candidate.length;
+  if (n !== target.length) return undefined;
+  let i = 0;
+  while (i < n && candidate[i] === target[i]) i++;
+  let j = n;
+  while (j > i && candidate[j - 1] === target[j - 1]) j--;
+  const a = candidate.slice(i, j);
+  const b = target.slice(i, j);
+  if (a.length < 3) return undefined; // equal, or a plain swap (rule 6)
+  if (a === b.slice(1) + b[0] || a === b[b.length - 1] + b.slice(0, -1)) return { reason: 'one letter moved', from: i, to: j };
+  if (a.length === 3 && a[0] === b[2] && a[2] === b[0] && a[1] === b[1]) return { reason: 'two letters swapped', from: i, to: j };
+  return undefined;
+}
+
+/**
+ * The length of the longest word of `lower` (split on separators, `@` and `/`) with a letter in
+ * [from, to), positions counted with separators removed (as in stripSeparators).
+ */
+function longestWordIn(lower: string, from: number, to: number): number {
+  let longest = 0;
+  let pos = 0;
+  let start = 0;
+  let overlaps = false;
+  for (let k = 0; k <= lower.length; k++) {
+    const c = lower[k];
+    if (c === undefined || c === '-' || c === '_' || c === '.' || c === '@' || c === '/') {
+      if (overlaps) longest = Math.max(longest, pos - start);
+      overlaps = false;
+      if (c === '@' || c === '/') pos++; // kept by stripSeparators
+      start = pos;
+      continue;
+    }
+    if (pos >= from && pos < to) overlaps = true;
+    pos++;
+  }
+  return longest;
+}
+
 /** Edits that only add, drop or change a digit name a version or a series, not a typo. */
 function digitsOnly(edit: SingleEdit): boolean {
   const digit = (c: string): boolean => c === '' || (c >= '0' && c <= '9');
@@ -282,6 +497,12 @@ function versionMark(edit: SingleEdit, candidate: string, target: string): boole
   if (edit.kind === 'added') return edit.candidateChar === 'v' && isDigit(candidate[edit.at + 1] ?? '');
   if (edit.kind === 'missing') return edit.targetChar === 'v' && isDigit(target[edit.at + 1] ?? '');
   return false;
+}
+
+/** A trailing `s` added or dropped: the plural of the same word, a choice rather than a slip of the fingers. */
+function pluralS(edit: SingleEdit, candidate: string): boolean {
+  if (edit.kind === 'added') return edit.candidateChar === 's' && edit.at === candidate.length - 1;
+  return edit.kind === 'missing' && edit.targetChar === 's' && edit.at === candidate.length;
 }
 
 function isDigit(c: string): boolean {
@@ -441,11 +662,16 @@ interface Tables {
   bySkeleton: Map<string, number>;
   byCore: Map<string, number>;
   coreRemoved: Map<string, string>;
+  coreAffixes: Map<string, string[]>;
   /** Rule 1b: lower form → rank (built on first use). */
   rankByLower?: Map<string, number>;
   /** Rule 6: names of at least MIN_EDIT_TARGET_LENGTH letters; shorter ones by their stripped form. */
   deletions: DeletionIndex;
   shortNames: Map<string, number>;
+  /** Rule 6b: names of at least MIN_EDIT_TARGET_LENGTH letters by letterBagHash (a letter moved keeps it). */
+  byLetters: Map<number, number[]>;
+  /** Rule 6d: the top MAX_RANK_FOR_TWO_SLIPS names of MIN_TWO_SLIP_TARGET_LENGTH letters or more by length: ranks and letterMask. */
+  twoSlipTargets: { ranks: Int32Array; masks: Int32Array }[];
   /** How many popular names use each word (see editMakesKnownWord). */
   wordUses: Map<string, number>;
   /** Rule 7: every popular npm scope (with `@`); the big ones by folded form and by one-deletion forms. */
@@ -489,19 +715,22 @@ class PopularNameMatcher implements PopularNameIndex {
     const bySkeleton = new Map<string, number>();
     const byCore = new Map<string, number>();
     const coreRemoved = new Map<string, string>();
+    const coreAffixes = new Map<string, string[]>();
     const scopes = new Set<string>();
     const scopeSizes = new Map<string, { rank: number; size: number }>();
     const wordUses = new Map<string, number>();
     const shortNames = new Map<string, number>();
+    const byLetters = new Map<number, number[]>();
     let entries = 0;
     for (let rank = 0; rank < lower.length; rank++) {
       const l = lower[rank];
       if (l !== this.names[rank]) firstRank(byLower, l, rank);
       firstRank(bySkeleton, confusableSkeleton(stripped[rank]), rank);
-      for (const { core, removed } of separatedCores(l, this.affixes)) {
+      for (const { core, removed, affixes } of separatedCores(l, this.affixes)) {
         if (!byCore.has(core)) {
           byCore.set(core, rank);
           coreRemoved.set(core, removed);
+          coreAffixes.set(core, affixes);
         }
       }
       const scope = scopeOf(l);
@@ -511,14 +740,28 @@ class PopularNameMatcher implements PopularNameIndex {
         if (size) size.size++;
         else scopeSizes.set(scope, { rank, size: 1 });
       }
-      if (stripped[rank].length >= MIN_EDIT_TARGET_LENGTH) entries += stripped[rank].length + 1;
-      else if (stripped[rank].length >= MIN_SHORT_TARGET_LENGTH) firstRank(shortNames, stripped[rank], rank);
+      const length = stripped[rank].length;
+      if (length >= MIN_EDIT_TARGET_LENGTH) {
+        entries += length + 1;
+        const key = letterBagHash(stripped[rank]);
+        const ranks = byLetters.get(key);
+        if (ranks) ranks.push(rank);
+        else byLetters.set(key, [rank]);
+      } else if (length >= MIN_SHORT_TARGET_LENGTH || (length === MIN_SHORT_TARGET_LENGTH - 1 && rank < MAX_RANK_FOR_UNLIKELY_SHORT_EDITS)) {
+        firstRank(shortNames, stripped[rank], rank);
+      }
       for (const word of new Set(words(l))) wordUses.set(word, (wordUses.get(word) ?? 0) + 1);
     }
     const deletions = new DeletionIndex(entries);
     for (let rank = 0; rank < stripped.length; rank++) {
       if (stripped[rank].length >= MIN_EDIT_TARGET_LENGTH) deletions.addName(stripped[rank], rank);
     }
+    const byLength: number[][] = [];
+    for (let rank = 0; rank < Math.min(MAX_RANK_FOR_TWO_SLIPS, stripped.length); rank++) {
+      const n = stripped[rank].length;
+      if (n >= MIN_TWO_SLIP_TARGET_LENGTH) (byLength[n] ??= []).push(rank);
+    }
+    const twoSlipTargets = Array.from(byLength, (ranks = []) => ({ ranks: Int32Array.from(ranks), masks: Int32Array.from(ranks, (r) => letterMask(stripped[r])) }));
     const bigScopeBySkeleton = new Map<string, number>();
     const bigScopeDeletions = new Map<string, number[]>();
     const byScopeFolded = new Map<string, number>();
@@ -532,18 +775,19 @@ class PopularNameMatcher implements PopularNameIndex {
         else if (ranks[ranks.length - 1] !== rank) ranks.push(rank);
       }
     }
-    return { lower, stripped, byLower, bySkeleton, byCore, coreRemoved, deletions, shortNames, wordUses, scopes, bigScopeBySkeleton, bigScopeDeletions };
+    return { lower, stripped, byLower, bySkeleton, byCore, coreRemoved, coreAffixes, deletions, shortNames, byLetters, twoSlipTargets, wordUses, scopes, bigScopeBySkeleton, bigScopeDeletions };
   }
 
   /**
    * How popular a target must be for an unlikely slip (LEAST_PLAUSIBLE) to count: short names are
    * crowded (MAX_RANK_FOR_UNLIKELY_SHORT_EDITS); a substitution needs a big name
    * (MAX_RANK_FOR_UNLIKELY_EDITS). On PyPI every unlikely slip needs a name in the top
-   * MAX_PYPI_RANK_FOR_UNLIKELY_EDITS: about the top 1% of its projects, as npm's whole list is of npm's.
+   * MAX_PYPI_RANK_FOR_UNLIKELY_EDITS: about the top 1% of its projects, as npm's whole list is of npm's;
+   * and at the first letter, the one people mistype least (`hbutils`, `pinject`), a top-1,000 name.
    */
   private maxRankForUnlikelyEdit(edit: SingleEdit, target: string): number {
     if (target.length <= MIN_EDIT_TARGET_LENGTH) return MAX_RANK_FOR_UNLIKELY_SHORT_EDITS;
-    if (this.ecosystem === 'pypi') return MAX_PYPI_RANK_FOR_UNLIKELY_EDITS;
+    if (this.ecosystem === 'pypi') return edit.at === 0 ? MAX_RANK_FOR_UNLIKELY_SHORT_EDITS : MAX_PYPI_RANK_FOR_UNLIKELY_EDITS;
     return edit.kind === 'changed' ? MAX_RANK_FOR_UNLIKELY_EDITS : Infinity;
   }
 
@@ -598,10 +842,12 @@ class PopularNameMatcher implements PopularNameIndex {
     };
 
     // 5. Affixes: added to a popular name, or swapped for another one.
-    for (const { core, removed } of gluedCores(s, this.affixes)) {
+    for (const { core, removed, affixes } of gluedCores(s, this.affixes)) {
       if (core.length < MIN_AFFIX_CORE_LENGTH) continue;
-      consider(t.bySkeleton.get(confusableSkeleton(core)), PLAUSIBLE, () => `extra ${removed}`);
-      consider(t.byCore.get(core), PLAUSIBLE, () => `${removed} instead of ${t.coreRemoved.get(core)}`);
+      const added = t.bySkeleton.get(confusableSkeleton(core));
+      if (this.ecosystem === 'npm' || (added !== undefined && added < MAX_PYPI_RANK_FOR_ADDED_AFFIXES)) consider(added, PLAUSIBLE, () => `extra ${removed}`);
+      const swapped = t.byCore.get(core);
+      if (this.ecosystem === 'npm' || (swapped !== undefined && sameAffixWords(affixes, t.coreAffixes.get(core) ?? []))) consider(swapped, PLAUSIBLE, () => `${removed} instead of ${t.coreRemoved.get(core)}`);
     }
 
     // 6. One edit from a popular name (separators ignored); in a scoped name the edit may be in the scope.
@@ -629,10 +875,12 @@ class PopularNameMatcher implements PopularNameIndex {
         for (let i = hash & mask; ranks[i] !== -1; i = (i + 1) & mask) if (keys[i] === hash) judge(ranks[i]);
       }
     }
-    // Short targets (4 letters) are probed directly with the only slips they accept: a doubled letter, a swap.
-    if (s.length === MIN_SHORT_TARGET_LENGTH + 1) {
+    // Short targets (4 letters) are probed directly with the only slips they accept: a doubled letter, a swap;
+    // 3-letter targets among the top MAX_RANK_FOR_UNLIKELY_SHORT_EDITS only with a doubled letter (`zodd`, `vuee`).
+    if (s.length === MIN_SHORT_TARGET_LENGTH + 1 || s.length === MIN_SHORT_TARGET_LENGTH) {
       for (let i = 1; i < s.length; i++) if (s[i] === s[i - 1]) judgeShort(s.slice(0, i) + s.slice(i + 1));
-    } else if (s.length === MIN_SHORT_TARGET_LENGTH) {
+    }
+    if (s.length === MIN_SHORT_TARGET_LENGTH) {
       for (let i = 0; i + 1 < s.length; i++) if (s[i] !== s[i + 1]) judgeShort(s.slice(0, i) + s[i + 1] + s[i] + s.slice(i + 2));
     }
     function judgeShort(form: string): void {
@@ -640,6 +888,71 @@ class PopularNameMatcher implements PopularNameIndex {
       if (r !== undefined) judge(r);
     }
     if (best) return hit(best.rank, best.reason);
+
+    // 6b. One letter moved (`rceat`, `require-ports`) or two letters swapped across a third (`uglyfi`).
+    if (s.length >= MIN_EDIT_TARGET_LENGTH) {
+      for (const r of t.byLetters.get(letterBagHash(s)) ?? []) {
+        const how = displacement(s, t.stripped[r]);
+        // Acronyms and short words are reordered on purpose (`react-dfp`, `django-etc`): only slips in a longer word count.
+        if (how && longestWordIn(t.lower[r], how.from, how.to) >= MIN_EDIT_TARGET_LENGTH) consider(r, PLAUSIBLE, () => how.reason);
+      }
+      const moved = best as Candidate | undefined; // set by consider()
+      if (moved) return hit(moved.rank, moved.reason);
+    }
+
+    // 6c. An affix and one slip of the fingers (`ethesjs`: ethers missing its "r", plus "js"). Two
+    //     changes at once: only the plausible slips (no unlikely letter), targets of 5 letters or more.
+    //     npm only: on PyPI `py`/`python` is how bindings of a library are named (`pystac`, `pyescrypt`).
+    for (const { core, removed, head = 0, tail = 0 } of this.ecosystem === 'npm' ? gluedCores(s, this.affixes) : []) {
+      if (core.length < MIN_EDIT_TARGET_LENGTH - 1) continue;
+      const coreLower = dropLetters(lower, head, tail);
+      // The affix must not be cut from a word that popular names use (`jstransformer-ejs`).
+      if (cutsKnownWord(t.wordUses, lower, coreLower, this.affixes)) continue;
+      const count = deletionHashes(core);
+      const { keys, ranks, mask } = t.deletions;
+      for (let k = 0; k < count; k++) {
+        const hash = hashBuffer[k];
+        for (let i = hash & mask; ranks[i] !== -1; i = (i + 1) & mask) {
+          if (keys[i] !== hash) continue;
+          const r = ranks[i];
+          if (!usable(r)) continue;
+          const target = t.stripped[r];
+          const e = singleEdit(core, target);
+          if (!e || digitsOnly(e) || versionMark(e, core, target)) continue;
+          const plausibility = editPlausibility(e, core, target);
+          if (plausibility === LEAST_PLAUSIBLE || (plausibility < MOST_PLAUSIBLE && pluralS(e, core)) || this.editMakesKnownWord(t, coreLower, e, t.lower[r])) continue;
+          consider(r, plausibility, () => `extra ${removed}, ${EDIT_REASON[e.kind]}`);
+        }
+      }
+    }
+    const affixAndSlip = best as Candidate | undefined; // set by consider()
+    if (affixAndSlip) return hit(affixAndSlip.rank, affixAndSlip.reason);
+
+    // 6d. Two slips at once, each a plausible one (`fa-extar`: a neighbouring key and a swap), against the biggest names only.
+    //     A word boundary the target does not have is meant, not slipped (`blink-led`, `inherits-ex`).
+    if (s.length >= MIN_TWO_SLIP_TARGET_LENGTH - 2) {
+      const mask = letterMask(s);
+      let wordCount = -1;
+      let found: { rank: number; reason: string } | undefined;
+      // Two edits change the length by two at most and leave out, or bring in, two letters at most.
+      for (let n = s.length - 2; n <= s.length + 2; n++) {
+        const bucket = t.twoSlipTargets[n];
+        if (!bucket) continue;
+        const { ranks, masks } = bucket;
+        for (let k = 0; k < ranks.length; k++) {
+          const r = ranks[k];
+          if ((found && r >= found.rank) || bitCount(masks[k] & ~mask) > 2 || bitCount(mask & ~masks[k]) > 2) continue;
+          const target = t.stripped[r];
+          if (!usable(r) || target === s || !withinTwoEdits(s, target)) continue;
+          if (wordCount === -1) wordCount = words(lower).length;
+          if (wordCount > words(t.lower[r]).length) continue;
+          const slips = twoPlausibleSlips(s, target);
+          if (!slips || this.editMakesKnownWord(t, lower, slips[0], t.lower[r])) continue;
+          found = { rank: r, reason: twoSlipsReason(slips) };
+        }
+      }
+      if (found) return hit(found.rank, found.reason);
+    }
 
     // 7. Any name under a scope that imitates a big popular scope (`@typess/anything`).
     return scope === undefined ? undefined : this.lookAlikeScope(t, scope, name.slice(scope.length + 1));
@@ -652,21 +965,23 @@ class PopularNameMatcher implements PopularNameIndex {
    */
   private editMakesKnownWord(t: Tables, candidate: string, edit: SingleEdit, target: string): boolean {
     // Find the candidate's word that holds the edit (for a missing letter, the word it is missing from).
-    // A letter missing between two words is missing from the start of the second (`is-zip` vs `is-gzip`).
+    // A letter missing between two words is missing from the start of the second (`is-zip` vs `is-gzip`),
+    // unless it doubles the letter before it: `coffe-script` lacks the second "e" of "coffee", not a letter of "script".
+    const doubled = edit.kind === 'missing' && edit.at > 0 && target.replace(SEPARATORS, '')[edit.at - 1] === edit.targetChar;
+    const at = doubled ? edit.at - 1 : edit.at;
     let pos = 0;
     let word: string | undefined;
     const ws = words(candidate);
     for (const [i, w] of ws.entries()) {
       const end = pos + w.length;
-      if (edit.at < end || (edit.kind === 'missing' && edit.at === end && i === ws.length - 1)) {
+      if (at < end || (edit.kind === 'missing' && at === end && i === ws.length - 1)) {
         word = w;
         break;
       }
       pos = end;
     }
     if (word === undefined || words(target).includes(word)) return false;
-    const uses = t.wordUses.get(word) ?? 0;
-    return uses >= (word.length <= 2 ? MIN_SHORT_WORD_USES : MIN_WORD_USES);
+    return isKnownWord(t.wordUses, word);
   }
 
   private lookAlikeScope(t: Tables, scope: string, rest: string): LookAlike | undefined {

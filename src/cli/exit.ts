@@ -5,6 +5,7 @@
  */
 import { SafeError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
+import { neutralize } from '../ui/neutralize.js';
 
 /** `undefined`: the real tool ran in this process and owns the exit code. */
 export function exitWith(tool: 'safe-npm' | 'safe-pip', run: Promise<number | undefined>, debug: boolean): void {
@@ -14,12 +15,13 @@ export function exitWith(tool: 'safe-npm' | 'safe-pip', run: Promise<number | un
     },
     (err: unknown) => {
       if (err instanceof SafeError) {
-        process.stderr.write(`${err.message.startsWith(`${tool}:`) ? '' : `${tool}: `}${err.message}\n`);
+        // A message may quote outside text (a spec, npm-package-arg's or pip's words about it).
+        process.stderr.write(`${err.message.startsWith(`${tool}:`) ? '' : `${tool}: `}${neutralize(err.message)}\n`);
         process.exitCode = err.exitCode;
         return;
       }
       const message = err instanceof Error ? err.message : String(err);
-      process.stderr.write(`${tool}: internal error: ${message.split('\n')[0]}\n`);
+      process.stderr.write(`${tool}: internal error: ${neutralize(message.split('\n')[0]!)}\n`);
       if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
       process.exitCode = ExitCode.internal;
     },

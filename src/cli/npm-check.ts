@@ -1,4 +1,13 @@
-/** `safe-npm safe check`: the same checks as an install, without installing. */
+/**
+ * `safe-npm safe check`: the same checks as an install, without installing — of the whole tree each
+ * spec brings (npm's engine resolves it in a scratch project), or with `--no-deps` / `--offline` of
+ * the named packages only.
+ */
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { npmCheckTree } from '../flow/npm-check.js';
+import { realNpmFlowDeps } from './npm-install-flow.js';
 import { SafeStore } from '../config/store.js';
 import { applyEnvOverrides } from '../config/settings.js';
 import type { PackageReport } from '../core/types.js';
@@ -10,7 +19,7 @@ import { createRegistryClient } from '../npm/npm-registry.js';
 import { parseSpec } from '../npm/parse-npm-args.js';
 import type { SafeCommandIo } from './safe-command-io.js';
 
-export async function checkNpmForReport(specs: string[], options: { offline: boolean; io: SafeCommandIo }): Promise<PackageReport[]> {
+export async function checkNpmForReport(specs: string[], options: { offline: boolean; deps?: boolean; io: SafeCommandIo }): Promise<PackageReport[] | number> {
   const { io } = options;
   const store = await SafeStore.open();
   const settings = applyEnvOverrides(store.settings(), io.env, 'SAFE_NPM');
@@ -22,6 +31,12 @@ export async function checkNpmForReport(specs: string[], options: { offline: boo
     }
   });
   const valid = parsed.filter((p): p is NpmSpecRequest => !('error' in p));
+  if (!options.offline && options.deps !== false && valid.length > 0) {
+    const tree = await checkWholeTree(valid, io);
+    if (typeof tree === 'number') return tree;
+    const invalid = parsed.filter((p): p is { raw: string; error: string } => 'error' in p).map(invalidReport);
+    return [...tree, ...invalid];
+  }
   let registry;
   let defaultTag = 'latest';
   if (!options.offline && valid.some((s) => s.fromRegistry)) {
@@ -31,9 +46,22 @@ export async function checkNpmForReport(specs: string[], options: { offline: boo
   }
   const checked = await checkNpmSpecs({ specs: valid, registry, settings, popular: popularNames('npm'), now: new Date(), defaultTag });
   const byRaw = new Map<NpmSpecRequest, PackageReport>(checked.map((c) => [c.spec, c.report]));
-  return parsed.map((p) =>
-    'error' in p
-      ? { name: p.raw, version: null, verdict: 'block' as const, findings: [{ check: 'invalid-spec', severity: 'block' as const, message: p.error }] }
-      : byRaw.get(p)!,
-  );
+  return parsed.map((p) => ('error' in p ? invalidReport(p) : byRaw.get(p)!));
+}
+
+function invalidReport(p: { raw: string; error: string }): PackageReport {
+  return { name: p.raw, version: null, verdict: 'block', findings: [{ check: 'invalid-spec', severity: 'block', message: p.error }] };
+}
+
+/** The install's own stages in a scratch project (removed afterwards): nothing is installed anywhere. */
+async function checkWholeTree(specs: NpmSpecRequest[], io: SafeCommandIo): Promise<PackageReport[] | number> {
+  const scratch = mkdtempSync(join(tmpdir(), 'safe-npm-check-'));
+  try {
+    chmodSync(scratch, 0o755);
+    writeFileSync(join(scratch, 'package.json'), '{"name":"safe-npm-check","version":"0.0.0","private":true}\n');
+    const deps = realNpmFlowDeps({ argv: [], env: io.env, cwd: scratch, stdinIsTTY: false, stdoutIsTTY: io.stdoutIsTTY, realNpm: io.realTool() });
+    return await npmCheckTree(specs.map((s) => (s.type === 'directory' || s.type === 'file' ? parseSpec(s.raw, io.cwd) : s)), { ...deps, interactive: false });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }

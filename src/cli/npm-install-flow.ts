@@ -3,6 +3,8 @@ import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { SafeStore } from '../config/store.js';
+import { processInterrupts } from './npm-interrupts.js';
+import type { EarlyEngine } from './npm-early-engine.js';
 import { afterNpmInstall, runNpmExec, type AfterInstallDeps } from '../flow/npm-after-install.js';
 import { npmInstallFlow, type NpmFlowDeps } from '../flow/npm-install.js';
 import type { NpmInvocation } from '../npm/npm-invocation.js';
@@ -10,20 +12,21 @@ import { loadNpmConfig } from '../npm/npm-config.js';
 import { createRegistryClient } from '../npm/npm-registry.js';
 import { recoverProject } from '../npm/commit-project.js';
 import { ensureUserCache, removeStaleAreas, runNpmInstall } from '../npm/run-npm-install.js';
-import { installedEntries, loadLockedTree, lockedEntries } from '../npm/resolve-tree.js';
+import { installedEntries, lockedEntries } from '../npm/resolve-tree.js';
 import { spawnTreeWorker } from '../npm/tree-install.js';
 import { popularNames } from '../checks/popular-names.js';
 import { createSystemUser, resolveBuildIdentities } from '../run/build-identity.js';
 import { processFeed } from '../feed/process-feed.js';
 import { asEffectiveUser } from '../run/effective-user.js';
-import { watchInterrupts, type Interrupts } from '../run/interrupts.js';
 import { lockProject } from '../run/project-lock.js';
 import { originOf, watchUnreachable } from '../npm/fetch-failures.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { runCommand } from '../run/run-command.js';
 import { lookupUser } from '../run/users.js';
 import { inquirerPrompts } from '../ui/prompts.js';
+import { wantsColor } from '../ui/color.js';
 import { startSpinner } from '../ui/spinner.js';
+import { ownCommandName } from './own-command.js';
 
 export interface NpmFlowIo {
   argv: string[];
@@ -32,22 +35,15 @@ export interface NpmFlowIo {
   stdinIsTTY: boolean;
   stdoutIsTTY: boolean;
   realNpm: string;
-}
-
-/** Signals during an install: cleanups run, then we exit 128+n (130 for Ctrl-C). */
-export function processInterrupts(tool = 'safe-npm'): Interrupts {
-  return watchInterrupts({
-    signals: process,
-    onSignal: (signal) => void process.stderr.write(`\n${tool}: interrupted (${signal}): stopping and cleaning up\n`),
-    say: (line) => void process.stderr.write(`${tool}: ${line}\n`),
-    exit: (code) => process.exit(code),
-  });
+  /** npm's engine and the signal handling, started by the entry before this module was loaded. */
+  early?: EarlyEngine;
 }
 
 export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
   const timing = io.env.SAFE_NPM_TIMING === '1';
   const mark = timing ? (label: string) => void process.stderr.write(`safe-npm: ${Math.round(performance.now())} ms ${label}\n`) : undefined;
-  const interrupts = processInterrupts();
+  const interrupts = io.early?.interrupts ?? processInterrupts();
+  let early = io.early?.worker;
   // Our own registry fetches: a registry that cannot be reached stops the install at once (exit 68),
   // with everything started so far stopped and removed, instead of after npm's retry back-off.
   watchUnreachable(process, (u) => interrupts.abort(`the registry ${originOf(u.url)} cannot be reached (${u.code}); nothing was changed`, ExitCode.couldNotVerify));
@@ -67,15 +63,18 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     mark,
     env: io.env,
     cwd: io.cwd,
-    interactive: io.stdinIsTTY && io.stdoutIsTTY,
-    stderrIsTTY: Boolean(process.stderr.isTTY),
+    interactive: canPrompt(io),
+    stderrIsTTY: wantsColor(Boolean(process.stderr.isTTY), io.env),
     euid: process.geteuid?.() ?? 1,
     realNpm: io.realNpm,
+    ownCommand: ownCommandName(io.env),
+    // The process start: npm's "added 1 package in 2s" counts the whole command.
+    startedAt: Math.round(performance.timeOrigin),
     now: () => new Date(),
     stdout: (t) => void process.stdout.write(t),
     stderr: (t) => void process.stderr.write(t),
     // Without a terminal nothing is written to the store: read it without loading conf.
-    openStore: () => SafeStore.open({ readOnly: !(io.stdinIsTTY && io.stdoutIsTTY) }),
+    openStore: () => SafeStore.open({ readOnly: !canPrompt(io) }),
     loadNpmConfig: (npmArgs) => loadNpmConfig({ realNpm: io.realNpm, npmArgs, cwd: io.cwd, env: io.env }),
     createRegistry: (config, cache) => createRegistryClient(config, cache),
     asBuildUser: asEffectiveUser,
@@ -89,12 +88,20 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     prompts: inquirerPrompts,
     spinner: (text) => startSpinner(text, Boolean(process.stderr.isTTY)),
     lookupUser: (u) => lookupUser(u),
-    ownerUidOf: (path) => statSync(path).uid,
+    // A folder npm will create (a new --prefix) belongs to whoever owns where it is created.
+    ownerUidOf: (path) => statSync(nearestExisting(path)).uid,
     ensureUserCache,
     runNpmInstall: (job) => runNpmInstall(job, runCommand),
-    spawnTreeWorker: (mode) => spawnTreeWorker({ realNpm: io.realNpm, mode, env: io.env, interrupts, mark }),
+    spawnTreeWorker: (mode) => {
+      // The engine the entry started before loading the rest, when it is for the same user.
+      if (early && mode.kind === 'self') {
+        const worker = early;
+        early = undefined;
+        return worker;
+      }
+      return spawnTreeWorker({ realNpm: io.realNpm, mode, env: io.env, interrupts, mark });
+    },
     guessProjectDir: () => nearestPackageRoot(io.cwd),
-    loadLockedTree: (projectDir, registry) => loadLockedTree(projectDir, registry.options),
     installedEntries,
     lockedEntries,
     afterInstall: (context) => afterNpmInstall(context, realAfterInstallDeps(io)),
@@ -107,10 +114,18 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
   };
 }
 
+/**
+ * We may ask when a person can answer: stdin and stderr (where the prompts render, as npm's own do)
+ * are terminals, even when stdout is piped (`npm i x | cat`).
+ */
+function canPrompt(io: NpmFlowIo): boolean {
+  return io.stdinIsTTY && Boolean(process.stderr.isTTY);
+}
+
 function realAfterInstallDeps(io: NpmFlowIo): AfterInstallDeps {
   return {
     stderr: (t) => void process.stderr.write(t),
-    stderrIsTTY: Boolean(process.stderr.isTTY),
+    stderrIsTTY: wantsColor(Boolean(process.stderr.isTTY), io.env),
     prompts: inquirerPrompts,
     now: () => new Date(),
     currentUser: () => {
@@ -127,6 +142,12 @@ function realAfterInstallDeps(io: NpmFlowIo): AfterInstallDeps {
 
 export async function runNpmInstallFlow(invocation: NpmInvocation, io: NpmFlowIo): Promise<number> {
   return npmInstallFlow(invocation, realNpmFlowDeps(io));
+}
+
+function nearestExisting(path: string): string {
+  for (let dir = path; ; dir = dirname(dir)) {
+    if (existsSync(dir) || dirname(dir) === dir) return dir;
+  }
 }
 
 /** npm's local prefix rule, cheaply: the nearest folder with a package.json or node_modules, else cwd. */

@@ -7,7 +7,7 @@ import type { PipInvocation } from '../pypi/parse-pip-args.js';
 import { mergedPipConfig } from '../pypi/pip-config.js';
 import { describeEnvironment, environmentForPython } from '../pypi/pip-environment.js';
 import { ensurePipCache, openPipWorkspace } from '../pypi/pip-process.js';
-import { IndexLookups } from '../pypi/pypi-index.js';
+import { IndexLookups, pipTimeoutMs } from '../pypi/pypi-index.js';
 import { canExecuteAs } from '../pypi/run-as.js';
 import { inspectWheels, installedFiles } from '../pypi/wheel-inspect.js';
 import { runPassthrough } from '../run/passthrough.js';
@@ -48,12 +48,24 @@ export function realPipFlowDeps(io: PipFlowIo): PipFlowDeps {
     pipCacheFor: ensurePipCache,
     passthrough: (pipArgs) => (io.python ? runPassthrough(io.python, ['-m', 'pip', ...pipArgs], { signals: process }) : runPassthrough(io.realPip, pipArgs, { signals: process })),
     openWorkspace: openPipWorkspace,
-    indexLookups: () => new IndexLookups({ limit: 8 }),
+    indexLookups: () => {
+      // pip's own timeout bounds our look-ups too; whatever is still in flight at the end is dropped.
+      const lookups = new IndexLookups({ limit: 8, timeoutMs: pipTimeoutMs(io.env) });
+      openLookups.add(lookups);
+      return lookups;
+    },
     inspectWheels: (wheels, sitePackages) => inspectWheels(wheels, installedFiles(sitePackages)),
     copyFile: (from, to) => copyFileSync(from, to),
   };
 }
 
+const openLookups = new Set<IndexLookups>();
+
 export async function runPipInstallFlow(invocation: PipInvocation, argv: string[], io: PipFlowIo): Promise<number> {
-  return pipInstallFlow(invocation, argv, realPipFlowDeps(io));
+  try {
+    return await pipInstallFlow(invocation, argv, realPipFlowDeps(io));
+  } finally {
+    for (const lookups of openLookups) lookups.close();
+    openLookups.clear();
+  }
 }

@@ -2,19 +2,25 @@
  * `safe-npm safe …` / `safe-pip safe …`: our own subcommands — check, trust, untrust, list,
  * config get|set|list, setup, approve, deny, update-db, help. Returns an exit code.
  */
+import { readFileSync } from 'node:fs';
 import { SafeStore } from '../config/store.js';
 import { applyEnvOverrides, parseSettingKey, settingKeys } from '../config/settings.js';
 import { UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import type { Ecosystem, PackageReport } from '../core/types.js';
+import { wantsColor } from '../ui/color.js';
 import { formatReports, reportsToJson } from '../ui/format-report.js';
+import { checkExitCode } from '../core/decide.js';
+import { neutralize, terminalSafeJson } from '../ui/neutralize.js';
 import type { SafeCommandIo } from './safe-command-io.js';
+import { ownCommandName } from './own-command.js';
 
 const tools: Record<Ecosystem, 'safe-npm' | 'safe-pip'> = { npm: 'safe-npm', pypi: 'safe-pip' };
 
 export async function runSafeCommand(ecosystem: Ecosystem, args: string[], io: SafeCommandIo): Promise<number> {
   const [sub, ...rest] = args;
-  const tool = tools[ecosystem];
+  // As the user typed it: `npm safe …` through the shim or shell function.
+  const tool = ecosystem === 'npm' ? ownCommandName(io.env) : tools[ecosystem];
   switch (sub) {
     case 'check':
       return safeCheck(ecosystem, rest, io);
@@ -27,9 +33,9 @@ export async function runSafeCommand(ecosystem: Ecosystem, args: string[], io: S
         const name = await canonicalName(ecosystem, raw);
         if (sub === 'trust') {
           store.trust(ecosystem, name);
-          io.stdout(`trusted ${name}\n`);
+          io.stdout(`trusted ${neutralize(name)}\n`);
         } else {
-          io.stdout(store.untrust(ecosystem, name) ? `no longer trusted: ${name}\n` : `${name} was not trusted\n`);
+          io.stdout(store.untrust(ecosystem, name) ? `no longer trusted: ${neutralize(name)}\n` : `${neutralize(name)} was not trusted\n`);
         }
       }
       return ExitCode.ok;
@@ -38,21 +44,22 @@ export async function runSafeCommand(ecosystem: Ecosystem, args: string[], io: S
       if (rest.includes('--project')) {
         if (ecosystem !== 'npm') throw new UsageError(`${tool} safe list --project is for npm projects (package.json allowScripts)`);
         const { listProjectApprovals } = await import('../npm/scripts/project-approvals.js');
-        for (const line of listProjectApprovals(io.cwd)) io.stdout(`${line}\n`);
+        for (const line of listProjectApprovals(io.cwd)) io.stdout(`${neutralize(line)}\n`);
         return ExitCode.ok;
       }
       const store = await SafeStore.open();
       const trusted = store.trustedNames(ecosystem);
       const decisions = store.scriptDecisions(ecosystem);
       io.stdout(`trusted packages (${store.path}):\n`);
-      for (const name of trusted) io.stdout(`  ${name}\n`);
+      // The store is a file the user (or anyone with their rights) may have edited: its names are data.
+      for (const name of trusted) io.stdout(`  ${neutralize(name)}\n`);
       if (trusted.length === 0) io.stdout('  (none)\n');
       const keys = Object.keys(decisions).sort();
       if (keys.length) {
         io.stdout(`${ecosystem === 'npm' ? 'install scripts' : 'source builds'}:\n`);
         for (const key of keys) {
           const d = decisions[key]!;
-          io.stdout(`  ${d.decision === 'allow' ? 'approved' : 'denied  '} ${key}${d.network ? ' (network)' : ''}\n`);
+          io.stdout(`  ${d.decision === 'allow' ? 'approved' : 'denied  '} ${neutralize(key)}${d.network ? ' (network)' : ''}\n`);
         }
       }
       return ExitCode.ok;
@@ -72,12 +79,20 @@ export async function runSafeCommand(ecosystem: Ecosystem, args: string[], io: S
       const { runApprovalCommand } = await import('./approval-commands.js');
       return runApprovalCommand(ecosystem, sub, rest, io);
     }
-    case undefined:
+    case 'version':
+    case '--version':
+    case '-v':
+      io.stdout(`${tools[ecosystem]} ${ownVersion()}\n`);
+      return ExitCode.ok;
     case 'help':
     case '--help':
     case '-h':
       io.stdout(helpText(tool));
-      return sub === undefined ? ExitCode.usage : ExitCode.ok;
+      return ExitCode.ok;
+    case undefined:
+      // A usage error: the usage goes where errors go.
+      io.stderr(helpText(tool));
+      return ExitCode.usage;
     default:
       throw new UsageError(`unknown subcommand "safe ${sub}" (see: ${tool} safe help)`);
   }
@@ -93,14 +108,15 @@ const approvalHelp: Record<'safe-npm' | 'safe-pip', string> = {
 `,
 };
 
-export function helpText(tool: 'safe-npm' | 'safe-pip'): string {
+export function helpText(tool: string): string {
   return `${tool} safe <command>
-  check [--offline] [--json] <spec>...   analyse packages without installing (exit 65 if any is blocked)
+  check [--offline] [--no-deps] [--json] <spec>...   analyse what installing would bring, without installing (exit 65 if any is blocked; --no-deps: the named packages only)
   trust <name>... | untrust <name>...    per-user allowlist
   list [--project]                       trusted packages and script/build decisions (--project: package.json allowScripts)
   config get|set|list [<key> [value]]    thresholds, run-as user, severities (keys: ${Object.keys(settingKeys).join(', ')}, severity.<check>)
-${approvalHelp[tool]}  update-db [--url <url>]                download the known-malicious feed (OSV MAL- records) into your cache
+${approvalHelp[tool === 'safe-pip' ? 'safe-pip' : 'safe-npm']}  update-db [--url <url>]                download the known-malicious feed (OSV MAL- records) into your cache
   setup [--shell bash|zsh|fish] [--uninstall]        add (or remove) the shell function to your rc file
+  version | help
 `;
 }
 
@@ -122,14 +138,14 @@ async function safeConfig(ecosystem: Ecosystem, args: string[], io: SafeCommandI
   const tool = tools[ecosystem];
   const store = await SafeStore.open();
   if (action === 'list' || (action === 'get' && key === undefined)) {
-    io.stdout(`${JSON.stringify(applyEnvOverrides(store.settings(), io.env, ecosystem === 'npm' ? 'SAFE_NPM' : 'SAFE_PIP'), null, 2)}\n`);
+    io.stdout(`${terminalSafeJson(JSON.stringify(applyEnvOverrides(store.settings(), io.env, ecosystem === 'npm' ? 'SAFE_NPM' : 'SAFE_PIP'), null, 2))}\n`);
     return ExitCode.ok;
   }
   if (action === 'get' && key) {
     const spec = parseSettingKey(key);
     if (!spec) throw new UsageError(`unknown config key "${key}" (keys: ${Object.keys(settingKeys).join(', ')}, severity.<check>)`);
     const current = key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], store.settings());
-    io.stdout(`${current === undefined ? '' : typeof current === 'string' ? current : JSON.stringify(current)}\n`);
+    io.stdout(`${current === undefined ? '' : neutralize(typeof current === 'string' ? current : JSON.stringify(current))}\n`);
     return ExitCode.ok;
   }
   if (action === 'set' && key && value !== undefined && extra.length === 0) {
@@ -142,7 +158,7 @@ async function safeConfig(ecosystem: Ecosystem, args: string[], io: SafeCommandI
       throw new UsageError(`${key}: ${(error as Error).message}`);
     }
     store.setSetting(key, parsed);
-    io.stdout(`${key} = ${typeof parsed === 'string' ? parsed : JSON.stringify(parsed)}\n`);
+    io.stdout(`${key} = ${neutralize(typeof parsed === 'string' ? parsed : JSON.stringify(parsed))}\n`);
     return ExitCode.ok;
   }
   throw new UsageError(`usage: ${tool} safe config get|set|list [<key> [value]]`);
@@ -151,32 +167,46 @@ async function safeConfig(ecosystem: Ecosystem, args: string[], io: SafeCommandI
 async function safeCheck(ecosystem: Ecosystem, args: string[], io: SafeCommandIo): Promise<number> {
   let offline = false;
   let json = false;
+  let deps = true;
   const specs: string[] = [];
   let onlyPositionals = false;
   for (const a of args) {
     if (!onlyPositionals && a === '--') onlyPositionals = true;
     else if (!onlyPositionals && a === '--offline') offline = true;
     else if (!onlyPositionals && a === '--json') json = true;
+    else if (!onlyPositionals && a === '--no-deps') deps = false;
     else if (!onlyPositionals && a.startsWith('-') && a.length > 1) throw new UsageError(`unknown option for safe check: ${a}`);
     else specs.push(a);
   }
-  if (specs.length === 0) throw new UsageError(`usage: ${tools[ecosystem]} safe check [--offline] [--json] <spec>...`);
+  if (specs.length === 0) throw new UsageError(`usage: ${tools[ecosystem]} safe check [--offline] [--no-deps] [--json] <spec>...`);
 
   let reports: PackageReport[];
   if (ecosystem === 'npm') {
     const { checkNpmForReport } = await import('./npm-check.js');
-    reports = await checkNpmForReport(specs, { offline, io });
+    const checked = await checkNpmForReport(specs, { offline, deps, io });
+    if (typeof checked === 'number') return checked;
+    reports = checked;
   } else {
     const { checkPypiForReport } = await import('./pip-check.js');
     reports = await checkPypiForReport(specs, { offline, io });
   }
   if (json) io.stdout(`${reportsToJson(reports)}\n`);
   else {
-    const text = formatReports(reports, { color: io.stdoutIsTTY, showInfo: true });
+    const text = formatReports(reports, { color: wantsColor(io.stdoutIsTTY, io.env), showInfo: true });
     const blocked = reports.filter((r) => r.verdict === 'block').length;
     const warned = reports.filter((r) => r.verdict === 'warn').length;
     io.stdout(`${text ? `${text}\n` : ''}${reports.length} checked: ${reports.length - blocked - warned} ok, ${warned} warn, ${blocked} block\n`);
   }
-  return reports.some((r) => r.verdict === 'block') ? ExitCode.blocked : ExitCode.ok;
+  // As an install would end: blocked (65), or 68 when the only blocks are facts that could not be fetched.
+  return checkExitCode(reports);
 }
 
+
+/** Our own version (package.json next to dist/), not npm's: `npm --version` stays npm's. */
+function ownVersion(): string {
+  try {
+    return String((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version);
+  } catch {
+    return 'unknown';
+  }
+}

@@ -6,10 +6,12 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadNpmTables } from '../npm/npm-tables.js';
+import { runsLocalBinOnly } from '../npm/local-bin.js';
 import { NPX_MARKER, parseNpmArgs } from '../npm/parse-npm-args.js';
 import { findRealBinary, type RealBinaryName } from '../run/find-real-binary.js';
 import { npmCliScript, runNpmInProcess } from '../run/npm-in-process.js';
 import { runPassthrough } from '../run/passthrough.js';
+import { neutralize } from '../ui/neutralize.js';
 import { exitWith } from './exit.js';
 
 const env = process.env;
@@ -66,9 +68,11 @@ async function main(): Promise<number | undefined> {
   if (truthy(env.SAFE_NPM_BYPASS)) return bypass();
 
   const invocation = parseNpmArgs(argv, env, loadNpmTables(), { cwd: process.cwd() });
-  for (const w of invocation.warnings) process.stderr.write(`${w}\n`);
+  for (const w of invocation.warnings) process.stderr.write(`${neutralize(w)}\n`);
 
   if (invocation.kind === 'passthrough') return npmPassthrough(invocation.npmArgs);
+  // `npx <bin>` already installed in the project: npm runs it without installing anything.
+  if (runsLocalBinOnly(invocation, process.cwd())) return npmPassthrough(invocation.npmArgs);
 
   if (invocation.kind === 'safe') {
     const { runSafeCommand } = await import('./safe-commands.js');
@@ -83,8 +87,12 @@ async function main(): Promise<number | undefined> {
   }
 
   const realNpm = realBinary('npm');
+  // npm's engine starts loading now, while the rest of safe-npm loads (when no build user is needed).
+  const { startEarlyEngine } = await import('./npm-early-engine.js');
+  const early = startEarlyEngine(invocation, realNpm, env);
   const { runNpmInstallFlow } = await import('./npm-install-flow.js');
   return runNpmInstallFlow(invocation, {
+    early,
     argv,
     env,
     cwd: process.cwd(),

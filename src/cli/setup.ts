@@ -51,7 +51,9 @@ export function setupBlock(ecosystem: Ecosystem, shell: Shell, shims = shimDir, 
       : `${cmd}() { ${quote(join(shims, cmd))} "$@"; }`,
   );
   if (ecosystem === 'pypi') lines.push(...pythonFunctions(shell, shims, onPath));
-  return [`# >>> ${tag} >>>`, `# added by '${tag} safe setup'; remove with '${tag} safe setup --uninstall'`, ...lines, `# <<< ${tag} <<<`].join('\n');
+  // After this block, safe-npm's own commands are typed through the function: `npm safe …`.
+  const self = ecosystem === 'npm' ? 'npm' : 'safe-pip';
+  return [`# >>> ${tag} >>>`, `# added by '${tag} safe setup'; remove with '${self} safe setup --uninstall'`, ...lines, `# <<< ${tag} <<<`].join('\n');
 }
 
 /**
@@ -109,13 +111,15 @@ export async function runSetup(ecosystem: Ecosystem, args: string[], io: SafeCom
   const before = existsSync(rc) ? readFileSync(rc, 'utf8') : '';
   const block = uninstall ? undefined : setupBlock(ecosystem, shell, shimDir, ecosystem === 'pypi' ? pythonNamesOnPath(io.env.PATH) : undefined);
   const after = applyBlock(before, ecosystem, block);
-  if (after === before) {
+  // Our block, exactly, anywhere in the file (lines of the user's own may follow it): nothing to do.
+  if (after === before || (block && before.includes(`${block}\n`))) {
     io.stdout(`${rc} is already up to date\n`);
     return ExitCode.ok;
   }
   mkdirSync(dirname(rc), { recursive: true });
   writeFileSync(rc, after);
-  if (block) io.stdout(`added to ${rc}:\n${block}\nopen a new shell (or: source ${rc}) to use it\n`);
+  const self = ecosystem === 'npm' ? 'npm' : 'safe-pip';
+  if (block) io.stdout(`added to ${rc}:\n${block}\nopen a new shell (or: source ${rc}) to use it; ${ecosystem === 'npm' ? 'then npm install goes through safe-npm, and its own commands are `npm safe …` (npm safe help)' : 'then pip install goes through safe-pip'}\n`);
   else io.stdout(`removed the ${ecosystem === 'npm' ? 'safe-npm' : 'safe-pip'} block from ${rc}\n`);
   return ExitCode.ok;
 }

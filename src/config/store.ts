@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ConfigError, SafeError } from '../core/errors.js';
 import { mergeSettings, type Settings } from './settings.js';
 import { readRegularFileIfExists } from '../run/user-files.js';
+import { withStoreLock } from './store-lock.js';
 
 /** The store is a small JSON file: anything bigger is not ours. */
 const MAX_STORE_BYTES = 10 * 1024 * 1024;
@@ -118,7 +119,7 @@ export class SafeStore {
   }
 
   setSetting(key: string, value: unknown): void {
-    this.conf.set(`settings.${key}` as never, value as never);
+    this.change(() => this.conf.set(`settings.${key}` as never, value as never));
   }
 
   isTrusted(ecosystem: Ecosystem, name: string): boolean {
@@ -126,19 +127,23 @@ export class SafeStore {
   }
 
   trust(ecosystem: Ecosystem, name: string, now = new Date()): void {
-    const trusted = { ...this.conf.get('trusted', {}) };
-    trusted[trustKey(ecosystem, name)] = { at: now.toISOString() };
-    this.conf.set('trusted', trusted);
+    this.change(() => {
+      const trusted = { ...this.conf.get('trusted', {}) };
+      trusted[trustKey(ecosystem, name)] = { at: now.toISOString() };
+      this.conf.set('trusted', trusted);
+    });
   }
 
   /** Returns whether the name was trusted before. */
   untrust(ecosystem: Ecosystem, name: string): boolean {
-    const trusted = { ...this.conf.get('trusted', {}) };
-    const key = trustKey(ecosystem, name);
-    const had = key in trusted;
-    delete trusted[key];
-    this.conf.set('trusted', trusted);
-    return had;
+    return this.change(() => {
+      const trusted = { ...this.conf.get('trusted', {}) };
+      const key = trustKey(ecosystem, name);
+      const had = key in trusted;
+      delete trusted[key];
+      this.conf.set('trusted', trusted);
+      return had;
+    });
   }
 
   trustedNames(ecosystem: Ecosystem): string[] {
@@ -160,18 +165,31 @@ export class SafeStore {
 
   /** `key` is name@version for allow, the bare name for deny. */
   recordScriptDecision(ecosystem: Ecosystem, decision: ScriptDecision): void {
-    const scripts = { ...this.conf.get('scripts', {}) };
-    scripts[`${ecosystem}:${decision.key}`] = decision;
-    this.conf.set('scripts', scripts);
+    this.change(() => {
+      const scripts = { ...this.conf.get('scripts', {}) };
+      scripts[`${ecosystem}:${decision.key}`] = decision;
+      this.conf.set('scripts', scripts);
+    });
   }
 
   removeScriptDecision(ecosystem: Ecosystem, key: string): boolean {
-    const scripts = { ...this.conf.get('scripts', {}) };
-    const k = `${ecosystem}:${key}`;
-    const had = k in scripts;
-    delete scripts[k];
-    this.conf.set('scripts', scripts);
-    return had;
+    return this.change(() => {
+      const scripts = { ...this.conf.get('scripts', {}) };
+      const k = `${ecosystem}:${key}`;
+      const had = k in scripts;
+      delete scripts[k];
+      this.conf.set('scripts', scripts);
+      return had;
+    });
+  }
+
+  /**
+   * Every change is a read-modify-write of the file another run may be changing too: under the
+   * store's lock, and read fresh inside it (conf reads the file on every get). What the change does
+   * not touch — other entries, keys we do not know (a hand-edited file) — is written back as read.
+   */
+  private change<T>(fn: () => T): T {
+    return withStoreLock(this.conf.path, fn);
   }
 }
 

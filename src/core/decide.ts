@@ -7,15 +7,24 @@ import type { Finding, PackageReport } from './types.js';
  */
 const unacceptable = new Set(['not-found', 'could-not-verify', 'known-malicious']);
 
+/** Whether a user may accept this finding at all (at the prompt, by trust or --safe-yes). */
+export function canBeAccepted(f: Finding): boolean {
+  return !(f.severity === 'block' && unacceptable.has(f.check));
+}
+
 export interface DecideInput {
   tool: 'safe-npm' | 'safe-pip';
   reports: PackageReport[];
-  /** Whether the user trusts this package name (per-user allowlist). */
-  isTrusted: (name: string) => boolean;
+  /** Whether the user trusts this package (per-user allowlist: its name, or exactly this version). */
+  isTrusted: (name: string, version?: string) => boolean;
   /** stdin and stdout are a TTY: we may ask. */
   interactive: boolean;
   /** --safe-yes: accept warn findings (never block, never scripts/builds). */
   yes: boolean;
+  /** The tool as the user typed it, for the commands in the advice (`npm` through the shim); default `tool`. */
+  command?: string;
+  /** What "trust" accepts for a report (default: its name). */
+  trustTarget?: (report: PackageReport) => string;
 }
 
 export interface OpenPackage {
@@ -27,7 +36,7 @@ export interface OpenPackage {
 export type Decision =
   | { action: 'proceed' }
   | { action: 'ask'; packages: OpenPackage[] }
-  | { action: 'stop'; exitCode: number; reasons: string[] };
+  | { action: 'stop'; exitCode: number; reasons: string[]; packages: OpenPackage[] };
 
 /**
  * Pure policy: what the allowlist and --safe-yes accept, and what happens to the rest.
@@ -39,7 +48,7 @@ export type Decision =
 export function decide(input: DecideInput): Decision {
   const open: OpenPackage[] = [];
   for (const report of input.reports) {
-    const trusted = input.isTrusted(report.packageName ?? report.name);
+    const trusted = input.isTrusted(report.packageName ?? report.name, report.version ?? undefined);
     const remaining = report.findings.filter((f) => {
       if (f.severity === 'info') return false;
       if (trusted && !(unacceptable.has(f.check) && (f.check !== 'known-malicious' || f.severity === 'block'))) return false;
@@ -55,13 +64,20 @@ export function decide(input: DecideInput): Decision {
   const exitCode = blocks.length === 0
     ? ExitCode.needsConfirmation
     : blocks.every((f) => f.check === 'could-not-verify') ? ExitCode.couldNotVerify : ExitCode.blocked;
-  return { action: 'stop', exitCode, reasons: open.map((p) => stopReason(input.tool, p)) };
+  return { action: 'stop', exitCode, reasons: open.map((p) => stopReason(input.tool, p)), packages: open };
+}
+
+/** The finding that decides the advice: one no allowlist lifts first, then any block, then the first. */
+function deciding(p: OpenPackage): Finding {
+  return p.open.find((f) => f.severity === 'block' && unacceptable.has(f.check))
+    ?? p.open.find((f) => f.severity === 'block')
+    ?? p.open[0]!;
 }
 
 /** One plain line per package: what is wrong and the command that would accept it. */
 export function stopReason(tool: DecideInput['tool'], p: OpenPackage): string {
   const name = p.report.packageName ?? p.report.name;
-  const worst = p.open.find((f) => f.severity === 'block') ?? p.open[0]!;
+  const worst = deciding(p);
   const more = p.open.length > 1 ? ` (+${p.open.length - 1} more)` : '';
   let how: string;
   if (worst.check === 'could-not-verify') how = 'retry when the registry is reachable';
@@ -71,4 +87,29 @@ export function stopReason(tool: DecideInput['tool'], p: OpenPackage): string {
     how = `${worst.didYouMean ? `did you mean "${worst.didYouMean}"? ` : ''}if you are sure, run: ${tool} safe trust ${name}`;
   } else how = `accept with --safe-yes (env ${tool === 'safe-npm' ? 'SAFE_NPM_YES' : 'SAFE_PIP_YES'}=1) or: ${tool} safe trust ${name}`;
   return `${p.report.name}: ${worst.severity}: ${worst.message}${more} — ${how}`;
+}
+
+/**
+ * What one stopped package needs, after the report has said what was found: the one command that
+ * lets it through, or none when no command can (not found, unreachable, known malicious).
+ */
+export function stopAdvice(p: OpenPackage, input: Pick<DecideInput, 'tool' | 'command' | 'trustTarget'>): string {
+  const worst = deciding(p);
+  const command = input.command ?? input.tool;
+  const target = input.trustTarget?.(p.report) ?? p.report.packageName ?? p.report.name;
+  const didYouMean = p.open.find((f) => f.didYouMean)?.didYouMean;
+  const guess = didYouMean ? ` (did you mean "${didYouMean}"?)` : '';
+  if (worst.check === 'not-found') return `${p.report.name}: not on the registry; check the name${guess}`;
+  if (worst.check === 'could-not-verify') return `${p.report.name}: could not be checked; run again when the registry answers`;
+  if (worst.check === 'known-malicious' && worst.severity === 'block') return `${p.report.name}: a known malicious version; do not install it, choose another version`;
+  if (worst.severity === 'block') return `${p.report.name}: blocked${guess}; if you are sure, run: ${command} safe trust ${target}`;
+  const env = input.tool === 'safe-npm' ? 'SAFE_NPM_YES=1' : 'SAFE_PIP_YES=1';
+  return `${p.report.name}: needs your confirmation; run again with --safe-yes (or ${env}) to accept it`;
+}
+
+/** `safe check`: 65 when something is blocked, 68 when the only blocks are "could not verify" (as an install), else 0. */
+export function checkExitCode(reports: readonly PackageReport[]): number {
+  const blocks = reports.flatMap((r) => r.findings.filter((f) => f.severity === 'block'));
+  if (blocks.length === 0) return ExitCode.ok;
+  return blocks.every((f) => f.check === 'could-not-verify') ? ExitCode.couldNotVerify : ExitCode.blocked;
 }

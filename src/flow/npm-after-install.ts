@@ -6,7 +6,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
-import type { AfterInstallContext, ExecContext } from './npm-install.js';
+import type { AfterInstallContext, ExecContext } from './npm-session.js';
 import { replayInstallScripts } from './npm-scripts.js';
 import { ensureUserCache, npmEnvFor, withScriptsOff } from '../npm/run-npm-install.js';
 import type { NpmConfig } from '../npm/npm-config.js';
@@ -15,6 +15,7 @@ import { locateToolchain, runInstallScripts } from '../npm/scripts/index.js';
 import { takeBackTree } from '../run/fs-ownership.js';
 import type { runCommand } from '../run/run-command.js';
 import type { UserAccount } from '../run/users.js';
+import { neutralize, neutralizeLines } from '../ui/neutralize.js';
 import type { Prompts } from '../ui/prompts.js';
 
 export interface AfterInstallDeps {
@@ -51,6 +52,7 @@ export async function afterNpmInstall(context: AfterInstallContext, deps: AfterI
     {
       projectDir: context.projectDir, store: context.store, settings, strict: context.strictScripts,
       project: invocation.ownFlags.project, includeRoot, only, tool: 'safe-npm', freshLocations: context.freshLocations,
+      writtenLocations: context.writtenLocations, path: context.env.PATH, command: context.ownCommand,
     },
     {
       interactive: context.interactive,
@@ -92,7 +94,7 @@ function reportGlobalScripts(context: AfterInstallContext, deps: AfterInstallDep
       const pkg = JSON.parse(readFileSync(join(lib, name, 'package.json'), 'utf8')) as { version?: string; scripts?: Record<string, string> };
       const events = ['preinstall', 'install', 'postinstall'].filter((e) => pkg.scripts?.[e]);
       if (events.length) {
-        deps.stderr(`safe-npm: ${name}@${pkg.version} was installed globally without running its install scripts (${events.map((e) => `${e}: ${pkg.scripts![e]}`).join('; ')})\n`);
+        deps.stderr(`safe-npm: ${neutralize(`${name}@${pkg.version} was installed globally without running its install scripts (${events.map((e) => `${e}: ${pkg.scripts![e]}`).join('; ')})`)}\n`);
       }
     } catch {
       // not installed under that name (aliases, failures): nothing to say
@@ -165,7 +167,7 @@ export async function runNpmExec(context: ExecContext, deps: Pick<AfterInstallDe
       { cwd: prefix, env: installEnv, uid: user.uid, gid: user.gid, stdio: 'pipe', detached: true, interrupts: context.interrupts },
     );
     if (install.exitCode !== 0) {
-      deps.stderr(install.stderr || install.stdout);
+      deps.stderr(neutralizeLines(install.stderr || install.stdout));
       return install.exitCode;
     }
     takeBackTree(prefix, 0, 0);

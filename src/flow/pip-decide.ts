@@ -2,6 +2,7 @@
  * Report, decide and prompt for safe-pip (the shared stages of decision-stages.ts). pip installs a
  * resolved set as a whole: a did-you-mean or a skip rewrites the command line and the run starts again.
  */
+import { pipOutputForTerminal } from '../pypi/pip-output.js';
 import { ExitCode } from '../core/exit-codes.js';
 import type { OpenPackage } from '../core/decide.js';
 import type { PackageReport } from '../core/types.js';
@@ -53,7 +54,7 @@ export async function explainUnresolved(u: Unresolved, s: PipSession): Promise<O
   // a name pip cannot resolve would not install anything).
   const decided = flagged.length === 0 ? undefined : s.deps.interactive ? await decideAndPrompt(flagged, s) : stopUnresolvable(flagged, s);
   if (decided !== undefined && typeof decided !== 'number') return decided;
-  s.deps.stderr(stderr);
+  s.deps.stderr(pipOutputForTerminal(stderr));
   if (decided !== undefined) return decided;
   say(s, `pip stopped (exit ${code}); nothing was installed`);
   return code;

@@ -9,6 +9,9 @@ import { ExitCode } from '../core/exit-codes.js';
 import type { PackageReport } from '../core/types.js';
 import { verdictOf } from '../checks/run-checks.js';
 import { indexLines, wheelStepArgs, withoutRequestEnv } from '../pypi/pip-commands.js';
+import { indexFault } from '../pypi/index-faults.js';
+import { pipOutputForTerminal } from '../pypi/pip-output.js';
+import { neutralize } from '../ui/neutralize.js';
 import { GUARD_EXIT_BUILD_REFUSED } from '../pypi/pip-guard.js';
 import { pinnedLine, type ReportItem } from '../pypi/pip-report.js';
 import { runPip, type PipSession, type Resolved } from './pip-session.js';
@@ -33,8 +36,13 @@ export async function fetchWheels(resolved: Resolved, s: PipSession, options: { 
       env: withoutRequestEnv(s.baseEnv), stdio: 'capture',
       pipArgs: wheelStepArgs(s.inv.items, s.work.wheels, file, withHashes), allow: resolved.vetted, digests: resolved.digests,
     });
+    const fault = indexFault(res.sidecar);
+    if (res.code !== 0 && fault && res.code !== GUARD_EXIT_BUILD_REFUSED) {
+      s.deps.stderr(`safe-pip: ${neutralize(fault)}; nothing was installed\n`);
+      return { code: ExitCode.couldNotVerify };
+    }
     if (res.code !== 0) {
-      s.deps.stderr(res.stderr);
+      s.deps.stderr(pipOutputForTerminal(res.stderr));
       s.deps.stderr(res.code === GUARD_EXIT_BUILD_REFUSED ? 'safe-pip: a build that was not vetted was needed; nothing was installed\n' : 'safe-pip: fetching the vetted files failed; nothing was installed\n');
       return { code: res.code === GUARD_EXIT_BUILD_REFUSED ? ExitCode.blocked : res.code };
     }

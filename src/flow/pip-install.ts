@@ -16,6 +16,7 @@ import { refuseDeclaredUrls } from './pip-builds.js';
 import { refuseRemoteEditables, resolveGuarded } from './pip-resolve.js';
 import { isOutcome, note, settle, type Outcome, type PipFlowDeps, type PipSession, type Resolved } from './pip-session.js';
 import { checkDestinationAgrees, openSession, probeEnvironment, whoRunsPip } from './pip-who.js';
+import { neutralize } from '../ui/neutralize.js';
 
 export type { PipFlowDeps } from './pip-session.js';
 

@@ -15,6 +15,7 @@ import type { IndexLookups } from '../pypi/pypi-index.js';
 import type { Destination } from '../pypi/run-as.js';
 import type { WheelToInspect } from '../pypi/wheel-inspect.js';
 import type { UserAccount } from '../run/users.js';
+import { neutralize } from '../ui/neutralize.js';
 import type { Prompts } from '../ui/prompts.js';
 
 export interface PipFlowDeps {
@@ -138,9 +139,9 @@ export function isOutcome(x: unknown): x is Outcome {
   return typeof x === 'number' || (typeof x === 'object' && x !== null && 'rerun' in x);
 }
 
-/** One line on stderr, prefixed (refusals, stops, errors: always said). */
+/** One line on stderr, prefixed (refusals, stops, errors: always said); names and pip's words in it are shown, never obeyed. */
 export function say(s: PipSession, text: string): void {
-  s.deps.stderr(`safe-pip: ${text}\n`);
+  s.deps.stderr(`safe-pip: ${neutralize(text)}\n`);
 }
 
 /** An informational line: left out under pip's -q, like pip's own. */

@@ -20,6 +20,16 @@ export function newOrChanged(nodes: readonly ResolvedNode[], installed: Installe
   });
 }
 
+/** Locations whose entry is new or different in `after` (what an install wrote; removals are not). */
+export function changedEntries(before: InstalledEntries, after: InstalledEntries): Set<string> {
+  const out = new Set<string>();
+  for (const [location, entry] of after) {
+    const was = before.get(location);
+    if (!was || was.version !== entry.version || (entry.integrity && was.integrity && entry.integrity !== was.integrity)) out.add(location);
+  }
+  return out;
+}
+
 /** The version at the same location in the current lockfile, when it differs (the one being replaced). */
 export function replacedVersion(node: ResolvedNode, locked: InstalledEntries): string | undefined {
   const before = locked.get(node.location);
@@ -43,7 +53,8 @@ export function cooldownNotes(
   now: Date,
 ): Finding[] {
   if (!packument?.time) return [];
-  const skipped = Object.keys(packument.versions ?? {})
+  // From the publish times: a document reduced for vetting keeps only the versions the checks read.
+  const skipped = Object.keys(packument.time)
     .filter((v) => semver.valid(v) && semver.gt(v, node.version) && !semver.prerelease(v))
     .filter((v) => {
       const t = packument.time?.[v];

@@ -3,19 +3,55 @@
  * builds the ideal tree (nothing written), sends it to the parent to vet, and — only when told to —
  * reifies exactly that tree with scripts off. One resolution, one install, no second npm start.
  *
- * This file is copied (with tree-nodes.js) into a folder the build user can read: it imports nothing
- * of ours but tree-nodes.js, and nothing from node_modules but the arborist path it is given.
+ * This file is copied (with tree-nodes.js, fetch-failures.js, reduce-packument.js) into a folder the
+ * build user can read: it imports nothing else of ours, and from node_modules only what the real npm
+ * ships next to the arborist path it is given (arborist, pacote, semver).
  *
  * Protocol (IPC, advanced serialization):
  *   (argv: --safe-npm-arborist-worker <path of the real npm's arborist>)
- *   parent → { type: 'resolve', options, add, update, before?, exclude }
- *   worker → { type: 'resolved', nodes, tooYoung } | { type: 'error', code, message }
+ *   parent → { type: 'resolve', options, add, update, before?, exclude, recentSince? }
+ *          | { type: 'ci', options, validateLockfile?, recentSince? }
+ *   worker → { type: 'resolved', nodes, tooYoung, packuments } | { type: 'error', code, message }
+ *            (ci: packuments are asked for with `docs`; the lockfile's tree is being installed into
+ *            the staging copy meanwhile)
+ *   parent → { type: 'docs', id, entries } (any time)   worker → { type: 'docs', id, docs }
  *   parent → { type: 'reify' } | { type: 'abort' }
  *   worker → { type: 'reified', added, removed, changed } | { type: 'error', code, message }
  */
 import { createRequire } from 'node:module';
-import { collectNodes, type ArboristNode } from './tree-nodes.js';
+import { readFileSync } from 'node:fs';
+import { collectNodes, type ArboristNode, type ResolvedNode } from './tree-nodes.js';
+import { needsFullDocument, publishedAt, reduceForVetting, trimManifest, withoutYoungVersions, type Doc, type ReducedDoc, type SemverLike } from './reduce-packument.js';
 import { originOf, watchUnreachable } from './fetch-failures.js';
+
+/** npm ci in the staging copy: the lockfile's tree, installed while the parent vets it. */
+export interface CiMessage {
+  type: 'ci';
+  options: Record<string, unknown>;
+  /** npm's own lockfile check (lib/utils/validate-lockfile.js of the real npm), when found. */
+  validateLockfile?: string;
+  /** Install the tree into the staging copy (false: only load and check it; the real npm ci installs). */
+  install: boolean;
+  recentSince?: Date;
+}
+
+/**
+ * npm uninstall / prune: nothing new to vet, so npm's engine removes at once (into the staging copy
+ * for a root-owned project; the parent commits it).
+ */
+export interface RemoveMessage {
+  type: 'remove';
+  options: Record<string, unknown>;
+  /** Package names to remove (npm uninstall); undefined: npm prune. */
+  rm?: string[];
+}
+
+/** Documents for vetting these entries (reduced; full ones where the checks need them). */
+export interface DocsMessage {
+  type: 'docs';
+  id: number;
+  entries: Array<{ name: string; version: string; location: string }>;
+}
 
 export interface ResolveMessage {
   type: 'resolve';
@@ -24,14 +60,46 @@ export interface ResolveMessage {
   update?: string[] | true;
   before?: Date;
   exclude: string[];
+  /** Releases published after this need their full document (recent-release checks read it). */
+  recentSince?: Date;
+  /** The project is a staging copy: install the tree at once, while the parent vets it. */
+  installNow?: boolean;
 }
 
+type DiffNode = { action?: string; ideal?: { isInStore?: boolean; isLink?: boolean } | null; children: DiffNode[] };
 type Arb = {
   buildIdealTree(o: object): Promise<ArboristNode>;
   reify(o: object): Promise<unknown>;
   idealTree: ArboristNode | null;
-  diff?: { children: Array<{ action: string }> } | null;
+  actualTree?: { inventory: { has(n: unknown): boolean } } | null;
+  diff?: DiffNode | null;
 };
+
+/**
+ * "added 91 packages, removed 1 package, changed 2 packages": counted as npm's reify-output counts
+ * them, over the whole diff (nested installs too), an addition only when it is in the actual tree.
+ */
+function reifyCounts(arb: Arb, req: NodeJS.Require): { added: number; removed: number; changed: number } {
+  const counts = { added: 0, removed: 0, changed: 0 };
+  if (!arb.diff) return counts;
+  const visit = (d: DiffNode) => {
+    if (d.action === 'REMOVE') counts.removed++;
+    else if (d.action === 'CHANGE') counts.changed++;
+    else if (d.action === 'ADD' && (arb.actualTree?.inventory.has(d.ideal) || (d.ideal?.isInStore && !d.ideal.isLink))) counts.added++;
+  };
+  try {
+    // npm's own walk (treeverse), as reify-output uses it.
+    (req('treeverse') as { depth(o: { tree: DiffNode; visit(d: DiffNode): void; getChildren(d: DiffNode): DiffNode[] }): void })
+      .depth({ tree: arb.diff, visit, getChildren: (d) => d.children });
+  } catch {
+    const walk = (d: DiffNode) => {
+      visit(d);
+      for (const c of d.children ?? []) walk(c);
+    };
+    walk(arb.diff);
+  }
+  return counts;
+}
 
 async function main(): Promise<void> {
   // A parent that has gone away makes send fail: nothing to tell then.
@@ -39,13 +107,20 @@ async function main(): Promise<void> {
     if (!process.connected) return resolve();
     process.send!(message, () => resolve());
   });
-  // Messages are queued from the start: the parent may send while arborist is still loading.
+  // Messages are queued from the start: the parent may send while arborist is still loading. Requests
+  // for documents (`docs`) are answered as they come, beside whatever else is going on.
   const queue: Array<{ type: string } & Record<string, unknown>> = [];
   const waiting: Array<(m: { type: string } & Record<string, unknown>) => void> = [];
+  let answerDocs: ((m: DocsMessage) => Promise<void>) | undefined;
   process.on('message', (m) => {
+    const message = m as { type: string } & Record<string, unknown>;
+    if (message.type === 'docs' && answerDocs) {
+      void answerDocs(message as unknown as DocsMessage).catch((error: unknown) => fail(error));
+      return;
+    }
     const w = waiting.shift();
-    if (w) w(m as never);
-    else queue.push(m as never);
+    if (w) w(message);
+    else queue.push(message);
   });
   const next = () => new Promise<{ type: string } & Record<string, unknown>>((resolve) => {
     const m = queue.shift();
@@ -55,7 +130,9 @@ async function main(): Promise<void> {
   let reifying = false;
   const fail = async (error: unknown) => {
     const e = error as { code?: string; message?: string };
-    await send({ type: 'error', code: e.code, message: String(e.message ?? error).split('\n')[0] });
+    // One line, but for a lockfile out of sync: npm's own list of what differs.
+    const text = String(e.message ?? error);
+    await send({ type: 'error', code: e.code, message: e.code === 'ELOCKSYNC' ? text.slice(0, 4000) : text.split('\n')[0] });
     process.exit(1);
   };
   // The parent is gone (killed): stop, unless the tree is being written in place — then finish it, so
@@ -70,79 +147,282 @@ async function main(): Promise<void> {
     // Loaded before the request arrives: this is what starting early buys.
     const arboristPath = process.argv[3]!;
     const Arborist = createRequire(arboristPath)(arboristPath) as new (o: object) => Arb;
-    const request = (await next()) as unknown as ResolveMessage;
-    if (request.type !== 'resolve') process.exit(0);
+    const request = (await next()) as unknown as ResolveMessage | CiMessage | RemoveMessage;
+    if (request.type !== 'resolve' && request.type !== 'ci' && request.type !== 'remove') process.exit(0);
     // Relative file: specs resolve from the project (or its staging copy), as in npm.
     process.chdir(String(request.options.path));
-    const exclude = [...request.exclude];
-    const tooYoung: Array<{ name: string; wanted: string }> = [];
-    let arb: Arb;
-    // Each round lifts the cooldown for one package with no old-enough version (npm's own `before`
-    // would just fail): the newest match is kept, and the parent reports it.
-    for (let round = 0; ; round++) {
-      // Full documents (times, repository…): the same ones the checks need, fetched once.
-      arb = new Arborist({ ...request.options, fullMetadata: true, ...(request.before ? { before: request.before, minReleaseAgeExclude: exclude } : {}) });
-      try {
-        await arb.buildIdealTree({ add: request.add, update: request.update });
-        break;
-      } catch (error) {
-        const e = error as { code?: string; name?: string; wanted?: string };
-        if (request.before && e.code === 'ETARGET' && e.name && !exclude.includes(e.name) && round < 50) {
-          exclude.push(e.name);
-          tooYoung.push({ name: e.name, wanted: e.wanted ?? '' });
-          continue;
-        }
-        throw error;
+    if (request.type === 'remove') {
+      // As npm's uninstall and prune commands do it.
+      const arb = new Arborist(request.options) as Arb & { prune(o: object): Promise<unknown> };
+      await send({ type: 'resolved', nodes: [], tooYoung: [], packuments: {} });
+      const order = await next();
+      if (order.type !== 'reify') process.exit(0);
+      reifying = true;
+      if (request.rm) await arb.reify({ ...request.options, rm: request.rm });
+      else await arb.prune(request.options);
+      await send({ type: 'reified', ...reifyCounts(arb, createRequire(arboristPath)) });
+      process.exit(0);
+    }
+    const vetting = vettingDocs(arboristPath, request);
+    answerDocs = async (m) => send({ type: 'docs', id: m.id, docs: await vetting.docsFor(m.entries), fullDocuments: vetting.fullCount() });
+    let counting: Promise<Arb>;
+    if (request.type === 'ci') {
+      // npm ci: the lockfile's tree, checked against package.json as npm does; it is installed into
+      // the staging copy at once, while the parent vets it (the project is touched only if it passes).
+      const arb = await lockfileTree(Arborist, request);
+      await send({ type: 'resolved', nodes: collectNodes(arb.idealTree!), tooYoung: [], packuments: {} });
+      if (!request.install) {
+        await next();
+        process.exit(0);
+      }
+      counting = arb.reify({ ...request.options, packageLock: true, save: false }).then(() => arb);
+      counting.catch(() => {}); // reported when the parent asks for it
+    } else {
+      const { arb, nodes, tooYoung, originals } = await resolveTree(Arborist, arboristPath, request, vetting);
+      // As npm's install/update commands do: the options go to reify too (save, saveType, dryRun…).
+      const reify = () => arb.reify({ ...request.options, add: request.add, update: request.update }).then(() => arb);
+      // Into a staging copy: installed at once, while the documents are gathered and the parent vets;
+      // the project changes only if the tree passes.
+      let early: Promise<Arb> | undefined;
+      if (request.installNow) {
+        early = reify();
+        early.catch(() => {}); // reported when the parent asks for it
+      }
+      const docs = await vetting.docsFor(nodes.filter((n) => n.registry), originals);
+      await send({ type: 'resolved', nodes, tooYoung, packuments: docs, fullDocuments: vetting.fullCount() });
+      // The documents have been handed over: installing needs none of them.
+      vetting.release();
+      if (early) {
+        counting = early;
+      } else {
+        const order = await next();
+        if (order.type !== 'reify') process.exit(0);
+        reifying = true;
+        counting = reify();
       }
     }
-    const nodes = collectNodes(arb.idealTree!);
-    await send({ type: 'resolved', nodes, tooYoung, packuments: packumentsOf(arb, new Set(nodes.map((n) => n.name))) });
-    const order = await next();
-    if (order.type !== 'reify') process.exit(0);
-    reifying = true;
-    // As npm's install/update commands do: the options go to reify too (save, saveType, dryRun…).
-    await arb.reify({ ...request.options, add: request.add, update: request.update });
-    const counts = { added: 0, removed: 0, changed: 0 };
-    for (const child of arb.diff?.children ?? []) {
-      if (child.action === 'ADD') counts.added++;
-      else if (child.action === 'REMOVE') counts.removed++;
-      else if (child.action === 'CHANGE') counts.changed++;
+    if (request.type === 'ci' || request.installNow) {
+      const order = await next();
+      if (order.type !== 'reify') process.exit(0);
     }
-    await send({ type: 'reified', ...counts });
+    const arb = await counting;
+    await send({ type: 'reified', ...reifyCounts(arb, createRequire(arboristPath)) });
     process.exit(0);
   } catch (error) {
     await fail(error);
   }
 }
 
-/** Manifest fields the checks read; the rest of a full packument stays here. */
-const manifestFields = ['name', 'version', 'scripts', 'gypfile', 'deprecated', 'repository', 'description', 'dependencies', 'optionalDependencies', 'dist', '_npmUser'];
+type Registry = { packument(name: string, opts: object): Promise<Doc> };
+type PackumentStore = { has(k: string): boolean; get(k: string): unknown; set(k: string, v: unknown): unknown; delete(k: string): unknown; keys(): Iterable<string> };
 
 /**
- * The packuments the resolution fetched, trimmed to what the checks read, so the parent vets the
- * tree on the very documents npm resolved it from — and without fetching them again.
+ * npm's packument cache (an LRU that drops big documents) with two things in front of it: documents
+ * we pin (the release cooldown's filtered copies must be what the resolver sees, whatever their size),
+ * and, for a document the LRU refuses (over its size limit), a copy cut down to the fields the checks
+ * read, so that vetting needs no second fetch (npm's HTTP cache may not keep abbreviated documents).
  */
-function packumentsOf(arb: Arb, names: Set<string>): Record<string, unknown> {
-  const cache = (arb as unknown as { options: { packumentCache?: { entries(): Iterable<[string, unknown]> } } }).options.packumentCache;
-  const out: Record<string, unknown> = {};
-  if (!cache) return out;
-  for (const [key, value] of cache.entries()) {
-    if (!key.startsWith('full:')) continue; // corgi documents lack times, repository, description
-    const doc = value as { name?: string; versions?: Record<string, Record<string, unknown>>; time?: unknown; 'dist-tags'?: unknown; maintainers?: unknown };
-    if (!doc?.name || !names.has(doc.name) || !doc.versions) continue;
-    const versions: Record<string, Record<string, unknown>> = {};
-    for (const [v, manifest] of Object.entries(doc.versions)) {
-      const trimmed: Record<string, unknown> = {};
-      for (const field of manifestFields) if (manifest[field] !== undefined) trimmed[field] = manifest[field];
-      versions[v] = trimmed;
+function pinnedCache(lru: PackumentStore, cutDown: (doc: Doc) => Doc): PackumentStore & { pin(k: string, v: unknown): void; unpin(k: string): void; kept(k: string): Doc | undefined; forgetRefused(): void } {
+  const pinned = new Map<string, unknown>();
+  const refused = new Map<string, Doc>();
+  return {
+    has: (k) => pinned.has(k) || lru.has(k),
+    get: (k) => (pinned.has(k) ? pinned.get(k) : lru.get(k)),
+    set: (k, v) => {
+      if (pinned.has(k)) return undefined;
+      const r = lru.set(k, v);
+      if (!lru.has(k) && v && typeof v === 'object') refused.set(k, cutDown(v as Doc));
+      return r;
+    },
+    delete: (k) => (pinned.has(k) ? undefined : lru.delete(k)),
+    keys: () => new Set([...pinned.keys(), ...lru.keys(), ...refused.keys()]),
+    pin: (k, v) => void pinned.set(k, v),
+    unpin: (k) => void pinned.delete(k),
+    kept: (k) => (pinned.has(k) ? (pinned.get(k) as Doc) : ((lru.get(k) as Doc | undefined) ?? refused.get(k))),
+    forgetRefused: () => refused.clear(),
+  };
+}
+
+/**
+ * The documents vetting reads, shared by the resolution and the `docs` requests: npm's packument
+ * cache (what the resolver fetched), npm's HTTP cache, full documents where the checks need them.
+ */
+function vettingDocs(arboristPath: string, request: ResolveMessage | CiMessage) {
+  const req = createRequire(arboristPath);
+  const semver = req('semver') as SemverLike;
+  const pacote = req('pacote') as Registry;
+  const arboristLib = arboristPath.replace(/index\.js$/, '');
+  const PackumentCache = req(`${arboristLib}packument-cache.js`) as new () => PackumentStore;
+  const cache = pinnedCache(new PackumentCache(), cutDown);
+  const options = { ...request.options, packumentCache: cache };
+  const locked = lockedVersions(String(request.options.path));
+  const recentSince = new Date(request.recentSince ?? 0);
+  const fullDocs = new Map<string, Promise<Doc | undefined>>();
+  // pacote's cache keys are `<corgi|full>:<registry without trailing slash>/<escaped name>`.
+  let knownRegistries: string[] | undefined;
+  const registries = () => {
+    if (!knownRegistries?.length) knownRegistries = [...new Set([...cache.keys()].map((k) => k.slice(k.indexOf(':') + 1).replace(/\/(@[^/]+%2f)?[^/]+$/, '')))];
+    return knownRegistries;
+  };
+  const fullDoc = (name: string) => {
+    let p = fullDocs.get(name);
+    if (!p) {
+      p = pacote.packument(name, { ...request.options, fullMetadata: true }).catch(() => undefined);
+      fullDocs.set(name, p);
     }
-    out[doc.name] = {
-      name: doc.name, 'dist-tags': doc['dist-tags'], versions,
-      ...(doc.time ? { time: doc.time } : {}),
-      ...('maintainers' in doc ? { maintainers: doc.maintainers } : {}),
-    };
+    return p;
+  };
+  /** The document the resolver used for `name` (from memory, else npm's HTTP cache, else the registry). */
+  const docOf = async (name: string): Promise<{ key?: string; doc?: Doc }> => {
+    const suffix = `/${name.startsWith('@') ? name.replace('/', '%2f') : name}`;
+    for (const prefix of ['corgi:', 'full:']) {
+      for (const registry of registries()) {
+        const key = `${prefix}${registry}${suffix}`;
+        const doc = cache.kept(key);
+        if (doc) return { key, doc };
+      }
+    }
+    const doc = await pacote.packument(name, { ...options, preferOffline: true }).catch(() => undefined);
+    return { doc };
+  };
+  /** Registry documents for vetting these entries, reduced to the versions the checks read. */
+  const docsFor = async (entries: ReadonlyArray<{ name: string; version: string; location: string }>, originals?: Map<string, Doc>) => {
+    const docs: Record<string, ReducedDoc> = {};
+    await mapLimit(entries, 16, async (entry) => {
+      const original = originals?.get(entry.name) ?? (await docOf(entry.name)).doc;
+      if (!original) return;
+      const doc = needsFullDocument(original, entry.version, recentSince) ? ((await fullDoc(entry.name)) ?? original) : original;
+      const reduced = reduceForVetting(doc, [entry.version, ...(locked.get(entry.location) ?? [])], semver);
+      const earlier = docs[entry.name];
+      docs[entry.name] = earlier ? { ...reduced, versions: { ...earlier.versions, ...reduced.versions } } : reduced;
+    });
+    return docs;
+  };
+  /** How many full documents were fetched (for SAFE_NPM_TIMING's profile). */
+  const fullCount = () => fullDocs.size;
+  const release = () => {
+    cache.forgetRefused();
+    fullDocs.clear();
+  };
+  return { req, semver, cache, options, locked, fullDoc, docOf, docsFor, fullCount, release };
+}
+
+/**
+ * Resolve as npm does (abbreviated documents, no `before`), then apply the release cooldown: a
+ * package whose chosen version is younger than the cooldown gets a document without its young
+ * versions, and the tree is resolved again (from the documents in memory). A package with no old
+ * enough version that fits keeps its newest (reported as too young). Then the documents the checks
+ * need, reduced to the versions they look at.
+ */
+async function resolveTree(Arborist: new (o: object) => Arb, arboristPath: string, request: ResolveMessage, vetting: ReturnType<typeof vettingDocs>) {
+  const { cache, options, locked, semver, fullDoc, docOf } = vetting;
+  const arboristLib = arboristPath.replace(/index\.js$/, '');
+  const excluded = (() => {
+    try {
+      return (vetting.req(`${arboristLib}release-age-exclude.js`) as { isReleaseAgeExcluded(n: string, p: string[]): boolean }).isReleaseAgeExcluded;
+    } catch {
+      return (name: string, patterns: string[]) => patterns.includes(name);
+    }
+  })();
+  const tooYoung: Array<{ name: string; wanted: string }> = [];
+  const filtered = new Map<string, { key: string; original: Doc }>();
+  const keptYoung = new Set<string>();
+  let arb!: Arb;
+  let nodes: ResolvedNode[] = [];
+  for (let round = 0; round < 20; round++) {
+    arb = new Arborist(options);
+    try {
+      await arb.buildIdealTree({ add: request.add, update: request.update });
+    } catch (error) {
+      // Nothing old enough fits a range: the newest match is kept (npm's own `before` would fail).
+      const e = error as { code?: string; name?: string; wanted?: string };
+      // ETARGET: nothing old enough fits; ENOVERSIONS: every version is younger (a brand-new package).
+      const f = (e.code === 'ETARGET' || e.code === 'ENOVERSIONS') && e.name ? filtered.get(e.name) : undefined;
+      if (!f) throw error;
+      cache.unpin(f.key);
+      filtered.delete(e.name!);
+      keptYoung.add(e.name!);
+      tooYoung.push({ name: e.name!, wanted: e.wanted ?? '' });
+      continue;
+    }
+    nodes = collectNodes(arb.idealTree!);
+    if (!request.before) break;
+    const before = new Date(request.before);
+    let changed = false;
+    const candidates = nodes.filter((n) => n.registry && !keptYoung.has(n.name) && !filtered.has(n.name)
+      && !locked.get(n.location)?.includes(n.version) && !excluded(n.name, request.exclude));
+    await mapLimit(candidates, 8, async (node) => {
+      const { key, doc } = await docOf(node.name);
+      if (!doc || !key) return;
+      const when = publishedAt(doc, node.version);
+      // Older than the cooldown — or nothing of it published since (`modified` is an upper bound).
+      if (when && when.at <= before) return;
+      const source = !when || when.upperBound ? ((await fullDoc(node.name)) ?? doc) : doc;
+      const chosen = publishedAt(source, node.version);
+      const without = withoutYoungVersions(source, before, semver);
+      if (!without || !chosen || chosen.upperBound || chosen.at <= before) return;
+      cache.pin(key, without);
+      filtered.set(node.name, { key, original: source });
+      changed = true;
+    });
+    if (!changed) break;
+  }
+  const originals = new Map([...filtered].map(([name, f]) => [name, f.original]));
+  return { arb, nodes, tooYoung, originals };
+}
+
+/** npm ci's tree: the lockfile, checked against package.json exactly as npm ci checks it. */
+async function lockfileTree(Arborist: new (o: object) => Arb, request: CiMessage): Promise<Arb> {
+  const options = { ...request.options, packageLock: true, save: false };
+  const virtual = new Arborist(options) as Arb & { loadVirtual(): Promise<unknown>; virtualTree: { inventory: Map<string, unknown> } };
+  try {
+    await virtual.loadVirtual();
+  } catch {
+    throw Object.assign(new Error('`npm ci` can only install with an existing package-lock.json or npm-shrinkwrap.json with lockfileVersion >= 1: run an install to generate one, then try again'), { code: 'ENOLOCK' });
+  }
+  const inventory = new Map(virtual.virtualTree.inventory);
+  const arb = new Arborist(options) as Arb & { idealTree: ArboristNode & { inventory: Map<string, unknown> } };
+  await arb.buildIdealTree({});
+  const validate = request.validateLockfile
+    ? (createRequire(request.validateLockfile)(request.validateLockfile) as (v: Map<string, unknown>, i: Map<string, unknown>) => string[])
+    : undefined;
+  const errors = validate ? validate(inventory, arb.idealTree.inventory) : [];
+  if (errors.length) {
+    throw Object.assign(new Error(`\`npm ci\` can only install packages when your package.json and package-lock.json or npm-shrinkwrap.json are in sync. Please update your lock file with \`npm install\` before continuing.\n\n${errors.join('\n')}`), { code: 'ELOCKSYNC' });
+  }
+  return arb;
+}
+
+/** A document cut down to what the checks and the cooldown read (all versions, few fields). */
+function cutDown(doc: Doc): Doc {
+  const versions: Record<string, Record<string, unknown>> = {};
+  for (const [v, manifest] of Object.entries(doc.versions ?? {})) versions[v] = trimManifest(manifest);
+  const out: Doc = { name: doc.name, versions };
+  for (const key of ['dist-tags', 'time', 'modified', 'maintainers', 'repository', 'description']) if (doc[key] !== undefined) (out as Record<string, unknown>)[key] = doc[key];
+  return out;
+}
+
+/** location → versions the project's lockfile (and installed tree) has there: kept for "what changed". */
+function lockedVersions(projectDir: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const file of ['npm-shrinkwrap.json', 'package-lock.json', 'node_modules/.package-lock.json']) {
+    try {
+      const lock = JSON.parse(readFileSync(`${projectDir}/${file}`, 'utf8')) as { packages?: Record<string, { version?: string }> };
+      for (const [location, entry] of Object.entries(lock.packages ?? {})) {
+        if (location && typeof entry.version === 'string') out.set(location, [...new Set([...(out.get(location) ?? []), entry.version])]);
+      }
+    } catch {
+      // no such lockfile
+    }
   }
   return out;
+}
+
+async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  }));
 }
 
 if (process.send && process.argv[2] === '--safe-npm-arborist-worker') void main();

@@ -89,7 +89,8 @@ function prepare(staged: string, entry: JournalEntry, handover: 'move' | 'copy')
     const fresh = dest + NEW;
     rmSync(fresh, { force: true });
     copyFileSync(join(staged, file), fresh);
-    chownSync(fresh, owner.uid, owner.gid);
+    // Root hands the file to the project's owner; anyone else writes as themselves (and may not chgrp).
+    if (process.geteuid?.() === 0) chownSync(fresh, owner.uid, owner.gid);
     chmodSync(fresh, existsSync(dest) ? statSync(dest).mode & 0o755 : 0o644);
   }
   if (entry.nodeModules) {
@@ -165,12 +166,13 @@ export function recoverProject(projectDir: string): string | undefined {
   }
   let journal: Journal;
   try {
-    // Only a journal written by this uid, about folders of this uid, is acted on: a project owner
-    // cannot plant one to make root rename or delete elsewhere.
+    // Only a journal written by this uid (a project owner cannot plant one in root's name), about
+    // folders of the project's owner, is acted on.
     const me = process.geteuid?.() ?? -1;
     if (lstatSync(journalPath).uid !== me) throw new Error('not written by us');
     journal = parseJournal(readRegularFile(journalPath, { maxBytes: 1_000_000, what: 'the commit journal' }));
-    if (journal.entries.some((e) => statSync(e.dir).uid !== me)) throw new Error('names a folder that is not ours');
+    const owner = statSync(projectDir).uid;
+    if (journal.entries.some((e) => statSync(e.dir).uid !== owner)) throw new Error('names a folder that is not the project owner\'s');
   } catch (error) {
     return `found ${journalPath} but did not act on it (${(error as Error).message}): remove it if no safe-npm is running`;
   }

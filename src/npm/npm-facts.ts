@@ -42,7 +42,11 @@ export function npmFacts(
     return result.notFound ? { ...base, exists: false } : { ...base, fetchError: result.error };
   }
   const packument = result.packument;
-  const versionCount = Object.keys(packument.versions ?? {}).length;
+  // A document reduced for vetting (reduce-packument.ts) keeps a few versions and says how many there are.
+  const versionCount = typeof packument._versionCount === 'number' ? packument._versionCount : Object.keys(packument.versions ?? {}).length;
+  // An abbreviated document (what npm resolves from) has no repository, description or maintainers:
+  // those are unknown, not missing.
+  const abbreviated = packument._abbreviated === true;
   // A packument with no versions is an unpublished name (or a security placeholder): nothing to install.
   if (versionCount === 0) return { ...base, exists: false };
   const facts: PackageFacts = { ...base, exists: true, versionCount };
@@ -75,17 +79,19 @@ export function npmFacts(
     }
     facts.timeline = npmTimeline(time as Record<string, string>);
   } else unknown.push('publish times');
-  if (!('maintainers' in packument)) unknown.push('maintainers');
+  if (!('maintainers' in packument) && !abbreviated) unknown.push('maintainers');
 
   if (manifest) {
     facts.version = manifest.version;
     const published = time?.[manifest.version];
     if (published) facts.versionPublishedAt = new Date(published);
     else if (time) unknown.push(`publish time of ${manifest.version}`);
-    if (manifest.deprecated) facts.deprecated = manifest.deprecated;
-    facts.repository = repositoryUrl(manifest.repository ?? packument.repository);
+    // npm shows a deprecation only when it is text; anything else in that field is noise.
+    if (typeof manifest.deprecated === 'string' && manifest.deprecated !== '') facts.deprecated = manifest.deprecated;
+    const repository = manifest.repository ?? packument.repository;
+    if (!(abbreviated && repository === undefined)) facts.repository = repositoryUrl(repository);
     const description = manifest.description ?? packument.description;
-    facts.description = typeof description === 'string' && description.trim() !== '' ? description : null;
+    if (!(abbreviated && description === undefined)) facts.description = typeof description === 'string' && description.trim() !== '' ? description : null;
     facts.installScripts = installScriptsOf(manifest);
     // What changed since the version it replaces (or the previous release): the takeover signals.
     facts.release = releaseFactsOf(packument, manifest.version);

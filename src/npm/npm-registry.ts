@@ -56,7 +56,12 @@ export async function createRegistryClient(config: NpmConfig, cache: string | un
       let pending = memo.get(name);
       if (!pending) {
         pending = pacote.packument(name, opts as never).then(
-          (packument) => ({ ok: true as const, packument: packument as unknown as Packument }),
+          (packument) => {
+            // A document whose versions are not a map is the registry's fault, not a missing package (68).
+            const malformed = packumentShapeError(packument);
+            if (malformed) return { ok: false as const, notFound: false, error: `the registry ${registryFor(name, opts)} answered a malformed document: ${malformed}` };
+            return { ok: true as const, packument: packument as unknown as Packument };
+          },
           (error: { code?: string; statusCode?: number; message: string }) => {
             const notFound = error.code === 'E404' || error.statusCode === 404;
             return { ok: false as const, notFound, error: oneLine(error.message) };
@@ -67,6 +72,25 @@ export async function createRegistryClient(config: NpmConfig, cache: string | un
       return pending;
     },
   };
+}
+
+/** Why a fetched packument cannot be read at all (the fields every check needs have the wrong type), or undefined. */
+export function packumentShapeError(doc: unknown): string | undefined {
+  const isMap = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (!isMap(doc)) return 'not a JSON object';
+  const versions = (doc as { versions?: unknown }).versions;
+  if (versions === undefined) return undefined; // an unpublished name: "not found" downstream
+  if (!isMap(versions)) return `"versions" is ${Array.isArray(versions) ? 'an array' : typeof versions}, not an object`;
+  for (const [version, manifest] of Object.entries(versions as object)) {
+    if (!isMap(manifest)) return `versions["${version.slice(0, 40)}"] is not an object`;
+  }
+  return undefined;
+}
+
+/** The registry npm uses for `name` (a scope's own registry, else the default). */
+function registryFor(name: string, opts: Record<string, unknown>): string {
+  const scope = name.startsWith('@') ? name.split('/')[0] : undefined;
+  return String((scope && opts[`${scope}:registry`]) || opts.registry || 'https://registry.npmjs.org/');
 }
 
 function oneLine(message: string): string {

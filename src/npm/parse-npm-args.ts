@@ -357,6 +357,14 @@ function oneLine(s: string): string {
   return s.replace(/\s*\n\s*/g, ' ').trim();
 }
 
+/** No registry has a name over 214 characters (npm's own limit): asking for one is a typo or an attack, not a package. */
+function longNameRefused(spec: NpmSpecRequest): NpmSpecRequest {
+  if ((spec.registryName?.length ?? 0) > 214) {
+    throw new UsageError(`invalid package spec ${JSON.stringify(spec.raw.slice(0, 60))}…: a package name has at most 214 characters (this one has ${spec.registryName!.length})`);
+  }
+  return spec;
+}
+
 /** One package spec as typed → NpmSpecRequest, via npm-package-arg; UsageError when npm would misread it. */
 export function parseSpec(raw: string, where: string, defaultTag = 'latest'): NpmSpecRequest {
   if (raw.trim() === '') {
@@ -365,7 +373,7 @@ export function parseSpec(raw: string, where: string, defaultTag = 'latest'): Np
     );
   }
   const bare = bareRegistryName(raw, defaultTag);
-  if (bare) return bare;
+  if (bare) return longNameRefused(bare);
   let res: NpaResult;
   try {
     res = npa()(raw, where);
@@ -386,14 +394,14 @@ export function parseSpec(raw: string, where: string, defaultTag = 'latest'): Np
     };
   }
   if (res.registry) {
-    return {
+    return longNameRefused({
       raw,
       type: res.type,
       name: res.name ?? undefined,
       registryName: res.name ?? undefined,
       fetchSpec: noVersion(res, raw) ? defaultTag : (res.fetchSpec ?? res.rawSpec),
       fromRegistry: true,
-    };
+    });
   }
   return {
     raw,
@@ -544,7 +552,9 @@ export function parseNpmArgs(
       if (kept.has(o)) throw new UsageError(`cannot use ${JSON.stringify(work[o])}: it mixes --ignore-scripts=false with other arguments`);
     }
     result.ignoredScriptsOverrides = work.filter((_, o) => drop.has(o));
-    result.npmArgs = work.filter((_, o) => !drop.has(o));
+    // Rewritten in place to the scripts-off form, never removed: a removed token would shift how npm
+    // reads its neighbours (`--tag --ignore-scripts=false install` without it is `--tag install`).
+    result.npmArgs = work.map((t, o) => (drop.has(o) ? scriptsOffForm(t) : t));
     delete result.cliConfig['ignore-scripts'];
   }
 
@@ -562,6 +572,12 @@ export function parseNpmArgs(
     result.specs = packages;
   }
   return result;
+}
+
+/** The same argument, saying scripts stay off: `--x=false` → `--ignore-scripts=true`, `--no-…` → `--ignore-scripts`, a value → `true`. */
+function scriptsOffForm(token: string): string {
+  if (!token.startsWith('-')) return 'true';
+  return token.includes('=') ? '--ignore-scripts=true' : '--ignore-scripts';
 }
 
 function workspacesOf(data: Record<string, unknown>): string[] | boolean {

@@ -1,22 +1,11 @@
 /**
- * Read-only views of a project's lockfiles: the tree `npm ci` will install (npm's own lockfile
- * loader), and location → version/integrity maps to tell new or changed packages from installed ones.
+ * Read-only views of a project's lockfiles: location → version/integrity maps to tell new or changed
+ * packages from installed ones. (The tree `npm ci` installs is loaded by npm's engine, see arborist-worker.ts.)
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { collectNodes, type ArboristNode, type ResolvedNode } from './tree-nodes.js';
-
-const require = createRequire(import.meta.url);
 
 export type { ResolvedNode } from './tree-nodes.js';
-
-/** The project's lockfile as a tree (for npm ci): nothing resolved, nothing written. */
-export async function loadLockedTree(projectDir: string, options: Record<string, unknown>): Promise<ResolvedNode[]> {
-  const Arborist = require('@npmcli/arborist');
-  const tree = (await new Arborist({ ...options, path: projectDir }).loadVirtual()) as ArboristNode;
-  return collectNodes(tree);
-}
 
 /** location → version/integrity, from the first of these files that exists. */
 export function lockEntries(projectDir: string, files: readonly string[]): Map<string, { version: string; integrity?: string }> {

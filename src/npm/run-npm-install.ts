@@ -13,7 +13,7 @@ import type { InstallMode } from './install-mode.js';
 import { commitStaged, stagedPackageFolders } from './commit-project.js';
 import { installGlobalFromStaging } from './global-install.js';
 import { isAlive } from '../run/child-group.js';
-import { chownTree } from '../run/fs-ownership.js';
+import { chownTree, linkTree } from '../run/fs-ownership.js';
 import type { Interrupts } from '../run/interrupts.js';
 import type { Command, RunOptions, RunResult } from '../run/run-command.js';
 import { readRegularFileIfExists } from '../run/user-files.js';
@@ -127,7 +127,7 @@ const AREA_PREFIX = 'safe-npm-area-';
  * on success, failure or signal). Its name carries our pid, so that a later run can recognise and
  * remove what a killed run left (`removeStaleAreas`).
  */
-export function makePrivateArea(user: UserAccount, userconfigPath: string | undefined, interrupts?: Interrupts): PrivateArea {
+export function makePrivateArea(user: UserAccount | undefined, userconfigPath: string | undefined, interrupts?: Interrupts): PrivateArea {
   const root = mkdtempSync(join(tmpdir(), `${AREA_PREFIX}${process.pid}-`));
   chmodSync(root, 0o700);
   let unregister = () => {};
@@ -143,13 +143,14 @@ export function makePrivateArea(user: UserAccount, userconfigPath: string | unde
     const text = userconfigPath ? readRegularFileIfExists(userconfigPath, { what: 'the npm user config', maxBytes: 1024 * 1024 }) ?? '' : '';
     // 'wx': a fresh file in our fresh folder, never through a planted link.
     writeFileSync(npmrc, text, { flag: 'wx', mode: 0o600 });
-    chownTree(root, user.uid, user.gid);
+    if (user) chownTree(root, user.uid, user.gid);
     return {
       root, home, npmrc, remove,
       removeLater() {
         unregister();
         try {
-          spawn('/bin/rm', ['-rf', '--', root], { detached: true, stdio: 'ignore' }).unref();
+          // cwd '/': it may outlive us, and must not sit in the user's project while it does.
+          spawn('/bin/rm', ['-rf', '--', root], { detached: true, stdio: 'ignore', cwd: '/' }).unref();
         } catch {
           rmSync(root, { recursive: true, force: true });
         }
@@ -268,13 +269,14 @@ export interface Stage {
 export function stageProject(
   projectDir: string,
   areaRoot: string,
-  user: UserAccount,
+  user: UserAccount | undefined,
   options: { withNodeModules?: boolean; name?: string; extraFolders?: string[] } = {},
 ): Stage {
   const withNodeModules = options.withNodeModules ?? true;
   const folders = [projectDir, ...localDependencyFolders(projectDir), ...(options.extraFolders ?? []).filter((f) => existsSync(f))];
   const sourceRoot = commonAncestor(folders);
   const root = join(areaRoot, options.name ?? 'stage');
+  const nodeModules: string[] = [];
   for (const folder of folders) {
     const target = join(root, relative(sourceRoot, folder));
     if (existsSync(target)) continue; // already copied as part of an enclosing folder
@@ -282,13 +284,33 @@ export function stageProject(
     cpSync(folder, target, {
       recursive: true,
       verbatimSymlinks: true,
-      // Not copied: git data, and what an interrupted safe-npm may have left (the next commit cleans it).
-      filter: (src) => !src.endsWith(`${sep}.git`) && !/\.safe-npm-(new|old|tmp)$|\.safe-npm-commit\.json$/.test(src)
-        && (withNodeModules || !src.endsWith(`${sep}node_modules`)),
+      // Not copied: git data, what an interrupted safe-npm may have left (the next commit cleans it),
+      // and node_modules (staged below, by links).
+      filter: (src) => {
+        if (src.endsWith(`${sep}.git`) || /\.safe-npm-(new|old|tmp)$|\.safe-npm-commit\.json$/.test(src)) return false;
+        if (!src.endsWith(`${sep}node_modules`)) return true;
+        if (withNodeModules) nodeModules.push(src);
+        return false;
+      },
     });
   }
-  chownTree(root, user.uid, user.gid);
+  if (user) chownTree(root, user.uid, user.gid);
+  for (const src of nodeModules) stageNodeModules(src, join(root, relative(sourceRoot, src)), user);
   return { root, sourceRoot, project: join(root, relative(sourceRoot, projectDir)) };
+}
+
+/**
+ * The installed node_modules, staged in a fraction of a copy's time: the files as hard links, the
+ * folders and links as the build user's own. npm's engine can then add, move and remove packages, but
+ * the project's files themselves stay root's — it cannot write them (and it runs no package code).
+ * What npm writes in place (its hidden lockfile) and anything it could not read is a real copy.
+ * Falls back to a copy when links cannot be made (another file system).
+ */
+function stageNodeModules(src: string, dest: string, user: UserAccount | undefined): void {
+  if (!user || !linkTree(src, dest, user.uid, user.gid)) {
+    cpSync(src, dest, { recursive: true, verbatimSymlinks: true });
+    if (user) chownTree(dest, user.uid, user.gid);
+  }
 }
 
 /** Folders named by `file:` / relative-path dependencies of the root and its workspaces, outside the project. */

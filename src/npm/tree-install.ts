@@ -9,7 +9,8 @@
  * overlaps with safe-npm reading npm's configuration and checking the requested packages.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +20,7 @@ import { npmRootOf } from './npm-config.js';
 import { isUsableHome, makePrivateArea, npmEnvFor, stageProject, type PrivateArea } from './run-npm-install.js';
 import type { ResolvedNode } from './tree-nodes.js';
 import type { Packument } from './npm-registry.js';
-import type { ResolveMessage } from './arborist-worker.js';
+import type { CiMessage, RemoveMessage, ResolveMessage } from './arborist-worker.js';
 import { signalGroup, stopGroup, whenExited } from '../run/child-group.js';
 import { noInterrupts, type Interrupts } from '../run/interrupts.js';
 
@@ -35,6 +36,13 @@ export interface TreeWorkerSpawn {
 }
 
 export interface TreeInstallRequest {
+  /** `install` (and update): npm's resolver computes the tree; `ci`: the lockfile's tree, installed
+   * into a staging copy while it is vetted, committed only if it passes. */
+  kind?: 'install' | 'ci' | 'remove';
+  /** remove: the packages npm uninstall removes (undefined: npm prune). */
+  rm?: string[];
+  /** false: only resolve (install: no speculative install into a staging copy; ci: the real npm ci installs). */
+  installHere?: boolean;
   projectDir: string;
   /** npm's flat options of the invoking user (registry, auth, CA, save flags…). */
   options: Record<string, unknown>;
@@ -44,6 +52,8 @@ export interface TreeInstallRequest {
   update?: string[] | true;
   before?: Date;
   cooldownExclude: string[];
+  /** Releases published after this are vetted on their full registry document. */
+  recentSince?: Date;
   /** Folders/files named by file: specs, kept next to the staged project. */
   localFolders: string[];
 }
@@ -51,8 +61,10 @@ export interface TreeInstallRequest {
 export interface TreeInstall {
   /** The tree npm would install; rejects with npm's error (E404, ETARGET…). */
   resolved: Promise<{ nodes: ResolvedNode[]; tooYoung: Array<{ name: string; wanted: string }>; packuments: Record<string, Packument> }>;
+  /** The registry documents to vet these entries with (reduced to the versions the checks read). */
+  docs(entries: ReadonlyArray<{ name: string; version: string; location: string }>): Promise<Record<string, Packument>>;
   /** Reify exactly the resolved tree; the project is updated only on success. */
-  install(): Promise<{ exitCode: number; added: number; removed: number; changed: number; error?: string }>;
+  install(): Promise<{ exitCode: number; added: number; removed: number; changed: number; error?: string; code?: string }>;
   /** Nothing is written; the child is stopped and waited for, the staging copy goes away. */
   cancel(): Promise<void>;
 }
@@ -65,7 +77,7 @@ export interface TreeWorker {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-const workerFiles = ['arborist-worker.js', 'tree-nodes.js', 'fetch-failures.js'];
+const workerFiles = ['arborist-worker.js', 'tree-nodes.js', 'fetch-failures.js', 'reduce-packument.js'];
 
 /** The real npm's arborist (npm's own engine, same version as the npm the user runs). */
 export function arboristOf(realNpm: string): string {
@@ -80,6 +92,24 @@ export function arboristOf(realNpm: string): string {
   }
   // Last resort: our own copy (readable when safe-npm is installed where the build user can read).
   return createRequire(import.meta.url).resolve('@npmcli/arborist');
+}
+
+function sameDevice(a: string, b: string): boolean {
+  try {
+    return statSync(a).dev === statSync(b).dev;
+  } catch {
+    return false;
+  }
+}
+
+/** npm's own check that a lockfile matches package.json (what npm ci runs), from the real npm. */
+function validateLockfileOf(realNpm: string): string | undefined {
+  try {
+    const path = join(npmRootOf(realNpm), 'lib', 'utils', 'validate-lockfile.js');
+    return existsSync(path) ? path : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Flat options as data: what survives the trip to the child (functions and caches stay here). */
@@ -160,13 +190,17 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
     await stopGroup(child, signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM', force);
   });
   let finished = false;
+  // npm ci as oneself (no build user): a private area of one's own for its staging copy.
+  let selfArea: PrivateArea | undefined;
   const finish = async (keepArea: 'remove' | 'later') => {
     if (finished) return;
     finished = true;
     unregister();
     await stopGroup(child, 'SIGTERM');
-    if (keepArea === 'later') area?.removeLater();
-    else area?.remove();
+    for (const a of [area, selfArea]) {
+      if (keepArea === 'later') a?.removeLater();
+      else a?.remove();
+    }
   };
   const cancel = async () => {
     worker.post({ type: 'abort' });
@@ -177,29 +211,40 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
     mode,
     cancel,
     start(request) {
-      const stage = mode.kind === 'staging' && user && area
-        ? stageProject(request.projectDir, area.root, user, { extraFolders: request.localFolders })
+      const ci = request.kind === 'ci';
+      const ciHere = ci && request.installHere !== false;
+      // npm ci always goes through a staging copy (its node_modules is rebuilt anyway): it is installed
+      // there while it is vetted, and the project changes only when it passed.
+      // A project without node_modules (a fresh clone) costs nothing to stage: it is resolved and
+      // installed in a staging copy too, while the tree is vetted, and committed by rename.
+      const fresh = !ci && request.kind !== 'remove' && request.installHere !== false && !existsSync(join(request.projectDir, 'node_modules')) && sameDevice(tmpdir(), request.projectDir);
+      const staged = mode.kind === 'staging' || ciHere || fresh;
+      const stageArea = staged ? (area ?? (selfArea ??= makePrivateArea(undefined, undefined, interrupts))) : undefined;
+      const stage = staged && stageArea
+        ? stageProject(request.projectDir, stageArea.root, user, { extraFolders: request.localFolders, withNodeModules: !ci })
         : undefined;
       const dir = stage?.project ?? request.projectDir;
-      const message: ResolveMessage = {
-        type: 'resolve',
-        options: {
-          ...transferable(request.options),
-          path: dir,
-          ...(request.cacheDir ? { cache: join(request.cacheDir, '_cacache') } : {}),
-          ignoreScripts: true,
-          audit: false,
-          fund: false,
-          progress: false,
-        },
-        add: request.add,
-        update: request.update,
-        before: request.before,
-        exclude: request.cooldownExclude,
+      const options = {
+        ...transferable(request.options),
+        path: dir,
+        ...(request.cacheDir ? { cache: join(request.cacheDir, '_cacache') } : {}),
+        ignoreScripts: true,
+        audit: false,
+        fund: false,
+        progress: false,
       };
+      const message: ResolveMessage | CiMessage | RemoveMessage = request.kind === 'remove'
+        ? { type: 'remove', options, rm: request.rm }
+        : ci
+        ? { type: 'ci', options, validateLockfile: validateLockfileOf(spawnRequest.realNpm), install: ciHere, recentSince: request.recentSince }
+        : {
+          type: 'resolve', options, add: request.add, update: request.update, before: request.before,
+          exclude: request.cooldownExclude, recentSince: request.recentSince, installNow: Boolean(stage),
+        };
       worker.post(message);
       const resolved = worker.next().then((m) => {
         if (m.type === 'resolved') {
+          spawnRequest.mark?.(`resolved ${(m.nodes as unknown[]).length} nodes (${Number(m.fullDocuments ?? 0)} full documents)`);
           return {
             nodes: m.nodes as ResolvedNode[],
             tooYoung: m.tooYoung as Array<{ name: string; wanted: string }>,
@@ -209,8 +254,18 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
         throw Object.assign(new Error(String(m.message)), { code: m.code });
       });
       resolved.catch(() => void cancel());
+      let docsId = 0;
       return {
         resolved,
+        async docs(entries) {
+          if (!entries.length) return {};
+          const id = ++docsId;
+          worker.post({ type: 'docs', id, entries: entries.map((e) => ({ name: e.name, version: e.version, location: e.location })) });
+          const m = await worker.next();
+          if (m.type !== 'docs' || m.id !== id) throw Object.assign(new Error(String(m.message ?? 'npm\'s resolver did not answer')), { code: m.code });
+          spawnRequest.mark?.(`documents for ${entries.length} entries (${Number(m.fullDocuments)} full)`);
+          return m.docs as Record<string, Packument>;
+        },
         async install() {
           try {
             await resolved;
@@ -218,7 +273,7 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
             const m = await worker.next();
             if (m.type !== 'reified') {
               await finish('remove');
-              return { exitCode: 1, added: 0, removed: 0, changed: 0, error: String(m.message) };
+              return { exitCode: 1, added: 0, removed: 0, changed: 0, error: String(m.message), ...(typeof m.code === 'string' ? { code: m.code } : {}) };
             }
             // Nothing of the build user may still be running when its work is handed to root.
             await whenExited(child);
@@ -228,8 +283,9 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
               commitStaged({
                 projectDir: request.projectDir,
                 folders: stagedPackageFolders(stage.root, stage.sourceRoot),
-                handover: mode.kind === 'staging' && mode.dedicated ? 'move' : 'copy',
-                trashDir: area!.root,
+                // A shared build user (the nobody fallback) may still hold a file open: copy instead.
+                handover: mode.kind === 'staging' && !mode.dedicated ? 'copy' : 'move',
+                trashDir: stageArea!.root,
               });
               spawnRequest.mark?.('committed');
             }

@@ -125,6 +125,18 @@ export interface GuardSidecar {
   pages?: Record<string, string>;
   /** A held install: what pip would build before installing (canonical names, or URLs). */
   pendingBuilds?: string[];
+  /** Index pages and files pip could not get or read (pip itself logs most of these at debug level only). */
+  indexFailures?: GuardIndexFailure[];
+}
+
+export interface GuardIndexFailure {
+  /** The page or file URL (credentials redacted); null when pip failed on a whole project (`project`). */
+  url: string | null;
+  project?: string | null;
+  /** The HTTP status, when there was an answer. */
+  status?: number | null;
+  /** pip's reason, one line ("ExceptionName: message" for exceptions). */
+  reason: string;
 }
 
 export const guardPython = String.raw`
@@ -187,7 +199,7 @@ def _source_content(req):
     """What a build would run, read before it runs: a digest of every file of the source tree
     (VCS metadata and __pycache__ left out) and the text of the files the content scan reads
     (.py files up to three folders deep, pyproject.toml, setup.cfg). The digest is None when
-    the tree is too large to read whole."""
+    the tree is too large, or not readable, to read whole."""
     import hashlib, stat
     src = getattr(req, "source_dir", None)
     if not src or not os.path.isdir(src):
@@ -219,8 +231,11 @@ def _source_content(req):
             total += st.st_size
             if count > 20000 or total > (256 << 20):
                 return None, texts
-            with open(p, "rb") as fh:
-                data = fh.read()
+            try:
+                with open(p, "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                return None, texts  # a file the build user cannot read: the tree cannot be vetted whole
             h.update(b"F" + rel.encode() + b"\0" + hashlib.sha256(data).digest())
             trel = os.path.relpath(p, top).replace(os.sep, "/")
             if trel.startswith(".."):
@@ -303,10 +318,67 @@ def _guarded_prepare(self, *args, **kwargs):
 
 _sdist.SourceDistribution.prepare_distribution_metadata = _guarded_prepare
 
+# Index and download faults as pip met them: pip logs a failed index page at debug level and goes on
+# to "no matching distribution"; safe-pip names the index and the failure instead (exit 68).
+def _fault(url, reason, status=None, project=None):
+    try:
+        if isinstance(reason, BaseException):
+            first = (str(reason).strip().splitlines() or [""])[0]
+            reason = "%s: %s" % (type(reason).__name__, first)
+        _SIDE.setdefault("indexFailures", []).append({"url": _redact(str(url)) if url else None, "project": project, "status": status, "reason": str(reason)[:300]})
+        _dump()
+    except Exception:
+        pass
+
+try:
+    from pip._internal.index import collector as _coll
+    _orig_simple_fail = _coll._handle_get_simple_fail
+
+    def _simple_fail(link, reason, *a, **k):
+        status = getattr(getattr(reason, "response", None), "status_code", None)
+        _fault(getattr(link, "url", link), reason, status)
+        # Pages that could not be fetched at all (connection, DNS, timeout, TLS, 5xx): an index none of
+        # whose pages answered is "unreachable" (a 404 is an answer: "no such project").
+        try:
+            text = str(reason)
+            if not (status is not None and 400 <= status < 500) and "Client Error" not in text:
+                _SIDE.setdefault("unreachable", {})[_redact(str(getattr(link, "url", link)))] = text[:300]
+                _dump()
+        except Exception:
+            pass
+        return _orig_simple_fail(link, reason, *a, **k)
+
+    _coll._handle_get_simple_fail = _simple_fail
+except Exception:
+    pass  # only the message is less precise
+
+try:
+    from pip._internal.operations import prepare as _prep_f
+    _orig_plr_f = _prep_f.RequirementPreparer._prepare_linked_requirement
+
+    def _plr_f(self, req, *a, **k):
+        try:
+            return _orig_plr_f(self, req, *a, **k)
+        except BaseException as e:
+            link = getattr(req, "link", None)
+            if link is not None and str(getattr(link, "scheme", "")).startswith("http"):
+                _fault(link.url_without_fragment, e, getattr(getattr(e, "response", None), "status_code", None))
+            raise
+
+    _prep_f.RequirementPreparer._prepare_linked_requirement = _plr_f
+except Exception:
+    pass
+
 _orig_find_all = _pf.PackageFinder.find_all_candidates
+_FAILED_PROJECTS = set()
 
 def _find_all(self, project_name):
-    result = _orig_find_all(self, project_name)
+    faults_before = len(_SIDE.get("indexFailures", []))
+    try:
+        result = _orig_find_all(self, project_name)
+    except Exception as e:  # e.g. a PEP 691 page cut short: pip 23 stops with a traceback
+        _fault(None, e, None, canonicalize_name(project_name))
+        raise
     try:
         # Index options inside requirement files reach the finder after it was built: read them now.
         _SIDE["indexUrls"] = list(self.index_urls)
@@ -338,7 +410,10 @@ def _find_all(self, project_name):
         cname = canonicalize_name(project_name)
         _SIDE["candidates"][cname] = out
         fc = getattr(self, "format_control", None)
-        if fc is not None and ":all:" in fc.only_binary and cname not in fc.no_binary and cname not in fc.only_binary:
+        # (Not when a page of this project failed: asking again would only wait for it again.)
+        if len(_SIDE.get("indexFailures", [])) > faults_before:
+            _FAILED_PROJECTS.add(cname)
+        if fc is not None and ":all:" in fc.only_binary and cname not in fc.no_binary and cname not in fc.only_binary and cname not in _FAILED_PROJECTS:
             # What only-binary hid: versions that exist only as source (pip would silently pick an older wheel or fail).
             saved = set(fc.only_binary)
             # pip 23 caches with lru_cache (call __wrapped__); pip >= 25 in self._all_candidates.
@@ -444,27 +519,6 @@ if _CONF.get("pages"):
         _collector_mod.LinkCollector.fetch_response = _fetch_response
     except Exception:
         pass
-
-# Index pages pip could not fetch (connection refused, DNS, timeout, TLS, 5xx): an unreachable
-# index is said as such. A 404 is an answer ("no such project"), not a failure.
-try:
-    from pip._internal.index import collector as _collector
-    _orig_simple_fail = _collector._handle_get_simple_fail
-
-    def _simple_fail(link, reason, *args, **kwargs):
-        try:
-            status = getattr(getattr(reason, "response", None), "status_code", None)
-            text = str(reason)
-            if not (status is not None and 400 <= status < 500) and "Client Error" not in text:
-                _SIDE.setdefault("unreachable", {})[_redact(str(getattr(link, "url", link)))] = text[:300]
-                _dump()
-        except Exception:
-            pass
-        return _orig_simple_fail(link, reason, *args, **kwargs)
-
-    _collector._handle_get_simple_fail = _simple_fail
-except Exception:
-    pass
 
 # Keep a copy of each wheel pip downloads (best effort; safe-pip checks every hash itself).
 if _CONF.get("keep"):

@@ -54,7 +54,7 @@ export function answersWithTimes(answer: IndexAnswer): boolean {
  * place of asking for it again (the JSON API, when the index has one, is still asked for what the
  * page lacks: upload times, project URLs).
  */
-export async function fetchProject(indexUrl: string, name: string, options: { fetcher?: Fetcher; timeoutMs?: number; simplePage?: IndexAnswer } = {}): Promise<IndexAnswer> {
+export async function fetchProject(indexUrl: string, name: string, options: { fetcher?: Fetcher; timeoutMs?: number; simplePage?: IndexAnswer; signal?: AbortSignal } = {}): Promise<IndexAnswer> {
   const fetcher: Fetcher = options.fetcher ?? ((url, init) => fetch(url, init));
   const timeoutMs = options.timeoutMs ?? 15_000;
   if (indexUrl.startsWith('file:')) return options.simplePage ?? readFileIndex(indexUrl, name);
@@ -63,7 +63,7 @@ export async function fetchProject(indexUrl: string, name: string, options: { fe
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
-      const res = await fetcher(url, { headers: { Accept: accept }, signal: controller.signal });
+      const res = await fetcher(url, { headers: { Accept: accept }, signal: withRunSignal(controller.signal, options.signal) });
       return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
     } finally {
       clearTimeout(timer);
@@ -103,7 +103,7 @@ export async function fetchProject(indexUrl: string, name: string, options: { fe
  * `/pypi/<name>/<version>/json` → that release's `info.requires_dist` (null: the index says none
  * or does not know), or undefined when there is no JSON API or it did not answer.
  */
-export async function fetchReleaseRequires(indexUrl: string, name: string, version: string, options: { fetcher?: Fetcher; timeoutMs?: number } = {}): Promise<string[] | null | undefined> {
+export async function fetchReleaseRequires(indexUrl: string, name: string, version: string, options: { fetcher?: Fetcher; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<string[] | null | undefined> {
   const api = jsonApiBase(indexUrl);
   if (!api || indexUrl.startsWith('file:')) return undefined;
   const fetcher: Fetcher = options.fetcher ?? ((url, init) => fetch(url, init));
@@ -111,7 +111,7 @@ export async function fetchReleaseRequires(indexUrl: string, name: string, versi
   const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? 15_000);
   try {
     const url = `${api}/pypi/${encodeURIComponent(normalizePypiName(name))}/${encodeURIComponent(version)}/json`;
-    const res = await fetcher(url, { headers: { Accept: 'application/json' }, signal: controller.signal });
+    const res = await fetcher(url, { headers: { Accept: 'application/json' }, signal: withRunSignal(controller.signal, options.signal) });
     if (res.status !== 200) return undefined;
     const body = JSON.parse(await res.text()) as { info?: { version?: string; requires_dist?: unknown } };
     if (body.info?.version !== undefined && body.info.version !== version) return undefined;
@@ -138,6 +138,9 @@ export class IndexLookups {
   /** Indexes whose JSON API did not answer for a project pip found there: they have none; not asked again. */
   private noJsonApi = new Set<string>();
 
+  /** Aborted by close(): look-ups still in flight when the run ends must not keep the process alive. */
+  private readonly run = new AbortController();
+
   constructor(private readonly options: { fetcher?: Fetcher; timeoutMs?: number; limit?: number } = {}) {}
 
   /**
@@ -151,6 +154,11 @@ export class IndexLookups {
     else this.pages.set(key, page);
   }
 
+  /** Abandon every look-up still in flight (the run is over: a stalled index does not hold the exit). */
+  close(): void {
+    this.run.abort();
+  }
+
   project(indexUrl: string, name: string): Promise<IndexAnswer> {
     const key = `${indexUrl}\n${normalizePypiName(name)}`;
     let p = this.projects.get(key);
@@ -158,7 +166,7 @@ export class IndexLookups {
       const simplePage = this.pages.get(key);
       p = this.pooled(async () => {
         if (simplePage && this.noJsonApi.has(indexUrl)) return simplePage;
-        const answer = await fetchProject(indexUrl, name, { ...this.options, simplePage });
+        const answer = await fetchProject(indexUrl, name, { ...this.options, simplePage, signal: this.run.signal });
         if (simplePage && answer === simplePage) this.noJsonApi.add(indexUrl);
         return answer;
       });
@@ -171,7 +179,7 @@ export class IndexLookups {
     const key = `${indexUrl}\n${normalizePypiName(name)}\n${version}`;
     let p = this.releases.get(key);
     if (!p) {
-      p = this.pooled(() => fetchReleaseRequires(indexUrl, name, version, this.options));
+      p = this.pooled(() => fetchReleaseRequires(indexUrl, name, version, { ...this.options, signal: this.run.signal }));
       this.releases.set(key, p);
     }
     return p;
@@ -187,6 +195,16 @@ export class IndexLookups {
       this.waiting.shift()?.();
     }
   }
+}
+
+function withRunSignal(own: AbortSignal, run: AbortSignal | undefined): AbortSignal {
+  return run ? AbortSignal.any([own, run]) : own;
+}
+
+/** pip's own --timeout as the environment sets it (PIP_TIMEOUT / PIP_DEFAULT_TIMEOUT), in ms. */
+export function pipTimeoutMs(env: Record<string, string | undefined>): number | undefined {
+  const seconds = Number(env.PIP_TIMEOUT ?? env.PIP_DEFAULT_TIMEOUT);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
 }
 
 async function readFileIndex(indexUrl: string, name: string): Promise<IndexAnswer> {

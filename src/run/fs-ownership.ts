@@ -65,6 +65,8 @@ export function copyTreeAsRoot(from: string, to: string): boolean {
  * code (the dedicated install identity), this replaces a copy.
  */
 export function handOverTree(path: string, uid: number, gid: number): void {
+  // Not root: the tree is already the invoking user's own (and chown to another group is not theirs to do).
+  if (process.geteuid?.() !== 0) return;
   const done = runTool('chown', ['-R', '-h', `${uid}:${gid}`, '--', path]) === 0 && runTool('chmod', ['-R', 'go-w,ug-s', '--', path]) === 0;
   if (!done) takeBackTree(path, uid, gid);
 }
@@ -111,4 +113,44 @@ export function existsNoFollow(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * `src` mirrored at `dest` with hard links for files (cp -al) — folders new and owned by `uid:gid`,
+ * symlinks re-made as its own — so that a build user can add, move and remove entries but not write
+ * the linked files. Files it could not read, and npm's hidden lockfile (written in place), are copies.
+ * Returns false (nothing left behind) when links cannot be made.
+ */
+export function linkTree(src: string, dest: string, uid: number, gid: number): boolean {
+  if (runTool('cp', ['-R', '-P', '-l', '--', src, dest]) !== 0) {
+    rmSync(dest, { recursive: true, force: true });
+    return false;
+  }
+  const walk = (dir: string) => {
+    lchownSync(dir, uid, gid);
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isSymbolicLink()) {
+        // A hard-linked symlink shares its inode with the project's: re-made, it is a new one.
+        const target = readlinkSync(path);
+        rmSync(path);
+        symlinkSync(target, path);
+        lchownSync(path, uid, gid);
+      } else if (entry.isFile()) {
+        const st = lstatSync(path);
+        if (entry.name === '.package-lock.json' || (st.mode & 0o004) === 0) {
+          rmSync(path);
+          copyFileSync(join(src, relativeTo(dest, path)), path);
+          lchownSync(path, uid, gid);
+        }
+      }
+    }
+  };
+  walk(dest);
+  return true;
+}
+
+function relativeTo(base: string, path: string): string {
+  return path.slice(base.length + 1);
 }

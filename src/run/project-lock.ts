@@ -30,6 +30,9 @@ export interface LockOptions {
 const FLOCK_PATHS = ['/usr/bin/flock', '/bin/flock'];
 
 export async function lockProject(dir: string, options: LockOptions): Promise<ProjectLock> {
+  // A global prefix npm is about to create (`-g --prefix NEW`): made now, as npm would, so that the
+  // lock is on the folder (flock(1) would otherwise create a file in its place).
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o755 });
   const flock = (options.flockPaths ?? FLOCK_PATHS).find((p) => existsSync(p));
   if (!flock) return lockWithFolder(dir, options);
   const first = await tryFlock(flock, dir, ['--nonblock']);

@@ -1,4 +1,5 @@
 import type { Finding, PackageReport, Severity } from '../core/types.js';
+import { neutralize, terminalSafeJson } from './neutralize.js';
 
 const marks: Record<Severity, string> = { block: '✖', warn: '!', info: 'i' };
 const colors: Record<Severity, [string, string]> = {
@@ -13,24 +14,28 @@ export interface FormatOptions {
   showInfo: boolean;
 }
 
-/** Pure: reports → compact text, one block per package that has something to say. */
+/**
+ * Pure: reports → compact text, one block per package that has something to say. Names, versions and
+ * messages carry outside text (specs, registry fields, error bodies): neutralized before colouring.
+ */
 export function formatReports(reports: readonly PackageReport[], options: FormatOptions): string {
   const lines: string[] = [];
   for (const report of reports) {
     const shown = report.findings.filter((f) => options.showInfo || f.severity !== 'info');
     if (shown.length === 0) continue;
-    const named = report.version && (report.name.endsWith(report.version) || report.name.includes(`==${report.version} `));
+    // The version once: "x@1.0.0 (via a > b)" already names it, "x" gets "(1.0.0)".
+    const named = report.version && (report.name.endsWith(report.version) || report.name.includes(`@${report.version} `) || report.name.includes(`==${report.version} `));
     const head = `${report.name}${report.version && !named ? ` (${report.version})` : ''}`;
-    lines.push(paint(report.verdict === 'ok' ? 'info' : report.verdict, head, options.color));
+    lines.push(paint(report.verdict === 'ok' ? 'info' : report.verdict, neutralize(head), options.color));
     for (const f of shown) lines.push(...formatFinding(f, options));
   }
   return lines.join('\n');
 }
 
 export function formatFinding(f: Finding, options: Pick<FormatOptions, 'color'>): string[] {
-  const out = [`  ${paint(f.severity, `${marks[f.severity]} ${f.severity}`, options.color)} ${f.message}`];
-  if (f.didYouMean) out.push(`      did you mean "${f.didYouMean}"?`);
-  for (const d of f.details ?? []) out.push(`      ${d}`);
+  const out = [`  ${paint(f.severity, `${marks[f.severity]} ${f.severity}`, options.color)} ${neutralize(f.message)}`];
+  if (f.didYouMean) out.push(`      did you mean "${neutralize(f.didYouMean)}"?`);
+  for (const d of f.details ?? []) out.push(`      ${neutralize(d)}`);
   return out;
 }
 
@@ -40,9 +45,9 @@ function paint(severity: Severity, text: string, color: boolean): string {
   return `${on}${text}${off}`;
 }
 
-/** The `--json` document of `safe check`: exactly these fields, in this order. */
+/** The `--json` document of `safe check`: exactly these fields, in this order (terminal-safe escapes). */
 export function reportsToJson(reports: readonly PackageReport[]): string {
-  return JSON.stringify({
+  return terminalSafeJson(JSON.stringify({
     packages: reports.map((r) => ({
       name: r.name,
       version: r.version,
@@ -54,5 +59,5 @@ export function reportsToJson(reports: readonly PackageReport[]): string {
         ...(f.didYouMean ? { didYouMean: f.didYouMean } : {}),
       })),
     })),
-  });
+  }));
 }

@@ -4,12 +4,24 @@
  */
 import { Cancelled } from '../core/errors.js';
 import type { Finding, PackageReport } from '../core/types.js';
+import { neutralize } from './neutralize.js';
 
-export type PackageAnswer = 'install' | 'install-and-trust' | 'substitute' | 'skip' | 'abort';
+/** `install-all`: install this one and accept every package still to be asked about in this round. */
+export type PackageAnswer = 'install' | 'install-and-trust' | 'install-all' | 'substitute' | 'skip' | 'abort';
+
+export interface PackageQuestion {
+  /** A dependency of what was asked for: it can be accepted or the install aborted, not skipped. */
+  transitive?: boolean;
+  /** What "always trust" records (default: the report's name). */
+  trust?: string;
+  /** How many flagged packages follow that "install all" would accept too (0: not offered). */
+  others?: number;
+  /** false: installing cannot work or is never allowed (not found, unverifiable, known malicious). */
+  installable?: boolean;
+}
 
 export interface Prompts {
-  /** `transitive`: a dependency of what was asked for — it can be accepted or the install aborted, not skipped. */
-  askAboutPackage(report: PackageReport, open: Finding[], suggestion: string | undefined, options?: { transitive?: boolean }): Promise<PackageAnswer>;
+  askAboutPackage(report: PackageReport, open: Finding[], suggestion: string | undefined, options?: PackageQuestion): Promise<PackageAnswer>;
   /** Checkbox: which of these items to approve; returns the chosen ids. */
   chooseApprovals(message: string, items: Array<{ id: string; label: string; checked?: boolean }>): Promise<string[]>;
   confirm(message: string, defaultValue: boolean): Promise<boolean>;
@@ -27,19 +39,27 @@ async function inquirerPrompt(question: Record<string, unknown>): Promise<unknow
   }
 }
 
+/** The answers offered for one flagged package, in order (the first is the default). */
+export function packageChoices(report: PackageReport, suggestion: string | undefined, options: PackageQuestion = {}): Array<{ name: string; value: PackageAnswer }> {
+  const installable = options.installable !== false;
+  const others = options.others ?? 0;
+  return [
+    ...(suggestion && !options.transitive ? [{ name: neutralize(`Install "${suggestion}" instead`), value: 'substitute' as const }] : []),
+    ...(options.transitive ? [] : [{ name: 'Skip this package', value: 'skip' as const }]),
+    ...(installable ? [{ name: 'Install anyway', value: 'install' as const }] : []),
+    ...(installable && others > 0 ? [{ name: `Install anyway, and the ${others} other flagged package${others === 1 ? '' : 's'} after it too`, value: 'install-all' as const }] : []),
+    ...(installable ? [{ name: neutralize(`Install anyway and always trust ${options.trust ?? report.name}`), value: 'install-and-trust' as const }] : []),
+    { name: 'Abort (nothing is changed)', value: 'abort' as const },
+  ];
+}
+
 export const inquirerPrompts: Prompts = {
   async askAboutPackage(report, open, suggestion, options = {}) {
     const worst = open.some((f) => f.severity === 'block') ? 'block' : 'warn';
-    const choices = [
-      ...(suggestion && !options.transitive ? [{ name: `Install "${suggestion}" instead`, value: 'substitute' }] : []),
-      ...(options.transitive ? [] : [{ name: 'Skip this package', value: 'skip' }]),
-      { name: 'Install anyway', value: 'install' },
-      { name: `Install anyway and always trust "${report.name}"`, value: 'install-and-trust' },
-      { name: 'Abort (nothing is changed)', value: 'abort' },
-    ];
+    const choices = packageChoices(report, suggestion, options);
     return (await inquirerPrompt({
       type: 'select',
-      message: `${report.name}: ${worst === 'block' ? 'flagged' : 'needs a look'} — what should happen?`,
+      message: neutralize(`${report.name}: ${worst === 'block' ? 'flagged' : 'needs a look'} — what should happen?`),
       choices,
       default: choices[0]!.value,
     })) as PackageAnswer;
@@ -47,11 +67,11 @@ export const inquirerPrompts: Prompts = {
   async chooseApprovals(message, items) {
     return (await inquirerPrompt({
       type: 'checkbox',
-      message,
-      choices: items.map((i) => ({ name: i.label, value: i.id, checked: i.checked ?? false })),
+      message: neutralize(message),
+      choices: items.map((i) => ({ name: neutralize(i.label), value: i.id, checked: i.checked ?? false })),
     })) as string[];
   },
   async confirm(message, defaultValue) {
-    return (await inquirerPrompt({ type: 'confirm', message, default: defaultValue })) as boolean;
+    return (await inquirerPrompt({ type: 'confirm', message: neutralize(message), default: defaultValue })) as boolean;
   },
 };

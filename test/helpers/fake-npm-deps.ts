@@ -39,10 +39,17 @@ export interface FakeSetup {
   /** Extra (transitive) packages the fake resolver puts in the tree. */
   tree?: ResolvedNode[];
   tooYoung?: Array<{ name: string; wanted: string }>;
+  /** The per-user store (default: a new one in a temp folder). */
+  store?: SafeStore;
+  /** How the user typed safe-npm (`npm` through the shim). */
+  ownCommand?: string;
+  /** How long before now() the command started. */
+  ranForMs?: number;
 }
 
 export async function fakeDeps(setup: FakeSetup) {
   const stderr: string[] = [];
+  const stdout: string[] = [];
   /** Whole-tree installs that went ahead (the engine's reify), with the mode its worker ran in. */
   const installs: Array<TreeInstallRequest & { mode: InstallMode }> = [];
   const locked: string[] = [];
@@ -55,7 +62,7 @@ export async function fakeDeps(setup: FakeSetup) {
   const cancelled: TreeInstallRequest[] = [];
   const fetched: string[] = [];
   const scripted = scriptedPrompts({ answers: setup.answers });
-  const store = await SafeStore.open({ cwd: mkdtempSync(join(tmpdir(), 'safe-flow-')) });
+  const store = setup.store ?? await SafeStore.open({ cwd: mkdtempSync(join(tmpdir(), 'safe-flow-')) });
   const projectDir = mkdtempSync(join(tmpdir(), 'safe-flow-project-'));
   const config: NpmConfig = {
     flat: {}, get: (k) => ({ tag: 'latest', cache: '/tmp/cache' } as Record<string, unknown>)[k], isDefault: () => true,
@@ -63,8 +70,9 @@ export async function fakeDeps(setup: FakeSetup) {
   };
   const deps: NpmFlowDeps = {
     env: {}, cwd: projectDir, interactive: setup.interactive ?? false, stderrIsTTY: false,
-    euid: setup.euid ?? 1000, realNpm: '/usr/bin/npm', now: () => NOW,
-    stdout: () => {}, stderr: (t) => void stderr.push(t),
+    euid: setup.euid ?? 1000, realNpm: '/usr/bin/npm', ownCommand: setup.ownCommand ?? 'safe-npm', now: () => NOW,
+    startedAt: NOW.getTime() - (setup.ranForMs ?? 2000), stdout: (t) => void stdout.push(t),
+    stderr: (t) => void stderr.push(t),
     openStore: async () => store,
     loadNpmConfig: async () => config,
     createRegistry: async () => ({
@@ -123,6 +131,9 @@ export async function fakeDeps(setup: FakeSetup) {
           let done = false;
           return {
             resolved: Promise.resolve({ nodes, tooYoung: setup.tooYoung ?? [], packuments: {} }),
+            async docs() {
+              return {};
+            },
             async install() {
               done = true;
               installs.push({ ...request, mode });
@@ -135,9 +146,8 @@ export async function fakeDeps(setup: FakeSetup) {
         },
       };
     },
-    loadLockedTree: async () => setup.tree ?? [],
     installedEntries: () => new Map(),
     lockedEntries: () => new Map(),
   };
-  return { deps, store, stderr, installs, npmRuns, started, cancelled, spawned, unusedWorkers, asked: scripted.asked, fetched, locked, released, text: () => stderr.join('') };
+  return { deps, store, stderr, installs, npmRuns, started, cancelled, spawned, unusedWorkers, asked: scripted.asked, questions: scripted.questions, fetched, locked, released, text: () => stderr.join(''), out: () => stdout.join('') };
 }

@@ -224,7 +224,7 @@ export async function fakePipDeps(setup: FakePipSetup) {
 
   const byKind = (pred: (r: GuardedPipRun) => boolean) => runs.filter(pred).map((r) => r.pipArgs);
   return {
-    deps, store, runs, files, copies, passthroughs, asked: scripted.asked, askedOptions: scripted.askedOptions, confirmed: scripted.confirmed,
+    deps, store, runs, files, copies, passthroughs, asked: scripted.asked, questions: scripted.questions, confirmed: scripted.confirmed,
     text: () => stderr.join(''),
     out: () => stdout.join(''),
     /** pip's resolves: dry runs, and installs held after their resolve. */

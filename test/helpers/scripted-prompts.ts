@@ -1,18 +1,19 @@
 /** Prompts that answer from a script, in order, and record what was asked; an unexpected prompt THROWS. */
-import type { PackageAnswer, Prompts } from '../../src/ui/prompts.js';
+import type { PackageAnswer, PackageQuestion, Prompts } from '../../src/ui/prompts.js';
 
 export function scriptedPrompts(script: { answers?: PackageAnswer[]; confirms?: boolean[] } = {}) {
   const answers = [...(script.answers ?? [])];
   const confirms = [...(script.confirms ?? [])];
   /** Names of the packages asked about, in order, and the options each was asked with. */
   const asked: string[] = [];
-  const askedOptions: Array<{ transitive?: boolean } | undefined> = [];
+  /** What each package question offered (trust target, "install all", installable). */
+  const questions: Array<PackageQuestion | undefined> = [];
   /** Messages of the yes/no questions, in order. */
   const confirmed: string[] = [];
   const prompts: Prompts = {
     async askAboutPackage(report, _open, _suggestion, options) {
       asked.push(report.name);
-      askedOptions.push(options);
+      questions.push(options);
       const a = answers.shift();
       if (!a) throw new Error(`unexpected prompt for ${report.name}`);
       return a;
@@ -27,5 +28,5 @@ export function scriptedPrompts(script: { answers?: PackageAnswer[]; confirms?: 
       return c;
     },
   };
-  return { prompts, asked, askedOptions, confirmed };
+  return { prompts, asked, confirmed, questions };
 }

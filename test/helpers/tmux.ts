@@ -14,7 +14,8 @@ export const hasTmux = (() => {
 })();
 
 export interface Terminal {
-  screen(): string;
+  /** The screen as text; `escapes`: with its colour codes (tmux capture-pane -e). */
+  screen(escapes?: boolean): string;
   /** Resolves with the screen once `pattern` shows; fails with the screen after `timeoutMs`. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
   keys(...keys: string[]): void;
@@ -37,7 +38,7 @@ export function startTerminal(options: { cwd: string; env: Record<string, string
     'env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
     'sh', '-c', `${quoted}; echo "EXIT=$?"; sleep 60`,
   ]);
-  const screen = () => execFileSync('tmux', ['capture-pane', '-p', '-J', '-S', '-200', '-t', session], { encoding: 'utf8' });
+  const screen = (escapes = false) => execFileSync('tmux', ['capture-pane', '-p', '-J', ...(escapes ? ['-e'] : []), '-S', '-200', '-t', session], { encoding: 'utf8' });
   return {
     screen,
     async waitFor(pattern, timeoutMs = 30_000) {

@@ -24,7 +24,8 @@ beforeAll(async () => {
     files: { 'mark.js': "require('fs').writeFileSync('marker', String(process.getuid()));\n" },
   }));
   const swappable = pkg('swap-me').map((p) => ({ ...p, deprecated: 'use something else', files: { 'index.js': 'module.exports = "vetted";\n' } }));
-  registry = await startVerdaccio({ packages: [...pkg('lodash'), ...publishedRecently(pkg('lodahs')), ...scripted, ...swappable] });
+  const brandNew = { name: 'tty-brand-new', version: '1.0.0', publishedAt: new Date(Date.now() - 60_000), packageJson: { description: 'x', repository: 'https://example.invalid/x' } };
+  registry = await startVerdaccio({ packages: [...pkg('lodash'), ...publishedRecently(pkg('lodahs')), ...scripted, ...swappable, brandNew] });
   sandbox = await makeSandbox({ registry: registry.url });
 });
 
@@ -33,13 +34,14 @@ afterAll(async () => {
   await registry?.stop();
 });
 
-/** `safe-npm <args>` in a terminal, in `project`, with a build-user cache of its own. */
-async function safeNpmInTerminal(project: string, args: string[]): Promise<Terminal> {
+/** `safe-npm <args>` in a terminal, in `project`, with a build-user cache of its own (`pipe`: stdout into `cat`). */
+async function safeNpmInTerminal(project: string, args: string[], options: { env?: Record<string, string>; pipe?: boolean } = {}): Promise<Terminal> {
   const cacheRoot = await makeTempDir('safe-npm-cacheroot-');
+  const argv = [process.execPath, join(repoRoot, 'bin/safe-npm.js'), ...args];
   terminal = startTerminal({
     cwd: project,
-    env: { ...sandbox.env, PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot },
-    argv: [process.execPath, join(repoRoot, 'bin/safe-npm.js'), ...args],
+    env: { ...sandbox.env, PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot, ...options.env },
+    argv: options.pipe ? ['sh', '-c', `${argv.map((a) => `'${a}'`).join(' ')} | cat`] : argv,
   });
   return terminal;
 }
@@ -56,6 +58,18 @@ describe.skipIf(!hasTmux)('safe-npm in a terminal', () => {
     expect(existsSync(join(project, 'node_modules/lodash/package.json'))).toBe(true);
     expect(existsSync(join(project, 'node_modules/lodahs'))).toBe(false);
     expect(JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')).dependencies).toEqual({ lodash: '^1.2.0' });
+  });
+
+  it('stdout piped and NO_COLOR: still asks (on stderr), in plain text; "Install anyway" installs a brand-new package under the cooldown', async () => {
+    const project = await makeProject({ owner: 'nobody' });
+    const t = await safeNpmInTerminal(project, ['install', 'tty-brand-new'], { env: { NO_COLOR: '1' }, pipe: true });
+    await t.waitFor(/what should happen\?/);
+    const report = t.screen(true).split('\n').filter((l) => /warn/.test(l));
+    expect(report.length).toBeGreaterThan(0);
+    expect(report.join('\n')).not.toContain('\x1b[33m');
+    t.keys('Down', 'Enter'); // Skip → Install anyway
+    expect(await t.waitFor(/EXIT=\d+/, 60_000)).toMatch(/EXIT=0/);
+    expect(existsSync(join(project, 'node_modules/tty-brand-new/package.json'))).toBe(true);
   });
 
   it('shows an install script with its file, approves it at the checkbox, runs it, and remembers', async () => {
@@ -76,7 +90,8 @@ describe.skipIf(!hasTmux)('safe-npm in a terminal', () => {
   });
 
   it('a tarball re-published between the check and the install stops the install; nothing changes', async () => {
-    const project = await makeProject({ owner: 'nobody' });
+    // node_modules exists: npm's engine installs in place, after the prompt, and must find the swap.
+    const project = await makeProject({ owner: 'nobody', files: { 'node_modules/.keep': '' } });
     const before = await snapshotProject(project);
     // A fresh build-user cache: npm's engine must download the vetted tarball, and compare.
     const t = await safeNpmInTerminal(project, ['install', 'swap-me']);
@@ -89,5 +104,18 @@ describe.skipIf(!hasTmux)('safe-npm in a terminal', () => {
     expect(done).toMatch(/integrity|EINTEGRITY/i);
     expect(existsSync(join(project, 'node_modules/swap-me/index.js'))).toBe(false);
     expect(await snapshotProject(project)).toEqual(before);
+  });
+
+  it('a fresh project is installed into a staging copy while it is vetted: a tarball swapped at the prompt is not what lands', async () => {
+    await registry.replaceTarball('swap-me', '1.2.0', { 'index.js': 'module.exports = "vetted";\n' });
+    const project = await makeProject({ owner: 'nobody' });
+    const t = await safeNpmInTerminal(project, ['install', 'swap-me']);
+    await t.waitFor(/what should happen\?/);
+    await registry.replaceTarball('swap-me', '1.2.0', { 'index.js': 'module.exports = "evil";\n' });
+    t.keys('Down', 'Enter'); // Skip → Install anyway
+    const done = await t.waitFor(/EXIT=\d+/, 60_000);
+    // Either the bytes fetched when the tree was resolved, or a stop on the integrity check: never "evil".
+    if (/EXIT=0/.test(done)) expect(readFileSync(join(project, 'node_modules/swap-me/index.js'), 'utf8')).toBe('module.exports = "vetted";\n');
+    else expect(done).toMatch(/integrity|EINTEGRITY/i);
   });
 });

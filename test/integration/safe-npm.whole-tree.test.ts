@@ -59,7 +59,8 @@ describe('the whole tree is vetted before anything is written', () => {
     const before = await snapshotProject(project);
     const r = await safeNpm(['install', 'uses-lookalike'], project);
     expect(r.exitCode, show(r)).toBe(65);
-    expect(r.stderr).toMatch(/lodahs@1\.0\.2 \(via uses-lookalike\): block: "lodahs" looks like the popular package "lodash"/);
+    expect(r.stderr).toMatch(/lodahs@1\.0\.2 \(via uses-lookalike\)\n(  .*\n)*?  ✖ block "lodahs" looks like the popular package "lodash"/);
+    expect(r.stderr).toContain('  lodahs@1.0.2 (via uses-lookalike): blocked');
     expect(await snapshotProject(project)).toEqual(before);
   });
 
@@ -67,7 +68,7 @@ describe('the whole tree is vetted before anything is written', () => {
     const project = await makeProject({ owner: 'nobody' });
     const r = await safeNpm(['install', 'uses-script-adder'], project);
     expect(r.exitCode, show(r)).toBe(66);
-    expect(r.stderr).toMatch(/script-adder@1\.0\.3 \(via uses-script-adder\): warn: script-adder@1\.0\.3 adds a postinstall script: node steal\.js \(1\.0\.2, the previous release, had no install scripts\)/);
+    expect(r.stderr).toMatch(/script-adder@1\.0\.3 \(via uses-script-adder\)\n(  .*\n)*?  ! warn script-adder@1\.0\.3 adds a postinstall script: node steal\.js \(1\.0\.2, the previous release, had no install scripts\)/);
     expect(existsSync(join(project, 'node_modules'))).toBe(false);
   });
 
@@ -87,10 +88,10 @@ describe('the whole tree is vetted before anything is written', () => {
     expect(first.exitCode, show(first)).toBe(0);
     const second = await safeNpm(['install', 'plain-dep@1.0.1'], project);
     expect(second.exitCode, show(second)).toBe(0);
-    // Its withheld script was listed when it arrived; now it is one summary line, not a new report.
+    // Its withheld script was listed when it arrived; it is not said again on every install.
     expect(second.stderr).not.toContain('script-adder@1.0.3 (via');
     expect(second.stderr).not.toContain('approve with: safe-npm safe approve script-adder');
-    expect(second.stderr).toMatch(/1 package installed earlier has install scripts that are not approved/);
+    expect(second.stderr).not.toContain('installed earlier');
   });
 
   it('npm ci on a lockfile with a flagged entry is stopped before anything is installed', async () => {

@@ -180,8 +180,9 @@ describe.skipIf(!canRun)('safe-pip: the whole set, the cooldown, what installs',
     try {
       const r = await safePip(venv, ['install', '-i', index.url, 'swap-new']);
       expect(swappedAt, 'pip resolved from the core metadata').not.toBe('');
-      expect(r.exitCode, r.stderr).not.toBe(0);
-      expect(r.stderr).toMatch(/DO NOT MATCH THE HASHES/);
+      // The index served other bytes than it listed: named in one line, could not verify (issue 14).
+      expect(r.exitCode, r.stderr).toBe(68);
+      expect(r.stderr).toMatch(/the index http:\/\/127\.0\.0\.1:\d+\/ served a file whose sha256 differs from the one the index lists \(swap_new-1\.0-py3-none-any\.whl\)/);
       expect(r.stderr).toContain('nothing was installed');
       expect(freeze(venv)).toBe(before);
     } finally {

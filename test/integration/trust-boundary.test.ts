@@ -356,7 +356,20 @@ describe('5. config files are data, not devices', () => {
 });
 
 describe('6. registry tokens are never readable by a shared uid', () => {
-  it.each([['ci'], ['install', '--no-save', 'tb-b']])('npm %s as the install identity: its npmrc copy is 0600 in a 0700 folder of that identity, and gone afterwards', async (...args) => {
+  it('npm ci: the token goes to npm\'s engine over its private pipe, never into a file (no npm CLI runs)', async () => {
+    const project = await makeProject({ owner: 'root', packageJson: { name: 'p', version: '1.0.0', dependencies: { 'tb-a': '1.0.0' } } });
+    const sandbox = await sandboxFor([`//127.0.0.1:${new URL(registry.url).port}/:_authToken=${TOKEN}`]);
+    const lock = await runTool('npm', ['install', '--package-lock-only', '--ignore-scripts'], { cwd: project, sandbox });
+    expect(lock.exitCode, show(lock)).toBe(0);
+    const bin = await makeTempDir('safe-npm-nonpm-');
+    writeFileSync(join(bin, 'npm'), `#!/bin/sh\necho called >> ${join(bin, 'called')}\nexec /usr/bin/npm "$@"\n`, { mode: 0o755 });
+    const r = await runBin('safe-npm', ['ci'], { cwd: project, sandbox, env: { PATH: `${bin}:${SYSTEM_PATH}`, SAFE_NPM_CACHE_ROOT: cacheRoot, SAFE_NPM_YES: '1' } });
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(existsSync(join(bin, 'called'))).toBe(false);
+    expect(readFileSync(join(project, 'node_modules/tb-a/index.js'), 'utf8')).toContain('tb-a@1.0.0');
+  });
+
+  it.each([['install', '--no-save', 'tb-b']])('npm %s as the install identity: its npmrc copy is 0600 in a 0700 folder of that identity, and gone afterwards', async (...args) => {
     const project = await makeProject({ owner: 'root', packageJson: { name: 'p', version: '1.0.0', dependencies: { 'tb-a': '1.0.0' } } });
     const sandbox = await sandboxFor([`//127.0.0.1:${new URL(registry.url).port}/:_authToken=${TOKEN}`]);
     const lock = await runTool('npm', ['install', '--package-lock-only', '--ignore-scripts'], { cwd: project, sandbox });

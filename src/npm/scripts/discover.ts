@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
-import { join, posix, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import type { Finding } from '../../core/types.js';
 import {
   dependencyEdges,
   folderName,
+  nestingChain,
   parentLocation,
   reachableFrom,
   readInstalledTree,
@@ -35,7 +36,7 @@ export async function discoverInstallScripts(projectDir: string): Promise<Script
   const packages = tree.packages;
   const edges = dependencyEdges(packages);
   const paths = shortestPaths(edges);
-  const nameAt = (loc: string) => (loc === '' ? (packages['']?.name ?? '(root)') : expectedName(loc, packages[loc]!));
+  const nameAt = (loc: string) => (loc === '' ? (packages['']?.name ?? '(root)') : packages[loc] ? expectedName(loc, packages[loc]) : folderName(loc) || loc);
 
   // Link targets: which locations link to them.
   const linkedFrom = new Map<string, string[]>();
@@ -78,7 +79,8 @@ export async function discoverInstallScripts(projectDir: string): Promise<Script
     if (source === 'git' && events.scripts.prepare) notes.push('git dependency with a prepare script: its build step normally runs when npm packs it (needs a re-pack)');
 
     const bundledBy = entry.inBundle ? bundlingParent(location, packages) : undefined;
-    const chain = paths.get(location) ?? [location];
+    // Unreachable through declared dependencies (a stale lockfile): how it is nested on disk still says why.
+    const chain = paths.get(location) ?? nestingChain(location);
     const name = isRoot ? (typeof manifest.name === 'string' ? manifest.name : '(root)') : identity.name;
     const version = isRoot ? (typeof manifest.version === 'string' ? manifest.version : '0.0.0') : identity.version;
     const alias = !isRoot && folderName(location) && folderName(location) !== name ? folderName(location) : undefined;
@@ -278,21 +280,26 @@ export function referencedFiles(dir: string, scripts: Partial<Record<ScriptEvent
   return out;
 }
 
-/** Command names a `.bin` entry must not take over: system and toolchain commands. */
-export const SHADOWED_COMMANDS = new Set([
-  'node', 'nodejs', 'npm', 'npx', 'corepack', 'node-gyp', 'yarn', 'yarnpkg', 'pnpm', 'pnpx', 'bun', 'deno',
-  'sh', 'bash', 'dash', 'zsh', 'fish', 'ksh', 'csh', 'env', 'sudo', 'su', 'doas', 'git', 'ssh', 'scp', 'curl', 'wget',
-  'make', 'gmake', 'cmake', 'ninja', 'cc', 'c++', 'gcc', 'g++', 'clang', 'clang++', 'ld', 'ar', 'as', 'strip',
-  'python', 'python2', 'python3', 'pip', 'pip3', 'tar', 'gzip', 'rm', 'cp', 'mv', 'ln', 'chmod', 'chown', 'ls', 'cat',
-  'find', 'xargs', 'sed', 'awk', 'grep', 'test', 'true', 'false', 'tsc', 'which', 'id', 'whoami',
-]);
-
-function isShadowingName(name: string): boolean {
-  return SHADOWED_COMMANDS.has(name) || /^python\d+(\.\d+)*$/.test(name) || /^pip\d+(\.\d+)*$/.test(name);
+/**
+ * The commands a `.bin` entry would take over: executables of that name in the PATH folders the user's
+ * shell searches (never node_modules/.bin folders), so only a command that exists is named.
+ */
+export function commandsOnPath(path: string | undefined): (name: string) => string | undefined {
+  const dirs = (path ?? '').split(':').filter((d) => d && isAbsolute(d) && !/(^|\/)node_modules\/\.bin\/?$/.test(d));
+  return (name) => {
+    for (const dir of dirs) {
+      const file = join(dir, name);
+      try {
+        const st = statSync(file);
+        if (st.isFile() && (st.mode & 0o111) !== 0) return file;
+      } catch { /* not there */ }
+    }
+    return undefined;
+  };
 }
 
-/** `.bin` entries (root and nested) named like system or toolchain commands. */
-export function findShadowingBins(projectDir: string): Finding[] {
+/** `.bin` entries (root and nested) named like a command on the user's PATH (`onPath`: see commandsOnPath). */
+export function findShadowingBins(projectDir: string, onPath: (name: string) => string | undefined): Finding[] {
   const root = resolve(projectDir);
   const findings: Finding[] = [];
   const binDirs: string[] = [];
@@ -314,7 +321,8 @@ export function findShadowingBins(projectDir: string): Finding[] {
   collect(join(root, 'node_modules'), 0);
   for (const bin of binDirs.sort()) {
     for (const entry of safeList(bin).sort()) {
-      if (!isShadowingName(entry)) continue;
+      const system = onPath(entry);
+      if (!system) continue;
       let target = '';
       try {
         target = readlinkSync(join(bin, entry));
@@ -325,7 +333,7 @@ export function findShadowingBins(projectDir: string): Finding[] {
       findings.push({
         check: 'bin-shadowing',
         severity: 'warn',
-        message: `${where} shadows the system command "${entry}"${target ? ` (-> ${target})` : ''}`,
+        message: `${where} shadows the system command "${entry}" (${system})${target ? ` (-> ${target})` : ''}`,
         details: ['every npm script run in this project (and every install script) finds it before the real one on PATH'],
       });
     }

@@ -1,7 +1,7 @@
 /** Install-script discovery, approval matching, ordering and the sandboxed replay runner. */
 export type { ScriptCandidate, ScriptEvent, CandidateSource, ReferencedFile } from './types.js';
 export { EVENT_ORDER } from './types.js';
-export { discoverInstallScripts, findShadowingBins, GYP_COMMAND, scriptsDigest } from './discover.js';
+export { commandsOnPath, discoverInstallScripts, findShadowingBins, GYP_COMMAND, scriptsDigest } from './discover.js';
 export {
   classify,
   approvalKey,

@@ -17,6 +17,8 @@ export interface LockEntry {
   dependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
+  /** The root project's only: npm installs them (a dependency's devDependencies it does not). */
+  devDependencies?: Record<string, string>;
 }
 
 export interface InstalledTree {
@@ -67,10 +69,12 @@ function depsOf(pkg: Record<string, unknown>): Pick<LockEntry, 'dependencies' | 
 
 function rootEntryFromManifest(projectDir: string): LockEntry {
   const pkg = readJson(join(projectDir, 'package.json')) ?? {};
+  const dev = pkg.devDependencies;
   return {
     name: typeof pkg.name === 'string' ? pkg.name : undefined,
     version: typeof pkg.version === 'string' ? pkg.version : undefined,
     ...depsOf(pkg),
+    ...(dev && typeof dev === 'object' ? { devDependencies: dev as Record<string, string> } : {}),
   };
 }
 
@@ -180,7 +184,7 @@ export function realLocation(packages: Record<string, LockEntry>, location: stri
   return location;
 }
 
-/** Dependency edges (real locations) of every non-link node: dependencies, optionalDependencies, peerDependencies. */
+/** Dependency edges (real locations) of every non-link node: dependencies, optionalDependencies, peerDependencies (and the root's devDependencies). */
 export function dependencyEdges(packages: Record<string, LockEntry>): Map<string, string[]> {
   const edges = new Map<string, string[]>();
   for (const [loc, e] of Object.entries(packages)) {
@@ -189,6 +193,7 @@ export function dependencyEdges(packages: Record<string, LockEntry>): Map<string
       ...Object.keys(e.dependencies ?? {}),
       ...Object.keys(e.optionalDependencies ?? {}),
       ...Object.keys(e.peerDependencies ?? {}),
+      ...(loc === '' ? Object.keys(e.devDependencies ?? {}) : []),
     ]);
     const out: string[] = [];
     for (const n of names) {
@@ -213,6 +218,16 @@ export function shortestPaths(edges: Map<string, string[]>): Map<string, string[
     }
   }
   return paths;
+}
+
+/** The folders a location is nested in, outermost first, ending with itself ('' = the root). */
+export function nestingChain(location: string): string[] {
+  const chain = [location];
+  for (let loc = location; loc; ) {
+    loc = parentLocation(loc);
+    chain.unshift(loc);
+  }
+  return chain;
 }
 
 /** Every node reachable from `start` (excluding `start` unless on a cycle back to it). */

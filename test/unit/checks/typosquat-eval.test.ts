@@ -9,6 +9,9 @@
  * Issue 11 re-tuned the rules (keyboard adjacency, repetition, word vocabulary, popularity gap for
  * unlikely slips, short-name guard; see popular-names.ts) for fewer false alarms: npm 86.8%, PyPI
  * 72.7% (the PyPI losses are unlikely slips of names below the top 5,000), 0.85% false flags.
+ * Then (issue 11 item 1) letters moved, an affix plus a slip, two slips from a top-500 name, 3-letter
+ * names doubled, and the PyPI guards on bindings (`pyX`) and first letters: npm 91.6%, PyPI 77.3%,
+ * 0.85% npm and 1.94% PyPI false flags (PyPI: the tail of our list, see below).
  * `npm run eval` prints the full figures (README).
  *
  * Earlier thresholds. The reference notes (detection.md section 5) publish, for the same rule set
@@ -23,13 +26,20 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { popularNames } from '../../../src/checks/popular-names.js';
-import type { Ecosystem } from '../../../src/core/types.js';
+import { buildPopularNameIndex, parsePopularNames, popularNames } from '../../../src/checks/popular-names.js';
+import type { Ecosystem, PopularNameIndex } from '../../../src/core/types.js';
 import { normalizePypiName } from '../../../src/pypi/normalize-name.js';
 
-const MIN_RECALL: Record<Ecosystem, number> = { npm: 0.86, pypi: 0.72 };
+const MIN_RECALL: Record<Ecosystem, number> = { npm: 0.91, pypi: 0.77 };
 /** Issue 11's goal for ordinary npm names offline: at most 1%. Measured 0.85% (17 of 2,000). */
 const MAX_FALSE_FLAG_RATE = 0.01;
+/**
+ * Issue 11's goal for PyPI: at most 2%. The shared data has no ordinary PyPI sample, so the tail of
+ * our own list (ranks 12,001-14,985) is checked against its first 12,000 names, as `npm run eval`
+ * does: the names just below the list, as the npm sample is. Measured 1.94% (58 of 2,985).
+ */
+const MAX_PYPI_FALSE_FLAG_RATE = 0.02;
+const PYPI_HEAD = 12_000;
 
 function rows(file: string): string[][] {
   const text = readFileSync(new URL(`../../fixtures/eval/${file}`, import.meta.url), 'utf8');
@@ -41,6 +51,14 @@ function rows(file: string): string[][] {
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+
+/** The names the index flags, each as `name→target (reason)`. */
+function flagged(index: PopularNameIndex, names: readonly string[]): string[] {
+  return names.flatMap((name) => {
+    const found = index.lookAlike(name);
+    return found ? [`${name}→${found.target} (${found.reason})`] : [];
+  });
+}
 
 describe('typosquat evaluation', () => {
   const pairs = rows('typosquat-pairs.tsv');
@@ -69,15 +87,21 @@ describe('typosquat evaluation', () => {
   });
 
   it('flags few ordinary npm names', () => {
-    const index = popularNames('npm');
     const legit = rows('legit-npm-sample.tsv').map(([name]) => name);
-    const flags = legit.flatMap((name) => {
-      const found = index.lookAlike(name);
-      return found ? [`${name}→${found.target} (${found.reason})`] : [];
-    });
+    const flags = flagged(popularNames('npm'), legit);
     const rate = flags.length / legit.length;
     console.log(`npm ordinary names: ${flags.length} of ${legit.length} flagged = ${(100 * rate).toFixed(2)}%\n  ${flags.join('\n  ')}`);
     expect(legit.length).toBe(2000);
     expect(rate).toBeLessThanOrEqual(MAX_FALSE_FLAG_RATE);
+  });
+
+  it('flags few PyPI names just below the list (its own tail against its head)', () => {
+    const list = parsePopularNames(readFileSync(new URL('../../../data/popular-pypi.tsv', import.meta.url), 'utf8'));
+    const tail = list.slice(PYPI_HEAD);
+    const flags = flagged(buildPopularNameIndex('pypi', list.slice(0, PYPI_HEAD)), tail);
+    const rate = flags.length / tail.length;
+    console.log(`PyPI list tail: ${flags.length} of ${tail.length} flagged = ${(100 * rate).toFixed(2)}%\n  ${flags.join('\n  ')}`);
+    expect(tail.length).toBeGreaterThan(2900);
+    expect(rate).toBeLessThanOrEqual(MAX_PYPI_FALSE_FLAG_RATE);
   });
 });

@@ -1,6 +1,6 @@
 import { defaultSettings } from '../../../src/config/settings.js';
 import { describe, expect, it } from 'vitest';
-import { buildPopularNameIndex, confusableSkeleton, parsePopularNames, popularNames, singleEdit } from '../../../src/checks/popular-names.js';
+import { buildPopularNameIndex, confusableSkeleton, displacement, parsePopularNames, popularNames, singleEdit, twoPlausibleSlips } from '../../../src/checks/popular-names.js';
 import { typosquat } from '../../../src/checks/typosquat.js';
 import type { CheckContext, Ecosystem, PackageFacts, SourceKind } from '../../../src/core/types.js';
 import { normalizePypiName } from '../../../src/pypi/normalize-name.js';
@@ -55,6 +55,31 @@ const npmCases: [string, string | null, string?][] = [
   ['uuid4', null], // uuidv4: "v" before a digit is version notation
   ['coffi', null], // koffi: an unlikely substitution of a name outside the top 10,000
   [' lodahs ', 'lodash', 'two letters swapped'],
+  // Issue 11 item 1: a missing doubled letter at a word boundary belongs to the first word ("coffe" lacks an "e"),
+  // so "script", a word other names use, does not hide the slip.
+  ['coffe-script', 'coffeescript', 'one letter missing'],
+  // A letter typed early or late, or two letters swapped across a third, in a word of 5 letters or more...
+  ['rceat', 'react', 'one letter moved'],
+  ['degbu', 'debug', 'one letter moved'],
+  ['require-ports', 'requires-port', 'one letter moved'],
+  ['uglyfi-js', 'uglify-js', 'two letters swapped'],
+  // ...but acronyms and short words are reordered on purpose.
+  ['react-dfp', null], // react-pdf
+  ['tinyurl', null], // tiny-lru
+  // An affix and one slip of the fingers (npm)...
+  ['ethetsjs', 'ethers', 'extra "js" suffix, one letter changed'],
+  // ...but not a plural (a choice, not a slip), and not an affix cut out of a word other names use.
+  ['node-getopt', null], // getopts
+  ['jstransformer-ejs', null], // jstransformer + "e"
+  // Two plausible slips from one of the 500 most popular names of 7 letters or more...
+  ['fa-extar', 'fs-extra', 'two letters swapped and one letter changed'],
+  ['chokader', 'chokidar', 'two letters changed'],
+  // ...not with a word boundary the target lacks, and not from a less popular name.
+  ['inherits-ex', null], // inherits
+  ['dezcord.js', null], // discord.js, rank 12,524
+  // 3-letter names of the top 1,000: a doubled letter only.
+  ['zodd', 'zod', 'one letter added'],
+  ['gtts', null], // gts is not in the top 1,000
   // Popular names are never flagged, even when they sit one edit from a more popular one.
   ['lodash', null],
   ['ws', null],
@@ -92,6 +117,19 @@ const pypiCases: [string, string | null, string?][] = [
   ['num-py', 'numpy', 'different separators'],
   // Issue 10 item 7: the more popular, closer target (python-dateutil plus "s"), not dateutils plus "python".
   ['python-dateutils', 'python-dateutil', 'one letter added'],
+  // Issue 11 item 1: two plausible slips from a top name; a letter moved.
+  ['requestsaa', 'requests', 'two letters added'],
+  ['aiohtttps', 'aiohttp', 'two letters added'],
+  ['botoceor', 'botocore', 'one letter moved'],
+  ['importlibs-resource', 'importlib-resources', 'one letter moved'],
+  ['blink-led', null], // blinker: the "-" marks a word the writer meant
+  // An added affix only against the top 1,000: `pyX`, `X-python` name the Python binding of a library X.
+  ['pyclang', null], // clang, rank ~4,500
+  ['pycuda', null], // cuda-python: "py" and "python" are two conventions, not a slip
+  ['pyvertica', null], // vertica-python
+  // An unlikely slip at the first letter, the letter people mistype least, only against the top 1,000.
+  ['hbutils', null], // dbutils, rank ~2,500
+  ['gequests', 'requests', 'one letter changed'],
   ['requests', null],
   ['Requests', null], // PEP 503: same project
   ['Typing_Extensions', null],
@@ -173,6 +211,25 @@ describe('helpers', () => {
     ['ldoahs', 'lodash', undefined],
     ['abc', 'bca', undefined],
   ])('singleEdit(%j, %j) = %s', (a, b, kind) => expect(singleEdit(a, b)?.kind).toBe(kind));
+
+  it.each<[string, string, string | undefined]>([
+    ['rceat', 'react', 'one letter moved'],
+    ['requireports', 'requiresport', 'one letter moved'],
+    ['uglyfijs', 'uglifyjs', 'two letters swapped'],
+    ['lodahs', 'lodash', undefined], // an adjacent swap is rule 6
+    ['abcdef', 'fedcba', undefined],
+    ['react', 'react', undefined],
+  ])('displacement(%j, %j) = %s', (a, b, reason) => expect(displacement(a, b)?.reason).toBe(reason));
+
+  it.each<[string, string, string[] | undefined]>([
+    ['faextar', 'fsextra', ['changed', 'swap']], // the swap undone first, then the neighbouring key
+    ['chokader', 'chokidar', ['changed', 'changed']],
+    ['requestsaa', 'requests', ['added', 'added']],
+    ['flagged', 'flatted', ['changed', 'changed']], // g for t twice: neighbouring keys
+    ['aiohttpzq', 'aiohttp', undefined], // "z" and "q" are no neighbours of the keys beside them
+    ['requests', 'requests', undefined],
+    ['lodahs', 'lodash', undefined], // one edit
+  ])('twoPlausibleSlips(%j, %j) kinds = %j', (a, b, kinds) => expect(twoPlausibleSlips(a, b)?.map((e) => e.kind)).toEqual(kinds));
 
   it('parses a TSV with a comment, a header and counts', () => {
     expect(parsePopularNames('# snapshot\nname\tdownloads\nsemver\t12\n\nchalk\t3\n')).toEqual(['semver', 'chalk']);

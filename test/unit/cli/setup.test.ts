@@ -33,6 +33,18 @@ describe('safe setup', () => {
     expect(after.startsWith('export A=1\n')).toBe(true);
   });
 
+  it('running it again with lines of the user\'s own after the block changes nothing and says so', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'safe-setup-'));
+    await runSetup('npm', [], io(home).io);
+    writeFileSync(join(home, '.bashrc'), `${readFileSync(join(home, '.bashrc'), 'utf8')}\nexport B=2\n\n`);
+    const rc = readFileSync(join(home, '.bashrc'), 'utf8');
+    const again = io(home);
+    expect(await runSetup('npm', [], again.io)).toBe(0);
+    expect(again.out.join('')).toContain('already up to date');
+    expect(again.out.join('')).not.toContain('added');
+    expect(readFileSync(join(home, '.bashrc'), 'utf8')).toBe(rc);
+  });
+
   it('zsh and fish get their own files and syntax', async () => {
     const home = mkdtempSync(join(tmpdir(), 'safe-setup-'));
     await runSetup('npm', ['--shell', 'zsh'], io(home).io);

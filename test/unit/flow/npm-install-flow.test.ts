@@ -39,7 +39,7 @@ describe('npm install flow (fake edges)', () => {
     expect(t.installs).toEqual([]);
     // The resolver started alongside the check is stopped: nothing of it remains.
     expect(t.cancelled).toHaveLength(1);
-    expect(t.text()).toMatch(/lodahs: block: .*"lodash"/);
+    expect(t.text()).toMatch(/lodahs: blocked \(did you mean "lodash"\?\)/);
   });
 
   it('no TTY: a fresh package needs confirmation (66); --safe-yes installs it', async () => {
@@ -89,10 +89,10 @@ describe('npm install flow (fake edges)', () => {
     expect(t.installs).toEqual([]);
   });
 
-  it('TTY: "always trust" saves the name to the allowlist', async () => {
+  it('TTY: "always trust" saves what the user saw (name@version) to the allowlist', async () => {
     const t = await fakeDeps({ packuments: registry, interactive: true, answers: ['install-and-trust'] });
     expect(await npmInstallFlow(install(['fresh']), t.deps)).toBe(0);
-    expect(t.store.isTrusted('npm', 'fresh')).toBe(true);
+    expect(t.store.isTrusted('npm', 'fresh@1.0.9')).toBe(true);
   });
 
   it('root: a project owned by an ordinary user installs as that user; a root project stages as the install identity, under the project lock', async () => {
@@ -121,7 +121,7 @@ describe('npm install flow (fake edges)', () => {
       tree: [{ name: 'lodahs', version: '1.0.9', location: 'node_modules/lodahs', registry: true, source: 'registry', path: ['left-pad', 'lodahs'], dev: false, optional: false }],
     });
     expect(await npmInstallFlow(install(['left-pad']), t.deps)).toBe(65);
-    expect(t.text()).toContain('lodahs@1.0.9 (via left-pad): block:');
+    expect(t.text()).toContain('lodahs@1.0.9 (via left-pad): blocked');
     expect(t.installs).toEqual([]);
   });
 
@@ -138,7 +138,9 @@ describe('npm install flow (fake edges)', () => {
 
   it.each([
     [{ added: 68, removed: 0, changed: 0 }, 'added 68 packages'],
-    [{ added: 1, removed: 1, changed: 2 }, 'added 1 package, removed 1 package, changed 2 packages'],
+    [{ added: 1, removed: 1, changed: 2 }, 'added 1 package, removed 1 package, and changed 2 packages'],
+    [{ added: 2, removed: 1, changed: 0 }, 'added 2 packages, and removed 1 package'],
+    [{ added: 0, removed: 3, changed: 1 }, 'removed 3 packages, and changed 1 package'],
     [{ added: 0, removed: 0, changed: 0 }, 'up to date'],
   ])('install summary in npm\'s words: %j', (counts, text) => {
     expect(installSummary(counts)).toBe(text);

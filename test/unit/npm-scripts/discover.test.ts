@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { discoverInstallScripts, findShadowingBins, GYP_COMMAND, registryTarball, scriptsDigest } from '../../../src/npm/scripts/discover.js';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { commandsOnPath, discoverInstallScripts, findShadowingBins, GYP_COMMAND, registryTarball, scriptsDigest } from '../../../src/npm/scripts/discover.js';
 import { writeProject } from './fixture.js';
 
 const REG = 'http://127.0.0.1:4873';
@@ -143,7 +146,7 @@ describe('discoverInstallScripts', () => {
 });
 
 describe('findShadowingBins', () => {
-  it('flags .bin entries named like system and toolchain commands, root and nested', () => {
+  it('flags .bin entries named like a command on the user\'s PATH, root and nested; a name no PATH folder has (tsc without TypeScript) is not', () => {
     const dir = writeProject({
       root: { name: 'p', version: '1.0.0' },
       files: {
@@ -154,12 +157,42 @@ describe('findShadowingBins', () => {
       links: {
         'node_modules/.bin/node': 'node_modules/evil/bin.js',
         'node_modules/.bin/python3.11': 'node_modules/evil/bin.js',
+        'node_modules/.bin/tsc': 'node_modules/ok/bin.js',
         'node_modules/.bin/prettier': 'node_modules/ok/bin.js',
         'node_modules/x/node_modules/.bin/git': 'node_modules/evil/bin.js',
       },
     });
-    const findings = findShadowingBins(dir);
-    expect(findings.map((f) => f.message.split(' ')[0])).toEqual(['node_modules/.bin/node', 'node_modules/.bin/python3.11', 'node_modules/x/node_modules/.bin/git']);
+    const system = mkdtempSync(join(tmpdir(), 'safe-path-'));
+    for (const cmd of ['node', 'git']) {
+      writeFileSync(join(system, cmd), '#!/bin/sh\n');
+      chmodSync(join(system, cmd), 0o755);
+    }
+    writeFileSync(join(system, 'python3.11'), 'not executable');
+    // The project's own .bin on PATH (as in an npm script) does not count as the system's.
+    const findings = findShadowingBins(dir, commandsOnPath(`${join(dir, 'node_modules/.bin')}:${system}:relative/dir`));
+    expect(findings.map((f) => f.message.split(' ')[0])).toEqual(['node_modules/.bin/node', 'node_modules/x/node_modules/.bin/git']);
+    expect(findings[0]!.message).toContain(`shadows the system command "node" (${join(system, 'node')})`);
     expect(findings.every((f) => f.check === 'bin-shadowing' && f.severity === 'warn')).toBe(true);
+  });
+});
+
+describe('why a package is installed', () => {
+  it('a dependency of a root devDependency names its path (tsx > esbuild), as does one the lockfile does not reach', async () => {
+    const dir = writeProject({
+      root: { name: 'proj', version: '1.0.0', devDependencies: { tsx: '^4' } },
+      lock: {
+        'node_modules/tsx': { version: '4.0.0', dev: true, dependencies: { esbuild: '^0.25' } },
+        'node_modules/tsx/node_modules/esbuild': { version: '0.25.0', dev: true, hasInstallScript: true },
+        'node_modules/stray/node_modules/deep': { version: '1.0.0', hasInstallScript: true },
+      },
+      files: {
+        'node_modules/tsx/package.json': pkg('tsx', '4.0.0'),
+        'node_modules/tsx/node_modules/esbuild/package.json': pkg('esbuild', '0.25.0', { scripts: { postinstall: 'node install.js' } }),
+        'node_modules/stray/node_modules/deep/package.json': pkg('deep', '1.0.0', { scripts: { install: 'node x.js' } }),
+      },
+    });
+    const by = Object.fromEntries((await discoverInstallScripts(dir)).map((c) => [c.name, c]));
+    expect(by.esbuild!.dependencyPath).toEqual(['proj', 'tsx', 'esbuild']);
+    expect(by.deep!.dependencyPath).toEqual(['proj', 'stray', 'deep']);
   });
 });

@@ -44,7 +44,7 @@ export function writeProject(p: FixtureProject): string {
       version: p.root.version,
       lockfileVersion: 3,
       requires: true,
-      packages: p.lockFile === 'node_modules/.package-lock.json' ? p.lock : { '': { name: p.root.name, version: p.root.version, dependencies: p.root.dependencies }, ...p.lock },
+      packages: p.lockFile === 'node_modules/.package-lock.json' ? p.lock : { '': { name: p.root.name, version: p.root.version, dependencies: p.root.dependencies, devDependencies: p.root.devDependencies }, ...p.lock },
     });
   }
   for (const [loc, target] of Object.entries(p.links ?? {})) {

@@ -152,10 +152,12 @@ export const cases: Case[] = [
   [['i', '--safe-nope'], 'usage-error', { error: 'unknown option --safe-nope' }],
   [['i', '--safe-yes=maybe'], 'usage-error', { error: '--safe-yes' }],
   // --ignore-scripts=false and friends never turn scripts back on
-  [['i', 'foo', '--ignore-scripts=false'], 'install', { npmArgs: ['i', 'foo'], ignored: ['--ignore-scripts=false'] }],
-  [['i', '--no-ignore-scripts', 'foo'], 'install', { npmArgs: ['i', 'foo'], ignored: ['--no-ignore-scripts'], specs: ['foo'] }],
-  [['i', '--ignore-scripts', 'false', 'foo'], 'install', { npmArgs: ['i', 'foo'], ignored: ['--ignore-scripts', 'false'], specs: ['foo'] }],
-  [['i', '--ignore-scr=false', 'foo'], 'install', { npmArgs: ['i', 'foo'], ignored: ['--ignore-scr=false'] }],
+  [['i', 'foo', '--ignore-scripts=false'], 'install', { npmArgs: ['i', 'foo', '--ignore-scripts=true'], ignored: ['--ignore-scripts=false'] }],
+  [['i', '--no-ignore-scripts', 'foo'], 'install', { npmArgs: ['i', '--ignore-scripts', 'foo'], ignored: ['--no-ignore-scripts'], specs: ['foo'] }],
+  [['i', '--ignore-scripts', 'false', 'foo'], 'install', { npmArgs: ['i', '--ignore-scripts', 'true', 'foo'], ignored: ['--ignore-scripts', 'false'], specs: ['foo'] }],
+  // rewritten in place, not removed: npm reads the neighbours as typed (found by the fuzzing)
+  [['--tag', '--ignore-scripts=false', 'install', 'foo'], 'install', { npmArgs: ['--tag', '--ignore-scripts=true', 'install', 'foo'], ignored: ['--ignore-scripts=false'], specs: ['foo'] }],
+  [['i', '--ignore-scr=false', 'foo'], 'install', { npmArgs: ['i', '--ignore-scripts=true', 'foo'], ignored: ['--ignore-scr=false'] }],
   [['ci', '--ignore-scripts'], 'ci', { npmArgs: ['ci', '--ignore-scripts'], ignored: [] }],
   [['run', 'x', '--ignore-scripts=false'], 'passthrough', { npmArgs: ['run', 'x', '--ignore-scripts=false'] }],
   // exec / npx

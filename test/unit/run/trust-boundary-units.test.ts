@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { commitStaged, JOURNAL, recoverProject } from '../../../src/npm/commit-p
 import { originOf, unreachableFrom, watchUnreachable } from '../../../src/npm/fetch-failures.js';
 import { withOption } from '../../../src/npm/run-npm-install.js';
 import { resolveBuildIdentities } from '../../../src/run/build-identity.js';
+import { linkTree } from '../../../src/run/fs-ownership.js';
 import { watchInterrupts } from '../../../src/run/interrupts.js';
 import { holderOf, lockProject } from '../../../src/run/project-lock.js';
 import { readRegularFile } from '../../../src/run/user-files.js';
@@ -66,6 +67,10 @@ describe('commit: one step, journaled', () => {
     writeFileSync(join(dir, JOURNAL), JSON.stringify({ pid: 3, state: 'preparing', entries: [{ dir: victim, files: ['package.json'], nodeModules: false }] }));
     chownSync(join(dir, JOURNAL), 65534, 65534);
     expect(recoverProject(dir)).toMatch(/did not act on it \(not written by us\)/);
+    // Written by us, but naming a folder of someone else: not acted on either.
+    chownSync(join(dir, JOURNAL), process.getuid!(), process.getgid!());
+    chownSync(victim, 65534, 65534);
+    expect(recoverProject(dir)).toMatch(/names a folder that is not the project owner's/);
     expect(existsSync(join(victim, 'package.json.safe-npm-new'))).toBe(true);
   });
 
@@ -75,6 +80,33 @@ describe('commit: one step, journaled', () => {
     writeFileSync(join(dir, 'package.json.safe-npm-tmp'), 'x');
     expect(recoverProject(dir)).toBeUndefined();
     expect(state(dir).extra).toEqual([]);
+  });
+});
+
+describe('staging node_modules by links', () => {
+  it('files are hard links the build user cannot write (but can remove); folders and symlinks are its own; npm\'s hidden lockfile is a copy', () => {
+    const parent = temp();
+    chmodSync(parent, 0o755); // the build user must reach what is staged for it
+    const src = join(parent, 'node_modules');
+    mkdirSync(join(src, 'a', 'lib'), { recursive: true });
+    writeFileSync(join(src, 'a', 'index.js'), 'root code');
+    writeFileSync(join(src, '.package-lock.json'), '{}');
+    writeFileSync(join(src, 'a', 'private.json'), 'x', { mode: 0o600 });
+    mkdirSync(join(src, '.bin'));
+    symlinkSync('../a/index.js', join(src, '.bin', 'a'));
+    const dest = join(parent, 'staged');
+    expect(linkTree(src, dest, 65534, 65534)).toBe(true);
+    const st = (p: string) => lstatSync(join(dest, p));
+    expect(st('a').uid).toBe(65534);
+    expect(st('a/index.js')).toMatchObject({ uid: 0, nlink: 2 });
+    expect(st('.package-lock.json')).toMatchObject({ uid: 65534, nlink: 1 });
+    expect(st('a/private.json')).toMatchObject({ uid: 65534, nlink: 1 }); // unreadable to it: a copy
+    expect(st('.bin/a').ino).not.toBe(lstatSync(join(src, '.bin', 'a')).ino);
+    expect(st('.bin/a').uid).toBe(65534);
+    const asBuildUser = (code: string) => execFileSync(process.execPath, ['-e', code], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    expect(asBuildUser(`try { require('fs').appendFileSync(${JSON.stringify(join(dest, 'a/index.js'))}, 'x'); console.log('wrote') } catch (e) { console.log(e.code) }`).trim()).toBe('EACCES');
+    asBuildUser(`require('fs').rmSync(${JSON.stringify(join(dest, 'a'))}, { recursive: true })`);
+    expect(readFileSync(join(src, 'a', 'index.js'), 'utf8')).toBe('root code');
   });
 });
 

@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+/**
+ * Everyday commands against plain npm, same tree, same user, warm, alternated (issue 9):
+ *   uninstall  — `safe-npm uninstall lodash` vs `npm uninstall lodash` in a project with esbuild (its
+ *                postinstall approved): ratio of medians (goal ≤ 1.15; nothing may replay);
+ *   npx bin    — `npx esbuild --version` through shims/npx vs plain npx, esbuild installed locally:
+ *                difference of medians (goal ≤ +100 ms).
+ * Runs as `nobody` when root (an ordinary user's project: npm runs as itself), else as you. Needs the
+ * configured npm registry once, to make the template project.
+ *
+ *   npm run build && node bench/everyday-commands.mjs [--runs 9]
+ */
+import { spawnSync } from 'node:child_process';
+import { chownSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync, chmodSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 9;
+const isRoot = process.geteuid?.() === 0;
+const who = isRoot ? { uid: 65534, gid: 65534 } : {};
+const base = mkdtempSync(join(tmpdir(), 'safe-npm-everyday-bench-'));
+chmodSync(base, 0o755);
+const own = (p) => { if (isRoot) chownSync(p, 65534, 65534); return p; };
+const dir = (name) => own(mkdirSync(join(base, name), { recursive: true }) ?? join(base, name));
+const home = dir('home');
+const env = {
+  PATH: `${join(process.execPath, '..')}:/usr/local/bin:/usr/bin:/bin`, HOME: home, XDG_CONFIG_HOME: dir('config'), XDG_CACHE_HOME: dir('cache'),
+  npm_config_cache: dir('npm-cache'), npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false',
+  ...(process.env.NODE_EXTRA_CA_CERTS ? { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS } : {}),
+};
+const safeNpm = join(repo, 'bin', 'safe-npm.js');
+const run = (cmd, args, cwd) => {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', ...who });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} → ${r.status}\n${r.stderr}`);
+  return { ms, r };
+};
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+
+try {
+  // The template: installed through safe-npm itself with esbuild's postinstall approved (the case of the issue).
+  const template = dir('template');
+  writeFileSync(join(template, 'package.json'), '{"name":"bench","version":"1.0.0","private":true}\n');
+  own(join(template, 'package.json'));
+  const esbuild = spawnSync('npm', ['view', 'esbuild@0.25', 'version', '--json'], { env, encoding: 'utf8', ...who });
+  const version = JSON.parse(esbuild.stdout).at?.(-1) ?? JSON.parse(esbuild.stdout);
+  run(process.execPath, [safeNpm, 'safe', 'approve', `esbuild@${version}`], template);
+  run(process.execPath, [safeNpm, 'install', `esbuild@${version}`, 'lodash', 'left-pad', '--safe-yes'], template);
+  const copy = (name) => { const d = join(base, name); rmSync(d, { recursive: true, force: true }); cpSync(template, d, { recursive: true, preserveTimestamps: true }); if (isRoot) spawnSync('chown', ['-R', '65534:65534', d]); return d; };
+
+  // Warm-up, then alternated rounds (order flips each round).
+  const times = { npm: [], safe: [], npx: [], shim: [] };
+  for (let i = -1; i < runs; i++) {
+    const pair = [
+      ['npm', () => run('npm', ['uninstall', 'lodash'], copy('a')).ms],
+      ['safe', () => run(process.execPath, [safeNpm, 'uninstall', 'lodash'], copy('b')).ms],
+      ['npx', () => run('npx', ['esbuild', '--version'], template).ms],
+      ['shim', () => run(join(repo, 'shims', 'npx'), ['esbuild', '--version'], template).ms],
+    ];
+    const order = i % 2 ? pair : [pair[1], pair[0], pair[3], pair[2]];
+    for (const [name, f] of order) { const ms = f(); if (i >= 0) times[name].push(ms); }
+  }
+  const result = {
+    date: new Date().toISOString(), load: loadavg().map((x) => Math.round(x * 100) / 100), runs, user: isRoot ? 'nobody' : 'self',
+    uninstall: { npmMs: Math.round(median(times.npm)), safeNpmMs: Math.round(median(times.safe)), ratio: Math.round((median(times.safe) / median(times.npm)) * 100) / 100 },
+    npxLocalBin: { npxMs: Math.round(median(times.npx)), shimMs: Math.round(median(times.shim)), deltaMs: Math.round(median(times.shim) - median(times.npx)) },
+  };
+  mkdirSync(join(repo, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(repo, 'bench', 'results', 'everyday-commands.json'), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(JSON.stringify(result, null, 2));
+} finally {
+  rmSync(base, { recursive: true, force: true });
+}

@@ -1,0 +1,87 @@
+/**
+ * Stage "checks" of safe-npm: the requested packages (while npm's engine resolves), then every new or
+ * changed package of the resolved tree, each turned into a report with its dependency path.
+ */
+import { runChecks, toReport } from '../checks/run-checks.js';
+import type { Finding, PackageReport } from '../core/types.js';
+import { npmFacts, offlineFacts } from '../npm/npm-facts.js';
+import { mapConcurrent, type RegistryClient } from '../npm/npm-registry.js';
+import type { ResolvedNode } from '../npm/tree-nodes.js';
+import { checkNpmSpecs, type CheckedPackage } from './check-packages.js';
+import { applySeverity } from './decision-stages.js';
+import type { CooldownWindow, ResolvedTree, TreeMode } from './npm-resolve.js';
+import type { NpmSession } from './npm-session.js';
+import { cooldownNotes, displayName, replacedVersion, tooYoungFinding } from './whole-tree.js';
+
+/** The packages named on the command line (exec: its packages), checked as the build user. */
+export async function checkRequested(s: NpmSession, registry: RegistryClient, cooldown: CooldownWindow): Promise<CheckedPackage[]> {
+  const { deps } = s;
+  const requested = requestedSpecs(s);
+  const popular = deps.popular();
+  const spinner = await deps.spinner(`checking ${requested.length === 1 ? requested[0]!.raw : `${requested.length} packages`}`);
+  try {
+    // Cache entries written during the check must belong to the user who installs next.
+    return await deps.asBuildUser(s.buildUser, () => checkNpmSpecs({
+      specs: requested, registry, settings: s.settings, popular, now: deps.now(),
+      defaultTag: String(s.config.get('tag') ?? 'latest'),
+      ...cooldown,
+    }));
+  } finally {
+    spinner.stop();
+    deps.mark?.('requested packages checked');
+  }
+}
+
+/** What the command line asks for: install specs, or the packages exec/init runs. */
+export function requestedSpecs(s: Pick<NpmSession, 'inv'>) {
+  return s.inv.kind === 'exec' || s.inv.kind === 'init' ? s.inv.exec?.packages ?? [] : s.inv.specs;
+}
+
+/**
+ * Every package of the tree that is new or changed against what is installed, checked (requested ones
+ * were already reported: only the integrity and what the cooldown did are added for them).
+ */
+export async function checkTree(
+  tree: ResolvedTree,
+  changed: readonly ResolvedNode[],
+  mode: Exclude<TreeMode, 'none'>,
+  s: NpmSession,
+  registry: RegistryClient,
+  before: Date | undefined,
+): Promise<PackageReport[]> {
+  const { deps, settings } = s;
+  const now = deps.now();
+  const locked = deps.lockedEntries(s.projectDir);
+  const youngNames = new Set(tree.tooYoung.map((t) => t.name));
+  const requested = requestedSpecs(s).map((r) => r.registryName ?? r.name ?? r.raw);
+  const ctxChecks = { now, thresholds: settings.thresholds, popular: deps.popular() };
+  return deps.asBuildUser(s.buildUser, () =>
+    mapConcurrent(changed, 16, async (node) => {
+      const spec = { raw: `${node.name}@${node.version}`, type: node.registry ? 'version' : node.source, name: node.name, registryName: node.name, fetchSpec: node.version, fromRegistry: node.registry };
+      const packumentResult = node.registry ? await registry.packument(node.name) : undefined;
+      const facts = packumentResult
+        ? npmFacts(spec, packumentResult, { replacedVersion: replacedVersion(node, locked) })
+        : offlineFacts(spec);
+      facts.requested = displayName(node);
+      facts.dependencyPath = node.path;
+      const alreadyChecked = node.path.length === 1 && requested.includes(node.name);
+      const findings: Finding[] = alreadyChecked
+        ? []
+        : runChecks(facts, ctxChecks, { offline: false, severity: settings.severity }).filter((f) => !(mode === 'resolve' && f.check === 'new-version' && before));
+      if (node.registry && integrityChanged(node, packumentResult)) {
+        findings.push({ check: 'integrity-mismatch', severity: 'block', message: `${node.name}@${node.version}: the registry now serves a different tarball than the lockfile records (${node.integrity})` });
+      }
+      if (before && packumentResult?.ok && !alreadyChecked) {
+        if (youngNames.has(node.name)) findings.push(tooYoungFinding(facts, settings.minReleaseAgeHours, now));
+        else findings.push(...cooldownNotes(node, packumentResult.packument, [], before, now));
+      }
+      return toReport(facts, applySeverity(findings, settings));
+    }),
+  );
+}
+
+function integrityChanged(node: ResolvedNode, result: Awaited<ReturnType<RegistryClient['packument']>> | undefined): boolean {
+  if (!result?.ok || !node.integrity) return false;
+  const published = result.packument.versions?.[node.version]?.dist?.integrity;
+  return Boolean(published && published !== node.integrity);
+}

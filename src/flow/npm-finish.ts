@@ -1,0 +1,140 @@
+/**
+ * The last stages of safe-npm: install exactly what was vetted (npm's engine reifies the vetted tree,
+ * or the real npm runs with scripts off as the build user), replay the approved scripts, run the
+ * user's tests (install-test), or run the bin (exec).
+ */
+import { ExitCode } from '../core/exit-codes.js';
+import type { NpmInvocation } from '../npm/npm-invocation.js';
+import type { NpmInstallJob } from '../npm/run-npm-install.js';
+import type { NpmSession } from './npm-session.js';
+import { afterInstallContext } from './npm-who.js';
+import { changedEntries } from './whole-tree.js';
+import { registryFault } from '../npm/registry-faults.js';
+import { neutralize, neutralizeLines } from '../ui/neutralize.js';
+
+/**
+ * What an install wrote, for the script replay: `fresh` = asked about when unreviewed, `written` =
+ * whose approved scripts run (undefined: every package, as after npm ci).
+ */
+export interface Written {
+  fresh?: Set<string>;
+  written?: Set<string>;
+}
+
+/** npm's engine writes the tree it resolved and we vetted (only `changed` is touched); npm's own summary line. */
+export async function installTree(s: NpmSession, changed: Set<string> | undefined): Promise<Written | number> {
+  const { deps } = s;
+  // uninstall / prune: what npm wrote (it re-installs what is missing) is read before and after.
+  const before = s.inv.kind === 'reify' ? deps.installedEntries(s.projectDir) : undefined;
+  const result = await s.tree!.install();
+  s.tree = undefined;
+  deps.mark?.('tree installed');
+  if (result.exitCode !== 0) {
+    // A tarball the registry broke, cut short or swapped: nothing was installed as vetted (68).
+    const fault = registryFault({ code: result.code, message: result.error }, 'tarball', String(s.config.flat.registry ?? ''));
+    deps.stderr(`safe-npm: ${fault ? neutralize(fault) : `npm could not install the vetted tree: ${neutralize(String(result.error))}`}\nsafe-npm: nothing was changed\n`);
+    return fault ? ExitCode.couldNotVerify : result.exitCode;
+  }
+  // npm's figure is the whole command, from the moment it started.
+  deps.stdout(`\n${installSummary(result)} in ${npmDuration(deps.now().getTime() - deps.startedAt)}\n`);
+  if (before) {
+    const written = changedEntries(before, deps.installedEntries(s.projectDir));
+    return { fresh: written, written };
+  }
+  // npm ci writes its whole tree anew: every approved script replays.
+  const ci = s.inv.kind === 'ci' || s.inv.kind === 'install-ci-test';
+  return { fresh: changed, written: ci ? undefined : changed };
+}
+
+/**
+ * The real npm, scripts off, as the build user (ci, -g, --no-save, uninstall…); its output as it
+ * printed it. What it wrote is read from npm's hidden lockfile before and after (npm ci: everything).
+ */
+export async function runNpmItself(s: NpmSession, changed: Set<string> | undefined): Promise<Written | number> {
+  const { deps, inv } = s;
+  const local = !inv.global;
+  const before = local ? deps.installedEntries(s.projectDir) : undefined;
+  const result = await deps.runNpmInstall(installJob(s));
+  if (result.output && !result.error) {
+    deps.stdout(neutralizeLines(result.output.stdout));
+    deps.stderr(neutralizeLines(result.output.stderr));
+  }
+  if (result.error) deps.stderr(`safe-npm: ${neutralize(result.error)}\n`);
+  if (result.exitCode !== ExitCode.ok) return result.exitCode;
+  if (!before || inv.kind === 'ci' || inv.kind === 'install-ci-test') return { fresh: changed };
+  const written = changedEntries(before, deps.installedEntries(s.projectDir));
+  return { fresh: written, written };
+}
+
+function installJob(s: NpmSession): NpmInstallJob {
+  return {
+    realNpm: s.deps.realNpm,
+    args: s.npmArgs,
+    projectDir: s.projectDir,
+    globalPrefix: s.config.globalPrefix,
+    force: s.config.get('force') === true,
+    env: s.deps.env,
+    userconfigPath: s.config.userconfigPath,
+    cacheDir: s.cacheDir,
+    mode: s.mode,
+    interrupts: s.deps.interrupts,
+  };
+}
+
+/** Stage "after install": the vetted script replay (only what this run wrote runs or is asked about). */
+export async function replayScripts(s: NpmSession, written?: Written): Promise<number> {
+  if (!s.deps.afterInstall) return ExitCode.ok;
+  s.deps.mark?.('install done');
+  return s.deps.afterInstall(afterInstallContext(s, written));
+}
+
+/** install-test / install-ci-test: the tests are the user's own code, run as the user asked (lock freed first). */
+export async function runTests(s: NpmSession): Promise<number> {
+  await s.lock?.release();
+  s.lock = undefined;
+  return s.deps.runNpmTest!(s.projectDir);
+}
+
+/** exec/npx/init: the checked package's bin, as the invoking user. */
+export function runExec(s: NpmSession): Promise<number> {
+  const { deps } = s;
+  return deps.runExec!({
+    invocation: s.inv, realNpm: deps.realNpm, env: deps.env, cwd: deps.cwd, npmArgs: s.npmArgs,
+    mode: s.mode, config: s.config, settings: s.settings, cacheDir: s.cacheDir, interrupts: deps.interrupts,
+  });
+}
+
+/**
+ * exec/npx with npm's `yes` false (`npx --no`, npm_config_yes=false): npm installs nothing then. As
+ * the user, npm exec itself runs what is already there (or refuses); as root, where we would have to
+ * install it, we refuse in npm's words (exit 1).
+ */
+export function execWithoutInstalling(s: NpmSession): Promise<number> | number {
+  if (s.mode.kind === 'self' && s.deps.runExec) return runExec(s);
+  const missing = (s.inv.exec?.packages ?? []).map((p) => p.raw);
+  s.deps.stderr(`safe-npm: npx canceled due to missing packages and no YES option: ${JSON.stringify(missing)}\n`);
+  return 1;
+}
+
+/** npm's own wording (lib/utils/reify-output.js, no audit): "added 3 packages, and removed 1 package". */
+export function installSummary({ added, removed, changed }: { added: number; removed: number; changed: number }): string {
+  const part = (n: number, verb: string) => `${verb} ${n} package${n === 1 ? '' : 's'}`;
+  if (!added && !removed && !changed) return 'up to date';
+  let text = added ? part(added, 'added') : '';
+  if (removed) text += `${added ? ', ' : ''}${added && !changed ? 'and ' : ''}${part(removed, 'removed')}`;
+  if (changed) text += `${added || removed ? ', and ' : ''}${part(changed, 'changed')}`;
+  return text;
+}
+
+/** A duration as npm prints it (the `ms` package's short form): "450ms", "2s", "1m". */
+export function npmDuration(ms: number): string {
+  const units: Array<[number, string]> = [[86_400_000, 'd'], [3_600_000, 'h'], [60_000, 'm'], [1000, 's']];
+  for (const [size, unit] of units) if (Math.abs(ms) >= size) return `${Math.round(ms / size)}${unit}`;
+  return `${Math.round(ms)}ms`;
+}
+
+/** The user's npm argv with the command word replaced (install-ci-test → ci: the tests run separately). */
+export function replaceCommand(npmArgs: string[], invocation: NpmInvocation, command: string): string[] {
+  const at = npmArgs.indexOf(invocation.typedCommand ?? '');
+  return at < 0 ? npmArgs : [...npmArgs.slice(0, at), command, ...npmArgs.slice(at + 1)];
+}

@@ -1,0 +1,158 @@
+/**
+ * Stage "resolve" of safe-npm: how much of the tree is vetted, the release cooldown, and npm's own
+ * engine resolving the whole tree (nothing written) — or, for npm ci, the project's lockfile.
+ */
+import type { Settings } from '../config/settings.js';
+import { ExitCode } from '../core/exit-codes.js';
+import type { InstallMode } from '../npm/install-mode.js';
+import type { NpmConfig } from '../npm/npm-config.js';
+import type { NpmInvocation } from '../npm/npm-invocation.js';
+import type { RegistryClient } from '../npm/npm-registry.js';
+import type { ResolvedNode } from '../npm/tree-nodes.js';
+import type { TreeInstall } from '../npm/tree-install.js';
+import type { Spinner } from '../ui/spinner.js';
+import { registryFault, type FetchErrorLike } from '../npm/registry-faults.js';
+import { neutralize, neutralizeLines } from '../ui/neutralize.js';
+import type { NpmSession } from './npm-session.js';
+
+export type TreeMode = 'none' | 'resolve' | 'lockfile';
+
+/** What the cooldown asks of the resolver and the checks. */
+export interface CooldownWindow {
+  before?: Date;
+  cooldownHours: number;
+  cooldownExclude: string[];
+}
+
+/** The tree as npm will install it, and the packages for which no version was old enough. */
+export interface ResolvedTree {
+  nodes: ResolvedNode[];
+  tooYoung: Array<{ name: string; wanted: string }>;
+}
+
+/** Whether this command will probably resolve a tree (npm's config may still say otherwise). */
+export function mayResolveTree(invocation: NpmInvocation): boolean {
+  return ['install', 'update', 'install-test', 'ci', 'install-ci-test', 'reify'].includes(invocation.kind) && !invocation.global && invocation.workspaces === false;
+}
+
+/**
+ * How much of the tree we vet: `resolve` = npm's resolver computes the tree and we install the vetted
+ * lockfile; `lockfile` = npm ci installs the existing lockfile, whose new entries we vet; `none` = only
+ * the requested packages (global installs, workspace-targeted installs, --no-save, exec, link...).
+ */
+export function wholeTreeMode(invocation: NpmInvocation, config: Pick<NpmConfig, 'get'>): TreeMode {
+  if (invocation.global) return 'none';
+  if (invocation.kind === 'ci' || invocation.kind === 'install-ci-test') return 'lockfile';
+  if (!['install', 'update', 'install-test'].includes(invocation.kind)) return 'none';
+  if (invocation.workspaces !== false) return 'none';
+  if (config.get('save') === false || config.get('package-lock') === false) return 'none';
+  return 'resolve';
+}
+
+/** The release cooldown applies where we resolve: new installs and updates, not a lockfile install. */
+export function cooldownFor(mode: TreeMode, settings: Settings, now: Date): CooldownWindow {
+  const hours = settings.minReleaseAgeHours;
+  if (mode !== 'resolve' || hours <= 0) return { cooldownHours: 0, cooldownExclude: [] };
+  return { before: new Date(now.getTime() - hours * 3_600_000), cooldownHours: hours, cooldownExclude: settings.cooldownExclude };
+}
+
+function sameMode(a: InstallMode, b: InstallMode): boolean {
+  return a.kind === b.kind && (a.kind === 'self' || (b.kind !== 'self' && a.user.uid === b.user.uid));
+}
+
+/**
+ * npm's engine resolves `add` (as the build user, nothing written) — or, for npm ci, loads the
+ * lockfile's tree and installs it into a staging copy while it is vetted. The early worker is used
+ * when it fits.
+ */
+export function startResolve(s: NpmSession, add: string[], cooldown: CooldownWindow, mode: Exclude<TreeMode, 'none'>, opts: { resolveOnly?: boolean } = {}): TreeInstall {
+  const { deps, inv, config } = s;
+  const worker = s.early && sameMode(s.early.mode, s.mode) ? s.early : deps.spawnTreeWorker(s.mode);
+  if (worker === s.early) s.early = undefined;
+  const now = deps.now().getTime();
+  const t = s.settings.thresholds;
+  return worker.start({
+    kind: mode === 'lockfile' ? 'ci' : 'install',
+    // npm ci of some workspaces (-w): npm picks them; the lockfile is only vetted here. `safe check`
+    // resolves only.
+    installHere: inv.workspaces === false && !opts.resolveOnly,
+    // A release younger than this is checked on its full registry document (publisher, scripts…).
+    recentSince: new Date(now - Math.max(t.recentReleaseDays, t.newPackageDays, t.newVersionDays) * 86_400_000),
+    projectDir: s.projectDir,
+    // As npm's update command does: package.json is saved only when --save was given.
+    options: { ...config.flat, ...(inv.kind === 'update' && config.isDefault('save') ? { save: false } : {}) },
+    cacheDir: s.cacheDir,
+    add: inv.kind === 'update' ? [] : add,
+    update: inv.kind === 'update' ? (inv.specs.length ? inv.specs.map((sp) => sp.name ?? sp.raw) : true) : undefined,
+    before: cooldown.before,
+    cooldownExclude: s.settings.cooldownExclude,
+    localFolders: inv.specs.filter((sp) => (sp.type === 'directory' || sp.type === 'file') && sp.fetchSpec).map((sp) => sp.fetchSpec!),
+  });
+}
+
+/** npm uninstall / prune by npm's engine (the early worker when it fits): as npm's commands do it. */
+export function startRemove(s: NpmSession): TreeInstall {
+  const { deps, inv, config } = s;
+  const worker = s.early && sameMode(s.early.mode, s.mode) ? s.early : deps.spawnTreeWorker(s.mode);
+  if (worker === s.early) s.early = undefined;
+  return worker.start({
+    kind: 'remove',
+    rm: inv.command === 'uninstall' ? inv.positionals : undefined,
+    projectDir: s.projectDir,
+    options: config.flat,
+    cacheDir: s.cacheDir,
+    add: [],
+    cooldownExclude: [],
+    localFolders: [],
+  });
+}
+
+/**
+ * The whole tree: npm's resolution (its registry documents primed into ours) or the lockfile (npm ci).
+ * A failure is how the run ends: 68 when the registry cannot be reached, 65 when a package is not found.
+ */
+export async function resolveTree(
+  mode: Exclude<TreeMode, 'none'>,
+  s: NpmSession,
+  registry: RegistryClient,
+  spinner: Spinner,
+): Promise<ResolvedTree | number> {
+  const { deps } = s;
+  try {
+    const resolved = await s.tree!.resolved;
+    for (const [name, packument] of Object.entries(resolved.packuments)) registry.prime(name, packument);
+    deps.mark?.('tree resolved');
+    return { nodes: resolved.nodes, tooYoung: resolved.tooYoung };
+  } catch (error) {
+    spinner.stop();
+    const code = (error as { code?: string }).code;
+    // npm ci's list of what is out of sync is the answer itself: all of it is said.
+    const message = code === 'ELOCKSYNC' ? (error as Error).message : (error as Error).message.split('\n')[0];
+    // A registry that failed (5xx, 429, timeout, broken or malformed answer) verified nothing: 68.
+    const fault = code === 'EUNREACHABLE' ? message : registryFault(error as FetchErrorLike, 'metadata', String(registry.options.registry ?? s.config.flat.registry ?? ''));
+    if (fault) {
+      deps.stderr(`safe-npm: ${neutralize(fault)}; nothing was changed\n`);
+      return ExitCode.couldNotVerify;
+    }
+    deps.stderr(`safe-npm: npm could not resolve the dependency tree: ${neutralizeLines(message)}\nsafe-npm: nothing was changed\n`);
+    return code === 'E404' ? ExitCode.blocked : 1;
+  }
+}
+
+/**
+ * npm ci: the registry documents for the new entries of the lockfile, fetched by npm's engine while
+ * it installs the tree into the staging copy. Returns how the run ends when they cannot be had.
+ */
+export async function lockfileDocuments(s: NpmSession, registry: RegistryClient, changed: readonly ResolvedNode[], spinner: Spinner): Promise<number | undefined> {
+  try {
+    const docs = await s.tree!.docs(changed.filter((n) => n.registry));
+    for (const [name, packument] of Object.entries(docs)) registry.prime(name, packument);
+    return undefined;
+  } catch (error) {
+    spinner.stop();
+    const code = (error as { code?: string }).code;
+    const fault = code === 'EUNREACHABLE' ? (error as Error).message.split('\n')[0]! : registryFault(error as FetchErrorLike, 'metadata', String(s.config.flat.registry ?? ''));
+    s.deps.stderr(`safe-npm: ${neutralize(fault ?? (error as Error).message.split('\n')[0]!)}; nothing was changed\n`);
+    return fault ? ExitCode.couldNotVerify : 1;
+  }
+}

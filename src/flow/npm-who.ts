@@ -1,0 +1,102 @@
+/**
+ * The first stages of safe-npm: open the session (store, settings, who runs npm, npm's engine started
+ * early), locate the project (npm's config, its lock, the cache), and close the session at the end.
+ */
+import { applyEnvOverrides } from '../config/settings.js';
+import type { Settings } from '../config/settings.js';
+import { chooseInstallMode, type InstallMode } from '../npm/install-mode.js';
+import type { NpmConfig } from '../npm/npm-config.js';
+import type { NpmInvocation } from '../npm/npm-invocation.js';
+import type { BuildIdentities } from '../run/build-identity.js';
+import { mayResolveTree } from './npm-resolve.js';
+import type { AfterInstallContext, NpmFlowDeps, NpmSession } from './npm-session.js';
+
+/** Stage "session": store and settings, who runs npm, and npm's engine started as early as that is known. */
+export async function openSession(inv: NpmInvocation, deps: NpmFlowDeps): Promise<NpmSession> {
+  const store = await deps.openStore();
+  const settings = applyEnvOverrides(store.settings(), deps.env, 'SAFE_NPM');
+  let identities: BuildIdentities | undefined;
+  const buildIdentities = () => {
+    if (!identities) {
+      identities = deps.buildIdentities(settings);
+      for (const w of identities.warnings) deps.stderr(`safe-npm: ${w}\n`);
+    }
+    return identities;
+  };
+  const modeFor = (dir: string) => chooseInstallMode({
+    euid: deps.euid,
+    projectOwnerUid: deps.ownerUidOf(dir),
+    global: inv.global,
+    lookup: deps.lookupUser,
+    identities: buildIdentities,
+    identityNames: [settings.runAsUser, settings.scriptUser],
+  });
+  // npm's engine starts loading before npm's configuration is read: it only needs to know whom it
+  // runs as. A wrong guess (another project root) is simply discarded.
+  const early = mayResolveTree(inv) ? deps.spawnTreeWorker(modeFor(deps.guessProjectDir())) : undefined;
+  deps.mark?.(early ? 'npm\'s engine spawned' : 'session opened');
+  return {
+    deps, inv, store, settings, modeFor, early,
+    strictScripts: inv.ownFlags.strictScripts || settings.strictScripts,
+    // Set by locateProject:
+    config: undefined as never, projectDir: '', mode: { kind: 'self' }, buildUser: undefined, cacheDir: undefined,
+    npmArgs: [...inv.npmArgs], specs: [],
+  };
+}
+
+/** Whatever the run ends with: npm's engine stopped (nothing written unless it installed), the lock freed. */
+export async function closeSession(s: NpmSession): Promise<void> {
+  try {
+    await s.tree?.cancel();
+  } finally {
+    await s.early?.cancel();
+    await s.lock?.release();
+  }
+}
+
+/** Stage "probe · who runs it": npm's own config, the project, who runs npm there, its lock, the cache. */
+export async function locateProject(s: NpmSession): Promise<void> {
+  const { deps, inv } = s;
+  s.config = await deps.loadNpmConfig(inv.npmArgs);
+  s.projectDir = s.config.localPrefix;
+  s.mode = s.modeFor(s.projectDir);
+  s.buildUser = s.mode.kind === 'self' ? undefined : s.mode.user;
+  // Everything that reads or writes the project happens under its lock (npm's resolver reads it).
+  if (writesProject(inv)) {
+    const lock = await deps.lockProject(inv.global ? s.config.globalPrefix : s.projectDir);
+    s.lock = lock;
+    // Freed before we exit on a signal too, so that nothing of ours holds the project afterwards.
+    deps.interrupts.onInterrupt(() => lock.release());
+    deps.mark?.('project locked');
+    if (!inv.global) {
+      const repaired = deps.recoverProject(s.projectDir);
+      if (repaired) deps.stderr(`safe-npm: ${repaired}\n`);
+    }
+  }
+  s.cacheDir = cacheFor(s.mode, s.settings, s.config, deps);
+}
+
+/** Commands that write the project (or the global prefix): they take its lock. */
+function writesProject(invocation: NpmInvocation): boolean {
+  return invocation.kind !== 'exec' && invocation.kind !== 'init' && invocation.kind !== 'passthrough' && invocation.kind !== 'safe';
+}
+
+function cacheFor(mode: InstallMode, settings: Settings, config: NpmConfig, deps: NpmFlowDeps): string | undefined {
+  if (mode.kind === 'self') return String(config.get('cache'));
+  if (mode.kind === 'as-owner') {
+    // The owner's own cache when it has a home of its own; otherwise a persistent one under cacheRoot.
+    try {
+      if (deps.ownerUidOf(mode.user.home) === mode.user.uid) return `${mode.user.home}/.npm`;
+    } catch { /* no home */ }
+  }
+  return deps.ensureUserCache(settings.cacheRoot, mode.user);
+}
+
+/** The context the after-install steps (script replay, exec) get. */
+export function afterInstallContext(s: NpmSession, written?: { fresh?: Set<string>; written?: Set<string> }): AfterInstallContext {
+  return {
+    invocation: s.inv, freshLocations: written?.fresh, writtenLocations: written?.written, ownCommand: s.deps.ownCommand, realNpm: s.deps.realNpm, env: s.deps.env, interactive: s.deps.interactive,
+    cacheDir: s.cacheDir, projectDir: s.projectDir, mode: s.mode, settings: s.settings, store: s.store, config: s.config,
+    strictScripts: s.strictScripts, interrupts: s.deps.interrupts,
+  };
+}

@@ -1,0 +1,219 @@
+/**
+ * Issue 9, safe-npm in everyday hands, end to end (bin/safe-npm.js → the real npm → Verdaccio): a
+ * brand-new package installs under the cooldown once accepted; npm's own counts; an uninstall or a
+ * no-op reinstall replays nothing and says nothing; a strict stop changes nothing and its advice
+ * works; npx honours `yes=false` and runs a local bin without the install path; `safe check` vets the
+ * tree a spec brings; not found is 65 every time.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeProject, makeTempDir, snapshotProject } from '../helpers/projects.js';
+import { DEAD_REGISTRY, repoRoot, runBin, runTool, SYSTEM_PATH, type RunResult, type Sandbox, makeSandbox } from '../helpers/run-bin.js';
+import { startVerdaccio, type VerdaccioServer } from '../helpers/verdaccio.js';
+import { fakeDeps } from '../helpers/fake-npm-deps.js';
+import { npmInstallFlow } from '../../src/flow/npm-install.js';
+import type { NpmInvocation } from '../../src/npm/npm-invocation.js';
+import { parseSpec } from '../../src/npm/parse-npm-args.js';
+import type { spawnTreeWorker as SpawnTreeWorker } from '../../src/npm/tree-install.js';
+
+const DAY = 86_400_000;
+const old = new Date(Date.now() - 500 * DAY);
+let registry: VerdaccioServer;
+let markers: string;
+let cacheRoot: string;
+let sandbox: Sandbox;
+const show = (r: RunResult) => `exit ${r.exitCode}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
+
+function established(name: string, extra: Record<string, unknown> = {}, files: Record<string, string> = {}, versions = ['1.0.0', '1.1.0', '1.2.0']) {
+  return versions.map((version) => ({
+    name, version, publishedAt: old,
+    packageJson: { description: name, repository: `https://example.invalid/${name}.git`, ...extra },
+    files: { 'index.js': `module.exports = ${JSON.stringify(name)};\n`, ...files },
+  }));
+}
+
+beforeAll(async () => {
+  markers = await makeTempDir('safe-npm-everyday-markers-', 0o777);
+  await chmod(markers, 0o1777);
+  cacheRoot = await makeTempDir('safe-npm-cacheroot-');
+  // Each run of the postinstall appends a line to a file in its own folder (the one place the sandbox
+  // lets it write): how often it ran, whatever the clock.
+  const logRun = `require('fs').appendFileSync('ran.log', 'ran\\n');\n`;
+  registry = await startVerdaccio({
+    packages: [
+      ...established('plain-a'),
+      ...established('plain-b', { bin: { 'plain-b': 'cli.js' } }, { 'cli.js': '#!/usr/bin/env node\nconsole.log("plain-b ran");\n' }),
+      ...established('scripted', { scripts: { postinstall: 'node run.js' } }, { 'run.js': logRun }),
+      ...established('nest-b', {}, {}, ['1.0.0', '2.0.0']),
+      ...established('nest-a', { dependencies: { 'nest-b': '^1.0.0' } }),
+      ...established('uses-lookalike', { dependencies: { lodahs: '^1.0.0' } }),
+      ...established('lodahs').map((p) => ({ ...p, publishedAt: new Date(Date.now() - 100 * DAY) })),
+      ...established('lodash'),
+      // A colleague's package, published a minute ago: every version is younger than the cooldown.
+      { name: 'brand-new-pkg', version: '1.0.0', publishedAt: new Date(Date.now() - 60_000), packageJson: { description: 'x', repository: 'https://example.invalid/x.git' } },
+    ],
+  });
+  sandbox = await makeSandbox({ registry: registry.url });
+});
+
+afterAll(async () => {
+  await registry?.stop();
+});
+
+/** safe-npm as root with one user store (trust, approvals) for the whole file. */
+function safeNpm(args: string[], cwd: string, env: Record<string, string | undefined> = {}) {
+  return runBin('safe-npm', args, { cwd, sandbox, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot, ...env } });
+}
+
+const ranLines = (project: string) => {
+  const log = join(project, 'node_modules', 'scripted', 'ran.log');
+  return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0;
+};
+
+describe('installs as npm would', () => {
+  it('a brand-new package (every version a minute old) installs once accepted (--safe-yes), under the default cooldown', async () => {
+    const project = await makeProject({ owner: 'nobody' });
+    const asked = await safeNpm(['install', 'brand-new-pkg'], project);
+    expect(asked.exitCode, show(asked)).toBe(66);
+    const r = await safeNpm(['install', 'brand-new-pkg', '--safe-yes'], project);
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(JSON.parse(readFileSync(join(project, 'node_modules/brand-new-pkg/package.json'), 'utf8')).version).toBe('1.0.0');
+  });
+
+  it('"added N packages" counts nested installs as npm does, timed in npm\'s format', async () => {
+    const ours = await makeProject({ owner: 'nobody' });
+    const r = await safeNpm(['install', 'nest-a', 'nest-b@2'], ours);
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(existsSync(join(ours, 'node_modules/nest-a/node_modules/nest-b'))).toBe(true);
+    const plain = await makeProject({ owner: 'nobody' });
+    const npm = await runTool('npm', ['install', 'nest-a', 'nest-b@2'], { cwd: plain, sandbox, env: { PATH: SYSTEM_PATH } });
+    const count = (out: string) => /(added \d+ packages?)/.exec(out)?.[1];
+    expect(count(npm.stdout), show(npm)).toBe('added 3 packages');
+    expect(count(r.stdout)).toBe(count(npm.stdout));
+    expect(r.stdout).toMatch(/^added 3 packages in \d+(ms|s)$/m);
+  });
+
+  it('uninstalling an unrelated package runs no install script again; a no-op reinstall says nothing about old scripts', async () => {
+    const project = await makeProject({ owner: 'nobody' });
+    expect((await safeNpm(['safe', 'approve', 'scripted@1.2.0'], project)).exitCode).toBe(0);
+    const installed = await safeNpm(['install', 'scripted', 'plain-a'], project);
+    expect(installed.exitCode, show(installed)).toBe(0);
+    const ran = ranLines(project);
+    expect(ran).toBeGreaterThan(0);
+    const r = await safeNpm(['uninstall', 'plain-a'], project);
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(existsSync(join(project, 'node_modules/plain-a'))).toBe(false);
+    expect(ranLines(project)).toBe(ran);
+    // Unapproved (another user's store), then the same install again: it was listed once, when it was installed.
+    const other = await makeProject({ owner: 'nobody', packageJson: { name: 'p', version: '1.0.0', dependencies: { scripted: '^1.0.0' } } });
+    const fresh = await makeSandbox({ registry: registry.url });
+    const plain = (args: string[]) => runBin('safe-npm', args, { cwd: other, sandbox: fresh, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot } });
+    const first = await plain(['install']);
+    expect(first.exitCode, show(first)).toBe(0);
+    expect(first.stderr).toContain('approve with: safe-npm safe approve scripted@1.2.0');
+    const again = await plain(['install']);
+    expect(again.exitCode, show(again)).toBe(0);
+    expect(again.stderr).not.toContain('installed earlier');
+  });
+
+  it('--safe-strict-scripts stops (67) before anything is written; approving as told, the same command installs and runs the script', async () => {
+    const project = await makeProject({ owner: 'nobody' });
+    const strictSandbox = await makeSandbox({ registry: registry.url });
+    const run = (args: string[]) => runBin('safe-npm', args, { cwd: project, sandbox: strictSandbox, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot } });
+    const before = await snapshotProject(project);
+    const r = await run(['install', 'scripted', '--safe-strict-scripts']);
+    expect(r.exitCode, show(r)).toBe(67);
+    expect(await snapshotProject(project)).toEqual(before);
+    const advice = /approve with: safe-npm (safe approve scripted@1\.2\.0)$/m.exec(r.stderr);
+    expect(advice, r.stderr).not.toBeNull();
+    expect((await run(advice![1]!.split(' '))).exitCode).toBe(0);
+    const ran = ranLines(project);
+    const again = await run(['install', 'scripted', '--safe-strict-scripts']);
+    expect(again.exitCode, show(again)).toBe(0);
+    expect(ranLines(project)).toBe(ran + 1);
+  });
+});
+
+describe('npx', () => {
+  it('honours npm\'s yes=false: nothing is installed or run (as plain npx refuses)', async () => {
+    const cwd = await makeTempDir('safe-npm-npx-no-');
+    for (const args of [['--no', 'plain-b'], ['plain-b']]) {
+      const env = args[0] === '--no' ? {} : { npm_config_yes: 'false' };
+      const r = await runTool(join(repoRoot, 'shims', 'npx'), args, { cwd, sandbox, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot, ...env } });
+      expect(r.exitCode, show(r)).toBe(1);
+      expect(r.stdout).not.toContain('plain-b ran');
+      expect(r.stderr).toContain('npx canceled due to missing packages and no YES option: ["plain-b"]');
+    }
+  });
+
+  it('a bin already installed in the project runs straight away, without the install path (no registry needed)', async () => {
+    const project = await makeProject({ owner: 'root' });
+    expect((await safeNpm(['install', 'plain-b'], project)).exitCode).toBe(0);
+    const r = await runTool(join(repoRoot, 'shims', 'npx'), ['plain-b'], { cwd: project, sandbox, env: { PATH: SYSTEM_PATH, npm_config_registry: DEAD_REGISTRY } });
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(r.stdout.trim()).toBe('plain-b ran');
+  });
+});
+
+describe('safe check', () => {
+  it('vets the tree a spec brings, with the install\'s findings and path; --no-deps the package alone; a dead registry is 68', async () => {
+    const cwd = await makeTempDir('safe-npm-check-');
+    const r = await safeNpm(['safe', 'check', 'uses-lookalike'], cwd);
+    expect(r.exitCode, show(r)).toBe(65);
+    expect(r.stdout).toContain('lodahs@1.2.0 (via uses-lookalike)');
+    expect(r.stdout).toContain('looks like the popular package "lodash"');
+    expect((await safeNpm(['safe', 'check', '--no-deps', 'uses-lookalike'], cwd)).exitCode).toBe(0);
+    const dead = await safeNpm(['safe', 'check', 'uses-lookalike'], cwd, { npm_config_registry: DEAD_REGISTRY });
+    expect(dead.exitCode, show(dead)).toBe(68);
+  });
+});
+
+describe('not found is 65, every time', () => {
+  it('50 runs with npm\'s real engine (five at a time), half of them stopping after the engine has failed and exited, all exit 65', async () => {
+    // The built worker (dist/): the engine's own file is forked as JavaScript.
+    const { spawnTreeWorker } = (await import(join(repoRoot, 'dist/npm/tree-install.js'))) as { spawnTreeWorker: typeof SpawnTreeWorker };
+    let failures = 0;
+    const runOnce = async (i: number) => {
+      const t = await fakeDeps({ packuments: {} });
+      let engineFailed: Promise<unknown> = Promise.resolve();
+      const cache = await makeTempDir('safe-npm-engine-cache-');
+      t.deps.spawnTreeWorker = (mode) => {
+        const worker = spawnTreeWorker({ realNpm: '/usr/bin/npm', mode, env: { PATH: SYSTEM_PATH, HOME: sandbox.home } });
+        return {
+          mode: worker.mode,
+          cancel: () => worker.cancel(),
+          start(request) {
+            const tree = worker.start({ ...request, cacheDir: cache, options: { ...request.options, registry: registry.url } });
+            engineFailed = tree.resolved.catch((error: { code?: string }) => {
+              if (error.code === 'E404') failures++;
+            });
+            return tree;
+          },
+        };
+      };
+      // Every other run answers "not found" only once the engine has reported its own 404 (it then
+      // exits): the stop then cancels a worker that is gone — the moment the old EPIPE crash needed.
+      const registryOf = t.deps.createRegistry;
+      t.deps.createRegistry = async (config, cacheDir) => {
+        const client = await registryOf(config, cacheDir);
+        return { ...client, packument: async (name) => (i % 2 ? (await engineFailed, client.packument(name)) : client.packument(name)) };
+      };
+      return npmInstallFlow(install(['not-a-real-package-zzzz-123']), t.deps);
+    };
+    const codes: number[] = [];
+    for (let batch = 0; batch < 10; batch++) codes.push(...await Promise.all([0, 1, 2, 3, 4].map((k) => runOnce(batch * 5 + k))));
+    expect(codes).toEqual(Array(50).fill(65));
+    // The engine really ran, and really failed on its own (npm's 404) in the runs that waited for it.
+    expect(failures).toBeGreaterThanOrEqual(25);
+  }, 120_000);
+});
+
+function install(args: string[]): NpmInvocation {
+  const specs = args.map((a) => parseSpec(a, process.cwd()));
+  return {
+    kind: 'install', command: 'install', typedCommand: 'install', specs, positionals: args, global: false, workspaces: false,
+    npmArgs: ['install', ...args], ownFlags: { yes: false, strictScripts: false, project: false, other: {} }, cliConfig: {},
+  };
+}

@@ -1,0 +1,89 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runSafeCommand } from '../../../src/cli/safe-commands.js';
+import { checkExitCode } from '../../../src/core/decide.js';
+import { npmInstallFlow } from '../../../src/flow/npm-install.js';
+import { runsLocalBinOnly } from '../../../src/npm/local-bin.js';
+import { loadNpmTables } from '../../../src/npm/npm-tables.js';
+import { NPX_MARKER, parseNpmArgs } from '../../../src/npm/parse-npm-args.js';
+import { wantsColor } from '../../../src/ui/color.js';
+import { fakeDeps, packument } from '../../helpers/fake-npm-deps.js';
+
+const npx = (args: string[], cwd: string) => parseNpmArgs([NPX_MARKER, ...args], {}, loadNpmTables(), { cwd });
+
+describe('colour only when wanted', () => {
+  it.each([
+    [true, {}, true],
+    [false, {}, false],
+    [true, { NO_COLOR: '1' }, false],
+    [true, { NO_COLOR: '' }, true],
+    [true, { FORCE_COLOR: '0' }, false],
+    [true, { FORCE_COLOR: 'false' }, false],
+  ] as const)('tty %s, env %j → %s', (tty, env, expected) => {
+    expect(wantsColor(tty, env)).toBe(expected);
+  });
+});
+
+describe('npx <bin> already in the project goes straight to npm', () => {
+  const project = mkdtempSync(join(tmpdir(), 'safe-localbin-'));
+  mkdirSync(join(project, 'node_modules/.bin'), { recursive: true });
+  writeFileSync(join(project, 'node_modules/.bin/esbuild'), '');
+  const sub = join(project, 'src', 'deep');
+  mkdirSync(sub, { recursive: true });
+  it.each([
+    [['esbuild', '--version'], sub, true],
+    [['esbuild@0.25.0', '--version'], project, false],
+    [['-p', 'esbuild', 'esbuild'], project, false],
+    [['--prefix', '/elsewhere', 'esbuild'], project, false],
+    [['cowsay'], project, false],
+  ])('npx %j', (args, cwd, expected) => {
+    expect(runsLocalBinOnly(npx(args, cwd), cwd)).toBe(expected);
+  });
+});
+
+describe('safe check exit code, as the install would', () => {
+  const r = (check: string, severity: 'block' | 'warn') => ({ name: 'x', version: null, verdict: severity, findings: [{ check, severity, message: '' }] });
+  it('68 when the only blocks are "could not verify", 65 for any other block, 0 for warnings', () => {
+    expect(checkExitCode([r('could-not-verify', 'block')])).toBe(68);
+    expect(checkExitCode([r('could-not-verify', 'block'), r('typosquat', 'block')])).toBe(65);
+    expect(checkExitCode([r('new-version', 'warn')])).toBe(0);
+  });
+});
+
+describe('safe-npm\'s own commands', () => {
+  const io = () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    return { out, err, io: { env: {}, cwd: '/', stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t), stdoutIsTTY: false, realTool: () => 'npm' } };
+  };
+  it('`safe` alone is a usage error: the usage on stderr, exit 64; `safe --help` is help on stdout, exit 0', async () => {
+    const bare = io();
+    expect(await runSafeCommand('npm', [], bare.io)).toBe(64);
+    expect(bare.out).toEqual([]);
+    expect(bare.err.join('')).toContain('safe-npm safe <command>');
+    const help = io();
+    expect(await runSafeCommand('npm', ['--help'], help.io)).toBe(0);
+    expect(help.out.join('')).toContain('safe-npm safe <command>');
+  });
+  it('`safe --version` is safe-npm\'s own version', async () => {
+    const v = io();
+    expect(await runSafeCommand('npm', ['--version'], v.io)).toBe(0);
+    expect(v.out.join('')).toMatch(/^safe-npm \d+\.\d+\.\d+\n$/);
+  });
+  it('through the shim, the help names the commands as typed: npm safe …', async () => {
+    const viaShim = io();
+    await runSafeCommand('npm', ['help'], { ...viaShim.io, env: { SAFE_NPM_SHIM_DIR: '/x/shims' } });
+    expect(viaShim.out.join('')).toMatch(/^npm safe <command>/);
+  });
+});
+
+describe('the install summary', () => {
+  it('is npm\'s: the count and the time of the whole command', async () => {
+    const t = await fakeDeps({ packuments: { 'left-pad': packument('left-pad') }, ranForMs: 7_400 });
+    const inv = { kind: 'install', command: 'install', typedCommand: 'i', specs: [{ raw: 'left-pad', type: 'tag', name: 'left-pad', registryName: 'left-pad', fetchSpec: 'latest', fromRegistry: true }], positionals: ['left-pad'], global: false, workspaces: false, npmArgs: ['i', 'left-pad'], ownFlags: { yes: false, strictScripts: false, project: false, other: {} }, cliConfig: {} } as const;
+    expect(await npmInstallFlow({ ...inv, specs: [...inv.specs], positionals: [...inv.positionals], npmArgs: [...inv.npmArgs], ownFlags: { ...inv.ownFlags } }, t.deps)).toBe(0);
+    expect(t.out()).toBe('\nadded 1 package in 7s\n');
+  });
+});
