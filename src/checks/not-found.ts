@@ -7,7 +7,9 @@ export const notFound: Check = {
   needsNetwork: true,
   run(facts) {
     if (facts.exists === false) {
-      return [{ check: 'not-found', severity: 'block', message: `"${facts.name}" was not found in the registry` }];
+      // pip's word for where packages come from is the package index, not a registry.
+      const where = facts.ecosystem === 'pypi' ? 'on the package index' : 'in the registry';
+      return [{ check: 'not-found', severity: 'block', message: `"${facts.name}" was not found ${where}` }];
     }
     if (facts.versionNotFound) {
       return [{ check: 'not-found', severity: 'block', message: `no version of "${facts.name}" matches "${facts.requested}"` }];

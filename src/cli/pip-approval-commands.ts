@@ -4,6 +4,7 @@
  * the install flow looks up (flow/pip-install.ts vetBuild): `<normalized name>@<version>` (one
  * version), the bare normalized name (every version), or a direct URL exactly as pip reports it
  * (a local path is turned into its file:// URL). A deny covers every version of the name.
+ * `--content <digest>` pins the approval to the source tree safe-pip read (it prints the digest).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -50,10 +51,20 @@ export function approvalKey(t: BuildApprovalTarget): string {
 
 export async function runPipApprovalCommand(sub: 'approve' | 'deny', args: string[], io: SafeCommandIo): Promise<number> {
   const targets: string[] = [];
-  for (const a of args) {
+  // --content <digest>: approve exactly the source tree safe-pip read (the digest it printed), even
+  // with a content finding that otherwise blocks the build; other content is then not approved.
+  let content: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (sub === 'approve' && (a === '--content' || a.startsWith('--content='))) {
+      content = a.includes('=') ? a.slice('--content='.length) : args[++i];
+      if (!content || !/^[0-9a-f]{64}$/.test(content)) throw new UsageError('--content takes the 64-digit digest safe-pip printed for the build');
+      continue;
+    }
     if (a.startsWith('-')) throw new UsageError(`unknown option for safe ${sub}: ${a}`);
     targets.push(a);
   }
+  if (content && targets.length !== 1) throw new UsageError('--content approves one build: safe-pip safe approve <name>==<version> --content <digest>');
   if (targets.length === 0) {
     throw new UsageError(sub === 'approve'
       ? 'usage: safe-pip safe approve <name>[==<version>] | <URL or path>...'
@@ -76,10 +87,11 @@ export async function runPipApprovalCommand(sub: 'approve' | 'deny', args: strin
       store.removeScriptDecision('pypi', name!);
       io.stdout(`removed the deny on ${name}\n`);
     }
-    store.recordScriptDecision('pypi', { decision: 'allow', key, at });
+    store.recordScriptDecision('pypi', { decision: 'allow', key, at, ...(content ? { scriptsDigest: content } : {}) });
+    const exactly = content ? ` (exactly the content ${content.slice(0, 12)}…)` : '';
     io.stdout(t.kind === 'url'
-      ? `approved building ${t.url} (its code runs as the install's user)\n`
-      : `approved building ${t.name}${t.version ? `==${t.version}` : ' (every version)'} from source (its code runs as the install's user)\n`);
+      ? `approved building ${t.url}${exactly} (its code runs as the install's user)\n`
+      : `approved building ${t.name}${t.version ? `==${t.version}` : ' (every version)'} from source${exactly} (its code runs as the install's user)\n`);
   }
   return ExitCode.ok;
 }

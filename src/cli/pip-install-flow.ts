@@ -1,5 +1,5 @@
 /** Wires the real side effects into the safe-pip install flow (src/flow/pip-install.ts). */
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, realpathSync, statSync } from 'node:fs';
 import { SafeStore } from '../config/store.js';
 import { popularNames } from '../checks/popular-names.js';
 import { pipInstallFlow, type PipFlowDeps } from '../flow/pip-install.js';
@@ -8,6 +8,7 @@ import { mergedPipConfig } from '../pypi/pip-config.js';
 import { describeEnvironment, environmentForPython } from '../pypi/pip-environment.js';
 import { ensurePipCache, openPipWorkspace } from '../pypi/pip-process.js';
 import { IndexLookups, pipTimeoutMs } from '../pypi/pypi-index.js';
+import { canExecuteAs } from '../pypi/run-as.js';
 import { inspectWheels, installedFiles } from '../pypi/wheel-inspect.js';
 import { runPassthrough } from '../run/passthrough.js';
 import { isRoot, lookupUser, ownerOf } from '../run/users.js';
@@ -19,10 +20,14 @@ export interface PipFlowIo {
   stdinIsTTY: boolean;
   stdoutIsTTY: boolean;
   realPip: string;
+  /** `python -m pip` (shims/python): this interpreter's pip, not a pip script. */
+  python?: string;
 }
 
 export function realPipFlowDeps(io: PipFlowIo): PipFlowDeps {
+  const mark = io.env.SAFE_PIP_TIMING === '1' ? (label: string) => void process.stderr.write(`safe-pip: ${Math.round(performance.now())} ms ${label}\n`) : undefined;
   return {
+    mark,
     env: io.env,
     cwd: io.cwd,
     interactive: io.stdinIsTTY && io.stdoutIsTTY,
@@ -34,13 +39,14 @@ export function realPipFlowDeps(io: PipFlowIo): PipFlowDeps {
     openStore: () => SafeStore.open(),
     prompts: inquirerPrompts,
     popular: () => popularNames('pypi'),
-    probeEnvironment: (python) => (python ? environmentForPython(python, io.cwd) : describeEnvironment(io.realPip)),
+    probeEnvironment: (python) => (python ? environmentForPython(python, io.cwd) : io.python ? environmentForPython(io.python, io.cwd) : describeEnvironment(io.realPip)),
     isRoot,
     ownerOf,
     lookupUser: (uid) => lookupUser(uid),
+    canExecute: (path, user) => canExecuteAs(path, user, { realpath: realpathSync, stat: statSync }),
     mergedPipConfig: (venvDir) => mergedPipConfig(io.env, io.env.HOME ?? '/root', venvDir),
     pipCacheFor: ensurePipCache,
-    passthrough: (pipArgs) => runPassthrough(io.realPip, pipArgs, { signals: process }),
+    passthrough: (pipArgs) => (io.python ? runPassthrough(io.python, ['-m', 'pip', ...pipArgs], { signals: process }) : runPassthrough(io.realPip, pipArgs, { signals: process })),
     openWorkspace: openPipWorkspace,
     indexLookups: () => {
       // pip's own timeout bounds our look-ups too; whatever is still in flight at the end is dropped.

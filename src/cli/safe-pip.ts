@@ -4,7 +4,7 @@
  * load the rest lazily.
  */
 import { parsePipArgs } from '../pypi/parse-pip-args.js';
-import { findRealBinary } from '../run/find-real-binary.js';
+import { findRealBinary, type RealBinaryName } from '../run/find-real-binary.js';
 import { runPassthrough } from '../run/passthrough.js';
 import { exitWith } from './exit.js';
 
@@ -12,19 +12,28 @@ const env = process.env;
 const argv = process.argv.slice(2);
 const truthy = (v: string | undefined): boolean => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 
+/** The pip name the shim was called as (pip, pip3, pip3.11), else `pip`. */
 function realPip(): string {
-  const name = env.SAFE_PIP_INVOKED_AS === 'pip3' ? 'pip3' : 'pip';
+  const invoked = env.SAFE_PIP_INVOKED_AS ?? '';
+  const name = (/^pip(\d+(\.\d+)?)?$/.test(invoked) ? invoked : 'pip') as RealBinaryName;
   return findRealBinary(name, { path: env.PATH, skipDirs: [env.SAFE_PIP_SHIM_DIR] });
+}
+
+/** `python -m pip …` routed by shims/python: that interpreter's pip, run as `python -m pip`. */
+const viaPython = env.SAFE_PIP_PYTHON || undefined;
+
+function passthrough(pipArgs: string[]): Promise<number> {
+  return viaPython ? runPassthrough(viaPython, ['-m', 'pip', ...pipArgs], { signals: process }) : runPassthrough(realPip(), pipArgs, { signals: process });
 }
 
 async function main(): Promise<number> {
   if (truthy(env.SAFE_PIP_BYPASS)) {
     process.stderr.write('safe-pip: SAFE_PIP_BYPASS=1 — running pip unchecked\n');
     const end = argv.indexOf('--');
-    return runPassthrough(realPip(), argv.filter((a, i) => !(a.startsWith('--safe-') && (end === -1 || i < end))), { signals: process });
+    return passthrough(argv.filter((a, i) => !(a.startsWith('--safe-') && (end === -1 || i < end))));
   }
   const invocation = parsePipArgs(argv, { env });
-  if (invocation.kind === 'passthrough') return runPassthrough(realPip(), invocation.pipArgs, { signals: process });
+  if (invocation.kind === 'passthrough') return passthrough(invocation.pipArgs);
 
   if (invocation.kind === 'safe') {
     const { runSafeCommand } = await import('./safe-commands.js');
@@ -34,7 +43,7 @@ async function main(): Promise<number> {
       stdout: (t) => void process.stdout.write(t),
       stderr: (t) => void process.stderr.write(t),
       stdoutIsTTY: Boolean(process.stdout.isTTY),
-      realTool: realPip,
+      realTool: () => viaPython ?? realPip(),
     });
   }
 
@@ -44,7 +53,7 @@ async function main(): Promise<number> {
     cwd: process.cwd(),
     stdinIsTTY: Boolean(process.stdin.isTTY),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
-    realPip: realPip(),
+    ...(viaPython ? { python: viaPython, realPip: viaPython } : { realPip: realPip() }),
   });
 }
 

@@ -1,8 +1,9 @@
 /**
  * `safe setup [--shell bash|zsh|fish] [--uninstall]`: idempotently add (or remove) shell functions
- * that send npm/npx (or pip/pip3) through our shims, in a marked block of the user's rc file.
+ * that send npm/npx (or pip, pip3, the pipX.Y found on PATH, and `python -m pip` for python,
+ * python3 and py) through our shims, in a marked block of the user's rc file.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,16 +26,59 @@ export function rcFileFor(shell: Shell, env: Record<string, string | undefined>,
   return join(home, '.bashrc');
 }
 
-export function setupBlock(ecosystem: Ecosystem, shell: Shell, shims = shimDir): string {
+/** The pipX.Y names (pip3.11…) and the py launcher found on PATH, outside our shims. */
+export function pythonNamesOnPath(path: string | undefined, shims = shimDir): { pips: string[]; py: boolean } {
+  const pips = new Set<string>();
+  let py = false;
+  for (const dir of (path ?? '').split(':').filter((d) => d && d !== shims)) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const n of names) if (/^pip\d+\.\d+$/.test(n)) pips.add(n);
+    py ||= names.includes('py');
+  }
+  return { pips: [...pips].sort(), py };
+}
+
+export function setupBlock(ecosystem: Ecosystem, shell: Shell, shims = shimDir, onPath: { pips: string[]; py: boolean } = { pips: [], py: false }): string {
   const tag = ecosystem === 'npm' ? 'safe-npm' : 'safe-pip';
   const lines = commandsFor[ecosystem].map((cmd) =>
     shell === 'fish'
       ? `function ${cmd}; ${quote(join(shims, cmd))} $argv; end`
       : `${cmd}() { ${quote(join(shims, cmd))} "$@"; }`,
   );
+  if (ecosystem === 'pypi') lines.push(...pythonFunctions(shell, shims, onPath));
   // After this block, safe-npm's own commands are typed through the function: `npm safe …`.
   const self = ecosystem === 'npm' ? 'npm' : 'safe-pip';
   return [`# >>> ${tag} >>>`, `# added by '${tag} safe setup'; remove with '${self} safe setup --uninstall'`, ...lines, `# <<< ${tag} <<<`].join('\n');
+}
+
+/**
+ * pipX.Y names go to the pip shim under their own name. python/python3/py: only exactly
+ * `-m pip …` (or `-mpip`) reaches the python shim, which routes the installing ones to safe-pip;
+ * anything else is the real interpreter at once (a test in the shell, no process of ours).
+ */
+function pythonFunctions(shell: Shell, shims: string, onPath: { pips: string[]; py: boolean }): string[] {
+  const pip = quote(join(shims, 'pip'));
+  const python = quote(join(shims, 'python'));
+  const out = onPath.pips.map((n) => (shell === 'fish'
+    ? `function ${n}; env SAFE_PIP_SHIM_NAME=${n} ${pip} $argv; end`
+    : `${n}() { SAFE_PIP_SHIM_NAME=${n} ${pip} "$@"; }`));
+  for (const n of ['python', 'python3', ...(onPath.py ? ['py'] : [])]) {
+    // py may take a version selector first: py -3.11 -m pip …
+    const at = n === 'py' ? [1, 2] : [1];
+    if (shell === 'fish') {
+      const test = at.map((i) => `test "$argv[${i}]" = -m -a "$argv[${i + 1}]" = pip -o "$argv[${i}]" = -mpip`).join('; or ');
+      out.push(`function ${n}; if ${test}; env SAFE_PIP_SHIM_NAME=${n} ${python} $argv; else; command ${n} $argv; end; end`);
+    } else {
+      const test = at.map((i) => `{ [ "\${${i}-}" = -m ] && [ "\${${i + 1}-}" = pip ]; } || [ "\${${i}-}" = -mpip ]`).join(' || ');
+      out.push(`${n}() { if ${test}; then SAFE_PIP_SHIM_NAME=${n} ${python} "$@"; else command ${n} "$@"; fi; }`);
+    }
+  }
+  return out;
 }
 
 /** Pure: the rc text with our block added/replaced (or removed). */
@@ -65,7 +109,7 @@ export async function runSetup(ecosystem: Ecosystem, args: string[], io: SafeCom
   shell ??= detectShell(io.env.SHELL);
   const rc = rcFileFor(shell, io.env, io.env.HOME ?? homedir());
   const before = existsSync(rc) ? readFileSync(rc, 'utf8') : '';
-  const block = uninstall ? undefined : setupBlock(ecosystem, shell);
+  const block = uninstall ? undefined : setupBlock(ecosystem, shell, shimDir, ecosystem === 'pypi' ? pythonNamesOnPath(io.env.PATH) : undefined);
   const after = applyBlock(before, ecosystem, block);
   // Our block, exactly, anywhere in the file (lines of the user's own may follow it): nothing to do.
   if (after === before || (block && before.includes(`${block}\n`))) {

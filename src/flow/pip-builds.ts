@@ -1,23 +1,33 @@
 /**
  * Build vetting: a source build runs the package's code, so pip may run it only when it was
- * pre-approved (`safe-pip safe approve`) or approved at a terminal prompt. --safe-yes never approves one.
+ * pre-approved (`safe-pip safe approve`) or approved at a terminal prompt. --safe-yes never approves
+ * one. What the build would run (setup.py, an in-tree build backend) is read first, by the content
+ * scan: its findings are shown with file and line, and a high-confidence one blocks the build unless
+ * exactly this content was approved (`safe-pip safe approve … --content <digest>`).
  */
+import type { ScriptDecision } from '../config/store.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { normalizePypiName } from '../pypi/normalize-name.js';
 import type { GuardRefusal, GuardSidecar } from '../pypi/pip-guard.js';
 import { declaredUrlDependencies, type ReportItem } from '../pypi/pip-report.js';
-import { say, type NeededBuild, type Outcome, type PipSession } from './pip-session.js';
+import { scanSdist } from '../scan/python-sdist.js';
+import { describeContentFinding } from '../scan/scan.js';
+import type { ContentFinding } from '../scan/types.js';
+import { note, say, type NeededBuild, type Outcome, type PipSession } from './pip-session.js';
 
 /** The builds vetted so far in a run: what the guard may let through on the next resolve. */
 export interface VettedBuilds {
   vetted: string[];
-  noBinary: string[];
+  /** Vetted key → digest of the content that was read and vetted. */
+  digests: Record<string, string>;
   approvedBuilds: NeededBuild[];
 }
 
+type Approval = 'yes' | 'no' | { code: number };
+
 /**
- * Vet the builds one resolve round ran into. Returns an exit code to stop with (refused, withheld),
- * or undefined when every one was approved (they are added to `into`; resolve again).
+ * Vet the builds one resolve round ran into. Returns an exit code to stop with (refused, withheld,
+ * blocked), or undefined when every one was approved (they are added to `into`; resolve again).
  */
 export async function vetBuilds(needed: readonly NeededBuild[], into: VettedBuilds, s: PipSession): Promise<number | undefined> {
   for (const n of needed) {
@@ -26,43 +36,81 @@ export async function vetBuilds(needed: readonly NeededBuild[], into: VettedBuil
       return ExitCode.blocked;
     }
     if (n.editable && n.kind !== 'dir') {
-      say(s, `editable installs are supported from a local folder only (${n.url ?? 'this requirement'} is not one): clone or unpack it, then: safe-pip install -e <folder>; nothing was installed`);
+      say(s, `editable installs are supported from a local folder only (${n.url ?? 'this requirement'} is not one): clone it, review it, then run: safe-pip install -e <folder>; nothing was installed`);
       return ExitCode.usage;
     }
-    const ok = n.declaredBy ? true : await approveBuild(n, s);
-    if (!ok) {
+    if (n.changed) {
+      say(s, `the source of ${describeBuild(n)} changed after it was read and vetted in this run (pip met other content the second time) — blocked, nothing was installed`);
+      return ExitCode.blocked;
+    }
+    const findings = scanBuild(n);
+    const answer = n.declaredBy ? 'yes' : await approveBuild(n, findings, s);
+    if (typeof answer === 'object') return answer.code;
+    if (answer === 'no') {
       say(s, `${describeBuild(n)} needs a build: runs its code — withheld; nothing was installed`);
       say(s, `to allow it: safe-pip safe approve ${approveArg(n)} (then run again)`);
       return ExitCode.scriptsWithheld;
     }
     into.vetted.push(n.key);
-    if (n.name && !n.url) into.noBinary.push(n.name);
+    if (n.digest) into.digests[n.key] = n.digest;
     into.approvedBuilds.push(n);
   }
   return undefined;
 }
 
-/** Pre-approved (store), or approved at a TTY prompt. --safe-yes never approves a build. */
-async function approveBuild(n: NeededBuild, s: PipSession): Promise<boolean> {
-  const decisions = s.store.scriptDecisions('pypi');
-  const name = n.name ? normalizePypiName(n.name) : undefined;
-  if (name && decisions[name]?.decision === 'deny') return false;
-  const keys = [name && n.version ? `${name}@${n.version}` : undefined, name, n.url ?? undefined].filter((k): k is string => Boolean(k));
-  if (keys.some((k) => decisions[k]?.decision === 'allow')) {
-    say(s, `building ${describeBuild(n)} (pre-approved; runs its code as ${s.owner?.name ?? 'you'})`);
-    return true;
+/** The content scan of what the build would run (setup.py, an in-tree backend); nothing read, nothing found. */
+function scanBuild(n: NeededBuild): ContentFinding[] {
+  if (!n.files) return [];
+  try {
+    return scanSdist(new Map(Object.entries(n.files)));
+  } catch {
+    return [];
   }
-  if (!s.deps.interactive) return false;
-  say(s, `${describeBuild(n)} needs a build: runs its code (${n.why})`);
-  return s.deps.prompts.confirm(`Build ${describeBuild(n)} now, running its code as ${s.owner?.name ?? 'you'}?`, false);
 }
 
-/** The builds a failed resolve needs: what the guard refused, or projects that only have source releases. */
-export function buildsNeeded(code: number | 'refused', side: GuardSidecar, noBinary: readonly string[]): NeededBuild[] {
-  if (code === 'refused') return (side.refused ?? []).map(neededFromRefusal);
-  // Under --only-binary a project with only source releases makes resolution fail.
-  const sourceOnly = Object.entries(side.sourceOnly ?? {}).filter(([name]) => (side.candidates?.[name] ?? []).length === 0 && !noBinary.includes(name));
-  return sourceOnly.map(([name, versions]) => ({ key: name, name, version: versions.at(-1) ?? null, url: null, why: 'only a source distribution exists' }));
+/** The store decision that pre-approves this build (version, name or URL), if any. */
+function preApproval(n: NeededBuild, s: PipSession): ScriptDecision | undefined {
+  const decisions = s.store.scriptDecisions('pypi');
+  const name = n.name ? normalizePypiName(n.name) : undefined;
+  const keys = [name && n.version ? `${name}@${n.version}` : undefined, name, n.url ?? undefined].filter((k): k is string => Boolean(k));
+  return keys.map((k) => decisions[k]).find((d) => d?.decision === 'allow');
+}
+
+/**
+ * Pre-approved (store), or approved at a TTY prompt. --safe-yes never approves a build. A
+ * high-confidence content finding blocks (never offered) unless the approval names this very
+ * content; an approval of other content counts as none (the content changed since).
+ */
+async function approveBuild(n: NeededBuild, findings: readonly ContentFinding[], s: PipSession): Promise<Approval> {
+  const name = n.name ? normalizePypiName(n.name) : undefined;
+  if (name && s.store.scriptDecisions('pypi')[name]?.decision === 'deny') return 'no';
+  const approval = preApproval(n, s);
+  const exactly = Boolean(approval?.scriptsDigest && n.digest && approval.scriptsDigest === n.digest);
+  const changed = Boolean(approval?.scriptsDigest) && !exactly;
+  const high = findings.filter((f) => f.confidence === 'high');
+  if (high.length && !exactly) {
+    say(s, `blocked: the build of ${describeBuild(n)}${approval && !changed ? ' (pre-approved)' : ''} would run code the content scan flags: ${[...new Set(high.map((f) => f.message))].join('; ')}`);
+    for (const f of findings) s.deps.stderr(`  ! ${describeContentFinding(f)}\n`);
+    say(s, n.digest
+      ? `if you have read it and trust it: safe-pip safe approve ${approveArg(n)} --content ${n.digest} (then run again); nothing was installed`
+      : 'nothing was installed');
+    return { code: ExitCode.blocked };
+  }
+  if (approval && !changed) {
+    note(s, `building ${describeBuild(n)} (pre-approved; runs its code as ${s.owner?.name ?? 'you'})`);
+    for (const f of findings) s.deps.stderr(`  ! ${describeContentFinding(f)}\n`);
+    return 'yes';
+  }
+  if (changed) say(s, `${describeBuild(n)}: its source is not the content you approved (it changed since)`);
+  if (!s.deps.interactive) return 'no';
+  say(s, `${describeBuild(n)} needs a build: runs its code (${n.why})`);
+  for (const f of findings) s.deps.stderr(`  ! ${describeContentFinding(f)}\n`);
+  return (await s.deps.prompts.confirm(`Build ${describeBuild(n)} now, running its code as ${s.owner?.name ?? 'you'}?`, false)) ? 'yes' : 'no';
+}
+
+/** The builds a resolve round ran into: what the guard refused (pip stopped before running their code). */
+export function buildsNeeded(side: GuardSidecar): NeededBuild[] {
+  return (side.refused ?? []).map(neededFromRefusal);
 }
 
 /** A wheel fetched from a URL some other distribution's metadata names (no build, but no index either): refused unless approved. */
@@ -82,7 +130,10 @@ export function describeBuild(n: NeededBuild): string {
 function neededFromRefusal(r: GuardRefusal): NeededBuild {
   const why = r.editable ? 'an editable install builds the project' : r.kind === 'index' ? 'only a source distribution was chosen' : r.kind === 'vcs' ? 'a VCS checkout is built from source' : r.kind === 'dir' ? 'a local folder is built from source' : 'a source archive is built';
   const declaredBy = r.declaredUrl && r.parent && r.kind !== 'index' ? `${r.parent}${r.parentVersion ? `==${r.parentVersion}` : ''}` : undefined;
-  return { key: r.name ?? r.url ?? '?', name: r.name, version: r.version, url: r.kind === 'index' ? null : r.url, why, editable: r.editable, kind: r.kind, declaredBy };
+  return {
+    key: r.name ?? r.url ?? '?', name: r.name, version: r.version, url: r.kind === 'index' ? null : r.url, why, editable: r.editable, kind: r.kind, declaredBy,
+    digest: r.digest, files: r.files, changed: r.changed,
+  };
 }
 
 /** What to pass to `safe-pip safe approve` for this build. */

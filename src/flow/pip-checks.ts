@@ -3,35 +3,74 @@
  * release cooldown, dependency confusion, and what only pip's report knows; one report per item.
  */
 import type { Finding, PackageFacts, PackageReport } from '../core/types.js';
-import { runChecks, toReport } from '../checks/run-checks.js';
+import { runChecks, TAKEOVER_SIGNALS, toReport } from '../checks/run-checks.js';
 import { describeAge } from '../checks/age.js';
-import { confusionFindings, sourceCount, sourceOf } from '../pypi/dependency-confusion.js';
+import { confusionFindings, distinctSources, primaryIndex, redactUrl, sourceCount, sourceOf, unreachableIndexes, type SourceConfig } from '../pypi/dependency-confusion.js';
 import { dependencyPaths, pathDisplayName } from '../pypi/dependency-paths.js';
 import { normalizePypiName } from '../pypi/normalize-name.js';
 import { compareVersions } from '../pypi/pep440.js';
 import type { GuardSidecar } from '../pypi/pip-guard.js';
 import type { ReportItem } from '../pypi/pip-report.js';
 import { dependencyNamesOf, factsFromAnswer, versionTimes } from '../pypi/pypi-facts.js';
+import { answerFromPage } from '../pypi/pypi-index.js';
 import { applySeverity, sayCooldown } from './decision-stages.js';
-import { cooldownExcluded, say, type NeededBuild, type PipSession, type Resolved } from './pip-session.js';
+import { cooldownExcluded, note, say, type NeededBuild, type PipSession, type Resolved } from './pip-session.js';
 import { tooYoungFinding } from './whole-tree.js';
 
-/** The index an item's facts come from (the one its file was found on), or undefined (find-links). */
+/** The sources pip read, as the guard recorded them (with the index pages it could not fetch). */
+export function sourcesOf(side: GuardSidecar): SourceConfig {
+  return { indexUrls: side.indexUrls ?? [], findLinks: side.findLinks ?? [], unreachable: side.unreachable };
+}
+
+/**
+ * Where an item's file came from: the index it was found on (its facts come from there), or a
+ * find-links location (no index facts; it exists — pip found it in a source the user configured).
+ * A file the guard did not see listed is taken for the primary index's.
+ */
+export function originOf(item: ReportItem, side: GuardSidecar): { index: string } | { findLinks: string } | undefined {
+  const sources = sourcesOf(side);
+  const chosen = (side.candidates?.[item.canonical] ?? []).find((c) => c.url === item.url);
+  const from = chosen ? sourceOf(chosen, sources) : undefined;
+  if (from && sources.indexUrls.includes(from)) return { index: from };
+  if (from && sources.findLinks.includes(from)) return { findLinks: from };
+  const primary = primaryIndex(sources, unreachableIndexes(sources, side.candidates));
+  return primary ? { index: primary } : undefined;
+}
+
 export function indexOf(item: ReportItem, side: GuardSidecar): string | undefined {
-  const indexUrls = side.indexUrls ?? [];
-  const cands = side.candidates?.[item.canonical] ?? [];
-  const chosen = cands.find((c) => c.url === item.url);
-  const from = chosen ? sourceOf(chosen, { indexUrls, findLinks: side.findLinks ?? [] }) : undefined;
-  return from && indexUrls.includes(from) ? from : indexUrls[0];
+  const origin = originOf(item, side);
+  return origin && 'index' in origin ? origin.index : undefined;
+}
+
+const seeded = new WeakMap<PipSession, Set<string>>();
+
+/**
+ * The project pages pip read (kept by the guard) go to the look-ups: the facts come from the page
+ * pip chose from, and no page is asked for twice — one round of requests per index, pip's own.
+ */
+export function usePagesPipRead(side: GuardSidecar, s: PipSession): void {
+  const done = seeded.get(s) ?? new Set<string>();
+  seeded.set(s, done);
+  for (const [url, path] of Object.entries(side.pages ?? {})) {
+    if (done.has(url)) continue;
+    done.add(url);
+    const index = (side.indexUrls ?? []).find((i) => url.startsWith(`${i.replace(/\/+$/, '')}/`));
+    const page = index ? s.work.readPage(path) : undefined;
+    const answer = page ? answerFromPage(page) : undefined;
+    const name = index ? decodeURIComponent(url.slice(index.replace(/\/+$/, '').length + 1).replace(/\/+$/, '')) : '';
+    if (index && answer && name && !name.includes('/')) s.lookups.known(index, name, answer);
+  }
 }
 
 export function prefetchFound(side: GuardSidecar, s: PipSession): void {
+  usePagesPipRead(side, s);
   const indexUrls = side.indexUrls ?? [];
   if (indexUrls.length !== 1) return;
   for (const name of Object.keys(side.candidates ?? {})) void s.lookups.project(indexUrls[0]!, name);
 }
 
 export function prefetch(items: readonly ReportItem[], side: GuardSidecar, s: PipSession): void {
+  usePagesPipRead(side, s);
   for (const item of items) {
     const index = item.kind === 'index' ? indexOf(item, side) : undefined;
     if (index) void s.lookups.project(index, item.name);
@@ -72,8 +111,8 @@ export async function youngerThanTheGuardKnew(items: readonly ReportItem[], side
 /** Facts and checks for every item of the resolved set; one report each, grouped by requested package. */
 export async function checkResolved(resolved: Resolved, s: PipSession): Promise<PackageReport[]> {
   const { items, side } = resolved;
-  const sources = { indexUrls: side.indexUrls ?? [], findLinks: side.findLinks ?? [] };
-  if (sourceCount(sources) > 1) say(s, `${sourceCount(sources)} package sources are configured; checking every name on all of them`);
+  const sources = sourcesOf(side);
+  saySources(sources, side, s);
   const paths = side.edges ? dependencyPaths(items, side.edges) : new Map<string, string[]>();
   const ctx = { now: s.now, thresholds: s.settings.thresholds, popular: s.deps.popular() };
   const reports = await Promise.all(items.map(async (item) => {
@@ -84,9 +123,11 @@ export async function checkResolved(resolved: Resolved, s: PipSession): Promise<
       facts.requested = pathDisplayName(item, path, items);
     }
     const cooling = Boolean(s.cooldown) && item.kind === 'index' && !cooldownExcluded(s, item.canonical);
-    const findings: Finding[] = runChecks(facts, ctx, { offline: false, severity: s.settings.severity })
+    const check = () => runChecks(facts, ctx, { offline: false, severity: s.settings.severity })
       // Under the cooldown a young version is its finding (below); new-version would say it twice.
       .filter((f) => !(cooling && f.check === 'new-version'));
+    let findings: Finding[] = check();
+    if (await previousDependencies(item, facts, findings, side, s)) findings = check();
     if (cooling) findings.push(...cooldownFindings(item, facts, side, s));
     findings.push(...confusionFindings(item.name, side.candidates?.[item.canonical] ?? [], sources, item.url));
     pipFindings(item, findings, side, resolved.approvedBuilds);
@@ -136,22 +177,85 @@ function cooldownFindings(item: ReportItem, facts: PackageFacts, side: GuardSide
   return [{ check: 'release-cooldown', severity: 'info', message: `${item.name}==${newest} is ${age}; installing ${item.version}` }];
 }
 
+/**
+ * Said once per run: how many distinct sources pip reads (each counted once), and any index pip
+ * could not reach — pip went on without it, and so do the comparisons between sources.
+ */
+function saySources(sources: SourceConfig, side: GuardSidecar, s: PipSession): void {
+  const distinct = distinctSources(sources);
+  const down = unreachableIndexes(distinct, side.candidates);
+  for (const [url, why] of down) {
+    const instead = primaryIndex(distinct, down);
+    say(s, `the index ${redactUrl(url)} could not be reached (${shortReason(why)}); pip went on without it${url === distinct.indexUrls[0] && instead ? `, and ${redactUrl(instead)} stands for the primary index in the comparisons` : ''}`);
+  }
+  const count = sourceCount(distinct) - down.size;
+  if (count > 1) note(s, `${count} package sources are configured; checking every name on all of them`);
+}
+
+/** pip's reason for a failed page, short: "Name or service not known", "timed out", "HTTP 503"… */
+export function shortReason(why: string): string {
+  const errno = why.match(/\[Errno -?\d+\] ([^'")]+)/);
+  if (errno) return errno[1]!.trim();
+  const status = why.match(/\b(5\d\d) Server Error/);
+  if (status) return `HTTP ${status[1]}`;
+  const first = why.split('\n')[0]!;
+  return first.length > 120 ? `${first.slice(0, 117)}...` : first;
+}
+
 async function factsFor(item: ReportItem, side: GuardSidecar, s: PipSession): Promise<PackageFacts> {
   if (item.kind !== 'index') {
     const source = item.kind === 'vcs' ? 'git' : item.kind === 'dir' ? 'directory' : item.url.startsWith('file:') ? 'file' : 'remote';
     return { ecosystem: 'pypi', name: item.name, requested: item.name, source, version: item.version };
   }
-  const index = indexOf(item, side);
-  if (!index) return { ecosystem: 'pypi', name: item.name, requested: item.name, source: 'file', version: item.version, unknownFields: ['index metadata (installed from find-links)'] };
-  const answer = await s.lookups.project(index, item.name);
-  const facts = factsFromAnswer(answer, { name: item.name, requested: item.name, version: item.version });
-  // Dependencies: this release's from the metadata pip resolved with; the previous one's from the index.
-  if (facts.release) facts.release.dependencies = dependencyNamesOf(item.requiresDist);
-  if (facts.previousRelease) {
-    const prev = facts.previousRelease;
-    const requires = await s.lookups.releaseRequires(index, item.name, prev.version);
-    const deps = requires === undefined ? undefined : dependencyNamesOf(requires, prev);
-    if (deps) prev.dependencies = deps;
+  const origin = originOf(item, side);
+  if (!origin || 'findLinks' in origin) {
+    // Found by pip in a find-links location the user configured: it exists; only the index's facts are unknown.
+    const where = origin ? ` (found in find-links ${redactUrl(origin.findLinks)})` : '';
+    return { ecosystem: 'pypi', name: item.name, requested: item.name, source: 'registry', version: item.version, exists: true, unknownFields: [`index facts${where}`] };
   }
+  const answer = await s.lookups.project(origin.index, item.name);
+  const facts = factsFromAnswer(answer, { name: item.name, requested: item.name, version: item.version });
+  // Dependencies: this release's from the metadata pip resolved with (the previous one's: see previousDependencies).
+  if (facts.release) facts.release.dependencies = dependencyNamesOf(item.requiresDist);
   return facts;
+}
+
+/**
+ * The previous release's dependencies, from the index's per-version JSON: asked only when a
+ * takeover signal makes them count (a new dependency alone is information), so a run asks the
+ * index for nothing beyond the pages pip read. true when they were added.
+ */
+async function previousDependencies(item: ReportItem, facts: PackageFacts, findings: readonly Finding[], side: GuardSidecar, s: PipSession): Promise<boolean> {
+  const prev = facts.previousRelease;
+  const index = indexOf(item, side);
+  if (!prev || prev.dependencies || !index || item.kind !== 'index') return false;
+  if (!findings.some((f) => f.severity === 'warn' && TAKEOVER_SIGNALS.has(f.check))) return false;
+  const requires = await s.lookups.releaseRequires(index, item.name, prev.version);
+  const deps = requires === undefined ? undefined : dependencyNamesOf(requires, prev);
+  if (deps) prev.dependencies = deps;
+  return Boolean(deps);
+}
+
+/** What is checked about a name pip could not resolve: whether it is a slip of a popular name, or known malware. */
+const NAME_CHECKS = new Set(['typosquat', 'known-malicious']);
+
+/**
+ * pip could not resolve the request: the names the user asked for (as pip parsed them, requirement
+ * files included) are checked like any other, on the primary index. Only what the name itself says
+ * stops the run (a look-alike of a popular name, known malware); anything else is pip's own error.
+ */
+export async function checkRequestedNames(side: GuardSidecar, fallback: readonly string[], s: PipSession): Promise<PackageReport[]> {
+  const names = side.requested?.length ? side.requested : fallback;
+  usePagesPipRead(side, s);
+  const sources = sourcesOf(side);
+  const index = primaryIndex(sources, unreachableIndexes(sources, side.candidates));
+  const ctx = { now: s.now, thresholds: s.settings.thresholds, popular: s.deps.popular() };
+  const reports = await Promise.all([...new Set(names.map(normalizePypiName))].map(async (name) => {
+    const facts: PackageFacts = index
+      ? factsFromAnswer(await s.lookups.project(index, name), { name, requested: name })
+      : { ecosystem: 'pypi', name, requested: name, source: 'registry' };
+    const findings = runChecks(facts, ctx, { offline: !index, severity: s.settings.severity }).filter((f) => NAME_CHECKS.has(f.check) && f.severity === 'block');
+    return toReport(facts, applySeverity(findings, s.settings));
+  }));
+  return reports.filter((r) => r.findings.some((f) => f.severity === 'block'));
 }

@@ -20,9 +20,13 @@ import { destinationSitePackages } from './pip-who.js';
 /** The fetched wheels by canonical name, or an exit code. */
 export type Fetched = { wheels: Map<string, string> } | { code: number };
 
-/** Fetch the exact files (`pip wheel --no-deps`, hashes required where known) into the wheel folder. */
-export async function fetchWheels(resolved: Resolved, s: PipSession): Promise<Fetched> {
-  const { hashed, unhashed } = requirementLines(resolved.items, s);
+/**
+ * Fetch the exact files (`pip wheel --no-deps`, hashes required where known) into the wheel folder.
+ * For a dry run only the wheels are fetched (to be read): no vetted build runs for a prediction.
+ */
+export async function fetchWheels(resolved: Resolved, s: PipSession, options: { dryRun?: boolean } = {}): Promise<Fetched> {
+  const wanted = resolved.items.filter((i) => !i.editable && (!options.dryRun || i.isWheel));
+  const { hashed, unhashed } = requirementLines(wanted, s);
   const header = indexLines(resolved.side);
   for (const [lines, withHashes] of [[hashed, true], [unhashed, false]] as const) {
     if (lines.length === 0) continue;
@@ -30,7 +34,7 @@ export async function fetchWheels(resolved: Resolved, s: PipSession): Promise<Fe
     s.work.write(file, `${[...header, ...lines].join('\n')}\n`);
     const res = await runPip(s, {
       env: withoutRequestEnv(s.baseEnv), stdio: 'capture',
-      pipArgs: wheelStepArgs(s.inv.items, s.work.wheels, file, withHashes, resolved.noBinary), allow: resolved.vetted,
+      pipArgs: wheelStepArgs(s.inv.items, s.work.wheels, file, withHashes), allow: resolved.vetted, digests: resolved.digests,
     });
     const fault = indexFault(res.sidecar);
     if (res.code !== 0 && fault && res.code !== GUARD_EXIT_BUILD_REFUSED) {
@@ -44,7 +48,7 @@ export async function fetchWheels(resolved: Resolved, s: PipSession): Promise<Fe
     }
   }
   const wheels = s.work.wheelFiles();
-  const missing = resolved.items.filter((i) => !i.editable && !wheels.has(i.canonical));
+  const missing = wanted.filter((i) => !wheels.has(i.canonical));
   if (missing.length) throw new SafeError(`pip did not produce wheels for ${missing.map((m) => m.name).join(', ')}`, ExitCode.internal);
   return { wheels };
 }
@@ -53,7 +57,10 @@ export async function fetchWheels(resolved: Resolved, s: PipSession): Promise<Fe
 function requirementLines(items: readonly ReportItem[], s: PipSession): { hashed: string[]; unhashed: string[] } {
   const hashed: string[] = [];
   const unhashed: string[] = [];
+  // Already in the wheel folder (taken from pip's downloads for a held install that could not go on).
+  const present = s.work.wheelFiles();
   for (const item of items) {
+    if (present.has(item.canonical) && item.isWheel) continue;
     if (item.editable) {
       if (item.kind !== 'dir') throw new UsageError(`editable installs are supported from a local folder only (${item.url}): clone it, then: safe-pip install -e <folder>`);
       continue;
@@ -71,7 +78,7 @@ function requirementLines(items: readonly ReportItem[], s: PipSession): { hashed
 
 /** Read every fetched wheel: one report per item with findings (.pth that runs code, overwrites, a pip script…). */
 export function inspectFetched(items: readonly ReportItem[], wheels: ReadonlyMap<string, string>, s: PipSession): PackageReport[] {
-  const toInspect = items.filter((i) => !i.editable).map((i) => ({ name: i.name, file: wheels.get(i.canonical)! }));
+  const toInspect = items.filter((i) => !i.editable && wheels.has(i.canonical)).map((i) => ({ name: i.name, file: wheels.get(i.canonical)! }));
   const inspected = s.deps.inspectWheels(toInspect, destinationSitePackages(s));
   const reports: PackageReport[] = [];
   for (const item of items) {

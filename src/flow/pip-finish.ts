@@ -12,27 +12,23 @@ import { GUARD_EXIT_BUILD_REFUSED, type GuardSidecar } from '../pypi/pip-guard.j
 import type { ReportItem } from '../pypi/pip-report.js';
 import { guardCooldown, runPip, say, type PipSession, type Resolved } from './pip-session.js';
 
-/** `--dry-run`: pip's report where the user asked for it, and pip's own summary line. */
+/**
+ * `--dry-run`: pip's report where the user asked for it (`--report -`: on stdout, as pip prints it)
+ * and pip's own summary line (not under -q), once the wheels were read like for an install.
+ */
 export function finishDryRun(resolved: Resolved, s: PipSession): number {
   const userReport = optionValues(s.inv.items, '--report').at(-1);
-  if (userReport && userReport !== '-') s.deps.copyFile(resolved.reportPath, resolve(s.deps.cwd, userReport));
-  // pip logs this line at info level: `-q` (or PIP_QUIET) hides it, as pip itself does.
-  if (verbosity(s) >= 0) s.deps.stdout(`Would install ${resolved.items.map((i) => `${i.name}-${i.version}`).join(' ')}\n`);
+  if (userReport === '-') s.deps.stdout(`${resolved.reportText.trimEnd()}\n`);
+  else if (userReport) s.deps.copyFile(resolved.reportPath, resolve(s.deps.cwd, userReport));
+  if (s.quiet === 0 && resolved.items.length) s.deps.stdout(`Would install ${[...resolved.items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((i) => `${i.name}-${i.version}`).join(' ')}\n`);
   return ExitCode.ok;
-}
-
-/** pip's verbosity: -v minus -q, from the command line and PIP_VERBOSE / PIP_QUIET. */
-function verbosity(s: PipSession): number {
-  const count = (name: string) => s.inv.items.filter((it) => it.kind === 'option' && it.option.spec.name === name).length;
-  const fromEnv = (v: string | undefined) => (v === undefined ? 0 : /^\d+$/.test(v) ? Number(v) : /^(true|yes|on)$/i.test(v) ? 1 : 0);
-  return count('--verbose') + fromEnv(s.deps.env.PIP_VERBOSE) - count('--quiet') - fromEnv(s.deps.env.PIP_QUIET);
 }
 
 /** download / wheel / lock: the user's own command, re-run under the guard with only vetted builds allowed. */
 export async function runUserCommand(resolved: Resolved, s: PipSession): Promise<number> {
   const res = await runPip(s, {
     env: s.baseEnv, stdio: 'inherit',
-    pipArgs: userCommandArgs(s.command as 'download' | 'wheel' | 'lock', s.inv.items, resolved.noBinary), allow: resolved.vetted,
+    pipArgs: userCommandArgs(s.command as 'download' | 'wheel' | 'lock', s.inv.items), allow: resolved.vetted, digests: resolved.digests,
     cooldown: guardCooldown(s),
   });
   if (res.code === GUARD_EXIT_BUILD_REFUSED) {
@@ -42,11 +38,35 @@ export async function runUserCommand(resolved: Resolved, s: PipSession): Promise
   return res.code;
 }
 
+/**
+ * pip's own install, held after its resolve, goes on: it installs only the files that were read
+ * (each project's wheel by sha256; the guard checks them again as pip installs), pip's output shown.
+ */
+export async function releaseHeld(resolved: Resolved, wheels: ReadonlyMap<string, string>, s: PipSession): Promise<number> {
+  const hashes = Object.fromEntries(resolved.items.map((i) => [i.canonical, s.work.sha256(wheels.get(i.canonical)!)]));
+  const res = await resolved.held!.release(hashes, { stdout: s.deps.stdout, stderr: s.deps.stderr });
+  if (res.code === GUARD_EXIT_BUILD_REFUSED) {
+    say(s, 'the files pip was about to install are not the ones that were read; nothing was installed');
+    return ExitCode.blocked;
+  }
+  if (res.code === ExitCode.ok) copyUserReport(resolved, s);
+  return res.code;
+}
+
 /** Install exactly the vetted wheels; then vetted editable folders, last. */
 export async function installExactly(resolved: Resolved, wheels: ReadonlyMap<string, string>, s: PipSession): Promise<number> {
   const code = await installPinned(resolved.items.filter((i) => !i.editable), wheels, s);
   if (code !== ExitCode.ok) return code;
-  return installEditables(resolved, s);
+  const editables = await installEditables(resolved, s);
+  if (editables === ExitCode.ok) copyUserReport(resolved, s);
+  return editables;
+}
+
+/** `--report FILE` on an install: pip would have written its report there. */
+function copyUserReport(resolved: Resolved, s: PipSession): void {
+  const userReport = optionValues(s.inv.items, '--report').at(-1);
+  if (userReport === '-') s.deps.stdout(`${resolved.reportText.trimEnd()}\n`);
+  else if (userReport) s.deps.copyFile(resolved.reportPath, resolve(s.deps.cwd, userReport));
 }
 
 /** `pip install --no-index --find-links DIR --require-hashes -r <name==version --hash=…>`, with the user's install options. */
@@ -74,7 +94,7 @@ async function installEditables(resolved: Resolved, s: PipSession): Promise<numb
   for (const e of resolved.items.filter((i) => i.editable)) {
     const result = await runPip(s, {
       env: withoutRequestEnv(s.baseEnv), stdio: 'inherit',
-      pipArgs: editableInstallArgs(s.inv.items, resolved.side, fileURLToPath(e.url.split('#')[0]!)), allow: resolved.vetted,
+      pipArgs: editableInstallArgs(s.inv.items, resolved.side, fileURLToPath(e.url.split('#')[0]!)), allow: resolved.vetted, digests: resolved.digests,
     });
     if (result.code === GUARD_EXIT_BUILD_REFUSED) {
       say(s, `the editable install of ${e.name} tried to build a package that was not vetted; stopped`);

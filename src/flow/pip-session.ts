@@ -9,7 +9,7 @@ import type { PipInvocation } from '../pypi/parse-pip-args.js';
 import type { PipEnvironment } from '../pypi/pip-environment.js';
 import type { GuardConfig, GuardSidecar } from '../pypi/pip-guard.js';
 import type { PipCommand } from '../pypi/pip-options.js';
-import type { GuardedPipRun, GuardedPipResult, PipWorkspace } from '../pypi/pip-process.js';
+import type { GuardedPipRun, GuardedPipResult, HeldInstall, PipWorkspace } from '../pypi/pip-process.js';
 import type { ReportItem } from '../pypi/pip-report.js';
 import type { IndexLookups } from '../pypi/pypi-index.js';
 import type { Destination } from '../pypi/run-as.js';
@@ -38,6 +38,8 @@ export interface PipFlowDeps {
   isRoot(): boolean;
   ownerOf(path: string): { uid: number; gid: number };
   lookupUser(uid: number): UserAccount | undefined;
+  /** Whether `user` may run the interpreter at `path` (folders searchable, file executable). */
+  canExecute(path: string, user: Pick<UserAccount, 'uid' | 'gid'>): boolean;
   /** The invoking user's pip configuration files merged into one text (`devNull`: files are off). */
   mergedPipConfig(venvDir: string | undefined): string;
   /** The owner's pip cache folder (made and owned by them), or undefined: pip runs without one. */
@@ -46,11 +48,13 @@ export interface PipFlowDeps {
   passthrough(pipArgs: string[]): Promise<number>;
   /** The private work folder of one run, and the guarded pip processes (as `owner`) that use it. */
   openWorkspace(owner: UserAccount | undefined, python: string): PipWorkspace;
-  /** Index look-ups of one run: bounded concurrency, each URL once. */
-  indexLookups(): Pick<IndexLookups, 'project' | 'releaseRequires'>;
+  /** Index look-ups of one run: bounded concurrency, each URL once, the pages pip read not asked for again. */
+  indexLookups(): Pick<IndexLookups, 'project' | 'releaseRequires' | 'known'>;
   /** Read the fetched wheels: what they would install that runs code or overwrites other files. */
   inspectWheels(wheels: WheelToInspect[], sitePackages: string | undefined): Map<string, Finding[]>;
   copyFile(from: string, to: string): void;
+  /** Diagnostics (SAFE_PIP_TIMING=1): a named point in time; absent otherwise. */
+  mark?(label: string): void;
 }
 
 /** The release cooldown of a run; `young` grows with versions found young through the JSON API. */
@@ -76,9 +80,11 @@ export interface PipSession {
   work: PipWorkspace;
   /** The environment of every pip child (owner's HOME, private TMPDIR and pip config). */
   baseEnv: Record<string, string | undefined>;
-  lookups: Pick<IndexLookups, 'project' | 'releaseRequires'>;
+  lookups: Pick<IndexLookups, 'project' | 'releaseRequires' | 'known'>;
   cooldown?: Cooldown;
   now: Date;
+  /** pip's verbosity lowered by -q (each one counts) or PIP_QUIET: safe-pip's own informational lines are left out. */
+  quiet: number;
 }
 
 /** A build that must be vetted before pip may run it. */
@@ -92,6 +98,17 @@ export interface NeededBuild {
   kind?: string;
   /** "parent==version" when a dependency's metadata declares this `name @ URL`. */
   declaredBy?: string;
+  /** sha256 of the source tree the guard read (null: too large; undefined: not read). */
+  digest?: string | null;
+  /** The files of the source tree the content scan reads (path → text). */
+  files?: Record<string, string>;
+  /** Vetted with this digest in an earlier round, but pip now meets other content. */
+  changed?: boolean;
+}
+
+/** pip could not resolve the request: its exit code, its own output and what the guard saw. */
+export interface Unresolved {
+  unresolved: { code: number; stderr: string; side: GuardSidecar };
 }
 
 /** What the resolve stage hands on: the exact set pip chose, and the builds vetted on the way. */
@@ -100,11 +117,14 @@ export interface Resolved {
   side: GuardSidecar;
   /** Keys of vetted builds (the guard's allow list). */
   vetted: string[];
-  /** Vetted index sdists: built from source (`--no-binary`). */
-  noBinary: string[];
+  /** Vetted keys whose content was read → its digest (the guard builds only that content). */
+  digests: Record<string, string>;
   approvedBuilds: NeededBuild[];
-  /** The --report file pip wrote for `items`. */
+  /** The --report file pip wrote for `items`, and its text. */
   reportPath: string;
+  reportText: string;
+  /** `pip install` itself, held after this resolve: it installs (or not) what the vetting says. */
+  held?: HeldInstall;
 }
 
 /** What the user chose at a prompt that changes the command line: run again with it. */
@@ -119,9 +139,14 @@ export function isOutcome(x: unknown): x is Outcome {
   return typeof x === 'number' || (typeof x === 'object' && x !== null && 'rerun' in x);
 }
 
-/** One line on stderr, prefixed; names and pip's words in it are shown, never obeyed. */
+/** One line on stderr, prefixed (refusals, stops, errors: always said); names and pip's words in it are shown, never obeyed. */
 export function say(s: PipSession, text: string): void {
   s.deps.stderr(`safe-pip: ${neutralize(text)}\n`);
+}
+
+/** An informational line: left out under pip's -q, like pip's own. */
+export function note(s: PipSession, text: string): void {
+  if (s.quiet === 0) say(s, text);
 }
 
 /** A guarded pip run in the session's folder and working directory. */

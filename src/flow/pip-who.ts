@@ -44,6 +44,8 @@ export function whoRunsPip(probed: Probed, deps: PipFlowDeps): { destination: De
     command: probed.inv.kind,
     ownerOf: deps.ownerOf,
     lookupUser: (uid) => deps.lookupUser(uid),
+    canExecute: (path, user) => deps.canExecute(path, user),
+    adviceUser: deps.env.SUDO_USER && deps.env.SUDO_USER !== 'root' ? deps.env.SUDO_USER : undefined,
   });
   return { destination, owner: runAs.self ? undefined : runAs.user };
 }
@@ -57,6 +59,7 @@ export async function openSession(probed: Probed, who: ReturnType<typeof whoRuns
   const s: PipSession = {
     deps, argv, inv: probed.inv, command: probed.inv.kind, pipEnv: probed.pipEnv, ...who,
     store, settings, work, baseEnv: {}, lookups: deps.indexLookups(), cooldown: cooldownOf(settings, now), now,
+    quiet: quietLevel(probed.inv, deps.env),
   };
   try {
     s.baseEnv = childEnv(s);
@@ -65,6 +68,15 @@ export async function openSession(probed: Probed, who: ReturnType<typeof whoRuns
     throw error;
   }
   return s;
+}
+
+/** pip's -q count (each -q, also inside a cluster like -qq), or PIP_QUIET (a number, or yes/true/on = 1). */
+export function quietLevel(inv: Pick<PipInvocation, 'items'>, env: Record<string, string | undefined>): number {
+  const flags = inv.items.filter((it) => it.kind === 'option' && it.option.spec.name === '--quiet').length;
+  if (flags) return flags;
+  const v = (env.PIP_QUIET ?? '').trim();
+  if (/^\d+$/.test(v)) return Number(v);
+  return /^(yes|true|on)$/i.test(v) ? 1 : 0;
 }
 
 function cooldownOf(settings: PipSession['settings'], now: Date): Cooldown | undefined {

@@ -1,7 +1,10 @@
 /**
- * Pure builders of the pip command lines safe-pip runs (commands as data). See pip.md §4–5:
- * format control last (`--only-binary=:all:` then `--no-binary=<vetted>`), hashes pinned, the final
- * install from a private wheel folder only.
+ * Pure builders of the pip command lines safe-pip runs (commands as data). The resolve and the
+ * user's own download/wheel/lock keep the user's format choices (`--no-binary`, `--only-binary`,
+ * `--prefer-binary`, on the command line, in files, env or config): pip chooses exactly what it
+ * would choose alone, and the guard stops any build that was not vetted. The fetch and the final
+ * install take pinned, hashed files from a private folder (wheels only; build requirements of a
+ * vetted build as wheels too).
  */
 import { rebuildArgs, type ParsedItem, type ParsedOption } from './parse-pip-args.js';
 import type { OptionRole } from './pip-options.js';
@@ -9,20 +12,30 @@ import type { GuardSidecar } from './pip-guard.js';
 
 const drop = (roles: OptionRole[]) => (o: ParsedOption) => !roles.includes(o.spec.role);
 
-/** Format control for "wheels only, except vetted builds" — must come last, in this order. */
-export function formatControl(vettedBuilds: readonly string[]): string[] {
-  return ['--only-binary=:all:', ...(vettedBuilds.length ? [`--no-binary=${[...vettedBuilds].sort().join(',')}`] : [])];
-}
+/** Wheels only: what the fetch step may install into a vetted build's isolated environment, and the final install. */
+const WHEELS_ONLY = '--only-binary=:all:';
 
-/** `pip install --dry-run --report FILE` for the user's request; never builds (guard + only-binary). */
-export function dryRunArgs(command: 'install' | 'download' | 'wheel' | 'lock', items: readonly ParsedItem[], reportPath: string, vettedBuilds: readonly string[]): string[] {
-  // download/wheel: resolve the same requirements as an install would, ignoring what is installed.
-  const userArgs = rebuildArgs(items, (o) => {
-    if (['format', 'dry-run', 'report', 'python', 'output-dir'].includes(o.spec.role)) return false;
+/** The user's request as `pip install` arguments (their format choices included; ours: none). */
+function installRequest(command: 'install' | 'download' | 'wheel' | 'lock', items: readonly ParsedItem[]): string[] {
+  return rebuildArgs(items, (o) => {
+    if (['dry-run', 'report', 'python', 'output-dir'].includes(o.spec.role)) return false;
     if (command !== 'install' && o.spec.commands && !o.spec.commands.includes('install')) return false;
     return true;
   }, true);
-  return ['install', ...userArgs, ...(command === 'install' ? [] : ['--ignore-installed']), '--dry-run', '--quiet', '--report', reportPath, ...formatControl(vettedBuilds)];
+}
+
+/** `pip install --dry-run --report FILE` for the user's request, with the user's own format choices; the guard stops unvetted builds. */
+export function dryRunArgs(command: 'install' | 'download' | 'wheel' | 'lock', items: readonly ParsedItem[], reportPath: string): string[] {
+  // download/wheel: resolve the same requirements as an install would, ignoring what is installed.
+  return ['install', ...installRequest(command, items), ...(command === 'install' ? [] : ['--ignore-installed']), '--dry-run', '--quiet', '--report', reportPath];
+}
+
+/**
+ * The user's `pip install` itself, with `--report FILE`: run held (GuardConfig.hold), it stops after
+ * its one resolve, before any build or install, until the vetting lets it go on.
+ */
+export function heldInstallArgs(items: readonly ParsedItem[], reportPath: string): string[] {
+  return ['install', ...installRequest('install', items), '--report', reportPath];
 }
 
 /** Index options as pip resolved them (CLI, -r files, env, config), for a requirements file. */
@@ -39,21 +52,25 @@ export function indexLines(side: GuardSidecar): string[] {
   return lines;
 }
 
-/** `pip wheel --no-deps -w DIR -r FILE`: fetch wheels, build vetted sources, into a private folder. */
-export function wheelStepArgs(items: readonly ParsedItem[], wheelDir: string, reqFile: string, hashed: boolean, vettedBuilds: readonly string[]): string[] {
+/**
+ * `pip wheel --no-deps -w DIR -r FILE`: fetch the pinned files (`name @ URL`), build vetted sources,
+ * into a private folder. The requirement lines are direct URLs, so format control only reaches the
+ * isolated build environments of vetted builds: their build requirements come as wheels.
+ */
+export function wheelStepArgs(items: readonly ParsedItem[], wheelDir: string, reqFile: string, hashed: boolean): string[] {
   const keep = rebuildArgs(items, (o) => ['general', 'build'].includes(o.spec.role) && (!o.spec.commands || o.spec.commands.includes('wheel')), false);
-  return ['wheel', ...keep, '--no-deps', '--wheel-dir', wheelDir, ...(hashed ? ['--require-hashes'] : []), '-r', reqFile, ...formatControl(vettedBuilds)];
+  return ['wheel', ...keep, '--no-deps', '--wheel-dir', wheelDir, ...(hashed ? ['--require-hashes'] : []), '-r', reqFile, WHEELS_ONLY];
 }
 
 /** The final install: only the pinned, hashed wheels from the private folder. */
 export function finalInstallArgs(items: readonly ParsedItem[], wheelDir: string, reqFile: string): string[] {
   const keep = rebuildArgs(items, (o) => ['general', 'install', 'destination'].includes(o.spec.role), false);
-  return ['install', ...keep, '--no-index', '--find-links', wheelDir, '--require-hashes', '-r', reqFile, ...formatControl([])];
+  return ['install', ...keep, '--no-index', '--find-links', wheelDir, '--require-hashes', '-r', reqFile, WHEELS_ONLY];
 }
 
-/** The user's download/wheel command, re-run under the guard with our format control appended. */
-export function userCommandArgs(command: 'download' | 'wheel' | 'lock', items: readonly ParsedItem[], vettedBuilds: readonly string[]): string[] {
-  return [command, ...rebuildArgs(items, drop(['format', 'python']), true), ...formatControl(vettedBuilds)];
+/** The user's download/wheel/lock command as typed (format choices included), re-run under the guard. */
+export function userCommandArgs(command: 'download' | 'wheel' | 'lock', items: readonly ParsedItem[]): string[] {
+  return [command, ...rebuildArgs(items, drop(['python']), true)];
 }
 
 /** Env vars that would add requirements or sources to a step that must install only the pinned set. */

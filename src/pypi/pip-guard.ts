@@ -18,10 +18,17 @@
 
 export const GUARD_EXIT_BUILD_REFUSED = 86;
 export const GUARD_EXIT_HOOKS_FAILED = 87;
+/** Not an exit code: a held install waiting for "go" (GuardedPipResult.held). */
+export const GUARD_HELD = -86;
 
 export interface GuardConfig {
   /** Canonical names (or direct URLs) whose build is allowed. */
   allow: string[];
+  /**
+   * Allowed keys whose content was vetted → the digest of that content (see `GuardRefusal.digest`):
+   * the build runs only while its source tree still has that digest; otherwise it is refused as `changed`.
+   */
+  digests?: Record<string, string>;
   /** Where the guard writes its sidecar JSON. */
   sidecar: string;
   /** When set, a copy of every wheel file pip downloads is kept here (saves fetching it again). */
@@ -35,6 +42,13 @@ export interface GuardConfig {
   cooldown?: { cutoff: string; exclude: string[]; young: Record<string, string[]> };
   /** The `--report` file of this run: when pip succeeds, the guard adds the dependency edges to the sidecar. */
   report?: string;
+  /**
+   * A held install: the file descriptor of the control socket. pip stops after its resolve, before any
+   * build or install, says "held" and waits for "go <{canonical name: sha256}>" (anything else: exit 0).
+   */
+  hold?: number;
+  /** Keep every index page pip reads in this folder (GuardSidecar.pages). */
+  pages?: string;
 }
 
 export interface GuardCooldown {
@@ -70,6 +84,12 @@ export interface GuardRefusal {
   parentVersion?: string | null;
   /** The parent declared it as `name @ URL` in its own metadata (not the user, not a constraint). */
   declaredUrl?: boolean;
+  /** sha256 over every file of the source tree pip would build (null: too large to read whole). */
+  digest?: string | null;
+  /** The text of the files the content scan reads (path in the source tree → text). */
+  files?: Record<string, string>;
+  /** An allowed build whose content is not the content that was vetted. */
+  changed?: boolean;
 }
 
 export interface GuardSidecar {
@@ -97,6 +117,14 @@ export interface GuardSidecar {
   edges?: Record<string, string[]>;
   /** Why the edges could not be computed (then paths are not shown). */
   edgesError?: string;
+  /** Canonical names of what the user asked for (command line, requirement files, env), as pip parsed them. */
+  requested?: string[];
+  /** Index pages pip could not fetch (connection, DNS, timeout, TLS, 5xx): page URL → pip's reason. */
+  unreachable?: Record<string, string>;
+  /** Index pages pip read: the URL it asked for → a file holding `{ url, contentType, body }`. */
+  pages?: Record<string, string>;
+  /** A held install: what pip would build before installing (canonical names, or URLs). */
+  pendingBuilds?: string[];
   /** Index pages and files pip could not get or read (pip itself logs most of these at debug level only). */
   indexFailures?: GuardIndexFailure[];
 }
@@ -126,7 +154,14 @@ def _dump():
         json.dump(_SIDE, f)
     os.replace(tmp, _CONF["sidecar"])
 
+def _nofrag(link):
+    # Not link.url_without_fragment: urlunsplit drops the "//" of git+file:///.
+    return link.url.split("#", 1)[0]
+
 def _redact(url):
+    # Only a URL with credentials is rewritten: pip's redaction drops the "//" of git+file:///.
+    if "@" not in url.split("://", 1)[-1].split("/", 1)[0]:
+        return url
     try:
         from pip._internal.utils.misc import redact_auth_from_url
         return redact_auth_from_url(url)
@@ -140,6 +175,7 @@ try:
     from pip._internal.distributions import sdist as _sdist
     from pip._internal.index import package_finder as _pf
     from pip._internal.cli import req_command as _rc
+    from pip._internal.index import collector as _collector_mod
 except Exception as e:  # fail closed
     sys.stderr.write("safe-pip: cannot install the build guard in this pip: %s\n" % e)
     sys.exit(87)
@@ -157,21 +193,60 @@ def _link_kind(link, editable):
     return "archive"
 
 _orig_prepare = _sdist.SourceDistribution.prepare_distribution_metadata
+_DIGESTS = _CONF.get("digests") or {}
 
-def _guarded_prepare(self, *args, **kwargs):
-    req = self.req
-    name = canonicalize_name(req.name) if req.name else None
-    link = getattr(req, "link", None)
-    url = link.url_without_fragment if link is not None else None
-    keys = set()
-    if name:
-        keys.add(name)
-    if url:
-        keys.add(url)
-    if keys & _ALLOW:
-        _SIDE["allowedBuilds"].append(name or url)
-        _dump()
-        return _orig_prepare(self, *args, **kwargs)
+def _source_content(req):
+    """What a build would run, read before it runs: a digest of every file of the source tree
+    (VCS metadata and __pycache__ left out) and the text of the files the content scan reads
+    (.py files up to three folders deep, pyproject.toml, setup.cfg). The digest is None when
+    the tree is too large, or not readable, to read whole."""
+    import hashlib, stat
+    src = getattr(req, "source_dir", None)
+    if not src or not os.path.isdir(src):
+        return None, {}
+    try:
+        top = req.unpacked_source_directory
+    except Exception:
+        top = src
+    h = hashlib.sha256()
+    texts = {}
+    budget = 4 << 20
+    total = 0
+    count = 0
+    for root, dirs, files in os.walk(src):
+        dirs[:] = sorted(d for d in dirs if d not in (".git", ".hg", ".svn", ".bzr", "__pycache__"))
+        for f in sorted(files):
+            p = os.path.join(root, f)
+            rel = os.path.relpath(p, src).replace(os.sep, "/")
+            try:
+                st = os.lstat(p)
+            except OSError:
+                continue
+            if stat.S_ISLNK(st.st_mode):
+                h.update(b"L" + rel.encode() + b"\0" + os.readlink(p).encode() + b"\0")
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            count += 1
+            total += st.st_size
+            if count > 20000 or total > (256 << 20):
+                return None, texts
+            try:
+                with open(p, "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                return None, texts  # a file the build user cannot read: the tree cannot be vetted whole
+            h.update(b"F" + rel.encode() + b"\0" + hashlib.sha256(data).digest())
+            trel = os.path.relpath(p, top).replace(os.sep, "/")
+            if trel.startswith(".."):
+                continue
+            wanted = (trel.endswith(".py") and trel.count("/") <= 3) or trel in ("pyproject.toml", "setup.cfg")
+            if wanted and len(data) <= (512 << 10) and len(data) <= budget:
+                texts[trel] = data.decode("utf-8", "replace")
+                budget -= len(data)
+    return h.hexdigest(), texts
+
+def _refuse(req, name, link, url, digest, texts, changed):
     version = None
     try:
         if link is not None and link.filename:
@@ -208,11 +283,38 @@ def _guarded_prepare(self, *args, **kwargs):
         "editable": bool(getattr(req, "editable", False)),
         "kind": "index" if (link is not None and getattr(req, "original_link", None) is None and not getattr(req, "editable", False) and not getattr(link, "is_vcs", False)) else _link_kind(link, getattr(req, "editable", False)),
         "version": version,
+        "digest": digest,
+        "files": texts,
+        "changed": changed,
     })
     _dump()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(86)
+
+def _guarded_prepare(self, *args, **kwargs):
+    req = self.req
+    name = canonicalize_name(req.name) if req.name else None
+    link = getattr(req, "link", None)
+    url = _nofrag(link) if link is not None else None
+    keys = set()
+    if name:
+        keys.add(name)
+    if url:
+        keys.add(url)
+    hit = keys & _ALLOW
+    if not hit:
+        digest, texts = _source_content(req)
+        _refuse(req, name, link, url, digest, texts, False)
+    # An allowed build whose content was vetted runs only while its content is that same content.
+    pinned = [_DIGESTS[k] for k in hit if k in _DIGESTS]
+    if pinned:
+        digest, texts = _source_content(req)
+        if digest is None or digest not in pinned:
+            _refuse(req, name, link, url, digest, texts, True)
+    _SIDE["allowedBuilds"].append(name or url)
+    _dump()
+    return _orig_prepare(self, *args, **kwargs)
 
 _sdist.SourceDistribution.prepare_distribution_metadata = _guarded_prepare
 
@@ -235,6 +337,15 @@ try:
     def _simple_fail(link, reason, *a, **k):
         status = getattr(getattr(reason, "response", None), "status_code", None)
         _fault(getattr(link, "url", link), reason, status)
+        # Pages that could not be fetched at all (connection, DNS, timeout, TLS, 5xx): an index none of
+        # whose pages answered is "unreachable" (a 404 is an answer: "no such project").
+        try:
+            text = str(reason)
+            if not (status is not None and 400 <= status < 500) and "Client Error" not in text:
+                _SIDE.setdefault("unreachable", {})[_redact(str(getattr(link, "url", link)))] = text[:300]
+                _dump()
+        except Exception:
+            pass
         return _orig_simple_fail(link, reason, *a, **k)
 
     _coll._handle_get_simple_fail = _simple_fail
@@ -289,7 +400,7 @@ def _find_all(self, project_name):
                 pass
             out.append({
                 "version": str(c.version),
-                "url": _redact(link.url_without_fragment),
+                "url": _redact(_nofrag(link)),
                 "filename": link.filename,
                 "hash": h,
                 "comesFrom": _redact(str(cf_url)) if cf_url else None,
@@ -353,6 +464,61 @@ def _build_finder(self, options, *args, **kwargs):
     return finder
 
 _rc.RequirementCommand._build_package_finder = _build_finder
+
+# What the user asked for, as pip parsed it (command line, -r files, env, config): the names are
+# checked even when pip then cannot resolve them. An editable VCS requirement is refused here,
+# before pip would clone it (a -e line inside a requirements file included).
+_orig_get_requirements = _rc.RequirementCommand.get_requirements
+
+def _get_requirements(self, *args, **kwargs):
+    reqs = _orig_get_requirements(self, *args, **kwargs)
+    try:
+        _SIDE["requested"] = sorted(set(canonicalize_name(r.name) for r in reqs if getattr(r, "user_supplied", False) and r.name))
+        _dump()
+    except Exception as e:
+        sys.stderr.write("safe-pip: could not record the requested names: %s\n" % e)
+    for r in reqs:
+        link = getattr(r, "link", None)
+        if getattr(r, "editable", False) and link is not None and getattr(link, "is_vcs", False):
+            _SIDE["refused"].append({
+                "name": canonicalize_name(r.name) if r.name else None,
+                "url": _redact(_nofrag(link)),
+                "editable": True,
+                "kind": "vcs",
+                "version": None,
+            })
+            _dump()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(86)
+    return reqs
+
+_rc.RequirementCommand.get_requirements = _get_requirements
+
+# The index pages pip read, kept for safe-pip's checks: the facts come from the very page pip chose
+# from, and no page is asked for twice (see GuardConfig.pages).
+if _CONF.get("pages"):
+    try:
+        _orig_fetch_response = _collector_mod.LinkCollector.fetch_response
+
+        def _fetch_response(self, location, *args, **kwargs):
+            page = _orig_fetch_response(self, location, *args, **kwargs)
+            try:
+                if page is not None:
+                    pages = _SIDE.setdefault("pages", {})
+                    path = os.path.join(_CONF["pages"], "page-%d.json" % len(pages))
+                    body = page.content.decode(page.encoding or "utf-8", "replace")
+                    with open(path, "w") as f:
+                        json.dump({"url": _redact(page.url), "contentType": page.content_type, "body": body}, f)
+                    pages[_redact(_nofrag(location))] = path
+                    _dump()
+            except Exception:
+                pass
+            return page
+
+        _collector_mod.LinkCollector.fetch_response = _fetch_response
+    except Exception:
+        pass
 
 # Keep a copy of each wheel pip downloads (best effort; safe-pip checks every hash itself).
 if _CONF.get("keep"):
@@ -525,6 +691,74 @@ def _edges(report_path):
     return edges
 
 from pip._internal.cli.main import main as _pip_main
+
+# A held install (GuardConfig.hold): a real \`pip install\` stops after its resolve (the report is
+# written, the wheels are downloaded), before any build or install: it records what it would build,
+# says "held" on the control socket and waits. "go <json>" lets it go on, installing only files whose
+# sha256 is the one given for their project (the wheels safe-pip read); anything else — the socket
+# closed: the run was called off — exits before anything is built or installed.
+_EXPECT = None
+if _CONF.get("hold") is not None:
+    try:
+        import hashlib
+        from pip._internal.commands import install as _install_cmd
+        _HOLD = _CONF["hold"]
+        _orig_build = _install_cmd.build
+        _orig_install = _install_cmd.install_given_reqs
+
+        def _hold(pending):
+            global _EXPECT
+            if _EXPECT is not None:
+                return
+            _SIDE["pendingBuilds"] = pending
+            # The report is written by now: the edges go with it, as after a dry run.
+            if _CONF.get("report"):
+                try:
+                    _SIDE["edges"] = _edges(_CONF["report"])
+                except Exception as e:
+                    _SIDE["edgesError"] = str(e)
+            _dump()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.write(_HOLD, b"held\n")
+            msg = b""
+            while not msg.endswith(b"\n"):
+                chunk = os.read(_HOLD, 65536)
+                if not chunk:
+                    break
+                msg += chunk
+            if not msg.startswith(b"go "):
+                os._exit(0)
+            _EXPECT = json.loads(msg[3:].decode())
+
+        def _held_build(reqs_to_build, *args, **kwargs):
+            _hold([canonicalize_name(r.name) if r.name else _redact(_nofrag(r.link)) for r in reqs_to_build])
+            return _orig_build(reqs_to_build, *args, **kwargs)
+
+        def _checked_install(to_install, *args, **kwargs):
+            _hold([])
+            for r in to_install:
+                name = canonicalize_name(r.name) if r.name else None
+                path = getattr(r, "local_file_path", None)
+                want = _EXPECT.get(name) if name else None
+                got = None
+                if path and os.path.isfile(path):
+                    with open(path, "rb") as f:
+                        got = hashlib.sha256(f.read()).hexdigest()
+                if not want or got != want:
+                    _SIDE["refused"].append({"name": name, "url": _redact(_nofrag(r.link)) if r.link else None, "editable": bool(r.editable), "kind": "index", "version": None, "changed": True})
+                    _dump()
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                    os._exit(86)
+            return _orig_install(to_install, *args, **kwargs)
+
+        _install_cmd.build = _held_build
+        _install_cmd.install_given_reqs = _checked_install
+    except Exception as e:  # fail closed: an install that cannot be held does not run
+        sys.stderr.write("safe-pip: cannot hold this pip's install for vetting: %s\n" % e)
+        sys.exit(87)
+
 sys.argv[0] = "pip"
 _rc = _pip_main(sys.argv[1:])
 if _rc == 0 and _CONF.get("report"):

@@ -2,13 +2,14 @@
  * The one home of pip subprocesses and safe-pip's private work folder. Commands are data
  * (`PipCommandSpec`); `runCommand` spawns them (never a shell), as another user when asked.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type StdioOptions } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import type { UserAccount } from '../run/users.js';
-import { guardPython, type GuardConfig, type GuardSidecar } from './pip-guard.js';
+import { GUARD_HELD, guardPython, type GuardConfig, type GuardSidecar } from './pip-guard.js';
 import { parseWheelFilename } from './wheel-inspect.js';
 
 export interface PipCommandSpec {
@@ -28,20 +29,44 @@ export interface RunResult {
 
 /** Run a command. `capture`: collect stdout/stderr (stdin inherited); `inherit`: the user's terminal. */
 export function runCommand(cmd: PipCommandSpec, stdio: 'inherit' | 'capture'): Promise<RunResult> {
-  return new Promise((resolvePromise, reject) => {
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(cmd.env)) if (v !== undefined) env[k] = v;
-    const child = spawn(cmd.file, cmd.args, {
-      cwd: cmd.cwd,
-      env,
-      uid: cmd.uid,
-      gid: cmd.gid,
-      stdio: stdio === 'inherit' ? 'inherit' : ['inherit', 'pipe', 'pipe'],
+  return startCommand(cmd, stdio, false).result;
+}
+
+interface Started {
+  result: Promise<RunResult>;
+  /** fd 3 of the child: a socket both sides read and write (a held install's control channel). */
+  control?: Duplex;
+  /** From now on, captured output also goes to these writers (what was captured so far first). */
+  forward(out: { stdout(text: string): void; stderr(text: string): void }): void;
+}
+
+/** Start a command; with `control`, fd 3 of the child is a socket to talk to the guard. */
+function startCommand(cmd: PipCommandSpec, stdio: 'inherit' | 'capture', control: boolean): Started {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(cmd.env)) if (v !== undefined) env[k] = v;
+  const base: StdioOptions = stdio === 'inherit' ? ['inherit', 'inherit', 'inherit'] : ['inherit', 'pipe', 'pipe'];
+  const child = spawn(cmd.file, cmd.args, {
+    cwd: cmd.cwd,
+    env,
+    uid: cmd.uid,
+    gid: cmd.gid,
+    stdio: control ? [...(base as string[]), 'pipe'] as StdioOptions : base,
+  });
+  const pipe = control ? (child.stdio[3] as Duplex) : undefined;
+  // A child that exits before reading its control socket must not turn our write into an error.
+  pipe?.on('error', () => {});
+  let stdout = '';
+  let stderr = '';
+  let out: { stdout(text: string): void; stderr(text: string): void } | undefined;
+  const result = new Promise<RunResult>((resolvePromise, reject) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      out?.stdout(d.toString());
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      out?.stderr(d.toString());
+    });
     const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
     const onInt = forward('SIGINT');
     const onTerm = forward('SIGTERM');
@@ -58,6 +83,15 @@ export function runCommand(cmd: PipCommandSpec, stdio: 'inherit' | 'capture'): P
       resolvePromise({ code: code ?? (signal === 'SIGINT' ? 130 : 128 + 15), stdout, stderr });
     });
   });
+  return {
+    result,
+    control: pipe,
+    forward(to) {
+      out = to;
+      if (stdout) to.stdout(stdout);
+      if (stderr) to.stderr(stderr);
+    },
+  };
 }
 
 /** A private folder (mode 700) owned by the user pip runs as; holds the guard, reports, wheels, TMPDIR. */
@@ -67,6 +101,8 @@ export interface WorkDir {
   wheels: string;
   /** Wheels pip downloaded while resolving (unverified until their hash is checked). */
   kept: string;
+  /** The index pages pip read while resolving (GuardConfig.pages). */
+  pages: string;
   guardScript: string;
   cleanup(): void;
 }
@@ -77,13 +113,12 @@ export function makeWorkDir(owner: UserAccount | undefined): WorkDir {
   const tmp = join(root, 'tmp');
   const wheels = join(root, 'wheels');
   const kept = join(root, 'kept');
-  mkdirSync(tmp, { mode: 0o700 });
-  mkdirSync(wheels, { mode: 0o700 });
-  mkdirSync(kept, { mode: 0o700 });
+  const pages = join(root, 'pages');
+  for (const d of [tmp, wheels, kept, pages]) mkdirSync(d, { mode: 0o700 });
   const guardScript = join(root, 'safe_pip_guard.py');
   writeFileSync(guardScript, guardPython, { mode: 0o600 });
-  if (owner) for (const p of [root, tmp, wheels, kept, guardScript]) chownSync(p, owner.uid, owner.gid);
-  return { root, tmp, wheels, kept, guardScript, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  if (owner) for (const p of [root, tmp, wheels, kept, pages, guardScript]) chownSync(p, owner.uid, owner.gid);
+  return { root, tmp, wheels, kept, pages, guardScript, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
 /** Write a file into the work dir, owned by the pip user. */
@@ -102,6 +137,7 @@ export function guardedPipCommand(opts: {
   work: WorkDir;
   pipArgs: string[];
   allow: string[];
+  digests?: Record<string, string>;
   env: Record<string, string | undefined>;
   cwd: string;
   owner: UserAccount | undefined;
@@ -110,16 +146,23 @@ export function guardedPipCommand(opts: {
   cooldown?: GuardConfig['cooldown'];
   /** The run's --report file: the guard adds the dependency edges to the sidecar. */
   report?: string;
+  /** A held install: the guard's control socket (fd). */
+  hold?: number;
+  /** Keep the index pages pip reads (in the work folder's pages/). */
+  keepPages?: boolean;
 }): { cmd: PipCommandSpec; sidecar: string } {
   guardCounter += 1;
   const sidecar = join(opts.work.root, `sidecar-${guardCounter}.json`);
   const configPath = join(opts.work.root, `guard-${guardCounter}.json`);
   const config: GuardConfig = {
     allow: opts.allow,
+    ...(opts.digests && Object.keys(opts.digests).length ? { digests: opts.digests } : {}),
     sidecar,
     ...(opts.keep ? { keep: opts.keep } : {}),
     ...(opts.cooldown ? { cooldown: opts.cooldown } : {}),
     ...(opts.report ? { report: opts.report } : {}),
+    ...(opts.hold !== undefined ? { hold: opts.hold } : {}),
+    ...(opts.keepPages ? { pages: opts.work.pages } : {}),
   };
   writeWorkFile(configPath, JSON.stringify(config), opts.owner);
   return {
@@ -140,6 +183,8 @@ export interface GuardedPipRun {
   pipArgs: string[];
   /** Canonical names or URLs whose build the guard lets through. */
   allow: string[];
+  /** Allowed keys whose vetted content must not have changed → its digest. */
+  digests?: Record<string, string>;
   env: Record<string, string | undefined>;
   cwd: string;
   stdio: 'inherit' | 'capture';
@@ -148,6 +193,13 @@ export interface GuardedPipRun {
   cooldown?: GuardConfig['cooldown'];
   /** The --report file of this run (read back when pip succeeds). */
   report?: string;
+  /** Keep the index pages pip reads (GuardSidecar.pages), for the checks. */
+  keepPages?: boolean;
+  /**
+   * A held install: a real `pip install` that stops after its resolve (before any build or
+   * install) and waits; the result then carries `held` to let it go on or call it off.
+   */
+  hold?: boolean;
   /** Called with the sidecar as the guard writes it, while pip still runs. */
   onProgress?(side: GuardSidecar): void;
 }
@@ -155,8 +207,21 @@ export interface GuardedPipRun {
 export interface GuardedPipResult extends RunResult {
   /** What the guard recorded (empty when it wrote nothing). */
   sidecar: GuardSidecar;
-  /** The text of the --report file, when pip succeeded and wrote one. */
+  /** The text of the --report file, when pip succeeded (or holds) and wrote one. */
   report?: string;
+  /** A held install, waiting (code is GUARD_HELD). */
+  held?: HeldInstall;
+}
+
+/** A `pip install` stopped after its resolve, before anything was built or installed. */
+export interface HeldInstall {
+  /**
+   * Go on: install, but only files whose sha256 is the one given for their project (the wheels
+   * that were read); pip's output (captured so far, and from now on) goes to `out`.
+   */
+  release(sha256ByName: Record<string, string>, out: { stdout(text: string): void; stderr(text: string): void }): Promise<GuardedPipResult>;
+  /** Call it off: pip exits before anything is built or installed. */
+  callOff(): void;
 }
 
 /** The private work folder of one safe-pip run and the guarded pip processes that use it. */
@@ -167,11 +232,18 @@ export interface PipWorkspace {
   kept: string;
   /** Write a file, owned by the pip user. */
   write(path: string, text: string): void;
-  /** Move a wheel pip downloaded while resolving into the wheel folder, if its sha256 is `sha256`. */
-  adoptKept(filename: string, sha256: string): boolean;
+  /**
+   * Move a wheel pip downloaded while resolving into the wheel folder, if its sha256 is `sha256`
+   * (undefined: pip's report gave none; the copy is then taken as it is — a held install checks the
+   * bytes it installs against the copy's own hash).
+   */
+  adoptKept(filename: string, sha256: string | undefined): boolean;
   /** The wheels in the wheel folder, by canonical project name. */
   wheelFiles(): Map<string, string>;
+  /** An index page the guard kept (GuardSidecar.pages), or undefined when it cannot be read. */
+  readPage(path: string): { url: string; contentType: string; body: string } | undefined;
   sha256(path: string): string;
+  /** A guarded pip run; a held install is called off by `cleanup` unless it was let go. */
   runPip(run: GuardedPipRun): Promise<GuardedPipResult>;
   cleanup(): void;
 }
@@ -179,17 +251,21 @@ export interface PipWorkspace {
 export function openPipWorkspace(owner: UserAccount | undefined, python: string): PipWorkspace {
   const work = makeWorkDir(owner);
   const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+  const held = new Set<HeldInstall>();
   return {
     root: work.root,
     tmp: work.tmp,
     wheels: work.wheels,
     kept: work.kept,
-    cleanup: work.cleanup,
+    cleanup() {
+      for (const h of held) h.callOff();
+      work.cleanup();
+    },
     sha256,
     write: (path, text) => writeWorkFile(path, text, owner),
     adoptKept(filename, hash) {
       const kept = join(work.kept, filename);
-      if (!existsSync(kept) || sha256(kept) !== hash) return false;
+      if (!existsSync(kept) || (hash !== undefined && sha256(kept) !== hash)) return false;
       renameSync(kept, join(work.wheels, basename(kept)));
       return true;
     },
@@ -201,21 +277,68 @@ export function openPipWorkspace(owner: UserAccount | undefined, python: string)
       }
       return out;
     },
-    runPip: (run) => runGuardedPip(run, { python, work, owner }),
+    readPage(path) {
+      try {
+        if (!path.startsWith(`${work.pages}/`)) return undefined;
+        const page = JSON.parse(readFileSync(path, 'utf8')) as { url?: unknown; contentType?: unknown; body?: unknown };
+        return typeof page.url === 'string' && typeof page.contentType === 'string' && typeof page.body === 'string' ? { url: page.url, contentType: page.contentType, body: page.body } : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    runPip: async (run) => {
+      const res = await runGuardedPip(run, { python, work, owner });
+      if (res.held) {
+        const h = res.held;
+        held.add(h);
+        res.held = {
+          release: (hashes, out) => (held.delete(h), h.release(hashes, out)),
+          callOff: () => (held.delete(h), h.callOff()),
+        };
+      }
+      return res;
+    },
   };
 }
 
 async function runGuardedPip(run: GuardedPipRun, at: { python: string; work: WorkDir; owner: UserAccount | undefined }): Promise<GuardedPipResult> {
   const { cmd, sidecar } = guardedPipCommand({
     python: at.python, work: at.work, owner: at.owner, cwd: run.cwd, env: run.env,
-    pipArgs: run.pipArgs, allow: run.allow, keep: run.keep, cooldown: run.cooldown, report: run.report,
+    pipArgs: run.pipArgs, allow: run.allow, digests: run.digests, keep: run.keep, cooldown: run.cooldown, report: run.report, keepPages: run.keepPages,
+    ...(run.hold ? { hold: 3 } : {}),
   });
   // The guard writes its sidecar as pip goes: look-ups for what it found start before pip is done.
   const onProgress = run.onProgress;
   const watcher = onProgress ? setInterval(() => onProgress(readSidecar(sidecar)), 100) : undefined;
-  const res = await runCommand(cmd, run.stdio).finally(() => clearInterval(watcher));
-  const report = run.report && res.code === 0 && existsSync(run.report) ? readFileSync(run.report, 'utf8') : undefined;
-  return { ...res, sidecar: readSidecar(sidecar), report };
+  const started = startCommand(cmd, run.stdio, Boolean(run.hold));
+  const readReport = () => (run.report && existsSync(run.report) ? readFileSync(run.report, 'utf8') : undefined);
+  // A held install says "held" on its control socket, or ends (a refusal, pip's own error) without.
+  const heldOrDone = await new Promise<'held' | RunResult>((resolvePromise, reject) => {
+    let said = '';
+    started.control?.on('data', (d: Buffer) => {
+      said += d.toString();
+      if (said.includes('held\n')) resolvePromise('held');
+    });
+    started.result.then(resolvePromise, reject);
+  }).finally(() => clearInterval(watcher));
+  if (heldOrDone !== 'held') {
+    started.control?.destroy();
+    return { ...heldOrDone, sidecar: readSidecar(sidecar), report: heldOrDone.code === 0 ? readReport() : undefined };
+  }
+  const control = started.control!;
+  const heldInstall: HeldInstall = {
+    async release(hashes, out) {
+      started.forward(out);
+      control.end(`go ${JSON.stringify(hashes)}\n`);
+      const res = await started.result;
+      return { ...res, sidecar: readSidecar(sidecar) };
+    },
+    callOff() {
+      control.end();
+      started.result.catch(() => {});
+    },
+  };
+  return { code: GUARD_HELD, stdout: '', stderr: '', sidecar: readSidecar(sidecar), report: readReport(), held: heldInstall };
 }
 
 function readSidecar(path: string): GuardSidecar {

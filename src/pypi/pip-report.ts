@@ -70,8 +70,10 @@ export function parseInstallReport(text: string): ReportItem[] {
 /** The requirement line that fetches exactly this item (direct URL, pinned commit, hash). */
 export function pinnedLine(item: ReportItem): { line: string; hashed: boolean } {
   if (item.kind === 'vcs' && item.vcs) {
-    const base = item.url.startsWith(`${item.vcs.vcs}+`) ? item.url : `${item.vcs.vcs}+${item.url}`;
-    return { line: `${item.name} @ ${base}@${item.vcs.commitId}`, hashed: false };
+    // The #egg= form: pip's PEP 508 parser refuses `name @ git+file:///…` (a URL without a host);
+    // pip's report writes file URLs without their "//" (git+file:/path), put back here.
+    const base = (item.url.startsWith(`${item.vcs.vcs}+`) ? item.url : `${item.vcs.vcs}+${item.url}`).replace(/^([a-z]+\+file):(?!\/\/)/, '$1://');
+    return { line: `${base}@${item.vcs.commitId}#egg=${item.name}`, hashed: false };
   }
   if (item.kind === 'dir') return { line: `${item.name} @ ${item.url}`, hashed: false };
   if (!item.sha256) return { line: `${item.name} @ ${item.url}`, hashed: false };

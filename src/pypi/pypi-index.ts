@@ -28,10 +28,36 @@ export function projectPageUrl(indexUrl: string, name: string): string {
   return `${indexUrl.replace(/\/+$/, '')}/${normalizePypiName(name)}/`;
 }
 
-export async function fetchProject(indexUrl: string, name: string, options: { fetcher?: Fetcher; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<IndexAnswer> {
+/**
+ * An index page pip itself read (kept by the guard) as an answer: PEP 691 JSON or PEP 503 HTML.
+ * Such a page is the very one pip chose files from.
+ */
+export function answerFromPage(page: { url: string; contentType: string; body: string }): IndexAnswer | undefined {
+  if (page.contentType.includes(PEP691) || page.contentType.includes('json')) {
+    try {
+      return { kind: 'pep691', body: JSON.parse(page.body), url: page.url };
+    } catch {
+      return undefined;
+    }
+  }
+  return { kind: 'html', body: page.body, url: page.url };
+}
+
+/** A page with upload times (PEP 691 + PEP 700) says all the index can say about files: no JSON API needed. */
+export function answersWithTimes(answer: IndexAnswer): boolean {
+  const files = answer.kind === 'pep691' ? (answer.body as { files?: Array<Record<string, unknown>> }).files : undefined;
+  return Array.isArray(files) && files.some((f) => typeof f?.['upload-time'] === 'string');
+}
+
+/**
+ * What the index says about a project. `simplePage`: the project page pip already read — used in
+ * place of asking for it again (the JSON API, when the index has one, is still asked for what the
+ * page lacks: upload times, project URLs).
+ */
+export async function fetchProject(indexUrl: string, name: string, options: { fetcher?: Fetcher; timeoutMs?: number; simplePage?: IndexAnswer; signal?: AbortSignal } = {}): Promise<IndexAnswer> {
   const fetcher: Fetcher = options.fetcher ?? ((url, init) => fetch(url, init));
   const timeoutMs = options.timeoutMs ?? 15_000;
-  if (indexUrl.startsWith('file:')) return readFileIndex(indexUrl, name);
+  if (indexUrl.startsWith('file:')) return options.simplePage ?? readFileIndex(indexUrl, name);
 
   const get = async (url: string, accept: string) => {
     const controller = new AbortController();
@@ -60,6 +86,7 @@ export async function fetchProject(indexUrl: string, name: string, options: { fe
       /* fall through to the simple API */
     }
   }
+  if (options.simplePage) return options.simplePage;
   const page = projectPageUrl(indexUrl, name);
   try {
     const r = await get(page, `${PEP691}, text/html;q=0.1`);
@@ -107,11 +134,25 @@ export class IndexLookups {
   private waiting: Array<() => void> = [];
   private projects = new Map<string, Promise<IndexAnswer>>();
   private releases = new Map<string, Promise<string[] | null | undefined>>();
+  private pages = new Map<string, IndexAnswer>();
+  /** Indexes whose JSON API did not answer for a project pip found there: they have none; not asked again. */
+  private noJsonApi = new Set<string>();
 
   /** Aborted by close(): look-ups still in flight when the run ends must not keep the process alive. */
   private readonly run = new AbortController();
 
   constructor(private readonly options: { fetcher?: Fetcher; timeoutMs?: number; limit?: number } = {}) {}
+
+  /**
+   * The project page pip read: a page with upload times is the whole answer (nothing is fetched);
+   * otherwise it stands in for the simple page when the JSON API has nothing better.
+   */
+  known(indexUrl: string, name: string, page: IndexAnswer): void {
+    const key = `${indexUrl}\n${normalizePypiName(name)}`;
+    if (this.projects.has(key) || this.pages.has(key)) return;
+    if (answersWithTimes(page)) this.projects.set(key, Promise.resolve(page));
+    else this.pages.set(key, page);
+  }
 
   /** Abandon every look-up still in flight (the run is over: a stalled index does not hold the exit). */
   close(): void {
@@ -122,7 +163,13 @@ export class IndexLookups {
     const key = `${indexUrl}\n${normalizePypiName(name)}`;
     let p = this.projects.get(key);
     if (!p) {
-      p = this.pooled(() => fetchProject(indexUrl, name, { ...this.options, signal: this.run.signal }));
+      const simplePage = this.pages.get(key);
+      p = this.pooled(async () => {
+        if (simplePage && this.noJsonApi.has(indexUrl)) return simplePage;
+        const answer = await fetchProject(indexUrl, name, { ...this.options, simplePage, signal: this.run.signal });
+        if (simplePage && answer === simplePage) this.noJsonApi.add(indexUrl);
+        return answer;
+      });
       this.projects.set(key, p);
     }
     return p;

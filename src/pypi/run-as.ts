@@ -1,7 +1,8 @@
 /**
  * Who pip runs as. pip never runs as uid 0: when safe-pip is root, resolution, builds and the
  * install all run as the owner of the destination (the venv, or the --target/--prefix folder).
- * Root-owned destinations, a system Python and `--user` as root are refused with a one-line way out.
+ * Root-owned destinations, a system Python, `--user` as root and a venv whose Python its owner
+ * cannot run are refused, each in one line naming the one thing that works.
  */
 import { Blocked } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
@@ -26,11 +27,21 @@ export interface RunAsInput {
   /** stat: path → owner. */
   ownerOf: (path: string) => { uid: number; gid: number };
   lookupUser: (uid: number) => UserAccount | undefined;
+  /** Whether `user` may run the interpreter (every folder on the way searchable, the file executable). */
+  canExecute?: (path: string, user: Pick<UserAccount, 'uid' | 'gid'>) => boolean;
+  /** The user to name in the advice (SUDO_USER, else nobody). */
+  adviceUser?: string;
 }
 
 export type RunAs = { self: true } | { self: false; user: UserAccount; because: string };
 
-const howTo = 'pip never runs as root under safe-pip: use a virtual environment owned by a build user (python3 -m venv DIR && chown -R USER DIR), or chown the folder to one (see `safe-pip safe config set runAsUser`)';
+/** A Python other users can run (pyenv's under a private home is not): the one the advice names. */
+export const PUBLIC_PYTHON = '/usr/bin/python3';
+
+/** The one command that gives root a venv pip can run in: made by a Python every user can run, owned by a user. */
+function newVenvAdvice(dir: string, user: string): string {
+  return `${PUBLIC_PYTHON} -m venv ${dir} && chown -R ${user}: ${dir}`;
+}
 
 /** The folder whose owner pip must run as. */
 export function ownedFolder(input: Pick<RunAsInput, 'env' | 'destination' | 'command'>): { path: string; what: string } | undefined {
@@ -45,17 +56,56 @@ export function ownedFolder(input: Pick<RunAsInput, 'env' | 'destination' | 'com
 
 export function decideRunAs(input: RunAsInput): RunAs {
   if (!input.isRoot) return { self: true };
+  const who = input.adviceUser ?? 'nobody';
+  const venv = input.env.venvDir;
+  const never = 'pip never runs as root under safe-pip';
   if (input.command === 'install' && input.destination.user) {
-    throw new Blocked(`safe-pip: refusing \`pip install --user\` as root: ${howTo}`, ExitCode.blocked);
+    throw new Blocked(`safe-pip: refusing \`pip install --user\` as root (${never}): install into a virtual environment owned by a user instead: ${newVenvAdvice('.venv', who)} && . .venv/bin/activate`, ExitCode.blocked);
   }
   const folder = ownedFolder(input);
   if (!folder) {
-    throw new Blocked(`safe-pip: refusing to install into the system Python (${input.env.python}) as root: ${howTo}`, ExitCode.blocked);
+    throw new Blocked(`safe-pip: refusing to install into the system Python (${input.env.python}) as root (${never}): use a virtual environment owned by a user: ${newVenvAdvice('.venv', who)} && . .venv/bin/activate`, ExitCode.blocked);
   }
   const owner = input.ownerOf(folder.path);
+  const runnable = (u: Pick<UserAccount, 'uid' | 'gid'>) => !input.canExecute || input.canExecute(input.env.python, u);
   if (owner.uid === 0) {
-    throw new Blocked(`safe-pip: the ${folder.what} ${folder.path} is owned by root: ${howTo}`, ExitCode.blocked);
+    const nobody = { uid: 65534, gid: 65534 };
+    const fix = folder.what === 'virtual environment' && venv && !runnable(nobody)
+      ? `its Python (${input.env.python}) cannot be run by other users, so make it again with one that can: rm -rf ${venv} && ${newVenvAdvice(venv, who)}`
+      : `give it to a user: chown -R ${who}: ${folder.path}`;
+    throw new Blocked(`safe-pip: the ${folder.what} ${folder.path} is owned by root (${never}): ${fix}`, ExitCode.blocked);
   }
   const user = input.lookupUser(owner.uid) ?? { name: String(owner.uid), uid: owner.uid, gid: owner.gid, home: '/nonexistent' };
+  if (!runnable({ uid: owner.uid, gid: owner.gid })) {
+    const fix = venv ? `make the environment again with a Python every user can run: rm -rf ${venv} && ${newVenvAdvice(venv, user.name)}` : `use a Python that ${user.name} can run`;
+    throw new Blocked(`safe-pip: pip would run as ${user.name} (owner of the ${folder.what} ${folder.path}), who cannot run ${input.env.python} (a folder on its way is private): ${fix}`, ExitCode.blocked);
+  }
   return { self: false, user: { ...user, gid: owner.gid }, because: `owner of the ${folder.what} ${folder.path}` };
+}
+
+/**
+ * Whether a user may run `path`: pure over `stat` (symlinks followed by `realpath`). Every folder
+ * on the way to the link and to its target must be searchable by the user, the target executable.
+ * Supplementary groups are not known here: only the primary group counts.
+ */
+export function canExecuteAs(path: string, user: Pick<UserAccount, 'uid' | 'gid'>, fs: { realpath(p: string): string; stat(p: string): { uid: number; gid: number; mode: number } }): boolean {
+  if (user.uid === 0) return true;
+  const allowed = (p: string, bit: number) => {
+    const st = fs.stat(p);
+    const shift = st.uid === user.uid ? 6 : st.gid === user.gid ? 3 : 0;
+    return ((st.mode >> shift) & bit) !== 0;
+  };
+  try {
+    const target = fs.realpath(path);
+    const folders = (p: string) => {
+      const out: string[] = [];
+      for (let d = p.slice(0, p.lastIndexOf('/')) || '/'; ; d = d.slice(0, d.lastIndexOf('/')) || '/') {
+        out.push(d);
+        if (d === '/') return out;
+      }
+    };
+    return [...folders(path), ...folders(target)].every((d) => allowed(d, 1)) && allowed(target, 1);
+  } catch {
+    return false;
+  }
 }

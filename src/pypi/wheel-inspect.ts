@@ -13,11 +13,25 @@ import { normalizePypiName } from './normalize-name.js';
 
 export const CHECK_ID = 'wheel-contents';
 
-/** .pth files known to be harmless, by sha256 of their content (setuptools' distutils-precedence.pth). */
-export const knownGoodPth: Record<string, string> = {
-  '2638ce9e2500e572a5e0de7faed6661eb569d1b696fcba07b0dd223da5f5d224': 'setuptools distutils-precedence.pth (>= 60)',
-  '7ea7ffef3fe2a117ee12c68ed6553617f0d7fd2f0590257c25c484959a3b7373': 'setuptools distutils-precedence.pth (< 60)',
-};
+/**
+ * Well-known `.pth` files that run code and are harmless, by project and sha256 of their content:
+ * a file counts only when the project that ships it is the one named here. How the list is kept
+ * (README, "Known-good .pth files"): an entry is added from the released wheel itself, with the
+ * versions it was read from, and never for a file that does more than the project's documented hook.
+ */
+export const knownGoodPth: ReadonlyArray<{ project: string; sha256: string; what: string }> = [
+  // `import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = …; enabled and __import__('_distutils_hack').add_shim();`
+  { project: 'setuptools', sha256: '2638ce9e2500e572a5e0de7faed6661eb569d1b696fcba07b0dd223da5f5d224', what: "setuptools' distutils-precedence.pth (setuptools >= 60; read from 80.9.0 and 84.0.0)" },
+  { project: 'setuptools', sha256: '7ea7ffef3fe2a117ee12c68ed6553617f0d7fd2f0590257c25c484959a3b7373', what: "setuptools' distutils-precedence.pth (before 60)" },
+  // coverage's subprocess hook: starts coverage only when COVERAGE_PROCESS_START / _CONFIG is set.
+  { project: 'coverage', sha256: 'ef2ed06d19867ec669c09a804060666a9cd5e383af0a9d11aa2de79b77d448e8', what: "coverage's subprocess measurement hook a1_coverage.pth (coverage 7.16)" },
+];
+
+/** The known-good entry for this project's `.pth` content, if any. */
+export function knownGoodPthOf(project: string, sha256: string): { what: string } | undefined {
+  const canonical = normalizePypiName(project);
+  return knownGoodPth.find((k) => k.project === canonical && k.sha256 === sha256);
+}
 
 export interface ZipEntry {
   name: string;
@@ -131,8 +145,9 @@ export function inspectWheels(wheels: readonly WheelToInspect[], installed: Inst
         const data = entry.read();
         const sha = createHash('sha256').update(data).digest('hex');
         const executes = data.toString('utf8').split(/\r?\n/).some((l) => /^import[ \t]/.test(l));
-        if (knownGoodPth[sha]) {
-          findings.push({ check: CHECK_ID, severity: 'info', message: `${w.name} installs ${path}: known file (${knownGoodPth[sha]})` });
+        const known = knownGoodPthOf(w.name, sha);
+        if (known) {
+          findings.push({ check: CHECK_ID, severity: 'info', message: `${w.name} installs ${path}: known file (${known.what})` });
         } else if (executes) {
           findings.push({
             check: CHECK_ID,

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { SafeError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 
-export type RealBinaryName = 'npm' | 'npx' | 'pip' | 'pip3';
+/** `pip3.11`-style names too: the pip shim runs under whichever pip name it was called. */
+export type RealBinaryName = 'npm' | 'npx' | 'pip' | 'pip3' | `pip${number}` | `pip${number}.${number}`;
 
 export interface FindRealBinaryOptions {
   /** The PATH to search (a `:`-separated list). */

@@ -13,7 +13,8 @@ import type { Finding } from '../../src/core/types.js';
 import type { PipFlowDeps } from '../../src/flow/pip-install.js';
 import { parsePipArgs, type PipInvocation } from '../../src/pypi/parse-pip-args.js';
 import type { PipEnvironment } from '../../src/pypi/pip-environment.js';
-import type { GuardCandidate, GuardRefusal, GuardSidecar } from '../../src/pypi/pip-guard.js';
+import { GUARD_HELD, type GuardCandidate, type GuardRefusal, type GuardSidecar } from '../../src/pypi/pip-guard.js';
+import { parseWheelFilename } from '../../src/pypi/wheel-inspect.js';
 import type { GuardedPipRun, PipWorkspace } from '../../src/pypi/pip-process.js';
 import type { IndexAnswer } from '../../src/pypi/pypi-index.js';
 import type { PackageAnswer } from '../../src/ui/prompts.js';
@@ -45,6 +46,8 @@ export interface FakePipSetup {
   resolves: FakeItem[];
   /** Builds the guard refuses while their key is not on the allow list. */
   builds?: GuardRefusal[];
+  /** The digest the guard reads when an allowed build is met again (default: the refusal's own). */
+  rebuildDigest?: string;
   projects?: Record<string, FakeProject>;
   /** Extra sidecar content (index URLs, candidates, source-only versions, cooldown...). */
   side?: GuardSidecar;
@@ -59,20 +62,25 @@ export interface FakePipSetup {
   root?: boolean;
   ownerUid?: number;
   pipVersion?: [number, number];
+  /** Whether the venv owner may run the venv's Python (default yes). */
+  pythonRunnable?: boolean;
+  /** The guard kept no copy of pip's downloads: a held install cannot go on by itself. */
+  keptMissing?: boolean;
 }
 
 export function wheelUrl(name: string, version: string, index = INDEX): string {
   return `${index.replace(/\/simple$/, '')}/files/${name}-${version}-py3-none-any.whl`;
 }
 
-function reportJson(items: readonly FakeItem[]): string {
+/** pip's report; an item the guard had to let build comes from its sdist. */
+function reportJson(items: readonly FakeItem[], built: readonly string[] = []): string {
   return JSON.stringify({
     version: '1',
     install: items.map((i) => ({
       metadata: { name: i.name, version: i.version, requires_dist: i.requires ?? [] },
       download_info: i.dir || i.editable
         ? { url: i.url ?? `file:///src/${i.name}`, dir_info: i.editable ? { editable: true } : {} }
-        : { url: i.url ?? wheelUrl(i.name, i.version), archive_info: { hashes: { sha256: 'a'.repeat(64) } } },
+        : { url: i.url ?? (built.includes(i.name) ? wheelUrl(i.name, i.version).replace(/-py3-none-any\.whl$/, '.tar.gz') : wheelUrl(i.name, i.version)), archive_info: { hashes: { sha256: 'a'.repeat(64) } } },
       is_direct: i.isDirect ?? Boolean(i.dir || i.editable),
       requested: i.requested ?? true,
       is_yanked: i.yanked ?? false,
@@ -113,6 +121,10 @@ export async function fakePipDeps(setup: FakePipSetup) {
   const scripted = scriptedPrompts(setup);
   const fetched = new Map<string, string>();
   let workspaces = 0;
+  const released: Array<Record<string, string>> = [];
+  const inspected: string[] = [];
+  let releaseRequiresAsked = 0;
+  let calledOff = 0;
   let cleaned = 0;
   const store = await SafeStore.open({ cwd: mkdtempSync(join(tmpdir(), 'safe-pip-flow-')) });
   const side: GuardSidecar = { indexUrls: [INDEX], findLinks: [], candidates: defaultCandidates(setup.resolves), ...setup.side };
@@ -124,14 +136,33 @@ export async function fakePipDeps(setup: FakePipSetup) {
   function fakePip(run: GuardedPipRun) {
     runs.push({ ...run, allow: [...run.allow] });
     const [command] = run.pipArgs;
-    if (command === 'install' && run.pipArgs.includes('--dry-run')) {
-      const refused = (setup.builds ?? []).filter((b) => !run.allow.includes(b.name ?? b.url ?? '?'));
+    if (command === 'install' && (run.pipArgs.includes('--dry-run') || run.hold)) {
+      // A build is let through when its key is allowed and, if a digest was pinned, the content is still that one.
+      const refused = (setup.builds ?? [])
+        .map((b) => {
+          const key = b.name ?? b.url ?? '?';
+          if (!run.allow.includes(key)) return b;
+          const pinned = run.digests?.[key];
+          return pinned !== undefined && pinned !== (setup.rebuildDigest ?? b.digest) ? { ...b, digest: setup.rebuildDigest ?? b.digest, changed: true } : undefined;
+        })
+        .filter((b): b is GuardRefusal => b !== undefined);
       if (refused.length) return { code: 86, stdout: '', stderr: 'refused', sidecar: { ...side, refused } };
       if (setup.resolveFails) return { code: setup.resolveFails, stdout: '', stderr: 'ERROR: pip says no\n', sidecar: side };
-      return { code: 0, stdout: '', stderr: '', sidecar: side, report: reportJson(setup.resolves) };
+      // What pip would build (allowed builds) comes from source; a held install has it pending.
+      const pendingBuilds = (setup.builds ?? []).filter((b) => run.allow.includes(b.name ?? b.url ?? '?')).map((b) => b.name ?? b.url ?? '?');
+      if (!run.hold) return { code: 0, stdout: '', stderr: '', sidecar: side, report: reportJson(setup.resolves, pendingBuilds) };
+      const held = {
+        release: async (hashes: Record<string, string>) => {
+          released.push(hashes);
+          runs.push({ ...run, pipArgs: ['install', '(held, let go)'] });
+          return { code: 0, stdout: '', stderr: '', sidecar: side };
+        },
+        callOff: () => void (calledOff += 1),
+      };
+      return { code: GUARD_HELD, stdout: '', stderr: '', sidecar: { ...side, pendingBuilds }, report: reportJson(setup.resolves, pendingBuilds), held };
     }
     if (command === 'wheel' && run.pipArgs.includes('--no-deps')) {
-      for (const i of setup.resolves) if (!i.editable) fetched.set(i.name.toLowerCase(), `/work/wheels/${i.name}-${i.version}-py3-none-any.whl`);
+      for (const i of setup.resolves) if (!i.editable) fetched.set(i.name.toLowerCase().replace(/[-_.]+/g, '-'), `/work/wheels/${i.name}-${i.version}-py3-none-any.whl`);
     }
     return { code: 0, stdout: '', stderr: '', sidecar: side };
   }
@@ -139,10 +170,18 @@ export async function fakePipDeps(setup: FakePipSetup) {
   const workspace: PipWorkspace = {
     root: '/work', tmp: '/work/tmp', wheels: '/work/wheels', kept: '/work/kept',
     write: (path, text) => void files.set(path, text),
-    adoptKept: () => false,
+    // The guard kept a copy of every wheel pip downloaded (unless the test says one is missing).
+    adoptKept: (filename) => {
+      const w = parseWheelFilename(filename);
+      if (!w || setup.keptMissing) return false;
+      fetched.set(w.canonical, `/work/wheels/${filename}`);
+      return true;
+    },
     wheelFiles: () => new Map(fetched),
+    readPage: () => undefined,
     sha256: () => 'b'.repeat(64),
     runPip: async (run) => fakePip(run),
+
     cleanup: () => void (cleaned += 1),
   };
 
@@ -157,6 +196,7 @@ export async function fakePipDeps(setup: FakePipSetup) {
     isRoot: () => setup.root ?? false,
     ownerOf: () => ({ uid: setup.ownerUid ?? 1000, gid: setup.ownerUid ?? 1000 }),
     lookupUser: (uid) => ({ name: `u${uid}`, uid, gid: uid, home: '/nonexistent' }),
+    canExecute: () => setup.pythonRunnable ?? true,
     mergedPipConfig: () => '[global]\n',
     pipCacheFor: (owner) => `/cache/pip-${owner.uid}`,
     passthrough: async (args) => {
@@ -169,21 +209,37 @@ export async function fakePipDeps(setup: FakePipSetup) {
     },
     indexLookups: () => ({
       project: async (index, name) => indexAnswer(name, setup.projects?.[name], `${index}/${name}/`),
-      releaseRequires: async () => [],
+      releaseRequires: async () => {
+        releaseRequiresAsked += 1;
+        return [];
+      },
+      known: () => {},
     }),
-    inspectWheels: () => new Map(Object.entries(setup.wheelFindings ?? {})),
+    inspectWheels: (wheels) => {
+      inspected.push(...wheels.map((w) => w.file));
+      return new Map(Object.entries(setup.wheelFindings ?? {}));
+    },
     copyFile: (from, to) => void copies.push([from, to]),
   };
 
   const byKind = (pred: (r: GuardedPipRun) => boolean) => runs.filter(pred).map((r) => r.pipArgs);
   return {
-    deps, store, runs, files, copies, passthroughs, asked: scripted.asked, confirmed: scripted.confirmed,
+    deps, store, runs, files, copies, passthroughs, asked: scripted.asked, questions: scripted.questions, confirmed: scripted.confirmed,
     text: () => stderr.join(''),
     out: () => stdout.join(''),
-    resolves: () => byKind((r) => r.pipArgs.includes('--dry-run')),
+    /** pip's resolves: dry runs, and installs held after their resolve. */
+    resolves: () => byKind((r) => r.pipArgs.includes('--report')),
     fetches: () => byKind((r) => r.pipArgs[0] === 'wheel' && r.pipArgs.includes('--no-deps')),
-    installs: () => byKind((r) => r.pipArgs[0] === 'install' && !r.pipArgs.includes('--dry-run')),
+    /** What installed: held installs let go, and pinned installs from the private folder. */
+    installs: () => byKind((r) => r.pipArgs[0] === 'install' && !r.pipArgs.includes('--report')),
     workspaces: () => workspaces,
+    /** Held installs let go (with the sha256 of each wheel read), and how many were called off. */
+    released,
+    calledOff: () => calledOff,
+    /** The wheel files read before an install (or a dry run's prediction). */
+    inspected,
+    /** Per-version JSON look-ups (a previous release's dependencies). */
+    releaseRequiresAsked: () => releaseRequiresAsked,
     cleaned: () => cleaned,
   };
 }

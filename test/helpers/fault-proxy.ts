@@ -14,7 +14,9 @@ export type ProxyFault =
   /** The upstream answer cut to half its bytes, then the connection closed. */
   | 'truncated'
   /** The upstream bytes with one byte changed (the hash in the index no longer matches). */
-  | 'corrupted';
+  | 'corrupted'
+  /** Served as PEP 503 HTML whatever was asked (no upload times: the JSON API is what says them). */
+  | 'html-only';
 
 export interface ProxyRule {
   /** Applies when the request path contains this. */
@@ -30,9 +32,9 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-function fetchUpstream(upstream: string, req: IncomingMessage): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+function fetchUpstream(upstream: string, req: IncomingMessage, accept = req.headers.accept ?? '*/*'): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const out = request(new URL(req.url ?? '/', upstream), { method: req.method, headers: { accept: req.headers.accept ?? '*/*' } }, (res) => {
+    const out = request(new URL(req.url ?? '/', upstream), { method: req.method, headers: { accept } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -72,7 +74,7 @@ export async function startFaultProxy(upstream: string, rules: ProxyRule[], opti
     }
     let up;
     try {
-      up = await fetchUpstream(upstream, req);
+      up = await fetchUpstream(upstream, req, fault === 'html-only' ? 'text/html' : undefined);
     } catch {
       return plain(502, 'upstream failed');
     }

@@ -34,6 +34,8 @@ export interface SdistSpec {
   requires?: string[];
   /** File the backend appends its uid to when pip imports it. */
   marker: string;
+  /** More files in the sdist (path → content), e.g. a setup.py for the content scan to read. */
+  files?: Record<string, string>;
 }
 
 const script = String.raw`
@@ -44,6 +46,9 @@ def norm(n):
     return re.sub(r"[-_.]+", "_", n).lower()
 def metadata(name, version, requires):
     lines = ["Metadata-Version: 2.1", "Name: " + name, "Version: " + version, "Summary: test package " + name]
+    import re as _re
+    for e in sorted(set(_re.findall(r"extra\s*==\s*[\"']([^\"']+)[\"']", " ".join(requires or [])))):
+        lines.append("Provides-Extra: " + e)
     for r in requires or []:
         lines.append("Requires-Dist: " + r)
     return "\n".join(lines) + "\n"
@@ -96,7 +101,7 @@ def build_editable(wheel_directory, config_settings=None, metadata_directory=Non
     here = os.path.dirname(os.path.abspath(__file__))
     return os.path.basename(_wheelmaker.write_wheel(wheel_directory, %(name)r, %(version)r, %(requires)r, {"__editable__.%(dist)s.pth": here + "\\n"}, None))
 '''
-def write_sdist(outdir, name, version, requires, marker):
+def write_sdist(outdir, name, version, requires, marker, extra=None):
     dist = norm(name)
     base = "%s-%s" % (dist, version)
     import inspect
@@ -107,6 +112,7 @@ def write_sdist(outdir, name, version, requires, marker):
         "_wheelmaker.py": maker,
         "PKG-INFO": metadata(name, version, requires),
     }
+    files.update(extra or {})
     path = os.path.join(outdir, base + ".tar.gz")
     with tarfile.open(path, "w:gz") as t:
         for p, c in files.items():
@@ -119,7 +125,7 @@ def write_sdist(outdir, name, version, requires, marker):
 if spec["kind"] == "wheel":
     print(write_wheel(spec["outdir"], spec["name"], spec["version"], spec.get("requires"), spec.get("files"), spec.get("entryPoints")))
 else:
-    print(write_sdist(spec["outdir"], spec["name"], spec["version"], spec.get("requires"), spec["marker"]))
+    print(write_sdist(spec["outdir"], spec["name"], spec["version"], spec.get("requires"), spec["marker"], spec.get("files")))
 `;
 
 let scriptFile: string | undefined;

@@ -4,7 +4,7 @@ import type { PackageAnswer, PackageQuestion, Prompts } from '../../src/ui/promp
 export function scriptedPrompts(script: { answers?: PackageAnswer[]; confirms?: boolean[] } = {}) {
   const answers = [...(script.answers ?? [])];
   const confirms = [...(script.confirms ?? [])];
-  /** Names of the packages asked about, in order. */
+  /** Names of the packages asked about, in order, and the options each was asked with. */
   const asked: string[] = [];
   /** What each package question offered (trust target, "install all", installable). */
   const questions: Array<PackageQuestion | undefined> = [];

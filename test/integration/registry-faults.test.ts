@@ -209,6 +209,8 @@ describe.skipIf(!canRunPip)('Python index faults: `safe-pip install <project>` i
       { pathIncludes: wheel('corrupted'), fault: 'corrupted' },
       { pathIncludes: '/q-redirect/', fault: 'redirect' },
       { pathIncludes: '/pypi/q-json-api-garbage/', fault: 'malformed-json' },
+      // Its pages carry no upload times, so the JSON API is asked for them (and answers garbage).
+      { pathIncludes: '/simple/q-json-api-garbage/', fault: 'html-only' },
     ]);
     sandbox = await makeSandbox();
     execFileSync('chmod', ['-R', 'a+rX', work]);

@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyBlock, runSetup, setupBlock } from '../../../src/cli/setup.js';
+import { applyBlock, pythonNamesOnPath, runSetup, setupBlock } from '../../../src/cli/setup.js';
 
 function io(home: string) {
   const out: string[] = [];
@@ -60,5 +61,45 @@ describe('safe setup', () => {
     const block = setupBlock('npm', 'bash', '/opt/s');
     const twice = applyBlock(applyBlock('a\n', 'npm', block), 'npm', block);
     expect(twice.match(/>>> safe-npm >>>/g)).toHaveLength(1);
+  });
+});
+
+describe('safe setup for pip: python -m pip and pipX.Y (issue 10)', () => {
+  const bin = mkdtempSync(join(tmpdir(), 'safe-setup-bin-'));
+  const shims = mkdtempSync(join(tmpdir(), 'safe-setup-shims-'));
+  for (const n of ['python3', 'pip3.11', 'pip']) {
+    writeFileSync(join(bin, n), `#!/bin/sh\necho real ${n} "$@"\n`);
+    chmodSync(join(bin, n), 0o755);
+  }
+  for (const n of ['python', 'pip', 'pip3']) {
+    writeFileSync(join(shims, n), `#!/bin/sh\necho shim ${n} "$SAFE_PIP_SHIM_NAME" "$@"\n`);
+    chmodSync(join(shims, n), 0o755);
+  }
+
+  it('finds pipX.Y names and py on PATH, outside the shims', () => {
+    expect(pythonNamesOnPath(`${shims}:${bin}:/nonexistent`, shims)).toEqual({ pips: ['pip3.11'], py: false });
+  });
+
+  it.each([
+    ['python3 -m pip install x', 'shim python python3 -m pip install x'],
+    ['python3 -mpip install x', 'shim python python3 -mpip install x'],
+    ['python3 -c 1', 'real python3 -c 1'],
+    ['python3 script.py -m pip', 'real python3 script.py -m pip'],
+    ['python3 -m venv v', 'real python3 -m venv v'],
+    ['pip3.11 install x', 'shim pip pip3.11 install x'],
+  ])('bash: %s → %s', (line, expected) => {
+    const block = setupBlock('pypi', 'bash', shims, pythonNamesOnPath(`${bin}`, shims));
+    const out = execFileSync('bash', ['-c', `${block}\n${line}`], { env: { PATH: `${bin}:/usr/bin:/bin` } }).toString().trim();
+    expect(out).toBe(expected);
+  });
+
+  it('py gets a function only where it is on PATH, and may take a version first', () => {
+    expect(setupBlock('pypi', 'bash', shims, { pips: [], py: false })).not.toContain('py()');
+    const block = setupBlock('pypi', 'bash', shims, { pips: [], py: true });
+    writeFileSync(join(bin, 'py'), '#!/bin/sh\necho real py "$@"\n');
+    chmodSync(join(bin, 'py'), 0o755);
+    const run = (line: string) => execFileSync('bash', ['-c', `${block}\n${line}`], { env: { PATH: `${bin}:/usr/bin:/bin` } }).toString().trim();
+    expect(run('py -3.12 -m pip install x')).toBe('shim python py -3.12 -m pip install x');
+    expect(run('py -3.12 -c 1')).toBe('real py -3.12 -c 1');
   });
 });

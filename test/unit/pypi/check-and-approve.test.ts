@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { approvalKey, parseApprovalTarget } from '../../../src/cli/pip-approval-commands.js';
 import { parsePipArgs } from '../../../src/pypi/parse-pip-args.js';
 import { effectiveIndexUrl } from '../../../src/pypi/pip-config.js';
-import { declaredUrlDependencies, directUrlOf, type ReportItem } from '../../../src/pypi/pip-report.js';
+import { declaredUrlDependencies, directUrlOf, pinnedLine, type ReportItem } from '../../../src/pypi/pip-report.js';
 import { parseRequirementName } from '../../../src/pypi/pypi-check.js';
 
 describe('requirement validation for safe check', () => {
@@ -28,6 +28,8 @@ describe('build approval targets (the keys the install flow looks up)', () => {
     ['Foo.Bar', 'foo-bar'],
     ['https://h/x-1.0.tar.gz#sha256=ab', 'https://h/x-1.0.tar.gz'],
     ['X @ git+https://h/x.git', 'git+https://h/x.git'],
+    ['git+file:///srv/repo#egg=x', 'git+file:///srv/repo'],
+    ['x @ git+file:///srv/repo', 'git+file:///srv/repo'],
     ['./dist/x-1.0.tar.gz', 'file:///work/dist/x-1.0.tar.gz'],
     ['dist/x-1.0.tar.gz', 'file:///work/dist/x-1.0.tar.gz'],
   ])('%s → %s', (raw, key) => {
@@ -79,5 +81,13 @@ describe('argv positions of requirements (to substitute a did-you-mean)', () => 
   it('lock is a building command from pip 25.1, passthrough before', () => {
     expect(parsePipArgs(['lock', '-o', 'l.toml', 'a'], { version: [25, 1] }).kind).toBe('lock');
     expect(parsePipArgs(['lock', 'a'], { version: [23, 0] }).kind).toBe('passthrough');
+  });
+});
+
+describe('the line that fetches exactly a resolved VCS item', () => {
+  it('pins the commit in the #egg= form, with the "//" of git+file:/// put back', () => {
+    const item = { name: 'gitpkg', canonical: 'gitpkg', version: '0.1', url: 'git+file:/srv/repo', kind: 'vcs', isDirect: true, requested: true, editable: false, isWheel: false, vcs: { vcs: 'git', commitId: 'abc123' }, requiresDist: [] } as ReportItem;
+    expect(pinnedLine(item)).toEqual({ line: 'git+file:///srv/repo@abc123#egg=gitpkg', hashed: false });
+    expect(pinnedLine({ ...item, url: 'https://h/r.git' }).line).toBe('git+https://h/r.git@abc123#egg=gitpkg');
   });
 });

@@ -1,6 +1,6 @@
 import { defaultSettings } from '../../../src/config/settings.js';
 import { describe, expect, it } from 'vitest';
-import { confusionFindings } from '../../../src/pypi/dependency-confusion.js';
+import { confusionFindings, primaryIndex, sourceCount, unreachableIndexes } from '../../../src/pypi/dependency-confusion.js';
 import { factsFromAnswer, versionFromFilename } from '../../../src/pypi/pypi-facts.js';
 import { compareVersions } from '../../../src/pypi/pep440.js';
 import { parseRequirementName, pypiReportsForCheck } from '../../../src/pypi/pypi-check.js';
@@ -77,5 +77,42 @@ describe('safe check (offline)', () => {
     expect(r!.verdict).toBe('block');
     expect(r!.findings.find((f) => f.didYouMean)?.didYouMean).toBe('requests');
     expect(parseRequirementName('Foo_Bar[x]==1.0; python_version>"3"')).toEqual({ name: 'Foo_Bar', version: '1.0' });
+  });
+});
+
+describe('dependency confusion: what is not confusion (issue 10)', () => {
+  const FL = '/srv/wheels';
+  const at = (src: string, filename: string, version: string, hash: string | undefined): GuardCandidate => ({
+    version, url: `${src.replace(/\/simple$/, '')}/files/${filename}`, filename, hash: hash && `sha256=${hash}`, comesFrom: `${src}/x/`, isWheel: true,
+  });
+  it('the same bytes from two sources are info, even when pip took the copy that is not on the primary index', () => {
+    const cands = [at(A, 'six-1.17.0-py3-none-any.whl', '1.17.0', 'aa'), at(B, 'six-1.17.0-py3-none-any.whl', '1.17.0', 'aa')];
+    const [f] = confusionFindings('six', cands, { indexUrls: [A, B], findLinks: [] }, cands[1]!.url);
+    expect(f).toMatchObject({ severity: 'info' });
+    expect(f!.message).toContain('identical files');
+  });
+  it('two platform wheels of the same version from two sources are not confusion', () => {
+    const cands = [at(A, 'pillow-12.0-cp311-manylinux2014_x86_64.whl', '12.0', 'aa'), at(B, 'pillow-12.0-cp311-manylinux_2_28_x86_64.whl', '12.0', 'bb')];
+    expect(confusionFindings('pillow', cands, { indexUrls: [A, B], findLinks: [] }, cands[1]!.url)[0]!.severity).toBe('info');
+  });
+  it('other bytes under the same file name, or a version only another source has, still block', () => {
+    const sameName = [at(A, 'x-1.0-py3-none-any.whl', '1.0', 'aa'), at(B, 'x-1.0-py3-none-any.whl', '1.0', 'bb')];
+    expect(confusionFindings('x', sameName, { indexUrls: [A, B], findLinks: [] })[0]!.message).toContain('other bytes under the same file name');
+    const pinned = [at(A, 'x-2.0-py3-none-any.whl', '2.0', 'aa'), at(B, 'x-1.0-py3-none-any.whl', '1.0', 'bb')];
+    expect(confusionFindings('x', pinned, { indexUrls: [A, B], findLinks: [] }, pinned[1]!.url)[0]!.message).toContain('a version the primary index does not offer');
+  });
+  it('an unreachable primary index offered nothing: the first index that answered stands for it (no "higher version elsewhere")', () => {
+    const C = 'http://127.0.0.1:3/simple';
+    const cands = [at(B, 'x-1.0-py3-none-any.whl', '1.0', 'aa'), at(C, 'x-1.0-py3-none-any.whl', '1.0', 'aa')];
+    const config = { indexUrls: [A, B, C], findLinks: [], unreachable: { [`${A}/x/`]: 'connection error: refused' } };
+    expect(unreachableIndexes(config, { x: cands })).toEqual(new Map([[A, 'connection error: refused']]));
+    expect(primaryIndex(config, unreachableIndexes(config, { x: cands }))).toBe(B);
+    expect(confusionFindings('x', cands, config, cands[1]!.url)[0]!.severity).toBe('info');
+    const higher = [at(B, 'x-1.0-py3-none-any.whl', '1.0', 'aa'), at(C, 'x-9.0-py3-none-any.whl', '9.0', 'cc')];
+    expect(confusionFindings('x', higher, config)[0]!.message).toContain(`${C} has a higher version (9.0 > 1.0)`);
+  });
+  it('each source is counted once: trailing slashes and a folder given as path and as file:// URL', () => {
+    expect(sourceCount({ indexUrls: [A, `${A}/`], findLinks: [FL, `file://${FL}`, `${FL}/`] })).toBe(2);
+    expect(confusionFindings('x', [at(A, 'x-1.0-py3-none-any.whl', '1.0', 'aa')], { indexUrls: [A, `${A}/`], findLinks: [] })).toEqual([]);
   });
 });
