@@ -20,8 +20,9 @@
  */
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
+import { isMainThread, parentPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
 import { collectNodes, type ArboristNode, type ResolvedNode } from './tree-nodes.js';
-import { needsFullDocument, publishedAt, reduceForVetting, trimManifest, withoutYoungVersions, type Doc, type ReducedDoc, type SemverLike } from './reduce-packument.js';
+import { holdsEveryVersion, needsFullDocument, publishedAt, reduceForVetting, trimManifest, withoutYoungVersions, type Doc, type ReducedDoc, type SemverLike } from './reduce-packument.js';
 import { originOf, watchUnreachable } from './fetch-failures.js';
 
 /** npm ci in the staging copy: the lockfile's tree, installed while the parent vets it. */
@@ -163,10 +164,12 @@ async function main(): Promise<void> {
       await send({ type: 'reified', ...reifyCounts(arb, createRequire(arboristPath)) });
       process.exit(0);
     }
-    const vetting = vettingDocs(arboristPath, request);
-    answerDocs = async (m) => send({ type: 'docs', id: m.id, docs: await vetting.docsFor(m.entries), fullDocuments: vetting.fullCount() });
     let counting: Promise<Arb>;
     if (request.type === 'ci') {
+      // The documents are gathered on a thread of their own: the reify keeps this one busy extracting,
+      // and the fetching and parsing then run beside it on the other core instead of in turns.
+      const docsThread = vettingDocsOnThread(arboristPath, request);
+      answerDocs = async (m) => send({ type: 'docs', id: m.id, ...(await docsThread.docsFor(m.entries)) });
       // npm ci: the lockfile's tree, checked against package.json as npm does; it is installed into
       // the staging copy at once, while the parent vets it (the project is touched only if it passes).
       const arb = await lockfileTree(Arborist, request);
@@ -178,6 +181,8 @@ async function main(): Promise<void> {
       counting = arb.reify({ ...request.options, packageLock: true, save: false }).then(() => arb);
       counting.catch(() => {}); // reported when the parent asks for it
     } else {
+      const vetting = vettingDocs(arboristPath, request);
+      answerDocs = async (m) => send({ type: 'docs', id: m.id, docs: await vetting.docsFor(m.entries), fullDocuments: vetting.fullCount() });
       const { arb, nodes, tooYoung, originals } = await resolveTree(Arborist, arboristPath, request, vetting);
       // As npm's install/update commands do: the options go to reify too (save, saveType, dryRun…).
       const reify = () => arb.reify({ ...request.options, add: request.add, update: request.update }).then(() => arb);
@@ -264,10 +269,15 @@ function vettingDocs(arboristPath: string, request: ResolveMessage | CiMessage) 
     if (!knownRegistries?.length) knownRegistries = [...new Set([...cache.keys()].map((k) => k.slice(k.indexOf(':') + 1).replace(/\/(@[^/]+%2f)?[^/]+$/, '')))];
     return knownRegistries;
   };
-  const fullDoc = (name: string) => {
+  /**
+   * The full document of `name`: npm's cached copy when it holds every version of the document the
+   * resolver used (publish times and scripts of a version never change), else the registry's.
+   */
+  const fullDoc = (name: string, current: Doc | undefined) => {
     let p = fullDocs.get(name);
     if (!p) {
-      p = pacote.packument(name, { ...request.options, fullMetadata: true }).catch(() => undefined);
+      const full = (offline: boolean) => pacote.packument(name, { ...request.options, fullMetadata: true, ...(offline ? { preferOffline: true } : { preferOnline: true }) }).catch(() => undefined);
+      p = full(true).then((cached) => (cached && holdsEveryVersion(cached, current) ? cached : full(false)));
       fullDocs.set(name, p);
     }
     return p;
@@ -291,7 +301,7 @@ function vettingDocs(arboristPath: string, request: ResolveMessage | CiMessage) 
     await mapLimit(entries, 16, async (entry) => {
       const original = originals?.get(entry.name) ?? (await docOf(entry.name)).doc;
       if (!original) return;
-      const doc = needsFullDocument(original, entry.version, recentSince) ? ((await fullDoc(entry.name)) ?? original) : original;
+      const doc = needsFullDocument(original, entry.version, recentSince) ? ((await fullDoc(entry.name, original)) ?? original) : original;
       const reduced = reduceForVetting(doc, [entry.version, ...(locked.get(entry.location) ?? [])], semver);
       const earlier = docs[entry.name];
       docs[entry.name] = earlier ? { ...reduced, versions: { ...earlier.versions, ...reduced.versions } } : reduced;
@@ -357,7 +367,7 @@ async function resolveTree(Arborist: new (o: object) => Arb, arboristPath: strin
       const when = publishedAt(doc, node.version);
       // Older than the cooldown — or nothing of it published since (`modified` is an upper bound).
       if (when && when.at <= before) return;
-      const source = !when || when.upperBound ? ((await fullDoc(node.name)) ?? doc) : doc;
+      const source = !when || when.upperBound ? ((await fullDoc(node.name, doc)) ?? doc) : doc;
       const chosen = publishedAt(source, node.version);
       const without = withoutYoungVersions(source, before, semver);
       if (!without || !chosen || chosen.upperBound || chosen.at <= before) return;
@@ -425,4 +435,45 @@ async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => 
   }));
 }
 
-if (process.send && process.argv[2] === '--safe-npm-arborist-worker') void main();
+type DocsAnswer = { docs: Record<string, ReducedDoc>; fullDocuments: number };
+
+/** vettingDocs on a worker thread (this same file): `docsFor` answers as the thread does. */
+function vettingDocsOnThread(arboristPath: string, request: CiMessage) {
+  const thread = new Worker(new URL(import.meta.url), { workerData: { kind: 'vetting-docs', arboristPath, request } });
+  thread.unref();
+  let lastId = 0;
+  const pending = new Map<number, { resolve(a: DocsAnswer): void; reject(e: Error): void }>();
+  const failAll = (error: Error) => {
+    for (const p of pending.values()) p.reject(error);
+    pending.clear();
+  };
+  thread.on('message', (m: DocsAnswer & { id: number; error?: string }) => {
+    const p = pending.get(m.id);
+    pending.delete(m.id);
+    if (m.error !== undefined) p?.reject(new Error(m.error));
+    else p?.resolve({ docs: m.docs, fullDocuments: m.fullDocuments });
+  });
+  thread.on('error', failAll);
+  thread.on('exit', () => failAll(new Error('the documents thread stopped')));
+  return {
+    docsFor: (entries: DocsMessage['entries']) => new Promise<DocsAnswer>((resolve, reject) => {
+      const id = ++lastId;
+      pending.set(id, { resolve, reject });
+      thread.postMessage({ id, entries });
+    }),
+  };
+}
+
+/** The thread's side: one vettingDocs, answering each request in turn as its documents arrive. */
+function serveVettingDocs(port: MessagePort, data: { arboristPath: string; request: CiMessage }): void {
+  const vetting = vettingDocs(data.arboristPath, data.request);
+  port.on('message', (m: { id: number; entries: DocsMessage['entries'] }) => {
+    vetting.docsFor(m.entries).then(
+      (docs) => port.postMessage({ id: m.id, docs, fullDocuments: vetting.fullCount() }),
+      (error: unknown) => port.postMessage({ id: m.id, error: String((error as Error)?.message ?? error) }),
+    );
+  });
+}
+
+if (!isMainThread && (workerData as { kind?: string } | null)?.kind === 'vetting-docs') serveVettingDocs(parentPort!, workerData as { arboristPath: string; request: CiMessage });
+else if (process.send && process.argv[2] === '--safe-npm-arborist-worker') void main();

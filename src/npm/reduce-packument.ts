@@ -118,6 +118,15 @@ export function reduceForVetting(doc: Doc, keep: readonly string[], semver: Semv
 }
 
 /**
+ * A full document from npm's cache stands for the registry's when it has every version of the
+ * document the resolver used (`current`): publish times and scripts of a version never change.
+ */
+export function holdsEveryVersion(full: Doc, current: Doc | undefined): boolean {
+  const have = full.versions ?? {};
+  return current !== undefined && Object.keys(current.versions ?? {}).every((v) => v in have);
+}
+
+/**
  * Whether the checks need the full document for `version`: the abbreviated one has no publish time
  * recent enough to rule the recent-release checks out, or the release has install scripts whose text
  * it lacks.

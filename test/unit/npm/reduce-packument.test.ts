@@ -5,7 +5,7 @@
  */
 import semver from 'semver';
 import { describe, expect, it } from 'vitest';
-import { isAbbreviated, needsFullDocument, previousVersionOf, publishedAt, reduceForVetting, withoutYoungVersions, type Doc } from '../../../src/npm/reduce-packument.js';
+import { holdsEveryVersion, isAbbreviated, needsFullDocument, previousVersionOf, publishedAt, reduceForVetting, withoutYoungVersions, type Doc } from '../../../src/npm/reduce-packument.js';
 import { npmFacts } from '../../../src/npm/npm-facts.js';
 
 const day = 86_400_000;
@@ -86,5 +86,16 @@ describe('the release cooldown on a document', () => {
   it('says nothing when nothing is younger, or when times are only an upper bound', () => {
     expect(withoutYoungVersions(full, new Date(now.getTime() + day), semver)).toBeUndefined();
     expect(withoutYoungVersions(corgi, new Date(now.getTime() - 2 * day), semver)).toBeUndefined();
+  });
+});
+
+describe('a full document from npm\'s cache', () => {
+  const corgi = { name: 'x', versions: { '1.0.0': {}, '1.1.0': {} } };
+  it('stands for the registry\'s when it has every version the resolver saw', () => {
+    expect(holdsEveryVersion({ name: 'x', versions: { '1.0.0': {}, '1.1.0': {}, '0.9.0': {} } }, corgi)).toBe(true);
+  });
+  it('is fetched again when it lacks a version (older than the abbreviated document), or there is nothing to compare with', () => {
+    expect(holdsEveryVersion({ name: 'x', versions: { '1.0.0': {} } }, corgi)).toBe(false);
+    expect(holdsEveryVersion({ name: 'x', versions: { '1.0.0': {}, '1.1.0': {} } }, undefined)).toBe(false);
   });
 });
