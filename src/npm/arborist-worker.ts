@@ -277,8 +277,19 @@ function vettingDocs(arboristPath: string, request: ResolveMessage | CiMessage) 
     let p = fullDocs.get(name);
     if (!p) {
       const full = (offline: boolean) => pacote.packument(name, { ...request.options, fullMetadata: true, ...(offline ? { preferOffline: true } : { preferOnline: true }) }).catch(() => undefined);
-      p = full(true).then((cached) => (cached && holdsEveryVersion(cached, current) ? cached : full(false)));
+      // Kept cut down to the fields the checks read: a full document is mostly readmes.
+      p = full(true).then((cached) => (cached && holdsEveryVersion(cached, current) ? cached : full(false))).then((doc) => doc && cutDown(doc));
       fullDocs.set(name, p);
+    }
+    return p;
+  };
+  // npm ci resolves nothing: each document is read once, kept cut down (not in npm's packument cache).
+  const lockedDocs = new Map<string, Promise<Doc | undefined>>();
+  const lockedDoc = (name: string) => {
+    let p = lockedDocs.get(name);
+    if (!p) {
+      p = pacote.packument(name, { ...request.options, preferOffline: true }).then(cutDown, () => undefined);
+      lockedDocs.set(name, p);
     }
     return p;
   };
@@ -292,13 +303,14 @@ function vettingDocs(arboristPath: string, request: ResolveMessage | CiMessage) 
         if (doc) return { key, doc };
       }
     }
+    if (request.type === 'ci') return { doc: await lockedDoc(name) };
     const doc = await pacote.packument(name, { ...options, preferOffline: true }).catch(() => undefined);
     return { doc };
   };
   /** Registry documents for vetting these entries, reduced to the versions the checks read. */
   const docsFor = async (entries: ReadonlyArray<{ name: string; version: string; location: string }>, originals?: Map<string, Doc>) => {
     const docs: Record<string, ReducedDoc> = {};
-    await mapLimit(entries, 16, async (entry) => {
+    await mapLimit(entries, request.type === 'ci' ? 6 : 16, async (entry) => {
       const original = originals?.get(entry.name) ?? (await docOf(entry.name)).doc;
       if (!original) return;
       const doc = needsFullDocument(original, entry.version, recentSince) ? ((await fullDoc(entry.name, original)) ?? original) : original;
@@ -439,7 +451,8 @@ type DocsAnswer = { docs: Record<string, ReducedDoc>; fullDocuments: number };
 
 /** vettingDocs on a worker thread (this same file): `docsFor` answers as the thread does. */
 function vettingDocsOnThread(arboristPath: string, request: CiMessage) {
-  const thread = new Worker(new URL(import.meta.url), { workerData: { kind: 'vetting-docs', arboristPath, request } });
+  // A small young generation: the thread parses big documents and keeps little of them (peak memory).
+  const thread = new Worker(new URL(import.meta.url), { workerData: { kind: 'vetting-docs', arboristPath, request }, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
   thread.unref();
   let lastId = 0;
   const pending = new Map<number, { resolve(a: DocsAnswer): void; reject(e: Error): void }>();
