@@ -190,7 +190,7 @@ export async function runNpmInstall(job: NpmInstallJob, run: Runner): Promise<Np
   if (mode.kind === 'self') {
     const env = npmEnvFor(job, undefined, {});
     if (job.env.npm_config_userconfig) env.npm_config_userconfig = job.env.npm_config_userconfig;
-    const { exitCode } = await run([job.realNpm, args], { cwd: job.projectDir, env, interrupts: job.interrupts });
+    const { exitCode } = await run([job.realNpm, args], { cwd: job.projectDir, env, interrupts: job.interrupts, stdio: 'relay' });
     return { exitCode, ranIn: job.projectDir };
   }
 
@@ -207,7 +207,7 @@ export async function runNpmInstall(job: NpmInstallJob, run: Runner): Promise<Np
     const asUser = { uid: user.uid, gid: user.gid, detached: true, interrupts: job.interrupts };
 
     if (mode.kind === 'as-owner') {
-      const { exitCode } = await run([job.realNpm, userArgs], { cwd: job.projectDir, env, ...asUser });
+      const { exitCode } = await run([job.realNpm, userArgs], { cwd: job.projectDir, env, ...asUser, stdio: 'relay' });
       return { exitCode, ranIn: job.projectDir };
     }
 
@@ -230,7 +230,7 @@ export async function runNpmInstall(job: NpmInstallJob, run: Runner): Promise<Np
 
     // staging: a copy of the project (and the local folders it references) owned by the build user.
     const stage = stageProject(job.projectDir, area.root, user);
-    const { exitCode } = await run([job.realNpm, userArgs], { cwd: stage.project, env, ...asUser });
+    const { exitCode } = await run([job.realNpm, userArgs], { cwd: stage.project, env, ...asUser, stdio: 'relay' });
     if (exitCode === 0) {
       commitStaged({
         projectDir: job.projectDir,

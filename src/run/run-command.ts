@@ -1,4 +1,6 @@
 /** The home of execa: run a command given as data, inheriting stdio by default. */
+import type { Readable, Writable } from 'node:stream';
+import { neutralizeLines } from '../ui/neutralize.js';
 import { signalGroup } from './child-group.js';
 import type { Interrupts } from './interrupts.js';
 
@@ -9,8 +11,11 @@ export interface RunOptions {
   env: Record<string, string | undefined>;
   uid?: number;
   gid?: number;
-  /** 'inherit' (default) streams to our terminal; 'pipe' captures. */
-  stdio?: 'inherit' | 'pipe';
+  /**
+   * 'inherit' (default) streams to our terminal; 'pipe' captures; 'relay' streams stdout and stderr
+   * to ours line by line, neutralized (npm's output quotes registry text: deprecation messages…).
+   */
+  stdio?: 'inherit' | 'pipe' | 'relay';
   input?: string;
   /**
    * Own process group (a build user's npm): a Ctrl-C at the terminal reaches only us; on an interrupt
@@ -40,10 +45,12 @@ export async function runCommand([bin, args]: Command, options: RunOptions): Pro
     gid: options.gid,
     reject: false,
     detached: options.detached ?? false,
-    stdio: options.stdio === 'pipe' ? ['pipe', 'pipe', 'pipe'] : 'inherit',
+    stdio: options.stdio === 'pipe' ? ['pipe', 'pipe', 'pipe'] : options.stdio === 'relay' ? ['inherit', 'pipe', 'pipe'] : 'inherit',
     input: options.input,
     stripFinalNewline: false,
+    buffer: options.stdio !== 'relay',
   });
+  const relays = options.stdio === 'relay' ? [relayLines(child.stdout, process.stdout), relayLines(child.stderr, process.stderr)] : [];
   const stop = (signal: NodeJS.Signals, force = false) => {
     if (options.detached) signalGroup(child.pid, force ? 'SIGKILL' : signal);
     else child.kill(force ? 'SIGKILL' : signal);
@@ -63,6 +70,7 @@ export async function runCommand([bin, args]: Command, options: RunOptions): Pro
   }
   try {
     const result = await child;
+    await Promise.all(relays);
     const signalCode = result.signal ? 128 + (signalNumber(result.signal) ?? 0) : undefined;
     return {
       exitCode: result.exitCode ?? signalCode ?? 1,
@@ -79,4 +87,28 @@ export async function runCommand([bin, args]: Command, options: RunOptions): Pro
 
 function signalNumber(signal: string): number | undefined {
   return ({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[signal];
+}
+
+/** Each complete line as it comes (and the last, unterminated one at the end), neutralized. */
+function relayLines(from: Readable | null, to: Writable): Promise<void> {
+  if (!from) return Promise.resolve();
+  let partial = '';
+  from.setEncoding('utf8');
+  from.on('data', (chunk: string) => {
+    const text = partial + chunk;
+    const end = text.lastIndexOf('\n');
+    if (end < 0) {
+      partial = text;
+      return;
+    }
+    partial = text.slice(end + 1);
+    to.write(neutralizeLines(text.slice(0, end + 1)));
+  });
+  return new Promise((resolve) => {
+    from.once('close', () => {
+      if (partial) to.write(neutralizeLines(partial));
+      partial = '';
+      resolve();
+    });
+  });
 }
