@@ -95,9 +95,25 @@ export async function runTests(s: NpmSession): Promise<number> {
   return s.deps.runNpmTest!(s.projectDir);
 }
 
-/** exec/npx/init: the checked package's bin, as the invoking user. */
-export function runExec(s: NpmSession): Promise<number> {
+/**
+ * exec/npx/init: the checked package's bin, as the invoking user. As the user, npm exec itself
+ * installs it (and asks its own "Ok to proceed?"); as root we install it, so npm's question is ours:
+ * asked at a terminal unless `--yes`, and said as npm's warning without one.
+ */
+export async function runExec(s: NpmSession): Promise<number> {
   const { deps } = s;
+  if (s.mode.kind !== 'self' && s.config.get('yes') !== true && s.specs.length > 0) {
+    const missing = s.specs.map((spec) => neutralize(spec));
+    if (deps.interactive) {
+      const proceed = await deps.prompts.confirm(`Need to install the following packages:\n${missing.map((m) => `  ${m}`).join('\n')}\nOk to proceed?`, true);
+      if (!proceed) {
+        deps.stderr('npm error canceled\n');
+        return 1;
+      }
+    } else {
+      deps.stderr(`npm warn exec The following package${missing.length > 1 ? 's were' : ' was'} not found and will be installed: ${missing.join(', ')}\n`);
+    }
+  }
   return deps.runExec!({
     invocation: s.inv, realNpm: deps.realNpm, env: deps.env, cwd: deps.cwd, npmArgs: s.npmArgs,
     mode: s.mode, config: s.config, settings: s.settings, cacheDir: s.cacheDir, interrupts: deps.interrupts,

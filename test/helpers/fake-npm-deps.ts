@@ -33,6 +33,8 @@ export function packument(name: string, opts: { ageDays?: number; versions?: num
 export interface FakeSetup {
   packuments?: Record<string, Packument | 'not-found' | 'error'>;
   answers?: PackageAnswer[];
+  /** Answers to the yes/no questions, in order. */
+  confirms?: boolean[];
   interactive?: boolean;
   euid?: number;
   ownerUid?: number;
@@ -61,7 +63,7 @@ export async function fakeDeps(setup: FakeSetup) {
   const started: TreeInstallRequest[] = [];
   const cancelled: TreeInstallRequest[] = [];
   const fetched: string[] = [];
-  const scripted = scriptedPrompts({ answers: setup.answers });
+  const scripted = scriptedPrompts({ answers: setup.answers, confirms: setup.confirms });
   const store = setup.store ?? await SafeStore.open({ cwd: mkdtempSync(join(tmpdir(), 'safe-flow-')) });
   const projectDir = mkdtempSync(join(tmpdir(), 'safe-flow-project-'));
   const config: NpmConfig = {
@@ -149,5 +151,5 @@ export async function fakeDeps(setup: FakeSetup) {
     installedEntries: () => new Map(),
     lockedEntries: () => new Map(),
   };
-  return { deps, store, stderr, installs, npmRuns, started, cancelled, spawned, unusedWorkers, asked: scripted.asked, questions: scripted.questions, fetched, locked, released, text: () => stderr.join(''), out: () => stdout.join('') };
+  return { deps, store, stderr, installs, npmRuns, started, cancelled, spawned, unusedWorkers, asked: scripted.asked, questions: scripted.questions, confirmed: scripted.confirmed, fetched, locked, released, text: () => stderr.join(''), out: () => stdout.join('') };
 }

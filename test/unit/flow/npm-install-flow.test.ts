@@ -4,6 +4,9 @@ import type { NpmInvocation } from '../../../src/npm/npm-invocation.js';
 import { parseSpec } from '../../../src/npm/parse-npm-args.js';
 import { fakeDeps, packument } from '../../helpers/fake-npm-deps.js';
 import { Cancelled } from '../../../src/core/errors.js';
+import { loadNpmTables } from '../../../src/npm/npm-tables.js';
+import { NPX_MARKER, parseNpmArgs } from '../../../src/npm/parse-npm-args.js';
+import type { ExecContext } from '../../../src/flow/npm-install.js';
 
 function install(args: string[], own: Partial<NpmInvocation['ownFlags']> = {}): NpmInvocation {
   const specs = args.filter((a) => !a.startsWith('-')).map((a) => parseSpec(a, process.cwd()));
@@ -156,5 +159,41 @@ describe('npm install flow (fake edges)', () => {
   ] as const)('whole-tree mode for %s %j %j', (kind, extra, conf, expected) => {
     const inv = { ...install([]), kind, ...extra } as NpmInvocation;
     expect(wholeTreeMode(inv, { get: (k: string) => (conf as Record<string, unknown>)[k] })).toBe(expected);
+  });
+});
+
+describe('npx as root: npm\'s own "Ok to proceed?" (root\'s packages are installed by us, not by npm exec)', () => {
+  const npx = (args: string[]) => parseNpmArgs([NPX_MARKER, ...args], {}, loadNpmTables(), { cwd: process.cwd() });
+  async function root(args: string[], setup: { interactive?: boolean; confirms?: boolean[] }) {
+    const t = await fakeDeps({ packuments: registry, euid: 0, ownerUid: 0, ...setup });
+    const ran: ExecContext[] = [];
+    t.deps.runExec = async (context) => {
+      ran.push(context);
+      return 0;
+    };
+    return { t, ran };
+  }
+
+  it('at a terminal: asked as npm asks; "no" installs and runs nothing (exit 1, npm\'s words)', async () => {
+    const { t, ran } = await root(['left-pad'], { interactive: true, confirms: [false] });
+    expect(await npmInstallFlow(npx(['left-pad']), t.deps)).toBe(1);
+    expect(t.confirmed).toEqual(['Need to install the following packages:\n  left-pad\nOk to proceed?']);
+    expect(ran).toEqual([]);
+    expect(t.text()).toContain('npm error canceled');
+  });
+
+  it('"yes" runs it; --yes asks nothing; without a terminal npm\'s warning is said and it runs', async () => {
+    const yes = await root(['left-pad'], { interactive: true, confirms: [true] });
+    expect(await npmInstallFlow(npx(['left-pad']), yes.t.deps)).toBe(0);
+    expect(yes.ran).toHaveLength(1);
+    const flag = await root(['--yes', 'left-pad'], { interactive: true });
+    const base = await flag.t.deps.loadNpmConfig([]);
+    flag.t.deps.loadNpmConfig = async () => ({ ...base, get: (k: string) => (k === 'yes' ? true : base.get(k)) }); // npm's config read --yes
+    expect(await npmInstallFlow(npx(['--yes', 'left-pad']), flag.t.deps)).toBe(0);
+    expect(flag.t.confirmed).toEqual([]);
+    const ci = await root(['left-pad'], {});
+    expect(await npmInstallFlow(npx(['left-pad']), ci.t.deps)).toBe(0);
+    expect(ci.t.text()).toContain('npm warn exec The following package was not found and will be installed: left-pad');
+    expect(ci.ran).toHaveLength(1);
   });
 });
