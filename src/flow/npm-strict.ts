@@ -4,8 +4,9 @@
  * so that this stop too leaves package.json, the lockfile and node_modules as they were.
  */
 import { ExitCode } from '../core/exit-codes.js';
+import { neutralizeLines } from '../ui/neutralize.js';
 import type { RegistryClient } from '../npm/npm-registry.js';
-import { readAllowScripts, type AllowScripts } from '../npm/scripts/index.js';
+import { classify, discoverInstallScripts, readAllowScripts, type AllowScripts } from '../npm/scripts/index.js';
 import type { ResolvedNode } from '../npm/tree-nodes.js';
 import type { ScriptDecision } from '../config/store.js';
 import type { NpmSession } from './npm-session.js';
@@ -27,9 +28,25 @@ export async function refuseUnapprovedScripts(changed: readonly ResolvedNode[], 
     const events = Object.entries(scripts).map(([e, text]) => `${e}: ${text}`).join('; ');
     unapproved.push(`  ${node.name}@${node.version} [${events}] — approve with: ${s.deps.ownCommand} safe approve ${node.name}@${node.version}`);
   }
+  // The project's own install scripts run in a plain `npm install` / `ci` (as npm runs them): approved separately.
+  if (rootScriptsRun(s)) {
+    const root = (await discoverInstallScripts(s.projectDir)).find((c) => c.isRoot);
+    const status = root ? classify(root, { decisions, allowScripts }).status : 'approved';
+    if (root && status !== 'approved' && status !== 'denied') {
+      const events = Object.entries(root.scripts).map(([e, text]) => `${e}: ${text}`).join('; ');
+      unapproved.push(`  this project (${root.name}@${root.version}) [${events}] — approve with: ${s.deps.ownCommand} safe approve . (in ${root.path})`);
+    }
+  }
   if (unapproved.length === 0) return undefined;
-  s.deps.stderr(`safe-npm: install stopped (exit ${ExitCode.scriptsWithheld}, strict scripts); nothing was changed: these install scripts are not approved:\n${unapproved.join('\n')}\n`);
+  s.deps.stderr(`safe-npm: install stopped (exit ${ExitCode.scriptsWithheld}, strict scripts); nothing was changed: these install scripts are not approved:\n${neutralizeLines(unapproved.join('\n'))}\n`);
   return ExitCode.scriptsWithheld;
+}
+
+const plainInstallKinds = new Set(['install', 'ci', 'install-test', 'install-ci-test']);
+
+/** npm runs the root project's install scripts on a plain install (no package named) and on ci. */
+function rootScriptsRun(s: NpmSession): boolean {
+  return plainInstallKinds.has(s.inv.kind) && s.inv.specs.length === 0;
 }
 
 /** The install-time scripts a published manifest declares (npm adds `install: node-gyp rebuild` for a binding.gyp on publish). */

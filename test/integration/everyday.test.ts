@@ -143,6 +143,28 @@ describe('installs as npm would', () => {
     expect(ranLines(project)).toBe(0);
   });
 
+  it('--safe-strict-scripts: the project\'s own unapproved install script stops a plain install and npm ci (67) before anything is written; approved as told, it installs', async () => {
+    const project = await makeProject({ owner: 'nobody', packageJson: { name: 'own-scripts', version: '1.0.0', dependencies: { 'plain-a': '^1.0.0' }, scripts: { postinstall: 'node -e "require(\'fs\').writeFileSync(\'own-ran\', \'x\')"' } } });
+    const strictSandbox = await makeSandbox({ registry: registry.url });
+    const run = (args: string[]) => runBin('safe-npm', args, { cwd: project, sandbox: strictSandbox, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot } });
+    const before = await snapshotProject(project);
+    const r = await run(['install', '--safe-strict-scripts']);
+    expect(r.exitCode, show(r)).toBe(67);
+    expect(await snapshotProject(project)).toEqual(before);
+    const advice = /approve with: safe-npm (safe approve \.) \(in /m.exec(r.stderr);
+    expect(advice, r.stderr).not.toBeNull();
+    expect((await run(advice![1]!.split(' '))).exitCode).toBe(0);
+    const again = await run(['install', '--safe-strict-scripts']);
+    expect(again.exitCode, show(again)).toBe(0);
+    expect(existsSync(join(project, 'node_modules/plain-a/package.json'))).toBe(true);
+    // npm ci of that lockfile by someone who has not approved it (another store): stopped before node_modules is touched.
+    const installed = await snapshotProject(project);
+    const other = await makeSandbox({ registry: registry.url });
+    const ci = await runBin('safe-npm', ['ci', '--safe-strict-scripts'], { cwd: project, sandbox: other, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot } });
+    expect(ci.exitCode, show(ci)).toBe(67);
+    expect(await snapshotProject(project)).toEqual(installed);
+  });
+
   it('--safe-strict-scripts stops (67) before anything is written; approving as told, the same command installs and runs the script', async () => {
     const project = await makeProject({ owner: 'nobody' });
     const strictSandbox = await makeSandbox({ registry: registry.url });
