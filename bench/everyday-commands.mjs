@@ -4,7 +4,9 @@
  *   uninstall  — `safe-npm uninstall lodash` vs `npm uninstall lodash` in a project with esbuild (its
  *                postinstall approved): ratio of medians (goal ≤ 1.15; nothing may replay);
  *   npx bin    — `npx esbuild --version` through shims/npx vs plain npx, esbuild installed locally:
- *                difference of medians (goal ≤ +100 ms).
+ *                difference of medians (goal ≤ +100 ms);
+ *   dead registry — `safe-npm install left-pad --registry http://127.0.0.1:9/` (nothing listens):
+ *                seconds until it exits 68, against plain npm's failure (goal ≤ 10 s).
  * Runs as `nobody` when root (an ordinary user's project: npm runs as itself), else as you. Needs the
  * configured npm registry once, to make the template project.
  *
@@ -63,9 +65,22 @@ try {
     const order = i % 2 ? pair : [pair[1], pair[0], pair[3], pair[2]];
     for (const [name, f] of order) { const ms = f(); if (i >= 0) times[name].push(ms); }
   }
+  // A registry that is not there: how long until the answer (68), and how long plain npm takes to fail.
+  const dead = { npm: [], safe: [] };
+  const deadArgs = ['install', 'left-pad', '--registry', 'http://127.0.0.1:9/'];
+  for (let i = 0; i < 3; i++) {
+    const cwd = copy('dead');
+    let t = process.hrtime.bigint();
+    const npm = spawnSync('npm', deadArgs, { cwd, env, encoding: 'utf8', ...who });
+    dead.npm.push({ ms: Number(process.hrtime.bigint() - t) / 1e6, status: npm.status });
+    t = process.hrtime.bigint();
+    const safe = spawnSync(process.execPath, [safeNpm, ...deadArgs], { cwd, env, encoding: 'utf8', ...who });
+    dead.safe.push({ ms: Number(process.hrtime.bigint() - t) / 1e6, status: safe.status });
+  }
   const result = {
     date: new Date().toISOString(), load: loadavg().map((x) => Math.round(x * 100) / 100), runs, user: isRoot ? 'nobody' : 'self',
     uninstall: { npmMs: Math.round(median(times.npm)), safeNpmMs: Math.round(median(times.safe)), ratio: Math.round((median(times.safe) / median(times.npm)) * 100) / 100 },
+    deadRegistry: { npmMs: Math.round(median(dead.npm.map((d) => d.ms))), npmExit: dead.npm[0].status, safeNpmMs: Math.round(median(dead.safe.map((d) => d.ms))), safeNpmExit: dead.safe[0].status },
     npxLocalBin: { npxMs: Math.round(median(times.npx)), shimMs: Math.round(median(times.shim)), deltaMs: Math.round(median(times.shim) - median(times.npx)) },
   };
   mkdirSync(join(repo, 'bench', 'results'), { recursive: true });

@@ -19,6 +19,7 @@ import { createSystemUser, resolveBuildIdentities } from '../run/build-identity.
 import { processFeed } from '../feed/process-feed.js';
 import { asEffectiveUser } from '../run/effective-user.js';
 import { lockProject } from '../run/project-lock.js';
+import { nearestPackageRoot } from '../npm/nearest-package-root.js';
 import { originOf, watchUnreachable } from '../npm/fetch-failures.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { runCommand } from '../run/run-command.js';
@@ -101,7 +102,7 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
       }
       return spawnTreeWorker({ realNpm: io.realNpm, mode, env: io.env, interrupts, mark });
     },
-    guessProjectDir: () => nearestPackageRoot(io.cwd),
+    guessProjectDir: () => nearestPackageRoot(io.cwd) ?? io.cwd,
     installedEntries,
     lockedEntries,
     afterInstall: (context) => afterNpmInstall(context, realAfterInstallDeps(io)),
@@ -150,10 +151,3 @@ function nearestExisting(path: string): string {
   }
 }
 
-/** npm's local prefix rule, cheaply: the nearest folder with a package.json or node_modules, else cwd. */
-function nearestPackageRoot(cwd: string): string {
-  for (let dir = cwd; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json')) || existsSync(join(dir, 'node_modules'))) return dir;
-    if (dirname(dir) === dir) return cwd;
-  }
-}

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { JOURNAL } from '../npm/commit-project.js';
 import type { NpmInvocation } from '../npm/npm-invocation.js';
+import { nearestPackageRoot } from '../npm/nearest-package-root.js';
 import { withScriptsOff } from '../npm/run-npm-install.js';
 import { runNpmInProcess } from '../run/npm-in-process.js';
 import { lockProject } from '../run/project-lock.js';
@@ -35,12 +36,4 @@ export async function removeInPlace(inv: NpmInvocation, project: string, cliScri
   // Scripts stay off whatever an .npmrc says: the environment and the first argument both say so.
   proc.env.npm_config_ignore_scripts = 'true';
   runNpmInProcess(cliScript, withScriptsOff(inv.npmArgs), proc);
-}
-
-/** npm's local prefix rule: the nearest folder with a package.json or node_modules (none: undefined). */
-function nearestPackageRoot(cwd: string): string | undefined {
-  for (let dir = cwd; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json')) || existsSync(join(dir, 'node_modules'))) return dir;
-    if (dirname(dir) === dir) return undefined;
-  }
 }
