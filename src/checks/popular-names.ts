@@ -29,7 +29,8 @@
  *                word boundary the target lacks (`blink-led`)
  *   7. scope     npm: any name under a scope one edit from a big popular scope (`@babell/x` → `@babel/x`)
  * Rules 5 and 6 form one pool: the most plausible slip wins (a swap, a doubled or undoubled letter;
- * then a neighbouring key, a vowel for a vowel, a plural `s`, an affix; then anything else), then the
+ * then a neighbouring key, a vowel for a vowel, a plural `s`, an affix; then anything else), then a
+ * slip not at the first letter (the letter people mistype least: `crypt` → crypto, not bcrypt), then the
  * most popular target (`python-dateutils` → python-dateutil, not dateutils). Rules 6b-6d (two changes
  * at once) are tried only when 1-6 find nothing. Guards on rule 6:
  *   - an unlikely slip (not a keyboard neighbour, vowel, doubling, swap or plural) must imitate a big
@@ -38,6 +39,8 @@
  *   - an edit that turns one word into another word popular names use is a different name
  *     (`crypto-es`, `mock.js`, `is-zip`), not a slip;
  *   - a `v` before a digit is version notation (`uuid4`/`uuidv4`).
+ * Whatever the rule, a look-alike of a series' old name (`beautifulsoup`) names the series' current
+ * member (`beautifulsoup4`) when that is at least MIN_SERIES_RANK_RATIO times higher in rank.
  * Not flagged: a name within the target's own npm scope (only the scope's owner publishes there), and
  * edits that only add, drop or change a digit (`ckeditor4`/`ckeditor5`: versions, not typos).
  *
@@ -80,6 +83,12 @@ export const MIN_SHORT_WORD_USES = 20;
 export const MIN_AFFIX_CORE_LENGTH = 2;
 /** A scope with at least this many popular names is a brand worth imitating (`@types`, `@babel`). */
 export const MIN_BIG_SCOPE_NAMES = 10;
+/**
+ * A look-alike of a name whose series has a member with a version number (`beautifulsoup`,
+ * `beautifulsoup4`) names that member when its rank is at least this many times better: the old name
+ * is a relic then, not a sibling (`mysql` and `mysql2` are both maintained, 2.7x apart).
+ */
+export const MIN_SERIES_RANK_RATIO = 10;
 /** Two slips at once (`fa-extar`, `aiohtttps`) count only against the names this popular (rank)... */
 export const MAX_RANK_FOR_TWO_SLIPS = 500;
 /** ...of at least this many letters (separators removed). */
@@ -562,6 +571,8 @@ function words(name: string): string[] {
 interface Candidate {
   rank: number;
   plausibility: number;
+  /** The slip is at the first letter, the one people mistype least: a tie-break between equally plausible slips. */
+  atFirstLetter: boolean;
   reason: string;
 }
 
@@ -674,6 +685,8 @@ interface Tables {
   twoSlipTargets: { ranks: Int32Array; masks: Int32Array }[];
   /** How many popular names use each word (see editMakesKnownWord). */
   wordUses: Map<string, number>;
+  /** A name's series (stripped, trailing digits removed: `beautifulsoup`) → rank of its most popular member with digits (`beautifulsoup4`). */
+  seriesHead: Map<string, number>;
   /** Rule 7: every popular npm scope (with `@`); the big ones by folded form and by one-deletion forms. */
   scopes: Set<string>;
   bigScopeBySkeleton: Map<string, number>;
@@ -721,6 +734,7 @@ class PopularNameMatcher implements PopularNameIndex {
     const wordUses = new Map<string, number>();
     const shortNames = new Map<string, number>();
     const byLetters = new Map<number, number[]>();
+    const seriesHead = new Map<string, number>();
     let entries = 0;
     for (let rank = 0; rank < lower.length; rank++) {
       const l = lower[rank];
@@ -751,6 +765,8 @@ class PopularNameMatcher implements PopularNameIndex {
         firstRank(shortNames, stripped[rank], rank);
       }
       for (const word of new Set(words(l))) wordUses.set(word, (wordUses.get(word) ?? 0) + 1);
+      const series = /^(.*[a-z])[0-9]+$/.exec(stripped[rank]);
+      if (series) firstRank(seriesHead, series[1], rank);
     }
     const deletions = new DeletionIndex(entries);
     for (let rank = 0; rank < stripped.length; rank++) {
@@ -775,7 +791,7 @@ class PopularNameMatcher implements PopularNameIndex {
         else if (ranks[ranks.length - 1] !== rank) ranks.push(rank);
       }
     }
-    return { lower, stripped, byLower, bySkeleton, byCore, coreRemoved, coreAffixes, deletions, shortNames, byLetters, twoSlipTargets, wordUses, scopes, bigScopeBySkeleton, bigScopeDeletions };
+    return { lower, stripped, byLower, bySkeleton, byCore, coreRemoved, coreAffixes, deletions, shortNames, byLetters, twoSlipTargets, wordUses, seriesHead, scopes, bigScopeBySkeleton, bigScopeDeletions };
   }
 
   /**
@@ -806,7 +822,15 @@ class PopularNameMatcher implements PopularNameIndex {
     // Within one npm scope only the scope's owner can publish: nothing there is a squat.
     const usable = (rank: number | undefined): rank is number =>
       rank !== undefined && (scope === undefined || scopeOf(t.lower[rank]) !== scope);
-    const hit = (rank: number, reason: string): LookAlike => ({ target: this.names[rank], reason });
+    const hit = (rank: number, reason: string): LookAlike => {
+      // A look-alike of a series' older name most likely means the series' current member when that is
+      // far more popular (`beautifulsoup` → beautifulsoup4, not `mysql` → mysql2): name that one.
+      const current = t.seriesHead.get(t.stripped[rank]);
+      if (current !== undefined && (current + 1) * MIN_SERIES_RANK_RATIO <= rank + 1 && usable(current)) {
+        return { target: this.names[current], reason: `${reason}, from "${this.names[rank]}", an older name of the series` };
+      }
+      return { target: this.names[rank], reason };
+    };
 
     // 1. Letter case (PyPI names are case-insensitive: isPopular already said yes).
     let rank = t.byLower.get(lower);
@@ -835,10 +859,10 @@ class PopularNameMatcher implements PopularNameIndex {
     // 5 + 6: affixes and one edit go into one pool; the most plausible slip wins, then the most
     // popular target ("python-dateutils" is python-dateutil plus "s", not dateutils plus "python").
     let best: Candidate | undefined;
-    const consider = (r: number | undefined, plausibility: number, why: () => string): void => {
+    const consider = (r: number | undefined, plausibility: number, why: () => string, atFirstLetter = false): void => {
       if (!usable(r) || t.stripped[r] === s) return;
-      if (best && (plausibility < best.plausibility || (plausibility === best.plausibility && r >= best.rank))) return;
-      best = { rank: r, plausibility, reason: why() };
+      if (best && (plausibility !== best.plausibility ? plausibility < best.plausibility : atFirstLetter !== best.atFirstLetter ? atFirstLetter : r >= best.rank)) return;
+      best = { rank: r, plausibility, atFirstLetter, reason: why() };
     };
 
     // 5. Affixes: added to a popular name, or swapped for another one.
@@ -862,10 +886,15 @@ class PopularNameMatcher implements PopularNameIndex {
       if (plausibility === LEAST_PLAUSIBLE && r >= this.maxRankForUnlikelyEdit(e, target)) return;
       // The edit turns one word into another word that popular names use (`crypto-es`, `mock.js`): a different name, not a slip.
       if (this.editMakesKnownWord(t, lower, e, t.lower[r])) return;
-      consider(r, plausibility, () => {
-        const why = EDIT_REASON[e.kind];
-        return scope && scopeOf(t.lower[r]) ? `look-alike scope, ${why}` : why;
-      });
+      consider(
+        r,
+        plausibility,
+        () => {
+          const why = EDIT_REASON[e.kind];
+          return scope && scopeOf(t.lower[r]) ? `look-alike scope, ${why}` : why;
+        },
+        e.at === 0,
+      );
     };
     if (s.length >= MIN_EDIT_TARGET_LENGTH - 1) {
       const { keys, ranks, mask } = t.deletions;

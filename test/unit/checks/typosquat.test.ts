@@ -79,6 +79,9 @@ const npmCases: [string, string | null, string?][] = [
   ['dezcord.js', null], // discord.js, rank 12,524
   // 3-letter names of the top 1,000: a doubled letter only.
   ['zodd', 'zod', 'one letter added'],
+  // A series whose members are close in popularity are siblings, each its own target (mysql2 is only 2.7x above mysql).
+  ['mysqll', 'mysql', 'one letter added'],
+  ['sqlitte', 'sqlite', 'one letter added'],
   ['gtts', null], // gts is not in the top 1,000
   // Popular names are never flagged, even when they sit one edit from a more popular one.
   ['lodash', null],
@@ -130,6 +133,9 @@ const pypiCases: [string, string | null, string?][] = [
   // An unlikely slip at the first letter, the letter people mistype least, only against the top 1,000.
   ['hbutils', null], // dbutils, rank ~2,500
   ['gequests', 'requests', 'one letter changed'],
+  // A look-alike of a series' old name means its current member when that is 10x higher in rank (beautifulsoup, ~9,800 → beautifulsoup4, ~100).
+  ['beautifulsuop', 'beautifulsoup4', 'two letters swapped, from "beautifulsoup", an older name of the series'],
+  ['beautiful-soup', 'beautifulsoup4', 'different separators, from "beautifulsoup", an older name of the series'],
   ['requests', null],
   ['Requests', null], // PEP 503: same project
   ['Typing_Extensions', null],
@@ -180,6 +186,14 @@ describe('popular-names on a given list', () => {
     expect(index.isPopular('foo-bar')).toBe(true);
     expect(index.isPopular('FOO.bar')).toBe(true);
     expect(index.lookAlike('foo-bra')).toEqual({ target: 'Foo_Bar', reason: 'two letters swapped' });
+  });
+  it('prefers, between equally unlikely slips, one that is not at the first letter (the letter people mistype least)', () => {
+    expect(buildPopularNameIndex('pypi', ['scrypt', 'crypto']).lookAlike('crypt')).toEqual({ target: 'crypto', reason: 'one letter missing' });
+  });
+  it('names the current member of a series only when it is far more popular than the old name', () => {
+    const names = (gapRanks: number): string[] => ['widgetkit5', ...Array.from({ length: gapRanks }, (_, i) => `filler-package-${i}`), 'widgetkit'];
+    expect(buildPopularNameIndex('npm', names(20)).lookAlike('widgetkti')?.target).toBe('widgetkit5');
+    expect(buildPopularNameIndex('npm', names(2)).lookAlike('widgetkti')?.target).toBe('widgetkit');
   });
   it('builds from an empty list without flagging anything', () => {
     expect(buildPopularNameIndex('npm', []).lookAlike('lodash')).toBeUndefined();
