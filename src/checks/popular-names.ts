@@ -17,6 +17,7 @@
  *                added affix counts against the top 1,000 only (`pyclang`, `python-statsd` are how bindings
  *                are named), and a swap only moves the same word (`python-nmap` / `nmap-python`, not
  *                `pycuda` / `cuda-python`)
+ *   5b. version a version number added as a word (`underscore.string-2`; glued, `fabric2`, it names a series)
  *   6. edit      one insertion, deletion, substitution or adjacent swap (OSA distance 1, separators
  *                ignored) from a popular name of at least 5 characters; 4-character names only by a
  *                doubled letter or a swap (`vitte`, `jset`), 3-character names of the top 1,000 only by a
@@ -693,6 +694,9 @@ interface Tables {
   bigScopeDeletions: Map<string, number[]>;
 }
 
+/** A name ending in a major version number set apart by a separator (`underscore.string-2`; not a year, `flake8-2020`), and the name before it. */
+const VERSION_WORD_ADDED = /^(.*[^-_.])[-_.]+[0-9]{1,2}$/;
+
 function firstRank(map: Map<string, number>, key: string, rank: number): void {
   if (!map.has(key)) map.set(key, rank);
 }
@@ -872,6 +876,14 @@ class PopularNameMatcher implements PopularNameIndex {
       if (this.ecosystem === 'npm' || (added !== undefined && added < MAX_PYPI_RANK_FOR_ADDED_AFFIXES)) consider(added, PLAUSIBLE, () => `extra ${removed}`);
       const swapped = t.byCore.get(core);
       if (this.ecosystem === 'npm' || (swapped !== undefined && sameAffixWords(affixes, t.coreAffixes.get(core) ?? []))) consider(swapped, PLAUSIBLE, () => `${removed} instead of ${t.coreRemoved.get(core)}`);
+    }
+
+    // 5b. A version number added as a word of its own (`underscore.string-2`): a popular name posing as
+    //     its next major version. Glued digits are left alone: they name a series (`fabric2`, `pypdf3`).
+    const versioned = VERSION_WORD_ADDED.exec(lower);
+    if (versioned) {
+      const r = t.bySkeleton.get(confusableSkeleton(stripSeparators(versioned[1])));
+      if (r !== undefined && t.stripped[r].length >= MIN_EDIT_TARGET_LENGTH) consider(r, PLAUSIBLE, () => 'version number added');
     }
 
     // 6. One edit from a popular name (separators ignored); in a scoped name the edit may be in the scope.

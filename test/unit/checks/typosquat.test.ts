@@ -83,6 +83,13 @@ const npmCases: [string, string | null, string?][] = [
   ['mysqll', 'mysql', 'one letter added'],
   ['sqlitte', 'sqlite', 'one letter added'],
   ['gtts', null], // gts is not in the top 1,000
+  // A major version number added as a word of its own poses as the next release of a popular name...
+  ['lodash-4', 'lodash', 'version number added'],
+  ['express.5', 'express', 'version number added'],
+  // ...but glued digits name a series (`ckeditor4`, `fabric2`), 4 digits a year or a standard, and short names are crowded.
+  ['lodash4', null],
+  ['express-2025', null],
+  ['vue-3', null],
   // Popular names are never flagged, even when they sit one edit from a more popular one.
   ['lodash', null],
   ['ws', null],
@@ -136,6 +143,8 @@ const pypiCases: [string, string | null, string?][] = [
   // A look-alike of a series' old name means its current member when that is 10x higher in rank (beautifulsoup, ~9,800 → beautifulsoup4, ~100).
   ['beautifulsuop', 'beautifulsoup4', 'two letters swapped, from "beautifulsoup", an older name of the series'],
   ['beautiful-soup', 'beautifulsoup4', 'different separators, from "beautifulsoup", an older name of the series'],
+  ['requests-2', 'requests', 'version number added'],
+  ['requests-2020', null], // a year, as in flake8-2020
   ['requests', null],
   ['Requests', null], // PEP 503: same project
   ['Typing_Extensions', null],
