@@ -38,7 +38,8 @@
  *     name: top 1,000 for 5-letter names, top 10,000 for a substitution, top 5,000 on PyPI (top 1,000
  *     at the first letter, the letter people mistype least);
  *   - an edit that turns one word into another word popular names use is a different name
- *     (`crypto-es`, `mock.js`, `is-zip`), not a slip;
+ *     (`crypto-es`, `mock.js`, `is-zip`), not a slip; but the singular or plural of a top-1,000 name
+ *     is a look-alike of it (`request`, `typing-extension`, `supports-colors`);
  *   - a `v` before a digit is version notation (`uuid4`/`uuidv4`).
  * Whatever the rule, a look-alike of a series' old name (`beautifulsoup`) names the series' current
  * member (`beautifulsoup4`) when that is at least MIN_SERIES_RANK_RATIO times higher in rank.
@@ -90,6 +91,12 @@ export const MIN_BIG_SCOPE_NAMES = 10;
  * is a relic then, not a sibling (`mysql` and `mysql2` are both maintained, 2.7x apart).
  */
 export const MIN_SERIES_RANK_RATIO = 10;
+/**
+ * A plural `s` added or dropped that makes a word other names use (`request`) still imitates a name
+ * this popular (rank): the gap between a top name and a name outside the list says which one was meant.
+ * Below it, singular and plural are ordinary neighbours (`email`/`emails`, `kernel`/`kernels` on PyPI).
+ */
+export const MAX_RANK_FOR_PLURAL_WORDS = 1_000;
 /** Two slips at once (`fa-extar`, `aiohtttps`) count only against the names this popular (rank)... */
 export const MAX_RANK_FOR_TWO_SLIPS = 500;
 /** ...of at least this many letters (separators removed). */
@@ -897,7 +904,8 @@ class PopularNameMatcher implements PopularNameIndex {
       if (target.length < MIN_EDIT_TARGET_LENGTH && plausibility < MOST_PLAUSIBLE) return;
       if (plausibility === LEAST_PLAUSIBLE && r >= this.maxRankForUnlikelyEdit(e, target)) return;
       // The edit turns one word into another word that popular names use (`crypto-es`, `mock.js`): a different name, not a slip.
-      if (this.editMakesKnownWord(t, lower, e, t.lower[r])) return;
+      // Except the singular or plural of one of the biggest names (`request` for requests): far more likely meant than not.
+      if (this.editMakesKnownWord(t, lower, e, t.lower[r]) && !(pluralS(e, s) && r < MAX_RANK_FOR_PLURAL_WORDS && s.length >= MIN_EDIT_TARGET_LENGTH)) return;
       consider(
         r,
         plausibility,

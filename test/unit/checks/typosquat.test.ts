@@ -83,6 +83,9 @@ const npmCases: [string, string | null, string?][] = [
   ['mysqll', 'mysql', 'one letter added'],
   ['sqlitte', 'sqlite', 'one letter added'],
   ['gtts', null], // gts is not in the top 1,000
+  // The singular or plural of one of the top 1,000 names, even where it makes a word other names use.
+  ['supports-colors', 'supports-color', 'one letter added'],
+  ['eslint-plugin-react-hook', 'eslint-plugin-react-hooks', 'one letter missing'],
   // A major version number added as a word of its own poses as the next release of a popular name...
   ['lodash-4', 'lodash', 'version number added'],
   ['express.5', 'express', 'version number added'],
@@ -143,6 +146,8 @@ const pypiCases: [string, string | null, string?][] = [
   // A look-alike of a series' old name means its current member when that is 10x higher in rank (beautifulsoup, ~9,800 → beautifulsoup4, ~100).
   ['beautifulsuop', 'beautifulsoup4', 'two letters swapped, from "beautifulsoup", an older name of the series'],
   ['beautiful-soup', 'beautifulsoup4', 'different separators, from "beautifulsoup", an older name of the series'],
+  ['typing-extension', 'typing-extensions', 'one letter missing'],
+  ['transformer', 'transformers', 'one letter missing'],
   ['requests-2', 'requests', 'version number added'],
   ['requests-2020', null], // a year, as in flake8-2020
   ['requests', null],
@@ -203,6 +208,11 @@ describe('popular-names on a given list', () => {
     const names = (gapRanks: number): string[] => ['widgetkit5', ...Array.from({ length: gapRanks }, (_, i) => `filler-package-${i}`), 'widgetkit'];
     expect(buildPopularNameIndex('npm', names(20)).lookAlike('widgetkti')?.target).toBe('widgetkit5');
     expect(buildPopularNameIndex('npm', names(2)).lookAlike('widgetkti')?.target).toBe('widgetkit');
+  });
+  it('takes a singular or plural that other names use as a word for a look-alike of a top-1,000 name only', () => {
+    const names = (before: number): string[] => [...Array.from({ length: before }, (_, i) => `filler-${i}`), 'kernel-tools', 'kernel-utils', 'linux-kernel', 'kernels'];
+    expect(buildPopularNameIndex('pypi', names(10)).lookAlike('kernel')).toEqual({ target: 'kernels', reason: 'one letter missing' });
+    expect(buildPopularNameIndex('pypi', names(1000)).lookAlike('kernel')).toBeUndefined();
   });
   it('builds from an empty list without flagging anything', () => {
     expect(buildPopularNameIndex('npm', []).lookAlike('lodash')).toBeUndefined();
