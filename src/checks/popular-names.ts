@@ -28,6 +28,8 @@
  *   6d. two      two plausible slips (keyboard neighbours, vowels, swaps, doubled letters) from one of
  *                the 500 most popular names of 7 letters or more (`fa-extar`, `chokader`), without a
  *                word boundary the target lacks (`blink-led`)
+ *   6e. sound    npm: the same consonants in the same order, vowels of a kind, doubled letters, s/z, c/k, f/ph aside
+ *                (`dezcord.js`, `deezcord.js`), names of 7 letters or more
  *   7. scope     npm: any name under a scope one edit from a big popular scope (`@babell/x` → `@babel/x`)
  * Rules 5 and 6 form one pool: the most plausible slip wins (a swap, a doubled or undoubled letter;
  * then a neighbouring key, a vowel for a vowel, a plural `s`, an affix; then anything else), then a
@@ -97,6 +99,8 @@ export const MIN_SERIES_RANK_RATIO = 10;
  * Below it, singular and plural are ordinary neighbours (`email`/`emails`, `kernel`/`kernels` on PyPI).
  */
 export const MAX_RANK_FOR_PLURAL_WORDS = 1_000;
+/** Names that sound the same (rule 6e) count when both have at least this many letters (separators removed). */
+export const MIN_SOUND_ALIKE_LENGTH = 7;
 /** Two slips at once (`fa-extar`, `aiohtttps`) count only against the names this popular (rank)... */
 export const MAX_RANK_FOR_TWO_SLIPS = 500;
 /** ...of at least this many letters (separators removed). */
@@ -691,6 +695,8 @@ interface Tables {
   byLetters: Map<number, number[]>;
   /** Rule 6d: the top MAX_RANK_FOR_TWO_SLIPS names of MIN_TWO_SLIP_TARGET_LENGTH letters or more by length: ranks and letterMask. */
   twoSlipTargets: { ranks: Int32Array; masks: Int32Array }[];
+  /** Rule 6e (npm): names of at least MIN_SOUND_ALIKE_LENGTH letters by soundKey. */
+  bySound?: Map<string, number>;
   /** How many popular names use each word (see editMakesKnownWord). */
   wordUses: Map<string, number>;
   /** A name's series (stripped, trailing digits removed: `beautifulsoup`) → rank of its most popular member with digits (`beautifulsoup4`). */
@@ -703,6 +709,25 @@ interface Tables {
 
 /** A name ending in a major version number set apart by a separator (`underscore.string-2`; not a year, `flake8-2020`), and the name before it. */
 const VERSION_WORD_ADDED = /^(.*[^-_.])[-_.]+[0-9]{1,2}$/;
+
+/**
+ * How a name sounds, roughly: `ph` → f, hard `c`, `ck`, `q` → k, soft `c` and `z` → s, a doubled letter
+ * once (within a word), and each run of vowels one vowel of its kind (its first vowel's): `e`, `i`, `y`
+ * → i; `o`, `u` → o; `a`. `discord.js`, `dezcord.js` and `deezcord.js` share `diskordjs`.
+ */
+export function soundKey(lower: string): string {
+  return lower
+    .replace(/(.)\1+/g, '$1')
+    .replace(SEPARATORS, '')
+    .replace(/ph/g, 'f')
+    .replace(/ck/g, 'k')
+    .replace(/c(?=[eiy])/g, 's')
+    .replace(/[cq]/g, 'k')
+    .replace(/z/g, 's')
+    .replace(/[aeiouy]+/g, (run) => VOWEL_KIND[run[0]]);
+}
+
+const VOWEL_KIND: Record<string, string> = { a: 'a', e: 'i', i: 'i', y: 'i', o: 'o', u: 'o' };
 
 function firstRank(map: Map<string, number>, key: string, rank: number): void {
   if (!map.has(key)) map.set(key, rank);
@@ -788,6 +813,13 @@ class PopularNameMatcher implements PopularNameIndex {
       const n = stripped[rank].length;
       if (n >= MIN_TWO_SLIP_TARGET_LENGTH) (byLength[n] ??= []).push(rank);
     }
+    // Rule 6e, npm only: on PyPI vowel-heavy prefixes and acronyms (`aio`, `py`, `pie`/`pyi`) sound alike
+    // without being slips (8 false flags in the list's tail for 1 look-alike found).
+    let bySound: Map<string, number> | undefined;
+    if (this.ecosystem === 'npm') {
+      bySound = new Map();
+      for (let rank = 0; rank < stripped.length; rank++) if (stripped[rank].length >= MIN_SOUND_ALIKE_LENGTH) firstRank(bySound, soundKey(lower[rank]), rank);
+    }
     const twoSlipTargets = Array.from(byLength, (ranks = []) => ({ ranks: Int32Array.from(ranks), masks: Int32Array.from(ranks, (r) => letterMask(stripped[r])) }));
     const bigScopeBySkeleton = new Map<string, number>();
     const bigScopeDeletions = new Map<string, number[]>();
@@ -802,7 +834,7 @@ class PopularNameMatcher implements PopularNameIndex {
         else if (ranks[ranks.length - 1] !== rank) ranks.push(rank);
       }
     }
-    return { lower, stripped, byLower, bySkeleton, byCore, coreRemoved, coreAffixes, deletions, shortNames, byLetters, twoSlipTargets, wordUses, seriesHead, scopes, bigScopeBySkeleton, bigScopeDeletions };
+    return { lower, stripped, byLower, bySkeleton, byCore, coreRemoved, coreAffixes, deletions, shortNames, byLetters, twoSlipTargets, bySound, wordUses, seriesHead, scopes, bigScopeBySkeleton, bigScopeDeletions };
   }
 
   /**
@@ -1001,6 +1033,14 @@ class PopularNameMatcher implements PopularNameIndex {
         }
       }
       if (found) return hit(found.rank, found.reason);
+    }
+
+    // 6e. npm: sounds the same (`dezcord.js`, `deezcord.js` for discord.js): same consonants in the same
+    //     order, vowels of a kind, doubled letters, s/z, c/k/q and f/ph aside; both names of 7 letters or more, and no
+    //     word boundary the target lacks (as in 6d).
+    if (t.bySound && s.length >= MIN_SOUND_ALIKE_LENGTH) {
+      const r = t.bySound.get(soundKey(lower));
+      if (usable(r) && t.stripped[r] !== s && words(lower).length <= words(t.lower[r]).length) return hit(r, 'sounds the same');
     }
 
     // 7. Any name under a scope that imitates a big popular scope (`@typess/anything`).

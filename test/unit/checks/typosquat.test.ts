@@ -1,6 +1,6 @@
 import { defaultSettings } from '../../../src/config/settings.js';
 import { describe, expect, it } from 'vitest';
-import { buildPopularNameIndex, confusableSkeleton, displacement, parsePopularNames, popularNames, singleEdit, twoPlausibleSlips } from '../../../src/checks/popular-names.js';
+import { buildPopularNameIndex, confusableSkeleton, displacement, parsePopularNames, popularNames, singleEdit, soundKey, twoPlausibleSlips } from '../../../src/checks/popular-names.js';
 import { typosquat } from '../../../src/checks/typosquat.js';
 import type { CheckContext, Ecosystem, PackageFacts, SourceKind } from '../../../src/core/types.js';
 import { normalizePypiName } from '../../../src/pypi/normalize-name.js';
@@ -76,7 +76,8 @@ const npmCases: [string, string | null, string?][] = [
   ['chokader', 'chokidar', 'two letters changed'],
   // ...not with a word boundary the target lacks, and not from a less popular name.
   ['inherits-ex', null], // inherits
-  ['dezcord.js', null], // discord.js, rank 12,524
+  ['dsicprd.js', null], // discord.js, rank 12,524
+  ['dezcord.js', 'discord.js', 'sounds the same'], // two slips too, but sounds the same (rule 6e)
   // 3-letter names of the top 1,000: a doubled letter only.
   ['zodd', 'zod', 'one letter added'],
   // A series whose members are close in popularity are siblings, each its own target (mysql2 is only 2.7x above mysql).
@@ -86,6 +87,12 @@ const npmCases: [string, string | null, string?][] = [
   // The singular or plural of one of the top 1,000 names, even where it makes a word other names use.
   ['supports-colors', 'supports-color', 'one letter added'],
   ['eslint-plugin-react-hook', 'eslint-plugin-react-hooks', 'one letter missing'],
+  // Sounds the same (npm, 7 letters or more): same consonants in the same order, vowels of a kind, doubled letters, s/z, c/k, f/ph aside...
+  ['phastify', 'fastify', 'sounds the same'],
+  ['kommandder', 'commander', 'sounds the same'],
+  // ...not with a word boundary the target lacks, not in short names.
+  ['kom-mandder', null],
+  ['tory', null], // to-array
   // A major version number added as a word of its own poses as the next release of a popular name...
   ['lodash-4', 'lodash', 'version number added'],
   ['express.5', 'express', 'version number added'],
@@ -214,12 +221,25 @@ describe('popular-names on a given list', () => {
     expect(buildPopularNameIndex('pypi', names(10)).lookAlike('kernel')).toEqual({ target: 'kernels', reason: 'one letter missing' });
     expect(buildPopularNameIndex('pypi', names(1000)).lookAlike('kernel')).toBeUndefined();
   });
+  it('takes names that sound the same for look-alikes on npm only (PyPI prefixes such as aio/py sound alike on purpose)', () => {
+    expect(buildPopularNameIndex('npm', ['discord.py']).lookAlike('deezcord.py')).toEqual({ target: 'discord.py', reason: 'sounds the same' });
+    expect(buildPopularNameIndex('pypi', ['discord.py']).lookAlike('deezcord.py')).toBeUndefined();
+  });
   it('builds from an empty list without flagging anything', () => {
     expect(buildPopularNameIndex('npm', []).lookAlike('lodash')).toBeUndefined();
   });
 });
 
 describe('helpers', () => {
+  it.each<[string, string]>([
+    ['discord.js', 'diskordjs'],
+    ['deezcord.js', 'diskordjs'],
+    ['phastify', 'fastifi'],
+    ['lodash.head', 'lodashhid'], // a doubled letter across a word boundary is two letters
+  ])('soundKey(%j) = %j', (name, key) => {
+    expect(soundKey(name)).toBe(key);
+  });
+
   it.each<[string, string]>([
     ['Foo_Bar', 'foo-bar'],
     ['foo.-_bar', 'foo-bar'],
