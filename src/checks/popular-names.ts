@@ -36,7 +36,8 @@
  * slip not at the first letter (the letter people mistype least: `crypt` → crypto, not bcrypt), then the
  * most popular target (`python-dateutils` → python-dateutil, not dateutils). Rules 6b-6d (two changes
  * at once) are tried only when 1-6 find nothing. Guards on rule 6:
- *   - an unlikely slip (not a keyboard neighbour, vowel, doubling, swap or plural) must imitate a big
+ *   - an unlikely slip (not a keyboard neighbour, vowel, doubling, swap or plural; on npm a vowel left
+ *     out between consonants counts as likely: `bp66` for bip66) must imitate a big
  *     name: top 1,000 for 5-letter names, top 10,000 for a substitution, top 5,000 on PyPI (top 1,000
  *     at the first letter, the letter people mistype least);
  *   - an edit that turns one word into another word popular names use is a different name
@@ -557,6 +558,20 @@ export function keysAdjacent(a: string, b: string): boolean {
 
 const VOWELS = new Set(['a', 'e', 'i', 'o', 'u', 'y']);
 
+/**
+ * A vowel left out between two consonants (`bp66` for bip66, `mngoose`): typed fast, the vowels go
+ * first. Rule 6 on npm takes it for a plausible slip; on PyPI it measured two more false flags in the
+ * list's tail (`workdays`/`workadays`) and no look-alike found, with the false-flag budget spent.
+ */
+function vowelDropped(edit: SingleEdit, target: string): boolean {
+  const { kind, at, targetChar: t } = edit;
+  return kind === 'missing' && VOWELS.has(t) && at > 0 && at < target.length - 1 && isConsonant(target[at - 1]) && isConsonant(target[at + 1]);
+}
+
+function isConsonant(c: string): boolean {
+  return c >= 'a' && c <= 'z' && !VOWELS.has(c);
+}
+
 /** MOST_PLAUSIBLE, PLAUSIBLE or LEAST_PLAUSIBLE for an edit from `target` to `candidate` (both separators removed). */
 export function editPlausibility(edit: SingleEdit, candidate: string, target: string): number {
   const { kind, at, candidateChar: c, targetChar: t } = edit;
@@ -931,7 +946,7 @@ class PopularNameMatcher implements PopularNameIndex {
       const target = t.stripped[r];
       const e = singleEdit(s, target);
       if (!e || digitsOnly(e) || versionMark(e, s, target)) return;
-      const plausibility = editPlausibility(e, s, target);
+      const plausibility = this.ecosystem === 'npm' && vowelDropped(e, target) ? PLAUSIBLE : editPlausibility(e, s, target);
       // Short names are one keystroke from many others: only the commonest slips count there.
       if (target.length < MIN_EDIT_TARGET_LENGTH && plausibility < MOST_PLAUSIBLE) return;
       if (plausibility === LEAST_PLAUSIBLE && r >= this.maxRankForUnlikelyEdit(e, target)) return;

@@ -30,7 +30,7 @@ import { buildPopularNameIndex, parsePopularNames, popularNames } from '../../..
 import type { Ecosystem, PopularNameIndex } from '../../../src/core/types.js';
 import { normalizePypiName } from '../../../src/pypi/normalize-name.js';
 
-const MIN_RECALL: Record<Ecosystem, number> = { npm: 0.928, pypi: 0.84 };
+const MIN_RECALL: Record<Ecosystem, number> = { npm: 0.932, pypi: 0.84 };
 /** Issue 11's goal for ordinary npm names offline: at most 1%. Measured 0.85% (17 of 2,000). */
 const MAX_FALSE_FLAG_RATE = 0.01;
 /**

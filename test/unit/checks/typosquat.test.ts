@@ -93,6 +93,9 @@ const npmCases: [string, string | null, string?][] = [
   // ...not with a word boundary the target lacks, not in short names.
   ['kom-mandder', null],
   ['tory', null], // to-array
+  // A vowel left out between consonants is a likely slip on npm, even from a 5-letter name outside the top 1,000.
+  ['bp39', 'bip39', 'one letter missing'],
+  ['bip3', null], // a digit: versions, not typos
   // A major version number added as a word of its own poses as the next release of a popular name...
   ['lodash-4', 'lodash', 'version number added'],
   ['express.5', 'express', 'version number added'],
@@ -224,6 +227,12 @@ describe('popular-names on a given list', () => {
   it('takes names that sound the same for look-alikes on npm only (PyPI prefixes such as aio/py sound alike on purpose)', () => {
     expect(buildPopularNameIndex('npm', ['discord.py']).lookAlike('deezcord.py')).toEqual({ target: 'discord.py', reason: 'sounds the same' });
     expect(buildPopularNameIndex('pypi', ['discord.py']).lookAlike('deezcord.py')).toBeUndefined();
+  });
+  it('takes a vowel left out between consonants for a likely slip on npm only', () => {
+    const names = [...Array.from({ length: 6000 }, (_, i) => `filler-${i}`), 'bimap'];
+    expect(buildPopularNameIndex('npm', names).lookAlike('bmap')).toEqual({ target: 'bimap', reason: 'one letter missing' });
+    expect(buildPopularNameIndex('npm', names).lookAlike('bima')).toBeUndefined(); // a last letter left out is no such slip
+    expect(buildPopularNameIndex('pypi', names).lookAlike('bmap')).toBeUndefined();
   });
   it('builds from an empty list without flagging anything', () => {
     expect(buildPopularNameIndex('npm', []).lookAlike('lodash')).toBeUndefined();
