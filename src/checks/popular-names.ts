@@ -710,8 +710,8 @@ interface Tables {
   byLetters: Map<number, number[]>;
   /** Rule 6d: the top MAX_RANK_FOR_TWO_SLIPS names of MIN_TWO_SLIP_TARGET_LENGTH letters or more by length: ranks and letterMask. */
   twoSlipTargets: { ranks: Int32Array; masks: Int32Array }[];
-  /** Rule 6e (npm): names of at least MIN_SOUND_ALIKE_LENGTH letters by soundKey. */
-  bySound?: Map<string, number>;
+  /** Rule 6e (npm): names of at least MIN_SOUND_ALIKE_LENGTH letters by soundHash (the most popular first). */
+  bySound?: Map<number, number>;
   /** How many popular names use each word (see editMakesKnownWord). */
   wordUses: Map<string, number>;
   /** A name's series (stripped, trailing digits removed: `beautifulsoup`) → rank of its most popular member with digits (`beautifulsoup4`). */
@@ -731,20 +731,80 @@ const VERSION_WORD_ADDED = /^(.*[^-_.])[-_.]+[0-9]{1,2}$/;
  * → i; `o`, `u` → o; `a`. `discord.js`, `dezcord.js` and `deezcord.js` share `diskordjs`.
  */
 export function soundKey(lower: string): string {
-  return lower
-    .replace(/(.)\1+/g, '$1')
-    .replace(SEPARATORS, '')
-    .replace(/ph/g, 'f')
-    .replace(/ck/g, 'k')
-    .replace(/c(?=[eiy])/g, 's')
-    .replace(/[cq]/g, 'k')
-    .replace(/z/g, 's')
-    .replace(/[aeiouy]+/g, (run) => VOWEL_KIND[run[0]]);
+  const length = writeSoundKey(lower);
+  return String.fromCharCode.apply(null, key.subarray(0, length) as unknown as number[]);
 }
 
-const VOWEL_KIND: Record<string, string> = { a: 'a', e: 'i', i: 'i', y: 'i', o: 'o', u: 'o' };
+/**
+ * A 32-bit hash of soundKey(lower), the index key of rule 6e: hashing the key's char codes spares a
+ * string per popular name when the index is built. Equal keys, equal hashes; a hit is verified.
+ */
+function soundHash(lower: string): number {
+  const length = writeSoundKey(lower);
+  let h = 0;
+  for (let i = 0; i < length; i++) h = (Math.imul(h, BASE) + key[i]) | 0;
+  return finish(h, length);
+}
 
-function firstRank(map: Map<string, number>, key: string, rank: number): void {
+/** Writes soundKey(lower) as char codes to `key` (a reused buffer) and returns its length. */
+function writeSoundKey(lower: string): number {
+  const n = Math.min(lower.length, MAX_HASHED_LENGTH);
+  let len = 0;
+  for (let i = 0; i < n; i++) {
+    const c = lower.charCodeAt(i);
+    if (c !== lower.charCodeAt(i - 1) && c !== 0x2d && c !== 0x5f && c !== 0x2e) letters[len++] = c; // not doubled, not - _ .
+  }
+  let out = 0;
+  for (let i = 0; i < len; i++) {
+    const c = letters[i];
+    const next = i + 1 < len ? letters[i + 1] : 0;
+    const vowel = vowelKind(c);
+    if (vowel !== 0) {
+      key[out++] = vowel;
+      while (i + 1 < len && vowelKind(letters[i + 1]) !== 0) i++;
+    } else if (c === 0x70 /* p */ && next === 0x68 /* h */) {
+      key[out++] = 0x66; // f
+      i++;
+    } else if (c === 0x63 /* c */ && next === 0x6b /* k */) {
+      key[out++] = 0x6b; // k
+      i++;
+    } else if (c === 0x63 /* c */) key[out++] = next === 0x65 || next === 0x69 || next === 0x79 ? 0x73 : 0x6b; // soft c before e/i/y → s, else k
+    else if (c === 0x71 /* q */) key[out++] = 0x6b; // k
+    else if (c === 0x7a /* z */) key[out++] = 0x73; // s
+    else key[out++] = c;
+  }
+  return out;
+}
+
+const letters = new Uint16Array(MAX_HASHED_LENGTH);
+const key = new Uint16Array(MAX_HASHED_LENGTH);
+
+/** The kind of a vowel as a char code (`e`, `i`, `y` → i; `o`, `u` → o; `a`), or 0 for any other character. */
+function vowelKind(c: number): number {
+  switch (c) {
+    case 0x61:
+      return 0x61;
+    case 0x65:
+    case 0x69:
+    case 0x79:
+      return 0x69;
+    case 0x6f:
+    case 0x75:
+      return 0x6f;
+    default:
+      return 0;
+  }
+}
+
+/** A name without its trailing version number (`beautifulsoup4` → `beautifulsoup`), if it has one after a letter. */
+function seriesBase(stripped: string): string | undefined {
+  let end = stripped.length;
+  while (end > 0 && isDigit(stripped[end - 1])) end--;
+  const last = stripped.charCodeAt(end - 1);
+  return end < stripped.length && last >= 97 && last <= 122 ? stripped.slice(0, end) : undefined;
+}
+
+function firstRank<K>(map: Map<K, number>, key: K, rank: number): void {
   if (!map.has(key)) map.set(key, rank);
 }
 
@@ -816,8 +876,8 @@ class PopularNameMatcher implements PopularNameIndex {
         firstRank(shortNames, stripped[rank], rank);
       }
       for (const word of new Set(words(l))) wordUses.set(word, (wordUses.get(word) ?? 0) + 1);
-      const series = /^(.*[a-z])[0-9]+$/.exec(stripped[rank]);
-      if (series) firstRank(seriesHead, series[1], rank);
+      const base = seriesBase(stripped[rank]);
+      if (base !== undefined) firstRank(seriesHead, base, rank);
     }
     const deletions = new DeletionIndex(entries);
     for (let rank = 0; rank < stripped.length; rank++) {
@@ -830,10 +890,10 @@ class PopularNameMatcher implements PopularNameIndex {
     }
     // Rule 6e, npm only: on PyPI vowel-heavy prefixes and acronyms (`aio`, `py`, `pie`/`pyi`) sound alike
     // without being slips (8 false flags in the list's tail for 1 look-alike found).
-    let bySound: Map<string, number> | undefined;
+    let bySound: Map<number, number> | undefined;
     if (this.ecosystem === 'npm') {
       bySound = new Map();
-      for (let rank = 0; rank < stripped.length; rank++) if (stripped[rank].length >= MIN_SOUND_ALIKE_LENGTH) firstRank(bySound, soundKey(lower[rank]), rank);
+      for (let rank = 0; rank < stripped.length; rank++) if (stripped[rank].length >= MIN_SOUND_ALIKE_LENGTH) firstRank(bySound, soundHash(lower[rank]), rank);
     }
     const twoSlipTargets = Array.from(byLength, (ranks = []) => ({ ranks: Int32Array.from(ranks), masks: Int32Array.from(ranks, (r) => letterMask(stripped[r])) }));
     const bigScopeBySkeleton = new Map<string, number>();
@@ -1054,8 +1114,8 @@ class PopularNameMatcher implements PopularNameIndex {
     //     order, vowels of a kind, doubled letters, s/z, c/k/q and f/ph aside; both names of 7 letters or more, and no
     //     word boundary the target lacks (as in 6d).
     if (t.bySound && s.length >= MIN_SOUND_ALIKE_LENGTH) {
-      const r = t.bySound.get(soundKey(lower));
-      if (usable(r) && t.stripped[r] !== s && words(lower).length <= words(t.lower[r]).length) return hit(r, 'sounds the same');
+      const r = t.bySound.get(soundHash(lower));
+      if (usable(r) && t.stripped[r] !== s && words(lower).length <= words(t.lower[r]).length && soundKey(lower) === soundKey(t.lower[r])) return hit(r, 'sounds the same');
     }
 
     // 7. Any name under a scope that imitates a big popular scope (`@typess/anything`).
