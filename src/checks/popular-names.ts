@@ -675,15 +675,22 @@ class DeletionIndex {
 
   /** Indexes `s` and its one-character deletions under `rank`. */
   addName(s: string, rank: number): void {
-    const { keys, ranks, mask } = this;
     const count = deletionHashes(s);
-    for (let k = 0; k < count; k++) {
-      const hash = hashBuffer[k];
-      let i = hash & mask;
-      while (ranks[i] !== -1) i = (i + 1) & mask;
-      keys[i] = hash;
-      ranks[i] = rank;
-    }
+    for (let k = 0; k < count; k++) this.add(hashBuffer[k], rank);
+  }
+
+  add(hash: number, rank: number): void {
+    const { keys, ranks, mask } = this;
+    let i = hash & mask;
+    while (ranks[i] !== -1) i = (i + 1) & mask;
+    keys[i] = hash;
+    ranks[i] = rank;
+  }
+
+  /** The ranks filed under `hash`, in the order they were added. */
+  *ranksOf(hash: number): Generator<number> {
+    const { keys, ranks, mask } = this;
+    for (let i = hash & mask; ranks[i] !== -1; i = (i + 1) & mask) if (keys[i] === hash) yield ranks[i];
   }
 }
 
@@ -710,8 +717,8 @@ interface Tables {
   byLetters: Map<number, number[]>;
   /** Rule 6d: the top MAX_RANK_FOR_TWO_SLIPS names of MIN_TWO_SLIP_TARGET_LENGTH letters or more by length: ranks and letterMask. */
   twoSlipTargets: { ranks: Int32Array; masks: Int32Array }[];
-  /** Rule 6e (npm): names of at least MIN_SOUND_ALIKE_LENGTH letters by soundHash (the most popular first). */
-  bySound?: Map<number, number>;
+  /** Rule 6e (npm): names of at least MIN_SOUND_ALIKE_LENGTH letters by soundHash, built on the first probe. */
+  bySound?: DeletionIndex;
   /** How many popular names use each word (see editMakesKnownWord). */
   wordUses: Map<string, number>;
   /** A name's series (stripped, trailing digits removed: `beautifulsoup`) → rank of its most popular member with digits (`beautifulsoup4`). */
@@ -748,21 +755,29 @@ function soundHash(lower: string): number {
 
 /** Writes soundKey(lower) as char codes to `key` (a reused buffer) and returns its length. */
 function writeSoundKey(lower: string): number {
+  // Pass 1: the letters, separators and doubled characters dropped (`lodash.head` keeps both h's).
   const n = Math.min(lower.length, MAX_HASHED_LENGTH);
-  let len = 0;
+  let length = 0;
+  let before = -1;
   for (let i = 0; i < n; i++) {
     const c = lower.charCodeAt(i);
-    if (c !== lower.charCodeAt(i - 1) && c !== 0x2d && c !== 0x5f && c !== 0x2e) letters[len++] = c; // not doubled, not - _ .
+    if (c !== before && c !== 0x2d && c !== 0x5f && c !== 0x2e) letters[length++] = c; // not - _ .
+    before = c;
   }
+  // Pass 2: the sounds.
   let out = 0;
-  for (let i = 0; i < len; i++) {
+  let lastVowel = 0;
+  for (let i = 0; i < length; i++) {
     const c = letters[i];
-    const next = i + 1 < len ? letters[i + 1] : 0;
     const vowel = vowelKind(c);
     if (vowel !== 0) {
-      key[out++] = vowel;
-      while (i + 1 < len && vowelKind(letters[i + 1]) !== 0) i++;
-    } else if (c === 0x70 /* p */ && next === 0x68 /* h */) {
+      if (lastVowel === 0) key[out++] = vowel; // a run of vowels once, as its first vowel's kind
+      lastVowel = vowel;
+      continue;
+    }
+    lastVowel = 0;
+    const next = i + 1 < length ? letters[i + 1] : 0;
+    if (c === 0x70 /* p */ && next === 0x68 /* h */) {
       key[out++] = 0x66; // f
       i++;
     } else if (c === 0x63 /* c */ && next === 0x6b /* k */) {
@@ -796,6 +811,13 @@ function vowelKind(c: number): number {
   }
 }
 
+/** Rule 6e's index: every popular name of MIN_SOUND_ALIKE_LENGTH letters or more under its soundHash, most popular first. */
+function soundIndex(lower: readonly string[], stripped: readonly string[]): DeletionIndex {
+  const index = new DeletionIndex(stripped.length);
+  for (let rank = 0; rank < stripped.length; rank++) if (stripped[rank].length >= MIN_SOUND_ALIKE_LENGTH) index.add(soundHash(lower[rank]), rank);
+  return index;
+}
+
 /** A name without its trailing version number (`beautifulsoup4` → `beautifulsoup`), if it has one after a letter. */
 function seriesBase(stripped: string): string | undefined {
   let end = stripped.length;
@@ -804,7 +826,7 @@ function seriesBase(stripped: string): string | undefined {
   return end < stripped.length && last >= 97 && last <= 122 ? stripped.slice(0, end) : undefined;
 }
 
-function firstRank<K>(map: Map<K, number>, key: K, rank: number): void {
+function firstRank(map: Map<string, number>, key: string, rank: number): void {
   if (!map.has(key)) map.set(key, rank);
 }
 
@@ -888,13 +910,6 @@ class PopularNameMatcher implements PopularNameIndex {
       const n = stripped[rank].length;
       if (n >= MIN_TWO_SLIP_TARGET_LENGTH) (byLength[n] ??= []).push(rank);
     }
-    // Rule 6e, npm only: on PyPI vowel-heavy prefixes and acronyms (`aio`, `py`, `pie`/`pyi`) sound alike
-    // without being slips (8 false flags in the list's tail for 1 look-alike found).
-    let bySound: Map<number, number> | undefined;
-    if (this.ecosystem === 'npm') {
-      bySound = new Map();
-      for (let rank = 0; rank < stripped.length; rank++) if (stripped[rank].length >= MIN_SOUND_ALIKE_LENGTH) firstRank(bySound, soundHash(lower[rank]), rank);
-    }
     const twoSlipTargets = Array.from(byLength, (ranks = []) => ({ ranks: Int32Array.from(ranks), masks: Int32Array.from(ranks, (r) => letterMask(stripped[r])) }));
     const bigScopeBySkeleton = new Map<string, number>();
     const bigScopeDeletions = new Map<string, number[]>();
@@ -909,7 +924,7 @@ class PopularNameMatcher implements PopularNameIndex {
         else if (ranks[ranks.length - 1] !== rank) ranks.push(rank);
       }
     }
-    return { lower, stripped, byLower, bySkeleton, byCore, coreRemoved, coreAffixes, deletions, shortNames, byLetters, twoSlipTargets, bySound, wordUses, seriesHead, scopes, bigScopeBySkeleton, bigScopeDeletions };
+    return { lower, stripped, byLower, bySkeleton, byCore, coreRemoved, coreAffixes, deletions, shortNames, byLetters, twoSlipTargets, wordUses, seriesHead, scopes, bigScopeBySkeleton, bigScopeDeletions };
   }
 
   /**
@@ -1113,9 +1128,16 @@ class PopularNameMatcher implements PopularNameIndex {
     // 6e. npm: sounds the same (`dezcord.js`, `deezcord.js` for discord.js): same consonants in the same
     //     order, vowels of a kind, doubled letters, s/z, c/k/q and f/ph aside; both names of 7 letters or more, and no
     //     word boundary the target lacks (as in 6d).
-    if (t.bySound && s.length >= MIN_SOUND_ALIKE_LENGTH) {
-      const r = t.bySound.get(soundHash(lower));
-      if (usable(r) && t.stripped[r] !== s && words(lower).length <= words(t.lower[r]).length && soundKey(lower) === soundKey(t.lower[r])) return hit(r, 'sounds the same');
+    //     npm only: on PyPI vowel-heavy prefixes and acronyms (`aio`, `py`, `pie`/`pyi`) sound alike
+    //     without being slips (8 false flags in the list's tail for 1 look-alike found).
+    if (this.ecosystem === 'npm' && s.length >= MIN_SOUND_ALIKE_LENGTH) {
+      t.bySound ??= soundIndex(t.lower, t.stripped);
+      for (const r of t.bySound.ranksOf(soundHash(lower))) {
+        if (usable(r) && t.stripped[r] !== s && soundKey(lower) === soundKey(t.lower[r])) {
+          if (words(lower).length <= words(t.lower[r]).length) return hit(r, 'sounds the same');
+          break;
+        }
+      }
     }
 
     // 7. Any name under a scope that imitates a big popular scope (`@typess/anything`).
