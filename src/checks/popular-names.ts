@@ -17,6 +17,7 @@
  *                added affix counts against the top 1,000 only (`pyclang`, `python-statsd` are how bindings
  *                are named), and a swap only moves the same word (`python-nmap` / `nmap-python`, not
  *                `pycuda` / `cuda-python`)
+ *   5b. version a version number added as a word (`underscore.string-2`; glued, `fabric2`, it names a series)
  *   6. edit      one insertion, deletion, substitution or adjacent swap (OSA distance 1, separators
  *                ignored) from a popular name of at least 5 characters; 4-character names only by a
  *                doubled letter or a swap (`vitte`, `jset`), 3-character names of the top 1,000 only by a
@@ -27,17 +28,24 @@
  *   6d. two      two plausible slips (keyboard neighbours, vowels, swaps, doubled letters) from one of
  *                the 500 most popular names of 7 letters or more (`fa-extar`, `chokader`), without a
  *                word boundary the target lacks (`blink-led`)
+ *   6e. sound    npm: the same consonants in the same order, vowels of a kind, doubled letters, s/z, c/k, f/ph aside
+ *                (`dezcord.js`, `deezcord.js`), names of 7 letters or more
  *   7. scope     npm: any name under a scope one edit from a big popular scope (`@babell/x` → `@babel/x`)
  * Rules 5 and 6 form one pool: the most plausible slip wins (a swap, a doubled or undoubled letter;
- * then a neighbouring key, a vowel for a vowel, a plural `s`, an affix; then anything else), then the
+ * then a neighbouring key, a vowel for a vowel, a plural `s`, an affix; then anything else), then a
+ * slip not at the first letter (the letter people mistype least: `crypt` → crypto, not bcrypt), then the
  * most popular target (`python-dateutils` → python-dateutil, not dateutils). Rules 6b-6d (two changes
  * at once) are tried only when 1-6 find nothing. Guards on rule 6:
- *   - an unlikely slip (not a keyboard neighbour, vowel, doubling, swap or plural) must imitate a big
+ *   - an unlikely slip (not a keyboard neighbour, vowel, doubling, swap or plural; on npm a vowel left
+ *     out between consonants counts as likely: `bp66` for bip66) must imitate a big
  *     name: top 1,000 for 5-letter names, top 10,000 for a substitution, top 5,000 on PyPI (top 1,000
  *     at the first letter, the letter people mistype least);
  *   - an edit that turns one word into another word popular names use is a different name
- *     (`crypto-es`, `mock.js`, `is-zip`), not a slip;
+ *     (`crypto-es`, `mock.js`, `is-zip`), not a slip; but the singular or plural of a top-1,000 name
+ *     is a look-alike of it (`request`, `typing-extension`, `supports-colors`);
  *   - a `v` before a digit is version notation (`uuid4`/`uuidv4`).
+ * Whatever the rule, a look-alike of a series' old name (`beautifulsoup`) names the series' current
+ * member (`beautifulsoup4`) when that is at least MIN_SERIES_RANK_RATIO times higher in rank.
  * Not flagged: a name within the target's own npm scope (only the scope's owner publishes there), and
  * edits that only add, drop or change a digit (`ckeditor4`/`ckeditor5`: versions, not typos).
  *
@@ -80,6 +88,20 @@ export const MIN_SHORT_WORD_USES = 20;
 export const MIN_AFFIX_CORE_LENGTH = 2;
 /** A scope with at least this many popular names is a brand worth imitating (`@types`, `@babel`). */
 export const MIN_BIG_SCOPE_NAMES = 10;
+/**
+ * A look-alike of a name whose series has a member with a version number (`beautifulsoup`,
+ * `beautifulsoup4`) names that member when its rank is at least this many times better: the old name
+ * is a relic then, not a sibling (`mysql` and `mysql2` are both maintained, 2.7x apart).
+ */
+export const MIN_SERIES_RANK_RATIO = 10;
+/**
+ * A plural `s` added or dropped that makes a word other names use (`request`) still imitates a name
+ * this popular (rank): the gap between a top name and a name outside the list says which one was meant.
+ * Below it, singular and plural are ordinary neighbours (`email`/`emails`, `kernel`/`kernels` on PyPI).
+ */
+export const MAX_RANK_FOR_PLURAL_WORDS = 1_000;
+/** Names that sound the same (rule 6e) count when both have at least this many letters (separators removed). */
+export const MIN_SOUND_ALIKE_LENGTH = 7;
 /** Two slips at once (`fa-extar`, `aiohtttps`) count only against the names this popular (rank)... */
 export const MAX_RANK_FOR_TWO_SLIPS = 500;
 /** ...of at least this many letters (separators removed). */
@@ -536,6 +558,20 @@ export function keysAdjacent(a: string, b: string): boolean {
 
 const VOWELS = new Set(['a', 'e', 'i', 'o', 'u', 'y']);
 
+/**
+ * A vowel left out between two consonants (`bp66` for bip66, `mngoose`): typed fast, the vowels go
+ * first. Rule 6 on npm takes it for a plausible slip; on PyPI it measured two more false flags in the
+ * list's tail (`workdays`/`workadays`) and no look-alike found, with the false-flag budget spent.
+ */
+function vowelDropped(edit: SingleEdit, target: string): boolean {
+  const { kind, at, targetChar: t } = edit;
+  return kind === 'missing' && VOWELS.has(t) && at > 0 && at < target.length - 1 && isConsonant(target[at - 1]) && isConsonant(target[at + 1]);
+}
+
+function isConsonant(c: string): boolean {
+  return c >= 'a' && c <= 'z' && !VOWELS.has(c);
+}
+
 /** MOST_PLAUSIBLE, PLAUSIBLE or LEAST_PLAUSIBLE for an edit from `target` to `candidate` (both separators removed). */
 export function editPlausibility(edit: SingleEdit, candidate: string, target: string): number {
   const { kind, at, candidateChar: c, targetChar: t } = edit;
@@ -562,6 +598,8 @@ function words(name: string): string[] {
 interface Candidate {
   rank: number;
   plausibility: number;
+  /** The slip is at the first letter, the one people mistype least: a tie-break between equally plausible slips. */
+  atFirstLetter: boolean;
   reason: string;
 }
 
@@ -637,15 +675,22 @@ class DeletionIndex {
 
   /** Indexes `s` and its one-character deletions under `rank`. */
   addName(s: string, rank: number): void {
-    const { keys, ranks, mask } = this;
     const count = deletionHashes(s);
-    for (let k = 0; k < count; k++) {
-      const hash = hashBuffer[k];
-      let i = hash & mask;
-      while (ranks[i] !== -1) i = (i + 1) & mask;
-      keys[i] = hash;
-      ranks[i] = rank;
-    }
+    for (let k = 0; k < count; k++) this.add(hashBuffer[k], rank);
+  }
+
+  add(hash: number, rank: number): void {
+    const { keys, ranks, mask } = this;
+    let i = hash & mask;
+    while (ranks[i] !== -1) i = (i + 1) & mask;
+    keys[i] = hash;
+    ranks[i] = rank;
+  }
+
+  /** The ranks filed under `hash`, in the order they were added. */
+  *ranksOf(hash: number): Generator<number> {
+    const { keys, ranks, mask } = this;
+    for (let i = hash & mask; ranks[i] !== -1; i = (i + 1) & mask) if (keys[i] === hash) yield ranks[i];
   }
 }
 
@@ -672,12 +717,113 @@ interface Tables {
   byLetters: Map<number, number[]>;
   /** Rule 6d: the top MAX_RANK_FOR_TWO_SLIPS names of MIN_TWO_SLIP_TARGET_LENGTH letters or more by length: ranks and letterMask. */
   twoSlipTargets: { ranks: Int32Array; masks: Int32Array }[];
+  /** Rule 6e (npm): names of at least MIN_SOUND_ALIKE_LENGTH letters by soundHash, built on the first probe. */
+  bySound?: DeletionIndex;
   /** How many popular names use each word (see editMakesKnownWord). */
   wordUses: Map<string, number>;
+  /** A name's series (stripped, trailing digits removed: `beautifulsoup`) → rank of its most popular member with digits (`beautifulsoup4`). */
+  seriesHead: Map<string, number>;
   /** Rule 7: every popular npm scope (with `@`); the big ones by folded form and by one-deletion forms. */
   scopes: Set<string>;
   bigScopeBySkeleton: Map<string, number>;
   bigScopeDeletions: Map<string, number[]>;
+}
+
+/** A name ending in a major version number set apart by a separator (`underscore.string-2`; not a year, `flake8-2020`), and the name before it. */
+const VERSION_WORD_ADDED = /^(.*[^-_.])[-_.]+[0-9]{1,2}$/;
+
+/**
+ * How a name sounds, roughly: `ph` → f, hard `c`, `ck`, `q` → k, soft `c` and `z` → s, a doubled letter
+ * once (within a word), and each run of vowels one vowel of its kind (its first vowel's): `e`, `i`, `y`
+ * → i; `o`, `u` → o; `a`. `discord.js`, `dezcord.js` and `deezcord.js` share `diskordjs`.
+ */
+export function soundKey(lower: string): string {
+  const length = writeSoundKey(lower);
+  return String.fromCharCode.apply(null, key.subarray(0, length) as unknown as number[]);
+}
+
+/**
+ * A 32-bit hash of soundKey(lower), the index key of rule 6e: hashing the key's char codes spares a
+ * string per popular name when the index is built. Equal keys, equal hashes; a hit is verified.
+ */
+function soundHash(lower: string): number {
+  const length = writeSoundKey(lower);
+  let h = 0;
+  for (let i = 0; i < length; i++) h = (Math.imul(h, BASE) + key[i]) | 0;
+  return finish(h, length);
+}
+
+/** Writes soundKey(lower) as char codes to `key` (a reused buffer) and returns its length. */
+function writeSoundKey(lower: string): number {
+  // Pass 1: the letters, separators and doubled characters dropped (`lodash.head` keeps both h's).
+  const n = Math.min(lower.length, MAX_HASHED_LENGTH);
+  let length = 0;
+  let before = -1;
+  for (let i = 0; i < n; i++) {
+    const c = lower.charCodeAt(i);
+    if (c !== before && c !== 0x2d && c !== 0x5f && c !== 0x2e) letters[length++] = c; // not - _ .
+    before = c;
+  }
+  // Pass 2: the sounds.
+  let out = 0;
+  let lastVowel = 0;
+  for (let i = 0; i < length; i++) {
+    const c = letters[i];
+    const vowel = vowelKind(c);
+    if (vowel !== 0) {
+      if (lastVowel === 0) key[out++] = vowel; // a run of vowels once, as its first vowel's kind
+      lastVowel = vowel;
+      continue;
+    }
+    lastVowel = 0;
+    const next = i + 1 < length ? letters[i + 1] : 0;
+    if (c === 0x70 /* p */ && next === 0x68 /* h */) {
+      key[out++] = 0x66; // f
+      i++;
+    } else if (c === 0x63 /* c */ && next === 0x6b /* k */) {
+      key[out++] = 0x6b; // k
+      i++;
+    } else if (c === 0x63 /* c */) key[out++] = next === 0x65 || next === 0x69 || next === 0x79 ? 0x73 : 0x6b; // soft c before e/i/y → s, else k
+    else if (c === 0x71 /* q */) key[out++] = 0x6b; // k
+    else if (c === 0x7a /* z */) key[out++] = 0x73; // s
+    else key[out++] = c;
+  }
+  return out;
+}
+
+const letters = new Uint16Array(MAX_HASHED_LENGTH);
+const key = new Uint16Array(MAX_HASHED_LENGTH);
+
+/** The kind of a vowel as a char code (`e`, `i`, `y` → i; `o`, `u` → o; `a`), or 0 for any other character. */
+function vowelKind(c: number): number {
+  switch (c) {
+    case 0x61:
+      return 0x61;
+    case 0x65:
+    case 0x69:
+    case 0x79:
+      return 0x69;
+    case 0x6f:
+    case 0x75:
+      return 0x6f;
+    default:
+      return 0;
+  }
+}
+
+/** Rule 6e's index: every popular name of MIN_SOUND_ALIKE_LENGTH letters or more under its soundHash, most popular first. */
+function soundIndex(lower: readonly string[], stripped: readonly string[]): DeletionIndex {
+  const index = new DeletionIndex(stripped.length);
+  for (let rank = 0; rank < stripped.length; rank++) if (stripped[rank].length >= MIN_SOUND_ALIKE_LENGTH) index.add(soundHash(lower[rank]), rank);
+  return index;
+}
+
+/** A name without its trailing version number (`beautifulsoup4` → `beautifulsoup`), if it has one after a letter. */
+function seriesBase(stripped: string): string | undefined {
+  let end = stripped.length;
+  while (end > 0 && isDigit(stripped[end - 1])) end--;
+  const last = stripped.charCodeAt(end - 1);
+  return end < stripped.length && last >= 97 && last <= 122 ? stripped.slice(0, end) : undefined;
 }
 
 function firstRank(map: Map<string, number>, key: string, rank: number): void {
@@ -721,6 +867,7 @@ class PopularNameMatcher implements PopularNameIndex {
     const wordUses = new Map<string, number>();
     const shortNames = new Map<string, number>();
     const byLetters = new Map<number, number[]>();
+    const seriesHead = new Map<string, number>();
     let entries = 0;
     for (let rank = 0; rank < lower.length; rank++) {
       const l = lower[rank];
@@ -751,6 +898,8 @@ class PopularNameMatcher implements PopularNameIndex {
         firstRank(shortNames, stripped[rank], rank);
       }
       for (const word of new Set(words(l))) wordUses.set(word, (wordUses.get(word) ?? 0) + 1);
+      const base = seriesBase(stripped[rank]);
+      if (base !== undefined) firstRank(seriesHead, base, rank);
     }
     const deletions = new DeletionIndex(entries);
     for (let rank = 0; rank < stripped.length; rank++) {
@@ -775,7 +924,7 @@ class PopularNameMatcher implements PopularNameIndex {
         else if (ranks[ranks.length - 1] !== rank) ranks.push(rank);
       }
     }
-    return { lower, stripped, byLower, bySkeleton, byCore, coreRemoved, coreAffixes, deletions, shortNames, byLetters, twoSlipTargets, wordUses, scopes, bigScopeBySkeleton, bigScopeDeletions };
+    return { lower, stripped, byLower, bySkeleton, byCore, coreRemoved, coreAffixes, deletions, shortNames, byLetters, twoSlipTargets, wordUses, seriesHead, scopes, bigScopeBySkeleton, bigScopeDeletions };
   }
 
   /**
@@ -806,7 +955,15 @@ class PopularNameMatcher implements PopularNameIndex {
     // Within one npm scope only the scope's owner can publish: nothing there is a squat.
     const usable = (rank: number | undefined): rank is number =>
       rank !== undefined && (scope === undefined || scopeOf(t.lower[rank]) !== scope);
-    const hit = (rank: number, reason: string): LookAlike => ({ target: this.names[rank], reason });
+    const hit = (rank: number, reason: string): LookAlike => {
+      // A look-alike of a series' older name most likely means the series' current member when that is
+      // far more popular (`beautifulsoup` → beautifulsoup4, not `mysql` → mysql2): name that one.
+      const current = t.seriesHead.get(t.stripped[rank]);
+      if (current !== undefined && (current + 1) * MIN_SERIES_RANK_RATIO <= rank + 1 && usable(current)) {
+        return { target: this.names[current], reason: `${reason}, from "${this.names[rank]}", an older name of the series` };
+      }
+      return { target: this.names[rank], reason };
+    };
 
     // 1. Letter case (PyPI names are case-insensitive: isPopular already said yes).
     let rank = t.byLower.get(lower);
@@ -835,10 +992,10 @@ class PopularNameMatcher implements PopularNameIndex {
     // 5 + 6: affixes and one edit go into one pool; the most plausible slip wins, then the most
     // popular target ("python-dateutils" is python-dateutil plus "s", not dateutils plus "python").
     let best: Candidate | undefined;
-    const consider = (r: number | undefined, plausibility: number, why: () => string): void => {
+    const consider = (r: number | undefined, plausibility: number, why: () => string, atFirstLetter = false): void => {
       if (!usable(r) || t.stripped[r] === s) return;
-      if (best && (plausibility < best.plausibility || (plausibility === best.plausibility && r >= best.rank))) return;
-      best = { rank: r, plausibility, reason: why() };
+      if (best && (plausibility !== best.plausibility ? plausibility < best.plausibility : atFirstLetter !== best.atFirstLetter ? atFirstLetter : r >= best.rank)) return;
+      best = { rank: r, plausibility, atFirstLetter, reason: why() };
     };
 
     // 5. Affixes: added to a popular name, or swapped for another one.
@@ -850,22 +1007,36 @@ class PopularNameMatcher implements PopularNameIndex {
       if (this.ecosystem === 'npm' || (swapped !== undefined && sameAffixWords(affixes, t.coreAffixes.get(core) ?? []))) consider(swapped, PLAUSIBLE, () => `${removed} instead of ${t.coreRemoved.get(core)}`);
     }
 
+    // 5b. A version number added as a word of its own (`underscore.string-2`): a popular name posing as
+    //     its next major version. Glued digits are left alone: they name a series (`fabric2`, `pypdf3`).
+    const versioned = VERSION_WORD_ADDED.exec(lower);
+    if (versioned) {
+      const r = t.bySkeleton.get(confusableSkeleton(stripSeparators(versioned[1])));
+      if (r !== undefined && t.stripped[r].length >= MIN_EDIT_TARGET_LENGTH) consider(r, PLAUSIBLE, () => 'version number added');
+    }
+
     // 6. One edit from a popular name (separators ignored); in a scoped name the edit may be in the scope.
     const judge = (r: number): void => {
       if (!usable(r)) return;
       const target = t.stripped[r];
       const e = singleEdit(s, target);
       if (!e || digitsOnly(e) || versionMark(e, s, target)) return;
-      const plausibility = editPlausibility(e, s, target);
+      const plausibility = this.ecosystem === 'npm' && vowelDropped(e, target) ? PLAUSIBLE : editPlausibility(e, s, target);
       // Short names are one keystroke from many others: only the commonest slips count there.
       if (target.length < MIN_EDIT_TARGET_LENGTH && plausibility < MOST_PLAUSIBLE) return;
       if (plausibility === LEAST_PLAUSIBLE && r >= this.maxRankForUnlikelyEdit(e, target)) return;
       // The edit turns one word into another word that popular names use (`crypto-es`, `mock.js`): a different name, not a slip.
-      if (this.editMakesKnownWord(t, lower, e, t.lower[r])) return;
-      consider(r, plausibility, () => {
-        const why = EDIT_REASON[e.kind];
-        return scope && scopeOf(t.lower[r]) ? `look-alike scope, ${why}` : why;
-      });
+      // Except the singular or plural of one of the biggest names (`request` for requests): far more likely meant than not.
+      if (this.editMakesKnownWord(t, lower, e, t.lower[r]) && !(pluralS(e, s) && r < MAX_RANK_FOR_PLURAL_WORDS && s.length >= MIN_EDIT_TARGET_LENGTH)) return;
+      consider(
+        r,
+        plausibility,
+        () => {
+          const why = EDIT_REASON[e.kind];
+          return scope && scopeOf(t.lower[r]) ? `look-alike scope, ${why}` : why;
+        },
+        e.at === 0,
+      );
     };
     if (s.length >= MIN_EDIT_TARGET_LENGTH - 1) {
       const { keys, ranks, mask } = t.deletions;
@@ -952,6 +1123,21 @@ class PopularNameMatcher implements PopularNameIndex {
         }
       }
       if (found) return hit(found.rank, found.reason);
+    }
+
+    // 6e. npm: sounds the same (`dezcord.js`, `deezcord.js` for discord.js): same consonants in the same
+    //     order, vowels of a kind, doubled letters, s/z, c/k/q and f/ph aside; both names of 7 letters or more, and no
+    //     word boundary the target lacks (as in 6d).
+    //     npm only: on PyPI vowel-heavy prefixes and acronyms (`aio`, `py`, `pie`/`pyi`) sound alike
+    //     without being slips (8 false flags in the list's tail for 1 look-alike found).
+    if (this.ecosystem === 'npm' && s.length >= MIN_SOUND_ALIKE_LENGTH) {
+      t.bySound ??= soundIndex(t.lower, t.stripped);
+      for (const r of t.bySound.ranksOf(soundHash(lower))) {
+        if (usable(r) && t.stripped[r] !== s && soundKey(lower) === soundKey(t.lower[r])) {
+          if (words(lower).length <= words(t.lower[r]).length) return hit(r, 'sounds the same');
+          break;
+        }
+      }
     }
 
     // 7. Any name under a scope that imitates a big popular scope (`@typess/anything`).

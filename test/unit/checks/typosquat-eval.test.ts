@@ -12,6 +12,9 @@
  * Then (issue 11 item 1) letters moved, an affix plus a slip, two slips from a top-500 name, 3-letter
  * names doubled, and the PyPI guards on bindings (`pyX`) and first letters: npm 91.6%, PyPI 77.3%,
  * 0.85% npm and 1.94% PyPI false flags (PyPI: the tail of our list, see below).
+ * Then series (`beautifulsoup` → beautifulsoup4), the first letter as a tie-break, a version word
+ * (`underscore.string-2`), plurals of top-1,000 names, sound-alikes and dropped vowels (npm): npm 93.2%,
+ * PyPI 84.1%, false flags unchanged.
  * `npm run eval` prints the full figures (README).
  *
  * Earlier thresholds. The reference notes (detection.md section 5) publish, for the same rule set
@@ -30,8 +33,8 @@ import { buildPopularNameIndex, parsePopularNames, popularNames } from '../../..
 import type { Ecosystem, PopularNameIndex } from '../../../src/core/types.js';
 import { normalizePypiName } from '../../../src/pypi/normalize-name.js';
 
-const MIN_RECALL: Record<Ecosystem, number> = { npm: 0.91, pypi: 0.77 };
-/** Issue 11's goal for ordinary npm names offline: at most 1%. Measured 0.85% (17 of 2,000). */
+const MIN_RECALL: Record<Ecosystem, number> = { npm: 0.932, pypi: 0.84 };
+/** Issue 11's goal for ordinary npm names offline: at most 1%. Measured 0.85% (17 of 2,000), unchanged by the recall rules of 2026-11-30. */
 const MAX_FALSE_FLAG_RATE = 0.01;
 /**
  * Issue 11's goal for PyPI: at most 2%. The shared data has no ordinary PyPI sample, so the tail of

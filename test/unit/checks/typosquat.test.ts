@@ -1,6 +1,6 @@
 import { defaultSettings } from '../../../src/config/settings.js';
 import { describe, expect, it } from 'vitest';
-import { buildPopularNameIndex, confusableSkeleton, displacement, parsePopularNames, popularNames, singleEdit, twoPlausibleSlips } from '../../../src/checks/popular-names.js';
+import { buildPopularNameIndex, confusableSkeleton, displacement, parsePopularNames, popularNames, singleEdit, soundKey, twoPlausibleSlips } from '../../../src/checks/popular-names.js';
 import { typosquat } from '../../../src/checks/typosquat.js';
 import type { CheckContext, Ecosystem, PackageFacts, SourceKind } from '../../../src/core/types.js';
 import { normalizePypiName } from '../../../src/pypi/normalize-name.js';
@@ -76,10 +76,33 @@ const npmCases: [string, string | null, string?][] = [
   ['chokader', 'chokidar', 'two letters changed'],
   // ...not with a word boundary the target lacks, and not from a less popular name.
   ['inherits-ex', null], // inherits
-  ['dezcord.js', null], // discord.js, rank 12,524
+  ['dsicprd.js', null], // discord.js, rank 12,524
+  ['dezcord.js', 'discord.js', 'sounds the same'], // two slips too, but sounds the same (rule 6e)
   // 3-letter names of the top 1,000: a doubled letter only.
   ['zodd', 'zod', 'one letter added'],
+  // A series whose members are close in popularity are siblings, each its own target (mysql2 is only 2.7x above mysql).
+  ['mysqll', 'mysql', 'one letter added'],
+  ['sqlitte', 'sqlite', 'one letter added'],
   ['gtts', null], // gts is not in the top 1,000
+  // The singular or plural of one of the top 1,000 names, even where it makes a word other names use.
+  ['supports-colors', 'supports-color', 'one letter added'],
+  ['eslint-plugin-react-hook', 'eslint-plugin-react-hooks', 'one letter missing'],
+  // Sounds the same (npm, 7 letters or more): same consonants in the same order, vowels of a kind, doubled letters, s/z, c/k, f/ph aside...
+  ['phastify', 'fastify', 'sounds the same'],
+  ['kommandder', 'commander', 'sounds the same'],
+  // ...not with a word boundary the target lacks, not in short names.
+  ['kom-mandder', null],
+  ['tory', null], // to-array
+  // A vowel left out between consonants is a likely slip on npm, even from a 5-letter name outside the top 1,000.
+  ['bp39', 'bip39', 'one letter missing'],
+  ['bip3', null], // a digit: versions, not typos
+  // A major version number added as a word of its own poses as the next release of a popular name...
+  ['lodash-4', 'lodash', 'version number added'],
+  ['express.5', 'express', 'version number added'],
+  // ...but glued digits name a series (`ckeditor4`, `fabric2`), 4 digits a year or a standard, and short names are crowded.
+  ['lodash4', null],
+  ['express-2025', null],
+  ['vue-3', null],
   // Popular names are never flagged, even when they sit one edit from a more popular one.
   ['lodash', null],
   ['ws', null],
@@ -130,6 +153,13 @@ const pypiCases: [string, string | null, string?][] = [
   // An unlikely slip at the first letter, the letter people mistype least, only against the top 1,000.
   ['hbutils', null], // dbutils, rank ~2,500
   ['gequests', 'requests', 'one letter changed'],
+  // A look-alike of a series' old name means its current member when that is 10x higher in rank (beautifulsoup, ~9,800 → beautifulsoup4, ~100).
+  ['beautifulsuop', 'beautifulsoup4', 'two letters swapped, from "beautifulsoup", an older name of the series'],
+  ['beautiful-soup', 'beautifulsoup4', 'different separators, from "beautifulsoup", an older name of the series'],
+  ['typing-extension', 'typing-extensions', 'one letter missing'],
+  ['transformer', 'transformers', 'one letter missing'],
+  ['requests-2', 'requests', 'version number added'],
+  ['requests-2020', null], // a year, as in flake8-2020
   ['requests', null],
   ['Requests', null], // PEP 503: same project
   ['Typing_Extensions', null],
@@ -181,12 +211,44 @@ describe('popular-names on a given list', () => {
     expect(index.isPopular('FOO.bar')).toBe(true);
     expect(index.lookAlike('foo-bra')).toEqual({ target: 'Foo_Bar', reason: 'two letters swapped' });
   });
+  it('prefers, between equally unlikely slips, one that is not at the first letter (the letter people mistype least)', () => {
+    expect(buildPopularNameIndex('pypi', ['scrypt', 'crypto']).lookAlike('crypt')).toEqual({ target: 'crypto', reason: 'one letter missing' });
+  });
+  it('names the current member of a series only when it is far more popular than the old name', () => {
+    const names = (gapRanks: number): string[] => ['widgetkit5', ...Array.from({ length: gapRanks }, (_, i) => `filler-package-${i}`), 'widgetkit'];
+    expect(buildPopularNameIndex('npm', names(20)).lookAlike('widgetkti')?.target).toBe('widgetkit5');
+    expect(buildPopularNameIndex('npm', names(2)).lookAlike('widgetkti')?.target).toBe('widgetkit');
+  });
+  it('takes a singular or plural that other names use as a word for a look-alike of a top-1,000 name only', () => {
+    const names = (before: number): string[] => [...Array.from({ length: before }, (_, i) => `filler-${i}`), 'kernel-tools', 'kernel-utils', 'linux-kernel', 'kernels'];
+    expect(buildPopularNameIndex('pypi', names(10)).lookAlike('kernel')).toEqual({ target: 'kernels', reason: 'one letter missing' });
+    expect(buildPopularNameIndex('pypi', names(1000)).lookAlike('kernel')).toBeUndefined();
+  });
+  it('takes names that sound the same for look-alikes on npm only (PyPI prefixes such as aio/py sound alike on purpose)', () => {
+    expect(buildPopularNameIndex('npm', ['discord.py']).lookAlike('deezcord.py')).toEqual({ target: 'discord.py', reason: 'sounds the same' });
+    expect(buildPopularNameIndex('pypi', ['discord.py']).lookAlike('deezcord.py')).toBeUndefined();
+  });
+  it('takes a vowel left out between consonants for a likely slip on npm only', () => {
+    const names = [...Array.from({ length: 6000 }, (_, i) => `filler-${i}`), 'bimap'];
+    expect(buildPopularNameIndex('npm', names).lookAlike('bmap')).toEqual({ target: 'bimap', reason: 'one letter missing' });
+    expect(buildPopularNameIndex('npm', names).lookAlike('bima')).toBeUndefined(); // a last letter left out is no such slip
+    expect(buildPopularNameIndex('pypi', names).lookAlike('bmap')).toBeUndefined();
+  });
   it('builds from an empty list without flagging anything', () => {
     expect(buildPopularNameIndex('npm', []).lookAlike('lodash')).toBeUndefined();
   });
 });
 
 describe('helpers', () => {
+  it.each<[string, string]>([
+    ['discord.js', 'diskordjs'],
+    ['deezcord.js', 'diskordjs'],
+    ['phastify', 'fastifi'],
+    ['lodash.head', 'lodashhid'], // a doubled letter across a word boundary is two letters
+  ])('soundKey(%j) = %j', (name, key) => {
+    expect(soundKey(name)).toBe(key);
+  });
+
   it.each<[string, string]>([
     ['Foo_Bar', 'foo-bar'],
     ['foo.-_bar', 'foo-bar'],
