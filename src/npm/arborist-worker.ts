@@ -273,26 +273,25 @@ function vettingDocs(arboristPath: string, request: ResolveMessage | CiMessage) 
    * The full document of `name`: npm's cached copy when it holds every version of the document the
    * resolver used (publish times and scripts of a version never change), else the registry's.
    */
+  let fullFetched = 0;
+  const fetchFull = (name: string, current: Doc | undefined) => {
+    fullFetched += 1;
+    const full = (offline: boolean) => pacote.packument(name, { ...request.options, fullMetadata: true, ...(offline ? { preferOffline: true } : { preferOnline: true }) }).catch(() => undefined);
+    // Kept cut down to the fields the checks read: a full document is mostly readmes.
+    return full(true).then((cached) => (cached && holdsEveryVersion(cached, current) ? cached : full(false))).then((doc) => doc && cutDown(doc));
+  };
+  // npm ci resolves nothing and asks for each name once: nothing is kept in memory past its reduction.
+  const keep = request.type !== 'ci';
   const fullDoc = (name: string, current: Doc | undefined) => {
+    if (!keep) return fetchFull(name, current);
     let p = fullDocs.get(name);
     if (!p) {
-      const full = (offline: boolean) => pacote.packument(name, { ...request.options, fullMetadata: true, ...(offline ? { preferOffline: true } : { preferOnline: true }) }).catch(() => undefined);
-      // Kept cut down to the fields the checks read: a full document is mostly readmes.
-      p = full(true).then((cached) => (cached && holdsEveryVersion(cached, current) ? cached : full(false))).then((doc) => doc && cutDown(doc));
+      p = fetchFull(name, current);
       fullDocs.set(name, p);
     }
     return p;
   };
-  // npm ci resolves nothing: each document is read once, kept cut down (not in npm's packument cache).
-  const lockedDocs = new Map<string, Promise<Doc | undefined>>();
-  const lockedDoc = (name: string) => {
-    let p = lockedDocs.get(name);
-    if (!p) {
-      p = pacote.packument(name, { ...request.options, preferOffline: true }).then(cutDown, () => undefined);
-      lockedDocs.set(name, p);
-    }
-    return p;
-  };
+  const lockedDoc = (name: string) => pacote.packument(name, { ...request.options, preferOffline: true }).catch(() => undefined);
   /** The document the resolver used for `name` (from memory, else npm's HTTP cache, else the registry). */
   const docOf = async (name: string): Promise<{ key?: string; doc?: Doc }> => {
     const suffix = `/${name.startsWith('@') ? name.replace('/', '%2f') : name}`;
@@ -309,19 +308,27 @@ function vettingDocs(arboristPath: string, request: ResolveMessage | CiMessage) 
   };
   /** Registry documents for vetting these entries, reduced to the versions the checks read. */
   const docsFor = async (entries: ReadonlyArray<{ name: string; version: string; location: string }>, originals?: Map<string, Doc>) => {
+    // One document per name, reduced at once for every version of it wanted here (and locked there).
+    const wanted = new Map<string, Set<string>>();
+    for (const entry of entries) {
+      const versions = wanted.get(entry.name) ?? new Set<string>();
+      for (const v of [entry.version, ...(locked.get(entry.location) ?? [])]) versions.add(v);
+      wanted.set(entry.name, versions);
+    }
+    const needed = new Map(entries.map((e) => [e.name, [] as string[]]));
+    for (const e of entries) needed.get(e.name)!.push(e.version);
     const docs: Record<string, ReducedDoc> = {};
-    await mapLimit(entries, request.type === 'ci' ? 6 : 16, async (entry) => {
-      const original = originals?.get(entry.name) ?? (await docOf(entry.name)).doc;
+    await mapLimit([...wanted], request.type === 'ci' ? 6 : 16, async ([name, versions]) => {
+      const original = originals?.get(name) ?? (await docOf(name)).doc;
       if (!original) return;
-      const doc = needsFullDocument(original, entry.version, recentSince) ? ((await fullDoc(entry.name, original)) ?? original) : original;
-      const reduced = reduceForVetting(doc, [entry.version, ...(locked.get(entry.location) ?? [])], semver);
-      const earlier = docs[entry.name];
-      docs[entry.name] = earlier ? { ...reduced, versions: { ...earlier.versions, ...reduced.versions } } : reduced;
+      const full = needed.get(name)!.some((v) => needsFullDocument(original, v, recentSince));
+      const doc = full ? ((await fullDoc(name, original)) ?? original) : original;
+      docs[name] = reduceForVetting(doc, [...versions], semver);
     });
     return docs;
   };
   /** How many full documents were fetched (for SAFE_NPM_TIMING's profile). */
-  const fullCount = () => fullDocs.size;
+  const fullCount = () => fullFetched;
   const release = () => {
     cache.forgetRefused();
     fullDocs.clear();
