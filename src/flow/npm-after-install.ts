@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import type { AfterInstallContext, ExecContext } from './npm-session.js';
-import { replayInstallScripts } from './npm-scripts.js';
+import { replayInstallScripts, rootScriptsRun } from './npm-scripts.js';
 import { ensureUserCache, npmEnvFor, withScriptsOff } from '../npm/run-npm-install.js';
 import type { NpmConfig } from '../npm/npm-config.js';
 import type { RegistryClient } from '../npm/npm-registry.js';
@@ -35,7 +35,6 @@ export interface AfterInstallDeps {
   runCommand: typeof runCommand;
 }
 
-const plainInstallKinds = new Set(['install', 'ci', 'install-test', 'install-ci-test', 'rebuild']);
 
 export async function afterNpmInstall(context: AfterInstallContext, deps: AfterInstallDeps): Promise<number> {
   const { invocation, mode, config, settings } = context;
@@ -46,7 +45,7 @@ export async function afterNpmInstall(context: AfterInstallContext, deps: AfterI
     return typeof v === 'string' && v !== '' ? v : undefined;
   };
   const only = invocation.kind === 'rebuild' ? invocation.specs.map((s) => s.name ?? s.raw) : undefined;
-  const includeRoot = plainInstallKinds.has(invocation.kind) && invocation.specs.length === 0;
+  const includeRoot = rootScriptsRun(invocation);
   let registry: RegistryClient | undefined;
   return replayInstallScripts(
     {

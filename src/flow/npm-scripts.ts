@@ -3,6 +3,7 @@
  * the tree, match it against the approvals (per user, and npm's allowScripts), ask in a TTY, and run
  * only the approved ones with our own runner (dependency order, build user, scrubbed env, sandbox).
  */
+import type { NpmInvocation } from '../npm/npm-invocation.js';
 import { SafeError } from '../core/errors.js';
 import { readRegularFile } from '../run/user-files.js';
 import { join } from 'node:path';
@@ -263,3 +264,10 @@ export function readPackageJson(projectDir: string): unknown {
 }
 
 export type { Finding, UserAccount };
+
+const plainInstallKinds = new Set(['install', 'ci', 'install-test', 'install-ci-test', 'rebuild']);
+
+/** npm runs the root project's own install scripts on a plain install (no package named), ci and rebuild. */
+export function rootScriptsRun(invocation: Pick<NpmInvocation, 'kind' | 'specs'>): boolean {
+  return plainInstallKinds.has(invocation.kind) && invocation.specs.length === 0;
+}

@@ -10,7 +10,7 @@ import { classify, discoverInstallScripts, readAllowScripts, type AllowScripts }
 import type { ResolvedNode } from '../npm/tree-nodes.js';
 import type { ScriptDecision } from '../config/store.js';
 import type { NpmSession } from './npm-session.js';
-import { readPackageJson } from './npm-scripts.js';
+import { readPackageJson, rootScriptsRun } from './npm-scripts.js';
 
 const installEvents = ['preinstall', 'install', 'postinstall'] as const;
 
@@ -29,7 +29,7 @@ export async function refuseUnapprovedScripts(changed: readonly ResolvedNode[], 
     unapproved.push(`  ${node.name}@${node.version} [${events}] — approve with: ${s.deps.ownCommand} safe approve ${node.name}@${node.version}`);
   }
   // The project's own install scripts run in a plain `npm install` / `ci` (as npm runs them): approved separately.
-  if (rootScriptsRun(s)) {
+  if (rootScriptsRun(s.inv)) {
     const root = (await discoverInstallScripts(s.projectDir)).find((c) => c.isRoot);
     const status = root ? classify(root, { decisions, allowScripts }).status : 'approved';
     if (root && status !== 'approved' && status !== 'denied') {
@@ -40,13 +40,6 @@ export async function refuseUnapprovedScripts(changed: readonly ResolvedNode[], 
   if (unapproved.length === 0) return undefined;
   s.deps.stderr(`safe-npm: install stopped (exit ${ExitCode.scriptsWithheld}, strict scripts); nothing was changed: these install scripts are not approved:\n${neutralizeLines(unapproved.join('\n'))}\n`);
   return ExitCode.scriptsWithheld;
-}
-
-const plainInstallKinds = new Set(['install', 'ci', 'install-test', 'install-ci-test']);
-
-/** npm runs the root project's install scripts on a plain install (no package named) and on ci. */
-function rootScriptsRun(s: NpmSession): boolean {
-  return plainInstallKinds.has(s.inv.kind) && s.inv.specs.length === 0;
 }
 
 /** The install-time scripts a published manifest declares (npm adds `install: node-gyp rebuild` for a binding.gyp on publish). */

@@ -309,21 +309,21 @@ function vettingDocs(arboristPath: string, request: ResolveMessage | CiMessage) 
   /** Registry documents for vetting these entries, reduced to the versions the checks read. */
   const docsFor = async (entries: ReadonlyArray<{ name: string; version: string; location: string }>, originals?: Map<string, Doc>) => {
     // One document per name, reduced at once for every version of it wanted here (and locked there).
-    const wanted = new Map<string, Set<string>>();
+    // name → the entries' versions (checked) and those plus what the lockfile has there (kept).
+    const wanted = new Map<string, { checked: Set<string>; kept: Set<string> }>();
     for (const entry of entries) {
-      const versions = wanted.get(entry.name) ?? new Set<string>();
-      for (const v of [entry.version, ...(locked.get(entry.location) ?? [])]) versions.add(v);
-      wanted.set(entry.name, versions);
+      const w = wanted.get(entry.name) ?? { checked: new Set<string>(), kept: new Set<string>() };
+      w.checked.add(entry.version);
+      for (const v of [entry.version, ...(locked.get(entry.location) ?? [])]) w.kept.add(v);
+      wanted.set(entry.name, w);
     }
-    const needed = new Map(entries.map((e) => [e.name, [] as string[]]));
-    for (const e of entries) needed.get(e.name)!.push(e.version);
     const docs: Record<string, ReducedDoc> = {};
-    await mapLimit([...wanted], request.type === 'ci' ? 6 : 16, async ([name, versions]) => {
+    await mapLimit([...wanted], request.type === 'ci' ? 6 : 16, async ([name, { checked, kept }]) => {
       const original = originals?.get(name) ?? (await docOf(name)).doc;
       if (!original) return;
-      const full = needed.get(name)!.some((v) => needsFullDocument(original, v, recentSince));
+      const full = [...checked].some((v) => needsFullDocument(original, v, recentSince));
       const doc = full ? ((await fullDoc(name, original)) ?? original) : original;
-      docs[name] = reduceForVetting(doc, [...versions], semver);
+      docs[name] = reduceForVetting(doc, [...kept], semver);
     });
     return docs;
   };
