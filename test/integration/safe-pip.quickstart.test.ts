@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PYTHON } from '../helpers/python-dists.js';
 import { makeTempDir } from '../helpers/projects.js';
-import { repoRoot, SYSTEM_PATH } from '../helpers/run-bin.js';
+import { repoRoot, stagedRepo, SYSTEM_PATH } from '../helpers/run-bin.js';
 import { startSimpleIndex, type SimpleIndex } from '../helpers/simple-index.js';
 import { establishedProject } from '../helpers/pip-runs.js';
 
@@ -29,10 +29,14 @@ function quickStartLine(who: 'as a user' | 'as root'): string {
 
 let index: SimpleIndex;
 
-/** A fresh folder with ./bin pointing at this checkout's bin, owned by `uid`. */
+/**
+ * A fresh folder with ./bin pointing at this checkout's bin, owned by `uid` (another user gets a
+ * readable copy of the checkout: CI's clone may sit where other users cannot enter).
+ */
 async function folder(uid: number): Promise<string> {
   const dir = await makeTempDir('safe-pip-quickstart-');
-  symlinkSync(join(repoRoot, 'bin'), join(dir, 'bin'));
+  const root = uid === process.getuid?.() ? repoRoot : await stagedRepo();
+  symlinkSync(join(root, 'bin'), join(dir, 'bin'));
   mkdirSync(join(dir, 'home'));
   execFileSync('chown', ['-R', `${uid}:${uid}`, dir]);
   return dir;
