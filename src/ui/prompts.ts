@@ -4,7 +4,7 @@
  */
 import { Cancelled } from '../core/errors.js';
 import type { Finding, PackageReport } from '../core/types.js';
-import { neutralize } from './neutralize.js';
+import { neutralize, neutralizeLines } from './neutralize.js';
 
 /** `install-all`: install this one and accept every package still to be asked about in this round. */
 export type PackageAnswer = 'install' | 'install-and-trust' | 'install-all' | 'substitute' | 'skip' | 'abort';
@@ -72,6 +72,7 @@ export const inquirerPrompts: Prompts = {
     })) as string[];
   },
   async confirm(message, defaultValue) {
-    return (await inquirerPrompt({ type: 'confirm', message: neutralize(message), default: defaultValue })) as boolean;
+    // Our own lines may span several (npx's question): newlines are kept, everything else neutralized.
+    return (await inquirerPrompt({ type: 'confirm', message: neutralizeLines(message), default: defaultValue })) as boolean;
   },
 };

@@ -6,8 +6,16 @@ export interface Spinner {
   stop(): void;
 }
 
-export async function startSpinner(text: string, enabled: boolean): Promise<Spinner> {
-  if (!enabled) return { update() {}, stop() {} };
+/**
+ * A terminal that reports no size (0×0: `script`, some CI and `docker exec -t` ptys) gets no spinner:
+ * ora would clear an unbounded number of lines there, synchronously, and never let a signal in.
+ */
+export function spinnerFits(enabled: boolean, columns: number | undefined): boolean {
+  return enabled && typeof columns === 'number' && columns > 0;
+}
+
+export async function startSpinner(text: string, enabled: boolean, columns = process.stderr.columns): Promise<Spinner> {
+  if (!spinnerFits(enabled, columns)) return { update() {}, stop() {} };
   const { default: ora } = await import('ora');
   const spinner = ora({ text: neutralize(text), stream: process.stderr, discardStdin: false }).start();
   return {

@@ -143,6 +143,19 @@ describe('installs as npm would', () => {
     expect(ranLines(project)).toBe(0);
   });
 
+  it('in a terminal that reports no size (0×0, as under `script`): no spinner loop, the install ends as usual', async () => {
+    const project = await makeProject({ owner: 'nobody' });
+    const command = `${process.execPath} ${join(repoRoot, 'bin', 'safe-npm.js')} install plain-a`;
+    const r = await runTool('script', ['-qec', `stty rows 0 cols 0; ${command}`, '/dev/null'], {
+      cwd: project, sandbox, timeoutMs: 60_000,
+      // An interactive terminal as a person has it: no CI variable (ora draws nothing under CI), a TERM.
+      env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot, CI: undefined, TERM: 'xterm' },
+    });
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(r.stdout.length, 'a spinner redrawing forever').toBeLessThan(10_000);
+    expect(existsSync(join(project, 'node_modules/plain-a/package.json'))).toBe(true);
+  });
+
   it('--safe-strict-scripts: the project\'s own unapproved install script stops a plain install and npm ci (67) before anything is written; approved as told, it installs', async () => {
     const project = await makeProject({ owner: 'nobody', packageJson: { name: 'own-scripts', version: '1.0.0', dependencies: { 'plain-a': '^1.0.0' }, scripts: { postinstall: 'node -e "require(\'fs\').writeFileSync(\'own-ran\', \'x\')"' } } });
     const strictSandbox = await makeSandbox({ registry: registry.url });

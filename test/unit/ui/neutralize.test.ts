@@ -98,3 +98,13 @@ describe('where outside text enters our output', () => {
     expect(pipOutputForTerminal(`ERROR: Invalid requirement: 'a${ESC}[31m'\n`)).toBe('ERROR: Invalid requirement: \'a\\x1b[31m\'\n');
   });
 });
+
+describe('the spinner', () => {
+  it('is drawn only on a terminal that reports a width (a 0×0 pty made ora loop forever)', async () => {
+    const { spinnerFits } = await import('../../../src/ui/spinner.js');
+    expect(spinnerFits(true, 80)).toBe(true);
+    expect(spinnerFits(true, 0)).toBe(false);
+    expect(spinnerFits(true, undefined)).toBe(false);
+    expect(spinnerFits(false, 80)).toBe(false);
+  });
+});
