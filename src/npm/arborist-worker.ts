@@ -3,9 +3,9 @@
  * builds the ideal tree (nothing written), sends it to the parent to vet, and — only when told to —
  * reifies exactly that tree with scripts off. One resolution, one install, no second npm start.
  *
- * This file is copied (with tree-nodes.js, fetch-failures.js, reduce-packument.js) into a folder the
- * build user can read: it imports nothing else of ours, and from node_modules only what the real npm
- * ships next to the arborist path it is given (arborist, pacote, semver).
+ * This file is copied (with tree-nodes.js, fetch-failures.js, reduce-packument.js, locked-documents.js)
+ * into a folder the build user can read: it imports nothing else of ours, and from node_modules only
+ * what the real npm ships next to the arborist path it is given (arborist, pacote, semver, cacache…).
  *
  * Protocol (IPC, advanced serialization):
  *   (argv: --safe-npm-arborist-worker <path of the real npm's arborist>)
@@ -24,6 +24,7 @@ import { isMainThread, parentPort, Worker, workerData, type MessagePort } from '
 import { collectNodes, type ArboristNode, type ResolvedNode } from './tree-nodes.js';
 import { holdsEveryVersion, needsFullDocument, publishedAt, reduceForVetting, trimManifest, withoutYoungVersions, type Doc, type ReducedDoc, type SemverLike } from './reduce-packument.js';
 import { originOf, watchUnreachable } from './fetch-failures.js';
+import { lockedDocuments, mapLimit, wantedVersions } from './locked-documents.js';
 
 /** npm ci in the staging copy: the lockfile's tree, installed while the parent vets it. */
 export interface CiMessage {
@@ -252,7 +253,7 @@ function pinnedCache(lru: PackumentStore, cutDown: (doc: Doc) => Doc): Packument
  * The documents vetting reads, shared by the resolution and the `docs` requests: npm's packument
  * cache (what the resolver fetched), npm's HTTP cache, full documents where the checks need them.
  */
-function vettingDocs(arboristPath: string, request: ResolveMessage | CiMessage) {
+function vettingDocs(arboristPath: string, request: ResolveMessage) {
   const req = createRequire(arboristPath);
   const semver = req('semver') as SemverLike;
   const pacote = req('pacote') as Registry;
@@ -280,10 +281,7 @@ function vettingDocs(arboristPath: string, request: ResolveMessage | CiMessage) 
     // Kept cut down to the fields the checks read: a full document is mostly readmes.
     return full(true).then((cached) => (cached && holdsEveryVersion(cached, current) ? cached : full(false))).then((doc) => doc && cutDown(doc));
   };
-  // npm ci resolves nothing and asks for each name once: nothing is kept in memory past its reduction.
-  const keep = request.type !== 'ci';
   const fullDoc = (name: string, current: Doc | undefined) => {
-    if (!keep) return fetchFull(name, current);
     let p = fullDocs.get(name);
     if (!p) {
       p = fetchFull(name, current);
@@ -291,7 +289,6 @@ function vettingDocs(arboristPath: string, request: ResolveMessage | CiMessage) 
     }
     return p;
   };
-  const lockedDoc = (name: string) => pacote.packument(name, { ...request.options, preferOffline: true }).catch(() => undefined);
   /** The document the resolver used for `name` (from memory, else npm's HTTP cache, else the registry). */
   const docOf = async (name: string): Promise<{ key?: string; doc?: Doc }> => {
     const suffix = `/${name.startsWith('@') ? name.replace('/', '%2f') : name}`;
@@ -302,23 +299,14 @@ function vettingDocs(arboristPath: string, request: ResolveMessage | CiMessage) 
         if (doc) return { key, doc };
       }
     }
-    if (request.type === 'ci') return { doc: await lockedDoc(name) };
     const doc = await pacote.packument(name, { ...options, preferOffline: true }).catch(() => undefined);
     return { doc };
   };
   /** Registry documents for vetting these entries, reduced to the versions the checks read. */
   const docsFor = async (entries: ReadonlyArray<{ name: string; version: string; location: string }>, originals?: Map<string, Doc>) => {
     // One document per name, reduced at once for every version of it wanted here (and locked there).
-    // name → the entries' versions (checked) and those plus what the lockfile has there (kept).
-    const wanted = new Map<string, { checked: Set<string>; kept: Set<string> }>();
-    for (const entry of entries) {
-      const w = wanted.get(entry.name) ?? { checked: new Set<string>(), kept: new Set<string>() };
-      w.checked.add(entry.version);
-      for (const v of [entry.version, ...(locked.get(entry.location) ?? [])]) w.kept.add(v);
-      wanted.set(entry.name, w);
-    }
     const docs: Record<string, ReducedDoc> = {};
-    await mapLimit([...wanted], request.type === 'ci' ? 6 : 16, async ([name, { checked, kept }]) => {
+    await mapLimit([...wantedVersions(entries, locked)], 16, async ([name, { checked, kept }]) => {
       const original = originals?.get(name) ?? (await docOf(name)).doc;
       if (!original) return;
       const full = [...checked].some((v) => needsFullDocument(original, v, recentSince));
@@ -447,13 +435,6 @@ function lockedVersions(projectDir: string): Map<string, string[]> {
   return out;
 }
 
-async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
-}
-
 type DocsAnswer = { docs: Record<string, ReducedDoc>; fullDocuments: number };
 
 /** vettingDocs on a worker thread (this same file): `docsFor` answers as the thread does. */
@@ -484,12 +465,22 @@ function vettingDocsOnThread(arboristPath: string, request: CiMessage) {
   };
 }
 
-/** The thread's side: one vettingDocs, answering each request in turn as its documents arrive. */
+/** The thread's side: npm ci's documents (kept reductions, else read and reduced), per request as they come. */
 function serveVettingDocs(port: MessagePort, data: { arboristPath: string; request: CiMessage }): void {
-  const vetting = vettingDocs(data.arboristPath, data.request);
+  const req = createRequire(data.arboristPath);
+  const locked = lockedVersions(String(data.request.options.path));
+  const documents = lockedDocuments(req, data.request.options, new Date(data.request.recentSince ?? 0), req('semver') as SemverLike);
+  const docsFor = async (entries: DocsMessage['entries']) => {
+    const docs: Record<string, ReducedDoc> = {};
+    await mapLimit([...wantedVersions(entries, locked)], 6, async ([name, { checked, kept }]) => {
+      const reduced = await documents.reduction(name, checked, kept);
+      if (reduced) docs[name] = reduced;
+    });
+    return docs;
+  };
   port.on('message', (m: { id: number; entries: DocsMessage['entries'] }) => {
-    vetting.docsFor(m.entries).then(
-      (docs) => port.postMessage({ id: m.id, docs, fullDocuments: vetting.fullCount() }),
+    docsFor(m.entries).then(
+      (docs) => port.postMessage({ id: m.id, docs, fullDocuments: documents.fullCount() }),
       (error: unknown) => port.postMessage({ id: m.id, error: String((error as Error)?.message ?? error) }),
     );
   });

@@ -132,7 +132,21 @@ export function holdsEveryVersion(full: Doc, current: Doc | undefined): boolean 
  * it lacks.
  */
 export function needsFullDocument(doc: Doc, version: string, recentSince: Date): boolean {
-  if (!isAbbreviated(doc)) return false;
+  return isAbbreviated(doc) && abbreviatedFallsShort(doc, version, recentSince);
+}
+
+/**
+ * A reduction kept from an earlier run still answers for `versions`: it came from a full document,
+ * or the abbreviated one it came from still needed no full one (the recent-release window moves on;
+ * a longer one set in the config may now ask for it).
+ */
+export function reductionHolds(reduced: ReducedDoc, versions: Iterable<string>, recentSince: Date): boolean {
+  if (!reduced._abbreviated) return true;
+  for (const v of versions) if (abbreviatedFallsShort(reduced as unknown as Doc, v, recentSince)) return false;
+  return true;
+}
+
+function abbreviatedFallsShort(doc: Doc, version: string, recentSince: Date): boolean {
   const when = publishedAt(doc, version);
   if (!when || when.at > recentSince) return true;
   const manifest = doc.versions?.[version];

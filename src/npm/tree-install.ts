@@ -77,7 +77,7 @@ export interface TreeWorker {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-const workerFiles = ['arborist-worker.js', 'tree-nodes.js', 'fetch-failures.js', 'reduce-packument.js'];
+const workerFiles = ['arborist-worker.js', 'tree-nodes.js', 'fetch-failures.js', 'reduce-packument.js', 'locked-documents.js'];
 
 /** The real npm's arborist (npm's own engine, same version as the npm the user runs). */
 export function arboristOf(realNpm: string): string {

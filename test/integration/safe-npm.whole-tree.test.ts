@@ -2,7 +2,7 @@
  * Issue 5 end to end on Verdaccio: the whole tree is vetted before anything is written, what was
  * vetted is what installs, and the release cooldown picks older versions.
  */
-import { chownSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, makeTempDir, snapshotProject } from '../helpers/projects.js';
@@ -45,6 +45,8 @@ beforeAll(async () => {
       ...established('uses-cooldown-lib', { dependencies: { 'cooldown-lib': '^1.0.0' } }),
       ...established('swap-me'),
       ...established('plain-dep'),
+      // 1.0.2 released 3 days ago: its checks need the full document (publisher, scripts, times).
+      ...established('recent-lib').map((v) => (v.version === '1.0.2' ? { ...v, publishedAt: ago(3 * DAY) } : v)),
     ],
   });
 });
@@ -129,6 +131,35 @@ describe('the whole tree is vetted before anything is written', () => {
     const r = await safeNpm(['install'], second, { SAFE_NPM_CACHE_ROOT: warmCache });
     expect(r.exitCode, show(r)).toBe(0);
     expect(readFileSync(join(second, 'node_modules/plain-dep/index.js'), 'utf8')).toBe(vetted);
+  });
+
+  it('npm ci keeps what vetting read of each document for the next run, until npm\'s cache holds a newer one', async () => {
+    const ownCache = await makeTempDir('safe-npm-cacheroot-');
+    const project = await makeProject({ owner: 'nobody', packageJson: { name: 'p', version: '1.0.0', dependencies: { 'recent-lib': '^1.0.0', 'plain-dep': '^1.0.0' } } });
+    const lock = await runTool('npm', ['install', '--package-lock-only', '--ignore-scripts'], { cwd: project, registry: registry.url, user: 'nobody' });
+    expect(lock.exitCode, show(lock)).toBe(0);
+    const ci = async () => {
+      rmSync(join(project, 'node_modules'), { recursive: true, force: true });
+      return safeNpm(['ci'], project, { SAFE_NPM_CACHE_ROOT: ownCache, SAFE_NPM_TIMING: '1' });
+    };
+    const first = await ci();
+    expect(first.exitCode, show(first)).toBe(0);
+    expect(first.stderr).toMatch(/ms documents for 2 entries \(1 full\)/);
+    // Same lockfile, same documents in npm's cache: the reductions are read back, no document parsed.
+    const second = await ci();
+    expect(second.exitCode, show(second)).toBe(0);
+    expect(second.stderr).toMatch(/ms documents for 2 entries \(0 full\)/);
+    // The registry deprecates the locked version; once npm has fetched the new document (any npm
+    // command with this cache), the kept reduction no longer stands for it.
+    await registry.deprecate('recent-lib', '1.0.2', 'use plain-dep');
+    const npmCache = join(ownCache, 'nobody', 'npm');
+    expect(existsSync(join(npmCache, '_cacache')), `npm's cache of the owner is ${npmCache}`).toBe(true);
+    const view = await runTool('npm', ['view', 'recent-lib', 'deprecated', '--prefer-online', '--cache', npmCache], { cwd: project, registry: registry.url, user: 'nobody' });
+    expect(view.stdout, show(view)).toContain('use plain-dep');
+    const third = await ci();
+    expect(third.exitCode, show(third)).toBe(66);
+    expect(third.stderr).toContain('recent-lib@1.0.2 is deprecated: use plain-dep');
+    expect(third.stderr).toMatch(/ms documents for 2 entries \(1 full\)/);
   });
 
   it('npm update: resolved and vetted like an install; package.json is left alone unless --save, as npm does', async () => {

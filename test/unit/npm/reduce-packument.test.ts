@@ -5,7 +5,7 @@
  */
 import semver from 'semver';
 import { describe, expect, it } from 'vitest';
-import { holdsEveryVersion, isAbbreviated, needsFullDocument, previousVersionOf, publishedAt, reduceForVetting, withoutYoungVersions, type Doc } from '../../../src/npm/reduce-packument.js';
+import { holdsEveryVersion, isAbbreviated, needsFullDocument, previousVersionOf, publishedAt, reduceForVetting, reductionHolds, withoutYoungVersions, type Doc } from '../../../src/npm/reduce-packument.js';
 import { npmFacts } from '../../../src/npm/npm-facts.js';
 
 const day = 86_400_000;
@@ -71,6 +71,16 @@ describe('documents handed over for vetting', () => {
     expect(needsFullDocument({ ...oldCorgi, versions: { '1.0.0': { hasInstallScript: true } } }, '1.0.0', new Date(now.getTime() - 30 * day))).toBe(true);
     expect(needsFullDocument({ name: 'x', versions: { '1.0.0': {} } }, '1.0.0', new Date(0))).toBe(true);
     expect(publishedAt(corgi, '1.0.0')).toEqual({ at: new Date(ago(1)), upperBound: true });
+  });
+
+  it('a reduction kept from an earlier run holds when it came from a full document, or its corgi still needed none', () => {
+    const monthAgo = new Date(now.getTime() - 30 * day);
+    expect(reductionHolds(reduceForVetting(full, ['2.1.0'], semver), ['2.1.0'], monthAgo)).toBe(true);
+    const oldCorgi = { ...corgi, modified: ago(200), versions: { '1.0.0': corgi.versions!['1.0.0']! } };
+    const fromOldCorgi = reduceForVetting(oldCorgi, ['1.0.0'], semver);
+    expect(reductionHolds(fromOldCorgi, ['1.0.0'], monthAgo)).toBe(true);
+    // A longer recent-release window (set in the config since) reaches back to it: the full one is read.
+    expect(reductionHolds(fromOldCorgi, ['1.0.0'], new Date(now.getTime() - 365 * day))).toBe(false);
   });
 });
 
