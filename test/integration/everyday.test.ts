@@ -231,6 +231,15 @@ describe('safe check', () => {
 });
 
 describe('not found is 65, every time', () => {
+  it('a free name one typo from a popular one is one finding (the typo\'s, with its did-you-mean), in the report and the stop list; no advice that would not help', async () => {
+    const project = await makeProject({ owner: 'nobody' });
+    const r = await safeNpm(['install', 'lodasj'], project);
+    expect(r.exitCode, show(r)).toBe(65);
+    expect(r.stderr.match(/✖ block .*/g), r.stderr).toEqual(['✖ block "lodasj" does not exist: a free name one typo from the popular package "lodash" (one letter changed)']);
+    expect(r.stderr).toContain('\n  lodasj: not on the registry; check the name (did you mean "lodash"?)\n');
+    expect(r.stderr).not.toContain('safe trust');
+  });
+
   it('50 runs with npm\'s real engine (five at a time), half of them stopping after the engine has failed and exited, all exit 65', async () => {
     // The built worker (dist/): the engine's own file is forked as JavaScript.
     const { spawnTreeWorker } = (await import(join(repoRoot, 'dist/npm/tree-install.js'))) as { spawnTreeWorker: typeof SpawnTreeWorker };
