@@ -12,7 +12,7 @@ import type { RegistryClient } from '../npm/npm-registry.js';
 import type { NpmInvocation } from '../npm/npm-invocation.js';
 import type { ResolvedNode } from '../npm/tree-nodes.js';
 import { sayCooldown } from './decision-stages.js';
-import { checkRequested, checkTree, requestedSpecs } from './npm-checks.js';
+import { checkRequested, checkTree, nameVetted, requestedSpecs } from './npm-checks.js';
 import { decideRequested, decideTransitive, rewriteArgs } from './npm-decide.js';
 import { execWithoutInstalling, installTree, replaceCommand, replayScripts, runExec, runNpmItself, runTests } from './npm-finish.js';
 import { refuseUnapprovedScripts } from './npm-strict.js';
@@ -93,9 +93,11 @@ const isExec = (inv: NpmInvocation) => inv.kind === 'exec' || inv.kind === 'init
 async function vetRequested(s: NpmSession, registry: RegistryClient, cooldown: CooldownWindow): Promise<number | undefined> {
   const { deps } = s;
   const checked = await checkRequested(s, registry, cooldown);
+  if (isExec(s.inv)) nameVetted(checked, s);
   sayCooldown(checked.map((c) => c.report), deps, 'safe-npm');
   const outcome = await decideRequested(checked, s, registry);
   if (outcome.kind === 'exit') return outcome.exitCode;
+  if (isExec(s.inv)) nameVetted(outcome.substitutes, s);
   s.npmArgs = rewriteArgs(s.npmArgs, outcome.replacements);
   s.specs = rewriteArgs(s.specs, outcome.replacements);
   if (outcome.allSkipped) {

@@ -208,6 +208,19 @@ describe('npx', () => {
     }
   });
 
+  it('names what it installs as npm does (name@version, the version vetted) in its warning, the findings and the stop advice', async () => {
+    const cwd = await makeTempDir('safe-npm-npx-named-');
+    const npx = (args: string[]) => runTool(join(repoRoot, 'shims', 'npx'), args, { cwd, sandbox, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot } });
+    const ran = await npx(['plain-b']);
+    expect(ran.exitCode, show(ran)).toBe(0);
+    expect(ran.stderr).toContain('npm warn exec The following package was not found and will be installed: plain-b@1.2.0\n');
+    expect(ran.stdout.trim()).toBe('plain-b ran');
+    const asked = await npx(['brand-new-pkg']);
+    expect(asked.exitCode, show(asked)).toBe(66);
+    expect(asked.stderr).toMatch(/^brand-new-pkg@1\.0\.0\n {2}! warn "brand-new-pkg" was first published/m);
+    expect(asked.stderr).toContain('\n  brand-new-pkg@1.0.0: needs your confirmation;');
+  });
+
   it('a bin already installed in the project runs straight away, without the install path (no registry needed)', async () => {
     const project = await makeProject({ owner: 'root' });
     expect((await safeNpm(['install', 'plain-b'], project)).exitCode).toBe(0);
