@@ -21,6 +21,12 @@ export async function runSafeCommand(ecosystem: Ecosystem, args: string[], io: S
   const [sub, ...rest] = args;
   // As the user typed it: `npm safe …` through the shim or shell function.
   const tool = ecosystem === 'npm' ? ownCommandName(io.env) : tools[ecosystem];
+  // `safe <command> --help` (as npm's `npm <command> --help`): that command's usage, nothing done.
+  const own = sub === undefined ? undefined : commandHelp(tool, sub);
+  if (own && wantsHelp(rest)) {
+    io.stdout(own);
+    return ExitCode.ok;
+  }
   switch (sub) {
     case 'check':
       return safeCheck(ecosystem, rest, io);
@@ -100,13 +106,27 @@ export async function runSafeCommand(ecosystem: Ecosystem, args: string[], io: S
 
 /** The approve/deny lines differ per tool: npm approves install scripts, pip source builds. */
 const approvalHelp: Record<'safe-npm' | 'safe-pip', string> = {
-  'safe-npm': `  approve <name>@<version> [--network] [--project]   pre-approve install scripts / a source build
+  'safe-npm': `  approve <name>@<version> | . [--network] [--project]   pre-approve install scripts (. : the project's own)
   deny <name>                            never run this package's install scripts / build
 `,
   'safe-pip': `  approve <name>[==<version>] | <URL or path>...     pre-approve a source build (sdist, direct URL, local folder)
   deny <name>                            never build this project from source
 `,
 };
+
+/** `--help` or `-h` among a command's own arguments (before a `--`). */
+function wantsHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
+/** The help lines of one command (`trust` and `untrust` share one), as `<tool> safe <usage>`; undefined for no such command. */
+export function commandHelp(tool: string, sub: string): string | undefined {
+  const lines = helpText(tool).split('\n').slice(1)
+    .filter((l) => l.trim().split(/\s+/)[0] === sub || l.includes(`| ${sub} `));
+  if (lines.length === 0 || sub === 'version' || sub === 'help') return undefined;
+  return `${lines.map((l) => `${tool} safe ${l.trim()}`).join('\n')}\n(all commands: ${tool} safe help)\n`;
+}
 
 export function helpText(tool: string): string {
   return `${tool} safe <command>

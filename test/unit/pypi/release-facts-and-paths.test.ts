@@ -112,7 +112,7 @@ describe('safe help', () => {
   it('shows each tool its own approve syntax', () => {
     expect(helpText('safe-pip')).toContain('approve <name>[==<version>] | <URL or path>');
     expect(helpText('safe-pip')).not.toContain('@<version>');
-    expect(helpText('safe-npm')).toContain('approve <name>@<version> [--network] [--project]   pre-approve install scripts / a source build');
+    expect(helpText('safe-npm')).toContain("approve <name>@<version> | . [--network] [--project]   pre-approve install scripts (. : the project's own)");
     expect(helpText('safe-npm')).toContain("deny <name>                            never run this package's install scripts / build");
   });
 });
