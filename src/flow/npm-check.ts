@@ -25,7 +25,7 @@ export async function npmCheckTree(specs: NpmSpecRequest[], deps: NpmFlowDeps): 
     const registry = await deps.createRegistry(s.config, s.cacheDir);
     const requested = (await checkRequested(s, registry, cooldown)).map((c) => c.report);
     // A requested package that is not there has no tree to speak of: its report is the answer.
-    if (requested.some((r) => r.findings.some((f) => f.check === 'not-found' || f.check === 'could-not-verify'))) return requested;
+    if (requested.some((r) => r.findings.some((f) => f.check === 'not-found' || f.check === 'version-not-found' || f.check === 'could-not-verify'))) return requested;
     const spinner = await deps.spinner('resolving the dependency tree');
     const tree = await resolveTree('resolve', s, registry, spinner);
     if (typeof tree === 'number') return tree;
