@@ -201,21 +201,24 @@ async function safeCheck(ecosystem: Ecosystem, args: string[], io: SafeCommandIo
   if (specs.length === 0) throw new UsageError(`usage: ${tools[ecosystem]} safe check [--offline] [--no-deps] [--json] <spec>...`);
 
   let reports: PackageReport[];
+  // How many packages were checked: an npm spec's whole tree, of which only what has something to say is reported.
+  let count: number;
   if (ecosystem === 'npm') {
     const { checkNpmForReport } = await import('./npm-check.js');
     const checked = await checkNpmForReport(specs, { offline, deps, io });
     if (typeof checked === 'number') return checked;
-    reports = checked;
+    ({ reports, checked: count } = checked);
   } else {
     const { checkPypiForReport } = await import('./pip-check.js');
     reports = await checkPypiForReport(specs, { offline, io });
+    count = reports.length;
   }
   if (json) io.stdout(`${reportsToJson(reports)}\n`);
   else {
     const text = formatReports(reports, { color: wantsColor(io.stdoutIsTTY, io.env), showInfo: true });
     const blocked = reports.filter((r) => r.verdict === 'block').length;
     const warned = reports.filter((r) => r.verdict === 'warn').length;
-    io.stdout(`${text ? `${text}\n` : ''}${reports.length} checked: ${reports.length - blocked - warned} ok, ${warned} warn, ${blocked} block\n`);
+    io.stdout(`${text ? `${text}\n` : ''}${count} checked: ${count - blocked - warned} ok, ${warned} warn, ${blocked} block\n`);
   }
   // As an install would end: blocked (65), or 68 when the only blocks are facts that could not be fetched.
   return checkExitCode(reports);

@@ -238,6 +238,9 @@ describe('safe check', () => {
     expect(r.stdout).toContain('lodahs@1.2.0 (via uses-lookalike)');
     expect(r.stdout).toContain('looks like the popular package "lodash"');
     expect((await safeNpm(['safe', 'check', '--no-deps', 'uses-lookalike'], cwd)).exitCode).toBe(0);
+    // The count is of the tree checked, not of the lines shown: nest-a and nest-b, both ok.
+    const clean = await safeNpm(['safe', 'check', 'nest-a'], cwd);
+    expect(clean.stdout, show(clean)).toMatch(/^2 checked: 2 ok, 0 warn, 0 block$/m);
     const dead = await safeNpm(['safe', 'check', 'uses-lookalike'], cwd, { npm_config_registry: DEAD_REGISTRY });
     expect(dead.exitCode, show(dead)).toBe(68);
   });
