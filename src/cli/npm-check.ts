@@ -16,6 +16,7 @@ import { checkNpmSpecs } from '../flow/check-packages.js';
 import { loadNpmConfig } from '../npm/npm-config.js';
 import type { NpmSpecRequest } from '../npm/npm-invocation.js';
 import { createRegistryClient } from '../npm/npm-registry.js';
+import { missingLocalSpec } from '../npm/local-spec.js';
 import { parseSpec } from '../npm/parse-npm-args.js';
 import type { SafeCommandIo } from './safe-command-io.js';
 
@@ -25,7 +26,9 @@ export async function checkNpmForReport(specs: string[], options: { offline: boo
   const settings = applyEnvOverrides(store.settings(), io.env, 'SAFE_NPM');
   const parsed: Array<NpmSpecRequest | { raw: string; error: string }> = specs.map((raw) => {
     try {
-      return parseSpec(raw, io.cwd);
+      const spec = parseSpec(raw, io.cwd);
+      const missing = missingLocalSpec(spec);
+      return missing ? { raw, error: missing } : spec;
     } catch (error) {
       return { raw, error: (error as Error).message };
     }

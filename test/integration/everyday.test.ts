@@ -83,6 +83,17 @@ describe('installs as npm would', () => {
     expect(JSON.parse(readFileSync(join(project, 'node_modules/brand-new-pkg/package.json'), 'utf8')).version).toBe('1.0.0');
   });
 
+  it('a folder or tarball that is not there is one line naming the user\'s path (64), not a confirmation whose --safe-yes fails in our staging copy', async () => {
+    const project = await makeProject({ owner: 'nobody' });
+    const before = await snapshotProject(project);
+    for (const [spec, says] of [['./no-such-folder', `no such folder ${join(project, 'no-such-folder')}`], ['./nope.tgz', `no such file ${join(project, 'nope.tgz')}`]]) {
+      const r = await safeNpm(['install', spec!, '--safe-yes'], project);
+      expect(r.exitCode, show(r)).toBe(64);
+      expect(r.stderr).toBe(`safe-npm: cannot install "${spec}": ${says}\n`);
+    }
+    expect(await snapshotProject(project)).toEqual(before);
+  });
+
   it('"added N packages" counts nested installs as npm does, timed in npm\'s format', async () => {
     const ours = await makeProject({ owner: 'nobody' });
     const r = await safeNpm(['install', 'nest-a', 'nest-b@2'], ours);
