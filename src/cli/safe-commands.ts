@@ -128,13 +128,23 @@ export function commandHelp(tool: string, sub: string): string | undefined {
   return `${lines.map((l) => `${tool} safe ${l.trim()}`).join('\n')}\n(all commands: ${tool} safe help)\n`;
 }
 
-export function helpText(tool: string): string {
-  return `${tool} safe <command>
-  check [--offline] [--no-deps] [--json] <spec>...   analyse what installing would bring, without installing (exit 65 if any is blocked; --no-deps: the named packages only)
+/** check and list differ too: npm checks the tree a spec brings and has project approvals (package.json); pip neither. */
+const checkListHelp: Record<'safe-npm' | 'safe-pip', string> = {
+  'safe-npm': `  check [--offline] [--no-deps] [--json] <spec>...   analyse what installing would bring, without installing (exit 65 if any is blocked; --no-deps: the named packages only)
   trust <name>... | untrust <name>...    per-user allowlist
-  list [--project]                       trusted packages and script/build decisions (--project: package.json allowScripts)
-  config get|set|list [<key> [value]]    thresholds, run-as user, severities (keys: ${Object.keys(settingKeys).join(', ')}, severity.<check>)
-${approvalHelp[tool === 'safe-pip' ? 'safe-pip' : 'safe-npm']}  update-db [--url <url>]                download the known-malicious feed (OSV MAL- records) into your cache
+  list [--project]                       trusted packages and script decisions (--project: package.json allowScripts)
+`,
+  'safe-pip': `  check [--offline] [--json] <requirement>...   analyse the named projects without installing (exit 65 if any is blocked)
+  trust <name>... | untrust <name>...    per-user allowlist
+  list                                   trusted projects and build decisions
+`,
+};
+
+export function helpText(tool: string): string {
+  const own = tool === 'safe-pip' ? 'safe-pip' : 'safe-npm';
+  return `${tool} safe <command>
+${checkListHelp[own]}  config get|set|list [<key> [value]]    thresholds, run-as user, severities (keys: ${Object.keys(settingKeys).join(', ')}, severity.<check>)
+${approvalHelp[own]}  update-db [--url <url>]                download the known-malicious feed (OSV MAL- records) into your cache
   setup [--shell bash|zsh|fish] [--uninstall]        add (or remove) the shell function to your rc file
   version | help
 `;
