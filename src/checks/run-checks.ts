@@ -80,6 +80,20 @@ export function oneFindingPerFact(findings: readonly Finding[]): Finding[] {
   return findings.filter((f) => !absorbed.includes(f)).map((f) => (f === head ? merged : f));
 }
 
+/**
+ * A name the registry does not know, one typo from a popular name, is one fact: "does not exist: one
+ * typo from X" (with its did-you-mean) is what the user needs, and "was not found" says it again. The
+ * typo's words are kept under not-found's id, so what no trust can lift stays so (trusting a name
+ * that does not exist would install nothing) and the advice is to check the name.
+ */
+export function oneFindingForAFreeName(findings: readonly Finding[], facts: Pick<PackageFacts, 'exists'>): Finding[] {
+  if (facts.exists !== false) return [...findings];
+  const missing = findings.find((f) => f.check === 'not-found' && f.severity === 'block');
+  const typo = findings.find((f) => f.check === 'typosquat' && f.severity === 'block' && f.didYouMean);
+  if (!missing || !typo) return [...findings];
+  return findings.filter((f) => f !== missing).map((f) => (f === typo ? { ...typo, check: missing.check } : f));
+}
+
 const rank: Record<Severity, number> = { info: 0, warn: 1, block: 2 };
 
 export function verdictOf(findings: readonly Finding[]): Verdict {
@@ -88,8 +102,8 @@ export function verdictOf(findings: readonly Finding[]): Verdict {
   return worst === 2 ? 'block' : worst === 1 ? 'warn' : 'ok';
 }
 
-/** The report of one package; facts the findings share are merged here (oneFindingPerFact), whoever added them. */
+/** The report of one package; facts the findings share are merged here (oneFindingForAFreeName, oneFindingPerFact), whoever added them. */
 export function toReport(facts: PackageFacts, findings: Finding[]): PackageReport {
-  const merged = oneFindingPerFact(findings);
+  const merged = oneFindingPerFact(oneFindingForAFreeName(findings, facts));
   return { name: facts.requested, packageName: facts.name, version: facts.version ?? null, verdict: verdictOf(merged), findings: merged };
 }

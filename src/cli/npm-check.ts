@@ -6,7 +6,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { npmCheckTree } from '../flow/npm-check.js';
+import { npmCheckTree, type TreeCheck } from '../flow/npm-check.js';
 import { realNpmFlowDeps } from './npm-install-flow.js';
 import { SafeStore } from '../config/store.js';
 import { applyEnvOverrides } from '../config/settings.js';
@@ -16,16 +16,19 @@ import { checkNpmSpecs } from '../flow/check-packages.js';
 import { loadNpmConfig } from '../npm/npm-config.js';
 import type { NpmSpecRequest } from '../npm/npm-invocation.js';
 import { createRegistryClient } from '../npm/npm-registry.js';
+import { missingLocalSpec } from '../npm/local-spec.js';
 import { parseSpec } from '../npm/parse-npm-args.js';
 import type { SafeCommandIo } from './safe-command-io.js';
 
-export async function checkNpmForReport(specs: string[], options: { offline: boolean; deps?: boolean; io: SafeCommandIo }): Promise<PackageReport[] | number> {
+export async function checkNpmForReport(specs: string[], options: { offline: boolean; deps?: boolean; io: SafeCommandIo }): Promise<TreeCheck | number> {
   const { io } = options;
   const store = await SafeStore.open();
   const settings = applyEnvOverrides(store.settings(), io.env, 'SAFE_NPM');
   const parsed: Array<NpmSpecRequest | { raw: string; error: string }> = specs.map((raw) => {
     try {
-      return parseSpec(raw, io.cwd);
+      const spec = parseSpec(raw, io.cwd);
+      const missing = missingLocalSpec(spec);
+      return missing ? { raw, error: missing } : spec;
     } catch (error) {
       return { raw, error: (error as Error).message };
     }
@@ -35,7 +38,7 @@ export async function checkNpmForReport(specs: string[], options: { offline: boo
     const tree = await checkWholeTree(valid, io);
     if (typeof tree === 'number') return tree;
     const invalid = parsed.filter((p): p is { raw: string; error: string } => 'error' in p).map(invalidReport);
-    return [...tree, ...invalid];
+    return { reports: [...tree.reports, ...invalid], checked: tree.checked + invalid.length };
   }
   let registry;
   let defaultTag = 'latest';
@@ -46,7 +49,8 @@ export async function checkNpmForReport(specs: string[], options: { offline: boo
   }
   const checked = await checkNpmSpecs({ specs: valid, registry, settings, popular: popularNames('npm'), now: new Date(), defaultTag });
   const byRaw = new Map<NpmSpecRequest, PackageReport>(checked.map((c) => [c.spec, c.report]));
-  return parsed.map((p) => ('error' in p ? invalidReport(p) : byRaw.get(p)!));
+  const reports = parsed.map((p) => ('error' in p ? invalidReport(p) : byRaw.get(p)!));
+  return { reports, checked: reports.length };
 }
 
 function invalidReport(p: { raw: string; error: string }): PackageReport {
@@ -54,7 +58,7 @@ function invalidReport(p: { raw: string; error: string }): PackageReport {
 }
 
 /** The install's own stages in a scratch project (removed afterwards): nothing is installed anywhere. */
-async function checkWholeTree(specs: NpmSpecRequest[], io: SafeCommandIo): Promise<PackageReport[] | number> {
+async function checkWholeTree(specs: NpmSpecRequest[], io: SafeCommandIo): Promise<TreeCheck | number> {
   const scratch = mkdtempSync(join(tmpdir(), 'safe-npm-check-'));
   try {
     chmodSync(scratch, 0o755);

@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { SafeStore } from '../config/store.js';
 import { processInterrupts } from './npm-interrupts.js';
+import type { Interrupts } from '../run/interrupts.js';
 import type { EarlyEngine } from './npm-early-engine.js';
 import { afterNpmInstall, runNpmExec, type AfterInstallDeps } from '../flow/npm-after-install.js';
 import { npmInstallFlow, type NpmFlowDeps } from '../flow/npm-install.js';
@@ -48,6 +49,7 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
   // Our own registry fetches: a registry that cannot be reached stops the install at once (exit 68),
   // with everything started so far stopped and removed, instead of after npm's retry back-off.
   watchUnreachable(process, (u) => interrupts.abort(`the registry ${originOf(u.url)} cannot be reached (${u.code}); nothing was changed`, ExitCode.couldNotVerify));
+  const stderr = saysUntilInterrupted(interrupts);
   return {
     interrupts,
     buildIdentities: (settings) => {
@@ -73,7 +75,7 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     startedAt: Math.round(performance.timeOrigin),
     now: () => new Date(),
     stdout: (t) => void process.stdout.write(t),
-    stderr: (t) => void process.stderr.write(t),
+    stderr,
     // Without a terminal nothing is written to the store: read it without loading conf.
     openStore: () => SafeStore.open({ readOnly: !canPrompt(io) }),
     loadNpmConfig: (npmArgs) => loadNpmConfig({ realNpm: io.realNpm, npmArgs, cwd: io.cwd, env: io.env }),
@@ -105,13 +107,13 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     guessProjectDir: () => nearestPackageRoot(io.cwd) ?? io.cwd,
     installedEntries,
     lockedEntries,
-    afterInstall: (context) => afterNpmInstall(context, realAfterInstallDeps(io)),
+    afterInstall: (context) => afterNpmInstall(context, realAfterInstallDeps(io, stderr)),
     runNpmTest: async (projectDir) => {
       // The user's own tests, in the foreground: signals are theirs from here on.
       interrupts.dispose();
       return (await runCommand([io.realNpm, ['test']], { cwd: projectDir, env: io.env })).exitCode;
     },
-    runExec: (context) => runNpmExec(context, realAfterInstallDeps(io)),
+    runExec: (context) => runNpmExec(context, realAfterInstallDeps(io, stderr)),
   };
 }
 
@@ -123,9 +125,20 @@ function canPrompt(io: NpmFlowIo): boolean {
   return io.stdinIsTTY && Boolean(process.stderr.isTTY);
 }
 
-function realAfterInstallDeps(io: NpmFlowIo): AfterInstallDeps {
+/**
+ * Our stderr until a signal (or an abort) arrives: then the interrupt line is the run's last word.
+ * What the flow would say next is about the children the interrupt itself stopped ("npm's resolver
+ * stopped (SIGINT)", "process terminated"): not news, and misleading.
+ */
+function saysUntilInterrupted(interrupts: Pick<Interrupts, 'received'>): (text: string) => void {
+  return (text) => {
+    if (interrupts.received() === undefined) process.stderr.write(text);
+  };
+}
+
+function realAfterInstallDeps(io: NpmFlowIo, stderr: (text: string) => void): AfterInstallDeps {
   return {
-    stderr: (t) => void process.stderr.write(t),
+    stderr,
     stderrIsTTY: wantsColor(Boolean(process.stderr.isTTY), io.env),
     prompts: inquirerPrompts,
     now: () => new Date(),

@@ -21,6 +21,12 @@ export async function runSafeCommand(ecosystem: Ecosystem, args: string[], io: S
   const [sub, ...rest] = args;
   // As the user typed it: `npm safe …` through the shim or shell function.
   const tool = ecosystem === 'npm' ? ownCommandName(io.env) : tools[ecosystem];
+  // `safe <command> --help` (as npm's `npm <command> --help`): that command's usage, nothing done.
+  const own = sub === undefined ? undefined : commandHelp(tool, sub);
+  if (own && wantsHelp(rest)) {
+    io.stdout(own);
+    return ExitCode.ok;
+  }
   switch (sub) {
     case 'check':
       return safeCheck(ecosystem, rest, io);
@@ -100,7 +106,7 @@ export async function runSafeCommand(ecosystem: Ecosystem, args: string[], io: S
 
 /** The approve/deny lines differ per tool: npm approves install scripts, pip source builds. */
 const approvalHelp: Record<'safe-npm' | 'safe-pip', string> = {
-  'safe-npm': `  approve <name>@<version> [--network] [--project]   pre-approve install scripts / a source build
+  'safe-npm': `  approve <name>@<version> | . [--network] [--project]   pre-approve install scripts (. : the project's own)
   deny <name>                            never run this package's install scripts / build
 `,
   'safe-pip': `  approve <name>[==<version>] | <URL or path>...     pre-approve a source build (sdist, direct URL, local folder)
@@ -108,13 +114,37 @@ const approvalHelp: Record<'safe-npm' | 'safe-pip', string> = {
 `,
 };
 
-export function helpText(tool: string): string {
-  return `${tool} safe <command>
-  check [--offline] [--no-deps] [--json] <spec>...   analyse what installing would bring, without installing (exit 65 if any is blocked; --no-deps: the named packages only)
+/** `--help` or `-h` among a command's own arguments (before a `--`). */
+function wantsHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
+/** The help lines of one command (`trust` and `untrust` share one), as `<tool> safe <usage>`; undefined for no such command. */
+export function commandHelp(tool: string, sub: string): string | undefined {
+  const lines = helpText(tool).split('\n').slice(1)
+    .filter((l) => l.trim().split(/\s+/)[0] === sub || l.includes(`| ${sub} `));
+  if (lines.length === 0 || sub === 'version' || sub === 'help') return undefined;
+  return `${lines.map((l) => `${tool} safe ${l.trim()}`).join('\n')}\n(all commands: ${tool} safe help)\n`;
+}
+
+/** check and list differ too: npm checks the tree a spec brings and has project approvals (package.json); pip neither. */
+const checkListHelp: Record<'safe-npm' | 'safe-pip', string> = {
+  'safe-npm': `  check [--offline] [--no-deps] [--json] <spec>...   analyse what installing would bring, without installing (exit 65 if any is blocked; --no-deps: the named packages only)
   trust <name>... | untrust <name>...    per-user allowlist
-  list [--project]                       trusted packages and script/build decisions (--project: package.json allowScripts)
-  config get|set|list [<key> [value]]    thresholds, run-as user, severities (keys: ${Object.keys(settingKeys).join(', ')}, severity.<check>)
-${approvalHelp[tool === 'safe-pip' ? 'safe-pip' : 'safe-npm']}  update-db [--url <url>]                download the known-malicious feed (OSV MAL- records) into your cache
+  list [--project]                       trusted packages and script decisions (--project: package.json allowScripts)
+`,
+  'safe-pip': `  check [--offline] [--json] <requirement>...   analyse the named projects without installing (exit 65 if any is blocked)
+  trust <name>... | untrust <name>...    per-user allowlist
+  list                                   trusted projects and build decisions
+`,
+};
+
+export function helpText(tool: string): string {
+  const own = tool === 'safe-pip' ? 'safe-pip' : 'safe-npm';
+  return `${tool} safe <command>
+${checkListHelp[own]}  config get|set|list [<key> [value]]    thresholds, run-as user, severities (keys: ${Object.keys(settingKeys).join(', ')}, severity.<check>)
+${approvalHelp[own]}  update-db [--url <url>]                download the known-malicious feed (OSV MAL- records) into your cache
   setup [--shell bash|zsh|fish] [--uninstall]        add (or remove) the shell function to your rc file
   version | help
 `;
@@ -181,21 +211,24 @@ async function safeCheck(ecosystem: Ecosystem, args: string[], io: SafeCommandIo
   if (specs.length === 0) throw new UsageError(`usage: ${tools[ecosystem]} safe check [--offline] [--no-deps] [--json] <spec>...`);
 
   let reports: PackageReport[];
+  // How many packages were checked: an npm spec's whole tree, of which only what has something to say is reported.
+  let count: number;
   if (ecosystem === 'npm') {
     const { checkNpmForReport } = await import('./npm-check.js');
     const checked = await checkNpmForReport(specs, { offline, deps, io });
     if (typeof checked === 'number') return checked;
-    reports = checked;
+    ({ reports, checked: count } = checked);
   } else {
     const { checkPypiForReport } = await import('./pip-check.js');
     reports = await checkPypiForReport(specs, { offline, io });
+    count = reports.length;
   }
   if (json) io.stdout(`${reportsToJson(reports)}\n`);
   else {
     const text = formatReports(reports, { color: wantsColor(io.stdoutIsTTY, io.env), showInfo: true });
     const blocked = reports.filter((r) => r.verdict === 'block').length;
     const warned = reports.filter((r) => r.verdict === 'warn').length;
-    io.stdout(`${text ? `${text}\n` : ''}${reports.length} checked: ${reports.length - blocked - warned} ok, ${warned} warn, ${blocked} block\n`);
+    io.stdout(`${text ? `${text}\n` : ''}${count} checked: ${count - blocked - warned} ok, ${warned} warn, ${blocked} block\n`);
   }
   // As an install would end: blocked (65), or 68 when the only blocks are facts that could not be fetched.
   return checkExitCode(reports);

@@ -5,7 +5,7 @@ import type { Finding, PackageReport } from './types.js';
  * Findings that no allowlist entry can accept: the facts themselves are missing, or this exact
  * version is known malicious (trusting a name must not let its compromised release in).
  */
-const unacceptable = new Set(['not-found', 'could-not-verify', 'known-malicious']);
+const unacceptable = new Set(['not-found', 'version-not-found', 'could-not-verify', 'known-malicious']);
 
 /** Whether a user may accept this finding at all (at the prompt, by trust or --safe-yes). */
 export function canBeAccepted(f: Finding): boolean {
@@ -82,6 +82,7 @@ export function stopReason(tool: DecideInput['tool'], p: OpenPackage): string {
   let how: string;
   if (worst.check === 'could-not-verify') how = 'retry when the registry is reachable';
   else if (worst.check === 'not-found') how = 'check the name';
+  else if (worst.check === 'version-not-found') how = 'check the version';
   else if (worst.check === 'known-malicious' && worst.severity === 'block') how = 'do not install it; choose another version';
   else if (worst.severity === 'block') {
     how = `${worst.didYouMean ? `did you mean "${worst.didYouMean}"? ` : ''}if you are sure, run: ${tool} safe trust ${name}`;
@@ -100,6 +101,10 @@ export function stopAdvice(p: OpenPackage, input: Pick<DecideInput, 'tool' | 'co
   const didYouMean = p.open.find((f) => f.didYouMean)?.didYouMean;
   const guess = didYouMean ? ` (did you mean "${didYouMean}"?)` : '';
   if (worst.check === 'not-found') return `${p.report.name}: not on the registry; check the name${guess}`;
+  if (worst.check === 'version-not-found') {
+    const name = p.report.packageName ?? p.report.name;
+    return `${p.report.name}: no such version; see the versions with: ${input.tool === 'safe-pip' ? `pip index versions ${name}` : `npm view ${name} versions`}`;
+  }
   if (worst.check === 'could-not-verify') return `${p.report.name}: could not be checked; run again when the registry answers`;
   if (worst.check === 'known-malicious' && worst.severity === 'block') return `${p.report.name}: a known malicious version; do not install it, choose another version`;
   if (worst.severity === 'block') return `${p.report.name}: blocked${guess}; if you are sure, run: ${command} safe trust ${target}`;

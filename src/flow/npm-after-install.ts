@@ -159,7 +159,9 @@ export async function runNpmExec(context: ExecContext, deps: Pick<AfterInstallDe
     chownSync(prefix, user.uid, user.gid);
     chownSync(home, user.uid, user.gid);
     const installEnv = npmEnvFor({ env }, user, { HOME: home, ...(context.cacheDir ? { npm_config_cache: context.cacheDir } : {}) });
-    const specs = packages.map((p) => p.raw);
+    // What was vetted (`name@version`), after any did-you-mean the user took; else the specs as typed.
+    const installing = context.installSpecs ?? packages.map((p) => ({ spec: p.raw, name: p.registryName ?? p.name }));
+    const specs = installing.map((p) => p.spec);
     const install = await deps.runCommand(
       [real, withScriptsOff(['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', ...specs])],
       // npx prints only what the command prints: npm's own install output is kept for failures.
@@ -171,7 +173,7 @@ export async function runNpmExec(context: ExecContext, deps: Pick<AfterInstallDe
     }
     takeBackTree(prefix, 0, 0);
     const binDir = join(prefix, 'node_modules', '.bin');
-    const command = invocation.exec?.command ?? defaultBin(prefix, packages[0]?.registryName ?? packages[0]?.name);
+    const command = invocation.exec?.command ?? defaultBin(prefix, installing[0]?.name ?? packages[0]?.registryName ?? packages[0]?.name);
     if (!command) {
       throw new UsageError('could not determine which command to run; name it: npx -p <package> <command>');
     }

@@ -32,6 +32,19 @@ export async function checkRequested(s: NpmSession, registry: RegistryClient, co
   }
 }
 
+/**
+ * exec/npx/init name and install what was vetted, as npm names it ("cowsay@1.6.0", not "cowsay"):
+ * each registry package's report is named `name@version`, and the session keeps that as its spec.
+ */
+export function nameVetted(checked: readonly CheckedPackage[], s: Pick<NpmSession, 'vetted'>): void {
+  for (const { spec, report } of checked) {
+    if (!spec.fromRegistry || !spec.registryName || !report.version) continue;
+    const vetted = `${spec.registryName}@${report.version}`;
+    report.name = vetted;
+    (s.vetted ??= new Map()).set(spec.raw, { spec: vetted, name: spec.registryName });
+  }
+}
+
 /** What the command line asks for: install specs, or the packages exec/init runs. */
 export function requestedSpecs(s: Pick<NpmSession, 'inv'>) {
   return s.inv.kind === 'exec' || s.inv.kind === 'init' ? s.inv.exec?.packages ?? [] : s.inv.specs;

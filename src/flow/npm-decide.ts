@@ -16,7 +16,7 @@ import type { NpmSession } from './npm-session.js';
 /** How the requested packages were settled: argv rewrites (raw spec → did-you-mean, or null = skip). */
 export type Settled =
   | { kind: 'exit'; exitCode: number }
-  | { kind: 'go'; replacements: Map<string, string | null>; allSkipped: boolean };
+  | { kind: 'go'; replacements: Map<string, string | null>; allSkipped: boolean; substitutes: CheckedPackage[] };
 
 /**
  * Apply policy to the requested packages; in a TTY ask about each flagged one. A substitute is
@@ -25,6 +25,7 @@ export type Settled =
 export async function decideRequested(checked: CheckedPackage[], s: NpmSession, registry: RegistryClient): Promise<Settled> {
   const { deps, store } = s;
   const replacements = new Map<string, string | null>();
+  const substituted: CheckedPackage[] = [];
   let pending = checked;
   for (let round = 0; round < 3 && pending.length > 0; round++) {
     const decision = decideWithAllowlist(pending.map((c) => c.report), { tool: 'safe-npm', store, interactive: deps.interactive, yes: s.inv.ownFlags.yes, command: deps.ownCommand });
@@ -47,9 +48,10 @@ export async function decideRequested(checked: CheckedPackage[], s: NpmSession, 
     const popular = deps.popular();
     pending = await deps.asBuildUser(s.buildUser, () =>
       checkNpmSpecs({ specs: substitutes, registry, settings: s.settings, popular, now: deps.now() }));
+    substituted.push(...pending);
   }
   const skipped = [...replacements.values()].filter((v) => v === null).length;
-  return { kind: 'go', replacements, allSkipped: skipped > 0 && skipped === checked.length };
+  return { kind: 'go', replacements, allSkipped: skipped > 0 && skipped === checked.length, substitutes: substituted };
 }
 
 /** Transitive findings: info is shown, the rest goes through the same policy; no skip/substitute. */

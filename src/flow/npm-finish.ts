@@ -102,8 +102,9 @@ export async function runTests(s: NpmSession): Promise<number> {
  */
 export async function runExec(s: NpmSession): Promise<number> {
   const { deps } = s;
+  const installSpecs = s.specs.map((spec) => s.vetted?.get(spec) ?? { spec });
   if (s.mode.kind !== 'self' && s.config.get('yes') !== true && s.specs.length > 0) {
-    const missing = s.specs.map((spec) => neutralize(spec));
+    const missing = installSpecs.map((p) => neutralize(p.spec));
     if (deps.interactive) {
       const proceed = await deps.prompts.confirm(`Need to install the following packages:\n${missing.map((m) => `  ${m}`).join('\n')}\nOk to proceed?`, true);
       if (!proceed) {
@@ -116,7 +117,7 @@ export async function runExec(s: NpmSession): Promise<number> {
   }
   return deps.runExec!({
     invocation: s.inv, realNpm: deps.realNpm, env: deps.env, cwd: deps.cwd, npmArgs: s.npmArgs,
-    mode: s.mode, config: s.config, settings: s.settings, cacheDir: s.cacheDir, interrupts: deps.interrupts,
+    mode: s.mode, config: s.config, settings: s.settings, cacheDir: s.cacheDir, interrupts: deps.interrupts, installSpecs,
   });
 }
 

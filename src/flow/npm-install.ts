@@ -7,12 +7,14 @@
  * Every side effect comes in through `NpmFlowDeps` (npm-session.ts), so unit tests drive it with
  * fakes; each stage lives in a small sibling and returns data (or how the run ends: an exit code).
  */
+import { UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
+import { missingLocalSpec } from '../npm/local-spec.js';
 import type { RegistryClient } from '../npm/npm-registry.js';
 import type { NpmInvocation } from '../npm/npm-invocation.js';
 import type { ResolvedNode } from '../npm/tree-nodes.js';
 import { sayCooldown } from './decision-stages.js';
-import { checkRequested, checkTree, requestedSpecs } from './npm-checks.js';
+import { checkRequested, checkTree, nameVetted, requestedSpecs } from './npm-checks.js';
 import { decideRequested, decideTransitive, rewriteArgs } from './npm-decide.js';
 import { execWithoutInstalling, installTree, replaceCommand, replayScripts, runExec, runNpmItself, runTests } from './npm-finish.js';
 import { refuseUnapprovedScripts } from './npm-strict.js';
@@ -45,6 +47,8 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
   const treeMode = wholeTreeMode(inv, s.config);
   const cooldown = cooldownFor(treeMode, s.settings, deps.now());
   const requested = requestedSpecs(s);
+  const missing = installsSpecs(inv) ? requested.map(missingLocalSpec).find(Boolean) : undefined;
+  if (missing) throw new UsageError(missing);
   s.specs = requested.map((r) => r.raw);
   deps.mark?.('config loaded');
   if (treeMode !== 'none') s.tree = startResolve(s, s.specs, cooldown, treeMode);
@@ -85,6 +89,8 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
 }
 
 const isExec = (inv: NpmInvocation) => inv.kind === 'exec' || inv.kind === 'init';
+/** Commands whose specs are packages to install (an uninstall may name a folder that is gone). */
+const installsSpecs = (inv: NpmInvocation) => isExec(inv) || inv.kind === 'install' || inv.kind === 'install-test' || inv.kind === 'link';
 
 /**
  * Check → decide → prompt for the packages on the command line. A did-you-mean or a skip rewrites
@@ -93,9 +99,11 @@ const isExec = (inv: NpmInvocation) => inv.kind === 'exec' || inv.kind === 'init
 async function vetRequested(s: NpmSession, registry: RegistryClient, cooldown: CooldownWindow): Promise<number | undefined> {
   const { deps } = s;
   const checked = await checkRequested(s, registry, cooldown);
+  if (isExec(s.inv)) nameVetted(checked, s);
   sayCooldown(checked.map((c) => c.report), deps, 'safe-npm');
   const outcome = await decideRequested(checked, s, registry);
   if (outcome.kind === 'exit') return outcome.exitCode;
+  if (isExec(s.inv)) nameVetted(outcome.substitutes, s);
   s.npmArgs = rewriteArgs(s.npmArgs, outcome.replacements);
   s.specs = rewriteArgs(s.specs, outcome.replacements);
   if (outcome.allSkipped) {

@@ -108,6 +108,14 @@ export interface ExecContext {
   settings: Settings;
   cacheDir: string | undefined;
   interrupts: Interrupts;
+  /** What to install (root: into a private prefix): the vetted `name@version`s, or the specs as typed. */
+  installSpecs?: ExecPackage[];
+}
+
+/** A package exec installs: its spec for npm, and its registry name when known (whose bin runs). */
+export interface ExecPackage {
+  spec: string;
+  name?: string;
 }
 
 /** One run, from stage to stage. The project fields are set by `locateProject`. */
@@ -133,4 +141,6 @@ export interface NpmSession {
   /** The argv for npm and the specs as the resolver gets them (rewritten by did-you-mean / skip). */
   npmArgs: string[];
   specs: string[];
+  /** exec/npx/init: each spec (as in `specs`) → the `name@version` its check vetted, what is then installed and named. */
+  vetted?: Map<string, ExecPackage>;
 }

@@ -3,7 +3,7 @@
  * release cooldown, dependency confusion, and what only pip's report knows; one report per item.
  */
 import type { Finding, PackageFacts, PackageReport } from '../core/types.js';
-import { runChecks, TAKEOVER_SIGNALS, toReport } from '../checks/run-checks.js';
+import { oneFindingForAFreeName, runChecks, TAKEOVER_SIGNALS, toReport } from '../checks/run-checks.js';
 import { describeAge } from '../checks/age.js';
 import { confusionFindings, distinctSources, primaryIndex, redactUrl, sourceCount, sourceOf, unreachableIndexes, type SourceConfig } from '../pypi/dependency-confusion.js';
 import { dependencyPaths, pathDisplayName } from '../pypi/dependency-paths.js';
@@ -254,7 +254,10 @@ export async function checkRequestedNames(side: GuardSidecar, fallback: readonly
     const facts: PackageFacts = index
       ? factsFromAnswer(await s.lookups.project(index, name), { name, requested: name })
       : { ecosystem: 'pypi', name, requested: name, source: 'registry' };
-    const findings = runChecks(facts, ctx, { offline: !index, severity: s.settings.severity }).filter((f) => NAME_CHECKS.has(f.check) && f.severity === 'block');
+    // A free name one typo from a popular one is kept as the one not-found finding that carries the
+    // did-you-mean (nothing to install: no "Install anyway" at the prompt); a name only missing is pip's error.
+    const findings = oneFindingForAFreeName(runChecks(facts, ctx, { offline: !index, severity: s.settings.severity }), facts)
+      .filter((f) => f.severity === 'block' && (NAME_CHECKS.has(f.check) || f.didYouMean));
     return toReport(facts, applySeverity(findings, s.settings));
   }));
   return reports.filter((r) => r.findings.some((f) => f.severity === 'block'));

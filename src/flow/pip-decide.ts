@@ -91,8 +91,10 @@ function stopUnresolvable(flagged: PackageReport[], s: PipSession): number {
   for (const r of flagged) {
     const f = r.findings.find((x) => x.severity === 'block')!;
     const fixed = f.didYouMean ? rewriteRequirement(s, r, f.didYouMean) : undefined;
-    const how = f.didYouMean ? ` — did you mean "${f.didYouMean}"?${fixed?.length ? ` run: safe-pip ${fixed.join(' ')}` : ''}` : '';
-    say(s, `${r.name}: block: ${f.message}${how}`);
+    // The report above said what was found; this line says what to do about it (the message once).
+    const what = f.check === 'not-found' ? 'not on the package index' : 'blocked';
+    const how = f.didYouMean ? `; did you mean "${f.didYouMean}"?${fixed?.length ? ` run: safe-pip ${fixed.join(' ')}` : ''}` : '';
+    say(s, `${r.name}: ${what}${how}`);
   }
   say(s, 'nothing was installed');
   return ExitCode.blocked;

@@ -83,6 +83,17 @@ describe('installs as npm would', () => {
     expect(JSON.parse(readFileSync(join(project, 'node_modules/brand-new-pkg/package.json'), 'utf8')).version).toBe('1.0.0');
   });
 
+  it('a folder or tarball that is not there is one line naming the user\'s path (64), not a confirmation whose --safe-yes fails in our staging copy', async () => {
+    const project = await makeProject({ owner: 'nobody' });
+    const before = await snapshotProject(project);
+    for (const [spec, says] of [['./no-such-folder', `no such folder ${join(project, 'no-such-folder')}`], ['./nope.tgz', `no such file ${join(project, 'nope.tgz')}`]]) {
+      const r = await safeNpm(['install', spec!, '--safe-yes'], project);
+      expect(r.exitCode, show(r)).toBe(64);
+      expect(r.stderr).toBe(`safe-npm: cannot install "${spec}": ${says}\n`);
+    }
+    expect(await snapshotProject(project)).toEqual(before);
+  });
+
   it('"added N packages" counts nested installs as npm does, timed in npm\'s format', async () => {
     const ours = await makeProject({ owner: 'nobody' });
     const r = await safeNpm(['install', 'nest-a', 'nest-b@2'], ours);
@@ -208,6 +219,19 @@ describe('npx', () => {
     }
   });
 
+  it('names what it installs as npm does (name@version, the version vetted) in its warning, the findings and the stop advice', async () => {
+    const cwd = await makeTempDir('safe-npm-npx-named-');
+    const npx = (args: string[]) => runTool(join(repoRoot, 'shims', 'npx'), args, { cwd, sandbox, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot } });
+    const ran = await npx(['plain-b']);
+    expect(ran.exitCode, show(ran)).toBe(0);
+    expect(ran.stderr).toContain('npm warn exec The following package was not found and will be installed: plain-b@1.2.0\n');
+    expect(ran.stdout.trim()).toBe('plain-b ran');
+    const asked = await npx(['brand-new-pkg']);
+    expect(asked.exitCode, show(asked)).toBe(66);
+    expect(asked.stderr).toMatch(/^brand-new-pkg@1\.0\.0\n {2}! warn "brand-new-pkg" was first published/m);
+    expect(asked.stderr).toContain('\n  brand-new-pkg@1.0.0: needs your confirmation;');
+  });
+
   it('a bin already installed in the project runs straight away, without the install path (no registry needed)', async () => {
     const project = await makeProject({ owner: 'root' });
     expect((await safeNpm(['install', 'plain-b'], project)).exitCode).toBe(0);
@@ -225,12 +249,24 @@ describe('safe check', () => {
     expect(r.stdout).toContain('lodahs@1.2.0 (via uses-lookalike)');
     expect(r.stdout).toContain('looks like the popular package "lodash"');
     expect((await safeNpm(['safe', 'check', '--no-deps', 'uses-lookalike'], cwd)).exitCode).toBe(0);
+    // The count is of the tree checked, not of the lines shown: nest-a and nest-b, both ok.
+    const clean = await safeNpm(['safe', 'check', 'nest-a'], cwd);
+    expect(clean.stdout, show(clean)).toMatch(/^2 checked: 2 ok, 0 warn, 0 block$/m);
     const dead = await safeNpm(['safe', 'check', 'uses-lookalike'], cwd, { npm_config_registry: DEAD_REGISTRY });
     expect(dead.exitCode, show(dead)).toBe(68);
   });
 });
 
 describe('not found is 65, every time', () => {
+  it('a free name one typo from a popular one is one finding (the typo\'s, with its did-you-mean), in the report and the stop list; no advice that would not help', async () => {
+    const project = await makeProject({ owner: 'nobody' });
+    const r = await safeNpm(['install', 'lodasj'], project);
+    expect(r.exitCode, show(r)).toBe(65);
+    expect(r.stderr.match(/✖ block .*/g), r.stderr).toEqual(['✖ block "lodasj" does not exist: a free name one typo from the popular package "lodash" (one letter changed)']);
+    expect(r.stderr).toContain('\n  lodasj: not on the registry; check the name (did you mean "lodash"?)\n');
+    expect(r.stderr).not.toContain('safe trust');
+  });
+
   it('50 runs with npm\'s real engine (five at a time), half of them stopping after the engine has failed and exited, all exit 65', async () => {
     // The built worker (dist/): the engine's own file is forked as JavaScript.
     const { spawnTreeWorker } = (await import(join(repoRoot, 'dist/npm/tree-install.js'))) as { spawnTreeWorker: typeof SpawnTreeWorker };

@@ -267,6 +267,14 @@ describe('3. an interrupted install leaves the project wholly old or wholly new'
     // Killed by the signal itself (no handler) counts as the shell would report it.
     const code = result.exitCode ?? (result.signal === 'SIGINT' ? 130 : result.signal === 'SIGTERM' ? 143 : -1);
     expect([0, signal === 'SIGINT' ? 130 : 143], String(result.stderr)).toContain(code);
+    if (code !== 0) {
+      // The interrupt line is the last word: nothing about the children it stopped ("npm's resolver
+      // stopped (SIGINT)", "process terminated", "nothing was changed" after a commit...).
+      const said = String(result.stderr).split('\n').filter((l) => l && !/^safe-npm: \d+ ms /.test(l));
+      const at = said.indexOf(`safe-npm: interrupted (${signal}): stopping and cleaning up`);
+      expect(at, String(result.stderr)).toBeGreaterThanOrEqual(0);
+      expect(said.slice(at + 1), String(result.stderr)).toEqual([]);
+    }
     const after = await snapshotProject(project);
     const state = JSON.stringify(after) === JSON.stringify(newSnapshot) ? 'new' : JSON.stringify(after) === JSON.stringify(oldSnapshot) ? 'old' : 'torn';
     expect(state, `${String(result.stderr)}\n${JSON.stringify(after, null, 1).slice(0, 2000)}`).not.toBe('torn');

@@ -14,7 +14,7 @@ describe('checks on facts', () => {
     ['typosquat blocks with a suggestion', { name: 'lodahs', packageCreatedAt: daysAgo(100) }, ['typosquat:block']],
     ['an established look-alike (over a year on the registry) is info', { name: 'lodahs' }, ['typosquat:info']],
     ['not found blocks', { exists: false }, ['not-found:block']],
-    ['missing version blocks', { versionNotFound: true }, ['not-found:block']],
+    ['missing version blocks', { versionNotFound: true }, ['version-not-found:block']],
     ['a failed fetch is could-not-verify', { fetchError: 'ECONNREFUSED' }, ['could-not-verify:block']],
     ['new package warns', { packageCreatedAt: daysAgo(3) }, ['new-package:warn']],
     ['new version warns', { versionPublishedAt: daysAgo(0.01) }, ['new-version:warn']],

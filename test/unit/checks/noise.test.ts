@@ -44,6 +44,18 @@ describe('one finding per fact (issue 9)', () => {
     expect(report.findings[0]!.details).toHaveLength(1);
   });
 
+  it.each([
+    ['npm', 'lodahs', 'lodash', 'in the registry'],
+    ['pypi', 'reqeusts', 'requests', 'on the package index'],
+  ] as const)('a %s name that does not exist, one typo from a popular one, is one finding: the typo\'s, which no trust lifts', (ecosystem, name, target, where) => {
+    const f = makeFacts({ ecosystem, name, requested: name, exists: false, version: null });
+    const c = { ...ctx, popular: { isPopular: () => false, lookAlike: (n: string) => (n === name ? { target, reason: 'two letters swapped' } : undefined) } };
+    const findings = runChecks(f, c, { offline: false, severity: {} });
+    expect(findings.map((x) => x.message)).toContain(`"${name}" was not found ${where}`); // what the checks say separately
+    const blocks = toReport(f, findings).findings.filter((x) => x.severity === 'block');
+    expect(blocks).toEqual([{ check: 'not-found', severity: 'block', didYouMean: target, message: expect.stringMatching(new RegExp(`^"${name}" does not exist: a free name one typo from the popular package "${target}"`)) }]);
+  });
+
   it('a block is never folded away', () => {
     const f = { ...brandNew, name: 'lodahs', requested: 'lodahs' };
     const report = toReport(f, run(f));

@@ -67,6 +67,19 @@ describe('safe-npm\'s own commands', () => {
     expect(await runSafeCommand('npm', ['--help'], help.io)).toBe(0);
     expect(help.out.join('')).toContain('safe-npm safe <command>');
   });
+  it.each([
+    ['npm', 'check', 'safe-npm safe check [--offline]'],
+    ['npm', 'untrust', 'safe-npm safe trust <name>... | untrust <name>...'],
+    ['npm', 'list', 'safe-npm safe list [--project]'],
+    ['npm', 'setup', 'safe-npm safe setup [--shell'],
+    ['npm', 'approve', 'safe-npm safe approve <name>@<version>'],
+    ['pypi', 'approve', 'safe-pip safe approve <name>[==<version>]'],
+  ] as const)('%s: `safe %s --help` is that command\'s usage on stdout, exit 0, nothing done', async (eco, sub, usage) => {
+    const h = io();
+    expect(await runSafeCommand(eco, [sub, '--help'], h.io)).toBe(0);
+    expect(h.out.join('')).toMatch(new RegExp(`^${usage.replace(/[[\]().|*+?^$]/g, '\\$&')}.*\n\\(all commands: safe-(npm|pip) safe help\\)\n$`));
+    expect(h.err).toEqual([]);
+  });
   it('`safe --version` is safe-npm\'s own version', async () => {
     const v = io();
     expect(await runSafeCommand('npm', ['--version'], v.io)).toBe(0);

@@ -7,6 +7,7 @@ import { Cancelled } from '../../../src/core/errors.js';
 import { loadNpmTables } from '../../../src/npm/npm-tables.js';
 import { NPX_MARKER, parseNpmArgs } from '../../../src/npm/parse-npm-args.js';
 import type { ExecContext } from '../../../src/flow/npm-install.js';
+import type { PackageAnswer } from '../../../src/ui/prompts.js';
 
 function install(args: string[], own: Partial<NpmInvocation['ownFlags']> = {}): NpmInvocation {
   const specs = args.filter((a) => !a.startsWith('-')).map((a) => parseSpec(a, process.cwd()));
@@ -164,7 +165,7 @@ describe('npm install flow (fake edges)', () => {
 
 describe('npx as root: npm\'s own "Ok to proceed?" (root\'s packages are installed by us, not by npm exec)', () => {
   const npx = (args: string[]) => parseNpmArgs([NPX_MARKER, ...args], {}, loadNpmTables(), { cwd: process.cwd() });
-  async function root(args: string[], setup: { interactive?: boolean; confirms?: boolean[] }) {
+  async function root(args: string[], setup: { interactive?: boolean; confirms?: boolean[]; answers?: PackageAnswer[] }) {
     const t = await fakeDeps({ packuments: registry, euid: 0, ownerUid: 0, ...setup });
     const ran: ExecContext[] = [];
     t.deps.runExec = async (context) => {
@@ -177,9 +178,19 @@ describe('npx as root: npm\'s own "Ok to proceed?" (root\'s packages are install
   it('at a terminal: asked as npm asks; "no" installs and runs nothing (exit 1, npm\'s words)', async () => {
     const { t, ran } = await root(['left-pad'], { interactive: true, confirms: [false] });
     expect(await npmInstallFlow(npx(['left-pad']), t.deps)).toBe(1);
-    expect(t.confirmed).toEqual(['Need to install the following packages:\n  left-pad\nOk to proceed?']);
+    // npm's question names what would be installed: the version that was vetted.
+    expect(t.confirmed).toEqual(['Need to install the following packages:\n  left-pad@1.0.9\nOk to proceed?']);
     expect(ran).toEqual([]);
     expect(t.text()).toContain('npm error canceled');
+  });
+
+  it('a look-alike at a terminal is asked about as name@version; its did-you-mean is what npm\'s question names and what is installed and run', async () => {
+    const { t, ran } = await root(['lodahs'], { interactive: true, answers: ['substitute'], confirms: [true] });
+    expect(await npmInstallFlow(npx(['lodahs']), t.deps)).toBe(0);
+    expect(t.asked).toEqual(['lodahs@1.0.9']);
+    expect(t.text()).toMatch(/^lodahs@1\.0\.9\n {2}✖ block "lodahs" looks like/m);
+    expect(t.confirmed).toEqual(['Need to install the following packages:\n  lodash@1.0.9\nOk to proceed?']);
+    expect(ran.map((c) => c.installSpecs)).toEqual([[{ spec: 'lodash@1.0.9', name: 'lodash' }]]);
   });
 
   it('"yes" runs it; --yes asks nothing; without a terminal npm\'s warning is said and it runs', async () => {
@@ -193,7 +204,8 @@ describe('npx as root: npm\'s own "Ok to proceed?" (root\'s packages are install
     expect(flag.t.confirmed).toEqual([]);
     const ci = await root(['left-pad'], {});
     expect(await npmInstallFlow(npx(['left-pad']), ci.t.deps)).toBe(0);
-    expect(ci.t.text()).toContain('npm warn exec The following package was not found and will be installed: left-pad');
+    expect(ci.t.text()).toContain('npm warn exec The following package was not found and will be installed: left-pad@1.0.9\n');
     expect(ci.ran).toHaveLength(1);
+    expect(ci.ran[0]!.installSpecs).toEqual([{ spec: 'left-pad@1.0.9', name: 'left-pad' }]);
   });
 });

@@ -63,6 +63,16 @@ describe('no TTY: advice that works', () => {
     expect(r.code).toBe(65);
     expect(r.advice).toEqual(['  lodahs: not on the registry; check the name (did you mean "lodash"?)']);
     expect(r.text()).not.toContain('safe trust');
+    // One fact, one finding: the typo's (with its did-you-mean), not a second "was not found".
+    expect(r.text().match(/✖ block .*/g)).toEqual(['✖ block "lodahs" does not exist: a free name one typo from the popular package "lodash" (two letters swapped)']);
+  });
+
+  it('a version that does not exist of a package that does: said as such, with where to see the versions (not "check the name", no trust)', async () => {
+    const r = await run({}, install(['left-pad@>99']));
+    expect(r.code).toBe(65);
+    expect(r.text().match(/✖ block .*/g)).toEqual(['✖ block "left-pad" has no version matching ">99"']);
+    expect(r.advice).toEqual(['  left-pad@>99: no such version; see the versions with: npm view left-pad versions']);
+    expect(r.text()).not.toContain('safe trust');
   });
 
   it('a look-alike (65): the advice is `safe trust name@version`; following it, the same install goes through', async () => {

@@ -377,8 +377,10 @@ describe('pip install flow: the same result as pip (issue 10)', () => {
     const { t, code } = await run(['install', 'reqeusts'], { resolves: [], resolveFails: 1, projects: { reqeusts: 'not-found' }, side: { requested: ['reqeusts'] } });
     expect(code).toBe(65);
     const text = t.text();
-    expect(text).toMatch(/reqeusts: block: "reqeusts" does not exist: a free name one typo from the popular package "requests"/);
-    expect(text).toContain('did you mean "requests"? run: safe-pip install requests');
+    // One finding for one fact (the typo, with its did-you-mean), said once; the stop line says what to do.
+    expect(text.match(/does not exist: a free name one typo from the popular package "requests"/g)).toHaveLength(1);
+    expect(text).not.toContain('was not found');
+    expect(text).toContain('safe-pip: reqeusts: not on the package index; did you mean "requests"? run: safe-pip install requests');
     expect(text).not.toContain('safe trust');
     expect(text.indexOf('did you mean "requests"')).toBeLessThan(text.indexOf('ERROR: pip says no'));
     // A name that is only missing stays pip's own error and exit code.
@@ -386,9 +388,11 @@ describe('pip install flow: the same result as pip (issue 10)', () => {
     expect(missing.code).toBe(1);
   });
 
-  it('at a terminal, an unresolvable typo offers the replacement and runs again with it', async () => {
+  it('at a terminal, an unresolvable typo offers the replacement (not "install anyway": nothing to install) and runs again with it', async () => {
     const { t } = await run(['install', 'reqeusts'], { resolves: [], resolveFails: 1, projects: { reqeusts: 'not-found' }, side: { requested: ['reqeusts'] }, interactive: true, answers: ['substitute', 'abort'] });
     expect(t.text()).toContain('safe-pip: running again as: pip install requests');
+    expect(t.questions[0]).toMatchObject({ installable: false });
+    expect(t.text()).not.toContain('was not found');
   });
 
   it('"always trust" at the prompt saves the normalised project name, not the line shown for a dependency', async () => {
