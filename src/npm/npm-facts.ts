@@ -108,12 +108,17 @@ export function npmFacts(
 /** The packument's `time` map as a timeline (see checks/timeline.ts): versions only, semver order, per major. */
 export function npmTimeline(time: Record<string, string>): PackageFacts['timeline'] {
   const versions: TimedVersion[] = [];
+  // Each version parsed once (a package may have thousands; the sort compares each many times).
+  const parsed = new Map<string, semver.SemVer>();
   for (const [version, stamp] of Object.entries(time)) {
-    if (!semver.valid(version) || semver.prerelease(version)) continue;
+    const v = semver.parse(version);
+    if (!v || v.prerelease.length) continue;
     const ms = Date.parse(stamp);
-    if (Number.isFinite(ms)) versions.push({ version, publishedAt: new Date(ms) });
+    if (!Number.isFinite(ms)) continue;
+    parsed.set(version, v);
+    versions.push({ version, publishedAt: new Date(ms) });
   }
-  return timelineOf(versions, semver.compare, (v) => String(semver.major(v)));
+  return timelineOf(versions, (a, b) => parsed.get(a)!.compare(parsed.get(b)!), (v) => String(parsed.get(v)!.major));
 }
 
 function repositoryUrl(repository: unknown): string | null {
