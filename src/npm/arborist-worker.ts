@@ -166,11 +166,12 @@ async function main(): Promise<void> {
       process.exit(0);
     }
     let counting: Promise<Arb>;
+    let docsThread: ReturnType<typeof vettingDocsOnThread> | undefined;
     if (request.type === 'ci') {
       // The documents are gathered on a thread of their own: the reify keeps this one busy extracting,
       // and the fetching and parsing then run beside it on the other core instead of in turns.
-      const docsThread = vettingDocsOnThread(arboristPath, request);
-      answerDocs = async (m) => send({ type: 'docs', id: m.id, ...(await docsThread.docsFor(m.entries)) });
+      const thread = (docsThread = vettingDocsOnThread(arboristPath, request));
+      answerDocs = async (m) => send({ type: 'docs', id: m.id, ...(await thread.docsFor(m.entries)) });
       // npm ci: the lockfile's tree, checked against package.json as npm does; it is installed into
       // the staging copy at once, while the parent vets it (the project is touched only if it passes).
       const arb = await lockfileTree(Arborist, request);
@@ -211,6 +212,8 @@ async function main(): Promise<void> {
       const order = await next();
       if (order.type !== 'reify') process.exit(0);
     }
+    // Vetting is over: the documents thread (a heap of its own) goes before npm's engine peaks.
+    void docsThread?.stop();
     const arb = await counting;
     await send({ type: 'reified', ...reifyCounts(arb, createRequire(arboristPath)) });
     process.exit(0);
@@ -457,6 +460,7 @@ function vettingDocsOnThread(arboristPath: string, request: CiMessage) {
   thread.on('error', failAll);
   thread.on('exit', () => failAll(new Error('the documents thread stopped')));
   return {
+    stop: () => thread.terminate(),
     docsFor: (entries: DocsMessage['entries']) => new Promise<DocsAnswer>((resolve, reject) => {
       const id = ++lastId;
       pending.set(id, { resolve, reject });
