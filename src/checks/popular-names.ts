@@ -30,12 +30,16 @@
  *                word boundary the target lacks (`blink-led`)
  *   6e. sound    npm: the same consonants in the same order, vowels of a kind, doubled letters, s/z, c/k, f/ph aside
  *                (`dezcord.js`, `deezcord.js`), names of 7 letters or more
+ *   6f. number   npm: the number a name ends in changed to one that is not its neighbour (`bip30` for bip39, not
+ *                `ckeditor4` for ckeditor5), against the top 10,000 (lookalike/number-changed.ts); weak: a warning
+ *   6g. generic  npm: a popular name of the top 5,000 plus generic words that add nothing of their own
+ *                (`axios-http`, `node-mongoose-orm`; lookalike/generic-words.ts); weak: a warning
  *   7. scope     npm: any name under a scope one edit from a big popular scope (`@babell/x` → `@babel/x`)
  * Rules 5 and 6 form one pool: the most plausible slip wins (a swap, a doubled or undoubled letter;
  * then a neighbouring key, a vowel for a vowel, a plural `s`, an affix; then anything else), then a
  * slip not at the first letter (the letter people mistype least: `crypt` → crypto, not bcrypt), then the
  * most popular target (`python-dateutils` → python-dateutil, not dateutils). Rules 6b-6d (two changes
- * at once) are tried only when 1-6 find nothing. Guards on rule 6:
+ * at once) are tried only when 1-6 find nothing, and 6f-6g (weaker signs) only when 1-6e find nothing. Guards on rule 6:
  *   - an unlikely slip (not a keyboard neighbour, vowel, doubling, swap or plural; on npm a vowel left
  *     out between consonants counts as likely: `bp66` for bip66) must imitate a big
  *     name: top 1,000 for 5-letter names, top 10,000 for a substitution, top 5,000 on PyPI (top 1,000
@@ -58,10 +62,14 @@
 import { readFileSync } from 'node:fs';
 import type { Ecosystem, PopularNameIndex } from '../core/types.js';
 import { normalizePypiName } from '../pypi/normalize-name.js';
+import { genericWordsRemoved, MAX_RANK_FOR_GENERIC_WORDS } from './lookalike/generic-words.js';
+import { MAX_RANK_FOR_NUMBER_CHANGED, numberChangedAway, trailingNumber } from './lookalike/number-changed.js';
 
 export interface LookAlike {
   target: string;
   reason: string;
+  /** A weaker sign than a slip (a popular name plus generic words): the check warns rather than blocks. */
+  weak?: boolean;
 }
 
 /** Shortest target (separators removed) that every one-edit rule compares against. */
@@ -719,6 +727,8 @@ interface Tables {
   twoSlipTargets: { ranks: Int32Array; masks: Int32Array }[];
   /** Rule 6e (npm): names of at least MIN_SOUND_ALIKE_LENGTH letters by soundHash, built on the first probe. */
   bySound?: DeletionIndex;
+  /** Rule 6f (npm): the names of the top MAX_RANK_FOR_NUMBER_CHANGED that end in a number, by the letters before it; built on first use. */
+  byNumberStem?: Map<string, number[]>;
   /** How many popular names use each word (see editMakesKnownWord). */
   wordUses: Map<string, number>;
   /** A name's series (stripped, trailing digits removed: `beautifulsoup`) → rank of its most popular member with digits (`beautifulsoup4`). */
@@ -820,10 +830,20 @@ function soundIndex(lower: readonly string[], stripped: readonly string[]): Dele
 
 /** A name without its trailing version number (`beautifulsoup4` → `beautifulsoup`), if it has one after a letter. */
 function seriesBase(stripped: string): string | undefined {
-  let end = stripped.length;
-  while (end > 0 && isDigit(stripped[end - 1])) end--;
-  const last = stripped.charCodeAt(end - 1);
-  return end < stripped.length && last >= 97 && last <= 122 ? stripped.slice(0, end) : undefined;
+  return trailingNumber(stripped)?.stem;
+}
+
+/** Rule 6f's index: the top MAX_RANK_FOR_NUMBER_CHANGED names that end in a number, by the letters before it. */
+function numberStems(stripped: readonly string[]): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (let rank = 0; rank < Math.min(MAX_RANK_FOR_NUMBER_CHANGED, stripped.length); rank++) {
+    const numbered = trailingNumber(stripped[rank]);
+    if (!numbered) continue;
+    const ranks = out.get(numbered.stem);
+    if (ranks) ranks.push(rank);
+    else out.set(numbered.stem, [rank]);
+  }
+  return out;
 }
 
 function firstRank(map: Map<string, number>, key: string, rank: number): void {
@@ -1136,6 +1156,30 @@ class PopularNameMatcher implements PopularNameIndex {
         if (usable(r) && t.stripped[r] !== s && soundKey(lower) === soundKey(t.lower[r])) {
           if (words(lower).length <= words(t.lower[r]).length) return hit(r, 'sounds the same');
           break;
+        }
+      }
+    }
+
+    // 6f. npm: the number a name ends in changed to one that is not its neighbour in the series
+    //     (`bip30` for bip39; `ckeditor4` for ckeditor5 is the series' previous major). A warning: a number
+    //     can name a standard as well (`base58`, `crc16`). See lookalike/number-changed.ts.
+    const numbered = this.ecosystem === 'npm' ? trailingNumber(s) : undefined;
+    if (numbered) {
+      t.byNumberStem ??= numberStems(t.stripped);
+      for (const r of t.byNumberStem.get(numbered.stem) ?? []) {
+        const digits = t.stripped[r].slice(numbered.stem.length);
+        if (usable(r) && numberChangedAway(numbered.digits, digits)) return { ...hit(r, `number changed ("${numbered.digits}" for "${digits}")`), weak: true };
+      }
+    }
+
+    // 6g. npm: a popular name plus generic words (`axios-http`, `node-mongoose-orm`): a combosquat, warned
+    //     about rather than blocked. See lookalike/generic-words.ts.
+    if (this.ecosystem === 'npm') {
+      for (const { core, removed } of genericWordsRemoved(lower)) {
+        const r = t.bySkeleton.get(confusableSkeleton(stripSeparators(core)));
+        if (usable(r) && r < MAX_RANK_FOR_GENERIC_WORDS && t.stripped[r].length >= MIN_SHORT_TARGET_LENGTH) {
+          const words = removed.map((w) => `"${w}"`).join(' and ');
+          return { ...hit(r, `a popular name plus the generic word${removed.length > 1 ? 's' : ''} ${words}`), weak: true };
         }
       }
     }
