@@ -24,7 +24,8 @@
  *                doubled letter (`zodd`); this includes `@type/node`
  *   6b. moved    one letter typed early or late (`rceat`, `require-ports`) or two letters swapped across a
  *                third (`uglyfi`), in a word of at least 5 letters (acronyms are reordered on purpose)
- *   6c. affix+1  npm: an affix and one plausible slip (`ethetsjs`: ethers + "js" with a neighbouring key)
+ *   6c. affix+1  npm: an affix and one plausible slip (`ethetsjs`: ethers + "js" with a neighbouring key), or an
+ *                unlikely one inside the name (`ethesjs`; lookalike/affix-and-unlikely-slip.ts)
  *   6d. two      two plausible slips (keyboard neighbours, vowels, swaps, doubled letters) from one of
  *                the 500 most popular names of 7 letters or more (`fa-extar`, `chokader`), without a
  *                word boundary the target lacks (`blink-led`)
@@ -62,6 +63,7 @@
 import { readFileSync } from 'node:fs';
 import type { Ecosystem, PopularNameIndex } from '../core/types.js';
 import { normalizePypiName } from '../pypi/normalize-name.js';
+import { unlikelySlipInside } from './lookalike/affix-and-unlikely-slip.js';
 import { genericWordsRemoved, MAX_RANK_FOR_GENERIC_WORDS } from './lookalike/generic-words.js';
 import { MAX_RANK_FOR_NUMBER_CHANGED, numberChangedAway, trailingNumber } from './lookalike/number-changed.js';
 
@@ -1091,8 +1093,9 @@ class PopularNameMatcher implements PopularNameIndex {
       if (moved) return hit(moved.rank, moved.reason);
     }
 
-    // 6c. An affix and one slip of the fingers (`ethesjs`: ethers missing its "r", plus "js"). Two
-    //     changes at once: only the plausible slips (no unlikely letter), targets of 5 letters or more.
+    // 6c. An affix and one slip of the fingers (`ethetsjs`: ethers with a neighbouring key, plus "js"). Two
+    //     changes at once: the plausible slips, and an unlikely one only inside the name and against the
+    //     names rule 6 takes it for (`ethesjs`); targets of 5 letters or more.
     //     npm only: on PyPI `py`/`python` is how bindings of a library are named (`pystac`, `pyescrypt`).
     for (const { core, removed, head = 0, tail = 0 } of this.ecosystem === 'npm' ? gluedCores(s, this.affixes) : []) {
       if (core.length < MIN_EDIT_TARGET_LENGTH - 1) continue;
@@ -1111,7 +1114,9 @@ class PopularNameMatcher implements PopularNameIndex {
           const e = singleEdit(core, target);
           if (!e || digitsOnly(e) || versionMark(e, core, target)) continue;
           const plausibility = editPlausibility(e, core, target);
-          if (plausibility === LEAST_PLAUSIBLE || (plausibility < MOST_PLAUSIBLE && pluralS(e, core)) || this.editMakesKnownWord(t, coreLower, e, t.lower[r])) continue;
+          // An unlikely slip as in rule 6, inside the name only (lookalike/affix-and-unlikely-slip.ts).
+          const unlikelyOk = r < this.maxRankForUnlikelyEdit(e, target) && unlikelySlipInside(e, target);
+          if ((plausibility === LEAST_PLAUSIBLE && !unlikelyOk) || (plausibility < MOST_PLAUSIBLE && pluralS(e, core)) || this.editMakesKnownWord(t, coreLower, e, t.lower[r])) continue;
           consider(r, plausibility, () => `extra ${removed}, ${EDIT_REASON[e.kind]}`);
         }
       }
