@@ -31,6 +31,8 @@
  *                word boundary the target lacks (`blink-led`)
  *   6e. sound    npm: the same consonants in the same order, vowels of a kind, doubled letters, s/z, c/k, f/ph aside
  *                (`dezcord.js`, `deezcord.js`), names of 7 letters or more
+ *   6e2. British a British spelling (`-our`, `-yse`, `-tre`, `-logue`) of a popular name or of a slip of one
+ *                (`colouramas` → colorama; lookalike/british-spelling.ts)
  *   6f. number   npm: the number a name ends in changed to one that is not its neighbour (`bip30` for bip39, not
  *                `ckeditor4` for ckeditor5), against the top 10,000 (lookalike/number-changed.ts); weak: a warning
  *   6g. generic  npm: a popular name of the top 5,000 plus generic words that add nothing of their own
@@ -64,6 +66,7 @@ import { readFileSync } from 'node:fs';
 import type { Ecosystem, PopularNameIndex } from '../core/types.js';
 import { normalizePypiName } from '../pypi/normalize-name.js';
 import { unlikelySlipInside } from './lookalike/affix-and-unlikely-slip.js';
+import { americanSpellings } from './lookalike/british-spelling.js';
 import { genericWordsRemoved, MAX_RANK_FOR_GENERIC_WORDS } from './lookalike/generic-words.js';
 import { MAX_RANK_FOR_NUMBER_CHANGED, numberChangedAway, trailingNumber } from './lookalike/number-changed.js';
 
@@ -1163,6 +1166,15 @@ class PopularNameMatcher implements PopularNameIndex {
           break;
         }
       }
+    }
+
+    // 6e2. A British spelling of a popular name, or of a slip of one (`colouramas` for colorama): the other
+    //      rules asked about the American spelling. See lookalike/british-spelling.ts.
+    for (const american of americanSpellings(lower)) {
+      const exact = this.isPopular(american) ? this.rankOf(t, this.lowerForm(american)) : undefined;
+      if (usable(exact)) return hit(exact, 'British spelling');
+      const found = this.lookAlike(american);
+      if (found && !found.weak && this.lowerForm(found.target) !== lower) return { ...found, reason: `British spelling, ${found.reason}` };
     }
 
     // 6f. npm: the number a name ends in changed to one that is not its neighbour in the series
