@@ -28,7 +28,8 @@
  *                unlikely one inside the name (`ethesjs`; lookalike/affix-and-unlikely-slip.ts)
  *   6d. two      two plausible slips (keyboard neighbours, vowels, swaps, doubled letters) from one of
  *                the 500 most popular names of 7 letters or more (`fa-extar`, `chokader`), without a
- *                word boundary the target lacks (`blink-led`)
+ *                word boundary the target lacks (`blink-led`); from one of the top 100, one plausible slip and one
+ *                other change (`reqest`; lookalike/two-edits-top-names.ts)
  *   6e. sound    npm: the same consonants in the same order, vowels of a kind, doubled letters, s/z, c/k, f/ph aside
  *                (`dezcord.js`, `deezcord.js`), names of 7 letters or more
  *   6e2. British a British spelling (`-our`, `-yse`, `-tre`, `-logue`) of a popular name or of a slip of one
@@ -67,6 +68,7 @@ import type { Ecosystem, PopularNameIndex } from '../core/types.js';
 import { normalizePypiName } from '../pypi/normalize-name.js';
 import { unlikelySlipInside } from './lookalike/affix-and-unlikely-slip.js';
 import { americanSpellings } from './lookalike/british-spelling.js';
+import { enoughSlips, MAX_RANK_FOR_ONE_UNLIKELY_OF_TWO } from './lookalike/two-edits-top-names.js';
 import { genericWordsRemoved, MAX_RANK_FOR_GENERIC_WORDS } from './lookalike/generic-words.js';
 import { MAX_RANK_FOR_NUMBER_CHANGED, numberChangedAway, trailingNumber } from './lookalike/number-changed.js';
 
@@ -369,7 +371,11 @@ export function singleEdit(candidate: string, target: string): SingleEdit | unde
 
 /** A plausible slip (a swap, a doubled or undoubled letter, a neighbouring key, a vowel, a plural `s`) that involves no digit. */
 function isSlip(edit: SingleEdit, candidate: string, target: string): boolean {
-  return editPlausibility(edit, candidate, target) >= PLAUSIBLE && !/[0-9]/.test(edit.candidateChar + edit.targetChar);
+  return editPlausibility(edit, candidate, target) >= PLAUSIBLE && !hasDigit(edit);
+}
+
+function hasDigit(edit: SingleEdit): boolean {
+  return /[0-9]/.test(edit.candidateChar + edit.targetChar);
 }
 
 /**
@@ -377,7 +383,7 @@ function isSlip(edit: SingleEdit, candidate: string, target: string): boolean {
  * both are slips of the fingers (isSlip). Tries every single edit of the candidate near where the two
  * names differ, with the target's letters, and checks that one more slip reaches the target.
  */
-export function twoPlausibleSlips(candidate: string, target: string): [SingleEdit, SingleEdit] | undefined {
+export function twoPlausibleSlips(candidate: string, target: string, rank = Infinity): [SingleEdit, SingleEdit] | undefined {
   if (candidate === target || singleEdit(candidate, target)) return undefined; // one edit or none: rule 6
   const c = candidate;
   const n = c.length;
@@ -390,9 +396,11 @@ export function twoPlausibleSlips(candidate: string, target: string): [SingleEdi
   const letters = new Set(target.slice(Math.max(0, p - 1), Math.min(target.length, target.length - q + 1)));
   const tryVariant = (v: string): [SingleEdit, SingleEdit] | undefined => {
     const first = singleEdit(c, v);
-    if (!first || !isSlip(first, c, v)) return undefined;
+    if (!first || hasDigit(first)) return undefined;
     const second = singleEdit(v, target);
-    return second && isSlip(second, v, target) ? [first, second] : undefined;
+    if (!second || hasDigit(second)) return undefined;
+    // Both plausible slips; for the very biggest names one is enough (lookalike/two-edits-top-names.ts).
+    return enoughSlips(rank, Number(isSlip(first, c, v)) + Number(isSlip(second, v, target)), first, second, c) ? [first, second] : undefined;
   };
   for (let k = from; k <= to; k++) {
     const found =
@@ -1129,6 +1137,8 @@ class PopularNameMatcher implements PopularNameIndex {
 
     // 6d. Two slips at once, each a plausible one (`fa-extar`: a neighbouring key and a swap), against the biggest names only.
     //     A word boundary the target does not have is meant, not slipped (`blink-led`, `inherits-ex`).
+    //     From the top 100, one plausible slip and one other change, tried after 6e-6e2 (lookalike/two-edits-top-names.ts).
+    let oneSlipOfTwo: { rank: number; reason: string } | undefined;
     if (s.length >= MIN_TWO_SLIP_TARGET_LENGTH - 2) {
       const mask = letterMask(s);
       let wordCount = -1;
@@ -1146,8 +1156,11 @@ class PopularNameMatcher implements PopularNameIndex {
           if (wordCount === -1) wordCount = words(lower).length;
           if (wordCount > words(t.lower[r]).length) continue;
           const slips = twoPlausibleSlips(s, target);
-          if (!slips || this.editMakesKnownWord(t, lower, slips[0], t.lower[r])) continue;
-          found = { rank: r, reason: twoSlipsReason(slips) };
+          if (slips && !this.editMakesKnownWord(t, lower, slips[0], t.lower[r])) found = { rank: r, reason: twoSlipsReason(slips) };
+          else if (r < MAX_RANK_FOR_ONE_UNLIKELY_OF_TWO && (!oneSlipOfTwo || r < oneSlipOfTwo.rank)) {
+            const loose = twoPlausibleSlips(s, target, r);
+            if (loose && !this.editMakesKnownWord(t, lower, loose[0], t.lower[r])) oneSlipOfTwo = { rank: r, reason: twoSlipsReason(loose) };
+          }
         }
       }
       if (found) return hit(found.rank, found.reason);
@@ -1176,6 +1189,8 @@ class PopularNameMatcher implements PopularNameIndex {
       const found = this.lookAlike(american);
       if (found && !found.weak && this.lowerForm(found.target) !== lower) return { ...found, reason: `British spelling, ${found.reason}` };
     }
+
+    if (oneSlipOfTwo) return hit(oneSlipOfTwo.rank, oneSlipOfTwo.reason);
 
     // 6f. npm: the number a name ends in changed to one that is not its neighbour in the series
     //     (`bip30` for bip39; `ckeditor4` for ckeditor5 is the series' previous major). A warning: a number
