@@ -200,8 +200,6 @@ const HOMOGLYPHS: Record<string, string> = {
   ı: 'l', ɡ: 'g', ℓ: 'l', ſ: 's',
 };
 
-const FOLDS = /[01i|!]|rn|vv/g;
-const FOLD: Record<string, string> = { '0': 'o', '1': 'l', i: 'l', '|': 'l', '!': 'l', rn: 'm', vv: 'w' };
 
 /**
  * Folds characters that look alike onto one: `1`, `i`, `|`, `!` → `l`; `0` → `o`; `rn` → `m`;
@@ -215,7 +213,9 @@ export function confusableSkeleton(name: string): string {
     s = s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
     s = Array.from(s, (c) => HOMOGLYPHS[c] ?? c).join('');
   }
-  return s.replace(FOLDS, (c) => FOLD[c] ?? c);
+  // Four native passes, no replacer function: this runs on every popular name when the index is built.
+  // The passes cannot feed each other (no result letter forms `rn` or `vv`), so the order does not matter.
+  return s.replace(/[1i|!]/g, 'l').replace(/0/g, 'o').replace(/rn/g, 'm').replace(/vv/g, 'w');
 }
 
 interface AffixRules {
@@ -291,9 +291,18 @@ function isSeparator(c: string): boolean {
   return c === '-' || c === '_' || c === '.';
 }
 
+const affixHints = new WeakMap<AffixRules, RegExp>();
+
+/** A test for "starts with a prefix or ends with a suffix" in one native call (it runs on every popular name). */
+function affixHint(rules: AffixRules): RegExp {
+  let hint = affixHints.get(rules);
+  if (!hint) affixHints.set(rules, (hint = new RegExp(`^(?:${rules.prefixes.join('|')})|(?:${rules.suffixes.join('|')})$`)));
+  return hint;
+}
+
 /** Cores of a popular name: only affixes that stand apart as a word (`uglify-js` → `uglify`, not `nodemon` → `mon`). */
 function separatedCores(lower: string, rules: AffixRules): Core[] {
-  if (!rules.prefixes.some((p) => lower.startsWith(p)) && !rules.suffixes.some((x) => lower.endsWith(x))) return [];
+  if (!affixHint(rules).test(lower)) return [];
   const words = lower.split(SEPARATORS).filter((w) => w !== '');
   if (words.length < 2) return [];
   const out: Core[] = [];
@@ -688,7 +697,7 @@ class DeletionIndex {
 
   constructor(entries: number) {
     let size = 1024;
-    while (size < entries * 2) size *= 2;
+    while (size < entries * 1.5) size *= 2; // a load of 2/3 at most: short probe runs, half the memory of 1/2
     this.keys = new Int32Array(size);
     this.ranks = new Int32Array(size).fill(-1);
     this.mask = size - 1;
@@ -725,12 +734,11 @@ interface Tables {
   stripped: string[];
   /** Rules 1-5: form → rank of the most popular name with that form (byLower: only names with capitals). */
   byLower: Map<string, number>;
-  bySkeleton: Map<string, number>;
+  /** Rules 2-3 (and 5, 5b, 6g): every name under skeletonHash of its stripped form, most popular first (see skeletonRank). */
+  bySkeleton: DeletionIndex;
   byCore: Map<string, number>;
   coreRemoved: Map<string, string>;
   coreAffixes: Map<string, string[]>;
-  /** Rule 1b: lower form → rank (built on first use). */
-  rankByLower?: Map<string, number>;
   /** Rule 6: names of at least MIN_EDIT_TARGET_LENGTH letters; shorter ones by their stripped form. */
   deletions: DeletionIndex;
   shortNames: Map<string, number>;
@@ -859,6 +867,49 @@ function numberStems(stripped: readonly string[]): Map<string, number[]> {
   return out;
 }
 
+/** A 32-bit hash of a string's char codes (as skeletonHash hashes an ASCII name's skeleton). */
+function codesHash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, BASE) + s.charCodeAt(i)) | 0;
+  return finish(h, s.length);
+}
+
+/**
+ * The hash of confusableSkeleton(s): for an ASCII name folded in one pass over its char codes, with
+ * no string built (it runs on every popular name when the index is built: the skeleton strings and a
+ * Map of them cost 40 ms there, cold). Equal skeletons, equal hashes; a hit is verified (skeletonRank).
+ */
+function skeletonHash(s: string): number {
+  let h = 0;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c > 0x7f) return codesHash(confusableSkeleton(s));
+    if (c >= 0x41 && c <= 0x5a) c += 0x20; // lower case
+    // As confusableSkeleton: 1 i | ! → l, 0 → o, rn → m, vv → w (x | 0x20 lower-cases the next letter).
+    if (c === 0x31 || c === 0x69 || c === 0x7c || c === 0x21) c = 0x6c;
+    else if (c === 0x30) c = 0x6f;
+    else if (c === 0x72 && (s.charCodeAt(i + 1) | 0x20) === 0x6e) [c, i] = [0x6d, i + 1];
+    else if (c === 0x76 && (s.charCodeAt(i + 1) | 0x20) === 0x76) [c, i] = [0x77, i + 1];
+    h = (Math.imul(h, BASE) + c) | 0;
+    n++;
+  }
+  return finish(h, n);
+}
+
+/** The most popular name whose stripped form has the skeleton of `stripped` (rules 2-3), if any. */
+function skeletonRank(t: Tables, stripped: string): number | undefined {
+  const hash = skeletonHash(stripped);
+  const { keys, ranks, mask } = t.bySkeleton;
+  let skeleton: string | undefined;
+  for (let i = hash & mask; ranks[i] !== -1; i = (i + 1) & mask) {
+    if (keys[i] !== hash) continue;
+    skeleton ??= confusableSkeleton(stripped);
+    if (confusableSkeleton(t.stripped[ranks[i]]) === skeleton) return ranks[i];
+  }
+  return undefined;
+}
+
 function firstRank(map: Map<string, number>, key: string, rank: number): void {
   if (!map.has(key)) map.set(key, rank);
 }
@@ -891,7 +942,7 @@ class PopularNameMatcher implements PopularNameIndex {
     const lower = this.names.map((n) => this.lowerForm(n));
     const stripped = lower.map(stripSeparators);
     const byLower = new Map<string, number>();
-    const bySkeleton = new Map<string, number>();
+    const bySkeleton = new DeletionIndex(stripped.length);
     const byCore = new Map<string, number>();
     const coreRemoved = new Map<string, string>();
     const coreAffixes = new Map<string, string[]>();
@@ -905,7 +956,7 @@ class PopularNameMatcher implements PopularNameIndex {
     for (let rank = 0; rank < lower.length; rank++) {
       const l = lower[rank];
       if (l !== this.names[rank]) firstRank(byLower, l, rank);
-      firstRank(bySkeleton, confusableSkeleton(stripped[rank]), rank);
+      bySkeleton.add(skeletonHash(stripped[rank]), rank);
       for (const { core, removed, affixes } of separatedCores(l, this.affixes)) {
         if (!byCore.has(core)) {
           byCore.set(core, rank);
@@ -930,7 +981,8 @@ class PopularNameMatcher implements PopularNameIndex {
       } else if (length >= MIN_SHORT_TARGET_LENGTH || (length === MIN_SHORT_TARGET_LENGTH - 1 && rank < MAX_RANK_FOR_UNLIKELY_SHORT_EDITS)) {
         firstRank(shortNames, stripped[rank], rank);
       }
-      for (const word of new Set(words(l))) wordUses.set(word, (wordUses.get(word) ?? 0) + 1);
+      const ws = words(l);
+      for (let i = 0; i < ws.length; i++) if (ws.indexOf(ws[i]) === i) wordUses.set(ws[i], (wordUses.get(ws[i]) ?? 0) + 1);
       const base = seriesBase(stripped[rank]);
       if (base !== undefined) firstRank(seriesHead, base, rank);
     }
@@ -975,7 +1027,11 @@ class PopularNameMatcher implements PopularNameIndex {
 
   /** The rank of a popular name given in its lower-case (PyPI: normalized) form. */
   private rankOf(t: Tables, lower: string): number | undefined {
-    return (t.rankByLower ??= new Map(t.lower.map((l, r) => [l, r] as const).reverse())).get(lower);
+    // Probed in the skeleton table (a name's lower form fixes its skeleton), verified against the lower form.
+    const hash = skeletonHash(stripSeparators(lower));
+    const { keys, ranks, mask } = t.bySkeleton;
+    for (let i = hash & mask; ranks[i] !== -1; i = (i + 1) & mask) if (keys[i] === hash && t.lower[ranks[i]] === lower) return ranks[i];
+    return undefined;
   }
 
   lookAlike(input: string): LookAlike | undefined {
@@ -1005,7 +1061,7 @@ class PopularNameMatcher implements PopularNameIndex {
 
     // 2 + 3. Separators and look-alike characters; but a popular name exactly, with an affix word
     //       added, is closer (`punycode-js` is punycode plus "js", not a separator variant of `punycode.js`).
-    rank = t.bySkeleton.get(confusableSkeleton(s));
+    rank = skeletonRank(t, s);
     if (usable(rank)) {
       for (const { core, removed } of affixWordsRemoved(lower, this.affixes)) {
         const r = this.rankOf(t, core);
@@ -1034,7 +1090,7 @@ class PopularNameMatcher implements PopularNameIndex {
     // 5. Affixes: added to a popular name, or swapped for another one.
     for (const { core, removed, affixes } of gluedCores(s, this.affixes)) {
       if (core.length < MIN_AFFIX_CORE_LENGTH) continue;
-      const added = t.bySkeleton.get(confusableSkeleton(core));
+      const added = skeletonRank(t, core);
       if (this.ecosystem === 'npm' || (added !== undefined && added < MAX_PYPI_RANK_FOR_ADDED_AFFIXES)) consider(added, PLAUSIBLE, () => `extra ${removed}`);
       const swapped = t.byCore.get(core);
       if (this.ecosystem === 'npm' || (swapped !== undefined && sameAffixWords(affixes, t.coreAffixes.get(core) ?? []))) consider(swapped, PLAUSIBLE, () => `${removed} instead of ${t.coreRemoved.get(core)}`);
@@ -1044,7 +1100,7 @@ class PopularNameMatcher implements PopularNameIndex {
     //     its next major version. Glued digits are left alone: they name a series (`fabric2`, `pypdf3`).
     const versioned = VERSION_WORD_ADDED.exec(lower);
     if (versioned) {
-      const r = t.bySkeleton.get(confusableSkeleton(stripSeparators(versioned[1])));
+      const r = skeletonRank(t, stripSeparators(versioned[1]));
       if (r !== undefined && t.stripped[r].length >= MIN_EDIT_TARGET_LENGTH) consider(r, PLAUSIBLE, () => 'version number added');
     }
 
@@ -1208,7 +1264,7 @@ class PopularNameMatcher implements PopularNameIndex {
     //     about rather than blocked. See lookalike/generic-words.ts.
     if (this.ecosystem === 'npm') {
       for (const { core, removed } of genericWordsRemoved(lower)) {
-        const r = t.bySkeleton.get(confusableSkeleton(stripSeparators(core)));
+        const r = skeletonRank(t, stripSeparators(core));
         if (usable(r) && r < MAX_RANK_FOR_GENERIC_WORDS && t.stripped[r].length >= MIN_SHORT_TARGET_LENGTH) {
           const words = removed.map((w) => `"${w}"`).join(' and ');
           return { ...hit(r, `a popular name plus the generic word${removed.length > 1 ? 's' : ''} ${words}`), weak: true };

@@ -17,8 +17,11 @@ const BRITISH_ENDINGS: readonly [RegExp, string][] = [
   [/logue/g, 'log'],
 ];
 
+const ANY_BRITISH_ENDING = /our|yse|tre|logue/;
+
 /** The name with each kind of British spelling in it made American, one kind at a time (lower-cased input). */
 export function americanSpellings(lower: string): string[] {
+  if (!ANY_BRITISH_ENDING.test(lower)) return []; // the common case, in one test
   const out: string[] = [];
   for (const [british, american] of BRITISH_ENDINGS) {
     const folded = lower.replace(british, american);

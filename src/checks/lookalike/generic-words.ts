@@ -41,6 +41,11 @@ export interface GenericWordsRemoved {
  */
 export function genericWordsRemoved(lower: string): GenericWordsRemoved[] {
   if (lower.startsWith('@')) return [];
+  // The common case first, without splitting: neither the first nor the last word is generic.
+  const firstEnd = lower.search(/[-_.]/);
+  if (firstEnd === -1) return [];
+  const lastStart = Math.max(lower.lastIndexOf('-'), lower.lastIndexOf('_'), lower.lastIndexOf('.')) + 1;
+  if (!GENERIC_WORDS.has(lower.slice(0, firstEnd)) && !GENERIC_WORDS.has(lower.slice(lastStart))) return [];
   const spans: { word: string; from: number; to: number }[] = [];
   for (const m of lower.matchAll(/[^-_.]+/g)) spans.push({ word: m[0], from: m.index, to: m.index + m[0].length });
   if (spans.length < 2) return [];
