@@ -28,8 +28,8 @@
  *                unlikely one inside the name (`ethesjs`; lookalike/affix-and-unlikely-slip.ts)
  *   6d. two      two plausible slips (keyboard neighbours, vowels, swaps, doubled letters) from one of
  *                the 500 most popular names of 7 letters or more (`fa-extar`, `chokader`), without a
- *                word boundary the target lacks (`blink-led`); from one of the top 100, one plausible slip and one
- *                other change (`reqest`; lookalike/two-edits-top-names.ts)
+ *                word boundary the target lacks (`blink-led`); on PyPI, from one of the top 100, one plausible slip
+ *                and one other change (`reqest`; lookalike/two-edits-top-names.ts)
  *   6e. sound    npm: the same consonants in the same order, vowels of a kind, doubled letters, s/z, c/k, f/ph aside
  *                (`dezcord.js`, `deezcord.js`), names of 7 letters or more
  *   6e2. British a British spelling (`-our`, `-yse`, `-tre`, `-logue`) of a popular name or of a slip of one
@@ -1193,7 +1193,7 @@ class PopularNameMatcher implements PopularNameIndex {
 
     // 6d. Two slips at once, each a plausible one (`fa-extar`: a neighbouring key and a swap), against the biggest names only.
     //     A word boundary the target does not have is meant, not slipped (`blink-led`, `inherits-ex`).
-    //     From the top 100, one plausible slip and one other change, tried after 6e-6e2 (lookalike/two-edits-top-names.ts).
+    //     PyPI: from the top 100, one plausible slip and one other change, tried after 6e-6e2 (lookalike/two-edits-top-names.ts).
     let oneSlipOfTwo: { rank: number; reason: string } | undefined;
     if (s.length >= MIN_TWO_SLIP_TARGET_LENGTH - 2) {
       const mask = letterMask(s);
@@ -1213,7 +1213,7 @@ class PopularNameMatcher implements PopularNameIndex {
           if (wordCount > words(t.lower[r]).length) continue;
           const slips = twoPlausibleSlips(s, target);
           if (slips && !this.editMakesKnownWord(t, lower, slips[0], t.lower[r])) found = { rank: r, reason: twoSlipsReason(slips) };
-          else if (r < MAX_RANK_FOR_ONE_UNLIKELY_OF_TWO && (!oneSlipOfTwo || r < oneSlipOfTwo.rank)) {
+          else if (this.ecosystem === 'pypi' && r < MAX_RANK_FOR_ONE_UNLIKELY_OF_TWO && (!oneSlipOfTwo || r < oneSlipOfTwo.rank)) {
             const loose = twoPlausibleSlips(s, target, r);
             if (loose && !this.editMakesKnownWord(t, lower, loose[0], t.lower[r])) oneSlipOfTwo = { rank: r, reason: twoSlipsReason(loose) };
           }

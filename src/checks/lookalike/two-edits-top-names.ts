@@ -6,6 +6,10 @@
  * guards hold (7 letters or more, no word boundary the target lacks: `sec-parser` is not pycparser),
  * and two letters added together at the end are an ending, not two slips (`markdown-it-pyrs`, the
  * Rust port of markdown-it-py).
+ *
+ * PyPI only: npm's top names are short and crowded (`react-is`, `commander`, `entities`), and the
+ * tail of our own npm list held against its first 12,000 names had 6 of 8,000 real packages flagged
+ * (`react-fit`, `react-ga`, `commoner`, `maximatch`, ...) for no look-alike found; PyPI's tail, none.
  */
 import type { SingleEdit } from '../popular-names.js';
 

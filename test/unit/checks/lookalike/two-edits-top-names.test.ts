@@ -8,6 +8,9 @@ describe('two changes from a top-100 name, one of them a plausible slip', () => 
     expect(buildPopularNameIndex('pypi', names(10)).lookAlike('pakagingg')).toEqual({ target: 'packaging', reason: 'one letter added and one letter missing' });
     expect(buildPopularNameIndex('pypi', names(MAX_RANK_FOR_ONE_UNLIKELY_OF_TWO)).lookAlike('pakagingg')).toBeUndefined();
   });
+  it('is PyPI only: on npm, short crowded top names made real packages look-alikes (commoner next to commander)', () => {
+    expect(buildPopularNameIndex('npm', ['commander', 'filler']).lookAlike('commoner')).toBeUndefined();
+  });
   it('takes two letters added together at the end for an ending, not two slips', () => {
     const added = singleEdit('packagingrs', 'packagingr')!;
     const then = singleEdit('packagingr', 'packaging')!;
