@@ -21,7 +21,8 @@ import type { SafeCommandIo } from './safe-command-io.js';
 
 export async function checkNpmForReport(specs: string[], options: { offline: boolean; deps?: boolean; io: SafeCommandIo }): Promise<PackageReport[] | number> {
   const { io } = options;
-  const store = await SafeStore.open();
+  // A check only reads the settings: the plain read, without conf (and the schema compiler it loads, ~40 ms).
+  const store = await SafeStore.open({ readOnly: true });
   const settings = applyEnvOverrides(store.settings(), io.env, 'SAFE_NPM');
   const parsed: Array<NpmSpecRequest | { raw: string; error: string }> = specs.map((raw) => {
     try {
