@@ -22,6 +22,8 @@
  *                ignored) from a popular name of at least 5 characters; 4-character names only by a
  *                doubled letter or a swap (`vitte`, `jset`), 3-character names of the top 1,000 only by a
  *                doubled letter (`zodd`); this includes `@type/node`
+ *   6 also takes a vowel of a pair left out (`acqusition`, names of 7 letters or more) for a likely slip
+ *                (lookalike/vowel-pair.ts)
  *   6b. moved    one letter typed early or late (`rceat`, `require-ports`) or two letters swapped across a
  *                third (`uglyfi`), in a word of at least 5 letters (acronyms are reordered on purpose)
  *   6c. affix+1  npm: an affix and one plausible slip (`ethetsjs`: ethers + "js" with a neighbouring key), or an
@@ -69,6 +71,7 @@ import { normalizePypiName } from '../pypi/normalize-name.js';
 import { unlikelySlipInside } from './lookalike/affix-and-unlikely-slip.js';
 import { americanSpellings } from './lookalike/british-spelling.js';
 import { enoughSlips, MAX_RANK_FOR_ONE_UNLIKELY_OF_TWO } from './lookalike/two-edits-top-names.js';
+import { vowelPairSimplified } from './lookalike/vowel-pair.js';
 import { genericWordsRemoved, MAX_RANK_FOR_GENERIC_WORDS } from './lookalike/generic-words.js';
 import { MAX_RANK_FOR_NUMBER_CHANGED, numberChangedAway, trailingNumber } from './lookalike/number-changed.js';
 
@@ -1110,7 +1113,8 @@ class PopularNameMatcher implements PopularNameIndex {
       const target = t.stripped[r];
       const e = singleEdit(s, target);
       if (!e || digitsOnly(e) || versionMark(e, s, target)) return;
-      const plausibility = this.ecosystem === 'npm' && vowelDropped(e, target) ? PLAUSIBLE : editPlausibility(e, s, target);
+      // A vowel left out between consonants (npm) or of a pair of vowels (lookalike/vowel-pair.ts) is a likely slip.
+      const plausibility = (this.ecosystem === 'npm' && vowelDropped(e, target)) || vowelPairSimplified(e, target) ? PLAUSIBLE : editPlausibility(e, s, target);
       // Short names are one keystroke from many others: only the commonest slips count there.
       if (target.length < MIN_EDIT_TARGET_LENGTH && plausibility < MOST_PLAUSIBLE) return;
       if (plausibility === LEAST_PLAUSIBLE && r >= this.maxRankForUnlikelyEdit(e, target)) return;
