@@ -6,8 +6,6 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { npmCheckTree } from '../flow/npm-check.js';
-import { realNpmFlowDeps } from './npm-install-flow.js';
 import { SafeStore } from '../config/store.js';
 import { applyEnvOverrides } from '../config/settings.js';
 import type { PackageReport } from '../core/types.js';
@@ -56,6 +54,8 @@ function invalidReport(p: { raw: string; error: string }): PackageReport {
 
 /** The install's own stages in a scratch project (removed afterwards): nothing is installed anywhere. */
 async function checkWholeTree(specs: NpmSpecRequest[], io: SafeCommandIo): Promise<PackageReport[] | number> {
+  // Loaded here, not at the top: the install flow is half the modules, and `--offline` / `--no-deps` never use it.
+  const [{ npmCheckTree }, { realNpmFlowDeps }] = await Promise.all([import('../flow/npm-check.js'), import('./npm-install-flow.js')]);
   const scratch = mkdtempSync(join(tmpdir(), 'safe-npm-check-'));
   try {
     chmodSync(scratch, 0o755);
