@@ -22,20 +22,30 @@
  *                ignored) from a popular name of at least 5 characters; 4-character names only by a
  *                doubled letter or a swap (`vitte`, `jset`), 3-character names of the top 1,000 only by a
  *                doubled letter (`zodd`); this includes `@type/node`
+ *   6 also takes a vowel of a pair left out (`acqusition`, names of 7 letters or more) for a likely slip
+ *                (lookalike/vowel-pair.ts)
  *   6b. moved    one letter typed early or late (`rceat`, `require-ports`) or two letters swapped across a
  *                third (`uglyfi`), in a word of at least 5 letters (acronyms are reordered on purpose)
- *   6c. affix+1  npm: an affix and one plausible slip (`ethetsjs`: ethers + "js" with a neighbouring key)
+ *   6c. affix+1  npm: an affix and one plausible slip (`ethetsjs`: ethers + "js" with a neighbouring key), or an
+ *                unlikely one inside the name (`ethesjs`; lookalike/affix-and-unlikely-slip.ts)
  *   6d. two      two plausible slips (keyboard neighbours, vowels, swaps, doubled letters) from one of
  *                the 500 most popular names of 7 letters or more (`fa-extar`, `chokader`), without a
- *                word boundary the target lacks (`blink-led`)
+ *                word boundary the target lacks (`blink-led`); on PyPI, from one of the top 100, one plausible slip
+ *                and one other change (`reqest`; lookalike/two-edits-top-names.ts)
  *   6e. sound    npm: the same consonants in the same order, vowels of a kind, doubled letters, s/z, c/k, f/ph aside
  *                (`dezcord.js`, `deezcord.js`), names of 7 letters or more
+ *   6e2. British a British spelling (`-our`, `-yse`, `-tre`, `-logue`) of a popular name or of a slip of one
+ *                (`colouramas` → colorama; lookalike/british-spelling.ts)
+ *   6f. number   npm: the number a name ends in changed to one that is not its neighbour (`bip30` for bip39, not
+ *                `ckeditor4` for ckeditor5), against the top 10,000 (lookalike/number-changed.ts); weak: a warning
+ *   6g. generic  npm: a popular name of the top 5,000 plus generic words that add nothing of their own
+ *                (`axios-http`, `node-mongoose-orm`; lookalike/generic-words.ts); weak: a warning
  *   7. scope     npm: any name under a scope one edit from a big popular scope (`@babell/x` → `@babel/x`)
  * Rules 5 and 6 form one pool: the most plausible slip wins (a swap, a doubled or undoubled letter;
  * then a neighbouring key, a vowel for a vowel, a plural `s`, an affix; then anything else), then a
  * slip not at the first letter (the letter people mistype least: `crypt` → crypto, not bcrypt), then the
  * most popular target (`python-dateutils` → python-dateutil, not dateutils). Rules 6b-6d (two changes
- * at once) are tried only when 1-6 find nothing. Guards on rule 6:
+ * at once) are tried only when 1-6 find nothing, and 6f-6g (weaker signs) only when 1-6e find nothing. Guards on rule 6:
  *   - an unlikely slip (not a keyboard neighbour, vowel, doubling, swap or plural; on npm a vowel left
  *     out between consonants counts as likely: `bp66` for bip66) must imitate a big
  *     name: top 1,000 for 5-letter names, top 10,000 for a substitution, top 5,000 on PyPI (top 1,000
@@ -58,10 +68,18 @@
 import { readFileSync } from 'node:fs';
 import type { Ecosystem, PopularNameIndex } from '../core/types.js';
 import { normalizePypiName } from '../pypi/normalize-name.js';
+import { unlikelySlipInside } from './lookalike/affix-and-unlikely-slip.js';
+import { americanSpellings } from './lookalike/british-spelling.js';
+import { enoughSlips, MAX_RANK_FOR_ONE_UNLIKELY_OF_TWO } from './lookalike/two-edits-top-names.js';
+import { vowelPairSimplified } from './lookalike/vowel-pair.js';
+import { genericWordsRemoved, MAX_RANK_FOR_GENERIC_WORDS } from './lookalike/generic-words.js';
+import { MAX_RANK_FOR_NUMBER_CHANGED, numberChangedAway, trailingNumber } from './lookalike/number-changed.js';
 
 export interface LookAlike {
   target: string;
   reason: string;
+  /** A weaker sign than a slip (a popular name plus generic words): the check warns rather than blocks. */
+  weak?: boolean;
 }
 
 /** Shortest target (separators removed) that every one-edit rule compares against. */
@@ -185,8 +203,6 @@ const HOMOGLYPHS: Record<string, string> = {
   ı: 'l', ɡ: 'g', ℓ: 'l', ſ: 's',
 };
 
-const FOLDS = /[01i|!]|rn|vv/g;
-const FOLD: Record<string, string> = { '0': 'o', '1': 'l', i: 'l', '|': 'l', '!': 'l', rn: 'm', vv: 'w' };
 
 /**
  * Folds characters that look alike onto one: `1`, `i`, `|`, `!` → `l`; `0` → `o`; `rn` → `m`;
@@ -200,7 +216,9 @@ export function confusableSkeleton(name: string): string {
     s = s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
     s = Array.from(s, (c) => HOMOGLYPHS[c] ?? c).join('');
   }
-  return s.replace(FOLDS, (c) => FOLD[c] ?? c);
+  // Four native passes, no replacer function: this runs on every popular name when the index is built.
+  // The passes cannot feed each other (no result letter forms `rn` or `vv`), so the order does not matter.
+  return s.replace(/[1i|!]/g, 'l').replace(/0/g, 'o').replace(/rn/g, 'm').replace(/vv/g, 'w');
 }
 
 interface AffixRules {
@@ -276,9 +294,18 @@ function isSeparator(c: string): boolean {
   return c === '-' || c === '_' || c === '.';
 }
 
+const affixHints = new WeakMap<AffixRules, RegExp>();
+
+/** A test for "starts with a prefix or ends with a suffix" in one native call (it runs on every popular name). */
+function affixHint(rules: AffixRules): RegExp {
+  let hint = affixHints.get(rules);
+  if (!hint) affixHints.set(rules, (hint = new RegExp(`^(?:${rules.prefixes.join('|')})|(?:${rules.suffixes.join('|')})$`)));
+  return hint;
+}
+
 /** Cores of a popular name: only affixes that stand apart as a word (`uglify-js` → `uglify`, not `nodemon` → `mon`). */
 function separatedCores(lower: string, rules: AffixRules): Core[] {
-  if (!rules.prefixes.some((p) => lower.startsWith(p)) && !rules.suffixes.some((x) => lower.endsWith(x))) return [];
+  if (!affixHint(rules).test(lower)) return [];
   const words = lower.split(SEPARATORS).filter((w) => w !== '');
   if (words.length < 2) return [];
   const out: Core[] = [];
@@ -307,7 +334,9 @@ function affixWordsRemoved(lower: string, rules: AffixRules): Core[] {
 // ---------------------------------------------------------------------------------------------
 // One edit
 
-export type EditKind = 'swap' | 'changed' | 'missing' | 'added';
+import type { EditKind, SingleEdit } from './lookalike/edit.js';
+
+export type { EditKind, SingleEdit };
 
 const EDIT_REASON: Record<EditKind, string> = {
   swap: 'two letters swapped',
@@ -316,15 +345,6 @@ const EDIT_REASON: Record<EditKind, string> = {
   added: 'one letter added',
 };
 
-export interface SingleEdit {
-  kind: EditKind;
-  /** Where the edit is: the index in the candidate (for `missing`: where the target's character would go). */
-  at: number;
-  /** The candidate's character involved ('' when a letter is missing). */
-  candidateChar: string;
-  /** The target's character involved ('' when a letter was added). */
-  targetChar: string;
-}
 
 /** Whether a[from..] equals b[from + shift..] to the end of both. */
 function tailsEqual(a: string, from: number, b: string, shift: number): boolean {
@@ -356,7 +376,11 @@ export function singleEdit(candidate: string, target: string): SingleEdit | unde
 
 /** A plausible slip (a swap, a doubled or undoubled letter, a neighbouring key, a vowel, a plural `s`) that involves no digit. */
 function isSlip(edit: SingleEdit, candidate: string, target: string): boolean {
-  return editPlausibility(edit, candidate, target) >= PLAUSIBLE && !/[0-9]/.test(edit.candidateChar + edit.targetChar);
+  return editPlausibility(edit, candidate, target) >= PLAUSIBLE && !hasDigit(edit);
+}
+
+function hasDigit(edit: SingleEdit): boolean {
+  return /[0-9]/.test(edit.candidateChar + edit.targetChar);
 }
 
 /**
@@ -364,7 +388,7 @@ function isSlip(edit: SingleEdit, candidate: string, target: string): boolean {
  * both are slips of the fingers (isSlip). Tries every single edit of the candidate near where the two
  * names differ, with the target's letters, and checks that one more slip reaches the target.
  */
-export function twoPlausibleSlips(candidate: string, target: string): [SingleEdit, SingleEdit] | undefined {
+export function twoPlausibleSlips(candidate: string, target: string, rank = Infinity): [SingleEdit, SingleEdit] | undefined {
   if (candidate === target || singleEdit(candidate, target)) return undefined; // one edit or none: rule 6
   const c = candidate;
   const n = c.length;
@@ -377,9 +401,11 @@ export function twoPlausibleSlips(candidate: string, target: string): [SingleEdi
   const letters = new Set(target.slice(Math.max(0, p - 1), Math.min(target.length, target.length - q + 1)));
   const tryVariant = (v: string): [SingleEdit, SingleEdit] | undefined => {
     const first = singleEdit(c, v);
-    if (!first || !isSlip(first, c, v)) return undefined;
+    if (!first || hasDigit(first)) return undefined;
     const second = singleEdit(v, target);
-    return second && isSlip(second, v, target) ? [first, second] : undefined;
+    if (!second || hasDigit(second)) return undefined;
+    // Both plausible slips; for the very biggest names one is enough (lookalike/two-edits-top-names.ts).
+    return enoughSlips(rank, Number(isSlip(first, c, v)) + Number(isSlip(second, v, target)), first, second, c) ? [first, second] : undefined;
   };
   for (let k = from; k <= to; k++) {
     const found =
@@ -667,7 +693,7 @@ class DeletionIndex {
 
   constructor(entries: number) {
     let size = 1024;
-    while (size < entries * 2) size *= 2;
+    while (size < entries * 1.5) size *= 2; // a load of 2/3 at most: short probe runs, half the memory of 1/2
     this.keys = new Int32Array(size);
     this.ranks = new Int32Array(size).fill(-1);
     this.mask = size - 1;
@@ -704,12 +730,11 @@ interface Tables {
   stripped: string[];
   /** Rules 1-5: form → rank of the most popular name with that form (byLower: only names with capitals). */
   byLower: Map<string, number>;
-  bySkeleton: Map<string, number>;
+  /** Rules 2-3 (and 5, 5b, 6g): every name under skeletonHash of its stripped form, most popular first (see skeletonRank). */
+  bySkeleton: DeletionIndex;
   byCore: Map<string, number>;
   coreRemoved: Map<string, string>;
   coreAffixes: Map<string, string[]>;
-  /** Rule 1b: lower form → rank (built on first use). */
-  rankByLower?: Map<string, number>;
   /** Rule 6: names of at least MIN_EDIT_TARGET_LENGTH letters; shorter ones by their stripped form. */
   deletions: DeletionIndex;
   shortNames: Map<string, number>;
@@ -719,6 +744,8 @@ interface Tables {
   twoSlipTargets: { ranks: Int32Array; masks: Int32Array }[];
   /** Rule 6e (npm): names of at least MIN_SOUND_ALIKE_LENGTH letters by soundHash, built on the first probe. */
   bySound?: DeletionIndex;
+  /** Rule 6f (npm): the names of the top MAX_RANK_FOR_NUMBER_CHANGED that end in a number, by the letters before it; built on first use. */
+  byNumberStem?: Map<string, number[]>;
   /** How many popular names use each word (see editMakesKnownWord). */
   wordUses: Map<string, number>;
   /** A name's series (stripped, trailing digits removed: `beautifulsoup`) → rank of its most popular member with digits (`beautifulsoup4`). */
@@ -820,10 +847,63 @@ function soundIndex(lower: readonly string[], stripped: readonly string[]): Dele
 
 /** A name without its trailing version number (`beautifulsoup4` → `beautifulsoup`), if it has one after a letter. */
 function seriesBase(stripped: string): string | undefined {
-  let end = stripped.length;
-  while (end > 0 && isDigit(stripped[end - 1])) end--;
-  const last = stripped.charCodeAt(end - 1);
-  return end < stripped.length && last >= 97 && last <= 122 ? stripped.slice(0, end) : undefined;
+  return trailingNumber(stripped)?.stem;
+}
+
+/** Rule 6f's index: the top MAX_RANK_FOR_NUMBER_CHANGED names that end in a number, by the letters before it. */
+function numberStems(stripped: readonly string[]): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (let rank = 0; rank < Math.min(MAX_RANK_FOR_NUMBER_CHANGED, stripped.length); rank++) {
+    const numbered = trailingNumber(stripped[rank]);
+    if (!numbered) continue;
+    const ranks = out.get(numbered.stem);
+    if (ranks) ranks.push(rank);
+    else out.set(numbered.stem, [rank]);
+  }
+  return out;
+}
+
+/** A 32-bit hash of a string's char codes (as skeletonHash hashes an ASCII name's skeleton). */
+function codesHash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, BASE) + s.charCodeAt(i)) | 0;
+  return finish(h, s.length);
+}
+
+/**
+ * The hash of confusableSkeleton(s): for an ASCII name folded in one pass over its char codes, with
+ * no string built (it runs on every popular name when the index is built: the skeleton strings and a
+ * Map of them cost 40 ms there, cold). Equal skeletons, equal hashes; a hit is verified (skeletonRank).
+ */
+function skeletonHash(s: string): number {
+  let h = 0;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c > 0x7f) return codesHash(confusableSkeleton(s));
+    if (c >= 0x41 && c <= 0x5a) c += 0x20; // lower case
+    // As confusableSkeleton: 1 i | ! → l, 0 → o, rn → m, vv → w (x | 0x20 lower-cases the next letter).
+    if (c === 0x31 || c === 0x69 || c === 0x7c || c === 0x21) c = 0x6c;
+    else if (c === 0x30) c = 0x6f;
+    else if (c === 0x72 && (s.charCodeAt(i + 1) | 0x20) === 0x6e) [c, i] = [0x6d, i + 1];
+    else if (c === 0x76 && (s.charCodeAt(i + 1) | 0x20) === 0x76) [c, i] = [0x77, i + 1];
+    h = (Math.imul(h, BASE) + c) | 0;
+    n++;
+  }
+  return finish(h, n);
+}
+
+/** The most popular name whose stripped form has the skeleton of `stripped` (rules 2-3), if any. */
+function skeletonRank(t: Tables, stripped: string): number | undefined {
+  const hash = skeletonHash(stripped);
+  const { keys, ranks, mask } = t.bySkeleton;
+  let skeleton: string | undefined;
+  for (let i = hash & mask; ranks[i] !== -1; i = (i + 1) & mask) {
+    if (keys[i] !== hash) continue;
+    skeleton ??= confusableSkeleton(stripped);
+    if (confusableSkeleton(t.stripped[ranks[i]]) === skeleton) return ranks[i];
+  }
+  return undefined;
 }
 
 function firstRank(map: Map<string, number>, key: string, rank: number): void {
@@ -858,7 +938,7 @@ class PopularNameMatcher implements PopularNameIndex {
     const lower = this.names.map((n) => this.lowerForm(n));
     const stripped = lower.map(stripSeparators);
     const byLower = new Map<string, number>();
-    const bySkeleton = new Map<string, number>();
+    const bySkeleton = new DeletionIndex(stripped.length);
     const byCore = new Map<string, number>();
     const coreRemoved = new Map<string, string>();
     const coreAffixes = new Map<string, string[]>();
@@ -872,7 +952,7 @@ class PopularNameMatcher implements PopularNameIndex {
     for (let rank = 0; rank < lower.length; rank++) {
       const l = lower[rank];
       if (l !== this.names[rank]) firstRank(byLower, l, rank);
-      firstRank(bySkeleton, confusableSkeleton(stripped[rank]), rank);
+      bySkeleton.add(skeletonHash(stripped[rank]), rank);
       for (const { core, removed, affixes } of separatedCores(l, this.affixes)) {
         if (!byCore.has(core)) {
           byCore.set(core, rank);
@@ -897,7 +977,8 @@ class PopularNameMatcher implements PopularNameIndex {
       } else if (length >= MIN_SHORT_TARGET_LENGTH || (length === MIN_SHORT_TARGET_LENGTH - 1 && rank < MAX_RANK_FOR_UNLIKELY_SHORT_EDITS)) {
         firstRank(shortNames, stripped[rank], rank);
       }
-      for (const word of new Set(words(l))) wordUses.set(word, (wordUses.get(word) ?? 0) + 1);
+      const ws = words(l);
+      for (let i = 0; i < ws.length; i++) if (ws.indexOf(ws[i]) === i) wordUses.set(ws[i], (wordUses.get(ws[i]) ?? 0) + 1);
       const base = seriesBase(stripped[rank]);
       if (base !== undefined) firstRank(seriesHead, base, rank);
     }
@@ -942,7 +1023,11 @@ class PopularNameMatcher implements PopularNameIndex {
 
   /** The rank of a popular name given in its lower-case (PyPI: normalized) form. */
   private rankOf(t: Tables, lower: string): number | undefined {
-    return (t.rankByLower ??= new Map(t.lower.map((l, r) => [l, r] as const).reverse())).get(lower);
+    // Probed in the skeleton table (a name's lower form fixes its skeleton), verified against the lower form.
+    const hash = skeletonHash(stripSeparators(lower));
+    const { keys, ranks, mask } = t.bySkeleton;
+    for (let i = hash & mask; ranks[i] !== -1; i = (i + 1) & mask) if (keys[i] === hash && t.lower[ranks[i]] === lower) return ranks[i];
+    return undefined;
   }
 
   lookAlike(input: string): LookAlike | undefined {
@@ -972,7 +1057,7 @@ class PopularNameMatcher implements PopularNameIndex {
 
     // 2 + 3. Separators and look-alike characters; but a popular name exactly, with an affix word
     //       added, is closer (`punycode-js` is punycode plus "js", not a separator variant of `punycode.js`).
-    rank = t.bySkeleton.get(confusableSkeleton(s));
+    rank = skeletonRank(t, s);
     if (usable(rank)) {
       for (const { core, removed } of affixWordsRemoved(lower, this.affixes)) {
         const r = this.rankOf(t, core);
@@ -1001,7 +1086,7 @@ class PopularNameMatcher implements PopularNameIndex {
     // 5. Affixes: added to a popular name, or swapped for another one.
     for (const { core, removed, affixes } of gluedCores(s, this.affixes)) {
       if (core.length < MIN_AFFIX_CORE_LENGTH) continue;
-      const added = t.bySkeleton.get(confusableSkeleton(core));
+      const added = skeletonRank(t, core);
       if (this.ecosystem === 'npm' || (added !== undefined && added < MAX_PYPI_RANK_FOR_ADDED_AFFIXES)) consider(added, PLAUSIBLE, () => `extra ${removed}`);
       const swapped = t.byCore.get(core);
       if (this.ecosystem === 'npm' || (swapped !== undefined && sameAffixWords(affixes, t.coreAffixes.get(core) ?? []))) consider(swapped, PLAUSIBLE, () => `${removed} instead of ${t.coreRemoved.get(core)}`);
@@ -1011,7 +1096,7 @@ class PopularNameMatcher implements PopularNameIndex {
     //     its next major version. Glued digits are left alone: they name a series (`fabric2`, `pypdf3`).
     const versioned = VERSION_WORD_ADDED.exec(lower);
     if (versioned) {
-      const r = t.bySkeleton.get(confusableSkeleton(stripSeparators(versioned[1])));
+      const r = skeletonRank(t, stripSeparators(versioned[1]));
       if (r !== undefined && t.stripped[r].length >= MIN_EDIT_TARGET_LENGTH) consider(r, PLAUSIBLE, () => 'version number added');
     }
 
@@ -1021,7 +1106,8 @@ class PopularNameMatcher implements PopularNameIndex {
       const target = t.stripped[r];
       const e = singleEdit(s, target);
       if (!e || digitsOnly(e) || versionMark(e, s, target)) return;
-      const plausibility = this.ecosystem === 'npm' && vowelDropped(e, target) ? PLAUSIBLE : editPlausibility(e, s, target);
+      // A vowel left out between consonants (npm) or of a pair of vowels (lookalike/vowel-pair.ts) is a likely slip.
+      const plausibility = (this.ecosystem === 'npm' && vowelDropped(e, target)) || vowelPairSimplified(e, target) ? PLAUSIBLE : editPlausibility(e, s, target);
       // Short names are one keystroke from many others: only the commonest slips count there.
       if (target.length < MIN_EDIT_TARGET_LENGTH && plausibility < MOST_PLAUSIBLE) return;
       if (plausibility === LEAST_PLAUSIBLE && r >= this.maxRankForUnlikelyEdit(e, target)) return;
@@ -1071,8 +1157,9 @@ class PopularNameMatcher implements PopularNameIndex {
       if (moved) return hit(moved.rank, moved.reason);
     }
 
-    // 6c. An affix and one slip of the fingers (`ethesjs`: ethers missing its "r", plus "js"). Two
-    //     changes at once: only the plausible slips (no unlikely letter), targets of 5 letters or more.
+    // 6c. An affix and one slip of the fingers (`ethetsjs`: ethers with a neighbouring key, plus "js"). Two
+    //     changes at once: the plausible slips, and an unlikely one only inside the name and against the
+    //     names rule 6 takes it for (`ethesjs`); targets of 5 letters or more.
     //     npm only: on PyPI `py`/`python` is how bindings of a library are named (`pystac`, `pyescrypt`).
     for (const { core, removed, head = 0, tail = 0 } of this.ecosystem === 'npm' ? gluedCores(s, this.affixes) : []) {
       if (core.length < MIN_EDIT_TARGET_LENGTH - 1) continue;
@@ -1091,7 +1178,9 @@ class PopularNameMatcher implements PopularNameIndex {
           const e = singleEdit(core, target);
           if (!e || digitsOnly(e) || versionMark(e, core, target)) continue;
           const plausibility = editPlausibility(e, core, target);
-          if (plausibility === LEAST_PLAUSIBLE || (plausibility < MOST_PLAUSIBLE && pluralS(e, core)) || this.editMakesKnownWord(t, coreLower, e, t.lower[r])) continue;
+          // An unlikely slip as in rule 6, inside the name only (lookalike/affix-and-unlikely-slip.ts).
+          const unlikelyOk = r < this.maxRankForUnlikelyEdit(e, target) && unlikelySlipInside(e, target);
+          if ((plausibility === LEAST_PLAUSIBLE && !unlikelyOk) || (plausibility < MOST_PLAUSIBLE && pluralS(e, core)) || this.editMakesKnownWord(t, coreLower, e, t.lower[r])) continue;
           consider(r, plausibility, () => `extra ${removed}, ${EDIT_REASON[e.kind]}`);
         }
       }
@@ -1101,6 +1190,8 @@ class PopularNameMatcher implements PopularNameIndex {
 
     // 6d. Two slips at once, each a plausible one (`fa-extar`: a neighbouring key and a swap), against the biggest names only.
     //     A word boundary the target does not have is meant, not slipped (`blink-led`, `inherits-ex`).
+    //     PyPI: from the top 100, one plausible slip and one other change, tried after 6e-6e2 (lookalike/two-edits-top-names.ts).
+    let oneSlipOfTwo: { rank: number; reason: string } | undefined;
     if (s.length >= MIN_TWO_SLIP_TARGET_LENGTH - 2) {
       const mask = letterMask(s);
       let wordCount = -1;
@@ -1118,8 +1209,11 @@ class PopularNameMatcher implements PopularNameIndex {
           if (wordCount === -1) wordCount = words(lower).length;
           if (wordCount > words(t.lower[r]).length) continue;
           const slips = twoPlausibleSlips(s, target);
-          if (!slips || this.editMakesKnownWord(t, lower, slips[0], t.lower[r])) continue;
-          found = { rank: r, reason: twoSlipsReason(slips) };
+          if (slips && !this.editMakesKnownWord(t, lower, slips[0], t.lower[r])) found = { rank: r, reason: twoSlipsReason(slips) };
+          else if (this.ecosystem === 'pypi' && r < MAX_RANK_FOR_ONE_UNLIKELY_OF_TWO && (!oneSlipOfTwo || r < oneSlipOfTwo.rank)) {
+            const loose = twoPlausibleSlips(s, target, r);
+            if (loose && !this.editMakesKnownWord(t, lower, loose[0], t.lower[r])) oneSlipOfTwo = { rank: r, reason: twoSlipsReason(loose) };
+          }
         }
       }
       if (found) return hit(found.rank, found.reason);
@@ -1136,6 +1230,41 @@ class PopularNameMatcher implements PopularNameIndex {
         if (usable(r) && t.stripped[r] !== s && soundKey(lower) === soundKey(t.lower[r])) {
           if (words(lower).length <= words(t.lower[r]).length) return hit(r, 'sounds the same');
           break;
+        }
+      }
+    }
+
+    // 6e2. A British spelling of a popular name, or of a slip of one (`colouramas` for colorama): the other
+    //      rules asked about the American spelling. See lookalike/british-spelling.ts.
+    for (const american of americanSpellings(lower)) {
+      const exact = this.isPopular(american) ? this.rankOf(t, this.lowerForm(american)) : undefined;
+      if (usable(exact)) return hit(exact, 'British spelling');
+      const found = this.lookAlike(american);
+      if (found && !found.weak && this.lowerForm(found.target) !== lower) return { ...found, reason: `British spelling, ${found.reason}` };
+    }
+
+    if (oneSlipOfTwo) return hit(oneSlipOfTwo.rank, oneSlipOfTwo.reason);
+
+    // 6f. npm: the number a name ends in changed to one that is not its neighbour in the series
+    //     (`bip30` for bip39; `ckeditor4` for ckeditor5 is the series' previous major). A warning: a number
+    //     can name a standard as well (`base58`, `crc16`). See lookalike/number-changed.ts.
+    const numbered = this.ecosystem === 'npm' ? trailingNumber(s) : undefined;
+    if (numbered) {
+      t.byNumberStem ??= numberStems(t.stripped);
+      for (const r of t.byNumberStem.get(numbered.stem) ?? []) {
+        const digits = t.stripped[r].slice(numbered.stem.length);
+        if (usable(r) && numberChangedAway(numbered.digits, digits)) return { ...hit(r, `number changed ("${numbered.digits}" for "${digits}")`), weak: true };
+      }
+    }
+
+    // 6g. npm: a popular name plus generic words (`axios-http`, `node-mongoose-orm`): a combosquat, warned
+    //     about rather than blocked. See lookalike/generic-words.ts.
+    if (this.ecosystem === 'npm') {
+      for (const { core, removed } of genericWordsRemoved(lower)) {
+        const r = skeletonRank(t, stripSeparators(core));
+        if (usable(r) && r < MAX_RANK_FOR_GENERIC_WORDS && t.stripped[r].length >= MIN_SHORT_TARGET_LENGTH) {
+          const words = removed.map((w) => `"${w}"`).join(' and ');
+          return { ...hit(r, `a popular name plus the generic word${removed.length > 1 ? 's' : ''} ${words}`), weak: true };
         }
       }
     }

@@ -35,8 +35,10 @@ export const typosquat: Check = {
     }
     const finding: Finding = {
       check: 'typosquat',
-      severity: 'block',
-      message: facts.exists === false ? `"${facts.name}" does not exist: a free name one typo from the popular package "${found.target}" (${found.reason})` : looks,
+      // A popular name plus generic words (`axios-http`), or its number changed (`bip30`), is also how some
+      // forks, wrappers and standards are named: a warning.
+      severity: found.weak ? 'warn' : 'block',
+      message: facts.exists === false ? `"${facts.name}" does not exist: a free name ${found.weak ? 'that looks like' : 'one typo from'} the popular package "${found.target}" (${found.reason})` : looks,
       didYouMean: found.target,
     };
     return [finding];

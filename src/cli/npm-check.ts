@@ -6,8 +6,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { npmCheckTree, type TreeCheck } from '../flow/npm-check.js';
-import { realNpmFlowDeps } from './npm-install-flow.js';
+import type { TreeCheck } from '../flow/npm-check.js';
 import { SafeStore } from '../config/store.js';
 import { applyEnvOverrides } from '../config/settings.js';
 import type { PackageReport } from '../core/types.js';
@@ -22,7 +21,8 @@ import type { SafeCommandIo } from './safe-command-io.js';
 
 export async function checkNpmForReport(specs: string[], options: { offline: boolean; deps?: boolean; io: SafeCommandIo }): Promise<TreeCheck | number> {
   const { io } = options;
-  const store = await SafeStore.open();
+  // A check only reads the settings: the plain read, without conf (and the schema compiler it loads, ~40 ms).
+  const store = await SafeStore.open({ readOnly: true });
   const settings = applyEnvOverrides(store.settings(), io.env, 'SAFE_NPM');
   const parsed: Array<NpmSpecRequest | { raw: string; error: string }> = specs.map((raw) => {
     try {
@@ -59,6 +59,8 @@ function invalidReport(p: { raw: string; error: string }): PackageReport {
 
 /** The install's own stages in a scratch project (removed afterwards): nothing is installed anywhere. */
 async function checkWholeTree(specs: NpmSpecRequest[], io: SafeCommandIo): Promise<TreeCheck | number> {
+  // Loaded here, not at the top: the install flow is half the modules, and `--offline` / `--no-deps` never use it.
+  const [{ npmCheckTree }, { realNpmFlowDeps }] = await Promise.all([import('../flow/npm-check.js'), import('./npm-install-flow.js')]);
   const scratch = mkdtempSync(join(tmpdir(), 'safe-npm-check-'));
   try {
     chmodSync(scratch, 0o755);

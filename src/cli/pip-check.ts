@@ -15,7 +15,8 @@ import type { SafeCommandIo } from './safe-command-io.js';
 
 export async function checkPypiForReport(specs: string[], options: { offline: boolean; io: SafeCommandIo }): Promise<PackageReport[]> {
   const { io } = options;
-  const store = await SafeStore.open();
+  // A check only reads the settings: the plain read, without conf (and the schema compiler it loads, ~40 ms).
+  const store = await SafeStore.open({ readOnly: true });
   const settings = applyEnvOverrides(store.settings(), io.env, 'SAFE_PIP');
   const parsed = specs.map((raw) => {
     try {

@@ -121,7 +121,7 @@ export interface CheckContext {
 export interface PopularNameIndex {
   isPopular(name: string): boolean;
   /** The popular name `name` most likely imitates, with the reason, or undefined. */
-  lookAlike(name: string): { target: string; reason: string } | undefined;
+  lookAlike(name: string): { target: string; reason: string; weak?: boolean } | undefined;
 }
 
 export interface Check {

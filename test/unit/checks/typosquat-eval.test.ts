@@ -15,6 +15,10 @@
  * Then series (`beautifulsoup` → beautifulsoup4), the first letter as a tie-break, a version word
  * (`underscore.string-2`), plurals of top-1,000 names, sound-alikes and dropped vowels (npm): npm 93.2%,
  * PyPI 84.1%, false flags unchanged.
+ * Then (rules in src/checks/lookalike/, one file each) generic words and a changed trailing number on
+ * npm (warnings), an affix with an unlikely slip inside the name, British spellings, a vowel of a pair,
+ * and two changes from a top-100 PyPI name of which one is a slip: npm 95.6%, PyPI 87.5%, false flags
+ * unchanged.
  * `npm run eval` prints the full figures (README).
  *
  * Earlier thresholds. The reference notes (detection.md section 5) publish, for the same rule set
@@ -33,7 +37,7 @@ import { buildPopularNameIndex, parsePopularNames, popularNames } from '../../..
 import type { Ecosystem, PopularNameIndex } from '../../../src/core/types.js';
 import { normalizePypiName } from '../../../src/pypi/normalize-name.js';
 
-const MIN_RECALL: Record<Ecosystem, number> = { npm: 0.932, pypi: 0.84 };
+const MIN_RECALL: Record<Ecosystem, number> = { npm: 0.956, pypi: 0.875 };
 /** Issue 11's goal for ordinary npm names offline: at most 1%. Measured 0.85% (17 of 2,000), unchanged by the recall rules of 2026-11-30. */
 const MAX_FALSE_FLAG_RATE = 0.01;
 /**
