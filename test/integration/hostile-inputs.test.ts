@@ -96,7 +96,7 @@ const rows: Row[] = [
   { id: 'i05', tool: 'npm', what: '5,000-character name', args: ['install', big(5000)], exit: 64, shows: 'at most 214 characters' },
   { id: 'i06', tool: 'npm', what: '10,000 specs, the last one hostile', args: ['install', ...tenThousand, `z${ESC}]0;x\x07`], exit: 64, shows: 'z\\x1b]0;x\\x07' },
   { id: 'i07', tool: 'npm', what: 'leading dash with a shell payload (npm reads shorthand flags)', args: ['install', `-$(touch ${m('i07')})`], exit: 0 },
-  { id: 'i08', tool: 'npm', what: 'a spec after -- that starts with dashes', args: ['install', '--', `--$(touch ${m('i08')})`], exit: 66, shows: 'comes from a local folder, not the registry' },
+  { id: 'i08', tool: 'npm', what: 'a spec after -- that starts with dashes (npm reads it as a folder path; none exists, as npm would refuse too)', args: ['install', '--', `--$(touch ${m('i08')})`], exit: 64, shows: 'no such folder' },
   { id: 'i09', tool: 'npm', what: 'shell payload as a registry URL', args: ['install', 'h-plain', `--registry=http://127.0.0.1:9/$(touch ${m('i09')})`], exit: 68 },
   { id: 'i10', tool: 'npm', what: 'unknown own flag with an escape', args: ['install', `--safe-${ESC}[2J`], exit: 64, shows: '--safe-\\x1b[2J' },
   { id: 'i11', tool: 'npm', what: 'own flag with a hostile value', args: ['install', 'h-plain', `--safe-yes=${ESC}[2J`], exit: 64, shows: "got '\\x1b[2J'" },
