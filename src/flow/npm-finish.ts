@@ -4,7 +4,9 @@
  * user's tests (install-test), or run the bin (exec).
  */
 import { ExitCode } from '../core/exit-codes.js';
-import type { NpmInvocation } from '../npm/npm-invocation.js';
+import type { NpmInvocation, NpmSpecRequest } from '../npm/npm-invocation.js';
+import { npmFacts } from '../npm/npm-facts.js';
+import type { RegistryClient } from '../npm/npm-registry.js';
 import type { NpmInstallJob } from '../npm/run-npm-install.js';
 import type { NpmSession } from './npm-session.js';
 import { afterInstallContext } from './npm-who.js';
@@ -35,6 +37,9 @@ export async function installTree(s: NpmSession, changed: Set<string> | undefine
     deps.stderr(`safe-npm: ${fault ? neutralize(fault) : `npm could not install the vetted tree: ${neutralize(String(result.error))}`}\nsafe-npm: nothing was changed\n`);
     return fault ? ExitCode.couldNotVerify : result.exitCode;
   }
+  // As npm's reify-output: each change listed for --dry-run and --long.
+  const diffLines = result.diffLines ?? [];
+  if (diffLines.length && (s.config.get('dry-run') === true || s.config.get('long') === true)) deps.stdout(neutralizeLines(`${diffLines.join('\n')}\n`));
   // npm's figure is the whole command, from the moment it started.
   deps.stdout(`\n${installSummary(result)} in ${npmDuration(deps.now().getTime() - deps.startedAt)}\n`);
   if (before) {
@@ -124,12 +129,20 @@ export async function runExec(s: NpmSession): Promise<number> {
 /**
  * exec/npx with npm's `yes` false (`npx --no`, npm_config_yes=false): npm installs nothing then. As
  * the user, npm exec itself runs what is already there (or refuses); as root, where we would have to
- * install it, we refuse in npm's words (exit 1).
+ * install it, we refuse in npm's words (exit 1), naming each package as npm does (name@version).
  */
-export function execWithoutInstalling(s: NpmSession): Promise<number> | number {
+export async function execWithoutInstalling(s: NpmSession, registry: RegistryClient | undefined): Promise<number> {
   if (s.mode.kind === 'self' && s.deps.runExec) return runExec(s);
-  const missing = (s.inv.exec?.packages ?? []).map((p) => p.raw);
-  s.deps.stderr(`safe-npm: npx canceled due to missing packages and no YES option: ${JSON.stringify(missing)}\n`);
+  const defaultTag = String(s.config.get('tag') ?? 'latest');
+  const named = async (p: NpmSpecRequest): Promise<string> => {
+    if (!p.fromRegistry || !p.registryName || !registry) return p.raw;
+    // As the build user, like every fetch of the checks: the cache it fills stays usable by npm's engine.
+    const found = await s.deps.asBuildUser(s.buildUser, () => registry.packument(p.registryName!)).catch(() => undefined);
+    const version = found && npmFacts(p, found, { defaultTag }).version;
+    return version ? `${p.registryName}@${version}` : p.raw;
+  };
+  const missing = await Promise.all((s.inv.exec?.packages ?? []).map(named));
+  s.deps.stderr(`safe-npm: npx canceled due to missing packages and no YES option: ${neutralize(JSON.stringify(missing))}\n`);
   return 1;
 }
 

@@ -55,7 +55,7 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
   deps.mark?.('resolver started');
   const registry = requested.length > 0 || treeMode !== 'none' ? await deps.createRegistry(s.config, s.cacheDir) : undefined;
 
-  if (isExec(inv) && s.config.get('yes') === false) return execWithoutInstalling(s);
+  if (isExec(inv) && s.config.get('yes') === false) return execWithoutInstalling(s, registry);
   if (requested.length > 0) {
     const stop = await vetRequested(s, registry!, cooldown);
     if (stop !== undefined) return stop;

@@ -68,7 +68,8 @@ export interface ResolveMessage {
   installNow?: boolean;
 }
 
-type DiffNode = { action?: string; ideal?: { isInStore?: boolean; isLink?: boolean } | null; children: DiffNode[] };
+type DiffSide = { name?: string; package?: { version?: string }; isInStore?: boolean; isLink?: boolean };
+type DiffNode = { action?: string; ideal?: DiffSide | null; actual?: DiffSide | null; children: DiffNode[] };
 type Arb = {
   buildIdealTree(o: object): Promise<ArboristNode>;
   reify(o: object): Promise<unknown>;
@@ -79,15 +80,23 @@ type Arb = {
 
 /**
  * "added 91 packages, removed 1 package, changed 2 packages": counted as npm's reify-output counts
- * them, over the whole diff (nested installs too), an addition only when it is in the actual tree.
+ * them, over the whole diff (nested installs too), an addition only when it is in the actual tree;
+ * with them the lines npm prints for `--dry-run`/`--long` ("add x 1.0.0", "remove…", "change… => …").
  */
-function reifyCounts(arb: Arb, req: NodeJS.Require): { added: number; removed: number; changed: number } {
-  const counts = { added: 0, removed: 0, changed: 0 };
+function reifyCounts(arb: Arb, req: NodeJS.Require): { added: number; removed: number; changed: number; diffLines: string[] } {
+  const counts = { added: 0, removed: 0, changed: 0, diffLines: [] as string[] };
   if (!arb.diff) return counts;
   const visit = (d: DiffNode) => {
-    if (d.action === 'REMOVE') counts.removed++;
-    else if (d.action === 'CHANGE') counts.changed++;
-    else if (d.action === 'ADD' && (arb.actualTree?.inventory.has(d.ideal) || (d.ideal?.isInStore && !d.ideal.isLink))) counts.added++;
+    if (d.action === 'REMOVE') {
+      counts.removed++;
+      counts.diffLines.push(`remove ${d.actual?.name} ${d.actual?.package?.version}`);
+    } else if (d.action === 'CHANGE') {
+      counts.changed++;
+      counts.diffLines.push(`change ${d.actual?.name} ${d.actual?.package?.version} => ${d.ideal?.package?.version}`);
+    } else if (d.action === 'ADD') {
+      counts.diffLines.push(`add ${d.ideal?.name} ${d.ideal?.package?.version}`);
+      if (arb.actualTree?.inventory.has(d.ideal) || (d.ideal?.isInStore && !d.ideal.isLink)) counts.added++;
+    }
   };
   try {
     // npm's own walk (treeverse), as reify-output uses it.

@@ -64,7 +64,8 @@ export interface TreeInstall {
   /** The registry documents to vet these entries with (reduced to the versions the checks read). */
   docs(entries: ReadonlyArray<{ name: string; version: string; location: string }>): Promise<Record<string, Packument>>;
   /** Reify exactly the resolved tree; the project is updated only on success. */
-  install(): Promise<{ exitCode: number; added: number; removed: number; changed: number; error?: string; code?: string }>;
+  /** npm's summary counts; `diffLines` are the lines npm prints for `--dry-run` / `--long`. */
+  install(): Promise<{ exitCode: number; added: number; removed: number; changed: number; diffLines?: string[]; error?: string; code?: string }>;
   /** Nothing is written; the child is stopped and waited for, the staging copy goes away. */
   cancel(): Promise<void>;
 }
@@ -290,7 +291,7 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
               spawnRequest.mark?.('committed');
             }
             await finish('later');
-            return { exitCode: 0, added: Number(m.added), removed: Number(m.removed), changed: Number(m.changed) };
+            return { exitCode: 0, added: Number(m.added), removed: Number(m.removed), changed: Number(m.changed), diffLines: Array.isArray(m.diffLines) ? m.diffLines.map(String) : [] };
           } catch (error) {
             await finish('remove');
             throw error;

@@ -23,13 +23,16 @@ export function formatReports(reports: readonly PackageReport[], options: Format
   for (const report of reports) {
     const shown = report.findings.filter((f) => options.showInfo || f.severity !== 'info');
     if (shown.length === 0) continue;
-    // The version once: "x@1.0.0 (via a > b)" already names it, "x" gets "(1.0.0)".
-    const named = report.version && (report.name.endsWith(report.version) || report.name.includes(`@${report.version} `) || report.name.includes(`==${report.version} `));
-    const head = `${report.name}${report.version && !named ? ` (${report.version})` : ''}`;
-    lines.push(paint(report.verdict === 'ok' ? 'info' : report.verdict, neutralize(head), options.color));
+    lines.push(paint(report.verdict === 'ok' ? 'info' : report.verdict, neutralize(reportHead(report)), options.color));
     for (const f of shown) lines.push(...formatFinding(f, options));
   }
   return lines.join('\n');
+}
+
+/** A package as its report names it, with the version once: "x@1.0.0 (via a > b)" already names it, "x" gets "(1.0.0)". */
+export function reportHead(report: Pick<PackageReport, 'name' | 'version'>): string {
+  const named = report.version && (report.name.endsWith(report.version) || report.name.includes(`@${report.version} `) || report.name.includes(`==${report.version} `));
+  return `${report.name}${report.version && !named ? ` (${report.version})` : ''}`;
 }
 
 export function formatFinding(f: Finding, options: Pick<FormatOptions, 'color'>): string[] {

@@ -4,6 +4,7 @@
  */
 import { Cancelled } from '../core/errors.js';
 import type { Finding, PackageReport } from '../core/types.js';
+import { reportHead } from './format-report.js';
 import { neutralize, neutralizeLines } from './neutralize.js';
 
 /** `install-all`: install this one and accept every package still to be asked about in this round. */
@@ -53,13 +54,18 @@ export function packageChoices(report: PackageReport, suggestion: string | undef
   ];
 }
 
+/** The question for one flagged package, naming it as its report did (with the version that would be installed). */
+export function packageQuestionText(report: PackageReport, open: readonly Finding[]): string {
+  const worst = open.some((f) => f.severity === 'block') ? 'block' : 'warn';
+  return neutralize(`${reportHead(report)}: ${worst === 'block' ? 'flagged' : 'needs a look'} — what should happen?`);
+}
+
 export const inquirerPrompts: Prompts = {
   async askAboutPackage(report, open, suggestion, options = {}) {
-    const worst = open.some((f) => f.severity === 'block') ? 'block' : 'warn';
     const choices = packageChoices(report, suggestion, options);
     return (await inquirerPrompt({
       type: 'select',
-      message: neutralize(`${report.name}: ${worst === 'block' ? 'flagged' : 'needs a look'} — what should happen?`),
+      message: packageQuestionText(report, open),
       choices,
       default: choices[0]!.value,
     })) as PackageAnswer;

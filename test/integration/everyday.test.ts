@@ -107,6 +107,19 @@ describe('installs as npm would', () => {
     expect(r.stdout).toMatch(/^added 3 packages in \d+(ms|s)$/m);
   });
 
+  it('--dry-run lists each change as npm does ("add nest-b 2.0.0"), in npm\'s order, and writes nothing', async () => {
+    const ours = await makeProject({ owner: 'root' });
+    const before = await snapshotProject(ours);
+    const r = await safeNpm(['install', '--dry-run', 'nest-a', 'nest-b@2'], ours);
+    expect(r.exitCode, show(r)).toBe(0);
+    const plain = await makeProject({ owner: 'root' });
+    const npm = await runTool('npm', ['install', '--dry-run', 'nest-a', 'nest-b@2'], { cwd: plain, sandbox, env: { PATH: SYSTEM_PATH } });
+    const changes = (out: string) => out.split('\n').filter((line) => /^(add|remove|change) /.test(line));
+    expect(changes(npm.stdout), show(npm)).toHaveLength(3);
+    expect(changes(r.stdout), show(r)).toEqual(changes(npm.stdout));
+    expect(await snapshotProject(ours)).toEqual(before);
+  });
+
   it('uninstalling an unrelated package runs no install script again; a no-op reinstall says nothing about old scripts', async () => {
     const project = await makeProject({ owner: 'nobody' });
     expect((await safeNpm(['safe', 'approve', 'scripted@1.2.0'], project)).exitCode).toBe(0);
@@ -215,7 +228,8 @@ describe('npx', () => {
       const r = await runTool(join(repoRoot, 'shims', 'npx'), args, { cwd, sandbox, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot, ...env } });
       expect(r.exitCode, show(r)).toBe(1);
       expect(r.stdout).not.toContain('plain-b ran');
-      expect(r.stderr).toContain('npx canceled due to missing packages and no YES option: ["plain-b"]');
+      // npm's words and npm's naming (the version npx would have installed).
+      expect(r.stderr).toContain('npx canceled due to missing packages and no YES option: ["plain-b@1.2.0"]');
     }
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PackageReport } from '../../../src/core/types.js';
 import { formatReports } from '../../../src/ui/format-report.js';
-import { packageChoices } from '../../../src/ui/prompts.js';
+import { packageChoices, packageQuestionText } from '../../../src/ui/prompts.js';
 
 const warn = { check: 'dormant-release', severity: 'warn' as const, message: 'came 650 days after 1.13.4' };
 const report = (name: string, version: string | null): PackageReport => ({ name, packageName: name.split(' ')[0]!.replace(/(.)@.*$/, '$1'), version, verdict: 'warn', findings: [warn] });
@@ -33,5 +33,12 @@ describe('what the package prompt offers', () => {
 
   it('a package that cannot be installed (not found): skip, the did-you-mean or abort — never "install anyway"', () => {
     expect(values(report('lodahs', null), 'lodash', { installable: false, others: 2 })).toEqual(['substitute', 'skip', 'abort']);
+  });
+});
+
+describe('the package question names what would be installed', () => {
+  it('with the version, as the report above it does (the spec as typed names no version)', () => {
+    expect(packageQuestionText(report('brand-new-pkg', '1.0.0'), [warn])).toBe('brand-new-pkg (1.0.0): needs a look — what should happen?');
+    expect(packageQuestionText(report('cowsay@1.6.0', '1.6.0'), [{ ...warn, severity: 'block' }])).toBe('cowsay@1.6.0: flagged — what should happen?');
   });
 });
