@@ -79,7 +79,7 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     // Without a terminal nothing is written to the store: read it without loading conf.
     openStore: () => SafeStore.open({ readOnly: !canPrompt(io) }),
     loadNpmConfig: (npmArgs) => loadNpmConfig({ realNpm: io.realNpm, npmArgs, cwd: io.cwd, env: io.env }),
-    createRegistry: (config, cache) => createRegistryClient(config, cache),
+    createRegistry: (config, cache, loading) => createRegistryClient(config, cache, loading),
     asBuildUser: asEffectiveUser,
     popular: () => {
       // Loaded now: the checks later run with the build user's uid, which may not read our data files.

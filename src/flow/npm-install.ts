@@ -53,7 +53,8 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
   deps.mark?.('config loaded');
   if (treeMode !== 'none') s.tree = startResolve(s, s.specs, cooldown, treeMode);
   deps.mark?.('resolver started');
-  const registry = requested.length > 0 || treeMode !== 'none' ? await deps.createRegistry(s.config, s.cacheDir) : undefined;
+  // Packages named here are fetched by us; a tree's documents come from npm's engine (pacote unneeded).
+  const registry = requested.length > 0 || treeMode !== 'none' ? await deps.createRegistry(s.config, s.cacheDir, requested.length > 0 ? 'now' : 'when-needed') : undefined;
 
   if (isExec(inv) && s.config.get('yes') === false) return execWithoutInstalling(s, registry);
   if (requested.length > 0) {

@@ -8,7 +8,7 @@ import type { PopularNameIndex } from '../core/types.js';
 import type { InstallMode } from '../npm/install-mode.js';
 import type { NpmConfig } from '../npm/npm-config.js';
 import type { NpmInvocation } from '../npm/npm-invocation.js';
-import type { RegistryClient } from '../npm/npm-registry.js';
+import type { FetcherLoading, RegistryClient } from '../npm/npm-registry.js';
 import type { NpmInstallJob, NpmInstallOutcome } from '../npm/run-npm-install.js';
 import type { ResolvedNode } from '../npm/tree-nodes.js';
 import type { TreeInstall, TreeWorker } from '../npm/tree-install.js';
@@ -38,7 +38,8 @@ export interface NpmFlowDeps {
   stderr(text: string): void;
   openStore(): Promise<SafeStore>;
   loadNpmConfig(npmArgs: string[]): Promise<NpmConfig>;
-  createRegistry(config: NpmConfig, cache: string | undefined): Promise<RegistryClient>;
+  /** `loading`: when pacote is loaded (npm-registry.ts); `now` unless npm's engine hands the documents over. */
+  createRegistry(config: NpmConfig, cache: string | undefined, loading?: FetcherLoading): Promise<RegistryClient>;
   /** Runs `fn` with the build user's effective uid (root only), so the cache it fills is that user's. */
   asBuildUser<T>(user: UserAccount | undefined, fn: () => Promise<T>): Promise<T>;
   popular(): PopularNameIndex;

@@ -40,9 +40,26 @@ export interface RegistryClient {
   prime(name: string, packument: Packument): void;
 }
 
+type Pacote = typeof import('pacote');
+
+/**
+ * When pacote is loaded: `now` when this run fetches documents itself (packages named on the command
+ * line), `when-needed` when npm's engine hands them over (npm ci, a bare install): the parent then
+ * never loads it (about 23 MB and 140 ms). Loaded late, it is loaded as whoever runs the check: a
+ * checkout the build user cannot read makes that fetch fail, and the check says it could not verify.
+ */
+export type FetcherLoading = 'now' | 'when-needed';
+
 /** A client over pacote with npm's flat options; `cache` is the cache the install will use too. */
-export async function createRegistryClient(config: NpmConfig, cache: string | undefined): Promise<RegistryClient> {
-  const { default: pacote } = await import('pacote');
+export async function createRegistryClient(
+  config: NpmConfig,
+  cache: string | undefined,
+  loading: FetcherLoading = 'now',
+  loadPacote: () => Promise<Pacote> = async () => (await import('pacote')).default,
+): Promise<RegistryClient> {
+  let pacoteLoaded: Promise<Pacote> | undefined;
+  const fetcher = () => (pacoteLoaded ??= loadPacote());
+  if (loading === 'now') await fetcher();
   const memo = new Map<string, Promise<PackumentResult>>();
   const packumentCache = new Map();
   // npm's flat `cache` is <cache dir>/_cacache: the same store the install reads.
@@ -55,7 +72,7 @@ export async function createRegistryClient(config: NpmConfig, cache: string | un
     packument(name) {
       let pending = memo.get(name);
       if (!pending) {
-        pending = pacote.packument(name, opts as never).then(
+        pending = fetcher().then((pacote) => pacote.packument(name, opts as never)).then(
           (packument) => {
             // A document whose versions are not a map is the registry's fault, not a missing package (68).
             const malformed = packumentShapeError(packument);
