@@ -11,6 +11,7 @@ import { SafeStore } from '../config/store.js';
 import { UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import type { Ecosystem } from '../core/types.js';
+import { ownCommandName } from './own-command.js';
 import type { SafeCommandIo } from './safe-command-io.js';
 
 export async function runApprovalCommand(ecosystem: Ecosystem, sub: 'approve' | 'deny', args: string[], io: SafeCommandIo): Promise<number> {
@@ -27,8 +28,9 @@ export async function runApprovalCommand(ecosystem: Ecosystem, sub: 'approve' | 
     else if (a.startsWith('-')) throw new UsageError(`unknown option for safe ${sub}: ${a}`);
     else targets.push(a);
   }
+  const tool = ownCommandName(io.env);
   if (targets.length !== 1) {
-    throw new UsageError(sub === 'approve' ? 'usage: safe-npm safe approve <name>@<version> | . [--network] [--project]' : 'usage: safe-npm safe deny <name>');
+    throw new UsageError(sub === 'approve' ? `usage: ${tool} safe approve <name>@<version> | . [--network] [--project]` : `usage: ${tool} safe deny <name>`);
   }
   const store = await SafeStore.open();
   const target = targets[0]!;
@@ -58,7 +60,7 @@ export async function runApprovalCommand(ecosystem: Ecosystem, sub: 'approve' | 
   const { parseSpec } = await import('../npm/parse-npm-args.js');
   const spec = parseSpec(target, io.cwd);
   if (!spec.fromRegistry || spec.type !== 'version') {
-    throw new UsageError(`approve an exact registry version, e.g. safe-npm safe approve esbuild@0.25.1 (got "${target}")`);
+    throw new UsageError(`approve an exact registry version, e.g. ${tool} safe approve esbuild@0.25.1 (got "${target}")`);
   }
   const { default: pacote } = await import('pacote');
   const opts = { ...config.flat, fullMetadata: true };

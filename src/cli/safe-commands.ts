@@ -47,6 +47,7 @@ export async function runSafeCommand(ecosystem: Ecosystem, args: string[], io: S
       return ExitCode.ok;
     }
     case 'list': {
+      for (const a of rest) if (a !== '--project') throw new UsageError(`usage: ${tool} safe list [--project]`);
       if (rest.includes('--project')) {
         if (ecosystem !== 'npm') throw new UsageError(`${tool} safe list --project is for npm projects (package.json allowScripts)`);
         const { listProjectApprovals } = await import('../npm/scripts/project-approvals.js');
@@ -165,9 +166,9 @@ async function canonicalName(ecosystem: Ecosystem, raw: string): Promise<string>
 
 async function safeConfig(ecosystem: Ecosystem, args: string[], io: SafeCommandIo): Promise<number> {
   const [action, key, value, ...extra] = args;
-  const tool = tools[ecosystem];
+  const tool = ecosystem === 'npm' ? ownCommandName(io.env) : tools[ecosystem];
   const store = await SafeStore.open();
-  if (action === 'list' || (action === 'get' && key === undefined)) {
+  if ((action === 'list' && key === undefined) || (action === 'get' && key === undefined)) {
     io.stdout(`${terminalSafeJson(JSON.stringify(applyEnvOverrides(store.settings(), io.env, ecosystem === 'npm' ? 'SAFE_NPM' : 'SAFE_PIP'), null, 2))}\n`);
     return ExitCode.ok;
   }
@@ -208,7 +209,7 @@ async function safeCheck(ecosystem: Ecosystem, args: string[], io: SafeCommandIo
     else if (!onlyPositionals && a.startsWith('-') && a.length > 1) throw new UsageError(`unknown option for safe check: ${a}`);
     else specs.push(a);
   }
-  if (specs.length === 0) throw new UsageError(`usage: ${tools[ecosystem]} safe check [--offline] [--no-deps] [--json] <spec>...`);
+  if (specs.length === 0) throw new UsageError(`usage: ${ecosystem === 'npm' ? ownCommandName(io.env) : tools[ecosystem]} safe check [--offline] [--no-deps] [--json] <spec>...`);
 
   let reports: PackageReport[];
   // How many packages were checked: an npm spec's whole tree, of which only what has something to say is reported.

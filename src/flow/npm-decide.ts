@@ -47,7 +47,7 @@ export async function decideRequested(checked: CheckedPackage[], s: NpmSession, 
     if (substitutes.length === 0) break;
     const popular = deps.popular();
     pending = await deps.asBuildUser(s.buildUser, () =>
-      checkNpmSpecs({ specs: substitutes, registry, settings: s.settings, popular, now: deps.now() }));
+      checkNpmSpecs({ specs: substitutes, registry, settings: s.settings, popular, now: deps.now(), command: deps.ownCommand }));
     substituted.push(...pending);
   }
   const skipped = [...replacements.values()].filter((v) => v === null).length;
