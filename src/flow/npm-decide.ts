@@ -76,7 +76,7 @@ export async function decideTransitive(reports: PackageReport[], s: NpmSession):
 function sayStopped(decision: Extract<Decision, { action: 'stop' }>, s: NpmSession): number {
   const text = formatReports(decision.packages.map((p) => p.report), { color: false, showInfo: false });
   if (text) s.deps.stderr(`${text}\n`);
-  for (const line of stopLines('safe-npm', decision, s.deps.ownCommand)) s.deps.stderr(`${line}\n`);
+  for (const line of stopLines('safe-npm', decision, s.deps.ownCommand, s.inv.viaNpx === true)) s.deps.stderr(`${line}\n`);
   return decision.exitCode;
 }
 

@@ -217,6 +217,8 @@ function reportWithheld(
       : `${command} safe approve ${c.name}@${c.version}`;
     deps.stderr(`  ${neutralize(`${c.name}@${c.version} [${events}] — ${w.reason}; approve with: ${approve}`)}\n`);
   }
+  // Approving changes the next install, not this one: the packages are in place, their scripts not run.
+  if (!how.strict) deps.stderr(`  then run them: ${command} rebuild\n`);
   return all.length;
 }
 

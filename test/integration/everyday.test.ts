@@ -54,6 +54,7 @@ beforeAll(async () => {
       ...established('lodash'),
       // A colleague's package, published a minute ago: every version is younger than the cooldown.
       { name: 'brand-new-pkg', version: '1.0.0', publishedAt: new Date(Date.now() - 60_000), packageJson: { description: 'x', repository: 'https://example.invalid/x.git' } },
+      { name: 'brand-new-bin', version: '1.0.0', publishedAt: new Date(Date.now() - 60_000), packageJson: { description: 'x', repository: 'https://example.invalid/x.git', bin: { 'brand-new-bin': 'cli.js' } }, files: { 'cli.js': '#!/usr/bin/env node\nconsole.log("brand-new-bin ran");\n' } },
     ],
   });
   sandbox = await makeSandbox({ registry: registry.url });
@@ -143,6 +144,19 @@ describe('installs as npm would', () => {
     expect(again.stderr).not.toContain('installed earlier');
   });
 
+  it('install scripts withheld in CI: the advice followed as printed (approve, then the rebuild it names) runs the script', async () => {
+    const project = await makeProject({ owner: 'nobody', packageJson: { name: 'p', version: '1.0.0', dependencies: { scripted: '^1.0.0' } } });
+    const fresh = await makeSandbox({ registry: registry.url });
+    const run = (args: string[]) => runBin('safe-npm', args, { cwd: project, sandbox: fresh, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot } });
+    const first = await run(['install']);
+    expect(first.exitCode, show(first)).toBe(0);
+    expect(ranLines(project)).toBe(0);
+    const commands = [...first.stderr.matchAll(/(?:approve with|then run them): safe-npm (.+)$/gm)].map((m) => m[1]!.split(' '));
+    expect(commands, show(first)).toEqual([['safe', 'approve', 'scripted@1.2.0'], ['rebuild']]);
+    for (const args of commands) expect((await run(args)).exitCode).toBe(0);
+    expect(ranLines(project)).toBe(1);
+  });
+
   it('a user\'s own uninstall is npm\'s own command (its output), scripts off where the lockfile brings a package back, under the project lock', async () => {
     const nobody = { uid: 65534, gid: 65534 };
     const userSandbox = await makeSandbox({ registry: registry.url, owner: nobody });
@@ -221,6 +235,8 @@ describe('installs as npm would', () => {
 });
 
 describe('npx', () => {
+  /** The npx shim, as a user would type npx, in `cwd`. */
+  const npxIn = (cwd: string) => (args: string[]) => runTool(join(repoRoot, 'shims', 'npx'), args, { cwd, sandbox, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot } });
   it('honours npm\'s yes=false: nothing is installed or run (as plain npx refuses)', async () => {
     const cwd = await makeTempDir('safe-npm-npx-no-');
     for (const args of [['--no', 'plain-b'], ['plain-b']]) {
@@ -234,8 +250,7 @@ describe('npx', () => {
   });
 
   it('names what it installs as npm does (name@version, the version vetted) in its warning, the findings and the stop advice', async () => {
-    const cwd = await makeTempDir('safe-npm-npx-named-');
-    const npx = (args: string[]) => runTool(join(repoRoot, 'shims', 'npx'), args, { cwd, sandbox, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot } });
+    const npx = npxIn(await makeTempDir('safe-npm-npx-named-'));
     const ran = await npx(['plain-b']);
     expect(ran.exitCode, show(ran)).toBe(0);
     expect(ran.stderr).toContain('npm warn exec The following package was not found and will be installed: plain-b@1.2.0\n');
@@ -244,6 +259,16 @@ describe('npx', () => {
     expect(asked.exitCode, show(asked)).toBe(66);
     expect(asked.stderr).toMatch(/^brand-new-pkg@1\.0\.0\n {2}! warn "brand-new-pkg" was first published/m);
     expect(asked.stderr).toContain('\n  brand-new-pkg@1.0.0: needs your confirmation;');
+  });
+
+  it('a stop for a warning advises --safe-yes where npx takes it (before the package name); followed as written, the command runs', async () => {
+    const npx = npxIn(await makeTempDir('safe-npm-npx-yes-'));
+    const asked = await npx(['brand-new-bin']);
+    expect(asked.exitCode, show(asked)).toBe(66);
+    expect(asked.stderr).toContain('brand-new-bin@1.0.0: needs your confirmation; run again with --safe-yes before the package name (npx --safe-yes …) (or SAFE_NPM_YES=1) to accept it');
+    const r = await npx(['--safe-yes', 'brand-new-bin']);
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(r.stdout.trim()).toBe('brand-new-bin ran');
   });
 
   it('a bin already installed in the project runs straight away, without the install path (no registry needed)', async () => {
