@@ -40,6 +40,8 @@ export interface RunnerDeps {
   interrupts?: Interrupts;
   /** unshare/setpriv for a pid namespace per script without bwrap; undefined = look; null = none. */
   contain?: ContainTools | null;
+  /** safe-npm as the user typed it (`npm` through the shim), for the commands a notice suggests. */
+  command?: string;
 }
 
 export interface EventOutcome {
@@ -235,7 +237,7 @@ export async function runInstallScripts(plan: RunPlan, deps: RunnerDeps): Promis
 
     // Sandbox: decide once, probe that bwrap really works as the build user.
     const bwrap = deps.bwrap === null ? undefined : (deps.bwrap ?? findBwrap());
-    let choice: SandboxChoice = chooseSandbox(deps.settings.sandbox, bwrap);
+    let choice: SandboxChoice = chooseSandbox(deps.settings.sandbox, bwrap, true, deps.command);
     if (choice.mode === 'bwrap') {
       const probe = await spawnFn({
         command: [choice.bwrap, ['--unshare-all', '--die-with-parent', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--', '/bin/true']],
@@ -245,7 +247,7 @@ export async function runInstallScripts(plan: RunPlan, deps: RunnerDeps): Promis
         timeoutMs: 15_000,
         onLine: () => {},
       });
-      if (probe.exitCode !== 0) choice = chooseSandbox(deps.settings.sandbox, bwrap, false);
+      if (probe.exitCode !== 0) choice = chooseSandbox(deps.settings.sandbox, bwrap, false, deps.command);
     }
     if (choice.notice) {
       notices.push(choice.notice);
