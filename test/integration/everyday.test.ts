@@ -157,6 +157,27 @@ describe('installs as npm would', () => {
     expect(ranLines(project)).toBe(1);
   });
 
+  it('a bad run-as user or cache root (root\'s project): the advice is the command that changes it as typed (unset the variable that set it, or npm safe config set …); followed, the install goes through', async () => {
+    const project = await makeProject({ owner: 'root' });
+    const fresh = await makeSandbox({ registry: registry.url });
+    const viaShim = (args: string[], env: Record<string, string> = {}) =>
+      runTool(join(repoRoot, 'shims', 'npm'), args, { cwd: project, sandbox: fresh, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot, ...env } });
+    const fromEnv = await viaShim(['install', 'plain-a'], { SAFE_NPM_RUN_AS_USER: 'no-such-user-9' });
+    expect(fromEnv.exitCode, show(fromEnv)).toBe(64);
+    expect(fromEnv.stderr).toBe('safe-npm: the install user "no-such-user-9" does not exist (create it, or: unset SAFE_NPM_RUN_AS_USER)\n');
+    expect((await viaShim(['safe', 'config', 'set', 'runAsUser', 'no-such-user-9'])).exitCode).toBe(0);
+    const fromFile = await viaShim(['install', 'plain-a']);
+    expect(fromFile.stderr).toBe('safe-npm: the install user "no-such-user-9" does not exist (create it, or: npm safe config set runAsUser _safe-npm)\n');
+    expect((await viaShim(['safe', 'config', 'set', 'runAsUser', '_safe-npm'])).exitCode).toBe(0);
+    const r = await viaShim(['install', 'plain-a']);
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(existsSync(join(project, 'node_modules/plain-a'))).toBe(true);
+    const loose = await makeTempDir('safe-npm-loose-cache-root-', 0o777);
+    const looseRoot = await viaShim(['install', 'plain-b'], { SAFE_NPM_CACHE_ROOT: loose });
+    expect(looseRoot.exitCode, show(looseRoot)).toBe(64);
+    expect(looseRoot.stderr).toContain(`(chown root: ${loose} && chmod go-w ${loose}, or: unset SAFE_NPM_CACHE_ROOT)`);
+  });
+
   it('a user\'s own uninstall is npm\'s own command (its output), scripts off where the lockfile brings a package back, under the project lock', async () => {
     const nobody = { uid: 65534, gid: 65534 };
     const userSandbox = await makeSandbox({ registry: registry.url, owner: nobody });

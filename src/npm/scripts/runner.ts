@@ -237,7 +237,7 @@ export async function runInstallScripts(plan: RunPlan, deps: RunnerDeps): Promis
 
     // Sandbox: decide once, probe that bwrap really works as the build user.
     const bwrap = deps.bwrap === null ? undefined : (deps.bwrap ?? findBwrap());
-    let choice: SandboxChoice = chooseSandbox(deps.settings.sandbox, bwrap, true, deps.command);
+    let choice: SandboxChoice = chooseSandbox(deps.settings.sandbox, bwrap, true, { command: deps.command ?? 'safe-npm', env: deps.parentEnv });
     if (choice.mode === 'bwrap') {
       const probe = await spawnFn({
         command: [choice.bwrap, ['--unshare-all', '--die-with-parent', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--', '/bin/true']],
@@ -247,7 +247,7 @@ export async function runInstallScripts(plan: RunPlan, deps: RunnerDeps): Promis
         timeoutMs: 15_000,
         onLine: () => {},
       });
-      if (probe.exitCode !== 0) choice = chooseSandbox(deps.settings.sandbox, bwrap, false, deps.command);
+      if (probe.exitCode !== 0) choice = chooseSandbox(deps.settings.sandbox, bwrap, false, { command: deps.command ?? 'safe-npm', env: deps.parentEnv });
     }
     if (choice.notice) {
       notices.push(choice.notice);
