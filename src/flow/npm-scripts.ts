@@ -175,7 +175,7 @@ function sayUnpinned(plan: RunPlan, classes: Map<ScriptCandidate, Classification
 /** A failed script: its output tail; what depends on it did not run. */
 function reportFailures(result: RunResult, deps: ScriptReplayDeps): void {
   for (const f of result.failed) {
-    deps.stderr(`safe-npm: ${neutralize(`${f.candidate.name}@${f.candidate.version} ${f.failedEvent ?? ''} failed${f.error ? `: ${f.error}` : ''}`)}\n`);
+    deps.stderr(`safe-npm: ${neutralize(`${f.candidate.name}@${f.candidate.version}${f.failedEvent ? ` ${f.failedEvent}` : ''} failed${f.error ? `: ${f.error}` : ''}`)}\n`);
     for (const line of f.tail ?? []) deps.stderr(`  | ${neutralize(line)}\n`);
   }
   for (const s of result.skippedBecauseDependencyFailed) {

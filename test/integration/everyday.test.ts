@@ -157,6 +157,23 @@ describe('installs as npm would', () => {
     expect(ranLines(project)).toBe(1);
   });
 
+  it('approved scripts in root\'s project under a folder the script user cannot enter (mode 700, as root\'s home): one line saying so and what changes it, no sandbox error; followed, the rebuild runs the script', async () => {
+    const project = await makeProject({ owner: 'root' });
+    await chmod(project, 0o700);
+    expect((await safeNpm(['safe', 'approve', 'scripted@1.2.0'], project)).exitCode).toBe(0);
+    const r = await safeNpm(['install', 'scripted'], project);
+    expect(r.exitCode, show(r)).toBe(1);
+    expect(existsSync(join(project, 'node_modules/scripted'))).toBe(true);
+    expect(ranLines(project)).toBe(0);
+    const escaped = project.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    expect(r.stderr).toMatch(new RegExp(`^safe-npm: approved install scripts run as "[^"]+", who cannot enter ${escaped} \\(mode 700\\); make it enterable \\(chmod o\\+x ${escaped}\\) or keep the project elsewhere, then run: safe-npm rebuild$`, 'm'));
+    expect(r.stderr).not.toContain('bwrap');
+    await chmod(project, 0o701);
+    const rebuilt = await safeNpm(['rebuild'], project);
+    expect(rebuilt.exitCode, show(rebuilt)).toBe(0);
+    expect(ranLines(project)).toBe(1);
+  });
+
   it('a bad run-as user or cache root (root\'s project): the advice is the command that changes it as typed (unset the variable that set it, or npm safe config set …); followed, the install goes through', async () => {
     const project = await makeProject({ owner: 'root' });
     const fresh = await makeSandbox({ registry: registry.url });

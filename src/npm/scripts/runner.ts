@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Settings } from '../../config/settings.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { Blocked } from '../../core/errors.js';
+import { firstClosedFolder } from '../../run/can-enter.js';
 import { isRoot, ownerOf, type UserAccount } from '../../run/users.js';
 import { buildScriptEnv, type NpmBuildConfig, type Toolchain } from './env.js';
 import type { PlannedStep, RunPlan, WithheldScript } from './order.js';
@@ -219,6 +220,15 @@ export async function runInstallScripts(plan: RunPlan, deps: RunnerDeps): Promis
   const result: RunResult = { ran: [], failed: [], skippedBecauseDependencyFailed: [], withheld: [...plan.withheld], exitCode: 0, notices, sandboxed: false };
   if (!plan.steps.length) {
     result.exitCode = deps.strict && result.withheld.length ? ExitCode.scriptsWithheld : ExitCode.ok;
+    return result;
+  }
+  // A project under a folder only root may enter (root's home is mode 700): as the script user every
+  // script would fail with the sandbox's "Permission denied". Said once, with what changes it.
+  const closed = switchUser ? firstClosedFolder(plan.projectDir, user) : undefined;
+  if (closed) {
+    print(`safe-npm: approved install scripts run as "${user.name}", who cannot enter ${closed.path} (mode ${closed.mode.toString(8)}); make it enterable (chmod o+x ${closed.path}) or keep the project elsewhere, then run: ${deps.command ?? 'safe-npm'} rebuild`);
+    for (const s of plan.steps) result.failed.push({ candidate: s.candidate, events: [], error: `not run: ${user.name} cannot enter ${closed.path}` });
+    result.exitCode = plan.steps.some((s) => !s.candidate.optional) ? 1 : ExitCode.ok;
     return result;
   }
 

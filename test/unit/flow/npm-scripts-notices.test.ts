@@ -3,6 +3,7 @@
  * its advice names safe-npm as the user typed it. The real runner and discovery; only bubblewrap is
  * absent (bwrap: null) and the sandbox setting requires it, so nothing is spawned.
  */
+import { chmodSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { defaultSettings } from '../../../src/config/settings.js';
 import { SafeStore } from '../../../src/config/store.js';
@@ -20,6 +21,7 @@ describe('script runner notices', () => {
       lock: { 'node_modules/builder': { version: '1.0.0', hasInstallScript: true } },
       files: { 'node_modules/builder/package.json': { name: 'builder', version: '1.0.0', scripts: { postinstall: 'echo built' } } },
     });
+    chmodSync(project, 0o755); // the script user may enter it
     const store = await SafeStore.open({ cwd: tempDir('safe-npm-store-') });
     const builder = (await discoverInstallScripts(project)).find((c) => c.name === 'builder')!;
     store.recordScriptDecision('npm', makeApproval(builder));
