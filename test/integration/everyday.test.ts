@@ -309,6 +309,21 @@ describe('npx', () => {
     expect(r.stdout.trim()).toBe('brand-new-bin ran');
   });
 
+  it('a package without a bin (as root): the advice names the command the way it was run (npx -p, or exec --package= … --), and followed, it runs', async () => {
+    const cwd = await makeTempDir('safe-npm-npx-nobin-');
+    const npx = npxIn(cwd);
+    const viaNpx = await npx(['plain-a']);
+    expect(viaNpx.exitCode, show(viaNpx)).toBe(64);
+    expect(viaNpx.stderr).toContain('safe-npm: could not determine which command to run; name it: npx -p plain-a <command>\n');
+    const followedNpx = await npx(['-p', 'plain-a', 'node', '-e', 'console.log("ran")']);
+    expect(followedNpx.stdout.trim(), show(followedNpx)).toBe('ran');
+    const viaExec = await safeNpm(['exec', 'plain-a'], cwd);
+    expect(viaExec.exitCode, show(viaExec)).toBe(64);
+    expect(viaExec.stderr).toContain('safe-npm: could not determine which command to run; name it: safe-npm exec --package=plain-a -- <command>\n');
+    const followedExec = await safeNpm(['exec', '--package=plain-a', '--', 'node', '-e', 'console.log("ran")'], cwd);
+    expect(followedExec.stdout.trim(), show(followedExec)).toBe('ran');
+  });
+
   it('a bin already installed in the project runs straight away, without the install path (no registry needed)', async () => {
     const project = await makeProject({ owner: 'root' });
     expect((await safeNpm(['install', 'plain-b'], project)).exitCode).toBe(0);
