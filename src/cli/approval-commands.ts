@@ -52,6 +52,7 @@ export async function runApprovalCommand(ecosystem: Ecosystem, sub: 'approve' | 
       io.stdout(`${config.localPrefix} has no install-time scripts of its own; nothing to approve\n`);
       return ExitCode.ok;
     }
+    liftDeny(store, scripts.denyKey(root), io);
     store.recordScriptDecision('npm', scripts.makeApproval(root, { network }));
     io.stdout(`approved this project's own scripts (${Object.keys(root.scripts).join(', ')}) in ${root.path}\n`);
     return ExitCode.ok;
@@ -88,6 +89,7 @@ export async function runApprovalCommand(ecosystem: Ecosystem, sub: 'approve' | 
       return ExitCode.ok;
     }
     if (candidate.problems.length) throw new UsageError(`${name}@${manifest.version} cannot be approved: ${candidate.problems.join('; ')}`);
+    liftDeny(store, scripts.denyKey(candidate), io);
     store.recordScriptDecision('npm', scripts.makeApproval(candidate, { network }));
     if (project) scripts.writeAllowScripts(config.localPrefix, scripts.allowScriptsKey(candidate, true), true);
     const events = Object.entries(candidate.scripts).map(([e, s]) => `${e}: ${s}`).join('; ');
@@ -96,4 +98,14 @@ export async function runApprovalCommand(ecosystem: Ecosystem, sub: 'approve' | 
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * A deny (by name) wins over every approval, so approving after a deny — one remembered from the
+ * prompt, say — would change nothing: the user's explicit approval lifts their own deny, and says so.
+ */
+function liftDeny(store: SafeStore, key: string, io: SafeCommandIo): void {
+  if (store.scriptDecisions('npm')[key]?.decision !== 'deny') return;
+  store.removeScriptDecision('npm', key);
+  io.stdout(`removed the deny on ${key}\n`);
 }

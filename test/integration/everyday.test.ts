@@ -157,6 +157,20 @@ describe('installs as npm would', () => {
     expect(ranLines(project)).toBe(1);
   });
 
+  it('denied (as at the prompt), then the advice followed (approve, rebuild): approving lifts the deny and the script runs', async () => {
+    const project = await makeProject({ owner: 'nobody', packageJson: { name: 'p', version: '1.0.0', dependencies: { scripted: '^1.0.0' } } });
+    const fresh = await makeSandbox({ registry: registry.url });
+    const run = (args: string[]) => runBin('safe-npm', args, { cwd: project, sandbox: fresh, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot } });
+    expect((await run(['safe', 'deny', 'scripted'])).exitCode).toBe(0);
+    expect((await run(['install'])).exitCode).toBe(0);
+    expect(ranLines(project)).toBe(0);
+    const approved = await run(['safe', 'approve', 'scripted@1.2.0']);
+    expect(approved.stdout, show(approved)).toBe('removed the deny on scripted\napproved scripted@1.2.0 [postinstall: node run.js]\n');
+    const rebuilt = await run(['rebuild']);
+    expect(rebuilt.exitCode, show(rebuilt)).toBe(0);
+    expect(ranLines(project)).toBe(1);
+  });
+
   it('approved scripts in root\'s project under a folder the script user cannot enter (mode 700, as root\'s home): one line saying so and what changes it, no sandbox error; followed, the rebuild runs the script', async () => {
     const project = await makeProject({ owner: 'root' });
     await chmod(project, 0o700);
