@@ -34,6 +34,8 @@ export async function runSafeCommand(ecosystem: Ecosystem, args: string[], io: S
     case 'untrust': {
       const names = positionalsOnly(rest, sub);
       if (names.length === 0) throw new UsageError(`usage: ${tool} safe ${sub} <name>...`);
+      // Every name is checked before any is written; untrust stays lenient (it removes what is there).
+      if (sub === 'trust') for (const raw of names) await checkTrustTarget(ecosystem, raw, tool, io.cwd);
       const store = await SafeStore.open();
       for (const raw of names) {
         const name = await canonicalName(ecosystem, raw);
@@ -154,6 +156,26 @@ ${approvalHelp[own]}  update-db [--url <url>]                download the known-
 function positionalsOnly(args: string[], sub: string): string[] {
   for (const a of args) if (a.startsWith('-')) throw new UsageError(`unknown option for safe ${sub}: ${a}`);
   return args;
+}
+
+/**
+ * What `trust` may record: npm a registry name or name@exact-version (what the allowlist is keyed by),
+ * PyPI a project name. A path, a range or a name no registry can have would be trusted and never match.
+ */
+async function checkTrustTarget(ecosystem: Ecosystem, raw: string, tool: string, cwd: string): Promise<void> {
+  if (ecosystem === 'pypi') {
+    // PEP 508's name.
+    if (!/^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$/.test(raw)) {
+      throw new UsageError(`cannot trust ${JSON.stringify(raw)}: not a project name (${tool} safe trust <name>)`);
+    }
+    return;
+  }
+  const { parseSpec } = await import('../npm/parse-npm-args.js');
+  const spec = parseSpec(raw, cwd);
+  const bareName = raw === spec.name;
+  if (!spec.fromRegistry || spec.type === 'alias' || !(bareName || spec.type === 'version')) {
+    throw new UsageError(`cannot trust ${JSON.stringify(raw)}: give a registry package name or name@version (${tool} safe trust lodash, ${tool} safe trust lodash@4.17.21)`);
+  }
 }
 
 async function canonicalName(ecosystem: Ecosystem, raw: string): Promise<string> {

@@ -301,3 +301,22 @@ describe('own commands as the user typed them (issue 9, the pass over every mess
     expect(directText).toContain(`safe-npm ${says}`);
   });
 });
+
+describe('safe trust takes only what the allowlist can match (bad input: one line, 64, nothing written)', () => {
+  const npmBin = join(root, 'bin', 'safe-npm.js');
+  const pipBin = join(root, 'bin', 'safe-pip.js');
+  it.each([
+    ['safe-npm', npmBin, ['', 'a b', '../x', 'lodash@^4', 'lodash@latest', 'x@npm:y@1.0.0', 'git+https://x.invalid/a.git'], ['lodash', '@types/node', 'lodash@4.17.21']],
+    ['safe-pip', pipBin, ['', 'a b', '../x', 'requests==2.0'], ['Django', 'zope.interface']],
+  ] as const)('%s', (_tool, bin, refused, kept) => {
+    const home = mkdtempSync(join(tmp, 'home-'));
+    for (const name of refused) {
+      const r = run(bin, ['safe', 'trust', 'ok-name', name], { HOME: home });
+      expect(r.code, `${name}: ${r.stderr}`).toBe(64);
+      expect(r.stderr.trim().split('\n'), name).toHaveLength(1);
+    }
+    expect(run(bin, ['safe', 'list'], { HOME: home }).stdout).toContain('  (none)\n');
+    for (const name of kept) expect(run(bin, ['safe', 'trust', name], { HOME: home }).code, name).toBe(0);
+    expect(run(bin, ['safe', 'list'], { HOME: home }).stdout).not.toContain('(none)');
+  });
+});
