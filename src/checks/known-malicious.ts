@@ -17,7 +17,7 @@ export const knownMalicious: Check = {
     const source = ctx.feed ?? processFeed();
     const state = source.state(facts.ecosystem);
     const out: Finding[] = [];
-    const tool = facts.ecosystem === 'pypi' ? 'safe-pip' : 'safe-npm';
+    const tool = ctx.command ?? (facts.ecosystem === 'pypi' ? 'safe-pip' : 'safe-npm');
     const notice = feedNotice(state, ctx.now, tool);
     if (notice && source.takeNotice(facts.ecosystem)) out.push({ check: 'known-malicious', severity: 'info', message: notice });
     if (!state.feed) return out;

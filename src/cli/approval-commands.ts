@@ -11,6 +11,7 @@ import { SafeStore } from '../config/store.js';
 import { UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import type { Ecosystem } from '../core/types.js';
+import { ownCommandName } from './own-command.js';
 import type { SafeCommandIo } from './safe-command-io.js';
 
 export async function runApprovalCommand(ecosystem: Ecosystem, sub: 'approve' | 'deny', args: string[], io: SafeCommandIo): Promise<number> {
@@ -27,8 +28,9 @@ export async function runApprovalCommand(ecosystem: Ecosystem, sub: 'approve' | 
     else if (a.startsWith('-')) throw new UsageError(`unknown option for safe ${sub}: ${a}`);
     else targets.push(a);
   }
+  const tool = ownCommandName(io.env);
   if (targets.length !== 1) {
-    throw new UsageError(sub === 'approve' ? 'usage: safe-npm safe approve <name>@<version> | . [--network] [--project]' : 'usage: safe-npm safe deny <name>');
+    throw new UsageError(sub === 'approve' ? `usage: ${tool} safe approve <name>@<version> | . [--network] [--project]` : `usage: ${tool} safe deny <name>`);
   }
   const store = await SafeStore.open();
   const target = targets[0]!;
@@ -50,6 +52,7 @@ export async function runApprovalCommand(ecosystem: Ecosystem, sub: 'approve' | 
       io.stdout(`${config.localPrefix} has no install-time scripts of its own; nothing to approve\n`);
       return ExitCode.ok;
     }
+    liftDeny(store, scripts.denyKey(root), io);
     store.recordScriptDecision('npm', scripts.makeApproval(root, { network }));
     io.stdout(`approved this project's own scripts (${Object.keys(root.scripts).join(', ')}) in ${root.path}\n`);
     return ExitCode.ok;
@@ -58,7 +61,7 @@ export async function runApprovalCommand(ecosystem: Ecosystem, sub: 'approve' | 
   const { parseSpec } = await import('../npm/parse-npm-args.js');
   const spec = parseSpec(target, io.cwd);
   if (!spec.fromRegistry || spec.type !== 'version') {
-    throw new UsageError(`approve an exact registry version, e.g. safe-npm safe approve esbuild@0.25.1 (got "${target}")`);
+    throw new UsageError(`approve an exact registry version, e.g. ${tool} safe approve esbuild@0.25.1 (got "${target}")`);
   }
   const { default: pacote } = await import('pacote');
   const opts = { ...config.flat, fullMetadata: true };
@@ -86,6 +89,7 @@ export async function runApprovalCommand(ecosystem: Ecosystem, sub: 'approve' | 
       return ExitCode.ok;
     }
     if (candidate.problems.length) throw new UsageError(`${name}@${manifest.version} cannot be approved: ${candidate.problems.join('; ')}`);
+    liftDeny(store, scripts.denyKey(candidate), io);
     store.recordScriptDecision('npm', scripts.makeApproval(candidate, { network }));
     if (project) scripts.writeAllowScripts(config.localPrefix, scripts.allowScriptsKey(candidate, true), true);
     const events = Object.entries(candidate.scripts).map(([e, s]) => `${e}: ${s}`).join('; ');
@@ -94,4 +98,14 @@ export async function runApprovalCommand(ecosystem: Ecosystem, sub: 'approve' | 
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * A deny (by name) wins over every approval, so approving after a deny — one remembered from the
+ * prompt, say — would change nothing: the user's explicit approval lifts their own deny, and says so.
+ */
+function liftDeny(store: SafeStore, key: string, io: SafeCommandIo): void {
+  if (store.scriptDecisions('npm')[key]?.decision !== 'deny') return;
+  store.removeScriptDecision('npm', key);
+  io.stdout(`removed the deny on ${key}\n`);
 }

@@ -17,6 +17,7 @@ import type { NpmSpecRequest } from '../npm/npm-invocation.js';
 import { createRegistryClient } from '../npm/npm-registry.js';
 import { missingLocalSpec } from '../npm/local-spec.js';
 import { parseSpec } from '../npm/parse-npm-args.js';
+import { ownCommandName } from './own-command.js';
 import type { SafeCommandIo } from './safe-command-io.js';
 
 export async function checkNpmForReport(specs: string[], options: { offline: boolean; deps?: boolean; io: SafeCommandIo }): Promise<TreeCheck | number> {
@@ -47,7 +48,7 @@ export async function checkNpmForReport(specs: string[], options: { offline: boo
     defaultTag = String(config.get('tag') ?? 'latest');
     registry = await createRegistryClient(config, String(config.get('cache')));
   }
-  const checked = await checkNpmSpecs({ specs: valid, registry, settings, popular: popularNames('npm'), now: new Date(), defaultTag });
+  const checked = await checkNpmSpecs({ specs: valid, registry, settings, popular: popularNames('npm'), now: new Date(), defaultTag, command: ownCommandName(io.env) });
   const byRaw = new Map<NpmSpecRequest, PackageReport>(checked.map((c) => [c.spec, c.report]));
   const reports = parsed.map((p) => ('error' in p ? invalidReport(p) : byRaw.get(p)!));
   return { reports, checked: reports.length };

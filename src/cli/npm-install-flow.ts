@@ -50,10 +50,12 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
   // with everything started so far stopped and removed, instead of after npm's retry back-off.
   watchUnreachable(process, (u) => interrupts.abort(`the registry ${originOf(u.url)} cannot be reached (${u.code}); nothing was changed`, ExitCode.couldNotVerify));
   const stderr = saysUntilInterrupted(interrupts);
+  // For the commands our messages suggest: as the user typed safe-npm, in the environment it ran with.
+  const typed = { command: ownCommandName(io.env), env: io.env };
   return {
     interrupts,
     buildIdentities: (settings) => {
-      const identities = resolveBuildIdentities(settings, { lookup: (u) => lookupUser(u), createSystemUser });
+      const identities = resolveBuildIdentities(settings, { lookup: (u) => lookupUser(u), createSystemUser }, typed);
       // What a killed run left in the temp folder goes now.
       removeStaleAreas([identities.install.uid, identities.scripts.uid]);
       return identities;
@@ -70,7 +72,7 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     stderrIsTTY: wantsColor(Boolean(process.stderr.isTTY), io.env),
     euid: process.geteuid?.() ?? 1,
     realNpm: io.realNpm,
-    ownCommand: ownCommandName(io.env),
+    ownCommand: typed.command,
     // The process start: npm's "added 1 package in 2s" counts the whole command.
     startedAt: Math.round(performance.timeOrigin),
     now: () => new Date(),
@@ -93,7 +95,7 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     lookupUser: (u) => lookupUser(u),
     // A folder npm will create (a new --prefix) belongs to whoever owns where it is created.
     ownerUidOf: (path) => statSync(nearestExisting(path)).uid,
-    ensureUserCache,
+    ensureUserCache: (cacheRoot, user) => ensureUserCache(cacheRoot, user, 'npm', typed),
     runNpmInstall: (job) => runNpmInstall(job, runCommand),
     spawnTreeWorker: (mode) => {
       // The engine the entry started before loading the rest, when it is for the same user.

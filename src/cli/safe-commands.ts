@@ -34,6 +34,8 @@ export async function runSafeCommand(ecosystem: Ecosystem, args: string[], io: S
     case 'untrust': {
       const names = positionalsOnly(rest, sub);
       if (names.length === 0) throw new UsageError(`usage: ${tool} safe ${sub} <name>...`);
+      // Every name is checked before any is written; untrust stays lenient (it removes what is there).
+      if (sub === 'trust') for (const raw of names) await checkTrustTarget(ecosystem, raw, tool, io.cwd);
       const store = await SafeStore.open();
       for (const raw of names) {
         const name = await canonicalName(ecosystem, raw);
@@ -47,6 +49,7 @@ export async function runSafeCommand(ecosystem: Ecosystem, args: string[], io: S
       return ExitCode.ok;
     }
     case 'list': {
+      for (const a of rest) if (a !== '--project') throw new UsageError(`usage: ${tool} safe list [--project]`);
       if (rest.includes('--project')) {
         if (ecosystem !== 'npm') throw new UsageError(`${tool} safe list --project is for npm projects (package.json allowScripts)`);
         const { listProjectApprovals } = await import('../npm/scripts/project-approvals.js');
@@ -155,6 +158,26 @@ function positionalsOnly(args: string[], sub: string): string[] {
   return args;
 }
 
+/**
+ * What `trust` may record: npm a registry name or name@exact-version (what the allowlist is keyed by),
+ * PyPI a project name. A path, a range or a name no registry can have would be trusted and never match.
+ */
+async function checkTrustTarget(ecosystem: Ecosystem, raw: string, tool: string, cwd: string): Promise<void> {
+  if (ecosystem === 'pypi') {
+    // PEP 508's name.
+    if (!/^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$/.test(raw)) {
+      throw new UsageError(`cannot trust ${JSON.stringify(raw)}: not a project name (${tool} safe trust <name>)`);
+    }
+    return;
+  }
+  const { parseSpec } = await import('../npm/parse-npm-args.js');
+  const spec = parseSpec(raw, cwd);
+  const bareName = raw === spec.name;
+  if (!spec.fromRegistry || spec.type === 'alias' || !(bareName || spec.type === 'version')) {
+    throw new UsageError(`cannot trust ${JSON.stringify(raw)}: give a registry package name or name@version (${tool} safe trust lodash, ${tool} safe trust lodash@4.17.21)`);
+  }
+}
+
 async function canonicalName(ecosystem: Ecosystem, raw: string): Promise<string> {
   if (ecosystem === 'pypi') {
     const { normalizePypiName } = await import('../pypi/normalize-name.js');
@@ -165,9 +188,9 @@ async function canonicalName(ecosystem: Ecosystem, raw: string): Promise<string>
 
 async function safeConfig(ecosystem: Ecosystem, args: string[], io: SafeCommandIo): Promise<number> {
   const [action, key, value, ...extra] = args;
-  const tool = tools[ecosystem];
+  const tool = ecosystem === 'npm' ? ownCommandName(io.env) : tools[ecosystem];
   const store = await SafeStore.open();
-  if (action === 'list' || (action === 'get' && key === undefined)) {
+  if ((action === 'list' && key === undefined) || (action === 'get' && key === undefined)) {
     io.stdout(`${terminalSafeJson(JSON.stringify(applyEnvOverrides(store.settings(), io.env, ecosystem === 'npm' ? 'SAFE_NPM' : 'SAFE_PIP'), null, 2))}\n`);
     return ExitCode.ok;
   }
@@ -208,7 +231,7 @@ async function safeCheck(ecosystem: Ecosystem, args: string[], io: SafeCommandIo
     else if (!onlyPositionals && a.startsWith('-') && a.length > 1) throw new UsageError(`unknown option for safe check: ${a}`);
     else specs.push(a);
   }
-  if (specs.length === 0) throw new UsageError(`usage: ${tools[ecosystem]} safe check [--offline] [--no-deps] [--json] <spec>...`);
+  if (specs.length === 0) throw new UsageError(`usage: ${ecosystem === 'npm' ? ownCommandName(io.env) : tools[ecosystem]} safe check [--offline] [--no-deps] [--json] <spec>...`);
 
   let reports: PackageReport[];
   // How many packages were checked: an npm spec's whole tree, of which only what has something to say is reported.

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import type { Ecosystem } from '../core/types.js';
+import { ownCommandName } from './own-command.js';
 import type { SafeCommandIo } from './safe-command-io.js';
 import { applyEnvOverrides } from '../config/settings.js';
 import { SafeStore } from '../config/store.js';
@@ -127,7 +128,7 @@ export async function runSetup(ecosystem: Ecosystem, args: string[], io: SafeCom
 /** As root: the install and script identities root's installs run as (see run/build-identity.ts). */
 async function ensureBuildUsers(io: SafeCommandIo): Promise<void> {
   const settings = applyEnvOverrides((await SafeStore.open({ readOnly: true })).settings(), io.env, 'SAFE_NPM');
-  const ids = resolveBuildIdentities(settings, { lookup: (u) => lookupUser(u), createSystemUser });
+  const ids = resolveBuildIdentities(settings, { lookup: (u) => lookupUser(u), createSystemUser }, { command: ownCommandName(io.env), env: io.env });
   for (const w of ids.warnings) io.stderr(`safe-npm: ${w}\n`);
   io.stdout(`build users: ${ids.install.name} (uid ${ids.install.uid}) runs npm and owns its cache; ${ids.scripts.name} (uid ${ids.scripts.uid}) runs approved install scripts\n`);
 }

@@ -94,7 +94,7 @@ export function stopReason(tool: DecideInput['tool'], p: OpenPackage): string {
  * What one stopped package needs, after the report has said what was found: the one command that
  * lets it through, or none when no command can (not found, unreachable, known malicious).
  */
-export function stopAdvice(p: OpenPackage, input: Pick<DecideInput, 'tool' | 'command' | 'trustTarget'>): string {
+export function stopAdvice(p: OpenPackage, input: Pick<DecideInput, 'tool' | 'command' | 'trustTarget'> & { viaNpx?: boolean }): string {
   const worst = deciding(p);
   const command = input.command ?? input.tool;
   const target = input.trustTarget?.(p.report) ?? p.report.packageName ?? p.report.name;
@@ -109,7 +109,9 @@ export function stopAdvice(p: OpenPackage, input: Pick<DecideInput, 'tool' | 'co
   if (worst.check === 'known-malicious' && worst.severity === 'block') return `${p.report.name}: a known malicious version; do not install it, choose another version`;
   if (worst.severity === 'block') return `${p.report.name}: blocked${guess}; if you are sure, run: ${command} safe trust ${target}`;
   const env = input.tool === 'safe-npm' ? 'SAFE_NPM_YES=1' : 'SAFE_PIP_YES=1';
-  return `${p.report.name}: needs your confirmation; run again with --safe-yes (or ${env}) to accept it`;
+  // npx hands everything after the package name to the command it runs: our flag goes before it.
+  const flag = input.viaNpx ? '--safe-yes before the package name (npx --safe-yes …)' : '--safe-yes';
+  return `${p.report.name}: needs your confirmation; run again with ${flag} (or ${env}) to accept it`;
 }
 
 /** `safe check`: 65 when something is blocked, 68 when the only blocks are "could not verify" (as an install), else 0. */

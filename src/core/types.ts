@@ -115,6 +115,8 @@ export interface CheckContext {
   popular: PopularNameIndex;
   /** The known-malicious feed; default: the user's cached copy (feed/process-feed.ts). */
   feed?: FeedSource;
+  /** The tool as the user typed it, for commands a finding suggests (`npm` through the shim); default safe-npm / safe-pip. */
+  command?: string;
 }
 
 /** Answers "is this name popular?" and "which popular name is this one confusable with?". */

@@ -99,7 +99,7 @@ export async function updateFeed(input: { ecosystem: Ecosystem; url: string; pat
 }
 
 /** What the check says about the feed itself, once per run: missing, unreadable or stale. */
-export function feedNotice(state: { feed?: FeedData; problem?: string }, now: Date, tool: 'safe-npm' | 'safe-pip'): string | undefined {
+export function feedNotice(state: { feed?: FeedData; problem?: string }, now: Date, tool: string): string | undefined {
   const command = `${tool} safe update-db`;
   if (state.problem) return `${state.problem}; run: ${command}`;
   if (!state.feed) return `no known-malicious feed yet (packages are not checked against known malware); run: ${command}`;

@@ -2,6 +2,7 @@
 import { UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import type { Ecosystem } from '../core/types.js';
+import { ownCommandName } from '../cli/own-command.js';
 import { feedPath, feedUrl, updateFeed } from './feed-store.js';
 
 export interface UpdateDbIo {
@@ -12,12 +13,13 @@ export interface UpdateDbIo {
 
 export async function runUpdateDb(ecosystem: Ecosystem, args: readonly string[], io: UpdateDbIo, now = new Date()): Promise<number> {
   const tool = ecosystem === 'pypi' ? 'safe-pip' : 'safe-npm';
+  const typed = ecosystem === 'pypi' ? tool : ownCommandName(io.env);
   let url: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--url' && args[i + 1]) url = args[++i];
     else if (a.startsWith('--url=')) url = a.slice('--url='.length);
-    else throw new UsageError(`usage: ${tool} safe update-db [--url <OSV export zip, or a base URL with OSV's layout>]`);
+    else throw new UsageError(`usage: ${typed} safe update-db [--url <OSV export zip, or a base URL with OSV's layout>]`);
   }
   const result = await updateFeed({ ecosystem, url: feedUrl(ecosystem, io.env, url), path: feedPath(ecosystem, io.env), now });
   if (result.ok) {

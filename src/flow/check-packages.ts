@@ -25,8 +25,10 @@ export async function checkNpmSpecs(input: {
   before?: Date;
   cooldownHours?: number;
   cooldownExclude?: readonly string[];
+  /** safe-npm as the user typed it (`npm` through the shim), for the commands findings suggest. */
+  command?: string;
 }): Promise<CheckedPackage[]> {
-  const ctx: CheckContext = { now: input.now, thresholds: input.settings.thresholds, popular: input.popular };
+  const ctx: CheckContext = { now: input.now, thresholds: input.settings.thresholds, popular: input.popular, ...(input.command ? { command: input.command } : {}) };
   const offline = !input.registry;
   if (offline) {
     // Name checks only: synchronous, no promise per name (`safe check --offline` takes thousands).

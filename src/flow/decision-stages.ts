@@ -73,12 +73,13 @@ export function trustFromPrompt(store: SafeStore, tool: Tool, target: string, no
 /**
  * The lines that end a stopped run (no TTY): safe-npm names the exit code and, under the report that
  * said what was found, one line per package with the command that lets it through (`command`: the
- * tool as the user typed it); safe-pip prints one prefixed reason per package and then that nothing
+ * tool as the user typed it; `viaNpx`: through npx, where our flag goes before the package name);
+ * safe-pip prints one prefixed reason per package and then that nothing
  * was installed.
  */
-export function stopLines(tool: Tool, decision: Extract<Decision, { action: 'stop' }>, command: string = tool): string[] {
+export function stopLines(tool: Tool, decision: Extract<Decision, { action: 'stop' }>, command: string = tool, viaNpx = false): string[] {
   if (tool === 'safe-npm') {
-    const advice = decision.packages.map((p) => `  ${neutralize(stopAdvice(p, { tool, command, trustTarget: (r) => trustTarget(tool, r) }))}`);
+    const advice = decision.packages.map((p) => `  ${neutralize(stopAdvice(p, { tool, command, viaNpx, trustTarget: (r) => trustTarget(tool, r) }))}`);
     return [`safe-npm: install stopped (exit ${decision.exitCode}); nothing was changed:`, ...advice];
   }
   return [...decision.reasons.map((r) => `safe-pip: ${neutralize(r)}`), 'safe-pip: nothing was installed'];

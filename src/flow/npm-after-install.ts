@@ -175,7 +175,9 @@ export async function runNpmExec(context: ExecContext, deps: Pick<AfterInstallDe
     const binDir = join(prefix, 'node_modules', '.bin');
     const command = invocation.exec?.command ?? defaultBin(prefix, installing[0]?.name ?? packages[0]?.registryName ?? packages[0]?.name);
     if (!command) {
-      throw new UsageError('could not determine which command to run; name it: npx -p <package> <command>');
+      // Named the way the user ran it: npx takes -p, npm exec --package= and the command after --.
+      const pkg = packages[0]?.raw ?? '<package>';
+      throw new UsageError(`could not determine which command to run; name it: ${invocation.viaNpx ? `npx -p ${pkg} <command>` : `${context.ownCommand ?? 'safe-npm'} exec --package=${pkg} -- <command>`}`);
     }
     const bin = existsSync(join(binDir, command)) ? join(binDir, command) : command;
     // What the user asked to run, in the foreground: signals are its own from here on.

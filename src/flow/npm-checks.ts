@@ -24,6 +24,7 @@ export async function checkRequested(s: NpmSession, registry: RegistryClient, co
     return await deps.asBuildUser(s.buildUser, () => checkNpmSpecs({
       specs: requested, registry, settings: s.settings, popular, now: deps.now(),
       defaultTag: String(s.config.get('tag') ?? 'latest'),
+      command: deps.ownCommand,
       ...cooldown,
     }));
   } finally {
@@ -67,7 +68,7 @@ export async function checkTree(
   const locked = deps.lockedEntries(s.projectDir);
   const youngNames = new Set(tree.tooYoung.map((t) => t.name));
   const requested = requestedSpecs(s).map((r) => r.registryName ?? r.name ?? r.raw);
-  const ctxChecks = { now, thresholds: settings.thresholds, popular: deps.popular() };
+  const ctxChecks = { now, thresholds: settings.thresholds, popular: deps.popular(), command: deps.ownCommand };
   return deps.asBuildUser(s.buildUser, () =>
     mapConcurrent(changed, 16, async (node) => {
       const spec = { raw: `${node.name}@${node.version}`, type: node.registry ? 'version' : node.source, name: node.name, registryName: node.name, fetchSpec: node.version, fromRegistry: node.registry };

@@ -47,7 +47,7 @@ export async function decideRequested(checked: CheckedPackage[], s: NpmSession, 
     if (substitutes.length === 0) break;
     const popular = deps.popular();
     pending = await deps.asBuildUser(s.buildUser, () =>
-      checkNpmSpecs({ specs: substitutes, registry, settings: s.settings, popular, now: deps.now() }));
+      checkNpmSpecs({ specs: substitutes, registry, settings: s.settings, popular, now: deps.now(), command: deps.ownCommand }));
     substituted.push(...pending);
   }
   const skipped = [...replacements.values()].filter((v) => v === null).length;
@@ -76,7 +76,7 @@ export async function decideTransitive(reports: PackageReport[], s: NpmSession):
 function sayStopped(decision: Extract<Decision, { action: 'stop' }>, s: NpmSession): number {
   const text = formatReports(decision.packages.map((p) => p.report), { color: false, showInfo: false });
   if (text) s.deps.stderr(`${text}\n`);
-  for (const line of stopLines('safe-npm', decision, s.deps.ownCommand)) s.deps.stderr(`${line}\n`);
+  for (const line of stopLines('safe-npm', decision, s.deps.ownCommand, s.inv.viaNpx === true)) s.deps.stderr(`${line}\n`);
   return decision.exitCode;
 }
 

@@ -123,6 +123,7 @@ export async function runExec(s: NpmSession): Promise<number> {
   return deps.runExec!({
     invocation: s.inv, realNpm: deps.realNpm, env: deps.env, cwd: deps.cwd, npmArgs: s.npmArgs,
     mode: s.mode, config: s.config, settings: s.settings, cacheDir: s.cacheDir, interrupts: deps.interrupts, installSpecs,
+    ownCommand: deps.ownCommand,
   });
 }
 

@@ -91,9 +91,10 @@ export async function replayInstallScripts(request: ScriptReplayRequest, deps: S
     ...deps.runnerDeps(),
     // Strictness is ours to apply: a remembered deny is a decision, not a withheld script.
     strict: false,
+    // The runner says its notices as they happen (result.notices keeps them for the caller's record).
     print: (line) => deps.stderr(`${neutralize(line)}\n`),
+    ...(request.command ? { command: request.command } : {}),
   });
-  for (const notice of result.notices) deps.stderr(`safe-npm: ${notice}\n`);
   const pending = reportWithheld({ ...result, withheld: result.withheld.filter((w) => !blocked.has(w.candidate)) }, classes, deps, { tool: request.tool, command: request.command ?? request.tool, strict: request.strict }, isFresh);
   reportFailures(result, deps);
   if (result.exitCode !== 0) return result.exitCode;
@@ -174,7 +175,7 @@ function sayUnpinned(plan: RunPlan, classes: Map<ScriptCandidate, Classification
 /** A failed script: its output tail; what depends on it did not run. */
 function reportFailures(result: RunResult, deps: ScriptReplayDeps): void {
   for (const f of result.failed) {
-    deps.stderr(`safe-npm: ${neutralize(`${f.candidate.name}@${f.candidate.version} ${f.failedEvent ?? ''} failed${f.error ? `: ${f.error}` : ''}`)}\n`);
+    deps.stderr(`safe-npm: ${neutralize(`${f.candidate.name}@${f.candidate.version}${f.failedEvent ? ` ${f.failedEvent}` : ''} failed${f.error ? `: ${f.error}` : ''}`)}\n`);
     for (const line of f.tail ?? []) deps.stderr(`  | ${neutralize(line)}\n`);
   }
   for (const s of result.skippedBecauseDependencyFailed) {
@@ -191,7 +192,7 @@ function scanCandidate(c: ScriptCandidate): ContentFinding[] {
   }
 }
 
-/** Lists scripts withheld for want of approval (denied ones stay quiet); returns how many. */
+/** Lists scripts withheld: approved ones the runner did not run, and those wanting approval (denied ones stay quiet); returns how many. */
 function reportWithheld(
   result: RunResult,
   classes: Map<ScriptCandidate, Classification>,
@@ -208,15 +209,24 @@ function reportWithheld(
     deps.stderr(`${tool}: ${older} package${older === 1 ? '' : 's'} installed earlier ${older === 1 ? 'has' : 'have'} install scripts that are not approved (review them: ${command} rebuild)\n`);
   }
   if (withheld.length === 0) return all.length;
-  deps.stderr(`${tool}: install scripts withheld (not approved); the packages are installed but their scripts did not run:\n`);
-  for (const w of withheld) {
+  const eventsOf = (c: ScriptCandidate) => Object.entries(c.scripts).map(([e, s]) => `${e}: ${s}`).join('; ');
+  // Approved, yet not run (the sandbox setting refused to run anything): approving again would not help.
+  const approvedNotRun = withheld.filter((w) => classes.get(w.candidate)?.status === 'approved');
+  if (approvedNotRun.length > 0) {
+    deps.stderr(`${tool}: approved install scripts that did not run; the packages are installed:\n`);
+    for (const w of approvedNotRun) deps.stderr(`  ${neutralize(`${w.candidate.name}@${w.candidate.version} [${eventsOf(w.candidate)}] — ${w.reason}`)}\n`);
+  }
+  const unapproved = withheld.filter((w) => !approvedNotRun.includes(w));
+  if (unapproved.length > 0) deps.stderr(`${tool}: install scripts withheld (not approved); the packages are installed but their scripts did not run:\n`);
+  for (const w of unapproved) {
     const c = w.candidate;
-    const events = Object.entries(c.scripts).map(([e, s]) => `${e}: ${s}`).join('; ');
     const approve = c.isRoot
       ? `${command} safe approve . (in ${c.path})`
       : `${command} safe approve ${c.name}@${c.version}`;
-    deps.stderr(`  ${neutralize(`${c.name}@${c.version} [${events}] — ${w.reason}; approve with: ${approve}`)}\n`);
+    deps.stderr(`  ${neutralize(`${c.name}@${c.version} [${eventsOf(c)}] — ${w.reason}; approve with: ${approve}`)}\n`);
   }
+  // Approving changes the next install, not this one: the packages are in place, their scripts not run.
+  if (!how.strict) deps.stderr(`  then run them: ${command} rebuild\n`);
   return all.length;
 }
 

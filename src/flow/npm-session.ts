@@ -111,6 +111,8 @@ export interface ExecContext {
   interrupts: Interrupts;
   /** What to install (root: into a private prefix): the vetted `name@version`s, or the specs as typed. */
   installSpecs?: ExecPackage[];
+  /** safe-npm as the user typed it (`npm` through the shim), for the commands we suggest. */
+  ownCommand?: string;
 }
 
 /** A package exec installs: its spec for npm, and its registry name when known (whose bin runs). */

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { changeSettingCommand, DIRECT, type TypedAs } from '../config/setting-advice.js';
 import { UsageError } from '../core/errors.js';
 import type { InstallMode } from './install-mode.js';
 import { commitStaged, stagedPackageFolders } from './commit-project.js';
@@ -86,11 +87,11 @@ export function npmEnvFor(job: Pick<NpmInstallJob, 'env'>, user: UserAccount | u
  * cacheRoot itself must be root's and writable by nobody else: whoever can write it can swap the
  * user's folder for their own.
  */
-export function ensureUserCache(cacheRoot: string, user: UserAccount, kind = 'npm'): string {
+export function ensureUserCache(cacheRoot: string, user: UserAccount, kind = 'npm', typed: TypedAs = DIRECT): string {
   mkdirSync(cacheRoot, { recursive: true, mode: 0o755 });
   const root = statSync(cacheRoot);
   if (process.geteuid?.() === 0 && (root.uid !== 0 || (root.mode & 0o022) !== 0)) {
-    throw new CacheRootError(cacheRoot);
+    throw new CacheRootError(cacheRoot, typed);
   }
   const userDir = join(cacheRoot, user.name);
   if (!existsSync(userDir)) mkdirSync(userDir, { mode: 0o700 });
@@ -104,8 +105,8 @@ export function ensureUserCache(cacheRoot: string, user: UserAccount, kind = 'np
 }
 
 class CacheRootError extends UsageError {
-  constructor(cacheRoot: string) {
-    super(`the cache root ${cacheRoot} must belong to root and be writable by root only (chown root: ${cacheRoot} && chmod go-w ${cacheRoot}, or: safe-npm safe config set cacheRoot <dir>)`);
+  constructor(cacheRoot: string, typed: TypedAs) {
+    super(`the cache root ${cacheRoot} must belong to root and be writable by root only (chown root: ${cacheRoot} && chmod go-w ${cacheRoot}, or: ${changeSettingCommand('cacheRoot', '<dir>', typed)})`);
   }
 }
 

@@ -14,6 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { changeSettingCommand, DIRECT, type TypedAs } from '../config/setting-advice.js';
 import { UsageError } from '../core/errors.js';
 import type { UserAccount } from './users.js';
 
@@ -47,30 +48,31 @@ const isOurs = (name: string) => name === INSTALL_IDENTITY || name === SCRIPT_ID
 export function resolveBuildIdentities(
   settings: { runAsUser: string; scriptUser: string; cacheRoot: string },
   deps: IdentityDeps,
+  typed: TypedAs = DIRECT,
 ): BuildIdentities {
   const warnings: string[] = [];
-  const one = (name: string, role: string, setting: string): UserAccount => {
+  const one = (name: string, role: string, setting: 'runAsUser' | 'scriptUser'): UserAccount => {
     let user = deps.lookup(name);
     if (!user && isOurs(name)) {
       const error = deps.createSystemUser(name, join(settings.cacheRoot, name));
       user = deps.lookup(name);
       if (!user) {
-        warnings.push(`could not create the ${role} user "${name}" (${error ?? 'unknown error'}): using "${FALLBACK}", which other software on this machine shares — run "safe-npm safe setup" as root to create it`);
+        warnings.push(`could not create the ${role} user "${name}" (${error ?? 'unknown error'}): using "${FALLBACK}", which other software on this machine shares — run "${typed.command} safe setup" as root to create it`);
         user = deps.lookup(FALLBACK);
       }
     }
-    if (!user) throw new UsageError(`the ${role} user "${name}" does not exist (create it, or: safe-npm safe config set ${setting} ${INSTALL_IDENTITY})`);
-    if (user.uid === 0 || user.gid === 0) throw new UsageError(`the ${role} user "${name}" is root; choose an unprivileged user (safe-npm safe config set ${setting} ${isOurs(name) ? name : INSTALL_IDENTITY})`);
+    if (!user) throw new UsageError(`the ${role} user "${name}" does not exist (create it, or: ${changeSettingCommand(setting, setting === 'runAsUser' ? INSTALL_IDENTITY : SCRIPT_IDENTITY, typed)})`);
+    if (user.uid === 0 || user.gid === 0) throw new UsageError(`the ${role} user "${name}" is root; choose an unprivileged user (${changeSettingCommand(setting, setting === 'runAsUser' ? INSTALL_IDENTITY : SCRIPT_IDENTITY, typed)})`);
     return user;
   };
   const install = one(settings.runAsUser, 'install', 'runAsUser');
   const scripts = one(settings.scriptUser, 'script', 'scriptUser');
   const sharedInstall = install.name === FALLBACK || install.uid === 65534;
   if (sharedInstall && !warnings.length) {
-    warnings.push(`installs run as "${install.name}", a user other software shares: a process of that user could tamper with npm's cache (safe-npm safe config set runAsUser ${INSTALL_IDENTITY})`);
+    warnings.push(`installs run as "${install.name}", a user other software shares: a process of that user could tamper with npm's cache (${changeSettingCommand('runAsUser', INSTALL_IDENTITY, typed)})`);
   }
   if (scripts.uid === install.uid) {
-    warnings.push(`install scripts run as "${scripts.name}", the same user whose npm cache root's installs read (safe-npm safe config set scriptUser ${SCRIPT_IDENTITY})`);
+    warnings.push(`install scripts run as "${scripts.name}", the same user whose npm cache root's installs read (${changeSettingCommand('scriptUser', SCRIPT_IDENTITY, typed)})`);
   }
   return { install, scripts, dedicated: !sharedInstall && scripts.uid !== install.uid, warnings };
 }

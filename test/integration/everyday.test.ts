@@ -54,6 +54,7 @@ beforeAll(async () => {
       ...established('lodash'),
       // A colleague's package, published a minute ago: every version is younger than the cooldown.
       { name: 'brand-new-pkg', version: '1.0.0', publishedAt: new Date(Date.now() - 60_000), packageJson: { description: 'x', repository: 'https://example.invalid/x.git' } },
+      { name: 'brand-new-bin', version: '1.0.0', publishedAt: new Date(Date.now() - 60_000), packageJson: { description: 'x', repository: 'https://example.invalid/x.git', bin: { 'brand-new-bin': 'cli.js' } }, files: { 'cli.js': '#!/usr/bin/env node\nconsole.log("brand-new-bin ran");\n' } },
     ],
   });
   sandbox = await makeSandbox({ registry: registry.url });
@@ -143,6 +144,71 @@ describe('installs as npm would', () => {
     expect(again.stderr).not.toContain('installed earlier');
   });
 
+  it('install scripts withheld in CI: the advice followed as printed (approve, then the rebuild it names) runs the script', async () => {
+    const project = await makeProject({ owner: 'nobody', packageJson: { name: 'p', version: '1.0.0', dependencies: { scripted: '^1.0.0' } } });
+    const fresh = await makeSandbox({ registry: registry.url });
+    const run = (args: string[]) => runBin('safe-npm', args, { cwd: project, sandbox: fresh, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot } });
+    const first = await run(['install']);
+    expect(first.exitCode, show(first)).toBe(0);
+    expect(ranLines(project)).toBe(0);
+    const commands = [...first.stderr.matchAll(/(?:approve with|then run them): safe-npm (.+)$/gm)].map((m) => m[1]!.split(' '));
+    expect(commands, show(first)).toEqual([['safe', 'approve', 'scripted@1.2.0'], ['rebuild']]);
+    for (const args of commands) expect((await run(args)).exitCode).toBe(0);
+    expect(ranLines(project)).toBe(1);
+  });
+
+  it('denied (as at the prompt), then the advice followed (approve, rebuild): approving lifts the deny and the script runs', async () => {
+    const project = await makeProject({ owner: 'nobody', packageJson: { name: 'p', version: '1.0.0', dependencies: { scripted: '^1.0.0' } } });
+    const fresh = await makeSandbox({ registry: registry.url });
+    const run = (args: string[]) => runBin('safe-npm', args, { cwd: project, sandbox: fresh, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot } });
+    expect((await run(['safe', 'deny', 'scripted'])).exitCode).toBe(0);
+    expect((await run(['install'])).exitCode).toBe(0);
+    expect(ranLines(project)).toBe(0);
+    const approved = await run(['safe', 'approve', 'scripted@1.2.0']);
+    expect(approved.stdout, show(approved)).toBe('removed the deny on scripted\napproved scripted@1.2.0 [postinstall: node run.js]\n');
+    const rebuilt = await run(['rebuild']);
+    expect(rebuilt.exitCode, show(rebuilt)).toBe(0);
+    expect(ranLines(project)).toBe(1);
+  });
+
+  it('approved scripts in root\'s project under a folder the script user cannot enter (mode 700, as root\'s home): one line saying so and what changes it, no sandbox error; followed, the rebuild runs the script', async () => {
+    const project = await makeProject({ owner: 'root' });
+    await chmod(project, 0o700);
+    expect((await safeNpm(['safe', 'approve', 'scripted@1.2.0'], project)).exitCode).toBe(0);
+    const r = await safeNpm(['install', 'scripted'], project);
+    expect(r.exitCode, show(r)).toBe(1);
+    expect(existsSync(join(project, 'node_modules/scripted'))).toBe(true);
+    expect(ranLines(project)).toBe(0);
+    const escaped = project.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    expect(r.stderr).toMatch(new RegExp(`^safe-npm: approved install scripts run as "[^"]+", who cannot enter ${escaped} \\(mode 700\\); make it enterable \\(chmod o\\+x ${escaped}\\) or keep the project elsewhere, then run: safe-npm rebuild$`, 'm'));
+    expect(r.stderr).not.toContain('bwrap');
+    await chmod(project, 0o701);
+    const rebuilt = await safeNpm(['rebuild'], project);
+    expect(rebuilt.exitCode, show(rebuilt)).toBe(0);
+    expect(ranLines(project)).toBe(1);
+  });
+
+  it('a bad run-as user or cache root (root\'s project): the advice is the command that changes it as typed (unset the variable that set it, or npm safe config set …); followed, the install goes through', async () => {
+    const project = await makeProject({ owner: 'root' });
+    const fresh = await makeSandbox({ registry: registry.url });
+    const viaShim = (args: string[], env: Record<string, string> = {}) =>
+      runTool(join(repoRoot, 'shims', 'npm'), args, { cwd: project, sandbox: fresh, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot, ...env } });
+    const fromEnv = await viaShim(['install', 'plain-a'], { SAFE_NPM_RUN_AS_USER: 'no-such-user-9' });
+    expect(fromEnv.exitCode, show(fromEnv)).toBe(64);
+    expect(fromEnv.stderr).toBe('safe-npm: the install user "no-such-user-9" does not exist (create it, or: unset SAFE_NPM_RUN_AS_USER)\n');
+    expect((await viaShim(['safe', 'config', 'set', 'runAsUser', 'no-such-user-9'])).exitCode).toBe(0);
+    const fromFile = await viaShim(['install', 'plain-a']);
+    expect(fromFile.stderr).toBe('safe-npm: the install user "no-such-user-9" does not exist (create it, or: npm safe config set runAsUser _safe-npm)\n');
+    expect((await viaShim(['safe', 'config', 'set', 'runAsUser', '_safe-npm'])).exitCode).toBe(0);
+    const r = await viaShim(['install', 'plain-a']);
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(existsSync(join(project, 'node_modules/plain-a'))).toBe(true);
+    const loose = await makeTempDir('safe-npm-loose-cache-root-', 0o777);
+    const looseRoot = await viaShim(['install', 'plain-b'], { SAFE_NPM_CACHE_ROOT: loose });
+    expect(looseRoot.exitCode, show(looseRoot)).toBe(64);
+    expect(looseRoot.stderr).toContain(`(chown root: ${loose} && chmod go-w ${loose}, or: unset SAFE_NPM_CACHE_ROOT)`);
+  });
+
   it('a user\'s own uninstall is npm\'s own command (its output), scripts off where the lockfile brings a package back, under the project lock', async () => {
     const nobody = { uid: 65534, gid: 65534 };
     const userSandbox = await makeSandbox({ registry: registry.url, owner: nobody });
@@ -221,6 +287,8 @@ describe('installs as npm would', () => {
 });
 
 describe('npx', () => {
+  /** The npx shim, as a user would type npx, in `cwd`. */
+  const npxIn = (cwd: string) => (args: string[]) => runTool(join(repoRoot, 'shims', 'npx'), args, { cwd, sandbox, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot } });
   it('honours npm\'s yes=false: nothing is installed or run (as plain npx refuses)', async () => {
     const cwd = await makeTempDir('safe-npm-npx-no-');
     for (const args of [['--no', 'plain-b'], ['plain-b']]) {
@@ -234,8 +302,7 @@ describe('npx', () => {
   });
 
   it('names what it installs as npm does (name@version, the version vetted) in its warning, the findings and the stop advice', async () => {
-    const cwd = await makeTempDir('safe-npm-npx-named-');
-    const npx = (args: string[]) => runTool(join(repoRoot, 'shims', 'npx'), args, { cwd, sandbox, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot } });
+    const npx = npxIn(await makeTempDir('safe-npm-npx-named-'));
     const ran = await npx(['plain-b']);
     expect(ran.exitCode, show(ran)).toBe(0);
     expect(ran.stderr).toContain('npm warn exec The following package was not found and will be installed: plain-b@1.2.0\n');
@@ -244,6 +311,31 @@ describe('npx', () => {
     expect(asked.exitCode, show(asked)).toBe(66);
     expect(asked.stderr).toMatch(/^brand-new-pkg@1\.0\.0\n {2}! warn "brand-new-pkg" was first published/m);
     expect(asked.stderr).toContain('\n  brand-new-pkg@1.0.0: needs your confirmation;');
+  });
+
+  it('a stop for a warning advises --safe-yes where npx takes it (before the package name); followed as written, the command runs', async () => {
+    const npx = npxIn(await makeTempDir('safe-npm-npx-yes-'));
+    const asked = await npx(['brand-new-bin']);
+    expect(asked.exitCode, show(asked)).toBe(66);
+    expect(asked.stderr).toContain('brand-new-bin@1.0.0: needs your confirmation; run again with --safe-yes before the package name (npx --safe-yes …) (or SAFE_NPM_YES=1) to accept it');
+    const r = await npx(['--safe-yes', 'brand-new-bin']);
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(r.stdout.trim()).toBe('brand-new-bin ran');
+  });
+
+  it('a package without a bin (as root): the advice names the command the way it was run (npx -p, or exec --package= … --), and followed, it runs', async () => {
+    const cwd = await makeTempDir('safe-npm-npx-nobin-');
+    const npx = npxIn(cwd);
+    const viaNpx = await npx(['plain-a']);
+    expect(viaNpx.exitCode, show(viaNpx)).toBe(64);
+    expect(viaNpx.stderr).toContain('safe-npm: could not determine which command to run; name it: npx -p plain-a <command>\n');
+    const followedNpx = await npx(['-p', 'plain-a', 'node', '-e', 'console.log("ran")']);
+    expect(followedNpx.stdout.trim(), show(followedNpx)).toBe('ran');
+    const viaExec = await safeNpm(['exec', 'plain-a'], cwd);
+    expect(viaExec.exitCode, show(viaExec)).toBe(64);
+    expect(viaExec.stderr).toContain('safe-npm: could not determine which command to run; name it: safe-npm exec --package=plain-a -- <command>\n');
+    const followedExec = await safeNpm(['exec', '--package=plain-a', '--', 'node', '-e', 'console.log("ran")'], cwd);
+    expect(followedExec.stdout.trim(), show(followedExec)).toBe('ran');
   });
 
   it('a bin already installed in the project runs straight away, without the install path (no registry needed)', async () => {

@@ -274,3 +274,49 @@ describe('bin/safe-npm.js', () => {
     expect(r.stderr).toBe('safe-npm: unknown option --safe-bogus (safe-npm\'s own options: --safe-yes, --safe-strict-scripts, --safe-project)\n');
   });
 });
+
+describe('own commands as the user typed them (issue 9, the pass over every message)', () => {
+  const bin = join(root, 'bin', 'safe-npm.js');
+  // Each line of advice or usage that names one of our commands, from a stop or a bad input.
+  const cases: Array<{ args: string[]; code: number; says: string }> = [
+    { args: ['safe', 'check', '--offline', 'lodahs'], code: 65, says: 'safe update-db' }, // no feed yet: the notice
+    { args: ['safe', 'check'], code: 64, says: 'safe check [--offline]' },
+    { args: ['safe', 'approve', 'esbuild'], code: 64, says: 'safe approve esbuild@' },
+    { args: ['safe', 'deny'], code: 64, says: 'safe deny <name>' },
+    { args: ['safe', 'config', 'frob'], code: 64, says: 'safe config get|set|list' },
+    { args: ['safe', 'config', 'list', '--bogus'], code: 64, says: 'safe config get|set|list' },
+    { args: ['safe', 'list', '--bogus'], code: 64, says: 'safe list [--project]' },
+    { args: ['safe', 'update-db', '--bogus'], code: 64, says: 'safe update-db [--url' },
+  ];
+  it.each(cases.map((c) => [c.args.join(' '), c] as const))('%s: `npm safe …` through the shim, `safe-npm safe …` run directly', (_name, { args, code, says }) => {
+    const home = mkdtempSync(join(tmp, 'home-'));
+    const viaShim = run(shimNpm, args, { HOME: home });
+    const shimText = viaShim.stdout + viaShim.stderr;
+    expect(viaShim.code, shimText).toBe(code);
+    expect(shimText).toContain(`npm ${says}`);
+    expect(shimText).not.toContain('safe-npm safe');
+    const direct = run(bin, args, { HOME: home });
+    const directText = direct.stdout + direct.stderr;
+    expect(direct.code, directText).toBe(code);
+    expect(directText).toContain(`safe-npm ${says}`);
+  });
+});
+
+describe('safe trust takes only what the allowlist can match (bad input: one line, 64, nothing written)', () => {
+  const npmBin = join(root, 'bin', 'safe-npm.js');
+  const pipBin = join(root, 'bin', 'safe-pip.js');
+  it.each([
+    ['safe-npm', npmBin, ['', 'a b', '../x', 'lodash@^4', 'lodash@latest', 'x@npm:y@1.0.0', 'git+https://x.invalid/a.git'], ['lodash', '@types/node', 'lodash@4.17.21']],
+    ['safe-pip', pipBin, ['', 'a b', '../x', 'requests==2.0'], ['Django', 'zope.interface']],
+  ] as const)('%s', (_tool, bin, refused, kept) => {
+    const home = mkdtempSync(join(tmp, 'home-'));
+    for (const name of refused) {
+      const r = run(bin, ['safe', 'trust', 'ok-name', name], { HOME: home });
+      expect(r.code, `${name}: ${r.stderr}`).toBe(64);
+      expect(r.stderr.trim().split('\n'), name).toHaveLength(1);
+    }
+    expect(run(bin, ['safe', 'list'], { HOME: home }).stdout).toContain('  (none)\n');
+    for (const name of kept) expect(run(bin, ['safe', 'trust', name], { HOME: home }).code, name).toBe(0);
+    expect(run(bin, ['safe', 'list'], { HOME: home }).stdout).not.toContain('(none)');
+  });
+});

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Settings } from '../../config/settings.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { Blocked } from '../../core/errors.js';
+import { firstClosedFolder } from '../../run/can-enter.js';
 import { isRoot, ownerOf, type UserAccount } from '../../run/users.js';
 import { buildScriptEnv, type NpmBuildConfig, type Toolchain } from './env.js';
 import type { PlannedStep, RunPlan, WithheldScript } from './order.js';
@@ -40,6 +41,8 @@ export interface RunnerDeps {
   interrupts?: Interrupts;
   /** unshare/setpriv for a pid namespace per script without bwrap; undefined = look; null = none. */
   contain?: ContainTools | null;
+  /** safe-npm as the user typed it (`npm` through the shim), for the commands a notice suggests. */
+  command?: string;
 }
 
 export interface EventOutcome {
@@ -219,6 +222,15 @@ export async function runInstallScripts(plan: RunPlan, deps: RunnerDeps): Promis
     result.exitCode = deps.strict && result.withheld.length ? ExitCode.scriptsWithheld : ExitCode.ok;
     return result;
   }
+  // A project under a folder only root may enter (root's home is mode 700): as the script user every
+  // script would fail with the sandbox's "Permission denied". Said once, with what changes it.
+  const closed = switchUser ? firstClosedFolder(plan.projectDir, user) : undefined;
+  if (closed) {
+    print(`safe-npm: approved install scripts run as "${user.name}", who cannot enter ${closed.path} (mode ${closed.mode.toString(8)}); make it enterable (chmod o+x ${closed.path}) or keep the project elsewhere, then run: ${deps.command ?? 'safe-npm'} rebuild`);
+    for (const s of plan.steps) result.failed.push({ candidate: s.candidate, events: [], error: `not run: ${user.name} cannot enter ${closed.path}` });
+    result.exitCode = plan.steps.some((s) => !s.candidate.optional) ? 1 : ExitCode.ok;
+    return result;
+  }
 
   const projectOwner = deps.projectOwner ?? ownerOf(plan.projectDir);
   const workDir = mkdtempSync(join(tmpdir(), 'safe-npm-replay-'));
@@ -235,7 +247,7 @@ export async function runInstallScripts(plan: RunPlan, deps: RunnerDeps): Promis
 
     // Sandbox: decide once, probe that bwrap really works as the build user.
     const bwrap = deps.bwrap === null ? undefined : (deps.bwrap ?? findBwrap());
-    let choice: SandboxChoice = chooseSandbox(deps.settings.sandbox, bwrap);
+    let choice: SandboxChoice = chooseSandbox(deps.settings.sandbox, bwrap, true, { command: deps.command ?? 'safe-npm', env: deps.parentEnv });
     if (choice.mode === 'bwrap') {
       const probe = await spawnFn({
         command: [choice.bwrap, ['--unshare-all', '--die-with-parent', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--', '/bin/true']],
@@ -245,7 +257,7 @@ export async function runInstallScripts(plan: RunPlan, deps: RunnerDeps): Promis
         timeoutMs: 15_000,
         onLine: () => {},
       });
-      if (probe.exitCode !== 0) choice = chooseSandbox(deps.settings.sandbox, bwrap, false);
+      if (probe.exitCode !== 0) choice = chooseSandbox(deps.settings.sandbox, bwrap, false, { command: deps.command ?? 'safe-npm', env: deps.parentEnv });
     }
     if (choice.notice) {
       notices.push(choice.notice);

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { changeSettingCommand, DIRECT, type TypedAs } from '../../config/setting-advice.js';
 
 /**
  * bubblewrap around one install script: every namespace unshared (network too, unless the
@@ -38,12 +39,12 @@ export type SandboxChoice =
  * From the `sandbox` setting and what is installed: use bwrap, run without it (with a notice, said
  * once by the caller), or refuse (`require` and no working bwrap).
  */
-export function chooseSandbox(setting: 'auto' | 'require' | 'off', bwrap: string | undefined, bwrapWorks = true): SandboxChoice {
+export function chooseSandbox(setting: 'auto' | 'require' | 'off', bwrap: string | undefined, bwrapWorks = true, typed: TypedAs = DIRECT): SandboxChoice {
   if (setting === 'off') return { mode: 'none' };
   if (bwrap && bwrapWorks) return { mode: 'bwrap', bwrap };
   const why = bwrap ? `bubblewrap (${bwrap}) cannot create a sandbox here (user namespaces disabled?)` : 'bubblewrap (bwrap) is not installed';
   if (setting === 'require') {
-    return { mode: 'refuse', notice: `${why}, and the sandbox setting is "require": install scripts are not run (apt-get install bubblewrap, or: safe-npm safe config set sandbox auto)` };
+    return { mode: 'refuse', notice: `${why}, and the sandbox setting is "require": install scripts are not run (apt-get install bubblewrap, or: ${changeSettingCommand('sandbox', 'auto', typed)})` };
   }
   return { mode: 'none', notice: `${why}: install scripts run without a sandbox (only as the unprivileged build user)` };
 }

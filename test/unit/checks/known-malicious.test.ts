@@ -69,6 +69,11 @@ describe('the feed\'s own note: once per run', () => {
     expect(first).toEqual([{ check: 'known-malicious', severity: 'info', message: expect.stringContaining('run: safe-npm safe update-db') }]);
     expect(knownMalicious.run(makeFacts({ name: 'b', requested: 'b' }), ctx)).toEqual([]);
   });
+  it('names the command as the user typed safe-npm (`npm safe update-db` through the shim)', () => {
+    const ctx = { ...makeContext(), feed: feedSource(() => ({})), command: 'npm' };
+    const [notice] = knownMalicious.run(makeFacts({ name: 'a', requested: 'a' }), ctx);
+    expect(notice?.message).toMatch(/; run: npm safe update-db$/);
+  });
   it('older than 7 days: info with its date; 7 days or less: nothing', () => {
     const old = { ...npmFeed, fetchedAt: new Date(NOW.getTime() - 8 * 86_400_000).toISOString() };
     expect(feedNotice({ feed: old }, NOW, 'safe-pip')).toBe(`the known-malicious feed is 8 days old (fetched ${old.fetchedAt.slice(0, 10)}); run: safe-pip safe update-db`);
