@@ -13,6 +13,7 @@ import { SafeStore } from '../config/store.js';
 import { UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { normalizePypiName } from '../pypi/normalize-name.js';
+import { ownPipCommandName } from './own-command.js';
 import type { SafeCommandIo } from './safe-command-io.js';
 
 const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
@@ -50,6 +51,7 @@ export function approvalKey(t: BuildApprovalTarget): string {
 }
 
 export async function runPipApprovalCommand(sub: 'approve' | 'deny', args: string[], io: SafeCommandIo): Promise<number> {
+  const tool = ownPipCommandName(io.env);
   const targets: string[] = [];
   // --content <digest>: approve exactly the source tree safe-pip read (the digest it printed), even
   // with a content finding that otherwise blocks the build; other content is then not approved.
@@ -64,18 +66,18 @@ export async function runPipApprovalCommand(sub: 'approve' | 'deny', args: strin
     if (a.startsWith('-')) throw new UsageError(`unknown option for safe ${sub}: ${a}`);
     targets.push(a);
   }
-  if (content && targets.length !== 1) throw new UsageError('--content approves one build: safe-pip safe approve <name>==<version> --content <digest>');
+  if (content && targets.length !== 1) throw new UsageError(`--content approves one build: ${tool} safe approve <name>==<version> --content <digest>`);
   if (targets.length === 0) {
     throw new UsageError(sub === 'approve'
-      ? 'usage: safe-pip safe approve <name>[==<version>] | <URL or path>...'
-      : 'usage: safe-pip safe deny <name>...');
+      ? `usage: ${tool} safe approve <name>[==<version>] | <URL or path>...`
+      : `usage: ${tool} safe deny <name>...`);
   }
   const store = await SafeStore.open();
   const at = new Date().toISOString();
   const parsed = targets.map((t) => parseApprovalTarget(t, io.cwd));
   for (const t of parsed) {
     if (sub === 'deny') {
-      if (t.kind !== 'name' || t.version) throw new UsageError(`deny takes a project name (it covers every version): safe-pip safe deny ${t.kind === 'name' ? t.name : '<name>'}`);
+      if (t.kind !== 'name' || t.version) throw new UsageError(`deny takes a project name (it covers every version): ${tool} safe deny ${t.kind === 'name' ? t.name : '<name>'}`);
       store.recordScriptDecision('pypi', { decision: 'deny', key: t.name, at });
       io.stdout(`denied source builds of ${t.name} (every version)\n`);
       continue;

@@ -11,6 +11,7 @@ import { popularNames } from '../checks/popular-names.js';
 import { effectiveIndexUrl } from '../pypi/pip-config.js';
 import { describeEnvironment } from '../pypi/pip-environment.js';
 import { DEFAULT_INDEX, parseRequirementName, pypiReportsForCheck } from '../pypi/pypi-check.js';
+import { ownPipCommandName } from './own-command.js';
 import type { SafeCommandIo } from './safe-command-io.js';
 
 export async function checkPypiForReport(specs: string[], options: { offline: boolean; io: SafeCommandIo }): Promise<PackageReport[]> {
@@ -20,7 +21,7 @@ export async function checkPypiForReport(specs: string[], options: { offline: bo
   const settings = applyEnvOverrides(store.settings(), io.env, 'SAFE_PIP');
   const parsed = specs.map((raw) => {
     try {
-      parseRequirementName(raw);
+      parseRequirementName(raw, ownPipCommandName(io.env));
       return { raw };
     } catch (error) {
       return { raw, error: (error as Error).message };
@@ -32,7 +33,7 @@ export async function checkPypiForReport(specs: string[], options: { offline: bo
     ? await pypiReportsForCheck(valid, {
         offline: options.offline,
         indexUrl,
-        ctx: { now: new Date(), thresholds: settings.thresholds, popular: popularNames('pypi') },
+        ctx: { now: new Date(), thresholds: settings.thresholds, popular: popularNames('pypi'), command: ownPipCommandName(io.env) },
         severity: settings.severity,
       })
     : [];

@@ -13,6 +13,7 @@ import { inspectWheels, installedFiles } from '../pypi/wheel-inspect.js';
 import { runPassthrough } from '../run/passthrough.js';
 import { isRoot, lookupUser, ownerOf } from '../run/users.js';
 import { inquirerPrompts } from '../ui/prompts.js';
+import { ownPipCommandName } from './own-command.js';
 
 export interface PipFlowIo {
   env: Record<string, string | undefined>;
@@ -33,6 +34,8 @@ export function realPipFlowDeps(io: PipFlowIo): PipFlowDeps {
     interactive: io.stdinIsTTY && io.stdoutIsTTY,
     color: io.stdoutIsTTY,
     realPip: io.realPip,
+    // For the commands our messages suggest: as the user typed safe-pip (`pip safe …` through the shim).
+    ownCommand: ownPipCommandName(io.env),
     now: () => new Date(),
     stdout: (t) => void process.stdout.write(t),
     stderr: (t) => void process.stderr.write(t),

@@ -13,16 +13,16 @@ import { formatReports, reportsToJson } from '../ui/format-report.js';
 import { checkExitCode } from '../core/decide.js';
 import { neutralize, terminalSafeJson } from '../ui/neutralize.js';
 import type { SafeCommandIo } from './safe-command-io.js';
-import { ownCommandName } from './own-command.js';
+import { ownCommandFor } from './own-command.js';
 
 const tools: Record<Ecosystem, 'safe-npm' | 'safe-pip'> = { npm: 'safe-npm', pypi: 'safe-pip' };
 
 export async function runSafeCommand(ecosystem: Ecosystem, args: string[], io: SafeCommandIo): Promise<number> {
   const [sub, ...rest] = args;
-  // As the user typed it: `npm safe …` through the shim or shell function.
-  const tool = ecosystem === 'npm' ? ownCommandName(io.env) : tools[ecosystem];
+  // As the user typed it: `npm safe …` / `pip safe …` through the shim or shell function.
+  const tool = ownCommandFor(ecosystem, io.env);
   // `safe <command> --help` (as npm's `npm <command> --help`): that command's usage, nothing done.
-  const own = sub === undefined ? undefined : commandHelp(tool, sub);
+  const own = sub === undefined ? undefined : commandHelp(tool, sub, ecosystem);
   if (own && wantsHelp(rest)) {
     io.stdout(own);
     return ExitCode.ok;
@@ -96,11 +96,11 @@ export async function runSafeCommand(ecosystem: Ecosystem, args: string[], io: S
     case 'help':
     case '--help':
     case '-h':
-      io.stdout(helpText(tool));
+      io.stdout(helpText(tool, ecosystem));
       return ExitCode.ok;
     case undefined:
       // A usage error: the usage goes where errors go.
-      io.stderr(helpText(tool));
+      io.stderr(helpText(tool, ecosystem));
       return ExitCode.usage;
     default:
       throw new UsageError(`unknown subcommand "safe ${sub}" (see: ${tool} safe help)`);
@@ -124,8 +124,8 @@ function wantsHelp(args: readonly string[]): boolean {
 }
 
 /** The help lines of one command (`trust` and `untrust` share one), as `<tool> safe <usage>`; undefined for no such command. */
-export function commandHelp(tool: string, sub: string): string | undefined {
-  const lines = helpText(tool).split('\n').slice(1)
+export function commandHelp(tool: string, sub: string, ecosystem: Ecosystem): string | undefined {
+  const lines = helpText(tool, ecosystem).split('\n').slice(1)
     .filter((l) => l.trim().split(/\s+/)[0] === sub || l.includes(`| ${sub} `));
   if (lines.length === 0 || sub === 'version' || sub === 'help') return undefined;
   return `${lines.map((l) => `${tool} safe ${l.trim()}`).join('\n')}\n(all commands: ${tool} safe help)\n`;
@@ -143,8 +143,9 @@ const checkListHelp: Record<'safe-npm' | 'safe-pip', string> = {
 `,
 };
 
-export function helpText(tool: string): string {
-  const own = tool === 'safe-pip' ? 'safe-pip' : 'safe-npm';
+/** `tool`: as the user typed it (ownCommandFor); the lines themselves are the ecosystem's. */
+export function helpText(tool: string, ecosystem: Ecosystem): string {
+  const own = tools[ecosystem];
   return `${tool} safe <command>
 ${checkListHelp[own]}  config get|set|list [<key> [value]]    thresholds, run-as user, severities (keys: ${Object.keys(settingKeys).join(', ')}, severity.<check>)
 ${approvalHelp[own]}  update-db [--url <url>]                download the known-malicious feed (OSV MAL- records) into your cache
@@ -188,7 +189,7 @@ async function canonicalName(ecosystem: Ecosystem, raw: string): Promise<string>
 
 async function safeConfig(ecosystem: Ecosystem, args: string[], io: SafeCommandIo): Promise<number> {
   const [action, key, value, ...extra] = args;
-  const tool = ecosystem === 'npm' ? ownCommandName(io.env) : tools[ecosystem];
+  const tool = ownCommandFor(ecosystem, io.env);
   const store = await SafeStore.open();
   if ((action === 'list' && key === undefined) || (action === 'get' && key === undefined)) {
     io.stdout(`${terminalSafeJson(JSON.stringify(applyEnvOverrides(store.settings(), io.env, ecosystem === 'npm' ? 'SAFE_NPM' : 'SAFE_PIP'), null, 2))}\n`);
@@ -231,7 +232,7 @@ async function safeCheck(ecosystem: Ecosystem, args: string[], io: SafeCommandIo
     else if (!onlyPositionals && a.startsWith('-') && a.length > 1) throw new UsageError(`unknown option for safe check: ${a}`);
     else specs.push(a);
   }
-  if (specs.length === 0) throw new UsageError(`usage: ${ecosystem === 'npm' ? ownCommandName(io.env) : tools[ecosystem]} safe check [--offline] [--no-deps] [--json] <spec>...`);
+  if (specs.length === 0) throw new UsageError(`usage: ${ownCommandFor(ecosystem, io.env)} safe check [--offline] [--no-deps] [--json] <spec>...`);
 
   let reports: PackageReport[];
   // How many packages were checked: an npm spec's whole tree, of which only what has something to say is reported.

@@ -52,8 +52,8 @@ export function setupBlock(ecosystem: Ecosystem, shell: Shell, shims = shimDir, 
       : `${cmd}() { ${quote(join(shims, cmd))} "$@"; }`,
   );
   if (ecosystem === 'pypi') lines.push(...pythonFunctions(shell, shims, onPath));
-  // After this block, safe-npm's own commands are typed through the function: `npm safe …`.
-  const self = ecosystem === 'npm' ? 'npm' : 'safe-pip';
+  // After this block, our own commands are typed through the function: `npm safe …`, `pip safe …`.
+  const self = ecosystem === 'npm' ? 'npm' : 'pip';
   return [`# >>> ${tag} >>>`, `# added by '${tag} safe setup'; remove with '${self} safe setup --uninstall'`, ...lines, `# <<< ${tag} <<<`].join('\n');
 }
 
@@ -119,8 +119,7 @@ export async function runSetup(ecosystem: Ecosystem, args: string[], io: SafeCom
   }
   mkdirSync(dirname(rc), { recursive: true });
   writeFileSync(rc, after);
-  const self = ecosystem === 'npm' ? 'npm' : 'safe-pip';
-  if (block) io.stdout(`added to ${rc}:\n${block}\nopen a new shell (or: source ${rc}) to use it; ${ecosystem === 'npm' ? 'then npm install goes through safe-npm, and its own commands are `npm safe …` (npm safe help)' : 'then pip install goes through safe-pip'}\n`);
+  if (block) io.stdout(`added to ${rc}:\n${block}\nopen a new shell (or: source ${rc}) to use it; ${ecosystem === 'npm' ? 'then npm install goes through safe-npm, and its own commands are `npm safe …` (npm safe help)' : 'then pip install goes through safe-pip, and its own commands are `pip safe …` (pip safe help)'}\n`);
   else io.stdout(`removed the ${ecosystem === 'npm' ? 'safe-npm' : 'safe-pip'} block from ${rc}\n`);
   return ExitCode.ok;
 }

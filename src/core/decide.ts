@@ -64,7 +64,7 @@ export function decide(input: DecideInput): Decision {
   const exitCode = blocks.length === 0
     ? ExitCode.needsConfirmation
     : blocks.every((f) => f.check === 'could-not-verify') ? ExitCode.couldNotVerify : ExitCode.blocked;
-  return { action: 'stop', exitCode, reasons: open.map((p) => stopReason(input.tool, p)), packages: open };
+  return { action: 'stop', exitCode, reasons: open.map((p) => stopReason(input.tool, p, input.command)), packages: open };
 }
 
 /** The finding that decides the advice: one no allowlist lifts first, then any block, then the first. */
@@ -74,8 +74,8 @@ function deciding(p: OpenPackage): Finding {
     ?? p.open[0]!;
 }
 
-/** One plain line per package: what is wrong and the command that would accept it. */
-export function stopReason(tool: DecideInput['tool'], p: OpenPackage): string {
+/** One plain line per package: what is wrong and the command that would accept it (`command`: the tool as the user typed it). */
+export function stopReason(tool: DecideInput['tool'], p: OpenPackage, command: string = tool): string {
   const name = p.report.packageName ?? p.report.name;
   const worst = deciding(p);
   const more = p.open.length > 1 ? ` (+${p.open.length - 1} more)` : '';
@@ -85,8 +85,8 @@ export function stopReason(tool: DecideInput['tool'], p: OpenPackage): string {
   else if (worst.check === 'version-not-found') how = 'check the version';
   else if (worst.check === 'known-malicious' && worst.severity === 'block') how = 'do not install it; choose another version';
   else if (worst.severity === 'block') {
-    how = `${worst.didYouMean ? `did you mean "${worst.didYouMean}"? ` : ''}if you are sure, run: ${tool} safe trust ${name}`;
-  } else how = `accept with --safe-yes (env ${tool === 'safe-npm' ? 'SAFE_NPM_YES' : 'SAFE_PIP_YES'}=1) or: ${tool} safe trust ${name}`;
+    how = `${worst.didYouMean ? `did you mean "${worst.didYouMean}"? ` : ''}if you are sure, run: ${command} safe trust ${name}`;
+  } else how = `accept with --safe-yes (env ${tool === 'safe-npm' ? 'SAFE_NPM_YES' : 'SAFE_PIP_YES'}=1) or: ${command} safe trust ${name}`;
   return `${p.report.name}: ${worst.severity}: ${worst.message}${more} — ${how}`;
 }
 

@@ -2,7 +2,7 @@
 import { UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import type { Ecosystem } from '../core/types.js';
-import { ownCommandName } from '../cli/own-command.js';
+import { ownCommandFor } from '../cli/own-command.js';
 import { feedPath, feedUrl, updateFeed } from './feed-store.js';
 
 export interface UpdateDbIo {
@@ -13,7 +13,7 @@ export interface UpdateDbIo {
 
 export async function runUpdateDb(ecosystem: Ecosystem, args: readonly string[], io: UpdateDbIo, now = new Date()): Promise<number> {
   const tool = ecosystem === 'pypi' ? 'safe-pip' : 'safe-npm';
-  const typed = ecosystem === 'pypi' ? tool : ownCommandName(io.env);
+  const typed = ownCommandFor(ecosystem, io.env);
   let url: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;

@@ -114,7 +114,7 @@ export async function checkResolved(resolved: Resolved, s: PipSession): Promise<
   const sources = sourcesOf(side);
   saySources(sources, side, s);
   const paths = side.edges ? dependencyPaths(items, side.edges) : new Map<string, string[]>();
-  const ctx = { now: s.now, thresholds: s.settings.thresholds, popular: s.deps.popular() };
+  const ctx = { now: s.now, thresholds: s.settings.thresholds, popular: s.deps.popular(), command: s.deps.ownCommand };
   const reports = await Promise.all(items.map(async (item) => {
     const facts = await factsFor(item, side, s);
     const path = paths.get(item.canonical);
@@ -249,7 +249,7 @@ export async function checkRequestedNames(side: GuardSidecar, fallback: readonly
   usePagesPipRead(side, s);
   const sources = sourcesOf(side);
   const index = primaryIndex(sources, unreachableIndexes(sources, side.candidates));
-  const ctx = { now: s.now, thresholds: s.settings.thresholds, popular: s.deps.popular() };
+  const ctx = { now: s.now, thresholds: s.settings.thresholds, popular: s.deps.popular(), command: s.deps.ownCommand };
   const reports = await Promise.all([...new Set(names.map(normalizePypiName))].map(async (name) => {
     const facts: PackageFacts = index
       ? factsFromAnswer(await s.lookups.project(index, name), { name, requested: name })

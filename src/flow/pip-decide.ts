@@ -17,7 +17,7 @@ import { note, say, type Outcome, type PipSession, type Rerun, type Unresolved }
 
 /** Report → decide → prompt (TTY) or stop (no TTY). Returns how the run ends, or undefined to go on. */
 export async function decideAndPrompt(reports: PackageReport[], s: PipSession): Promise<Outcome | undefined> {
-  const decision = decideWithAllowlist(reports, { tool: 'safe-pip', store: s.store, interactive: s.deps.interactive, yes: s.inv.ownFlags.yes });
+  const decision = decideWithAllowlist(reports, { tool: 'safe-pip', store: s.store, interactive: s.deps.interactive, yes: s.inv.ownFlags.yes, command: s.deps.ownCommand });
   // Under pip's -q, a run that goes on says nothing of its own (accepted warnings included).
   const text = decision.action === 'proceed' && s.quiet > 0 ? '' : formatReports(reports, { color: s.deps.color, showInfo: s.deps.interactive });
   if (text) s.deps.stderr(`${text}\n`);
@@ -93,7 +93,7 @@ function stopUnresolvable(flagged: PackageReport[], s: PipSession): number {
     const fixed = f.didYouMean ? rewriteRequirement(s, r, f.didYouMean) : undefined;
     // The report above said what was found; this line says what to do about it (the message once).
     const what = f.check === 'not-found' ? 'not on the package index' : 'blocked';
-    const how = f.didYouMean ? `; did you mean "${f.didYouMean}"?${fixed?.length ? ` run: safe-pip ${fixed.join(' ')}` : ''}` : '';
+    const how = f.didYouMean ? `; did you mean "${f.didYouMean}"?${fixed?.length ? ` run: ${s.deps.ownCommand} ${fixed.join(' ')}` : ''}` : '';
     say(s, `${r.name}: ${what}${how}`);
   }
   say(s, 'nothing was installed');

@@ -62,7 +62,7 @@ function requirementLines(items: readonly ReportItem[], s: PipSession): { hashed
   for (const item of items) {
     if (present.has(item.canonical) && item.isWheel) continue;
     if (item.editable) {
-      if (item.kind !== 'dir') throw new UsageError(`editable installs are supported from a local folder only (${item.url}): clone it, then: safe-pip install -e <folder>`);
+      if (item.kind !== 'dir') throw new UsageError(`editable installs are supported from a local folder only (${item.url}): clone it, then: ${s.deps.ownCommand} install -e <folder>`);
       continue;
     }
     const { line, hashed: h } = pinnedLine(item);

@@ -32,7 +32,7 @@ type Round =
 export function refuseRemoteEditables(s: PipSession): void {
   const editableArgs = [...optionValues(s.inv.items, '--editable'), ...(s.deps.env.PIP_EDITABLE ?? '').split(/\s+/).filter(Boolean)];
   const remote = editableArgs.find((e) => /^[a-z]+\+/i.test(e) || /^[a-z][a-z0-9+.-]*:\/\//i.test(e));
-  if (remote) throw new UsageError(`editable installs are supported from a local folder only (${remote}): clone it, review it, then run: safe-pip install -e <folder>`);
+  if (remote) throw new UsageError(`editable installs are supported from a local folder only (${remote}): clone it, review it, then run: ${s.deps.ownCommand} install -e <folder>`);
 }
 
 /** Resolve until pip settles on a set with every build it needs vetted. */

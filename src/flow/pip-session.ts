@@ -27,6 +27,8 @@ export interface PipFlowDeps {
   color: boolean;
   /** The real pip (passthrough, and where its environment is read from). */
   realPip: string;
+  /** safe-pip as the user typed it, for the commands we suggest: `pip` / `pip3` / `python3 -m pip` through the shim, else `safe-pip`. */
+  ownCommand: string;
   now(): Date;
   stdout(text: string): void;
   stderr(text: string): void;

@@ -27,12 +27,13 @@ const requirementRe = new RegExp(String.raw`^\s*(${NAME})\s*(${EXTRAS})?\s*(?:(@
 
 /**
  * A PEP 508 requirement (`name[extras] specifiers ; marker`, or `name @ URL`) → its name and the
- * exact version when pinned with `==`/`===`. Anything else is a UsageError (one line).
+ * exact version when pinned with `==`/`===`. Anything else is a UsageError (one line); `command`:
+ * safe-pip as the user typed it, for the advice.
  */
-export function parseRequirementName(spec: string): { name: string; version?: string } {
+export function parseRequirementName(spec: string, command = 'safe-pip'): { name: string; version?: string } {
   const m = spec.match(requirementRe);
   if (!m) throw new UsageError(`not a valid requirement: "${spec}"`);
-  if (m[3]) throw new UsageError(`"${spec}": a direct reference (name @ URL) is fetched from outside any index and cannot be checked without fetching it; use safe-pip install --dry-run`);
+  if (m[3]) throw new UsageError(`"${spec}": a direct reference (name @ URL) is fetched from outside any index and cannot be checked without fetching it; use ${command} install --dry-run`);
   const specifiers = (m[4] ?? m[5] ?? '').split(',').map((c) => c.trim()).filter(Boolean);
   const pin = specifiers.length === 1 ? specifiers[0]!.match(/^===?\s*([^\s*]+)$/) : null;
   return { name: m[1]!, version: pin?.[1] };

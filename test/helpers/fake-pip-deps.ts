@@ -56,6 +56,8 @@ export interface FakePipSetup {
   /** Findings the wheel inspection reports, by canonical name. */
   wheelFindings?: Record<string, Finding[]>;
   interactive?: boolean;
+  /** safe-pip as the user typed it (default safe-pip). */
+  ownCommand?: string;
   answers?: PackageAnswer[];
   confirms?: boolean[];
   env?: Record<string, string | undefined>;
@@ -187,7 +189,7 @@ export async function fakePipDeps(setup: FakePipSetup) {
 
   const deps: PipFlowDeps = {
     env: { PATH: '/usr/bin', ...setup.env }, cwd: '/project', interactive: setup.interactive ?? false, color: false,
-    realPip: '/venv/bin/pip', now: () => NOW,
+    realPip: '/venv/bin/pip', ownCommand: setup.ownCommand ?? 'safe-pip', now: () => NOW,
     stdout: (t) => void stdout.push(t), stderr: (t) => void stderr.push(t),
     openStore: async () => store,
     prompts: scripted.prompts,

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ownPipCommandName } from '../../../src/cli/own-command.js';
 import { runSafeCommand } from '../../../src/cli/safe-commands.js';
 import { checkExitCode } from '../../../src/core/decide.js';
 import { npmInstallFlow } from '../../../src/flow/npm-install.js';
@@ -89,6 +90,47 @@ describe('safe-npm\'s own commands', () => {
     const viaShim = io();
     await runSafeCommand('npm', ['help'], { ...viaShim.io, env: { SAFE_NPM_SHIM_DIR: '/x/shims' } });
     expect(viaShim.out.join('')).toMatch(/^npm safe <command>/);
+  });
+});
+
+describe('safe-pip\'s own name, as the user typed it', () => {
+  it.each([
+    [{}, 'safe-pip'],
+    [{ SAFE_PIP_INVOKED_AS: 'pip3' }, 'safe-pip'],
+    [{ SAFE_PIP_SHIM_DIR: '/x/shims' }, 'pip'],
+    [{ SAFE_PIP_SHIM_DIR: '/x/shims', SAFE_PIP_INVOKED_AS: 'pip3' }, 'pip3'],
+    [{ SAFE_PIP_SHIM_DIR: '/x/shims', SAFE_PIP_INVOKED_AS: 'pip3.11' }, 'pip3.11'],
+    [{ SAFE_PIP_SHIM_DIR: '/x/shims', SAFE_PIP_INVOKED_AS: 'python3 -m pip' }, 'python3 -m pip'],
+    [{ SAFE_PIP_SHIM_DIR: '/x/shims', SAFE_PIP_INVOKED_AS: 'py -3.12 -m pip' }, 'py -3.12 -m pip'],
+    [{ SAFE_PIP_SHIM_DIR: '/x/shims', SAFE_PIP_INVOKED_AS: 'pip; rm -rf ~' }, 'pip'],
+  ])('%j → %s', (env, expected) => {
+    expect(ownPipCommandName(env)).toBe(expected);
+  });
+
+  const viaPip3 = () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const env = { SAFE_PIP_SHIM_DIR: '/x/shims', SAFE_PIP_INVOKED_AS: 'pip3' };
+    return { out, err, io: { env, cwd: '/', stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t), stdoutIsTTY: false, realTool: () => 'pip3' } };
+  };
+  it('through the pip shim, help names the commands as typed (pip3 safe …) and keeps pip\'s own lines', async () => {
+    const h = viaPip3();
+    expect(await runSafeCommand('pypi', ['help'], h.io)).toBe(0);
+    expect(h.out.join('')).toMatch(/^pip3 safe <command>\n/);
+    expect(h.out.join('')).toContain('approve <name>[==<version>] | <URL or path>');
+    const one = viaPip3();
+    expect(await runSafeCommand('pypi', ['approve', '--help'], one.io)).toBe(0);
+    expect(one.out.join('')).toMatch(/^pip3 safe approve <name>\[==<version>\].*\n\(all commands: pip3 safe help\)\n$/);
+  });
+  it.each([
+    [['approve'], 'usage: pip3 safe approve'],
+    [['deny'], 'usage: pip3 safe deny'],
+    [['trust'], 'usage: pip3 safe trust'],
+    [['config', 'nope'], 'usage: pip3 safe config'],
+    [['update-db', '--nope'], 'usage: pip3 safe update-db'],
+    [['nope'], '(see: pip3 safe help)'],
+  ])('through the pip shim, `safe %j` says %s', async (args, expected) => {
+    await expect(runSafeCommand('pypi', args, viaPip3().io)).rejects.toThrow(expected);
   });
 });
 

@@ -141,6 +141,17 @@ describe('pip install flow: builds', () => {
     expect(t.resolves()).toHaveLength(1);
   });
 
+  it('through the shim, the commands it advises are named as the user typed pip (pip3 safe approve, pip3 safe trust)', async () => {
+    const withheld = await run(['install', 'srcdep'], { ...built, ownCommand: 'pip3' });
+    expect(withheld.code).toBe(67);
+    expect(withheld.t.text()).toContain('safe-pip: to allow it: pip3 safe approve srcdep==1.0.4');
+    expect(withheld.t.text()).not.toContain('safe-pip safe');
+    const blocked = await run(['install', 'reqeusts'], { resolves: [{ name: 'reqeusts', version: '1.0.3' }], ownCommand: 'pip3' });
+    expect(blocked.code).toBe(65);
+    expect(blocked.t.text()).toContain('run: pip3 safe trust reqeusts');
+    expect(blocked.t.text()).not.toContain('safe-pip safe');
+  });
+
   it('--safe-yes never approves a build', async () => {
     const { code } = await run(['install', 'srcdep', '--safe-yes'], built);
     expect(code).toBe(67);

@@ -110,12 +110,12 @@ describe('dependency paths', () => {
 
 describe('safe help', () => {
   it('shows each tool its own approve syntax', () => {
-    expect(helpText('safe-pip')).toContain('approve <name>[==<version>] | <URL or path>');
-    expect(helpText('safe-pip')).not.toContain('@<version>');
+    expect(helpText('safe-pip', 'pypi')).toContain('approve <name>[==<version>] | <URL or path>');
+    expect(helpText('safe-pip', 'pypi')).not.toContain('@<version>');
     // npm-only options are not offered to pip users (list --project is refused for pip; check has no tree to skip).
-    for (const npmOnly of ['--project', 'allowScripts', '--no-deps']) expect(helpText('safe-pip')).not.toContain(npmOnly);
-    expect(helpText('safe-npm')).toContain('list [--project]');
-    expect(helpText('safe-npm')).toContain("approve <name>@<version> | . [--network] [--project]   pre-approve install scripts (. : the project's own)");
-    expect(helpText('safe-npm')).toContain("deny <name>                            never run this package's install scripts / build");
+    for (const npmOnly of ['--project', 'allowScripts', '--no-deps']) expect(helpText('safe-pip', 'pypi')).not.toContain(npmOnly);
+    expect(helpText('safe-npm', 'npm')).toContain('list [--project]');
+    expect(helpText('safe-npm', 'npm')).toContain("approve <name>@<version> | . [--network] [--project]   pre-approve install scripts (. : the project's own)");
+    expect(helpText('safe-npm', 'npm')).toContain("deny <name>                            never run this package's install scripts / build");
   });
 });
