@@ -1,7 +1,8 @@
 # Sourced by shims/pip (pip, pip3, pipX.Y) and shims/python (python -m pip): pure sh, no node.
 #
 # _sp_installs ARGS: true when pip's command line can install or build anything (install / download
-# / wheel / lock, or unsure), false when it certainly cannot. pip's main parser stops at the first
+# / wheel / lock, or unsure) or is one of safe-pip's own (`pip safe …`: our messages advise it, as
+# the user typed pip), false when it certainly cannot. pip's main parser stops at the first
 # positional (the command); general options that take a value consume the next word. An option we
 # do not know exactly (an abbreviation) counts as "can install".
 _sp_installs() {
@@ -28,7 +29,7 @@ _sp_installs() {
         esac
         ;;
       -*) return 0 ;;
-      install | download | wheel | lock) return 0 ;;
+      install | download | wheel | lock | safe) return 0 ;;
       *) return 1 ;;
     esac
   done

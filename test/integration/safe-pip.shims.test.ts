@@ -29,12 +29,28 @@ describe('pip shims', () => {
     [['--pro', 'x', 'list'], 'route'],
     [['-i', 'x'], 'route'],
     [['lock', '-o', 'x.toml', 'a'], 'route'],
+    // Our own commands, as our messages advise them through the shim (after general options, as pip parses them).
+    [['safe', 'list'], 'route'],
+    [['-q', '--proxy', 'http://p', 'safe', 'trust', 'x'], 'route'],
+    [['show', 'safe'], `pass ${join(fakeBin, 'pip')}`],
     [['list'], `pass ${join(fakeBin, 'pip')}`],
     [['--log', 'install', 'freeze'], `pass ${join(fakeBin, 'pip')}`],
     [['-vq', 'show', 'install'], `pass ${join(fakeBin, 'pip')}`],
     [['--version'], `pass ${join(fakeBin, 'pip')}`],
   ])('pip %j → %s', (args, expected) => {
     expect(decide('pip', args)).toBe(expected);
+  });
+
+  it('pip3 safe / pip3.11 safe route too, and `pip safe list` runs safe-pip (not the real pip, which has no such command)', () => {
+    expect(decide('pip3', ['safe', 'list'])).toBe('route');
+    expect(decide('pip', ['safe', 'help'], { SAFE_PIP_SHIM_NAME: 'pip3.11' })).toBe('route');
+    const home = mkdtempSync(join(tmpdir(), 'pip-safe-list-'));
+    const env = { PATH, HOME: home, XDG_CONFIG_HOME: join(home, 'config'), XDG_CACHE_HOME: join(home, 'cache') };
+    const out = execFileSync(join(repoRoot, 'shims', 'pip3'), ['safe', 'help'], { env }).toString();
+    expect(out).toMatch(/^pip3 safe <command>\n/);
+    expect(out).not.toContain('real pip3');
+    const list = execFileSync(join(repoRoot, 'shims', 'pip'), ['safe', 'list'], { env }).toString();
+    expect(list).not.toContain('real pip');
   });
 
   it('pip3 passes to the real pip3 and runs it without node', () => {
@@ -62,6 +78,7 @@ describe('python shims: exactly `python -m pip <install-like>` goes to safe-pip'
     [['-mpip', 'install', 'x'], `route ${real}`],
     [['-m', 'pip', '--proxy', 'http://p', 'download', 'x'], `route ${real}`],
     [['-m', 'pip', '-qU', 'x'], `route ${real}`],
+    [['-m', 'pip', 'safe', 'trust', 'x'], `route ${real}`],
     [['-m', 'pip', 'list'], `pass ${real}`],
     [['-m', 'pip'], `pass ${real}`],
     [['-m', 'venv', 'install'], `pass ${real}`],
