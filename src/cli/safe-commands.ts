@@ -91,6 +91,7 @@ export async function runSafeCommand(ecosystem: Ecosystem, args: string[], io: S
     case 'version':
     case '--version':
     case '-v':
+      if (rest.length > 0) throw new UsageError(`usage: ${tool} safe version`);
       io.stdout(`${tools[ecosystem]} ${ownVersion()}\n`);
       return ExitCode.ok;
     case 'help':

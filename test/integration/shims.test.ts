@@ -286,6 +286,7 @@ describe('own commands as the user typed them (issue 9, the pass over every mess
     { args: ['safe', 'config', 'frob'], code: 64, says: 'safe config get|set|list' },
     { args: ['safe', 'config', 'list', '--bogus'], code: 64, says: 'safe config get|set|list' },
     { args: ['safe', 'list', '--bogus'], code: 64, says: 'safe list [--project]' },
+    { args: ['safe', 'version', '--bogus'], code: 64, says: 'safe version' },
     { args: ['safe', 'update-db', '--bogus'], code: 64, says: 'safe update-db [--url' },
   ];
   it.each(cases.map((c) => [c.args.join(' '), c] as const))('%s: `npm safe …` through the shim, `safe-npm safe …` run directly', (_name, { args, code, says }) => {
