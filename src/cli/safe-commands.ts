@@ -233,7 +233,8 @@ async function safeCheck(ecosystem: Ecosystem, args: string[], io: SafeCommandIo
     else if (!onlyPositionals && a.startsWith('-') && a.length > 1) throw new UsageError(`unknown option for safe check: ${a}`);
     else specs.push(a);
   }
-  if (specs.length === 0) throw new UsageError(`usage: ${ownCommandFor(ecosystem, io.env)} safe check [--offline] [--no-deps] [--json] <spec>...`);
+  // pip's check looks at the named projects only: --no-deps is npm's (accepted, not advertised, for pip).
+  if (specs.length === 0) throw new UsageError(`usage: ${ownCommandFor(ecosystem, io.env)} safe check ${ecosystem === 'npm' ? '[--offline] [--no-deps] [--json] <spec>...' : '[--offline] [--json] <requirement>...'}`);
 
   let reports: PackageReport[];
   // How many packages were checked: an npm spec's whole tree, of which only what has something to say is reported.

@@ -81,6 +81,10 @@ describe('safe-npm\'s own commands', () => {
     expect(h.out.join('')).toMatch(new RegExp(`^${usage.replace(/[[\]().|*+?^$]/g, '\\$&')}.*\n\\(all commands: safe-(npm|pip) safe help\\)\n$`));
     expect(h.err).toEqual([]);
   });
+  it('`safe check` without a spec is its usage, in the ecosystem\'s own terms (pip has no --no-deps)', async () => {
+    await expect(runSafeCommand('npm', ['check'], io().io)).rejects.toThrow('usage: safe-npm safe check [--offline] [--no-deps] [--json] <spec>...');
+    await expect(runSafeCommand('pypi', ['check'], io().io)).rejects.toThrow('usage: safe-pip safe check [--offline] [--json] <requirement>...');
+  });
   it('`safe --version` is safe-npm\'s own version', async () => {
     const v = io();
     expect(await runSafeCommand('npm', ['--version'], v.io)).toBe(0);
