@@ -2,8 +2,7 @@
 /**
  * Everyday commands against plain npm, same tree, same user, warm, alternated (issue 9):
  *   uninstall  — `safe-npm uninstall lodash` vs `npm uninstall lodash` in a project with esbuild (its
- *                postinstall approved): ratio of medians (goal ≤ 1.15; nothing may replay); as root,
- *                also root's own uninstall in a root-owned copy (uninstallRootOwned);
+ *                postinstall approved): ratio of medians (goal ≤ 1.15; nothing may replay);
  *   npx bin    — `npx esbuild --version` through shims/npx vs plain npx, esbuild installed locally:
  *                difference of medians (goal ≤ +100 ms);
  *   dead registry — `safe-npm install left-pad --registry http://127.0.0.1:9/` (nothing listens):
@@ -41,17 +40,6 @@ const run = (cmd, args, cwd) => {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} → ${r.status}\n${r.stderr}`);
   return { ms, r };
 };
-// Root's runs in root-owned copies get folders of their own (root writing into nobody's cache would
-// leave it files nobody can use).
-const rootDir = (name) => { const d = join(base, name); mkdirSync(d, { recursive: true }); return d; };
-const rootEnv = isRoot ? { ...env, HOME: rootDir('root-home'), XDG_CONFIG_HOME: rootDir('root-config'), XDG_CACHE_HOME: rootDir('root-cache'), npm_config_cache: rootDir('root-npm-cache') } : env;
-const runAsRoot = (cmd, args, cwd) => {
-  const t = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { cwd, env: rootEnv, encoding: 'utf8' });
-  const ms = Number(process.hrtime.bigint() - t) / 1e6;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} → ${r.status}\n${r.stderr}`);
-  return { ms, r };
-};
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
 try {
@@ -63,23 +51,18 @@ try {
   const version = JSON.parse(esbuild.stdout).at?.(-1) ?? JSON.parse(esbuild.stdout);
   run(process.execPath, [safeNpm, 'safe', 'approve', `esbuild@${version}`], template);
   run(process.execPath, [safeNpm, 'install', `esbuild@${version}`, 'lodash', 'left-pad', '--safe-yes'], template);
-  const rootCopy = (name) => { const d = join(base, name); rmSync(d, { recursive: true, force: true }); cpSync(template, d, { recursive: true, preserveTimestamps: true }); spawnSync('chown', ['-R', '0:0', d]); return d; };
   const copy = (name) => { const d = join(base, name); rmSync(d, { recursive: true, force: true }); cpSync(template, d, { recursive: true, preserveTimestamps: true }); if (isRoot) spawnSync('chown', ['-R', '65534:65534', d]); return d; };
 
   // Warm-up, then alternated rounds (order flips each round).
-  const times = { npm: [], safe: [], npx: [], shim: [], npmRoot: [], safeRoot: [] };
+  const times = { npm: [], safe: [], npx: [], shim: [] };
   for (let i = -1; i < runs; i++) {
     const pair = [
       ['npm', () => run('npm', ['uninstall', 'lodash'], copy('a')).ms],
       ['safe', () => run(process.execPath, [safeNpm, 'uninstall', 'lodash'], copy('b')).ms],
       ['npx', () => run('npx', ['esbuild', '--version'], template).ms],
       ['shim', () => run(join(repo, 'shims', 'npx'), ['esbuild', '--version'], template).ms],
-      ...(isRoot ? [
-        ['npmRoot', () => runAsRoot('npm', ['uninstall', 'lodash'], rootCopy('c')).ms],
-        ['safeRoot', () => runAsRoot(process.execPath, [safeNpm, 'uninstall', 'lodash'], rootCopy('d')).ms],
-      ] : []),
     ];
-    const order = i % 2 ? pair : pair.map((_, k) => pair[k ^ 1]);
+    const order = i % 2 ? pair : [pair[1], pair[0], pair[3], pair[2]];
     for (const [name, f] of order) { const ms = f(); if (i >= 0) times[name].push(ms); }
   }
   // A registry that is not there: how long until the answer (68), and how long plain npm takes to fail.
@@ -97,7 +80,6 @@ try {
   const result = {
     date: new Date().toISOString(), load: loadavg().map((x) => Math.round(x * 100) / 100), runs, user: isRoot ? 'nobody' : 'self',
     uninstall: { npmMs: Math.round(median(times.npm)), safeNpmMs: Math.round(median(times.safe)), ratio: Math.round((median(times.safe) / median(times.npm)) * 100) / 100 },
-    ...(isRoot ? { uninstallRootOwned: { npmMs: Math.round(median(times.npmRoot)), safeNpmMs: Math.round(median(times.safeRoot)), ratio: Math.round((median(times.safeRoot) / median(times.npmRoot)) * 100) / 100 } } : {}),
     deadRegistry: { npmMs: Math.round(median(dead.npm.map((d) => d.ms))), npmExit: dead.npm[0].status, safeNpmMs: Math.round(median(dead.safe.map((d) => d.ms))), safeNpmExit: dead.safe[0].status },
     npxLocalBin: { npxMs: Math.round(median(times.npx)), shimMs: Math.round(median(times.shim)), deltaMs: Math.round(median(times.shim) - median(times.npx)) },
   };

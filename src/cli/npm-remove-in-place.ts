@@ -13,7 +13,10 @@ import { nearestPackageRoot } from '../npm/nearest-package-root.js';
 import { withScriptsOff } from '../npm/run-npm-install.js';
 import { runNpmInProcess } from '../run/npm-in-process.js';
 import { lockProject } from '../run/project-lock.js';
-
+import { loadNpmConfig } from '../npm/npm-config.js';
+import { installSummary, npmDuration } from '../npm/npm-summary.js';
+import { arboristOf } from '../npm/tree-install.js';
+import { neutralize } from '../ui/neutralize.js';
 
 /** The project folder when the fast path applies, else undefined. */
 export function removesInPlace(inv: NpmInvocation, cwd: string, env: Record<string, string | undefined>, euid: number | undefined): string | undefined {
@@ -64,11 +67,8 @@ export async function removeAsRootInPlace(inv: NpmInvocation, project: string, r
     timeoutSeconds: Number(env.SAFE_NPM_LOCK_TIMEOUT ?? 600) || 600,
     onWait: (pid) => void proc.stderr.write(`safe-npm: another safe-npm is installing here${pid ? ` (pid ${pid})` : ''}; waiting for it to finish\n`),
   });
-  // Loaded here, not above: a user's own removal (the path above) starts no faster than npm's needs.
-  const [{ loadNpmConfig }, { installSummary, npmDuration }, { arboristOf }, { neutralize }, { removalOnly }] = await Promise.all([
-    import('../npm/npm-config.js'), import('../npm/npm-summary.js'), import('../npm/tree-install.js'), import('../ui/neutralize.js'), import('../npm/remove-as-root.js'),
-  ]);
   const config = await loadNpmConfig({ realNpm, npmArgs: inv.npmArgs, cwd: project, env });
+  const { removalOnly } = await import('../npm/remove-as-root.js');
   const removal = await removalOnly({ arboristPath: arboristOf(realNpm), projectDir: project, options: config.flat, rm: inv.positionals });
   if (!removal) {
     await lock.release();
