@@ -5,7 +5,7 @@
  * lock, as fast as npm itself. Everything else (root, -g, workspaces, --prefix, a project inside a
  * larger one, a commit journal left to repair) goes through the whole flow.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { JOURNAL } from '../npm/commit-project.js';
 import type { NpmInvocation } from '../npm/npm-invocation.js';
@@ -13,29 +13,10 @@ import { nearestPackageRoot } from '../npm/nearest-package-root.js';
 import { withScriptsOff } from '../npm/run-npm-install.js';
 import { runNpmInProcess } from '../run/npm-in-process.js';
 import { lockProject } from '../run/project-lock.js';
-import { loadNpmConfig } from '../npm/npm-config.js';
-import { installSummary, npmDuration } from '../npm/npm-summary.js';
-import { arboristOf } from '../npm/tree-install.js';
-import { neutralize } from '../ui/neutralize.js';
 
 /** The project folder when the fast path applies, else undefined. */
 export function removesInPlace(inv: NpmInvocation, cwd: string, env: Record<string, string | undefined>, euid: number | undefined): string | undefined {
   if (euid === undefined || euid === 0) return undefined;
-  return plainProject(inv, cwd, env);
-}
-
-/**
- * Root's `npm uninstall <pkg>` in a root-owned project: the project folder when npm's engine may
- * remove in this process (npm/remove-as-root.ts decides whether the removal unpacks nothing).
- */
-export function rootRemovesInPlace(inv: NpmInvocation, cwd: string, env: Record<string, string | undefined>, euid: number | undefined): string | undefined {
-  if (euid !== 0 || inv.kind !== 'reify' || inv.command !== 'uninstall' || inv.positionals.length === 0) return undefined;
-  const project = plainProject(inv, cwd, env);
-  return project && statSync(project).uid === 0 ? project : undefined;
-}
-
-/** A project of its own (no parent project, no --prefix, no workspaces, no commit journal to repair). */
-function plainProject(inv: NpmInvocation, cwd: string, env: Record<string, string | undefined>): string | undefined {
   if (inv.kind !== 'reify' || inv.global || inv.workspaces !== false) return undefined;
   if (inv.cliConfig.prefix !== undefined || env.npm_config_prefix || env.NPM_CONFIG_PREFIX) return undefined;
   const project = nearestPackageRoot(cwd);
@@ -55,30 +36,4 @@ export async function removeInPlace(inv: NpmInvocation, project: string, cliScri
   // Scripts stay off whatever an .npmrc says: the environment and the first argument both say so.
   proc.env.npm_config_ignore_scripts = 'true';
   runNpmInProcess(cliScript, withScriptsOff(inv.npmArgs), proc);
-}
-
-/**
- * Root's removal, when it unpacks nothing: under the project lock, npm's engine in this process with
- * npm's own options, scripts off, offline; npm's summary line. Undefined (the lock freed) when the
- * removal would add or change a package: the whole flow then does it as the build user.
- */
-export async function removeAsRootInPlace(inv: NpmInvocation, project: string, realNpm: string, env: Record<string, string | undefined>, proc: NodeJS.Process): Promise<number | undefined> {
-  const lock = await lockProject(project, {
-    timeoutSeconds: Number(env.SAFE_NPM_LOCK_TIMEOUT ?? 600) || 600,
-    onWait: (pid) => void proc.stderr.write(`safe-npm: another safe-npm is installing here${pid ? ` (pid ${pid})` : ''}; waiting for it to finish\n`),
-  });
-  const config = await loadNpmConfig({ realNpm, npmArgs: inv.npmArgs, cwd: project, env });
-  const { removalOnly } = await import('../npm/remove-as-root.js');
-  const removal = await removalOnly({ arboristPath: arboristOf(realNpm), projectDir: project, options: config.flat, rm: inv.positionals });
-  if (!removal) {
-    await lock.release();
-    return undefined;
-  }
-  const result = await removal.run();
-  if (!result.ok) {
-    proc.stderr.write(`safe-npm: npm could not remove ${neutralize(inv.positionals.join(' '))}: ${neutralize(result.error)}\n`);
-    return 1;
-  }
-  proc.stdout.write(`\n${installSummary(result)} in ${npmDuration(performance.now())}\n`);
-  return 0;
 }

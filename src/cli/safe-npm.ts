@@ -76,18 +76,12 @@ async function main(): Promise<number | undefined> {
 
   // uninstall / prune by a user in their own project: npm's own command, in this process, scripts off.
   if (invocation.kind === 'reify' && !truthy(env.SAFE_NPM_SPAWN)) {
-    const { removesInPlace, removeInPlace, rootRemovesInPlace, removeAsRootInPlace } = await import('./npm-remove-in-place.js');
+    const { removesInPlace, removeInPlace } = await import('./npm-remove-in-place.js');
     const project = removesInPlace(invocation, process.cwd(), env, process.geteuid?.());
     const cli = project ? npmCliScript(realBinary('npm')) : undefined;
     if (project && cli) {
       await removeInPlace(invocation, project, cli, env, process);
       return undefined;
-    }
-    // root's uninstall in a root-owned project: in this process when the removal unpacks nothing.
-    const rootProject = rootRemovesInPlace(invocation, process.cwd(), env, process.geteuid?.());
-    if (rootProject) {
-      const removed = await removeAsRootInPlace(invocation, rootProject, realBinary('npm'), env, process);
-      if (removed !== undefined) return removed;
     }
   }
 

@@ -13,9 +13,6 @@ import { afterInstallContext } from './npm-who.js';
 import { changedEntries } from './whole-tree.js';
 import { registryFault } from '../npm/registry-faults.js';
 import { neutralize, neutralizeLines } from '../ui/neutralize.js';
-import { installSummary, npmDuration } from '../npm/npm-summary.js';
-
-export { installSummary, npmDuration };
 
 /**
  * What an install wrote, for the script replay: `fresh` = asked about when unreviewed, `written` =
@@ -148,6 +145,23 @@ export async function execWithoutInstalling(s: NpmSession, registry: RegistryCli
   const missing = await Promise.all((s.inv.exec?.packages ?? []).map(named));
   s.deps.stderr(`safe-npm: npx canceled due to missing packages and no YES option: ${neutralize(JSON.stringify(missing))}\n`);
   return 1;
+}
+
+/** npm's own wording (lib/utils/reify-output.js, no audit): "added 3 packages, and removed 1 package". */
+export function installSummary({ added, removed, changed }: { added: number; removed: number; changed: number }): string {
+  const part = (n: number, verb: string) => `${verb} ${n} package${n === 1 ? '' : 's'}`;
+  if (!added && !removed && !changed) return 'up to date';
+  let text = added ? part(added, 'added') : '';
+  if (removed) text += `${added ? ', ' : ''}${added && !changed ? 'and ' : ''}${part(removed, 'removed')}`;
+  if (changed) text += `${added || removed ? ', and ' : ''}${part(changed, 'changed')}`;
+  return text;
+}
+
+/** A duration as npm prints it (the `ms` package's short form): "450ms", "2s", "1m". */
+export function npmDuration(ms: number): string {
+  const units: Array<[number, string]> = [[86_400_000, 'd'], [3_600_000, 'h'], [60_000, 'm'], [1000, 's']];
+  for (const [size, unit] of units) if (Math.abs(ms) >= size) return `${Math.round(ms / size)}${unit}`;
+  return `${Math.round(ms)}ms`;
 }
 
 /** The user's npm argv with the command word replaced (install-ci-test → ci: the tests run separately). */

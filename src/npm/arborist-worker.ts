@@ -70,7 +70,7 @@ export interface ResolveMessage {
 
 type DiffSide = { name?: string; package?: { version?: string }; isInStore?: boolean; isLink?: boolean };
 type DiffNode = { action?: string; ideal?: DiffSide | null; actual?: DiffSide | null; children: DiffNode[] };
-export type Arb = {
+type Arb = {
   buildIdealTree(o: object): Promise<ArboristNode>;
   reify(o: object): Promise<unknown>;
   idealTree: ArboristNode | null;
@@ -83,7 +83,7 @@ export type Arb = {
  * them, over the whole diff (nested installs too), an addition only when it is in the actual tree;
  * with them the lines npm prints for `--dry-run`/`--long` ("add x 1.0.0", "remove…", "change… => …").
  */
-export function reifyCounts(arb: Arb, req: NodeJS.Require): { added: number; removed: number; changed: number; diffLines: string[] } {
+function reifyCounts(arb: Arb, req: NodeJS.Require): { added: number; removed: number; changed: number; diffLines: string[] } {
   const counts = { added: 0, removed: 0, changed: 0, diffLines: [] as string[] };
   if (!arb.diff) return counts;
   const visit = (d: DiffNode) => {
