@@ -12,11 +12,10 @@ import { pathToFileURL } from 'node:url';
 import { SafeStore } from '../config/store.js';
 import { UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
-import { normalizePypiName } from '../pypi/normalize-name.js';
+import { isPypiProjectName, normalizePypiName } from '../pypi/normalize-name.js';
 import { ownPipCommandName } from './own-command.js';
 import type { SafeCommandIo } from './safe-command-io.js';
 
-const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
 const VERSION = /^[A-Za-z0-9.+!_-]+$/;
 
 export type BuildApprovalTarget = { kind: 'name'; name: string; version?: string } | { kind: 'url'; url: string; name?: string };
@@ -35,7 +34,7 @@ export function parseApprovalTarget(raw: string, cwd: string, exists: (path: str
   const pinned = arg.match(/^(.+?)\s*(?:===?|@)\s*(.+)$/);
   const name = (pinned ? pinned[1]! : arg).trim();
   const version = pinned?.[2]?.trim();
-  if (!NAME.test(name) || (version !== undefined && !VERSION.test(version))) {
+  if (!isPypiProjectName(name) || (version !== undefined && !VERSION.test(version))) {
     throw new UsageError(`not a package name, name==version or URL: "${raw}"`);
   }
   return { kind: 'name', name: normalizePypiName(name), version };

@@ -166,8 +166,8 @@ function positionalsOnly(args: string[], sub: string): string[] {
  */
 async function checkTrustTarget(ecosystem: Ecosystem, raw: string, tool: string, cwd: string): Promise<void> {
   if (ecosystem === 'pypi') {
-    // PEP 508's name.
-    if (!/^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$/.test(raw)) {
+    const { isPypiProjectName } = await import('../pypi/normalize-name.js');
+    if (!isPypiProjectName(raw)) {
       throw new UsageError(`cannot trust ${JSON.stringify(raw)}: not a project name (${tool} safe trust <name>)`);
     }
     return;

@@ -63,8 +63,10 @@ export interface TreeInstall {
   resolved: Promise<{ nodes: ResolvedNode[]; tooYoung: Array<{ name: string; wanted: string }>; packuments: Record<string, Packument> }>;
   /** The registry documents to vet these entries with (reduced to the versions the checks read). */
   docs(entries: ReadonlyArray<{ name: string; version: string; location: string }>): Promise<Record<string, Packument>>;
-  /** Reify exactly the resolved tree; the project is updated only on success. */
-  /** npm's summary counts; `diffLines` are the lines npm prints for `--dry-run` / `--long`. */
+  /**
+   * Reify exactly the resolved tree; the project is updated only on success. npm's summary counts;
+   * `diffLines` are the lines npm prints for `--dry-run` / `--long`.
+   */
   install(): Promise<{ exitCode: number; added: number; removed: number; changed: number; diffLines?: string[]; error?: string; code?: string }>;
   /** Nothing is written; the child is stopped and waited for, the staging copy goes away. */
   cancel(): Promise<void>;
