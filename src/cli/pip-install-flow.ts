@@ -9,6 +9,7 @@ import { describeEnvironment, environmentForPython } from '../pypi/pip-environme
 import { ensurePipCache, openPipWorkspace } from '../pypi/pip-process.js';
 import { IndexLookups, pipTimeoutMs } from '../pypi/pypi-index.js';
 import { canExecuteAs } from '../pypi/run-as.js';
+import { firstClosedFolder } from '../run/can-enter.js';
 import { inspectWheels, installedFiles } from '../pypi/wheel-inspect.js';
 import { runPassthrough } from '../run/passthrough.js';
 import { isRoot, lookupUser, ownerOf } from '../run/users.js';
@@ -47,6 +48,7 @@ export function realPipFlowDeps(io: PipFlowIo): PipFlowDeps {
     ownerOf,
     lookupUser: (uid) => lookupUser(uid),
     canExecute: (path, user) => canExecuteAs(path, user, { realpath: realpathSync, stat: statSync }),
+    closedFolder: (path, user) => firstClosedFolder(path, user),
     mergedPipConfig: (venvDir) => mergedPipConfig(io.env, io.env.HOME ?? '/root', venvDir),
     pipCacheFor: ensurePipCache,
     passthrough: (pipArgs) => (io.python ? runPassthrough(io.python, ['-m', 'pip', ...pipArgs], { signals: process }) : runPassthrough(io.realPip, pipArgs, { signals: process })),

@@ -42,6 +42,8 @@ export interface PipFlowDeps {
   lookupUser(uid: number): UserAccount | undefined;
   /** Whether `user` may run the interpreter at `path` (folders searchable, file executable). */
   canExecute(path: string, user: Pick<UserAccount, 'uid' | 'gid'>): boolean;
+  /** The first folder on the way to `path` that `user` cannot enter (run/can-enter.ts). */
+  closedFolder?(path: string, user: Pick<UserAccount, 'uid' | 'gid'>): { path: string; mode: number } | undefined;
   /** The invoking user's pip configuration files merged into one text (`devNull`: files are off). */
   mergedPipConfig(venvDir: string | undefined): string;
   /** The owner's pip cache folder (made and owned by them), or undefined: pip runs without one. */

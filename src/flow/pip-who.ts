@@ -45,6 +45,7 @@ export function whoRunsPip(probed: Probed, deps: PipFlowDeps): { destination: De
     ownerOf: deps.ownerOf,
     lookupUser: (uid) => deps.lookupUser(uid),
     canExecute: (path, user) => deps.canExecute(path, user),
+    closedFolder: (path, user) => deps.closedFolder?.(path, user),
     adviceUser: deps.env.SUDO_USER && deps.env.SUDO_USER !== 'root' ? deps.env.SUDO_USER : undefined,
   });
   return { destination, owner: runAs.self ? undefined : runAs.user };

@@ -29,6 +29,8 @@ export interface RunAsInput {
   lookupUser: (uid: number) => UserAccount | undefined;
   /** Whether `user` may run the interpreter (every folder on the way searchable, the file executable). */
   canExecute?: (path: string, user: Pick<UserAccount, 'uid' | 'gid'>) => boolean;
+  /** The first folder on the way to `path` that `user` cannot enter (run/can-enter.ts), if any. */
+  closedFolder?: (path: string, user: Pick<UserAccount, 'uid' | 'gid'>) => { path: string; mode: number } | undefined;
   /** The user to name in the advice (SUDO_USER, else nobody). */
   adviceUser?: string;
 }
@@ -41,6 +43,10 @@ export const PUBLIC_PYTHON = '/usr/bin/python3';
 /** The one command that gives root a venv pip can run in: made by a Python every user can run, owned by a user. */
 function newVenvAdvice(dir: string, user: string): string {
   return `${PUBLIC_PYTHON} -m venv ${dir} && chown -R ${user}: ${dir}`;
+}
+
+function closedAdvice(closed: { path: string; mode: number }): string {
+  return `the folder ${closed.path} (mode ${(closed.mode & 0o7777).toString(8)}) on the way to it is closed to other users`;
 }
 
 /** The folder whose owner pip must run as. */
@@ -70,14 +76,22 @@ export function decideRunAs(input: RunAsInput): RunAs {
   const runnable = (u: Pick<UserAccount, 'uid' | 'gid'>) => !input.canExecute || input.canExecute(input.env.python, u);
   if (owner.uid === 0) {
     const nobody = { uid: 65534, gid: 65534 };
-    const fix = folder.what === 'virtual environment' && venv && !runnable(nobody)
-      ? `its Python (${input.env.python}) cannot be run by other users, so make it again with one that can: rm -rf ${venv} && ${newVenvAdvice(venv, who)}`
-      : `give it to a user: chown -R ${who}: ${folder.path}`;
+    // A folder on the way to the environment closed to other users (a `mktemp -d` folder, root's home):
+    // making the environment again would not help; opening that folder does.
+    const closed = venv && !runnable(nobody) ? input.closedFolder?.(venv, nobody) : undefined;
+    const fix = closed
+      ? `give it to a user who can reach it — ${closedAdvice(closed)}: chmod o+x ${closed.path} && chown -R ${who}: ${folder.path}`
+      : folder.what === 'virtual environment' && venv && !runnable(nobody)
+        ? `its Python (${input.env.python}) cannot be run by other users, so make it again with one that can: rm -rf ${venv} && ${newVenvAdvice(venv, who)}`
+        : `give it to a user: chown -R ${who}: ${folder.path}`;
     throw new Blocked(`safe-pip: the ${folder.what} ${folder.path} is owned by root (${never}): ${fix}`, ExitCode.blocked);
   }
   const user = input.lookupUser(owner.uid) ?? { name: String(owner.uid), uid: owner.uid, gid: owner.gid, home: '/nonexistent' };
   if (!runnable({ uid: owner.uid, gid: owner.gid })) {
-    const fix = venv ? `make the environment again with a Python every user can run: rm -rf ${venv} && ${newVenvAdvice(venv, user.name)}` : `use a Python that ${user.name} can run`;
+    const closed = venv ? input.closedFolder?.(venv, user) : undefined;
+    const fix = closed
+      ? `${closedAdvice(closed)}: make it enterable (chmod o+x ${closed.path}) or make the environment where ${user.name} can reach it`
+      : venv ? `make the environment again with a Python every user can run: rm -rf ${venv} && ${newVenvAdvice(venv, user.name)}` : `use a Python that ${user.name} can run`;
     throw new Blocked(`safe-pip: pip would run as ${user.name} (owner of the ${folder.what} ${folder.path}), who cannot run ${input.env.python} (a folder on its way is private): ${fix}`, ExitCode.blocked);
   }
   return { self: false, user: { ...user, gid: owner.gid }, because: `owner of the ${folder.what} ${folder.path}` };

@@ -66,6 +66,8 @@ export interface FakePipSetup {
   pipVersion?: [number, number];
   /** Whether the venv owner may run the venv's Python (default yes). */
   pythonRunnable?: boolean;
+  /** The folder on the way to the venv its owner cannot enter (a `mktemp -d` folder). */
+  closedFolder?: { path: string; mode: number };
   /** The guard kept no copy of pip's downloads: a held install cannot go on by itself. */
   keptMissing?: boolean;
 }
@@ -199,6 +201,7 @@ export async function fakePipDeps(setup: FakePipSetup) {
     ownerOf: () => ({ uid: setup.ownerUid ?? 1000, gid: setup.ownerUid ?? 1000 }),
     lookupUser: (uid) => ({ name: `u${uid}`, uid, gid: uid, home: '/nonexistent' }),
     canExecute: () => setup.pythonRunnable ?? true,
+    closedFolder: () => setup.closedFolder,
     mergedPipConfig: () => '[global]\n',
     pipCacheFor: (owner) => `/cache/pip-${owner.uid}`,
     passthrough: async (args) => {

@@ -318,9 +318,15 @@ describe('pip install flow: who runs pip', () => {
     const ownerCannot = await run(['install', 'requests'], { resolves: [requests], root: true, ownerUid: 1234, pythonRunnable: false });
     expect((ownerCannot.code as Blocked).message).toMatch(/pip would run as u1234 .* who cannot run \/venv\/bin\/python .*: make the environment again with a Python every user can run: rm -rf \/venv && \/usr\/bin\/python3 -m venv \/venv && chown -R u1234: \/venv$/);
     expect(ownerCannot.t.workspaces()).toBe(0);
+    // The venv sits in a folder closed to other users (mktemp -d makes 0700 ones): making it again would not help.
+    const closedFolder = { path: '/tmp/tmp.x', mode: 0o40700 };
+    const ownerShutOut = await run(['install', 'requests'], { resolves: [requests], root: true, ownerUid: 1234, pythonRunnable: false, closedFolder });
+    expect((ownerShutOut.code as Blocked).message).toMatch(/who cannot run \/venv\/bin\/python .*: the folder \/tmp\/tmp\.x \(mode 700\) on the way to it is closed to other users: make it enterable \(chmod o\+x \/tmp\/tmp\.x\) or make the environment where u1234 can reach it$/);
+    const rootShutOut = await run(['install', 'requests'], { resolves: [requests], root: true, ownerUid: 0, pythonRunnable: false, closedFolder });
+    expect((rootShutOut.code as Blocked).message).toContain(': chmod o+x /tmp/tmp.x && chown -R nobody: /venv');
     const user = await run(['install', '--user', 'requests'], { resolves: [requests], root: true });
     expect((user.code as Blocked).message).toContain('/usr/bin/python3 -m venv .venv && chown -R nobody: .venv && . .venv/bin/activate');
-    for (const r of [rootOwned, privatePython, ownerCannot, user]) {
+    for (const r of [rootOwned, privatePython, ownerCannot, ownerShutOut, rootShutOut, user]) {
       expect((r.code as Blocked).message).not.toContain('runAsUser');
       expect((r.code as Blocked).message.split('\n')).toHaveLength(1);
     }
