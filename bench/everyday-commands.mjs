@@ -3,6 +3,8 @@
  * Everyday commands against plain npm, same tree, same user, warm, alternated (issue 9):
  *   uninstall  — `safe-npm uninstall lodash` vs `npm uninstall lodash` in a project with esbuild (its
  *                postinstall approved): ratio of medians (goal ≤ 1.15; nothing may replay);
+ *   root-owned uninstall — the same by root in a root-owned copy (when run as root): npm's engine runs
+ *                as the build identity in a staging copy, committed into the project;
  *   npx bin    — `npx esbuild --version` through shims/npx vs plain npx, esbuild installed locally:
  *                difference of medians (goal ≤ +100 ms);
  *   dead registry — `safe-npm install left-pad --registry http://127.0.0.1:9/` (nothing listens):
@@ -33,9 +35,9 @@ const env = {
   ...(process.env.NODE_EXTRA_CA_CERTS ? { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS } : {}),
 };
 const safeNpm = join(repo, 'bin', 'safe-npm.js');
-const run = (cmd, args, cwd) => {
+const run = (cmd, args, cwd, as = who) => {
   const t = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', ...who });
+  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', ...as });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} → ${r.status}\n${r.stderr}`);
   return { ms, r };
@@ -51,18 +53,26 @@ try {
   const version = JSON.parse(esbuild.stdout).at?.(-1) ?? JSON.parse(esbuild.stdout);
   run(process.execPath, [safeNpm, 'safe', 'approve', `esbuild@${version}`], template);
   run(process.execPath, [safeNpm, 'install', `esbuild@${version}`, 'lodash', 'left-pad', '--safe-yes'], template);
-  const copy = (name) => { const d = join(base, name); rmSync(d, { recursive: true, force: true }); cpSync(template, d, { recursive: true, preserveTimestamps: true }); if (isRoot) spawnSync('chown', ['-R', '65534:65534', d]); return d; };
+  const copy = (name, owner = '65534:65534') => { const d = join(base, name); rmSync(d, { recursive: true, force: true }); cpSync(template, d, { recursive: true, preserveTimestamps: true }); if (isRoot) spawnSync('chown', ['-R', owner, d]); return d; };
+  // Root's own: HOME and caches of root's (npm's cache must not be nobody's, the store neither).
+  const rootEnv = { ...env, HOME: dir('root-home'), XDG_CONFIG_HOME: dir('root-config'), XDG_CACHE_HOME: dir('root-cache'), npm_config_cache: dir('root-npm-cache') };
+  for (const d of ['root-home', 'root-config', 'root-cache', 'root-npm-cache']) spawnSync('chown', ['-R', '0:0', join(base, d)]);
+  const runRoot = (cmd, args, cwd) => { const t = process.hrtime.bigint(); const r = spawnSync(cmd, args, { cwd, env: rootEnv, encoding: 'utf8' }); if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} → ${r.status}\n${r.stderr}`); return Number(process.hrtime.bigint() - t) / 1e6; };
 
   // Warm-up, then alternated rounds (order flips each round).
-  const times = { npm: [], safe: [], npx: [], shim: [] };
+  const times = { npm: [], safe: [], npx: [], shim: [], rootNpm: [], rootSafe: [] };
   for (let i = -1; i < runs; i++) {
     const pair = [
       ['npm', () => run('npm', ['uninstall', 'lodash'], copy('a')).ms],
       ['safe', () => run(process.execPath, [safeNpm, 'uninstall', 'lodash'], copy('b')).ms],
       ['npx', () => run('npx', ['esbuild', '--version'], template).ms],
       ['shim', () => run(join(repo, 'shims', 'npx'), ['esbuild', '--version'], template).ms],
+      ...(isRoot ? [
+        ['rootNpm', () => runRoot('npm', ['uninstall', 'lodash'], copy('ra', '0:0'))],
+        ['rootSafe', () => runRoot(process.execPath, [safeNpm, 'uninstall', 'lodash'], copy('rb', '0:0'))],
+      ] : []),
     ];
-    const order = i % 2 ? pair : [pair[1], pair[0], pair[3], pair[2]];
+    const order = i % 2 ? pair : pair.map((_, k) => pair[k ^ 1]);
     for (const [name, f] of order) { const ms = f(); if (i >= 0) times[name].push(ms); }
   }
   // A registry that is not there: how long until the answer (68), and how long plain npm takes to fail.
@@ -80,6 +90,7 @@ try {
   const result = {
     date: new Date().toISOString(), load: loadavg().map((x) => Math.round(x * 100) / 100), runs, user: isRoot ? 'nobody' : 'self',
     uninstall: { npmMs: Math.round(median(times.npm)), safeNpmMs: Math.round(median(times.safe)), ratio: Math.round((median(times.safe) / median(times.npm)) * 100) / 100 },
+    ...(isRoot ? { rootOwnedUninstall: { npmMs: Math.round(median(times.rootNpm)), safeNpmMs: Math.round(median(times.rootSafe)), ratio: Math.round((median(times.rootSafe) / median(times.rootNpm)) * 100) / 100 } } : {}),
     deadRegistry: { npmMs: Math.round(median(dead.npm.map((d) => d.ms))), npmExit: dead.npm[0].status, safeNpmMs: Math.round(median(dead.safe.map((d) => d.ms))), safeNpmExit: dead.safe[0].status },
     npxLocalBin: { npxMs: Math.round(median(times.npx)), shimMs: Math.round(median(times.shim)), deltaMs: Math.round(median(times.shim) - median(times.npx)) },
   };

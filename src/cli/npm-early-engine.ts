@@ -1,12 +1,26 @@
 /**
- * npm's engine, started before the rest of safe-npm is even loaded: for a user running safe-npm on
- * their own (no build user to pick, so no settings to read), the worker can start loading arborist
- * right after the command line is parsed. Imports only what spawning needs.
+ * npm's engine, started before the rest of safe-npm is even loaded: loading arborist (about a fifth
+ * of a second) then overlaps with safe-npm loading, reading npm's configuration and checking the
+ * requested packages. Imports only what spawning needs.
+ *
+ * For a user on their own, the engine runs as them. For root, it runs as whoever the flow will pick
+ * (the project's owner, or the build identity for a root-owned project), guessed here from the same
+ * settings and the same decision (`chooseInstallMode`); the flow uses it only when its own decision
+ * is the same (`sameInstallMode`), and stops it otherwise. Anything unusual (identities still to be
+ * created, a shared fallback user, a setting that does not read) is left to the flow.
  */
+import { statSync } from 'node:fs';
+import { SafeStore } from '../config/store.js';
+import { applyEnvOverrides } from '../config/settings.js';
+import { mayResolveTree } from '../flow/npm-resolve.js';
+import { chooseInstallMode, type InstallMode } from '../npm/install-mode.js';
 import type { NpmInvocation } from '../npm/npm-invocation.js';
+import { nearestPackageRoot } from '../npm/nearest-package-root.js';
 import { removeStaleAreas } from '../npm/run-npm-install.js';
 import { spawnTreeWorker, type TreeWorker } from '../npm/tree-install.js';
+import { resolveBuildIdentities } from '../run/build-identity.js';
 import type { Interrupts } from '../run/interrupts.js';
+import { lookupUser } from '../run/users.js';
 import { processInterrupts } from './npm-interrupts.js';
 
 export interface EarlyEngine {
@@ -14,16 +28,35 @@ export interface EarlyEngine {
   worker?: TreeWorker;
 }
 
-const engineKinds = new Set(['install', 'update', 'install-test', 'ci', 'install-ci-test', 'reify']);
-
-export function startEarlyEngine(invocation: NpmInvocation, realNpm: string, env: Record<string, string | undefined>): EarlyEngine {
+export async function startEarlyEngine(invocation: NpmInvocation, realNpm: string, env: Record<string, string | undefined>, cwd: string): Promise<EarlyEngine> {
   const interrupts = processInterrupts();
-  const self = process.geteuid?.() !== 0;
-  // What a killed run of this user left in the temp folder goes now (root's runs do it for the build users).
-  if (self) removeStaleAreas([process.geteuid?.() ?? -1]);
-  const wanted = self && engineKinds.has(invocation.kind) && !invocation.global && invocation.workspaces === false;
+  const euid = process.geteuid?.() ?? -1;
   const mark = env.SAFE_NPM_TIMING === '1' ? (label: string) => void process.stderr.write(`safe-npm: ${Math.round(performance.now())} ms ${label}\n`) : undefined;
-  const worker = wanted ? spawnTreeWorker({ realNpm, mode: { kind: 'self' }, env, interrupts, mark }) : undefined;
+  const mode = !mayResolveTree(invocation) ? undefined : euid !== 0 ? { kind: 'self' as const } : await guessRootMode(env, cwd);
+  const worker = mode ? spawnTreeWorker({ realNpm, mode, env, interrupts, mark }) : undefined;
   if (worker) mark?.('npm\'s engine spawned (early)');
+  // What a killed run of this user left in the temp folder goes now, while the engine loads (a
+  // large temp folder takes tens of milliseconds to list). Root's runs do it for the build users.
+  if (euid !== 0) removeStaleAreas([euid]);
   return { interrupts, worker };
+}
+
+/** Who the flow will run npm's engine as in this project, when that is plain to see; else undefined. */
+async function guessRootMode(env: Record<string, string | undefined>, cwd: string): Promise<InstallMode | undefined> {
+  try {
+    const settings = applyEnvOverrides((await SafeStore.open({ readOnly: true })).settings(), env, 'SAFE_NPM');
+    // Creating an identity (and saying so) is the flow's job: here it only has to exist already.
+    const identities = resolveBuildIdentities(settings, { lookup: (u) => lookupUser(u), createSystemUser: () => 'left to the flow' });
+    if (identities.warnings.length) return undefined;
+    return chooseInstallMode({
+      euid: 0,
+      projectOwnerUid: statSync(nearestPackageRoot(cwd) ?? cwd).uid,
+      global: false,
+      lookup: (u) => lookupUser(u),
+      identities: () => identities,
+      identityNames: [settings.runAsUser, settings.scriptUser],
+    });
+  } catch {
+    return undefined;
+  }
 }

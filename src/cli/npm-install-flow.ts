@@ -15,6 +15,7 @@ import { recoverProject } from '../npm/commit-project.js';
 import { ensureUserCache, removeStaleAreas, runNpmInstall } from '../npm/run-npm-install.js';
 import { installedEntries, lockedEntries } from '../npm/resolve-tree.js';
 import { spawnTreeWorker } from '../npm/tree-install.js';
+import { sameInstallMode } from '../npm/install-mode.js';
 import { popularNames } from '../checks/popular-names.js';
 import { createSystemUser, resolveBuildIdentities } from '../run/build-identity.js';
 import { processFeed } from '../feed/process-feed.js';
@@ -99,10 +100,11 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     runNpmInstall: (job) => runNpmInstall(job, runCommand),
     spawnTreeWorker: (mode) => {
       // The engine the entry started before loading the rest, when it is for the same user.
-      if (early && mode.kind === 'self') {
+      if (early) {
         const worker = early;
         early = undefined;
-        return worker;
+        if (sameInstallMode(worker.mode, mode)) return worker;
+        void worker.cancel();
       }
       return spawnTreeWorker({ realNpm: io.realNpm, mode, env: io.env, interrupts, mark });
     },

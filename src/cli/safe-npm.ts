@@ -100,7 +100,7 @@ async function main(): Promise<number | undefined> {
   const realNpm = realBinary('npm');
   // npm's engine starts loading now, while the rest of safe-npm loads (when no build user is needed).
   const { startEarlyEngine } = await import('./npm-early-engine.js');
-  const early = startEarlyEngine(invocation, realNpm, env);
+  const early = await startEarlyEngine(invocation, realNpm, env, process.cwd());
   const { runNpmInstallFlow } = await import('./npm-install-flow.js');
   return runNpmInstallFlow(invocation, {
     early,

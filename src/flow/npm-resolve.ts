@@ -4,7 +4,7 @@
  */
 import type { Settings } from '../config/settings.js';
 import { ExitCode } from '../core/exit-codes.js';
-import type { InstallMode } from '../npm/install-mode.js';
+import { sameInstallMode } from '../npm/install-mode.js';
 import type { NpmConfig } from '../npm/npm-config.js';
 import type { NpmInvocation } from '../npm/npm-invocation.js';
 import type { RegistryClient } from '../npm/npm-registry.js';
@@ -56,10 +56,6 @@ export function cooldownFor(mode: TreeMode, settings: Settings, now: Date): Cool
   return { before: new Date(now.getTime() - hours * 3_600_000), cooldownHours: hours, cooldownExclude: settings.cooldownExclude };
 }
 
-function sameMode(a: InstallMode, b: InstallMode): boolean {
-  return a.kind === b.kind && (a.kind === 'self' || (b.kind !== 'self' && a.user.uid === b.user.uid));
-}
-
 /**
  * npm's engine resolves `add` (as the build user, nothing written) — or, for npm ci, loads the
  * lockfile's tree and installs it into a staging copy while it is vetted. The early worker is used
@@ -67,7 +63,7 @@ function sameMode(a: InstallMode, b: InstallMode): boolean {
  */
 export function startResolve(s: NpmSession, add: string[], cooldown: CooldownWindow, mode: Exclude<TreeMode, 'none'>, opts: { resolveOnly?: boolean } = {}): TreeInstall {
   const { deps, inv, config } = s;
-  const worker = s.early && sameMode(s.early.mode, s.mode) ? s.early : deps.spawnTreeWorker(s.mode);
+  const worker = s.early && sameInstallMode(s.early.mode, s.mode) ? s.early : deps.spawnTreeWorker(s.mode);
   if (worker === s.early) s.early = undefined;
   const now = deps.now().getTime();
   const t = s.settings.thresholds;
@@ -93,7 +89,7 @@ export function startResolve(s: NpmSession, add: string[], cooldown: CooldownWin
 /** npm uninstall / prune by npm's engine (the early worker when it fits): as npm's commands do it. */
 export function startRemove(s: NpmSession): TreeInstall {
   const { deps, inv, config } = s;
-  const worker = s.early && sameMode(s.early.mode, s.mode) ? s.early : deps.spawnTreeWorker(s.mode);
+  const worker = s.early && sameInstallMode(s.early.mode, s.mode) ? s.early : deps.spawnTreeWorker(s.mode);
   if (worker === s.early) s.early = undefined;
   return worker.start({
     kind: 'remove',

@@ -44,3 +44,11 @@ export function chooseInstallMode(input: {
   }
   return staged('staging');
 }
+
+/** Whether a worker spawned for `a` can do the work decided as `b` (same user; same hand-over). */
+export function sameInstallMode(a: InstallMode, b: InstallMode): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === 'self' || b.kind === 'self') return true;
+  const dedicated = (m: InstallMode) => ('dedicated' in m ? m.dedicated : undefined);
+  return a.user.uid === b.user.uid && a.user.gid === b.user.gid && dedicated(a) === dedicated(b);
+}
