@@ -112,6 +112,11 @@ function reifyCounts(arb: Arb, req: NodeJS.Require): { added: number; removed: n
   return counts;
 }
 
+/** npm's `--omit` list (flat options carry it as an array), for what reify leaves out. */
+function omitOf(options: Record<string, unknown>): string[] {
+  return Array.isArray(options.omit) ? options.omit.map(String) : [];
+}
+
 async function main(): Promise<void> {
   // A parent that has gone away makes send fail: nothing to tell then.
   const send = (message: object) => new Promise<void>((resolve) => {
@@ -184,7 +189,7 @@ async function main(): Promise<void> {
       // npm ci: the lockfile's tree, checked against package.json as npm does; it is installed into
       // the staging copy at once, while the parent vets it (the project is touched only if it passes).
       const arb = await lockfileTree(Arborist, request);
-      await send({ type: 'resolved', nodes: collectNodes(arb.idealTree!), tooYoung: [], packuments: {} });
+      await send({ type: 'resolved', nodes: collectNodes(arb.idealTree!, omitOf(request.options)), tooYoung: [], packuments: {} });
       if (!request.install) {
         await next();
         process.exit(0);
@@ -374,7 +379,7 @@ async function resolveTree(Arborist: new (o: object) => Arb, arboristPath: strin
       tooYoung.push({ name: e.name!, wanted: e.wanted ?? '' });
       continue;
     }
-    nodes = collectNodes(arb.idealTree!);
+    nodes = collectNodes(arb.idealTree!, omitOf(request.options));
     if (!request.before) break;
     const before = new Date(request.before);
     let changed = false;

@@ -33,9 +33,20 @@ export interface ArboristNode {
   optional: boolean;
   edgesOut: Map<string, { to: ArboristNode | null }>;
   target?: ArboristNode;
+  /** An optional package npm will not install (wrong platform or engine, or it failed to load). */
+  inert?: boolean;
+  /** Whether `--omit` leaves it out (npm's own test: dev/optional/peer, from the project root). */
+  shouldOmit?(omit: Set<string>): boolean;
 }
 
-export function collectNodes(root: ArboristNode): ResolvedNode[] {
+/**
+ * The packages npm will install, as it decides it: a node npm leaves out — marked inert (an optional
+ * dependency for another platform, or one the registry does not have) or omitted by `--omit` — is
+ * not on disk afterwards, so it is not vetted (a missing optional package is not "from a URL").
+ */
+export function collectNodes(root: ArboristNode, omit: ReadonlyArray<string> = []): ResolvedNode[] {
+  const omitted = new Set(omit);
+  const leftOut = (node: ArboristNode) => node.inert === true || (omitted.size > 0 && node.shouldOmit?.(omitted) === true);
   // Breadth-first from the root: the first path that reaches a node is a shortest one.
   const paths = new Map<ArboristNode, string[]>();
   const queue: ArboristNode[] = [root];
@@ -47,7 +58,7 @@ export function collectNodes(root: ArboristNode): ResolvedNode[] {
       let to = edge.to;
       if (!to) continue;
       if (to.isLink && to.target) to = to.target;
-      if (paths.has(to)) continue;
+      if (paths.has(to) || leftOut(to)) continue;
       paths.set(to, [...here, name]);
       queue.push(to);
     }

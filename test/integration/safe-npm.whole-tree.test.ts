@@ -2,7 +2,7 @@
  * Issue 5 end to end on Verdaccio: the whole tree is vetted before anything is written, what was
  * vetted is what installs, and the release cooldown picks older versions.
  */
-import { chownSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, makeTempDir, snapshotProject } from '../helpers/projects.js';
@@ -47,6 +47,11 @@ beforeAll(async () => {
       ...established('plain-dep'),
       // 1.0.2 released 3 days ago: its checks need the full document (publisher, scripts, times).
       ...established('recent-lib').map((v) => (v.version === '1.0.2' ? { ...v, publishedAt: ago(3 * DAY) } : v)),
+      // What npm leaves out is not vetted: an optional dependency the registry does not have, and a
+      // look-alike that only installs on Windows.
+      ...established('uses-missing-optional', { optionalDependencies: { 'never-published-zz': '^0.1.0' } }),
+      ...established('chalkk', { os: ['win32'] }),
+      ...established('uses-win-optional', { optionalDependencies: { chalkk: '^1.0.0' } }),
     ],
   });
 });
@@ -107,6 +112,29 @@ describe('the whole tree is vetted before anything is written', () => {
     expect(r.stderr).toContain('lodahs@1.0.2 (via uses-lookalike)');
     expect(await snapshotProject(project)).toEqual(before);
     expect(existsSync(join(project, 'node_modules'))).toBe(false);
+  });
+
+  it('what npm leaves out is not vetted: an optional dependency the registry lacks, one for another platform (the same tree as npm\'s, exit 0)', async () => {
+    for (const pkg of ['uses-missing-optional', 'uses-win-optional']) {
+      const project = await makeProject({ owner: 'nobody' });
+      const r = await safeNpm(['install', pkg], project);
+      expect(r.exitCode, show(r)).toBe(0);
+      // Before: "never-published-zz@ (via …) comes from a URL, not the registry" (66), "chalkk looks like chalk" (65).
+      expect(r.stderr).not.toMatch(/never-published-zz|chalkk/);
+      expect(readdirSync(join(project, 'node_modules')).filter((n) => !n.startsWith('.')).sort()).toEqual([pkg]);
+    }
+  });
+
+  it('npm ci --omit=dev vets only what it installs: a flagged dev dependency does not stop it (without --omit it does)', async () => {
+    const project = await makeProject({ owner: 'nobody', packageJson: { name: 'p', version: '1.0.0', dependencies: { 'plain-dep': '^1.0.0' }, devDependencies: { 'uses-lookalike': '^1.0.0' } } });
+    const lock = await runTool('npm', ['install', '--package-lock-only', '--ignore-scripts'], { cwd: project, registry: registry.url, user: 'nobody' });
+    expect(lock.exitCode, show(lock)).toBe(0);
+    const all = await safeNpm(['ci'], project);
+    expect(all.exitCode, show(all)).toBe(65);
+    const production = await safeNpm(['ci', '--omit=dev'], project);
+    expect(production.exitCode, show(production)).toBe(0);
+    expect(production.stderr).not.toContain('lodahs');
+    expect(readdirSync(join(project, 'node_modules')).filter((n) => !n.startsWith('.')).sort()).toEqual(['plain-dep']);
   });
 
   it('npm ci of a clean lockfile installs it as the project owner', async () => {

@@ -228,7 +228,8 @@ function leftovers(project: string, pid: number | undefined): string[] {
 }
 
 describe('3. an interrupted install leaves the project wholly old or wholly new', () => {
-  const moments = ['config loaded', 'project locked', 'resolver started', 'requested packages checked', 'tree resolved', 'tree vetted', 'reified', 'first write', 'committed', 'tree installed', 'install done'];
+  // "npm's engine spawned (early)": root's engine starts in the entry, before the flow is loaded.
+  const moments = ['npm\'s engine spawned (early)', 'config loaded', 'project locked', 'resolver started', 'requested packages checked', 'tree resolved', 'tree vetted', 'reified', 'first write', 'committed', 'tree installed', 'install done'];
   const cases: Array<[string, NodeJS.Signals]> = [...moments.map((m) => [m, 'SIGINT'] as [string, NodeJS.Signals]), ['tree vetted', 'SIGTERM'], ['first write', 'SIGTERM']];
 
   let oldSnapshot: Record<string, string>;
@@ -418,6 +419,27 @@ describe('7. nothing started for an install outlives safe-npm', () => {
     // The daemon's working folder was the package's: nothing may still run there.
     expect(processesInside(project), 'the daemon is still running').toEqual([]);
     expect(r.stderr).toContain('[daemon-d@1.0.0 postinstall] left processes running after it ended: they were stopped');
+  });
+});
+
+describe('7b. npm\'s engine started early for root is the flow\'s, or stopped', () => {
+  it('guessed for the folder root stands in (nobody\'s) but the project is --prefix (root\'s): the guess is stopped and its area gone, the install is the build identity\'s, committed as root', async () => {
+    const here = await makeProject({ owner: 'nobody' });
+    const project = await makeProject({ owner: 'root' });
+    const sandbox = await sandboxFor();
+    const spawned: string[] = [];
+    const child = startWithMarks(['install', 'tb-a@1.2.0', '--prefix', project], here, sandbox, (label) => {
+      if (label.startsWith('npm\'s engine spawned')) spawned.push(label);
+    });
+    const r = await child;
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    // Both were started: the entry's guess (as nobody, for the folder it stands in) and the flow's own.
+    expect(spawned).toEqual(['npm\'s engine spawned (early)', 'npm\'s engine spawned']);
+    expect(JSON.parse(readFileSync(join(project, 'node_modules', 'tb-a', 'package.json'), 'utf8')).version).toBe('1.2.0');
+    expect(await ownersUnder(project)).toEqual([0]);
+    // Nothing happened where root stands, and the guess left no area behind (no next run cleaned up).
+    expect(readdirSync(here)).toEqual(['package.json']);
+    expect(leftovers(project, child.pid)).toEqual([]);
   });
 });
 
