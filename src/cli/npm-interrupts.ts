@@ -5,7 +5,7 @@ import { watchInterrupts, type Interrupts } from '../run/interrupts.js';
 export function processInterrupts(tool = 'safe-npm'): Interrupts {
   return watchInterrupts({
     signals: process,
-    onSignal: (signal) => void process.stderr.write(`\n${tool}: interrupted (${signal}): stopping and cleaning up\n`),
+    onSignal: (signal, settled) => void process.stderr.write(`\n${tool}: interrupted (${signal}): stopping and cleaning up\n${settled ? `${tool}: ${settled}\n` : ''}`),
     say: (line) => void process.stderr.write(`${tool}: ${line}\n`),
     exit: (code) => process.exit(code),
   });

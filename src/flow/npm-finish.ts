@@ -23,6 +23,13 @@ export interface Written {
   written?: Set<string>;
 }
 
+/** Said after the interrupt line when the install was already written (only scripts were left). */
+export const INSTALLED_BEFORE_INTERRUPT = 'the install itself had completed: the project has the new packages; an approved install script not yet run was not run (npm rebuild runs it)';
+
+function settleInstalled(s: NpmSession): void {
+  if (s.config.get('dry-run') !== true) s.deps.interrupts.settled(INSTALLED_BEFORE_INTERRUPT);
+}
+
 /** npm's engine writes the tree it resolved and we vetted (only `changed` is touched); npm's own summary line. */
 export async function installTree(s: NpmSession, changed: Set<string> | undefined): Promise<Written | number> {
   const { deps } = s;
@@ -37,6 +44,7 @@ export async function installTree(s: NpmSession, changed: Set<string> | undefine
     deps.stderr(`safe-npm: ${fault ? neutralize(fault) : `npm could not install the vetted tree: ${neutralize(String(result.error))}`}\nsafe-npm: nothing was changed\n`);
     return fault ? ExitCode.couldNotVerify : result.exitCode;
   }
+  settleInstalled(s);
   // As npm's reify-output: each change listed for --dry-run and --long.
   const diffLines = result.diffLines ?? [];
   if (diffLines.length && (s.config.get('dry-run') === true || s.config.get('long') === true)) deps.stdout(neutralizeLines(`${diffLines.join('\n')}\n`));
@@ -66,6 +74,7 @@ export async function runNpmItself(s: NpmSession, changed: Set<string> | undefin
   }
   if (result.error) deps.stderr(`safe-npm: ${neutralize(result.error)}\n`);
   if (result.exitCode !== ExitCode.ok) return result.exitCode;
+  settleInstalled(s);
   if (!before || inv.kind === 'ci' || inv.kind === 'install-ci-test') return { fresh: changed };
   const written = changedEntries(before, deps.installedEntries(s.projectDir));
   return { fresh: written, written };

@@ -24,6 +24,11 @@ export interface Interrupts {
   abort(message: string, exitCode: number): void;
   /** Stop listening (before handing the terminal to a command the user asked to run). */
   dispose(): void;
+  /**
+   * What is already done and stays done (the install was written): said with the interrupt line if
+   * a signal comes from now on, so that a late Ctrl-C is not taken for a failed install.
+   */
+  settled(note: string): void;
 }
 
 export interface InterruptOptions {
@@ -32,8 +37,8 @@ export interface InterruptOptions {
   exit(code: number, signal?: NodeJS.Signals): void;
   /** Says an abort's message (one line). */
   say?(line: string): void;
-  /** Told once, when the first signal arrives (e.g. to print one line). */
-  onSignal?(signal: NodeJS.Signals): void;
+  /** Told once, when the first signal arrives (e.g. to print one line), with what was settled. */
+  onSignal?(signal: NodeJS.Signals, settled?: string): void;
 }
 
 export function watchInterrupts(options: InterruptOptions): Interrupts {
@@ -41,6 +46,7 @@ export function watchInterrupts(options: InterruptOptions): Interrupts {
   let first: NodeJS.Signals | undefined;
   let running: Promise<void> | undefined;
   let disposed = false;
+  let settledNote: string | undefined;
 
   const runCleanups = async (signal: NodeJS.Signals, force: boolean) => {
     for (const cleanup of [...cleanups].reverse()) {
@@ -55,7 +61,7 @@ export function watchInterrupts(options: InterruptOptions): Interrupts {
   const handler = (signal: NodeJS.Signals) => () => {
     if (first === undefined) {
       first = signal;
-      options.onSignal?.(signal);
+      options.onSignal?.(signal, settledNote);
       running = runCleanups(signal, false).then(() => options.exit(exitCodeForSignal(signal), signal));
     } else {
       // Once more: kill hard, then go on waiting for the first round to finish.
@@ -80,6 +86,9 @@ export function watchInterrupts(options: InterruptOptions): Interrupts {
         if (at >= 0) cleanups.splice(at, 1);
       };
     },
+    settled(note) {
+      settledNote = note;
+    },
     dispose() {
       if (disposed) return;
       disposed = true;
@@ -95,4 +104,5 @@ export const noInterrupts: Interrupts = {
   abort: () => {},
   onInterrupt: () => () => {},
   dispose: () => {},
+  settled: () => {},
 };
