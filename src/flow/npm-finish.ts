@@ -114,10 +114,12 @@ export async function runTests(s: NpmSession): Promise<number> {
  * installs it (and asks its own "Ok to proceed?"); as root we install it, so npm's question is ours:
  * asked at a terminal unless `--yes`, and said as npm's warning without one.
  */
-export async function runExec(s: NpmSession): Promise<number> {
+export async function runExec(s: NpmSession, opts: { asInvoker?: boolean } = {}): Promise<number> {
   const { deps } = s;
   const installSpecs = s.specs.map((spec) => s.vetted?.get(spec) ?? { spec });
-  if (s.mode.kind !== 'self' && s.config.get('yes') !== true && s.specs.length > 0) {
+  // asInvoker: npm installs nothing (a global bin): its own exec runs, as whoever invoked us.
+  const mode = opts.asInvoker ? { kind: 'self' as const } : s.mode;
+  if (mode.kind !== 'self' && s.config.get('yes') !== true && s.specs.length > 0) {
     const missing = installSpecs.map((p) => neutralize(p.spec));
     if (deps.interactive) {
       const proceed = await deps.prompts.confirm(`Need to install the following packages:\n${missing.map((m) => `  ${m}`).join('\n')}\nOk to proceed?`, true);
@@ -131,7 +133,7 @@ export async function runExec(s: NpmSession): Promise<number> {
   }
   return deps.runExec!({
     invocation: s.inv, realNpm: deps.realNpm, env: deps.env, cwd: deps.cwd, npmArgs: s.npmArgs,
-    mode: s.mode, config: s.config, settings: s.settings, cacheDir: s.cacheDir, interrupts: deps.interrupts, installSpecs,
+    mode, config: s.config, settings: s.settings, cacheDir: s.cacheDir, interrupts: deps.interrupts, installSpecs,
     ownCommand: deps.ownCommand,
   });
 }

@@ -9,6 +9,7 @@
  */
 import { UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
+import { runsGlobalBinOnly } from '../npm/local-bin.js';
 import { missingLocalSpec } from '../npm/local-spec.js';
 import type { RegistryClient } from '../npm/npm-registry.js';
 import type { NpmInvocation } from '../npm/npm-invocation.js';
@@ -42,6 +43,8 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
   await locateProject(s);
   // `rebuild` installs nothing: it is our vetted script replay, never npm's (which runs everything as us).
   if (inv.kind === 'rebuild') return replayScripts(s);
+  // A bin npm finds in its global folder: npm runs that, installs nothing — as the user, unvetted.
+  if (isExec(inv) && runsGlobalBinOnly(inv, s.projectDir, s.config.globalPrefix)) return runExec(s, { asInvoker: true });
 
   // npm's resolver starts right away, as the build user, while the requested packages are checked.
   const treeMode = wholeTreeMode(inv, s.config);

@@ -5,7 +5,7 @@
  * works; npx honours `yes=false` and runs a local bin without the install path; `safe check` vets the
  * tree a spec brings; not found is 65 every time.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { chmod, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -336,6 +336,22 @@ describe('npx', () => {
     expect(viaExec.stderr).toContain('safe-npm: could not determine which command to run; name it: safe-npm exec --package=plain-a -- <command>\n');
     const followedExec = await safeNpm(['exec', '--package=plain-a', '--', 'node', '-e', 'console.log("ran")'], cwd);
     expect(followedExec.stdout.trim(), show(followedExec)).toBe('ran');
+  });
+
+  it('a bin in npm\'s global folder runs as plain npx runs it (as root, with and without yes=false): nothing installed, nothing fetched', async () => {
+    // npm's global prefix moved (npm_config_prefix) to a folder whose bin holds a command the registry does not have.
+    const globalPrefix = await makeTempDir('safe-npm-npx-global-');
+    mkdirSync(join(globalPrefix, 'bin'));
+    writeFileSync(join(globalPrefix, 'bin', 'tb-global-tool'), '#!/bin/sh\necho "global tool ran $1"\n', { mode: 0o755 });
+    const cwd = await makeTempDir('safe-npm-npx-global-cwd-');
+    for (const extra of [[], ['--no']]) {
+      const plain = await runTool('npx', [...extra, 'tb-global-tool', 'x'], { cwd, sandbox, env: { PATH: SYSTEM_PATH, npm_config_prefix: globalPrefix, npm_config_registry: DEAD_REGISTRY } });
+      const r = await runTool(join(repoRoot, 'shims', 'npx'), [...extra, 'tb-global-tool', 'x'], { cwd, sandbox, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot, npm_config_prefix: globalPrefix, npm_config_registry: DEAD_REGISTRY } });
+      // Before: 68 (the registry asked for a package "tb-global-tool"), or npx's refusal with --no.
+      expect(r.exitCode, show(r)).toBe(plain.exitCode);
+      expect(r.stdout.trim(), show(r)).toBe('global tool ran x');
+      expect(plain.stdout.trim()).toBe('global tool ran x');
+    }
   });
 
   it('a bin already installed in the project runs straight away, without the install path (no registry needed)', async () => {

@@ -6,7 +6,7 @@ import { ownPipCommandName } from '../../../src/cli/own-command.js';
 import { runSafeCommand } from '../../../src/cli/safe-commands.js';
 import { checkExitCode } from '../../../src/core/decide.js';
 import { npmInstallFlow } from '../../../src/flow/npm-install.js';
-import { runsLocalBinOnly } from '../../../src/npm/local-bin.js';
+import { runsGlobalBinOnly, runsLocalBinOnly } from '../../../src/npm/local-bin.js';
 import { loadNpmTables } from '../../../src/npm/npm-tables.js';
 import { NPX_MARKER, parseNpmArgs } from '../../../src/npm/parse-npm-args.js';
 import { wantsColor } from '../../../src/ui/color.js';
@@ -41,6 +41,39 @@ describe('npx <bin> already in the project goes straight to npm', () => {
     [['cowsay'], project, false],
   ])('npx %j', (args, cwd, expected) => {
     expect(runsLocalBinOnly(npx(args, cwd), cwd)).toBe(expected);
+  });
+});
+
+describe('npx of a bin in npm\'s global folder: npm runs it, installs nothing', () => {
+  const root = mkdtempSync(join(tmpdir(), 'safe-npm-global-bin-'));
+  const globalPrefix = join(root, 'global');
+  mkdirSync(join(globalPrefix, 'bin'), { recursive: true });
+  writeFileSync(join(globalPrefix, 'bin', 'gtool'), '#!/bin/sh\n', { mode: 0o755 });
+  mkdirSync(join(globalPrefix, 'bin', 'gfolder'));
+  const plain = join(root, 'plain');
+  mkdirSync(plain);
+  writeFileSync(join(plain, 'package.json'), '{"name":"plain","version":"1.0.0"}');
+  const declares = join(root, 'declares');
+  mkdirSync(declares);
+  writeFileSync(join(declares, 'package.json'), '{"name":"@me/gtool","version":"1.0.0","bin":"cli.js"}');
+  const declaresMap = join(root, 'declares-map');
+  mkdirSync(declaresMap);
+  writeFileSync(join(declaresMap, 'package.json'), '{"name":"x","version":"1.0.0","bin":{"gtool":"cli.js"}}');
+  it.each([
+    [['gtool'], plain, globalPrefix, true],
+    [['--no', 'gtool'], plain, globalPrefix, true],
+    [['gmissing'], plain, globalPrefix, false],
+    // A folder is not a command (npm's fileExists: a file).
+    [['gfolder'], plain, globalPrefix, false],
+    [['gtool@1.0.0'], plain, globalPrefix, false],
+    [['-p', 'gtool', 'gtool'], plain, globalPrefix, false],
+    // The project's own bin of that name: npm installs the project into its npx cache first.
+    [['gtool'], declares, globalPrefix, false],
+    [['gtool'], declaresMap, globalPrefix, false],
+    // The project is the global prefix: npm does not look there.
+    [['gtool'], globalPrefix, globalPrefix, false],
+  ])('npx %j in %s', (args, localPrefix, prefix, expected) => {
+    expect(runsGlobalBinOnly(npx(args, localPrefix), localPrefix, prefix)).toBe(expected);
   });
 });
 
