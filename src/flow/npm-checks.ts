@@ -64,6 +64,8 @@ export async function checkTree(
   before: Date | undefined,
 ): Promise<PackageReport[]> {
   const { deps, settings } = s;
+  // Nothing new (an up-to-date project): not even the name index is loaded.
+  if (changed.length === 0) return [];
   const now = deps.now();
   const locked = deps.lockedEntries(s.projectDir);
   const youngNames = new Set(tree.tooYoung.map((t) => t.name));

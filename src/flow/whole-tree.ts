@@ -7,18 +7,10 @@ import semver from 'semver';
 import type { Finding, PackageFacts, PackageReport } from '../core/types.js';
 import { describeAge } from '../checks/age.js';
 import type { Packument } from '../npm/npm-registry.js';
-import type { ResolvedNode } from '../npm/tree-nodes.js';
+import type { InstalledEntries, ResolvedNode } from '../npm/tree-nodes.js';
 
-export type InstalledEntries = Map<string, { version: string; integrity?: string }>;
-
-/** Packages of the resolved tree that are not already installed exactly so. */
-export function newOrChanged(nodes: readonly ResolvedNode[], installed: InstalledEntries): ResolvedNode[] {
-  return nodes.filter((n) => {
-    const before = installed.get(n.location);
-    if (!before || before.version !== n.version) return true;
-    return Boolean(n.integrity && before.integrity && n.integrity !== before.integrity);
-  });
-}
+// Shared with npm's engine process (arborist-worker.ts), which reads only tree-nodes.ts of ours.
+export { newOrChanged, type InstalledEntries } from '../npm/tree-nodes.js';
 
 /** Locations whose entry is new or different in `after` (what an install wrote; removals are not). */
 export function changedEntries(before: InstalledEntries, after: InstalledEntries): Set<string> {

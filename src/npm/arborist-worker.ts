@@ -21,7 +21,7 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { isMainThread, parentPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
-import { collectNodes, type ArboristNode, type ResolvedNode } from './tree-nodes.js';
+import { collectNodes, newOrChanged, type ArboristNode, type InstalledEntries, type ResolvedNode } from './tree-nodes.js';
 import { holdsEveryVersion, needsFullDocument, publishedAt, reduceForVetting, trimManifest, withoutYoungVersions, type Doc, type ReducedDoc, type SemverLike } from './reduce-packument.js';
 import { originOf, watchUnreachable } from './fetch-failures.js';
 import { lockedDocuments, mapLimit, wantedVersions } from './locked-documents.js';
@@ -66,6 +66,8 @@ export interface ResolveMessage {
   recentSince?: Date;
   /** The project is a staging copy: install the tree at once, while the parent vets it. */
   installNow?: boolean;
+  /** What the project has installed: only new or changed entries are vetted, so only their documents are read. */
+  installed?: InstalledEntries;
 }
 
 type DiffSide = { name?: string; package?: { version?: string }; isInStore?: boolean; isLink?: boolean };
@@ -209,7 +211,9 @@ async function main(): Promise<void> {
         early = reify();
         early.catch(() => {}); // reported when the parent asks for it
       }
-      const docs = await vetting.docsFor(nodes.filter((n) => n.registry), originals);
+      // An up-to-date project (`npm install` again) has nothing new: no document to read for it.
+      const vetted = request.installed ? newOrChanged(nodes, request.installed) : nodes;
+      const docs = await vetting.docsFor(vetted.filter((n) => n.registry), originals);
       await send({ type: 'resolved', nodes, tooYoung, packuments: docs, fullDocuments: vetting.fullCount() });
       // The documents have been handed over: installing needs none of them.
       vetting.release();

@@ -18,7 +18,7 @@ import { commitStaged, stagedPackageFolders } from './commit-project.js';
 import type { InstallMode } from './install-mode.js';
 import { npmRootOf } from './npm-config.js';
 import { isUsableHome, makePrivateArea, npmEnvFor, stageProject, type PrivateArea } from './run-npm-install.js';
-import type { ResolvedNode } from './tree-nodes.js';
+import type { InstalledEntries, ResolvedNode } from './tree-nodes.js';
 import type { Packument } from './npm-registry.js';
 import type { CiMessage, RemoveMessage, ResolveMessage } from './arborist-worker.js';
 import { signalGroup, stopGroup, whenExited } from '../run/child-group.js';
@@ -56,6 +56,8 @@ export interface TreeInstallRequest {
   recentSince?: Date;
   /** Folders/files named by file: specs, kept next to the staged project. */
   localFolders: string[];
+  /** install: what the project has installed (the documents of only the new or changed entries are read). */
+  installed?: InstalledEntries;
 }
 
 export interface TreeInstall {
@@ -242,7 +244,7 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
         ? { type: 'ci', options, validateLockfile: validateLockfileOf(spawnRequest.realNpm), install: ciHere, recentSince: request.recentSince }
         : {
           type: 'resolve', options, add: request.add, update: request.update, before: request.before,
-          exclude: request.cooldownExclude, recentSince: request.recentSince, installNow: Boolean(stage),
+          exclude: request.cooldownExclude, recentSince: request.recentSince, installNow: Boolean(stage), installed: request.installed,
         };
       worker.post(message);
       const resolved = worker.next().then((m) => {

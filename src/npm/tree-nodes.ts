@@ -20,6 +20,18 @@ export interface ResolvedNode {
   optional: boolean;
 }
 
+/** What is installed, by lockfile location (npm's hidden lockfile). */
+export type InstalledEntries = Map<string, { version: string; integrity?: string }>;
+
+/** Packages of the resolved tree that are not already installed exactly so. */
+export function newOrChanged(nodes: readonly ResolvedNode[], installed: InstalledEntries): ResolvedNode[] {
+  return nodes.filter((n) => {
+    const before = installed.get(n.location);
+    if (!before || before.version !== n.version) return true;
+    return Boolean(n.integrity && before.integrity && n.integrity !== before.integrity);
+  });
+}
+
 export interface ArboristNode {
   name: string;
   packageName?: string;

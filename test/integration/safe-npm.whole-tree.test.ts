@@ -6,7 +6,7 @@ import { chownSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, makeTempDir, snapshotProject } from '../helpers/projects.js';
-import { runBin, runTool, SYSTEM_PATH, type RunResult } from '../helpers/run-bin.js';
+import { DEAD_REGISTRY, runBin, runTool, SYSTEM_PATH, type RunResult } from '../helpers/run-bin.js';
 import { publishedRecently, startVerdaccio, type FixturePackage, type VerdaccioServer } from '../helpers/verdaccio.js';
 
 const HOUR = 3_600_000;
@@ -135,6 +135,18 @@ describe('the whole tree is vetted before anything is written', () => {
     expect(production.exitCode, show(production)).toBe(0);
     expect(production.stderr).not.toContain('lodahs');
     expect(readdirSync(join(project, 'node_modules')).filter((n) => !n.startsWith('.')).sort()).toEqual(['plain-dep']);
+  });
+
+  it.each([['nobody'], ['root']] as const)('npm install in an up-to-date %s-owned project reads no registry document, as npm: it works with the registry down and every cache empty', async (owner) => {
+    const project = await makeProject({ owner });
+    expect((await safeNpm(['install', 'uses-script-adder', 'plain-dep', '--safe-yes'], project)).exitCode).toBe(0);
+    const before = await snapshotProject(project);
+    const emptyCaches = { SAFE_NPM_CACHE_ROOT: await makeTempDir('safe-npm-cacheroot-empty-'), npm_config_cache: await makeTempDir('safe-npm-npm-cache-empty-', 0o777), npm_config_registry: DEAD_REGISTRY };
+    const r = await safeNpm(['install'], project, emptyCaches);
+    // Before: 68, "the registry … cannot be reached": every installed entry's document was read for vetting.
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(r.stdout).toContain('up to date');
+    expect(await snapshotProject(project)).toEqual(before);
   });
 
   it('npm ci of a clean lockfile installs it as the project owner', async () => {
