@@ -84,7 +84,7 @@ export function startResolve(s: NpmSession, add: string[], cooldown: CooldownWin
     cooldownExclude: s.settings.cooldownExclude,
     localFolders: inv.specs.filter((sp) => (sp.type === 'directory' || sp.type === 'file') && sp.fetchSpec).map((sp) => sp.fetchSpec!),
     // An install vets only what is new or changed; `safe check` vets the whole tree.
-    installed: mode === 'resolve' && !opts.resolveOnly ? deps.installedEntries(s.projectDir) : undefined,
+    onlyNew: mode === 'resolve' && !opts.resolveOnly,
   });
 }
 

@@ -21,7 +21,8 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { isMainThread, parentPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
-import { collectNodes, newOrChanged, type ArboristNode, type InstalledEntries, type ResolvedNode } from './tree-nodes.js';
+import { collectNodes, newOrChanged, type ArboristNode, type ResolvedNode } from './tree-nodes.js';
+import { installedEntries } from './resolve-tree.js';
 import { holdsEveryVersion, needsFullDocument, publishedAt, reduceForVetting, trimManifest, withoutYoungVersions, type Doc, type ReducedDoc, type SemverLike } from './reduce-packument.js';
 import { originOf, watchUnreachable } from './fetch-failures.js';
 import { lockedDocuments, mapLimit, wantedVersions } from './locked-documents.js';
@@ -66,8 +67,8 @@ export interface ResolveMessage {
   recentSince?: Date;
   /** The project is a staging copy: install the tree at once, while the parent vets it. */
   installNow?: boolean;
-  /** What the project has installed: only new or changed entries are vetted, so only their documents are read. */
-  installed?: InstalledEntries;
+  /** Only entries new or changed against what the project has installed are vetted: read only their documents. */
+  onlyNew?: boolean;
 }
 
 type DiffSide = { name?: string; package?: { version?: string }; isInStore?: boolean; isLink?: boolean };
@@ -201,6 +202,9 @@ async function main(): Promise<void> {
     } else {
       const vetting = vettingDocs(arboristPath, request);
       answerDocs = async (m) => send({ type: 'docs', id: m.id, docs: await vetting.docsFor(m.entries), fullDocuments: vetting.fullCount() });
+      // What is installed, read here (before an early install rewrites npm's hidden lockfile): as a
+      // message it is large enough to wait for the parent's busy event loop.
+      const installed = request.onlyNew ? installedEntries(process.cwd()) : undefined;
       const { arb, nodes, tooYoung, originals } = await resolveTree(Arborist, arboristPath, request, vetting);
       // As npm's install/update commands do: the options go to reify too (save, saveType, dryRun…).
       const reify = () => arb.reify({ ...request.options, add: request.add, update: request.update }).then(() => arb);
@@ -212,7 +216,7 @@ async function main(): Promise<void> {
         early.catch(() => {}); // reported when the parent asks for it
       }
       // An up-to-date project (`npm install` again) has nothing new: no document to read for it.
-      const vetted = request.installed ? newOrChanged(nodes, request.installed) : nodes;
+      const vetted = installed ? newOrChanged(nodes, installed) : nodes;
       const docs = await vetting.docsFor(vetted.filter((n) => n.registry), originals);
       await send({ type: 'resolved', nodes, tooYoung, packuments: docs, fullDocuments: vetting.fullCount() });
       // The documents have been handed over: installing needs none of them.

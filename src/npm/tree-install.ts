@@ -18,7 +18,7 @@ import { commitStaged, stagedPackageFolders } from './commit-project.js';
 import type { InstallMode } from './install-mode.js';
 import { npmRootOf } from './npm-config.js';
 import { isUsableHome, makePrivateArea, npmEnvFor, stageProject, type PrivateArea } from './run-npm-install.js';
-import type { InstalledEntries, ResolvedNode } from './tree-nodes.js';
+import type { ResolvedNode } from './tree-nodes.js';
 import type { Packument } from './npm-registry.js';
 import type { CiMessage, RemoveMessage, ResolveMessage } from './arborist-worker.js';
 import { signalGroup, stopGroup, whenExited } from '../run/child-group.js';
@@ -56,8 +56,8 @@ export interface TreeInstallRequest {
   recentSince?: Date;
   /** Folders/files named by file: specs, kept next to the staged project. */
   localFolders: string[];
-  /** install: what the project has installed (the documents of only the new or changed entries are read). */
-  installed?: InstalledEntries;
+  /** install: only entries new or changed against what the project has installed are vetted. */
+  onlyNew?: boolean;
 }
 
 export interface TreeInstall {
@@ -82,7 +82,7 @@ export interface TreeWorker {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-const workerFiles = ['arborist-worker.js', 'tree-nodes.js', 'fetch-failures.js', 'reduce-packument.js', 'locked-documents.js'];
+const workerFiles = ['arborist-worker.js', 'tree-nodes.js', 'resolve-tree.js', 'fetch-failures.js', 'reduce-packument.js', 'locked-documents.js'];
 
 /** The real npm's arborist (npm's own engine, same version as the npm the user runs). */
 export function arboristOf(realNpm: string): string {
@@ -244,7 +244,7 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
         ? { type: 'ci', options, validateLockfile: validateLockfileOf(spawnRequest.realNpm), install: ciHere, recentSince: request.recentSince }
         : {
           type: 'resolve', options, add: request.add, update: request.update, before: request.before,
-          exclude: request.cooldownExclude, recentSince: request.recentSince, installNow: Boolean(stage), installed: request.installed,
+          exclude: request.cooldownExclude, recentSince: request.recentSince, installNow: Boolean(stage), onlyNew: request.onlyNew,
         };
       worker.post(message);
       const resolved = worker.next().then((m) => {
