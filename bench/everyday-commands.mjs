@@ -5,6 +5,8 @@
  *                postinstall approved): ratio of medians (goal ≤ 1.15; nothing may replay);
  *   root-owned uninstall — the same by root in a root-owned copy (when run as root): npm's engine runs
  *                as the build identity in a staging copy, committed into the project;
+ *   up-to-date install — `safe-npm install` vs `npm install` with nothing to change (the user's, and
+ *                root's in a root-owned copy): nothing new is vetted, no document read;
  *   npx bin    — `npx esbuild --version` through shims/npx vs plain npx, esbuild installed locally:
  *                difference of medians (goal ≤ +100 ms);
  *   dead registry — `safe-npm install left-pad --registry http://127.0.0.1:9/` (nothing listens):
@@ -42,6 +44,7 @@ const run = (cmd, args, cwd, as = who) => {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} → ${r.status}\n${r.stderr}`);
   return { ms, r };
 };
+const ratioOf = (npm, safe) => ({ npmMs: Math.round(median(npm)), safeNpmMs: Math.round(median(safe)), ratio: Math.round((median(safe) / median(npm)) * 100) / 100 });
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
 try {
@@ -60,16 +63,20 @@ try {
   const runRoot = (cmd, args, cwd) => { const t = process.hrtime.bigint(); const r = spawnSync(cmd, args, { cwd, env: rootEnv, encoding: 'utf8' }); if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} → ${r.status}\n${r.stderr}`); return Number(process.hrtime.bigint() - t) / 1e6; };
 
   // Warm-up, then alternated rounds (order flips each round).
-  const times = { npm: [], safe: [], npx: [], shim: [], rootNpm: [], rootSafe: [] };
+  const times = { npm: [], safe: [], npx: [], shim: [], rootNpm: [], rootSafe: [], noopNpm: [], noopSafe: [], rootNoopNpm: [], rootNoopSafe: [] };
   for (let i = -1; i < runs; i++) {
     const pair = [
       ['npm', () => run('npm', ['uninstall', 'lodash'], copy('a')).ms],
       ['safe', () => run(process.execPath, [safeNpm, 'uninstall', 'lodash'], copy('b')).ms],
       ['npx', () => run('npx', ['esbuild', '--version'], template).ms],
       ['shim', () => run(join(repo, 'shims', 'npx'), ['esbuild', '--version'], template).ms],
+      ['noopNpm', () => run('npm', ['install'], copy('na')).ms],
+      ['noopSafe', () => run(process.execPath, [safeNpm, 'install'], copy('nb')).ms],
       ...(isRoot ? [
         ['rootNpm', () => runRoot('npm', ['uninstall', 'lodash'], copy('ra', '0:0'))],
         ['rootSafe', () => runRoot(process.execPath, [safeNpm, 'uninstall', 'lodash'], copy('rb', '0:0'))],
+        ['rootNoopNpm', () => runRoot('npm', ['install'], copy('rna', '0:0'))],
+        ['rootNoopSafe', () => runRoot(process.execPath, [safeNpm, 'install'], copy('rnb', '0:0'))],
       ] : []),
     ];
     const order = i % 2 ? pair : pair.map((_, k) => pair[k ^ 1]);
@@ -90,6 +97,8 @@ try {
   const result = {
     date: new Date().toISOString(), load: loadavg().map((x) => Math.round(x * 100) / 100), runs, user: isRoot ? 'nobody' : 'self',
     uninstall: { npmMs: Math.round(median(times.npm)), safeNpmMs: Math.round(median(times.safe)), ratio: Math.round((median(times.safe) / median(times.npm)) * 100) / 100 },
+    upToDateInstall: ratioOf(times.noopNpm, times.noopSafe),
+    ...(isRoot ? { rootOwnedUpToDateInstall: ratioOf(times.rootNoopNpm, times.rootNoopSafe) } : {}),
     ...(isRoot ? { rootOwnedUninstall: { npmMs: Math.round(median(times.rootNpm)), safeNpmMs: Math.round(median(times.rootSafe)), ratio: Math.round((median(times.rootSafe) / median(times.rootNpm)) * 100) / 100 } } : {}),
     deadRegistry: { npmMs: Math.round(median(dead.npm.map((d) => d.ms))), npmExit: dead.npm[0].status, safeNpmMs: Math.round(median(dead.safe.map((d) => d.ms))), safeNpmExit: dead.safe[0].status },
     npxLocalBin: { npxMs: Math.round(median(times.npx)), shimMs: Math.round(median(times.shim)), deltaMs: Math.round(median(times.shim) - median(times.npx)) },
