@@ -161,7 +161,10 @@ function forkWorker(spawnRequest: TreeWorkerSpawn, area: PrivateArea | undefined
     else messages.push(m);
   };
   child.on('message', (m) => deliver(m as Message));
-  child.on('exit', (code, signal) => deliver({ type: 'error', code: 'EWORKER', message: `npm's resolver stopped (${signal ?? `exit ${code}`})` }));
+  // 'close', not 'exit': it comes after the IPC channel has closed, so every message the worker sent
+  // (its last one, 'reified', just before it exits) is delivered first. 'exit' can overtake it on a
+  // busy machine, and a finished install then read as "npm's resolver stopped (exit 0)".
+  child.on('close', (code, signal) => deliver({ type: 'error', code: 'EWORKER', message: `npm's resolver stopped (${signal ?? `exit ${code}`})` }));
   // A send to a worker that has just exited fails with EPIPE: its exit is reported above instead.
   child.on('error', () => {});
   return {
