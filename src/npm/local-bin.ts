@@ -2,6 +2,7 @@
  * npm exec's own shortcut (libnpmexec): `npx <name> …` with no --package, where <name> is a bin in
  * node_modules/.bin of the project or a folder above it, runs that bin and installs nothing. Such a
  * command goes straight to the real npm: there is nothing to vet, and it must cost what npx costs.
+ * Next in npm's order comes its global bin folder (`runsGlobalBinOnly`, decided once npm's config is read).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
