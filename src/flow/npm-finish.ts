@@ -24,7 +24,7 @@ export interface Written {
 }
 
 /** Said after the interrupt line when the install was already written (only scripts were left). */
-export const INSTALLED_BEFORE_INTERRUPT = 'the install itself had completed: the project has the new packages; an approved install script not yet run was not run (npm rebuild runs it)';
+export const INSTALLED_BEFORE_INTERRUPT = 'the install itself had completed: the project has the new packages (approved install scripts that had not run yet, if any, did not: npm rebuild runs them)';
 
 function settleInstalled(s: NpmSession): void {
   if (s.config.get('dry-run') !== true) s.deps.interrupts.settled(INSTALLED_BEFORE_INTERRUPT);
