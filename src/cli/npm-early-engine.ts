@@ -22,6 +22,7 @@ import { resolveBuildIdentities } from '../run/build-identity.js';
 import type { Interrupts } from '../run/interrupts.js';
 import { lookupUser } from '../run/users.js';
 import { processInterrupts } from './npm-interrupts.js';
+import { timingMarks } from './timing-marks.js';
 
 export interface EarlyEngine {
   interrupts: Interrupts;
@@ -31,7 +32,7 @@ export interface EarlyEngine {
 export async function startEarlyEngine(invocation: NpmInvocation, realNpm: string, env: Record<string, string | undefined>, cwd: string): Promise<EarlyEngine> {
   const interrupts = processInterrupts();
   const euid = process.geteuid?.() ?? -1;
-  const mark = env.SAFE_NPM_TIMING === '1' ? (label: string) => void process.stderr.write(`safe-npm: ${Math.round(performance.now())} ms ${label}\n`) : undefined;
+  const mark = timingMarks(env, interrupts);
   const mode = !mayResolveTree(invocation) ? undefined : euid !== 0 ? { kind: 'self' as const } : await guessRootMode(env, cwd);
   const worker = mode ? spawnTreeWorker({ realNpm, mode, env, interrupts, mark }) : undefined;
   if (worker) mark?.('npm\'s engine spawned (early)');

@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { SafeStore } from '../config/store.js';
 import { processInterrupts } from './npm-interrupts.js';
+import { timingMarks } from './timing-marks.js';
 import type { Interrupts } from '../run/interrupts.js';
 import type { EarlyEngine } from './npm-early-engine.js';
 import { afterNpmInstall, runNpmExec, type AfterInstallDeps } from '../flow/npm-after-install.js';
@@ -43,9 +44,8 @@ export interface NpmFlowIo {
 }
 
 export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
-  const timing = io.env.SAFE_NPM_TIMING === '1';
-  const mark = timing ? (label: string) => void process.stderr.write(`safe-npm: ${Math.round(performance.now())} ms ${label}\n`) : undefined;
   const interrupts = io.early?.interrupts ?? processInterrupts();
+  const mark = timingMarks(io.env, interrupts);
   let early = io.early?.worker;
   // Our own registry fetches: a registry that cannot be reached stops the install at once (exit 68),
   // with everything started so far stopped and removed, instead of after npm's retry back-off.

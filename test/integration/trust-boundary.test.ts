@@ -276,8 +276,13 @@ describe('3. an interrupted install leaves the project wholly old or wholly new'
       // The interrupt line is the last word: nothing about the children it stopped ("npm's resolver
       // stopped (SIGINT)", "process terminated", "nothing was changed" after a commit...) — but for
       // an install already written, that it was (a late Ctrl-C is not a failed install).
-      const said = String(result.stderr).split('\n').filter((l) => l && !/^safe-npm: \d+ ms /.test(l));
-      const at = said.indexOf(`safe-npm: interrupted (${signal}): stopping and cleaning up`);
+      const interruptLine = `safe-npm: interrupted (${signal}): stopping and cleaning up`;
+      const isMark = (l: string) => /^safe-npm: \d+ ms /.test(l);
+      const lines = String(result.stderr).split('\n').filter(Boolean);
+      // Not even a timing mark of work that finished meanwhile ("tree installed") follows it.
+      expect(lines.slice(lines.indexOf(interruptLine) + 1).filter(isMark), String(result.stderr)).toEqual([]);
+      const said = lines.filter((l) => !isMark(l));
+      const at = said.indexOf(interruptLine);
       expect(at, String(result.stderr)).toBeGreaterThanOrEqual(0);
       // Said once the install has returned (always at the last two moments); never of an old project.
       // A signal held through the commit is acted on before that: the project is new, unsaid.
