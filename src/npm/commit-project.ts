@@ -47,6 +47,12 @@ export interface CommitRequest {
   handover: 'move' | 'copy';
   /** A folder on the same device where old node_modules are moved to be deleted later (else deleted now). */
   trashDir?: string;
+  /**
+   * npm's engine added, removed and changed no package (an up-to-date `npm install`): a staged
+   * node_modules whose hidden lockfile is byte for byte the installed one is the installed tree, and
+   * is not swapped in (re-owning and renaming hundreds of folders for nothing).
+   */
+  noPackageChanged?: boolean;
 }
 
 export interface CommitResult {
@@ -58,7 +64,7 @@ export function commitStaged(request: CommitRequest): CommitResult {
   const entries: JournalEntry[] = [];
   for (const { staged, original } of request.folders) {
     const files = SYNCED_FILES.filter((f) => existsSync(join(staged, f)) && !sameBytes(join(staged, f), join(original, f)));
-    const nodeModules = existsSync(join(staged, 'node_modules'));
+    const nodeModules = existsSync(join(staged, 'node_modules')) && !(request.noPackageChanged && sameHiddenLockfile(staged, original));
     if (files.length || nodeModules) entries.push({ dir: original, files, nodeModules });
   }
   if (!entries.length) return { changed: [] };
@@ -79,6 +85,15 @@ export function commitStaged(request: CommitRequest): CommitResult {
   disposeOld(entries, request.trashDir);
   rmSync(journalPath, { force: true });
   return { changed: entries.map((e) => e.dir) };
+}
+
+const HIDDEN_LOCKFILE = join('node_modules', '.package-lock.json');
+
+/** Both have npm's hidden lockfile (the record of what is installed) with the same bytes. */
+function sameHiddenLockfile(staged: string, original: string): boolean {
+  const a = join(staged, HIDDEN_LOCKFILE);
+  const b = join(original, HIDDEN_LOCKFILE);
+  return existsSync(a) && existsSync(b) && sameBytes(a, b);
 }
 
 /** Write next to the old items: files copied (owner and mode of the old file), node_modules moved or copied. */

@@ -294,6 +294,7 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
                 // A shared build user (the nobody fallback) may still hold a file open: copy instead.
                 handover: mode.kind === 'staging' && !mode.dedicated ? 'copy' : 'move',
                 trashDir: stageArea!.root,
+                noPackageChanged: !ci && Number(m.added) + Number(m.removed) + Number(m.changed) === 0,
               });
               spawnRequest.mark?.('committed');
             }

@@ -2,7 +2,7 @@
  * Issue 5 end to end on Verdaccio: the whole tree is vetted before anything is written, what was
  * vetted is what installs, and the release cooldown picks older versions.
  */
-import { chownSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, makeTempDir, snapshotProject } from '../helpers/projects.js';
@@ -142,11 +142,14 @@ describe('the whole tree is vetted before anything is written', () => {
     expect((await safeNpm(['install', 'uses-script-adder', 'plain-dep', '--safe-yes'], project)).exitCode).toBe(0);
     const before = await snapshotProject(project);
     const emptyCaches = { SAFE_NPM_CACHE_ROOT: await makeTempDir('safe-npm-cacheroot-empty-'), npm_config_cache: await makeTempDir('safe-npm-npm-cache-empty-', 0o777), npm_config_registry: DEAD_REGISTRY };
+    const installedFolder = statSync(join(project, 'node_modules')).ino;
     const r = await safeNpm(['install'], project, emptyCaches);
     // Before: 68, "the registry … cannot be reached": every installed entry's document was read for vetting.
     expect(r.exitCode, show(r)).toBe(0);
     expect(r.stdout).toContain('up to date');
     expect(await snapshotProject(project)).toEqual(before);
+    // Root-owned: the staged copy of an unchanged tree is not swapped in (it was, folder by folder).
+    expect(statSync(join(project, 'node_modules')).ino).toBe(installedFolder);
   });
 
   it('npm ci of a clean lockfile installs it as the project owner', async () => {

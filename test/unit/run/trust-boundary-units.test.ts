@@ -44,6 +44,23 @@ describe('commit: one step, journaled', () => {
     expect(readFileSync(join(live, 'package-lock.json'), 'utf8')).toBe('lock');
   });
 
+  it('an engine that changed no package: node_modules stays as it is when its hidden lockfile is the same, else it is swapped', () => {
+    const lockfile = { '.package-lock.json': '{"lockfileVersion":3}', a: '1' };
+    const live = project({ 'package.json': 'same' }, lockfile);
+    const staged = project({ 'package.json': 'same' }, lockfile);
+    const folder = lstatSync(join(live, 'node_modules')).ino;
+    expect(commitStaged({ projectDir: live, folders: [{ staged, original: live }], handover: 'copy', noPackageChanged: true }).changed).toEqual([]);
+    expect(lstatSync(join(live, 'node_modules')).ino).toBe(folder);
+    // npm rewrote its record of what is installed (it was stale or missing): the staged tree goes in.
+    for (const liveModules of [{ '.package-lock.json': '{"lockfileVersion":2}', a: '1' }, { a: '1' }]) {
+      const stale = project({ 'package.json': 'same' }, liveModules);
+      const before = lstatSync(join(stale, 'node_modules')).ino;
+      expect(commitStaged({ projectDir: stale, folders: [{ staged, original: stale }], handover: 'copy', noPackageChanged: true }).changed).toEqual([stale]);
+      expect(lstatSync(join(stale, 'node_modules')).ino).not.toBe(before);
+      expect(readFileSync(join(stale, 'node_modules', '.package-lock.json'), 'utf8')).toBe('{"lockfileVersion":3}');
+    }
+  });
+
   it('a crash while preparing is rolled back by the next run; while committing, rolled forward', () => {
     // preparing: the new items exist next to the old ones, the project itself is untouched.
     const a = project({ 'package.json': 'old' }, { a: '1' });
