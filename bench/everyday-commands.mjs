@@ -9,6 +9,8 @@
  *                root's in a root-owned copy): nothing new is vetted, no document read;
  *   npx bin    — `npx esbuild --version` through shims/npx vs plain npx, esbuild installed locally:
  *                difference of medians (goal ≤ +100 ms);
+ *   npx global bin — `npx corepack --version` the same way: a bin in npm's global folder, run as npx
+ *                runs it (nothing installed);
  *   dead registry — `safe-npm install left-pad --registry http://127.0.0.1:9/` (nothing listens):
  *                seconds until it exits 68, against plain npm's failure (goal ≤ 10 s).
  * Runs as `nobody` when root (an ordinary user's project: npm runs as itself), else as you. Needs the
@@ -63,13 +65,15 @@ try {
   const runRoot = (cmd, args, cwd) => { const t = process.hrtime.bigint(); const r = spawnSync(cmd, args, { cwd, env: rootEnv, encoding: 'utf8' }); if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} → ${r.status}\n${r.stderr}`); return Number(process.hrtime.bigint() - t) / 1e6; };
 
   // Warm-up, then alternated rounds (order flips each round).
-  const times = { npm: [], safe: [], npx: [], shim: [], rootNpm: [], rootSafe: [], noopNpm: [], noopSafe: [], rootNoopNpm: [], rootNoopSafe: [] };
+  const times = { npm: [], safe: [], npx: [], shim: [], npxGlobal: [], shimGlobal: [], rootNpm: [], rootSafe: [], noopNpm: [], noopSafe: [], rootNoopNpm: [], rootNoopSafe: [] };
   for (let i = -1; i < runs; i++) {
     const pair = [
       ['npm', () => run('npm', ['uninstall', 'lodash'], copy('a')).ms],
       ['safe', () => run(process.execPath, [safeNpm, 'uninstall', 'lodash'], copy('b')).ms],
       ['npx', () => run('npx', ['esbuild', '--version'], template).ms],
       ['shim', () => run(join(repo, 'shims', 'npx'), ['esbuild', '--version'], template).ms],
+      ['npxGlobal', () => run('npx', ['corepack', '--version'], template).ms],
+      ['shimGlobal', () => run(join(repo, 'shims', 'npx'), ['corepack', '--version'], template).ms],
       ['noopNpm', () => run('npm', ['install'], copy('na')).ms],
       ['noopSafe', () => run(process.execPath, [safeNpm, 'install'], copy('nb')).ms],
       ...(isRoot ? [
@@ -102,6 +106,7 @@ try {
     ...(isRoot ? { rootOwnedUninstall: { npmMs: Math.round(median(times.rootNpm)), safeNpmMs: Math.round(median(times.rootSafe)), ratio: Math.round((median(times.rootSafe) / median(times.rootNpm)) * 100) / 100 } } : {}),
     deadRegistry: { npmMs: Math.round(median(dead.npm.map((d) => d.ms))), npmExit: dead.npm[0].status, safeNpmMs: Math.round(median(dead.safe.map((d) => d.ms))), safeNpmExit: dead.safe[0].status },
     npxLocalBin: { npxMs: Math.round(median(times.npx)), shimMs: Math.round(median(times.shim)), deltaMs: Math.round(median(times.shim) - median(times.npx)) },
+    npxGlobalBin: { npxMs: Math.round(median(times.npxGlobal)), shimMs: Math.round(median(times.shimGlobal)), deltaMs: Math.round(median(times.shimGlobal) - median(times.npxGlobal)) },
   };
   mkdirSync(join(repo, 'bench', 'results'), { recursive: true });
   writeFileSync(join(repo, 'bench', 'results', 'everyday-commands.json'), `${JSON.stringify(result, null, 2)}\n`);

@@ -10,7 +10,7 @@ import type { EarlyEngine } from './npm-early-engine.js';
 import { afterNpmInstall, runNpmExec, type AfterInstallDeps } from '../flow/npm-after-install.js';
 import { npmInstallFlow, type NpmFlowDeps } from '../flow/npm-install.js';
 import type { NpmInvocation } from '../npm/npm-invocation.js';
-import { loadNpmConfig } from '../npm/npm-config.js';
+import { loadNpmConfig, type NpmConfig } from '../npm/npm-config.js';
 import { createRegistryClient } from '../npm/npm-registry.js';
 import { recoverProject } from '../npm/commit-project.js';
 import { ensureUserCache, removeStaleAreas, runNpmInstall } from '../npm/run-npm-install.js';
@@ -41,6 +41,8 @@ export interface NpmFlowIo {
   realNpm: string;
   /** npm's engine and the signal handling, started by the entry before this module was loaded. */
   early?: EarlyEngine;
+  /** npm's configuration, when the entry has read it already, and the argv it was read for. */
+  npmConfig?: { args: string[]; config: NpmConfig };
 }
 
 export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
@@ -81,7 +83,10 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     stderr,
     // Without a terminal nothing is written to the store: read it without loading conf.
     openStore: () => SafeStore.open({ readOnly: !canPrompt(io) }),
-    loadNpmConfig: (npmArgs) => loadNpmConfig({ realNpm: io.realNpm, npmArgs, cwd: io.cwd, env: io.env }),
+    loadNpmConfig: async (npmArgs) => {
+      if (io.npmConfig?.args === npmArgs) return io.npmConfig.config;
+      return loadNpmConfig({ realNpm: io.realNpm, npmArgs, cwd: io.cwd, env: io.env });
+    },
     createRegistry: (config, cache, loading) => createRegistryClient(config, cache, loading),
     asBuildUser: asEffectiveUser,
     popular: () => {

@@ -6,7 +6,8 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadNpmTables } from '../npm/npm-tables.js';
-import { runsLocalBinOnly } from '../npm/local-bin.js';
+import { bareBinName, runsGlobalBinOnly, runsLocalBinOnly } from '../npm/local-bin.js';
+import type { NpmConfig } from '../npm/npm-config.js';
 import { NPX_MARKER, parseNpmArgs } from '../npm/parse-npm-args.js';
 import { findRealBinary, type RealBinaryName } from '../run/find-real-binary.js';
 import { npmCliScript, runNpmInProcess } from '../run/npm-in-process.js';
@@ -73,6 +74,14 @@ async function main(): Promise<number | undefined> {
   if (invocation.kind === 'passthrough') return npmPassthrough(invocation.npmArgs);
   // `npx <bin>` already installed in the project: npm runs it without installing anything.
   if (runsLocalBinOnly(invocation, process.cwd())) return npmPassthrough(invocation.npmArgs);
+  // Next in npm's order, a bin in its global folder (`npx corepack`): npm runs that, installs nothing.
+  // Where that folder is takes npm's configuration; the flow reuses it when it is not the case.
+  let npmConfig: NpmConfig | undefined;
+  if (bareBinName(invocation)) {
+    const { loadNpmConfig } = await import('../npm/npm-config.js');
+    npmConfig = await loadNpmConfig({ realNpm: realBinary('npm'), npmArgs: invocation.npmArgs, cwd: process.cwd(), env });
+    if (runsGlobalBinOnly(invocation, npmConfig.localPrefix, npmConfig.globalPrefix)) return npmPassthrough(invocation.npmArgs);
+  }
 
   // uninstall / prune by a user in their own project: npm's own command, in this process, scripts off.
   if (invocation.kind === 'reify' && !truthy(env.SAFE_NPM_SPAWN)) {
@@ -104,6 +113,7 @@ async function main(): Promise<number | undefined> {
   const { runNpmInstallFlow } = await import('./npm-install-flow.js');
   return runNpmInstallFlow(invocation, {
     early,
+    npmConfig: npmConfig && { args: invocation.npmArgs, config: npmConfig },
     argv,
     env,
     cwd: process.cwd(),

@@ -2,7 +2,8 @@
  * npm exec's own shortcut (libnpmexec): `npx <name> …` with no --package, where <name> is a bin in
  * node_modules/.bin of the project or a folder above it, runs that bin and installs nothing. Such a
  * command goes straight to the real npm: there is nothing to vet, and it must cost what npx costs.
- * Next in npm's order comes its global bin folder (`runsGlobalBinOnly`, decided once npm's config is read).
+ * Next in npm's order comes its global bin folder (`runsGlobalBinOnly`: the entry reads npm's config for it
+ * and hands that to the real npm too, in this process; the flow reuses the config otherwise).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -12,7 +13,7 @@ import type { NpmInvocation } from './npm-invocation.js';
 const changesLookup = ['package', 'call', 'prefix', 'workspace', 'workspaces', 'global', 'location', 'include-workspace-root'];
 
 /** The bin name of `npx <name>` as npm looks it up (no --package, nothing that moves the lookup). */
-function bareBinName(invocation: NpmInvocation): string | undefined {
+export function bareBinName(invocation: NpmInvocation): string | undefined {
   if (invocation.kind !== 'exec' || !invocation.exec || invocation.exec.command !== undefined) return undefined;
   if (invocation.exec.packages.length !== 1 || changesLookup.some((k) => k in invocation.cliConfig)) return undefined;
   const name = invocation.exec.packages[0]!.raw;

@@ -352,6 +352,13 @@ describe('npx', () => {
       expect(r.stdout.trim(), show(r)).toBe('global tool ran x');
       expect(plain.stdout.trim()).toBe('global tool ran x');
     }
+    // Straight to npm, as a project bin is: safe-npm's own flow (here: its unreadable config) is not on the way.
+    const config = await makeTempDir('safe-npm-npx-global-config-');
+    mkdirSync(join(config, 'safe-npm'));
+    writeFileSync(join(config, 'safe-npm', 'config.json'), '{ not json');
+    const direct = await runTool(join(repoRoot, 'shims', 'npx'), ['tb-global-tool', 'y'], { cwd, sandbox, env: { PATH: SYSTEM_PATH, XDG_CONFIG_HOME: config, npm_config_prefix: globalPrefix, npm_config_registry: DEAD_REGISTRY } });
+    expect(direct.exitCode, show(direct)).toBe(0);
+    expect(direct.stdout.trim()).toBe('global tool ran y');
   });
 
   it('a bin already installed in the project runs straight away, without the install path (no registry needed)', async () => {
