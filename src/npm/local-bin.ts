@@ -2,8 +2,8 @@
  * npm exec's own shortcut (libnpmexec): `npx <name> …` with no --package, where <name> is a bin in
  * node_modules/.bin of the project or a folder above it, runs that bin and installs nothing. Such a
  * command goes straight to the real npm: there is nothing to vet, and it must cost what npx costs.
- * Next in npm's order comes its global bin folder (`runsGlobalBinOnly`: the entry reads npm's config for it
- * and hands that to the real npm too, in this process; the flow reuses the config otherwise).
+ * Next in npm's order comes its global bin folder (`runsGlobalBinOnly`): the entry reads npm's config to
+ * find that folder, and the flow reuses what it read when the command goes on to install.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
