@@ -51,7 +51,8 @@
  *   - an unlikely slip (not a keyboard neighbour, vowel, doubling, swap or plural; on npm a vowel left
  *     out between consonants counts as likely: `bp66` for bip66) must imitate a big
  *     name: top 1,000 for 5-letter names, top 10,000 for a substitution, top 5,000 on PyPI (top 1,000
- *     at the first letter, the letter people mistype least);
+ *     at the first letter, the letter people mistype least; but a letter added after the last one of a name
+ *     of 7 letters or more, the stray key, against the whole list: `fairseqn`; lookalike/letter-added-at-end.ts);
  *   - an edit that turns one word into another word popular names use is a different name
  *     (`crypto-es`, `mock.js`, `is-zip`), not a slip; but the singular or plural of a top-1,000 name
  *     is a look-alike of it (`request`, `typing-extension`, `supports-colors`);
@@ -77,6 +78,7 @@ import { vowelPairSimplified } from './lookalike/vowel-pair.js';
 import { genericWordsRemoved, MAX_RANK_FOR_GENERIC_WORDS } from './lookalike/generic-words.js';
 import { MAX_RANK_FOR_NUMBER_CHANGED, numberChangedAway, trailingNumber } from './lookalike/number-changed.js';
 import { affixDroppedCores, MAX_RANK_FOR_AFFIX_DROPPED } from './lookalike/affix-dropped.js';
+import { letterAddedAtEnd } from './lookalike/letter-added-at-end.js';
 
 export interface LookAlike {
   target: string;
@@ -1132,7 +1134,8 @@ class PopularNameMatcher implements PopularNameIndex {
       const plausibility = (this.ecosystem === 'npm' && vowelDropped(e, target)) || vowelPairSimplified(e, target) ? PLAUSIBLE : editPlausibility(e, s, target);
       // Short names are one keystroke from many others: only the commonest slips count there.
       if (target.length < MIN_EDIT_TARGET_LENGTH && plausibility < MOST_PLAUSIBLE) return;
-      if (plausibility === LEAST_PLAUSIBLE && r >= this.maxRankForUnlikelyEdit(e, target)) return;
+      // On PyPI a letter struck after the last one of a long name counts whatever the rank (lookalike/letter-added-at-end.ts).
+      if (plausibility === LEAST_PLAUSIBLE && r >= this.maxRankForUnlikelyEdit(e, target) && !(this.ecosystem === 'pypi' && letterAddedAtEnd(e, s, target))) return;
       // The edit turns one word into another word that popular names use (`crypto-es`, `mock.js`): a different name, not a slip.
       // Except the singular or plural of one of the biggest names (`request` for requests): far more likely meant than not.
       if (this.editMakesKnownWord(t, lower, e, t.lower[r]) && !(pluralS(e, s) && r < MAX_RANK_FOR_PLURAL_WORDS && s.length >= MIN_EDIT_TARGET_LENGTH)) return;
