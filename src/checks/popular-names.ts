@@ -43,8 +43,9 @@
  *                (`colouramas` → colorama; lookalike/british-spelling.ts)
  *   6f. number   npm: the number a name ends in changed to one that is not its neighbour (`bip30` for bip39, not
  *                `ckeditor4` for ckeditor5), against the top 10,000 (lookalike/number-changed.ts); weak: a warning
- *   6g. generic  npm: a popular name of the top 5,000 plus generic words that add nothing of their own
- *                (`axios-http`, `node-mongoose-orm`; lookalike/generic-words.ts); weak: a warning
+ *   6g. generic  a popular name of the top 5,000 plus generic words that add nothing of their own
+ *                (`axios-http`, `node-mongoose-orm`; PyPI: two such words or more, `requests-darwin-lite`;
+ *                lookalike/generic-words.ts); weak: a warning
  *   7. scope     npm: any name under a scope one edit from a big popular scope (`@babell/x` → `@babel/x`)
  * Rules 5 and 6 form one pool: the most plausible slip wins (a swap, a doubled or undoubled letter;
  * then a neighbouring key, a vowel for a vowel, a plural `s`, an affix; then anything else), then a
@@ -78,7 +79,7 @@ import { unlikelySlipInside } from './lookalike/affix-and-unlikely-slip.js';
 import { americanSpellings } from './lookalike/british-spelling.js';
 import { enoughSlips, MAX_RANK_FOR_ONE_UNLIKELY_OF_TWO } from './lookalike/two-edits-top-names.js';
 import { vowelPairSimplified } from './lookalike/vowel-pair.js';
-import { genericWordsRemoved, MAX_RANK_FOR_GENERIC_WORDS } from './lookalike/generic-words.js';
+import { genericWordsRemoved, MAX_RANK_FOR_GENERIC_WORDS, minGenericWords } from './lookalike/generic-words.js';
 import { MAX_RANK_FOR_NUMBER_CHANGED, numberChangedAway, trailingNumber } from './lookalike/number-changed.js';
 import { affixDroppedCores, MAX_RANK_FOR_AFFIX_DROPPED } from './lookalike/affix-dropped.js';
 import { letterAddedAtEnd } from './lookalike/letter-added-at-end.js';
@@ -1357,8 +1358,10 @@ class PopularNameMatcher implements PopularNameIndex {
 
     // 6g. npm: a popular name plus generic words (`axios-http`, `node-mongoose-orm`): a combosquat, warned
     //     about rather than blocked. See lookalike/generic-words.ts.
-    if (this.ecosystem === 'npm') {
+    //     PyPI: only two generic words or more at once (`requests-darwin-lite`).
+    {
       for (const { core, removed } of genericWordsRemoved(lower)) {
+        if (removed.length < minGenericWords(this.ecosystem)) continue;
         const r = skeletonRank(t, stripSeparators(core));
         if (usable(r) && r < MAX_RANK_FOR_GENERIC_WORDS && t.stripped[r].length >= MIN_SHORT_TARGET_LENGTH) {
           const words = removed.map((w) => `"${w}"`).join(' and ');
