@@ -18,6 +18,8 @@
  *                are named), and a swap only moves the same word (`python-nmap` / `nmap-python`, not
  *                `pycuda` / `cuda-python`)
  *   5b. version a version number added as a word (`underscore.string-2`; glued, `fabric2`, it names a series)
+ *   5c. dropped npm: a popular name of 7 letters or more without its affix word (`javascript` too), with one
+ *                plausible slip (`serilize` for serialize-javascript; lookalike/affix-dropped.ts); tried after 6b
  *   6. edit      one insertion, deletion, substitution or adjacent swap (OSA distance 1, separators
  *                ignored) from a popular name of at least 5 characters; 4-character names only by a
  *                doubled letter or a swap (`vitte`, `jset`), 3-character names of the top 1,000 only by a
@@ -32,14 +34,18 @@
  *                the 500 most popular names of 7 letters or more (`fa-extar`, `chokader`), without a
  *                word boundary the target lacks (`blink-led`); on PyPI, from one of the top 100, one plausible slip
  *                and one other change (`reqest`; lookalike/two-edits-top-names.ts)
+ *   6d also, npm: two plausible slips (a vowel left out between consonants is one here, as in rule 6) from any
+ *                listed name of 10 letters or more (`regenraotr`), not two letters of the target's end left out
+ *                (`oidc-client` for oidc-client-ts; lookalike/two-slips-long-names.ts)
  *   6e. sound    npm: the same consonants in the same order, vowels of a kind, doubled letters, s/z, c/k, f/ph aside
  *                (`dezcord.js`, `deezcord.js`), names of 7 letters or more
  *   6e2. British a British spelling (`-our`, `-yse`, `-tre`, `-logue`) of a popular name or of a slip of one
  *                (`colouramas` → colorama; lookalike/british-spelling.ts)
  *   6f. number   npm: the number a name ends in changed to one that is not its neighbour (`bip30` for bip39, not
  *                `ckeditor4` for ckeditor5), against the top 10,000 (lookalike/number-changed.ts); weak: a warning
- *   6g. generic  npm: a popular name of the top 5,000 plus generic words that add nothing of their own
- *                (`axios-http`, `node-mongoose-orm`; lookalike/generic-words.ts); weak: a warning
+ *   6g. generic  a popular name of the top 5,000 plus generic words that add nothing of their own
+ *                (`axios-http`, `node-mongoose-orm`; PyPI: two such words or more, `requests-darwin-lite`;
+ *                lookalike/generic-words.ts); weak: a warning
  *   7. scope     npm: any name under a scope one edit from a big popular scope (`@babell/x` → `@babel/x`)
  * Rules 5 and 6 form one pool: the most plausible slip wins (a swap, a doubled or undoubled letter;
  * then a neighbouring key, a vowel for a vowel, a plural `s`, an affix; then anything else), then a
@@ -49,7 +55,8 @@
  *   - an unlikely slip (not a keyboard neighbour, vowel, doubling, swap or plural; on npm a vowel left
  *     out between consonants counts as likely: `bp66` for bip66) must imitate a big
  *     name: top 1,000 for 5-letter names, top 10,000 for a substitution, top 5,000 on PyPI (top 1,000
- *     at the first letter, the letter people mistype least);
+ *     at the first letter, the letter people mistype least; but a letter added after the last one of a name
+ *     of 7 letters or more, the stray key, against the whole list: `fairseqn`; lookalike/letter-added-at-end.ts);
  *   - an edit that turns one word into another word popular names use is a different name
  *     (`crypto-es`, `mock.js`, `is-zip`), not a slip; but the singular or plural of a top-1,000 name
  *     is a look-alike of it (`request`, `typing-extension`, `supports-colors`);
@@ -72,8 +79,11 @@ import { unlikelySlipInside } from './lookalike/affix-and-unlikely-slip.js';
 import { americanSpellings } from './lookalike/british-spelling.js';
 import { enoughSlips, MAX_RANK_FOR_ONE_UNLIKELY_OF_TWO } from './lookalike/two-edits-top-names.js';
 import { vowelPairSimplified } from './lookalike/vowel-pair.js';
-import { genericWordsRemoved, MAX_RANK_FOR_GENERIC_WORDS } from './lookalike/generic-words.js';
+import { genericWordsRemoved, MAX_RANK_FOR_GENERIC_WORDS, minGenericWords } from './lookalike/generic-words.js';
 import { MAX_RANK_FOR_NUMBER_CHANGED, numberChangedAway, trailingNumber } from './lookalike/number-changed.js';
+import { affixDroppedCores, MAX_RANK_FOR_AFFIX_DROPPED } from './lookalike/affix-dropped.js';
+import { letterAddedAtEnd } from './lookalike/letter-added-at-end.js';
+import { endingDropped, MIN_LONG_TWO_SLIP_TARGET_LENGTH } from './lookalike/two-slips-long-names.js';
 
 export interface LookAlike {
   target: string;
@@ -375,8 +385,8 @@ export function singleEdit(candidate: string, target: string): SingleEdit | unde
 }
 
 /** A plausible slip (a swap, a doubled or undoubled letter, a neighbouring key, a vowel, a plural `s`) that involves no digit. */
-function isSlip(edit: SingleEdit, candidate: string, target: string): boolean {
-  return editPlausibility(edit, candidate, target) >= PLAUSIBLE && !hasDigit(edit);
+function isSlip(edit: SingleEdit, candidate: string, target: string, vowelDrops = false): boolean {
+  return (editPlausibility(edit, candidate, target) >= PLAUSIBLE || (vowelDrops && vowelDropped(edit, target))) && !hasDigit(edit);
 }
 
 function hasDigit(edit: SingleEdit): boolean {
@@ -388,7 +398,7 @@ function hasDigit(edit: SingleEdit): boolean {
  * both are slips of the fingers (isSlip). Tries every single edit of the candidate near where the two
  * names differ, with the target's letters, and checks that one more slip reaches the target.
  */
-export function twoPlausibleSlips(candidate: string, target: string, rank = Infinity): [SingleEdit, SingleEdit] | undefined {
+export function twoPlausibleSlips(candidate: string, target: string, rank = Infinity, vowelDrops = false): [SingleEdit, SingleEdit] | undefined {
   if (candidate === target || singleEdit(candidate, target)) return undefined; // one edit or none: rule 6
   const c = candidate;
   const n = c.length;
@@ -405,7 +415,7 @@ export function twoPlausibleSlips(candidate: string, target: string, rank = Infi
     const second = singleEdit(v, target);
     if (!second || hasDigit(second)) return undefined;
     // Both plausible slips; for the very biggest names one is enough (lookalike/two-edits-top-names.ts).
-    return enoughSlips(rank, Number(isSlip(first, c, v)) + Number(isSlip(second, v, target)), first, second, c) ? [first, second] : undefined;
+    return enoughSlips(rank, Number(isSlip(first, c, v, vowelDrops)) + Number(isSlip(second, v, target, vowelDrops)), first, second, c) ? [first, second] : undefined;
   };
   for (let k = from; k <= to; k++) {
     const found =
@@ -744,6 +754,10 @@ interface Tables {
   twoSlipTargets: { ranks: Int32Array; masks: Int32Array }[];
   /** Rule 6e (npm): names of at least MIN_SOUND_ALIKE_LENGTH letters by soundHash, built on the first probe. */
   bySound?: DeletionIndex;
+  /** Rule 5c (npm): the cores of popular names without their affix word (lookalike/affix-dropped.ts), built on the first probe. */
+  byDroppedAffix?: { index: DeletionIndex; cores: string[]; ranks: number[]; dropped: string[] };
+  /** Rule 6d (npm): names of MIN_LONG_TWO_SLIP_TARGET_LENGTH letters or more below the top MAX_RANK_FOR_TWO_SLIPS, by length + `^` + first and length + `$` + last LONG_NAME_END letters; built on first use. */
+  longByEnds?: { byEnds: Map<string, number[]>; masks: Int32Array };
   /** Rule 6f (npm): the names of the top MAX_RANK_FOR_NUMBER_CHANGED that end in a number, by the letters before it; built on first use. */
   byNumberStem?: Map<string, number[]>;
   /** How many popular names use each word (see editMakesKnownWord). */
@@ -843,6 +857,45 @@ function soundIndex(lower: readonly string[], stripped: readonly string[]): Dele
   const index = new DeletionIndex(stripped.length);
   for (let rank = 0; rank < stripped.length; rank++) if (stripped[rank].length >= MIN_SOUND_ALIKE_LENGTH) index.add(soundHash(lower[rank]), rank);
   return index;
+}
+
+/** Rule 5c's index (npm): each core of a top-MAX_RANK_FOR_AFFIX_DROPPED name without its affix word, under its deletion hashes. */
+function droppedAffixIndex(lower: readonly string[]): { index: DeletionIndex; cores: string[]; ranks: number[]; dropped: string[] } {
+  const cores: string[] = [];
+  const ranks: number[] = [];
+  const dropped: string[] = [];
+  for (let rank = 0; rank < Math.min(MAX_RANK_FOR_AFFIX_DROPPED, lower.length); rank++) {
+    for (const c of affixDroppedCores(lower[rank])) {
+      cores.push(c.core);
+      ranks.push(rank);
+      dropped.push(c.dropped);
+    }
+  }
+  const index = new DeletionIndex(cores.reduce((n, c) => n + c.length + 1, 0));
+  cores.forEach((core, entry) => index.addName(core, entry));
+  return { index, cores, ranks, dropped };
+}
+
+/** How many letters at either end of a long name key it for rule 6d (lookalike/two-slips-long-names.ts). */
+const LONG_NAME_END = 3;
+
+/** Rule 6d's index of long names (npm): every name of MIN_LONG_TWO_SLIP_TARGET_LENGTH letters or more below the top MAX_RANK_FOR_TWO_SLIPS, by its length and its first, and its length and its last letters. */
+function longNameEnds(stripped: readonly string[]): { byEnds: Map<string, number[]>; masks: Int32Array } {
+  const out = new Map<string, number[]>();
+  const masks = new Int32Array(stripped.length);
+  const add = (key: string, rank: number): void => {
+    const ranks = out.get(key);
+    if (ranks) ranks.push(rank);
+    else out.set(key, [rank]);
+  };
+  for (let rank = MAX_RANK_FOR_TWO_SLIPS; rank < stripped.length; rank++) {
+    const name = stripped[rank];
+    if (name.length < MIN_LONG_TWO_SLIP_TARGET_LENGTH) continue;
+    masks[rank] = letterMask(name);
+    add(`${name.length}^${name.slice(0, LONG_NAME_END)}`, rank);
+    add(`${name.length}$${name.slice(-LONG_NAME_END)}`, rank);
+  }
+  return { byEnds: out, masks };
 }
 
 /** A name without its trailing version number (`beautifulsoup4` → `beautifulsoup`), if it has one after a letter. */
@@ -1110,7 +1163,8 @@ class PopularNameMatcher implements PopularNameIndex {
       const plausibility = (this.ecosystem === 'npm' && vowelDropped(e, target)) || vowelPairSimplified(e, target) ? PLAUSIBLE : editPlausibility(e, s, target);
       // Short names are one keystroke from many others: only the commonest slips count there.
       if (target.length < MIN_EDIT_TARGET_LENGTH && plausibility < MOST_PLAUSIBLE) return;
-      if (plausibility === LEAST_PLAUSIBLE && r >= this.maxRankForUnlikelyEdit(e, target)) return;
+      // On PyPI a letter struck after the last one of a long name counts whatever the rank (lookalike/letter-added-at-end.ts).
+      if (plausibility === LEAST_PLAUSIBLE && r >= this.maxRankForUnlikelyEdit(e, target) && !(this.ecosystem === 'pypi' && letterAddedAtEnd(e, s, target))) return;
       // The edit turns one word into another word that popular names use (`crypto-es`, `mock.js`): a different name, not a slip.
       // Except the singular or plural of one of the biggest names (`request` for requests): far more likely meant than not.
       if (this.editMakesKnownWord(t, lower, e, t.lower[r]) && !(pluralS(e, s) && r < MAX_RANK_FOR_PLURAL_WORDS && s.length >= MIN_EDIT_TARGET_LENGTH)) return;
@@ -1155,6 +1209,31 @@ class PopularNameMatcher implements PopularNameIndex {
       }
       const moved = best as Candidate | undefined; // set by consider()
       if (moved) return hit(moved.rank, moved.reason);
+    }
+
+    // 5c. npm: a popular name without its affix word, as typed or with one plausible slip (`serilize` for
+    //     serialize-javascript). See lookalike/affix-dropped.ts.
+    if (this.ecosystem === 'npm' && s.length >= MIN_EDIT_TARGET_LENGTH - 1) {
+      const d = (t.byDroppedAffix ??= droppedAffixIndex(t.lower));
+      const count = deletionHashes(s);
+      const { keys, ranks, mask } = d.index;
+      for (let k = 0; k < count; k++) {
+        const hash = hashBuffer[k];
+        for (let i = hash & mask; ranks[i] !== -1; i = (i + 1) & mask) {
+          if (keys[i] !== hash) continue;
+          const entry = ranks[i];
+          const r = d.ranks[entry];
+          const core = d.cores[entry];
+          if (!usable(r)) continue;
+          const e = singleEdit(s, core);
+          if (!e || digitsOnly(e) || versionMark(e, s, core)) continue;
+          const plausibility = vowelDropped(e, core) || vowelPairSimplified(e, core) ? PLAUSIBLE : editPlausibility(e, s, core);
+          if (plausibility < PLAUSIBLE || this.editMakesKnownWord(t, lower, e, core)) continue;
+          consider(r, plausibility, () => `${d.dropped[entry]} left out, ${EDIT_REASON[e.kind]}`);
+        }
+      }
+      const dropped = best as Candidate | undefined; // set by consider()
+      if (dropped) return hit(dropped.rank, dropped.reason);
     }
 
     // 6c. An affix and one slip of the fingers (`ethetsjs`: ethers with a neighbouring key, plus "js"). Two
@@ -1208,11 +1287,31 @@ class PopularNameMatcher implements PopularNameIndex {
           if (!usable(r) || target === s || !withinTwoEdits(s, target)) continue;
           if (wordCount === -1) wordCount = words(lower).length;
           if (wordCount > words(t.lower[r]).length) continue;
-          const slips = twoPlausibleSlips(s, target);
-          if (slips && !this.editMakesKnownWord(t, lower, slips[0], t.lower[r])) found = { rank: r, reason: twoSlipsReason(slips) };
+          const slips = twoPlausibleSlips(s, target, Infinity, this.ecosystem === 'npm');
+          if (slips && !endingDropped(slips[0], slips[1], s) && !this.editMakesKnownWord(t, lower, slips[0], t.lower[r])) found = { rank: r, reason: twoSlipsReason(slips) };
           else if (this.ecosystem === 'pypi' && r < MAX_RANK_FOR_ONE_UNLIKELY_OF_TWO && (!oneSlipOfTwo || r < oneSlipOfTwo.rank)) {
             const loose = twoPlausibleSlips(s, target, r);
             if (loose && !this.editMakesKnownWord(t, lower, loose[0], t.lower[r])) oneSlipOfTwo = { rank: r, reason: twoSlipsReason(loose) };
+          }
+        }
+      }
+      // npm: long names below the top MAX_RANK_FOR_TWO_SLIPS too (lookalike/two-slips-long-names.ts), found by
+      // their first or last letters (two slips leave one end of a long name alone, but for slips at both ends).
+      if (!found && this.ecosystem === 'npm' && s.length >= MIN_LONG_TWO_SLIP_TARGET_LENGTH - 2) {
+        const { byEnds, masks } = (t.longByEnds ??= longNameEnds(t.stripped));
+        const head = s.slice(0, LONG_NAME_END);
+        const tail = s.slice(-LONG_NAME_END);
+        for (let n = s.length - 2; n <= s.length + 2; n++) {
+          for (const key of [`${n}^${head}`, `${n}$${tail}`]) {
+            for (const r of byEnds.get(key) ?? []) {
+              if ((found && r >= found.rank) || bitCount(masks[r] & ~mask) > 2 || bitCount(mask & ~masks[r]) > 2) continue;
+              const target = t.stripped[r];
+              if (!usable(r) || target === s || !withinTwoEdits(s, target)) continue;
+              if (wordCount === -1) wordCount = words(lower).length;
+              if (wordCount > words(t.lower[r]).length) continue;
+              const slips = twoPlausibleSlips(s, target, Infinity, true);
+              if (slips && !endingDropped(slips[0], slips[1], s) && !this.editMakesKnownWord(t, lower, slips[0], t.lower[r])) found = { rank: r, reason: twoSlipsReason(slips) };
+            }
           }
         }
       }
@@ -1259,8 +1358,10 @@ class PopularNameMatcher implements PopularNameIndex {
 
     // 6g. npm: a popular name plus generic words (`axios-http`, `node-mongoose-orm`): a combosquat, warned
     //     about rather than blocked. See lookalike/generic-words.ts.
-    if (this.ecosystem === 'npm') {
+    //     PyPI: only two generic words or more at once (`requests-darwin-lite`).
+    {
       for (const { core, removed } of genericWordsRemoved(lower)) {
+        if (removed.length < minGenericWords(this.ecosystem)) continue;
         const r = skeletonRank(t, stripSeparators(core));
         if (usable(r) && r < MAX_RANK_FOR_GENERIC_WORDS && t.stripped[r].length >= MIN_SHORT_TARGET_LENGTH) {
           const words = removed.map((w) => `"${w}"`).join(' and ');

@@ -5,9 +5,11 @@
  * squat adds a word that restates what the package already is, where it runs, or that it is a
  * variant of the original, to look like an official edition of it.
  *
- * The words are fixed by kind, not taken from any list of squats (see GENERIC_WORDS). npm only: on
- * PyPI these qualifiers are how legitimate editions are named (`django-compat`, `tensorflow-macos`,
- * `pytest-plus`; 12 of the 2,985 names below our PyPI list would be flagged). A popular name plus a
+ * The words are fixed by kind, not taken from any list of squats (see GENERIC_WORDS). On PyPI one
+ * such qualifier is how legitimate editions are named (`django-compat`, `tensorflow-macos`,
+ * `pytest-plus`; 10 of the 2,985 names below our PyPI list would be flagged), so PyPI takes two or
+ * more at once (MIN_PYPI_GENERIC_WORDS: `requests-darwin-lite`, where it runs and which edition, and
+ * nothing of its own): an edition names itself once; none of those 2,985 names stacks two. A popular name plus a
  * generic word is also how some forks and wrappers are named, so the typosquat check warns rather
  * than blocks (PopularNameMatcher marks the match `weak`).
  */
@@ -23,6 +25,14 @@ export const GENERIC_WORDS: ReadonlySet<string> = new Set([
   // an edition of the original
   'lite', 'light', 'compat', 'official', 'latest', 'new', 'fix', 'fixed', 'patch', 'patched', 'plus', 'pro', 'beta', 'dev',
 ]);
+
+/** On PyPI a popular name needs at least this many generic words to be a combosquat (one is how editions are named). */
+export const MIN_PYPI_GENERIC_WORDS = 2;
+
+/** How many generic words a look-alike must add to a popular name in this ecosystem. */
+export function minGenericWords(ecosystem: 'npm' | 'pypi'): number {
+  return ecosystem === 'pypi' ? MIN_PYPI_GENERIC_WORDS : 1;
+}
 
 /** Only names this popular (rank) are worth imitating by a generic word: below, `x-lite` is as likely an honest edition. */
 export const MAX_RANK_FOR_GENERIC_WORDS = 5_000;

@@ -9,6 +9,7 @@ import { typosquat } from '../../../src/checks/typosquat.js';
 import { npmFacts } from '../../../src/npm/npm-facts.js';
 import type { NpmSpecRequest } from '../../../src/npm/npm-invocation.js';
 import type { Packument } from '../../../src/npm/npm-registry.js';
+import { popularNames } from '../../../src/checks/popular-names.js';
 import { makeContext } from '../../helpers/make-facts.js';
 
 const spec = (name: string): NpmSpecRequest => ({ raw: name, type: 'tag', name, registryName: name, fetchSpec: 'latest', fromRegistry: true } as NpmSpecRequest);
@@ -66,5 +67,18 @@ describe('typosquat with the registry\'s answer', () => {
     const [f] = run('semver', semver);
     expect(f).toMatchObject({ severity: 'info' });
     expect(f!.message).toMatch(/on the registry since at least 20\d\d-\d\d \(122 versions; the registry's publish dates are out of version order, so only a lower bound\)/);
+  });
+});
+
+describe('the look-alike rules of 2026-12-01 answer to the registry as the others do', () => {
+  const real = { ...makeContext(), popular: popularNames('npm') };
+  const check = (name: string, p: Packument | null) =>
+    typosquat.run(npmFacts(spec(name), p ? { ok: true, packument: p } : { ok: false, notFound: true, error: '404' }), real)[0];
+  it.each([
+    ['serilize', 'serialize-javascript'], // an affix word left out and a slip (lookalike/affix-dropped.ts)
+    ['regenraotr', 'regenerator'], // two slips from a long name (lookalike/two-slips-long-names.ts)
+  ])('%s: blocked while missing or young, information once established', (name, target) => {
+    expect(check(name, null)).toMatchObject({ severity: 'block', didYouMean: target });
+    expect(check(name, packument(name, [2015, 2016, 2018]))).toMatchObject({ severity: 'info', didYouMean: target });
   });
 });

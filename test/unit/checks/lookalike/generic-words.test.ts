@@ -31,10 +31,19 @@ describe('generic words (combosquats)', () => {
     expect(npm.lookAlike('eslint-config-airbnb-typescript')).toBeUndefined();
     expect(npm.lookAlike('node-fetch')).toBeUndefined();
   });
-  it('counts against the top 5,000 names only, and on npm only', () => {
+  it('counts against the top 5,000 names only', () => {
     const names = (before: number): string[] => [...Array.from({ length: before }, (_, i) => `filler-${i}`), 'widgetkit'];
     expect(buildPopularNameIndex('npm', names(10)).lookAlike('widgetkit-pro')?.target).toBe('widgetkit');
     expect(buildPopularNameIndex('npm', names(5000)).lookAlike('widgetkit-pro')).toBeUndefined();
     expect(buildPopularNameIndex('pypi', names(10)).lookAlike('widgetkit-pro')).toBeUndefined();
+  });
+  it('on PyPI takes two generic words or more: one is how an edition is named there (django-compat, tensorflow-macos)', () => {
+    const names = ['filler', 'widgetkit'];
+    expect(buildPopularNameIndex('pypi', names).lookAlike('widgetkit-macos')).toBeUndefined();
+    expect(buildPopularNameIndex('pypi', names).lookAlike('widgetkit-darwin-lite')).toEqual({
+      target: 'widgetkit',
+      reason: 'a popular name plus the generic words "darwin" and "lite"',
+      weak: true,
+    });
   });
 });
