@@ -34,9 +34,6 @@
  *                the 500 most popular names of 7 letters or more (`fa-extar`, `chokader`), without a
  *                word boundary the target lacks (`blink-led`); on PyPI, from one of the top 100, one plausible slip
  *                and one other change (`reqest`; lookalike/two-edits-top-names.ts)
- *   6d also, npm: two plausible slips (a vowel left out between consonants is one here, as in rule 6) from any
- *                listed name of 10 letters or more (`regenraotr`), not two letters of the target's end left out
- *                (`oidc-client` for oidc-client-ts; lookalike/two-slips-long-names.ts)
  *   6e. sound    npm: the same consonants in the same order, vowels of a kind, doubled letters, s/z, c/k, f/ph aside
  *                (`dezcord.js`, `deezcord.js`), names of 7 letters or more
  *   6e2. British a British spelling (`-our`, `-yse`, `-tre`, `-logue`) of a popular name or of a slip of one
@@ -83,7 +80,6 @@ import { genericWordsRemoved, MAX_RANK_FOR_GENERIC_WORDS, minGenericWords } from
 import { MAX_RANK_FOR_NUMBER_CHANGED, numberChangedAway, trailingNumber } from './lookalike/number-changed.js';
 import { affixDroppedCores, MAX_RANK_FOR_AFFIX_DROPPED } from './lookalike/affix-dropped.js';
 import { letterAddedAtEnd } from './lookalike/letter-added-at-end.js';
-import { endingDropped, MIN_LONG_TWO_SLIP_TARGET_LENGTH } from './lookalike/two-slips-long-names.js';
 
 export interface LookAlike {
   target: string;
@@ -385,8 +381,8 @@ export function singleEdit(candidate: string, target: string): SingleEdit | unde
 }
 
 /** A plausible slip (a swap, a doubled or undoubled letter, a neighbouring key, a vowel, a plural `s`) that involves no digit. */
-function isSlip(edit: SingleEdit, candidate: string, target: string, vowelDrops = false): boolean {
-  return (editPlausibility(edit, candidate, target) >= PLAUSIBLE || (vowelDrops && vowelDropped(edit, target))) && !hasDigit(edit);
+function isSlip(edit: SingleEdit, candidate: string, target: string): boolean {
+  return editPlausibility(edit, candidate, target) >= PLAUSIBLE && !hasDigit(edit);
 }
 
 function hasDigit(edit: SingleEdit): boolean {
@@ -398,7 +394,7 @@ function hasDigit(edit: SingleEdit): boolean {
  * both are slips of the fingers (isSlip). Tries every single edit of the candidate near where the two
  * names differ, with the target's letters, and checks that one more slip reaches the target.
  */
-export function twoPlausibleSlips(candidate: string, target: string, rank = Infinity, vowelDrops = false): [SingleEdit, SingleEdit] | undefined {
+export function twoPlausibleSlips(candidate: string, target: string, rank = Infinity): [SingleEdit, SingleEdit] | undefined {
   if (candidate === target || singleEdit(candidate, target)) return undefined; // one edit or none: rule 6
   const c = candidate;
   const n = c.length;
@@ -415,7 +411,7 @@ export function twoPlausibleSlips(candidate: string, target: string, rank = Infi
     const second = singleEdit(v, target);
     if (!second || hasDigit(second)) return undefined;
     // Both plausible slips; for the very biggest names one is enough (lookalike/two-edits-top-names.ts).
-    return enoughSlips(rank, Number(isSlip(first, c, v, vowelDrops)) + Number(isSlip(second, v, target, vowelDrops)), first, second, c) ? [first, second] : undefined;
+    return enoughSlips(rank, Number(isSlip(first, c, v)) + Number(isSlip(second, v, target)), first, second, c) ? [first, second] : undefined;
   };
   for (let k = from; k <= to; k++) {
     const found =
@@ -756,8 +752,6 @@ interface Tables {
   bySound?: DeletionIndex;
   /** Rule 5c (npm): the cores of popular names without their affix word (lookalike/affix-dropped.ts), built on the first probe. */
   byDroppedAffix?: { index: DeletionIndex; cores: string[]; ranks: number[]; dropped: string[] };
-  /** Rule 6d (npm): names of MIN_LONG_TWO_SLIP_TARGET_LENGTH letters or more below the top MAX_RANK_FOR_TWO_SLIPS, by length + `^` + first and length + `$` + last LONG_NAME_END letters; built on first use. */
-  longByEnds?: { byEnds: Map<string, number[]>; masks: Int32Array };
   /** Rule 6f (npm): the names of the top MAX_RANK_FOR_NUMBER_CHANGED that end in a number, by the letters before it; built on first use. */
   byNumberStem?: Map<string, number[]>;
   /** How many popular names use each word (see editMakesKnownWord). */
@@ -874,28 +868,6 @@ function droppedAffixIndex(lower: readonly string[]): { index: DeletionIndex; co
   const index = new DeletionIndex(cores.reduce((n, c) => n + c.length + 1, 0));
   cores.forEach((core, entry) => index.addName(core, entry));
   return { index, cores, ranks, dropped };
-}
-
-/** How many letters at either end of a long name key it for rule 6d (lookalike/two-slips-long-names.ts). */
-const LONG_NAME_END = 3;
-
-/** Rule 6d's index of long names (npm): every name of MIN_LONG_TWO_SLIP_TARGET_LENGTH letters or more below the top MAX_RANK_FOR_TWO_SLIPS, by its length and its first, and its length and its last letters. */
-function longNameEnds(stripped: readonly string[]): { byEnds: Map<string, number[]>; masks: Int32Array } {
-  const out = new Map<string, number[]>();
-  const masks = new Int32Array(stripped.length);
-  const add = (key: string, rank: number): void => {
-    const ranks = out.get(key);
-    if (ranks) ranks.push(rank);
-    else out.set(key, [rank]);
-  };
-  for (let rank = MAX_RANK_FOR_TWO_SLIPS; rank < stripped.length; rank++) {
-    const name = stripped[rank];
-    if (name.length < MIN_LONG_TWO_SLIP_TARGET_LENGTH) continue;
-    masks[rank] = letterMask(name);
-    add(`${name.length}^${name.slice(0, LONG_NAME_END)}`, rank);
-    add(`${name.length}$${name.slice(-LONG_NAME_END)}`, rank);
-  }
-  return { byEnds: out, masks };
 }
 
 /** A name without its trailing version number (`beautifulsoup4` → `beautifulsoup`), if it has one after a letter. */
@@ -1287,31 +1259,11 @@ class PopularNameMatcher implements PopularNameIndex {
           if (!usable(r) || target === s || !withinTwoEdits(s, target)) continue;
           if (wordCount === -1) wordCount = words(lower).length;
           if (wordCount > words(t.lower[r]).length) continue;
-          const slips = twoPlausibleSlips(s, target, Infinity, this.ecosystem === 'npm');
-          if (slips && !endingDropped(slips[0], slips[1], s) && !this.editMakesKnownWord(t, lower, slips[0], t.lower[r])) found = { rank: r, reason: twoSlipsReason(slips) };
+          const slips = twoPlausibleSlips(s, target);
+          if (slips && !this.editMakesKnownWord(t, lower, slips[0], t.lower[r])) found = { rank: r, reason: twoSlipsReason(slips) };
           else if (this.ecosystem === 'pypi' && r < MAX_RANK_FOR_ONE_UNLIKELY_OF_TWO && (!oneSlipOfTwo || r < oneSlipOfTwo.rank)) {
             const loose = twoPlausibleSlips(s, target, r);
             if (loose && !this.editMakesKnownWord(t, lower, loose[0], t.lower[r])) oneSlipOfTwo = { rank: r, reason: twoSlipsReason(loose) };
-          }
-        }
-      }
-      // npm: long names below the top MAX_RANK_FOR_TWO_SLIPS too (lookalike/two-slips-long-names.ts), found by
-      // their first or last letters (two slips leave one end of a long name alone, but for slips at both ends).
-      if (!found && this.ecosystem === 'npm' && s.length >= MIN_LONG_TWO_SLIP_TARGET_LENGTH - 2) {
-        const { byEnds, masks } = (t.longByEnds ??= longNameEnds(t.stripped));
-        const head = s.slice(0, LONG_NAME_END);
-        const tail = s.slice(-LONG_NAME_END);
-        for (let n = s.length - 2; n <= s.length + 2; n++) {
-          for (const key of [`${n}^${head}`, `${n}$${tail}`]) {
-            for (const r of byEnds.get(key) ?? []) {
-              if ((found && r >= found.rank) || bitCount(masks[r] & ~mask) > 2 || bitCount(mask & ~masks[r]) > 2) continue;
-              const target = t.stripped[r];
-              if (!usable(r) || target === s || !withinTwoEdits(s, target)) continue;
-              if (wordCount === -1) wordCount = words(lower).length;
-              if (wordCount > words(t.lower[r]).length) continue;
-              const slips = twoPlausibleSlips(s, target, Infinity, true);
-              if (slips && !endingDropped(slips[0], slips[1], s) && !this.editMakesKnownWord(t, lower, slips[0], t.lower[r])) found = { rank: r, reason: twoSlipsReason(slips) };
-            }
           }
         }
       }
