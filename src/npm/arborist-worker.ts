@@ -3,9 +3,10 @@
  * builds the ideal tree (nothing written), sends it to the parent to vet, and — only when told to —
  * reifies exactly that tree with scripts off. One resolution, one install, no second npm start.
  *
- * This file is copied (with tree-nodes.js, fetch-failures.js, reduce-packument.js, locked-documents.js)
- * into a folder the build user can read: it imports nothing else of ours, and from node_modules only
- * what the real npm ships next to the arborist path it is given (arborist, pacote, semver, cacache…).
+ * This file is copied (with tree-nodes.js, fetch-failures.js, reduce-packument.js, locked-documents.js
+ * and ../run/lean-heap.js, in the same folders) into a folder the build user can read: it imports
+ * nothing else of ours, and from node_modules only what the real npm ships next to the arborist path
+ * it is given (arborist, pacote, semver, cacache…).
  *
  * Protocol (IPC, advanced serialization):
  *   (argv: --safe-npm-arborist-worker <path of the real npm's arborist>)
@@ -26,6 +27,11 @@ import { installedEntries } from './resolve-tree.js';
 import { holdsEveryVersion, needsFullDocument, publishedAt, reduceForVetting, trimManifest, withoutYoungVersions, type Doc, type ReducedDoc, type SemverLike } from './reduce-packument.js';
 import { originOf, watchUnreachable } from './fetch-failures.js';
 import { lockedDocuments, mapLimit, wantedVersions } from './locked-documents.js';
+import { leanHeap } from '../run/lean-heap.js';
+
+// Before arborist loads and resolves: this process is npm's engine at its peak (see lean-heap.ts).
+// (V8 flags are per process: the documents thread, which runs this file too, needs no call of its own.)
+if (isMainThread) leanHeap();
 
 /** npm ci in the staging copy: the lockfile's tree, installed while the parent vets it. */
 export interface CiMessage {
