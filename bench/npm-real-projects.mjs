@@ -17,8 +17,11 @@
  * `staging` = the project belongs to root; plain npm runs as root with root's warm cache, safe-npm
  * stages as its install identity with its own warm cache.
  * Pairs alternate (the order flips each pair) after one warm-up pair; each run gets a fresh folder.
- * Measured: wall time, peak memory of the whole process tree (RSS summed over /proc every 20 ms), the
- * safe-npm phase marks (SAFE_NPM_TIMING=1), and whether both trees are the same (name@version set).
+ * Measured: wall time, peak memory of the whole process tree sampled every 20 ms — RSS summed over
+ * /proc/<pid>/status, and PSS summed over /proc/<pid>/smaps_rollup (RSS counts the pages forked node
+ * processes share once per process; PSS splits each shared page among its sharers, so its sum is what
+ * the tree really holds) — the safe-npm phase marks (SAFE_NPM_TIMING=1), and whether both trees are
+ * the same (name@version set).
  * Writes bench/results/npm-real-projects.json.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -93,25 +96,32 @@ function projectDir(project, kind, who) {
   return dir;
 }
 
-/** Sum of RSS (kB) over a process and all its descendants, from /proc. */
-function treeRssKb(pid) {
-  let total = 0;
+/**
+ * RSS and PSS (kB) summed over a process and all its descendants, from /proc. PSS needs
+ * smaps_rollup (Linux 4.14+); where it cannot be read it counts as 0 and the report says so.
+ */
+function treeMemKb(pid) {
+  let rss = 0;
+  let pss = 0;
   const stack = [pid];
   while (stack.length) {
     const p = stack.pop();
     try {
       const status = readFileSync(`/proc/${p}/status`, 'utf8');
-      total += Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      rss += Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      try {
+        pss += Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${p}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+      } catch { /* gone, or no smaps_rollup */ }
       for (const t of readdirSync(`/proc/${p}/task`)) {
         const kids = readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim();
         if (kids) stack.push(...kids.split(/\s+/).map(Number));
       }
     } catch { /* gone */ }
   }
-  return total;
+  return { rss, pss };
 }
 
-/** One timed command: wall ms, peak tree RSS (MB), stderr. */
+/** One timed command: wall ms, peak tree RSS and PSS (MB; each its own peak), stderr. */
 function timed({ cmd, args, cwd, env, user }) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
@@ -121,13 +131,18 @@ function timed({ cmd, args, cwd, env, user }) {
     child.stdout.on('data', (c) => { stdout += c; });
     child.stderr.on('data', (c) => { stderr += c; });
     let peak = 0;
-    const sampler = setInterval(() => { peak = Math.max(peak, treeRssKb(child.pid)); }, 20);
+    let peakPss = 0;
+    const sampler = setInterval(() => {
+      const { rss, pss } = treeMemKb(child.pid);
+      peak = Math.max(peak, rss);
+      peakPss = Math.max(peakPss, pss);
+    }, 20);
     child.on('error', reject);
     child.on('exit', (code) => {
       clearInterval(sampler);
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} in ${cwd} exited ${code}:\n${stderr.slice(-3000)}${stdout.slice(-500)}`));
-      else resolve({ ms, peakMb: peak / 1024, stderr });
+      else resolve({ ms, peakMb: peak / 1024, peakPssMb: peakPss / 1024, stderr });
     });
   });
 }
@@ -207,6 +222,7 @@ async function main() {
         }
         const wall = (n) => median(runs[n].map((r) => r.ms));
         const mem = (n) => median(runs[n].map((r) => r.peakMb));
+        const pss = (n) => median(runs[n].map((r) => r.peakPssMb));
         const ratios = runs.safe.map((r, i) => r.ms / runs.plain[i].ms);
         const phases = {};
         for (const r of runs.safe) {
@@ -221,17 +237,26 @@ async function main() {
           plainMs: round(wall('plain'), 0), safeMs: round(wall('safe'), 0),
           ratio: round(wall('safe') / wall('plain'), 3), pairedRatios: ratios.map((x) => round(x, 3)),
           plainPeakMb: round(mem('plain'), 0), safePeakMb: round(mem('safe'), 0), memRatio: round(mem('safe') / mem('plain'), 3),
+          plainPeakPssMb: round(pss('plain'), 0), safePeakPssMb: round(pss('safe'), 0),
+          pssRatio: pss('plain') > 0 ? round(pss('safe') / pss('plain'), 3) : null,
+          pairedMemRatios: runs.safe.map((r, i) => round(r.peakMb / runs.plain[i].peakMb, 3)),
+          pairedPssRatios: runs.safe.map((r, i) => (runs.plain[i].peakPssMb > 0 ? round(r.peakPssMb / runs.plain[i].peakPssMb, 3) : null)),
           sameTree,
           phases: Object.fromEntries(Object.entries(phases).map(([k, xs]) => [k, round(median(xs), 0)])),
           load: loadavg().map((x) => round(x, 2)),
         };
         results.push(row);
-        console.log(`${project.padEnd(11)} ${kind.padEnd(5)} ${mode.padEnd(7)} npm ${String(row.plainMs).padStart(6)} ms  safe ${String(row.safeMs).padStart(6)} ms  ratio ${row.ratio.toFixed(3)}  mem ${row.plainPeakMb}/${row.safePeakMb} MB (${row.memRatio.toFixed(2)})  tree ${sameTree.packages} pkgs, ${sameTree.differing} differ  load ${row.load[0]}`);
+        console.log(`${project.padEnd(11)} ${kind.padEnd(5)} ${mode.padEnd(7)} npm ${String(row.plainMs).padStart(6)} ms  safe ${String(row.safeMs).padStart(6)} ms  ratio ${row.ratio.toFixed(3)}  rss ${row.plainPeakMb}/${row.safePeakMb} MB (${row.memRatio.toFixed(2)})  pss ${row.pssRatio === null ? 'unreadable' : `${row.plainPeakPssMb}/${row.safePeakPssMb} MB (${row.pssRatio.toFixed(2)})`}  tree ${sameTree.packages} pkgs, ${sameTree.differing} differ  load ${row.load[0]}`);
         console.log(`    phases (median ms between marks): ${Object.entries(row.phases).map(([k, x]) => `${k} ${x}`).join(' | ')}`);
       }
     }
   }
   verdaccio.kill('SIGTERM');
+  console.log('\nproject     kind  mode    wall   rss MB npm/safe (ratio)   pss MB npm/safe (ratio)   load');
+  for (const r of results) {
+    const pssCell = r.pssRatio === null ? 'unreadable' : `${r.plainPeakPssMb}/${r.safePeakPssMb} (${r.pssRatio.toFixed(2)})`;
+    console.log(`${r.project.padEnd(11)} ${r.kind.padEnd(5)} ${r.mode.padEnd(7)} ${r.ratio.toFixed(2)}   ${`${r.plainPeakMb}/${r.safePeakMb} (${r.memRatio.toFixed(2)})`.padEnd(24)} ${pssCell.padEnd(25)} ${r.load[0]}`);
+  }
   const out = { bench: 'npm-real-projects', date: new Date().toISOString(), node: process.version, npm: spawnSync(npmBin, ['--version'], { encoding: 'utf8' }).stdout.trim(), cpus: cpus().length, pairs: PAIRS, results };
   mkdirSync(join(repo, 'bench', 'results'), { recursive: true });
   writeFileSync(join(repo, 'bench', 'results', 'npm-real-projects.json'), `${JSON.stringify(out, null, 2)}\n`);

@@ -158,24 +158,42 @@ export function parsePopularNames(text: string): string[] {
 }
 
 const cache = new Map<Ecosystem, PopularNameIndex>();
+/** The built tables (tens of MB for npm's 20,000 names), apart from the index: forgetPopularNames() drops them. */
+const matchers = new Map<Ecosystem, PopularNameMatcher>();
+
+function matcherFor(ecosystem: Ecosystem): PopularNameMatcher {
+  let built = matchers.get(ecosystem);
+  if (!built) {
+    built = new PopularNameMatcher(ecosystem, parsePopularNames(readFileSync(dataFiles[ecosystem], 'utf8')));
+    matchers.set(ecosystem, built);
+  }
+  return built;
+}
 
 /**
- * The index for an ecosystem, built from the bundled data on first use and kept for the process.
- * Calling this costs nothing: the file is read when `isPopular` or `lookAlike` is first called.
+ * The index for an ecosystem, built from the bundled data on first use and kept for the process
+ * (until forgetPopularNames()). Calling this costs nothing: the file is read when `isPopular` or
+ * `lookAlike` is first called.
  */
 export function popularNames(ecosystem: Ecosystem): PopularNameIndex {
   let index = cache.get(ecosystem);
   if (!index) {
-    let built: PopularNameMatcher | undefined;
-    const get = (): PopularNameMatcher =>
-      (built ??= new PopularNameMatcher(ecosystem, parsePopularNames(readFileSync(dataFiles[ecosystem], 'utf8'))));
     index = {
-      isPopular: (name) => get().isPopular(name),
-      lookAlike: (name) => get().lookAlike(name),
+      isPopular: (name) => matcherFor(ecosystem).isPopular(name),
+      lookAlike: (name) => matcherFor(ecosystem).lookAlike(name),
     };
     cache.set(ecosystem, index);
   }
   return index;
+}
+
+/**
+ * Lets the built tables go (an install flow calls this once every name is vetted, before npm's
+ * engine installs: the run's peak). An index obtained before still works: its next question reads
+ * the data file and builds the tables again.
+ */
+export function forgetPopularNames(): void {
+  matchers.clear();
 }
 
 /** Builds an index from names ordered most popular first (tests, benchmarks, other lists). */

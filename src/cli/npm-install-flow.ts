@@ -17,7 +17,8 @@ import { ensureUserCache, removeStaleAreas, runNpmInstall } from '../npm/run-npm
 import { installedEntries, lockedEntries } from '../npm/resolve-tree.js';
 import { spawnTreeWorker } from '../npm/tree-install.js';
 import { sameInstallMode } from '../npm/install-mode.js';
-import { popularNames } from '../checks/popular-names.js';
+import { forgetPopularNames, popularNames } from '../checks/popular-names.js';
+import { collectGarbageSoon } from '../run/lean-heap.js';
 import { createSystemUser, resolveBuildIdentities } from '../run/build-identity.js';
 import { processFeed } from '../feed/process-feed.js';
 import { asEffectiveUser } from '../run/effective-user.js';
@@ -95,6 +96,10 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
       index.lookAlike('safe-npm');
       processFeed().state('npm'); // the known-malicious feed in the user's cache, likewise
       return index;
+    },
+    vettingDone: () => {
+      forgetPopularNames();
+      collectGarbageSoon();
     },
     prompts: inquirerPrompts,
     spinner: (text) => startSpinner(text, Boolean(process.stderr.isTTY)),

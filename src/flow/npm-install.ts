@@ -57,7 +57,7 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
   if (treeMode !== 'none') s.tree = startResolve(s, s.specs, cooldown, treeMode);
   deps.mark?.('resolver started');
   // Packages named here are fetched by us; a tree's documents come from npm's engine (pacote unneeded).
-  const registry = requested.length > 0 || treeMode !== 'none' ? await deps.createRegistry(s.config, s.cacheDir, requested.length > 0 ? 'now' : 'when-needed') : undefined;
+  let registry = requested.length > 0 || treeMode !== 'none' ? await deps.createRegistry(s.config, s.cacheDir, requested.length > 0 ? 'now' : 'when-needed') : undefined;
 
   if (isExec(inv) && s.config.get('yes') === false) return execWithoutInstalling(s, registry);
   if (requested.length > 0) {
@@ -83,6 +83,12 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
     s.tree = undefined;
     if (inv.kind === 'install-ci-test') s.npmArgs = replaceCommand(s.npmArgs, inv, 'ci');
   }
+
+  // Everything is vetted: npm installs next, and that is where the whole run peaks. Nothing after this
+  // reads a registry document (the script replay fetches its own publish times), so the documents go
+  // with the registry that holds them, the name tables too, and the garbage is collected meanwhile.
+  registry = undefined;
+  deps.vettingDone?.();
 
   const written = s.tree ? await installTree(s, changed) : await runNpmItself(s, changed);
   if (typeof written === 'number') return written;

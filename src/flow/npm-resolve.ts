@@ -119,6 +119,9 @@ export async function resolveTree(
   try {
     const resolved = await s.tree!.resolved;
     for (const [name, packument] of Object.entries(resolved.packuments)) registry.prime(name, packument);
+    // Handed over: our registry is now their only holder, and lets them go after vetting (the
+    // resolution itself is kept until the install, and would otherwise keep them to the end).
+    resolved.packuments = {};
     deps.mark?.('tree resolved');
     return { nodes: resolved.nodes, tooYoung: resolved.tooYoung };
   } catch (error) {

@@ -73,6 +73,11 @@ export interface NpmFlowDeps {
   runNpmTest?(projectDir: string): Promise<number>;
   /** Diagnostics (SAFE_NPM_TIMING=1): a named point in time; a no-op otherwise. */
   mark?(label: string): void;
+  /**
+   * Every package is vetted and the flow has let go of its documents: what only vetting needed (the
+   * popular-names tables) goes too, and garbage is collected while npm installs (its peak).
+   */
+  vettingDone?(): void;
   /** exec/npx/init: run the installed bin as the invoking user. */
   runExec?(context: ExecContext): Promise<number>;
 }

@@ -3,9 +3,10 @@
  * builds the ideal tree (nothing written), sends it to the parent to vet, and — only when told to —
  * reifies exactly that tree with scripts off. One resolution, one install, no second npm start.
  *
- * This file is copied (with tree-nodes.js, fetch-failures.js, reduce-packument.js, locked-documents.js)
- * into a folder the build user can read: it imports nothing else of ours, and from node_modules only
- * what the real npm ships next to the arborist path it is given (arborist, pacote, semver, cacache…).
+ * This file is copied (with tree-nodes.js, fetch-failures.js, reduce-packument.js, locked-documents.js
+ * and ../run/lean-heap.js, in the same folders) into a folder the build user can read: it imports
+ * nothing else of ours, and from node_modules only what the real npm ships next to the arborist path
+ * it is given (arborist, pacote, semver, cacache…).
  *
  * Protocol (IPC, advanced serialization):
  *   (argv: --safe-npm-arborist-worker <path of the real npm's arborist>)
@@ -26,6 +27,11 @@ import { installedEntries } from './resolve-tree.js';
 import { holdsEveryVersion, needsFullDocument, publishedAt, reduceForVetting, trimManifest, withoutYoungVersions, type Doc, type ReducedDoc, type SemverLike } from './reduce-packument.js';
 import { originOf, watchUnreachable } from './fetch-failures.js';
 import { lockedDocuments, mapLimit, wantedVersions } from './locked-documents.js';
+import { leanHeap } from '../run/lean-heap.js';
+
+// Before arborist loads and resolves: this process is npm's engine at its peak (see lean-heap.ts).
+// (V8 flags are per process: the documents thread, which runs this file too, needs no call of its own.)
+if (isMainThread) leanHeap();
 
 /** npm ci in the staging copy: the lockfile's tree, installed while the parent vets it. */
 export interface CiMessage {
@@ -202,23 +208,7 @@ async function main(): Promise<void> {
     } else {
       const vetting = vettingDocs(arboristPath, request);
       answerDocs = async (m) => send({ type: 'docs', id: m.id, docs: await vetting.docsFor(m.entries), fullDocuments: vetting.fullCount() });
-      // What is installed, read here (before an early install rewrites npm's hidden lockfile): as a
-      // message it is large enough to wait for the parent's busy event loop.
-      const installed = request.onlyNew ? installedEntries(process.cwd()) : undefined;
-      const { arb, nodes, tooYoung, originals } = await resolveTree(Arborist, arboristPath, request, vetting);
-      // As npm's install/update commands do: the options go to reify too (save, saveType, dryRun…).
-      const reify = () => arb.reify({ ...request.options, add: request.add, update: request.update }).then(() => arb);
-      // Into a staging copy: installed at once, while the documents are gathered and the parent vets;
-      // the project changes only if the tree passes.
-      let early: Promise<Arb> | undefined;
-      if (request.installNow) {
-        early = reify();
-        early.catch(() => {}); // reported when the parent asks for it
-      }
-      // An up-to-date project (`npm install` again) has nothing new: no document to read for it.
-      const vetted = installed ? newOrChanged(nodes, installed) : nodes;
-      const docs = await vetting.docsFor(vetted.filter((n) => n.registry), originals);
-      await send({ type: 'resolved', nodes, tooYoung, packuments: docs, fullDocuments: vetting.fullCount() });
+      const { reify, early } = await resolveAndSend(Arborist, arboristPath, request, vetting, send);
       // The documents have been handed over: installing needs none of them.
       vetting.release();
       if (early) {
@@ -242,6 +232,39 @@ async function main(): Promise<void> {
   } catch (error) {
     await fail(error);
   }
+}
+
+/**
+ * npm install: resolve, start the early install (staging copy), and send the tree with the documents
+ * to vet it. A function of its own so that the documents sent, the tree's node list and the
+ * cooldown's originals are garbage once sent: held in main()'s frame they would live through the
+ * install, where this process peaks.
+ */
+async function resolveAndSend(
+  Arborist: new (o: object) => Arb,
+  arboristPath: string,
+  request: ResolveMessage,
+  vetting: ReturnType<typeof vettingDocs>,
+  send: (message: object) => Promise<void>,
+): Promise<{ reify(): Promise<Arb>; early?: Promise<Arb> }> {
+  // What is installed, read here (before an early install rewrites npm's hidden lockfile): as a
+  // message it is large enough to wait for the parent's busy event loop.
+  const installed = request.onlyNew ? installedEntries(process.cwd()) : undefined;
+  const { arb, nodes, tooYoung, originals } = await resolveTree(Arborist, arboristPath, request, vetting);
+  // As npm's install/update commands do: the options go to reify too (save, saveType, dryRun…).
+  const reify = () => arb.reify({ ...request.options, add: request.add, update: request.update }).then(() => arb);
+  // Into a staging copy: installed at once, while the documents are gathered and the parent vets;
+  // the project changes only if the tree passes.
+  let early: Promise<Arb> | undefined;
+  if (request.installNow) {
+    early = reify();
+    early.catch(() => {}); // reported when the parent asks for it
+  }
+  // An up-to-date project (`npm install` again) has nothing new: no document to read for it.
+  const vetted = installed ? newOrChanged(nodes, installed) : nodes;
+  const docs = await vetting.docsFor(vetted.filter((n) => n.registry), originals);
+  await send({ type: 'resolved', nodes, tooYoung, packuments: docs, fullDocuments: vetting.fullCount() });
+  return early ? { reify, early } : { reify };
 }
 
 type Registry = { packument(name: string, opts: object): Promise<Doc> };

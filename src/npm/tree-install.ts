@@ -81,8 +81,12 @@ export interface TreeWorker {
   cancel(): Promise<void>;
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-const workerFiles = ['arborist-worker.js', 'tree-nodes.js', 'resolve-tree.js', 'fetch-failures.js', 'reduce-packument.js', 'locked-documents.js'];
+/** dist/: the worker's files keep their folders when copied, so its relative imports hold. */
+const distRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+const workerFiles = [
+  'npm/arborist-worker.js', 'npm/tree-nodes.js', 'npm/resolve-tree.js', 'npm/fetch-failures.js', 'npm/reduce-packument.js', 'npm/locked-documents.js',
+  'run/lean-heap.js',
+];
 
 /** The real npm's arborist (npm's own engine, same version as the npm the user runs). */
 export function arboristOf(realNpm: string): string {
@@ -134,16 +138,18 @@ function forkWorker(spawnRequest: TreeWorkerSpawn, area: PrivateArea | undefined
   const { mode } = spawnRequest;
   const user = mode.kind === 'self' ? undefined : mode.user;
   // The worker's code, where the build user can read it (safe-npm's own folder may be private).
-  const workerDir = area ? join(area.root, 'worker') : here;
+  const workerDir = area ? join(area.root, 'worker') : distRoot;
   if (area && user) {
+    const folders = [...new Set(workerFiles.map((f) => dirname(f)))].map((d) => join(workerDir, d));
     mkdirSync(workerDir, { mode: 0o700 });
-    for (const file of workerFiles) copyFileSync(join(here, file), join(workerDir, file));
-    for (const path of [workerDir, ...workerFiles.map((f) => join(workerDir, f))]) chownSync(path, user.uid, user.gid);
+    for (const folder of folders) mkdirSync(folder, { mode: 0o700 });
+    for (const file of workerFiles) copyFileSync(join(distRoot, file), join(workerDir, file));
+    for (const path of [workerDir, ...folders, ...workerFiles.map((f) => join(workerDir, f))]) chownSync(path, user.uid, user.gid);
     chmodSync(workerDir, 0o700);
   }
   const home = user ? (mode.kind === 'as-owner' && isUsableHome(user) ? user.home : area!.home) : undefined;
   const env = npmEnvFor({ env: spawnRequest.env }, user, home ? { HOME: home } : {});
-  const child = fork(join(workerDir, 'arborist-worker.js'), ['--safe-npm-arborist-worker', arboristOf(spawnRequest.realNpm)], {
+  const child = fork(join(workerDir, 'npm', 'arborist-worker.js'), ['--safe-npm-arborist-worker', arboristOf(spawnRequest.realNpm)], {
     cwd: area?.root ?? process.cwd(),
     env: env as NodeJS.ProcessEnv,
     execPath: process.execPath,
