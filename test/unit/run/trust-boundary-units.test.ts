@@ -52,7 +52,7 @@ describe('commit: one step, journaled', () => {
     expect(commitStaged({ projectDir: live, folders: [{ staged, original: live }], handover: 'copy', noPackageChanged: true }).changed).toEqual([]);
     expect(lstatSync(join(live, 'node_modules')).ino).toBe(folder);
     // npm rewrote its record of what is installed (it was stale or missing): the staged tree goes in.
-    for (const liveModules of [{ '.package-lock.json': '{"lockfileVersion":2}', a: '1' }, { a: '1' }]) {
+    for (const liveModules of <Array<Record<string, string>>>[{ '.package-lock.json': '{"lockfileVersion":2}', a: '1' }, { a: '1' }]) {
       const stale = project({ 'package.json': 'same' }, liveModules);
       const before = lstatSync(join(stale, 'node_modules')).ino;
       expect(commitStaged({ projectDir: stale, folders: [{ staged, original: stale }], handover: 'copy', noPackageChanged: true }).changed).toEqual([stale]);
