@@ -18,8 +18,6 @@
  *                are named), and a swap only moves the same word (`python-nmap` / `nmap-python`, not
  *                `pycuda` / `cuda-python`)
  *   5b. version a version number added as a word (`underscore.string-2`; glued, `fabric2`, it names a series)
- *   5c. dropped npm: a popular name of 7 letters or more without its affix word (`javascript` too), with one
- *                plausible slip (`serilize` for serialize-javascript; lookalike/affix-dropped.ts); tried after 6b
  *   6. edit      one insertion, deletion, substitution or adjacent swap (OSA distance 1, separators
  *                ignored) from a popular name of at least 5 characters; 4-character names only by a
  *                doubled letter or a swap (`vitte`, `jset`), 3-character names of the top 1,000 only by a
@@ -78,7 +76,6 @@ import { enoughSlips, MAX_RANK_FOR_ONE_UNLIKELY_OF_TWO } from './lookalike/two-e
 import { vowelPairSimplified } from './lookalike/vowel-pair.js';
 import { genericWordsRemoved, MAX_RANK_FOR_GENERIC_WORDS, minGenericWords } from './lookalike/generic-words.js';
 import { MAX_RANK_FOR_NUMBER_CHANGED, numberChangedAway, trailingNumber } from './lookalike/number-changed.js';
-import { affixDroppedCores, MAX_RANK_FOR_AFFIX_DROPPED } from './lookalike/affix-dropped.js';
 import { letterAddedAtEnd } from './lookalike/letter-added-at-end.js';
 
 export interface LookAlike {
@@ -768,8 +765,6 @@ interface Tables {
   twoSlipTargets: { ranks: Int32Array; masks: Int32Array }[];
   /** Rule 6e (npm): names of at least MIN_SOUND_ALIKE_LENGTH letters by soundHash, built on the first probe. */
   bySound?: DeletionIndex;
-  /** Rule 5c (npm): the cores of popular names without their affix word (lookalike/affix-dropped.ts), built on the first probe. */
-  byDroppedAffix?: { index: DeletionIndex; cores: string[]; ranks: number[]; dropped: string[] };
   /** Rule 6f (npm): the names of the top MAX_RANK_FOR_NUMBER_CHANGED that end in a number, by the letters before it; built on first use. */
   byNumberStem?: Map<string, number[]>;
   /** How many popular names use each word (see editMakesKnownWord). */
@@ -869,23 +864,6 @@ function soundIndex(lower: readonly string[], stripped: readonly string[]): Dele
   const index = new DeletionIndex(stripped.length);
   for (let rank = 0; rank < stripped.length; rank++) if (stripped[rank].length >= MIN_SOUND_ALIKE_LENGTH) index.add(soundHash(lower[rank]), rank);
   return index;
-}
-
-/** Rule 5c's index (npm): each core of a top-MAX_RANK_FOR_AFFIX_DROPPED name without its affix word, under its deletion hashes. */
-function droppedAffixIndex(lower: readonly string[]): { index: DeletionIndex; cores: string[]; ranks: number[]; dropped: string[] } {
-  const cores: string[] = [];
-  const ranks: number[] = [];
-  const dropped: string[] = [];
-  for (let rank = 0; rank < Math.min(MAX_RANK_FOR_AFFIX_DROPPED, lower.length); rank++) {
-    for (const c of affixDroppedCores(lower[rank])) {
-      cores.push(c.core);
-      ranks.push(rank);
-      dropped.push(c.dropped);
-    }
-  }
-  const index = new DeletionIndex(cores.reduce((n, c) => n + c.length + 1, 0));
-  cores.forEach((core, entry) => index.addName(core, entry));
-  return { index, cores, ranks, dropped };
 }
 
 /** A name without its trailing version number (`beautifulsoup4` → `beautifulsoup`), if it has one after a letter. */
@@ -1199,31 +1177,6 @@ class PopularNameMatcher implements PopularNameIndex {
       }
       const moved = best as Candidate | undefined; // set by consider()
       if (moved) return hit(moved.rank, moved.reason);
-    }
-
-    // 5c. npm: a popular name without its affix word, as typed or with one plausible slip (`serilize` for
-    //     serialize-javascript). See lookalike/affix-dropped.ts.
-    if (this.ecosystem === 'npm' && s.length >= MIN_EDIT_TARGET_LENGTH - 1) {
-      const d = (t.byDroppedAffix ??= droppedAffixIndex(t.lower));
-      const count = deletionHashes(s);
-      const { keys, ranks, mask } = d.index;
-      for (let k = 0; k < count; k++) {
-        const hash = hashBuffer[k];
-        for (let i = hash & mask; ranks[i] !== -1; i = (i + 1) & mask) {
-          if (keys[i] !== hash) continue;
-          const entry = ranks[i];
-          const r = d.ranks[entry];
-          const core = d.cores[entry];
-          if (!usable(r)) continue;
-          const e = singleEdit(s, core);
-          if (!e || digitsOnly(e) || versionMark(e, s, core)) continue;
-          const plausibility = vowelDropped(e, core) || vowelPairSimplified(e, core) ? PLAUSIBLE : editPlausibility(e, s, core);
-          if (plausibility < PLAUSIBLE || this.editMakesKnownWord(t, lower, e, core)) continue;
-          consider(r, plausibility, () => `${d.dropped[entry]} left out, ${EDIT_REASON[e.kind]}`);
-        }
-      }
-      const dropped = best as Candidate | undefined; // set by consider()
-      if (dropped) return hit(dropped.rank, dropped.reason);
     }
 
     // 6c. An affix and one slip of the fingers (`ethetsjs`: ethers with a neighbouring key, plus "js"). Two

@@ -19,9 +19,8 @@
  * npm (warnings), an affix with an unlikely slip inside the name, British spellings, a vowel of a pair,
  * and two changes from a top-100 PyPI name of which one is a slip: npm 95.6%, PyPI 87.5%, false flags
  * unchanged.
- * Then (2026-12-01, issue 11 part 1) an affix word left out with a slip (npm, `serilize`), a letter
- * added at the end of a long PyPI name (`fairseqn`) and two generic words on PyPI
- * (`requests-darwin-lite`): npm 96.4% (unscoped 96.8%),
+ * Then (2026-12-01, issue 11 part 1) a letter added at the end of a long PyPI name (`fairseqn`) and
+ * two generic words on PyPI (`requests-darwin-lite`): npm 95.6% (unscoped 96.0%),
  * PyPI 90.9%, false flags npm 0.85%, PyPI 1.98% (59 of 2,985).
  * `npm run eval` prints the full figures (README).
  *
@@ -41,7 +40,7 @@ import { buildPopularNameIndex, parsePopularNames, popularNames } from '../../..
 import type { Ecosystem, PopularNameIndex } from '../../../src/core/types.js';
 import { normalizePypiName } from '../../../src/pypi/normalize-name.js';
 
-const MIN_RECALL: Record<Ecosystem, number> = { npm: 0.964, pypi: 0.909 };
+const MIN_RECALL: Record<Ecosystem, number> = { npm: 0.956, pypi: 0.909 };
 /** Issue 11's goal for ordinary npm names offline: at most 1%. Measured 0.85% (17 of 2,000), unchanged by the recall rules of 2026-11-30 and 2026-12-01. */
 const MAX_FALSE_FLAG_RATE = 0.01;
 /**
