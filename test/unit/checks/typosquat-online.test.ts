@@ -69,14 +69,3 @@ describe('typosquat with the registry\'s answer', () => {
     expect(f!.message).toMatch(/on the registry since at least 20\d\d-\d\d \(122 versions; the registry's publish dates are out of version order, so only a lower bound\)/);
   });
 });
-
-describe('the look-alike rules of 2026-12-01 answer to the registry as the others do', () => {
-  const real = { ...makeContext(), popular: popularNames('npm') };
-  const check = (name: string, p: Packument | null) =>
-    typosquat.run(npmFacts(spec(name), p ? { ok: true, packument: p } : { ok: false, notFound: true, error: '404' }), real)[0];
-  it.each([
-  ])('%s: blocked while missing or young, information once established', (name, target) => {
-    expect(check(name, null)).toMatchObject({ severity: 'block', didYouMean: target });
-    expect(check(name, packument(name, [2015, 2016, 2018]))).toMatchObject({ severity: 'info', didYouMean: target });
-  });
-});
