@@ -23,6 +23,7 @@ import type { Interrupts } from '../run/interrupts.js';
 import { lookupUser } from '../run/users.js';
 import { processInterrupts } from './npm-interrupts.js';
 import { timingMarks } from './timing-marks.js';
+import { leanHeap } from '../run/lean-heap.js';
 
 export interface EarlyEngine {
   interrupts: Interrupts;
@@ -30,6 +31,10 @@ export interface EarlyEngine {
 }
 
 export async function startEarlyEngine(invocation: NpmInvocation, realNpm: string, env: Record<string, string | undefined>, cwd: string): Promise<EarlyEngine> {
+  // An install: this process vets while npm's engine resolves, and both are alive when npm installs.
+  // (Here, not in the entry: npm's own commands run in the entry's process as npm tunes them, and a
+  // passthrough loads nothing it does not use.)
+  leanHeap();
   const interrupts = processInterrupts();
   const euid = process.geteuid?.() ?? -1;
   const mark = timingMarks(env, interrupts);

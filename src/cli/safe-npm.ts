@@ -13,7 +13,6 @@ import { findRealBinary, type RealBinaryName } from '../run/find-real-binary.js'
 import { npmCliScript, runNpmInProcess } from '../run/npm-in-process.js';
 import { runPassthrough } from '../run/passthrough.js';
 import { neutralize } from '../ui/neutralize.js';
-import { leanHeap } from '../run/lean-heap.js';
 import { exitWith } from './exit.js';
 
 const env = process.env;
@@ -107,9 +106,6 @@ async function main(): Promise<number | undefined> {
     });
   }
 
-  // An install: this process vets while npm's engine resolves, and both are alive when npm installs.
-  // (Not earlier: npm's own commands run in this process as npm tunes them.)
-  leanHeap();
   const realNpm = realBinary('npm');
   // npm's engine starts loading now, while the rest of safe-npm loads (when no build user is needed).
   const { startEarlyEngine } = await import('./npm-early-engine.js');
