@@ -9,7 +9,7 @@
  * overlaps with safe-npm reading npm's configuration and checking the requested packages.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -144,7 +144,11 @@ function forkWorker(spawnRequest: TreeWorkerSpawn, area: PrivateArea | undefined
     mkdirSync(workerDir, { mode: 0o700 });
     for (const folder of folders) mkdirSync(folder, { mode: 0o700 });
     for (const file of workerFiles) copyFileSync(join(distRoot, file), join(workerDir, file));
-    for (const path of [workerDir, ...folders, ...workerFiles.map((f) => join(workerDir, f))]) chownSync(path, user.uid, user.gid);
+    // Our own package.json, so that node does not take the module type from one above the temp
+    // folder: anyone can write /tmp/package.json, and {"type":"commonjs"} there stopped every install.
+    const packageJson = join(workerDir, 'package.json');
+    writeFileSync(packageJson, '{"type":"module"}\n', { flag: 'wx', mode: 0o600 });
+    for (const path of [workerDir, packageJson, ...folders, ...workerFiles.map((f) => join(workerDir, f))]) chownSync(path, user.uid, user.gid);
     chmodSync(workerDir, 0o700);
   }
   const home = user ? (mode.kind === 'as-owner' && isUsableHome(user) ? user.home : area!.home) : undefined;

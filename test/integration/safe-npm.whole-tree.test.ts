@@ -152,6 +152,18 @@ describe('the whole tree is vetted before anything is written', () => {
     expect(statSync(join(project, 'node_modules')).ino).toBe(installedFolder);
   });
 
+  it('a package.json anyone can write above the temp folder ({"type":"commonjs"} in /tmp) does not stop npm\'s engine', async () => {
+    // The engine runs from a private area in the temp folder as the build identity: node takes the
+    // module type from the nearest package.json, which without one of ours was the planted one.
+    const sharedTemp = await makeTempDir('safe-npm-shared-tmp-', 0o777);
+    writeFileSync(join(sharedTemp, 'package.json'), '{"type":"commonjs"}\n');
+    const project = await makeProject({ owner: 'root' });
+    const r = await safeNpm(['install', 'plain-dep'], project, { TMPDIR: sharedTemp });
+    // Before: exit 1, "SyntaxError: Cannot use import statement outside a module".
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(existsSync(join(project, 'node_modules/plain-dep/package.json'))).toBe(true);
+  });
+
   it('npm ci of a clean lockfile installs it as the project owner', async () => {
     const project = await makeProject({ owner: 'nobody', packageJson: { name: 'p', version: '1.0.0', dependencies: { 'plain-dep': '^1.0.0' } } });
     const lock = await runTool('npm', ['install', '--package-lock-only', '--ignore-scripts'], { cwd: project, registry: registry.url, user: 'nobody' });
