@@ -4,6 +4,7 @@
  * user's tests (install-test), or run the bin (exec).
  */
 import { ExitCode } from '../core/exit-codes.js';
+import { exitCodeForSignal } from '../run/passthrough.js';
 import type { NpmInvocation, NpmSpecRequest } from '../npm/npm-invocation.js';
 import { npmFacts } from '../npm/npm-facts.js';
 import type { RegistryClient } from '../npm/npm-registry.js';
@@ -30,6 +31,17 @@ function settleInstalled(s: NpmSession): void {
   if (s.config.get('dry-run') !== true) s.deps.interrupts.settled(INSTALLED_BEFORE_INTERRUPT);
 }
 
+/**
+ * npm finished while an interrupt was stopping us: the interrupt line was the last word, so no
+ * summary of npm's follows it and nothing more runs (no script replay); only, when it wrote, that it did.
+ */
+function endedByInterrupt(s: NpmSession, installed: boolean): number | undefined {
+  const signal = s.deps.interrupts.received();
+  if (signal === undefined) return undefined;
+  if (installed) settleInstalled(s);
+  return exitCodeForSignal(signal);
+}
+
 /** npm's engine writes the tree it resolved and we vetted (only `changed` is touched); npm's own summary line. */
 export async function installTree(s: NpmSession, changed: Set<string> | undefined): Promise<Written | number> {
   const { deps } = s;
@@ -38,6 +50,8 @@ export async function installTree(s: NpmSession, changed: Set<string> | undefine
   const result = await s.tree!.install();
   s.tree = undefined;
   deps.mark?.('tree installed');
+  const interrupted = endedByInterrupt(s, result.exitCode === 0);
+  if (interrupted !== undefined) return interrupted;
   if (result.exitCode !== 0) {
     // A tarball the registry broke, cut short or swapped: nothing was installed as vetted (68).
     const fault = registryFault({ code: result.code, message: result.error }, 'tarball', String(s.config.flat.registry ?? ''));
@@ -68,6 +82,8 @@ export async function runNpmItself(s: NpmSession, changed: Set<string> | undefin
   const local = !inv.global;
   const before = local ? deps.installedEntries(s.projectDir) : undefined;
   const result = await deps.runNpmInstall(installJob(s));
+  const interrupted = endedByInterrupt(s, result.exitCode === ExitCode.ok);
+  if (interrupted !== undefined) return interrupted;
   if (result.output && !result.error) {
     deps.stdout(neutralizeLines(result.output.stdout));
     deps.stderr(neutralizeLines(result.output.stderr));

@@ -26,7 +26,8 @@ export interface Interrupts {
   dispose(): void;
   /**
    * What is already done and stays done (the install was written): said with the interrupt line if
-   * a signal comes from now on, so that a late Ctrl-C is not taken for a failed install.
+   * a signal comes from now on, so that a late Ctrl-C is not taken for a failed install; said at once
+   * when a signal already came (npm finished writing while we were stopping).
    */
   settled(note: string): void;
 }
@@ -47,6 +48,7 @@ export function watchInterrupts(options: InterruptOptions): Interrupts {
   let running: Promise<void> | undefined;
   let disposed = false;
   let settledNote: string | undefined;
+  let aborted = false;
 
   const runCleanups = async (signal: NodeJS.Signals, force: boolean) => {
     for (const cleanup of [...cleanups].reverse()) {
@@ -76,6 +78,7 @@ export function watchInterrupts(options: InterruptOptions): Interrupts {
     abort(message, exitCode) {
       if (first !== undefined || disposed) return;
       first = 'SIGTERM';
+      aborted = true;
       options.say?.(message);
       running = runCleanups('SIGTERM', false).then(() => options.exit(exitCode));
     },
@@ -87,6 +90,8 @@ export function watchInterrupts(options: InterruptOptions): Interrupts {
       };
     },
     settled(note) {
+      // A signal that came while the install was being written: its line went out without the note.
+      if (first !== undefined && !aborted && settledNote === undefined) options.say?.(note);
       settledNote = note;
     },
     dispose() {

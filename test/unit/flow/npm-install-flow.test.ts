@@ -1,4 +1,8 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { INSTALLED_BEFORE_INTERRUPT } from '../../../src/flow/npm-finish.js';
+import { watchInterrupts } from '../../../src/run/interrupts.js';
+import type { SignalSource } from '../../../src/run/passthrough.js';
 import { installSummary, npmInstallFlow, rewriteArgs, wholeTreeMode } from '../../../src/flow/npm-install.js';
 import type { NpmInvocation } from '../../../src/npm/npm-invocation.js';
 import { parseSpec } from '../../../src/npm/parse-npm-args.js';
@@ -138,6 +142,35 @@ describe('npm install flow (fake edges)', () => {
     expect(await npmInstallFlow(install(['left-pad']), t.deps)).toBe(66);
     expect(t.text()).toMatch(/no version of fresh matching the request is older than the 48-hour cooldown; fresh@1\.0\.9 is \d+ minutes old/);
     expect(t.started[0]!.before!.getTime()).toBe(new Date('2026-11-23T12:00:00Z').getTime());
+  });
+
+  it.each([
+    ['wrote', 0, [`safe-npm: ${INSTALLED_BEFORE_INTERRUPT}`]],
+    ['failed', 1, []],
+  ] as const)('a Ctrl-C while npm\'s engine writes, which then %s: no summary of npm\'s after the interrupt line, no replay, 130', async (_how, engineExit, said) => {
+    const t = await fakeDeps({ packuments: registry });
+    const signals = new EventEmitter();
+    const lines: string[] = [];
+    let exited: number | undefined;
+    t.deps.interrupts = watchInterrupts({ signals: signals as unknown as SignalSource, exit: (code) => { exited = code; }, say: (l) => void lines.push(`safe-npm: ${l}`) });
+    const spawn = t.deps.spawnTreeWorker;
+    t.deps.spawnTreeWorker = (mode) => {
+      const worker = spawn(mode);
+      return {
+        ...worker,
+        start(request) {
+          const job = worker.start(request);
+          // The signal lands while npm is writing; npm's answer comes after it.
+          return { ...job, install: async () => { signals.emit('SIGINT'); return { ...(await job.install()), exitCode: engineExit }; } };
+        },
+      };
+    };
+    let replayed = false;
+    t.deps.afterInstall = async () => { replayed = true; return 0; };
+    expect(await npmInstallFlow(install(['left-pad']), t.deps)).toBe(130);
+    expect({ out: t.out(), lines, replayed }).toEqual({ out: '', lines: said, replayed: false });
+    await new Promise((r) => setImmediate(r));
+    expect(exited).toBe(130);
   });
 
   it.each([
