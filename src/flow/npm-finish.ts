@@ -47,7 +47,7 @@ export async function installTree(s: NpmSession, changed: Set<string> | undefine
   const { deps } = s;
   // uninstall / prune: what npm wrote (it re-installs what is missing) is read before and after.
   const before = s.inv.kind === 'reify' ? deps.installedEntries(s.projectDir) : undefined;
-  const result = await s.tree!.install();
+  const result = await s.tree!.install(() => settleInstalled(s));
   s.tree = undefined;
   deps.mark?.('tree installed');
   const interrupted = endedByInterrupt(s, result.exitCode === 0);

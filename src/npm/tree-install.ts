@@ -67,9 +67,11 @@ export interface TreeInstall {
   docs(entries: ReadonlyArray<{ name: string; version: string; location: string }>): Promise<Record<string, Packument>>;
   /**
    * Reify exactly the resolved tree; the project is updated only on success. npm's summary counts;
-   * `diffLines` are the lines npm prints for `--dry-run` / `--long`.
+   * `diffLines` are the lines npm prints for `--dry-run` / `--long`. `onWritten` is called in the same
+   * turn as the project gets its new tree (reified in place, or the staged copy committed): a signal
+   * handled after it knows the install was written, even if it ends the process before we return.
    */
-  install(): Promise<{ exitCode: number; added: number; removed: number; changed: number; diffLines?: string[]; error?: string; code?: string }>;
+  install(onWritten?: () => void): Promise<{ exitCode: number; added: number; removed: number; changed: number; diffLines?: string[]; error?: string; code?: string }>;
   /** Nothing is written; the child is stopped and waited for, the staging copy goes away. */
   cancel(): Promise<void>;
 }
@@ -284,7 +286,7 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
           spawnRequest.mark?.(`documents for ${entries.length} entries (${Number(m.fullDocuments)} full)`);
           return m.docs as Record<string, Packument>;
         },
-        async install() {
+        async install(onWritten) {
           try {
             await resolved;
             worker.post({ type: 'reify' });
@@ -296,6 +298,7 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
             // Nothing of the build user may still be running when its work is handed to root.
             await whenExited(child);
             signalGroup(child.pid, 'SIGKILL');
+            if (!stage) onWritten?.();
             spawnRequest.mark?.('reified');
             if (stage) {
               commitStaged({
@@ -306,6 +309,7 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
                 trashDir: stageArea!.root,
                 noPackageChanged: !ci && Number(m.added) + Number(m.removed) + Number(m.changed) === 0,
               });
+              onWritten?.();
               spawnRequest.mark?.('committed');
             }
             await finish('later');

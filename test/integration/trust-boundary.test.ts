@@ -237,16 +237,26 @@ describe('3. an interrupted install leaves the project wholly old or wholly new'
   let newSnapshot: Record<string, string>;
   const base = { name: 'rooted', version: '1.0.0', private: true, dependencies: { 'tb-a': '1.0.0' } };
 
-  async function oldProject(): Promise<string> {
+  let pristineOld: string;
+  async function installedOldProject(): Promise<string> {
     const project = await makeProject({ owner: 'root', packageJson: base });
     const r = await safeNpm(['install'], project);
     expect(r.exitCode, show(r)).toBe(0);
     return project;
   }
+  /** A copy of the old project (owners, modes, links and times kept): one install less per case. */
+  async function oldProject(): Promise<string> {
+    const project = await makeTempDir('safe-npm-project-');
+    const copied = await execa('cp', ['-a', `${pristineOld}/.`, project], { reject: false });
+    expect(copied.exitCode, copied.stderr).toBe(0);
+    expect(await snapshotProject(project)).toEqual(oldSnapshot);
+    return project;
+  }
 
   beforeAll(async () => {
+    pristineOld = await installedOldProject();
+    oldSnapshot = await snapshotProject(pristineOld);
     const reference = await oldProject();
-    oldSnapshot = await snapshotProject(reference);
     const r = await safeNpm(['install', 'tb-b@1.2.0', 'tb-big@1.2.0', 'tb-a@1.2.0'], reference);
     expect(r.exitCode, show(r)).toBe(0);
     newSnapshot = await snapshotProject(reference);
@@ -297,6 +307,33 @@ describe('3. an interrupted install leaves the project wholly old or wholly new'
     const next = await safeNpm(['install'], project);
     expect(next.exitCode, show(next)).toBe(0);
     expect(leftovers(project, pid)).toEqual([]);
+  });
+});
+
+describe('3b. an interrupted install in an ordinary user\'s project (npm\'s engine writes it in place, as its owner)', () => {
+  it.each(['reified', 'install done'])('at "%s", SIGINT: exit 130 with the interrupt line and then, for an install written, that it was; or done (0)', async (moment) => {
+    const project = await makeProject({ owner: 'nobody', packageJson: { name: 'owned', version: '1.0.0', private: true } });
+    const sandbox = await sandboxFor();
+    let sent = false;
+    const child = startWithMarks(['install', 'tb-a@1.2.0'], project, sandbox, (label, c) => {
+      if (label === moment && !sent) {
+        sent = true;
+        c.kill('SIGINT');
+      }
+    });
+    const result = await child;
+    expect(sent, `the mark "${moment}" was printed`).toBe(true);
+    const code = result.exitCode ?? (result.signal === 'SIGINT' ? 130 : -1);
+    expect([0, 130], String(result.stderr)).toContain(code);
+    if (code === 130) {
+      const said = String(result.stderr).split('\n').filter((l) => l && !/^safe-npm: \d+ ms /.test(l));
+      const at = said.indexOf('safe-npm: interrupted (SIGINT): stopping and cleaning up');
+      expect(at, String(result.stderr)).toBeGreaterThanOrEqual(0);
+      expect(said.slice(at + 1), String(result.stderr)).toEqual([`safe-npm: ${INSTALLED_BEFORE_INTERRUPT}`]);
+    }
+    expect(JSON.parse(readFileSync(join(project, 'node_modules', 'tb-a', 'package.json'), 'utf8')).version).toBe('1.2.0');
+    expect(processesInside(project)).toEqual([]);
+    expect(await ownersUnder(project)).toEqual([65534]);
   });
 });
 
