@@ -244,6 +244,7 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
         ? stageProject(request.projectDir, stageArea.root, user, { extraFolders: request.localFolders, withNodeModules: !ci })
         : undefined;
       const dir = stage?.project ?? request.projectDir;
+      if (stage) spawnRequest.mark?.('staged');
       const options = {
         ...transferable(request.options),
         path: dir,
