@@ -1,5 +1,47 @@
 import { availableParallelism } from 'node:os';
+import { relative } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * Seconds each slow file took in a full run (2026-12-01, two files at a time, 2 cores). Only the order
+ * comes from them: longest first, so that the last file to start is a short one and both workers end
+ * together (vitest's own order, without a cache from an earlier run as on CI's fresh clone, is by
+ * file size: the 83-second trust-boundary file started last and the run took 652 s for 1035 s of files).
+ * A file not listed (new, or fast) runs after these, larger files first. Update after a big change.
+ */
+const secondsTaken: Record<string, number> = {
+  'test/integration/everyday.test.ts': 137,
+  'test/integration/safe-npm.verdaccio.test.ts': 101,
+  'test/integration/safe-pip.inputs.test.ts': 94,
+  'test/integration/safe-pip.twin.test.ts': 92,
+  'test/integration/trust-boundary.test.ts': 83,
+  'test/integration/safe-npm.whole-tree.test.ts': 66,
+  'test/integration/safe-pip.whole-set.test.ts': 64,
+  'test/integration/safe-pip.local-index.test.ts': 58,
+  'test/integration/registry-faults.test.ts': 52,
+  'test/integration/safe-npm.scripts.test.ts': 50,
+  'test/integration/hostile-inputs.test.ts': 39,
+  'test/integration/shims.test.ts': 26,
+  'test/integration/safe-pip.lock.test.ts': 23,
+  'test/integration/safe-pip.own-name.test.ts': 23,
+  'test/integration/safe-pip.tty.test.ts': 18,
+  'test/fuzz/argv.test.ts': 17,
+  'test/integration/safe-npm.tty.test.ts': 17,
+  'test/integration/safe-pip.quickstart.test.ts': 16,
+  'test/integration/harness.test.ts': 13,
+  'test/integration/feed.test.ts': 9,
+  'test/integration/store-concurrency.test.ts': 6,
+};
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const bySize = await super.sort(files);
+    const weight = (f: TestSpecification) => secondsTaken[relative(this.ctx.config.root, f.moduleId)] ?? 0;
+    // Array.prototype.sort is stable: unlisted files keep vitest's order among themselves.
+    return [...bySize].sort((a, b) => weight(b) - weight(a));
+  }
+}
 
 export default defineConfig({
   test: {
@@ -9,9 +51,10 @@ export default defineConfig({
     // Integration suites start their own registry/index servers; run files in parallel across 2 cores.
     pool: 'forks',
     // vitest's default is one fork fewer than the cores: on a 2-core CI machine that is one file at a
-    // time (~500 s). The files mostly wait on npm, pip and their servers: two at once take ~300 s.
+    // time. The files mostly wait on npm, pip and their servers: two at once take about half as long.
     maxWorkers: Math.max(2, availableParallelism()),
     minWorkers: 1,
+    sequence: { sequencer: LongestFirst },
     // The JSON report lets .ci/run print the plain 'N passed, N failed' line CI reads.
     reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
   },
