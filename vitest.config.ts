@@ -4,34 +4,39 @@ import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * Seconds each slow file took in a full run (2026-12-01, two files at a time, 2 cores). Only the order
- * comes from them: longest first, so that the last file to start is a short one and both workers end
- * together (vitest's own order, without a cache from an earlier run as on CI's fresh clone, is by
- * file size: the 83-second trust-boundary file started last and the run took 652 s for 1035 s of files).
- * A file not listed (new, or fast) runs after these, larger files first. Update after a big change.
+ * Seconds each slow integration file took in a full run, its hooks included (vitest's own cache,
+ * node_modules/.vite/vitest/…/results.json, of a fresh-clone CI run on 2026-12-01; the JSON report's
+ * times leave out beforeAll: the parity file builds and runs everything there, 88 s that showed as 0).
+ * Only the order comes from them: longest first, so that the last file to start is a short one and
+ * both workers end together. Without a cache, as on CI's fresh clone, vitest orders files by size: the
+ * 83-second trust-boundary file started last and the run took 652 s for 1035 s of files. A file not
+ * listed (new, or fast) runs after these, larger files first. Update after a big change.
  */
 const secondsTaken: Record<string, number> = {
-  'test/integration/everyday.test.ts': 137,
-  'test/integration/safe-npm.verdaccio.test.ts': 101,
-  'test/integration/safe-pip.inputs.test.ts': 94,
-  'test/integration/safe-pip.twin.test.ts': 92,
-  'test/integration/trust-boundary.test.ts': 83,
-  'test/integration/safe-npm.whole-tree.test.ts': 66,
-  'test/integration/safe-pip.whole-set.test.ts': 64,
-  'test/integration/safe-pip.local-index.test.ts': 58,
-  'test/integration/registry-faults.test.ts': 52,
-  'test/integration/safe-npm.scripts.test.ts': 50,
-  'test/integration/hostile-inputs.test.ts': 39,
-  'test/integration/shims.test.ts': 26,
-  'test/integration/safe-pip.lock.test.ts': 23,
-  'test/integration/safe-pip.own-name.test.ts': 23,
-  'test/integration/safe-pip.tty.test.ts': 18,
-  'test/fuzz/argv.test.ts': 17,
-  'test/integration/safe-npm.tty.test.ts': 17,
-  'test/integration/safe-pip.quickstart.test.ts': 16,
-  'test/integration/harness.test.ts': 13,
+  'test/integration/everyday.test.ts': 121,
+  'test/integration/trust-boundary.test.ts': 91,
+  'test/integration/safe-pip.inputs.test.ts': 88,
+  'test/integration/safe-pip.parity.test.ts': 88,
+  'test/integration/safe-npm.verdaccio.test.ts': 87,
+  'test/integration/hostile-inputs.test.ts': 69,
+  'test/integration/safe-pip.whole-set.test.ts': 66,
+  'test/integration/safe-pip.twin.test.ts': 59,
+  'test/integration/safe-pip.local-index.test.ts': 59,
+  'test/integration/safe-npm.scripts.test.ts': 53,
+  'test/integration/safe-npm.whole-tree.test.ts': 52,
+  'test/integration/registry-faults.test.ts': 50,
+  'test/integration/shims.test.ts': 49,
+  'test/integration/safe-pip.own-name.test.ts': 28,
+  'test/integration/safe-pip.tty.test.ts': 28,
+  'test/integration/safe-pip.lock.test.ts': 26,
+  'test/fuzz/argv.test.ts': 24,
+  'test/integration/safe-pip.quickstart.test.ts': 22,
+  'test/integration/safe-npm.tty.test.ts': 18,
+  'test/integration/safe-npm.private-install.test.ts': 18,
+  'test/integration/harness.test.ts': 16,
+  'test/integration/scripts-replay.test.ts': 15,
   'test/integration/feed.test.ts': 9,
-  'test/integration/store-concurrency.test.ts': 6,
+  'test/integration/store-concurrency.test.ts': 8,
 };
 
 class LongestFirst extends BaseSequencer {

@@ -250,13 +250,19 @@ export async function checkRequestedNames(side: GuardSidecar, fallback: readonly
   const sources = sourcesOf(side);
   const index = primaryIndex(sources, unreachableIndexes(sources, side.candidates));
   const ctx = { now: s.now, thresholds: s.settings.thresholds, popular: s.deps.popular(), command: s.deps.ownCommand };
-  const reports = await Promise.all([...new Set(names.map(normalizePypiName))].map(async (name) => {
+  const severity = s.settings.severity;
+  // Only a name the offline check already ties to a popular one (or to the known-malicious feed) can
+  // end up here: the index's answer changes how sure that finding is, never whether there is one. The
+  // rest are not looked up (a request of 10,000 names, one of them bad, asked the index 10,000 times).
+  const suspects = [...new Set(names.map(normalizePypiName))].filter((name) =>
+    runChecks({ ecosystem: 'pypi', name, requested: name, source: 'registry' }, ctx, { offline: true, severity }).some((f) => NAME_CHECKS.has(f.check) || f.didYouMean));
+  const reports = await Promise.all(suspects.map(async (name) => {
     const facts: PackageFacts = index
       ? factsFromAnswer(await s.lookups.project(index, name), { name, requested: name })
       : { ecosystem: 'pypi', name, requested: name, source: 'registry' };
     // A free name one typo from a popular one is kept as the one not-found finding that carries the
     // did-you-mean (nothing to install: no "Install anyway" at the prompt); a name only missing is pip's error.
-    const findings = oneFindingForAFreeName(runChecks(facts, ctx, { offline: !index, severity: s.settings.severity }), facts)
+    const findings = oneFindingForAFreeName(runChecks(facts, ctx, { offline: !index, severity }), facts)
       .filter((f) => f.severity === 'block' && (NAME_CHECKS.has(f.check) || f.didYouMean));
     return toReport(facts, applySeverity(findings, s.settings));
   }));

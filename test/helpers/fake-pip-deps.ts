@@ -123,6 +123,8 @@ export async function fakePipDeps(setup: FakePipSetup) {
   const copies: Array<[string, string]> = [];
   const passthroughs: string[][] = [];
   const scripted = scriptedPrompts(setup);
+  /** Names the index was asked about (project documents), in order. */
+  const projectLookups: string[] = [];
   const fetched = new Map<string, string>();
   let workspaces = 0;
   const released: Array<Record<string, string>> = [];
@@ -213,7 +215,10 @@ export async function fakePipDeps(setup: FakePipSetup) {
       return workspace;
     },
     indexLookups: () => ({
-      project: async (index, name) => indexAnswer(name, setup.projects?.[name], `${index}/${name}/`),
+      project: async (index, name) => {
+        projectLookups.push(name);
+        return indexAnswer(name, setup.projects?.[name], `${index}/${name}/`);
+      },
       releaseRequires: async () => {
         releaseRequiresAsked += 1;
         return [];
@@ -229,7 +234,7 @@ export async function fakePipDeps(setup: FakePipSetup) {
 
   const byKind = (pred: (r: GuardedPipRun) => boolean) => runs.filter(pred).map((r) => r.pipArgs);
   return {
-    deps, store, runs, files, copies, passthroughs, asked: scripted.asked, questions: scripted.questions, confirmed: scripted.confirmed,
+    projectLookups, deps, store, runs, files, copies, passthroughs, asked: scripted.asked, questions: scripted.questions, confirmed: scripted.confirmed,
     text: () => stderr.join(''),
     out: () => stdout.join(''),
     /** pip's resolves: dry runs, and installs held after their resolve. */

@@ -194,6 +194,14 @@ describe('pip install flow: builds', () => {
     expect(t.text()).toBe('ERROR: pip says no\nsafe-pip: pip stopped (exit 1); nothing was installed\n');
   });
 
+  it('pip failing with a look-alike among many requested names: only the look-alike is looked up on the index, and its did-you-mean is said', async () => {
+    const many = Array.from({ length: 200 }, (_, i) => `pkg-${i}`);
+    const { t, code } = await run(['install', ...many, 'reqeusts', 'requests'], { resolves: [], resolveFails: 1 });
+    expect(code).toBe(65);
+    expect(t.text()).toMatch(/reqeusts \(1\.0\.3\)\n  ✖ block "reqeusts.*"requests"/);
+    expect(t.projectLookups).toEqual(['reqeusts']);
+  });
+
   it('a dependency declaring `name @ URL` in its metadata is refused (65) unless that URL is approved', async () => {
     const declared = { name: 'evil', url: 'https://x.invalid/evil-1.0.tar.gz', editable: false, kind: 'archive', version: null, parent: 'nice', parentVersion: '1.0', declaredUrl: true };
     const { t, code } = await run(['install', 'nice'], { resolves: [{ name: 'nice', version: '1.0.4' }], builds: [declared], projects: { nice: old } });
