@@ -5,7 +5,7 @@
  * the project byte-identical, and that passthrough keeps npm's output and exit code.
  */
 import { chownSync, existsSync, lstatSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeLoggingNpm, type LoggingNpm } from '../helpers/logging-npm.js';
@@ -328,7 +328,7 @@ describe('exec, npx, init, install-test, uninstall', () => {
     expect(r.exitCode, show(r)).toBe(7);
   });
 
-  it('uninstall in a root-owned project: npm\'s engine removes it as the install identity; the results are root\'s', async () => {
+  it('uninstall in a root-owned project, with npm behind a wrapper (not npm\'s own entry to run in our process): npm\'s engine removes it as the install identity; the results are root\'s', async () => {
     const project = await makeProject({ owner: 'root' });
     expect((await safeNpm(['install', 'clean-fixture', 'old-deprecated', '--safe-yes'], project)).exitCode).toBe(0);
     npmLog.clear();
@@ -340,6 +340,37 @@ describe('exec, npx, init, install-test, uninstall', () => {
     expect(JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')).dependencies).not.toHaveProperty('old-deprecated');
     expect(r.stdout).toMatch(/removed 1 package in /);
     expect(await ownersUnder(project, 'node_modules')).toEqual([0]);
+  });
+});
+
+describe('root\'s uninstall in a root-owned project', () => {
+  it('is npm\'s own command in our process while it only removes; when the lockfile brings a package back, the whole flow unpacks it as the install identity, never root\'s npm', async () => {
+    const project = await makeProject({ owner: 'root' });
+    expect((await safeNpm(['install', 'clean-fixture', 'old-deprecated', 'create-fixture', '--safe-yes'], project)).exitCode).toBe(0);
+    // The real npm first on PATH (not the logging wrapper): its own entry can run in our process.
+    const real = { PATH: SYSTEM_PATH, SAFE_NPM_TIMING: '1' };
+
+    const removed = await safeNpm(['uninstall', 'old-deprecated'], project, real);
+    expect(removed.exitCode, show(removed)).toBe(0);
+    expect(removed.stdout).toMatch(/^removed 1 package in /m);
+    expect(removed.stderr, 'no engine of ours: npm\'s own command').not.toContain('engine spawned');
+    expect(existsSync(join(project, 'node_modules/old-deprecated'))).toBe(false);
+    expect(JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')).dependencies).not.toHaveProperty('old-deprecated');
+    expect(await ownersUnder(project, 'node_modules')).toEqual([0]);
+
+    // npm's uninstall of create-fixture would also put clean-fixture back (the lockfile lists it).
+    await rm(join(project, 'node_modules', 'clean-fixture'), { recursive: true });
+    const handedOver = await safeNpm(['uninstall', 'create-fixture'], project, real);
+    expect(handedOver.exitCode, show(handedOver)).toBe(0);
+    expect(handedOver.stderr, 'the whole flow ran').toContain('engine spawned');
+    expect(handedOver.stdout.match(/removed 1 package/g), show(handedOver)).toHaveLength(1);
+    expect(handedOver.stdout).toMatch(/^added 1 package, and removed 1 package in /m);
+    expect(readFileSync(join(project, 'node_modules/clean-fixture/index.js'), 'utf8')).toContain('clean-fixture');
+    expect(existsSync(join(project, 'node_modules/create-fixture'))).toBe(false);
+    expect(await ownersUnder(project, 'node_modules')).toEqual([0]);
+    // Root's npm (its cache is the run's own) fetched no tarball: it stopped before unpacking anything.
+    const rootCache = handedOver.env.npm_config_cache!;
+    expect(existsSync(join(rootCache, '_cacache', 'content-v2')), 'a tarball in root\'s npm cache').toBe(false);
   });
 });
 

@@ -1,5 +1,5 @@
 /** When `npm uninstall` / `npm prune` may be npm's own command in our process (a user in their own project). */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { removesInPlace } from '../../../src/cli/npm-remove-in-place.js';
 import { JOURNAL } from '../../../src/npm/commit-project.js';
 import { loadNpmTables } from '../../../src/npm/npm-tables.js';
 import { parseNpmArgs } from '../../../src/npm/parse-npm-args.js';
+import { npmCliScript } from '../../../src/run/npm-in-process.js';
 
 const tables = loadNpmTables();
 const USER = 1000;
@@ -18,9 +19,12 @@ function project(files: Record<string, string> = {}): string {
   return dir;
 }
 
-function decide(argv: string[], cwd: string, env: Record<string, string> = {}, euid = USER) {
-  return removesInPlace(parseNpmArgs(argv, env, tables, { cwd }), cwd, env, euid);
+function decide(argv: string[], cwd: string, env: Record<string, string> = {}, euid = USER, cli?: string) {
+  return removesInPlace(parseNpmArgs(argv, env, tables, { cwd }), cwd, env, euid, cli);
 }
+
+const npmCli = npmCliScript('/usr/bin/npm');
+const asRoot = process.getuid?.() === 0;
 
 describe('uninstall / prune in place', () => {
   it('applies to a user\'s uninstall and prune in their own project (the project folder is what gets locked)', () => {
@@ -33,9 +37,37 @@ describe('uninstall / prune in place', () => {
     expect(decide(['uninstall', 'lodash'], sub)).toBe(dir);
   });
 
-  it('does not apply to root, installs, -g, workspaces, --prefix, a project inside another, or a commit journal to repair', () => {
+  it('applies to root in a root-owned project whose dependencies are registry specs or folders (npm\'s own npm-package-arg reads them)', { skip: !asRoot || !npmCli }, () => {
+    const deps = (d: Record<string, string>) => ({ 'package.json': JSON.stringify({ name: 'p', version: '1.0.0', dependencies: d, devDependencies: { vitest: '^3' } }) });
+    const plain = project(deps({ lodash: '^4.17.0', left: 'npm:left-pad@1', pinned: '1.2.3', next: 'latest', local: 'file:../lib' }));
+    expect(decide(['uninstall', 'lodash'], plain, {}, 0, npmCli)).toBe(plain);
+    expect(decide(['prune'], plain, {}, 0, npmCli)).toBe(plain);
+    mkdirSync(join(plain, 'node_modules'));
+    expect(decide(['uninstall', 'lodash'], plain, {}, 0, npmCli)).toBe(plain);
+  });
+
+  it('not for root when npm might fetch from git or a URL, unpack a tarball while it plans, or the project is not root\'s', { skip: !asRoot || !npmCli }, () => {
+    const deps = (d: Record<string, string>) => ({ 'package.json': JSON.stringify({ name: 'p', version: '1.0.0', dependencies: d }) });
+    for (const spec of ['github:npm/cli', 'git+https://example.invalid/x.git', 'https://example.invalid/x.tgz', 'file:x.tgz', 'npm:@x/y@github:a/b']) {
+      expect(decide(['uninstall', 'lodash'], project(deps({ x: spec })), {}, 0, npmCli), spec).toBeUndefined();
+    }
+    expect(decide(['uninstall', 'lodash'], project({ 'package.json': '{"dependencies":"nope"}' }), {}, 0, npmCli)).toBeUndefined();
+    expect(decide(['uninstall', 'lodash'], project({ 'package.json': '{not json' }), {}, 0, npmCli)).toBeUndefined();
+    expect(decide(['uninstall', 'lodash'], project(), {}, 0), 'without npm\'s own parser').toBeUndefined();
+    const users = project();
+    chownSync(users, 65534, 65534);
+    expect(decide(['uninstall', 'lodash'], users, {}, 0, npmCli)).toBeUndefined();
+    const modules = project();
+    mkdirSync(join(modules, 'node_modules'));
+    chownSync(join(modules, 'node_modules'), 65534, 65534);
+    expect(decide(['uninstall', 'lodash'], modules, {}, 0, npmCli)).toBeUndefined();
+    expect(decide(['uninstall', 'lodash'], project(), { SAFE_NPM_WHOLE_FLOW: '1' }, 0, npmCli), 'a hand-over').toBeUndefined();
+  });
+
+  it('does not apply to root without npm\'s parser, installs, -g, workspaces, --prefix, a project inside another, or a commit journal to repair', () => {
     const dir = project();
     expect(decide(['uninstall', 'lodash'], dir, {}, 0)).toBeUndefined();
+    expect(decide(['uninstall', 'lodash'], dir, { SAFE_NPM_WHOLE_FLOW: '1' })).toBeUndefined();
     expect(decide(['install', 'lodash'], dir)).toBeUndefined();
     expect(decide(['uninstall', '-g', 'lodash'], dir)).toBeUndefined();
     expect(decide(['uninstall', 'lodash', '-w', 'a'], dir)).toBeUndefined();
