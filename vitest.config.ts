@@ -66,7 +66,8 @@ export default defineConfig({
       // (a fresh process and module graph, the popular-name tables parsed again) cost 2-3 s under
       // load, about 90 s of CI's run; together they take 10 s this way (30 s isolated, alone). Their
       // state is per test (temp folders, injected deps); four runs in shuffled file order passed.
-      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], pool: 'threads' } },
+      // Their temp folders go after each file (test/helpers/unit-temp-cleanup.ts).
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], pool: 'threads', setupFiles: ['test/helpers/unit-temp-cleanup.ts'] } },
       // Integration and fuzz files each get a fresh process: they start servers, set signals, spawn.
       { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts', 'test/fuzz/**/*.test.ts'] } },
     ],
