@@ -94,19 +94,22 @@ export interface RemoveInPlaceContext {
  */
 export async function removeInPlace(inv: NpmInvocation, project: string, cliScript: string, env: Record<string, string | undefined>, proc: NodeJS.Process, context: RemoveInPlaceContext): Promise<boolean> {
   const envAsGiven = { ...env };
-  let release: () => Promise<void> = async () => {};
-  if (proc.geteuid?.() === 0) {
-    const guarded = guardRemovalOnly(cliScript, async () => {
-      await release();
-      return handOver(context, envAsGiven, proc);
-    });
-    if (!guarded) return false;
-  }
-  const lock = await lockProject(project, {
+  // flock(1) starts while arborist loads below (a few tens of milliseconds in parallel).
+  const locking = lockProject(project, {
     timeoutSeconds: Number(env.SAFE_NPM_LOCK_TIMEOUT ?? 600) || 600,
     onWait: (pid) => void proc.stderr.write(`safe-npm: another safe-npm is installing here${pid ? ` (pid ${pid})` : ''}; waiting for it to finish\n`),
   });
-  release = () => lock.release();
+  if (proc.geteuid?.() === 0) {
+    const guarded = guardRemovalOnly(cliScript, async () => {
+      await (await locking).release();
+      return handOver(context, envAsGiven, proc);
+    });
+    if (!guarded) {
+      await (await locking).release();
+      return false;
+    }
+  }
+  await locking;
   // Scripts stay off whatever an .npmrc says: the environment and the first argument both say so.
   proc.env.npm_config_ignore_scripts = 'true';
   runNpmInProcess(cliScript, withScriptsOff(inv.npmArgs), proc);

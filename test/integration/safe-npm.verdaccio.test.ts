@@ -13,6 +13,7 @@ import { makeProject, makeTempDir, ownersUnder, snapshotProject } from '../helpe
 import { DEAD_REGISTRY, repoRoot, runBin, runTool, SYSTEM_PATH, type RunResult } from '../helpers/run-bin.js';
 import { publishedRecently, startVerdaccio, type VerdaccioServer } from '../helpers/verdaccio.js';
 import { lookupUser } from '../../src/run/users.js';
+import { lockProject } from '../../src/run/project-lock.js';
 
 const NOBODY = 65534;
 /** The install identity root's installs into root-owned projects run as (created on the first root run). */
@@ -349,6 +350,13 @@ describe('root\'s uninstall in a root-owned project', () => {
     expect((await safeNpm(['install', 'clean-fixture', 'old-deprecated', 'create-fixture', '--safe-yes'], project)).exitCode).toBe(0);
     // The real npm first on PATH (not the logging wrapper): its own entry can run in our process.
     const real = { PATH: SYSTEM_PATH, SAFE_NPM_TIMING: '1' };
+
+    // Under the project lock, as every run here.
+    const held = await lockProject(project, { timeoutSeconds: 1, onWait: () => {} });
+    const busy = await safeNpm(['uninstall', 'old-deprecated'], project, { ...real, SAFE_NPM_LOCK_TIMEOUT: '1' });
+    await held.release();
+    expect(busy.exitCode, show(busy)).toBe(75);
+    expect(existsSync(join(project, 'node_modules/old-deprecated/package.json'))).toBe(true);
 
     const removed = await safeNpm(['uninstall', 'old-deprecated'], project, real);
     expect(removed.exitCode, show(removed)).toBe(0);
