@@ -56,6 +56,7 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
   deps.mark?.('config loaded');
   if (treeMode !== 'none') s.tree = startResolve(s, s.specs, cooldown, treeMode);
   deps.mark?.('resolver started');
+  if (s.tree && requested.length === 0) warmNameIndexWhenAllIsNew(s);
   // Packages named here are fetched by us; a tree's documents come from npm's engine (pacote unneeded).
   let registry = requested.length > 0 || treeMode !== 'none' ? await deps.createRegistry(s.config, s.cacheDir, requested.length > 0 ? 'now' : 'when-needed') : undefined;
 
@@ -101,6 +102,24 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
 const isExec = (inv: NpmInvocation) => inv.kind === 'exec' || inv.kind === 'init';
 /** Commands whose specs are packages to install (an uninstall may name a folder that is gone). */
 const installsSpecs = (inv: NpmInvocation) => isExec(inv) || inv.kind === 'install' || inv.kind === 'install-test' || inv.kind === 'link';
+
+/**
+ * Nothing installed yet (a fresh clone, a first `npm ci`): every package npm's engine resolves is new,
+ * and each name is looked up in the popular-name tables. They are built now, on this core, while the
+ * engine resolves on the other (about 0.3 s that otherwise came after the resolution, on every such
+ * run). With packages installed, an up-to-date tree may need no look-up at all: nothing is built.
+ * (Requested packages build them anyway, when they are checked.)
+ */
+function warmNameIndexWhenAllIsNew(s: NpmSession): void {
+  if (s.deps.installedEntries(s.projectDir).size > 0) return;
+  setImmediate(() => {
+    try {
+      s.deps.popular();
+    } catch {
+      // built again at the first look-up, which reports what went wrong
+    }
+  });
+}
 
 /**
  * Check → decide → prompt for the packages on the command line. A did-you-mean or a skip rewrites

@@ -242,3 +242,51 @@ describe('npx as root: npm\'s own "Ok to proceed?" (root\'s packages are install
     expect(ci.ran[0]!.installSpecs).toEqual([{ spec: 'left-pad@1.0.9', name: 'left-pad' }]);
   });
 });
+
+describe('the name tables while npm\'s engine resolves', () => {
+  /**
+   * npm's engine holds its answer until the flow asks for the name tables, or until the event loop has
+   * turned 50 times without it: the order of the two says whether the tables were built while it resolved.
+   */
+  async function order(installed: Map<string, { version: string }>): Promise<string[]> {
+    const events: string[] = [];
+    const t = await fakeDeps({ packuments: registry, tree: [{ name: 'lodash', version: registry.lodash['dist-tags']!.latest!, location: 'node_modules/lodash', registry: true, source: 'registry', path: ['lodash'], dev: false, optional: false }] });
+    let release: () => void = () => {};
+    const asked = new Promise<void>((resolve) => (release = resolve));
+    const popular = t.deps.popular;
+    t.deps.popular = () => {
+      events.push('tables');
+      release();
+      return popular();
+    };
+    t.deps.installedEntries = () => installed;
+    const spawn = t.deps.spawnTreeWorker;
+    t.deps.spawnTreeWorker = (...args) => {
+      const worker = spawn(...args);
+      return {
+        ...worker,
+        start(request) {
+          const started = worker.start(request);
+          const turns = async () => {
+            for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+          };
+          const resolved = Promise.race([asked, turns()]).then(() => {
+            events.push('resolved');
+            return started.resolved;
+          });
+          return { ...started, resolved };
+        },
+      };
+    };
+    expect(await npmInstallFlow(install([]), t.deps)).toBe(0);
+    return events;
+  }
+
+  it('nothing installed yet: built while the engine resolves, not after it', async () => {
+    expect((await order(new Map()))[0]).toBe('tables');
+  });
+
+  it('packages installed (an up-to-date tree may need no look-up): not built before the answer', async () => {
+    expect((await order(new Map([['node_modules/lodash', { version: registry.lodash['dist-tags']!.latest! }]])))[0]).toBe('resolved');
+  });
+});
