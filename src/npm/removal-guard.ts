@@ -9,6 +9,13 @@
  * tree it wants (`Diff.calculate`) before it writes anything. The guard looks at that difference in
  * the arborist npm itself loads, and when it holds a package to unpack, stops the reify right there
  * (nothing has been written yet) and hands the command over.
+ *
+ * While it plans, npm may also fetch manifests: from the registry (documents: harmless), but also
+ * from git (`git ls-remote`, a clone), a URL or a tarball file, which pacote unpacks to read the
+ * manifest — through `overrides`, a folder dependency's or a workspace's own dependencies, an old
+ * lockfile's upgrade. pacote's fetchers are guarded too: as root, only the registry's documents and
+ * a local folder's package.json are read; any other fetch throws before it starts, and the command
+ * is handed over even if arborist swallowed that error.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -37,7 +44,36 @@ class WouldUnpack extends Error {
   }
 }
 
+type Method = (this: unknown, ...args: unknown[]) => unknown;
 type Reify = (this: unknown, ...args: unknown[]) => Promise<unknown>;
+type FetcherClass = (new (...args: never[]) => unknown) & { prototype: Record<string, Method | undefined> };
+
+/** What may run as root, per pacote fetcher: reading documents and manifests, never a tarball or git. */
+const READS_ONLY: Record<string, readonly string[]> = {
+  RegistryFetcher: ['resolve', 'packument', 'manifest'],
+  DirFetcher: ['resolve', 'packument', 'manifest'],
+  GitFetcher: [],
+  RemoteFetcher: [],
+  FileFetcher: [],
+};
+const FETCHER_METHODS = ['resolve', 'packument', 'manifest', 'tarball', 'tarballStream', 'tarballFile', 'extract'];
+
+/** Each fetcher's methods that would fetch or unpack something other than a document: they throw. */
+function guardFetchers(pacote: Record<string, unknown>, onBlocked: (what: string) => Error): boolean {
+  for (const [name, allowed] of Object.entries(READS_ONLY)) {
+    const fetcher = pacote[name] as FetcherClass | undefined;
+    if (typeof fetcher !== 'function' || !fetcher.prototype) return false;
+    for (const method of FETCHER_METHODS) {
+      if (allowed.includes(method)) continue;
+      const original = fetcher.prototype[method];
+      if (typeof original !== 'function') continue;
+      fetcher.prototype[method] = function blockedAsRoot(this: unknown) {
+        throw onBlocked(`${name}.${method}(${String((this as { spec?: unknown } | undefined)?.spec ?? '')})`);
+      };
+    }
+  }
+  return true;
+}
 
 /**
  * Load the arborist of the npm at `cliScript` (npm finds it in the module cache later: no second
@@ -50,24 +86,36 @@ export function guardRemovalOnly(cliScript: string, onWouldUnpack: (locations: s
     const requireFromNpm = createRequire(cliScript);
     const index = requireFromNpm.resolve('@npmcli/arborist');
     const Diff = requireFromNpm(join(dirname(index), 'diff.js')) as { calculate?: (options: unknown) => DiffLike };
-    const Arborist = requireFromNpm(index) as { prototype?: { reify?: Reify } };
+    // arborist's own pacote (the one it requires), guarded before arborist loads and uses it.
+    const pacote = createRequire(index)('pacote') as Record<string, unknown>;
+    const blocked: string[] = [];
+    if (!guardFetchers(pacote, (what) => {
+      blocked.push(what);
+      return new WouldUnpack([what]);
+    })) return false;
+    const Arborist = requireFromNpm(index) as { prototype?: Record<string, Reify | undefined> };
     const calculate = Diff.calculate;
-    const reify = Arborist.prototype?.reify;
-    if (typeof calculate !== 'function' || typeof reify !== 'function') return false;
+    const planners = ['buildIdealTree', 'reify', 'prune'] as const;
+    if (typeof calculate !== 'function' || !Arborist.prototype || planners.some((m) => typeof Arborist.prototype![m] !== 'function')) return false;
     Diff.calculate = function guardedCalculate(this: unknown, options: unknown) {
+      // A fetch stopped while planning, even one arborist let pass (an optional dependency): hand over.
+      if (blocked.length) throw new WouldUnpack(blocked);
       const diff = calculate.call(this, options);
       const unpacked = packagesWritten(diff);
       if (unpacked.length) throw new WouldUnpack(unpacked);
       return diff;
     };
-    Arborist.prototype!.reify = async function guardedReify(this: unknown, ...args: unknown[]) {
-      try {
-        return await reify.apply(this, args);
-      } catch (error) {
-        if (error instanceof WouldUnpack) return onWouldUnpack(error.locations);
-        throw error;
-      }
-    };
+    for (const method of planners) {
+      const original = Arborist.prototype[method]!;
+      Arborist.prototype[method] = async function guarded(this: unknown, ...args: unknown[]) {
+        try {
+          return await original.apply(this, args);
+        } catch (error) {
+          if (error instanceof WouldUnpack || blocked.length) return onWouldUnpack(error instanceof WouldUnpack ? error.locations : blocked);
+          throw error;
+        }
+      };
+    }
     return true;
   } catch {
     return false;

@@ -379,6 +379,23 @@ describe('root\'s uninstall in a root-owned project', () => {
     // Root's npm (its cache is the run's own) fetched no tarball: it stopped before unpacking anything.
     const rootCache = handedOver.env.npm_config_cache!;
     expect(existsSync(join(rootCache, '_cacache', 'content-v2')), 'a tarball in root\'s npm cache').toBe(false);
+
+    // Planning may fetch more than documents: a local folder's own dependency from git makes npm run
+    // git (here a stand-in that logs who ran it, and fails). Never as root: the whole flow runs it as
+    // the install identity.
+    const bin = await makeTempDir('safe-npm-git-');
+    const log = join(markers, `git-runs-${Date.now()}`);
+    writeFileSync(join(bin, 'git'), `#!/bin/sh\nid -u >> ${log}\nexit 1\n`, { mode: 0o755 });
+    writeFileSync(join(project, '.npmrc'), `git=${join(bin, 'git')}\n`);
+    await mkdir(join(project, 'local'));
+    writeFileSync(join(project, 'local', 'package.json'), JSON.stringify({ name: 'local', version: '1.0.0', dependencies: { 'from-git': 'git+https://example.invalid/from-git.git' } }));
+    const manifest = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8'));
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ ...manifest, dependencies: { ...manifest.dependencies, local: 'file:local' } }));
+    const viaGit = await safeNpm(['uninstall', 'clean-fixture'], project, real);
+    expect(viaGit.stderr, 'the whole flow ran').toContain('engine spawned');
+    const runs = readFileSync(log, 'utf8').trim().split('\n');
+    expect(runs.length, show(viaGit)).toBeGreaterThan(0);
+    expect(runs.filter((uid) => uid === '0'), 'git run by root\'s npm').toEqual([]);
   });
 });
 
