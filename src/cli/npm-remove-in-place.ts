@@ -5,16 +5,17 @@
  *
  * - An ordinary user in their own project: npm runs as they would run it.
  * - Root in a root-owned project: the same, guarded (`removal-guard.ts`): when npm's engine would
- *   unpack a package (the lockfile brings back one that is missing), it is stopped before it writes
- *   anything and the command goes through the whole flow, where npm's engine runs as the install
- *   identity in a staging copy. Dependencies from git or a URL (whose manifests npm may fetch and
- *   unpack while it plans) go to the whole flow from the start.
+ *   write a package (the lockfile brings back one that is missing, a link to make) or fetch anything
+ *   but registry documents, it is stopped before it does and the command goes through the whole
+ *   flow, where npm's engine runs as the install identity in a staging copy. Only a project laid out
+ *   as npm lays it out goes this way (`plainLayout`: no symlink on the way to a package, lockfiles
+ *   that are root's regular files, no workspaces), with no dependency from git or a URL.
  *
  * Everything else (root in someone else's project, -g, workspaces, --prefix, a project inside a
  * larger one, a commit journal left to repair) goes through the whole flow.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { JOURNAL } from '../npm/commit-project.js';
@@ -41,7 +42,7 @@ export function removesInPlace(inv: NpmInvocation, cwd: string, env: Record<stri
   // npm would take a parent project as the root when this one is its workspace: the whole flow decides.
   for (let dir = dirname(project); dir !== dirname(dir); dir = dirname(dir)) if (existsSync(join(dir, 'package.json'))) return undefined;
   if (existsSync(join(project, JOURNAL))) return undefined;
-  if (euid === 0 && !(ownedByRoot(project) && onlyRegistryAndFolderSpecs(project, cliScript))) return undefined;
+  if (euid === 0 && !(ownedByRoot(project) && plainLayout(project) && onlyRegistryAndFolderSpecs(project, cliScript))) return undefined;
   return project;
 }
 
@@ -56,6 +57,90 @@ function ownedByRoot(project: string): boolean {
   }
 }
 
+const isRootsRegularFile = (path: string): boolean => {
+  try {
+    const st = lstatSync(path);
+    return st.isFile() && st.uid === 0 && st.nlink === 1;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+};
+
+/**
+ * npm run as root writes and removes only along paths that are what they seem, or the whole flow
+ * runs (where npm's engine cannot write outside its staging copy). package.json and the lockfiles are
+ * root's own regular files (npm writes through a symlink, and a hard link is another file too); every
+ * folder npm walks to reach a package — node_modules, @scope folders, package folders and their own
+ * node_modules — is a real folder of root's: a planted `a/node_modules -> /usr/lib/node_modules` would
+ * have npm remove root's global packages through it. Links npm makes (bins in .bin) may point
+ * anywhere: a removal only unlinks them. Linked packages (local folders, workspaces) go to the whole
+ * flow too: npm links and chmods their bins through whatever they hold.
+ */
+function plainLayout(project: string): boolean {
+  if (!['package.json', 'package-lock.json', 'npm-shrinkwrap.json'].every((f) => isRootsRegularFile(join(project, f)))) return false;
+  const modules = join(project, 'node_modules');
+  if (!existsSync(modules)) return true;
+  return isRootsFolder(modules) && isRootsRegularFile(join(modules, '.package-lock.json')) && plainModules(modules);
+}
+
+function isRootsFolder(path: string): boolean {
+  try {
+    const st = lstatSync(path);
+    return st.isDirectory() && st.uid === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** A node_modules folder: its packages (and @scopes) are root's real folders, recursively. */
+function plainModules(modules: string): boolean {
+  let entries;
+  try {
+    entries = readdirSync(modules, { withFileTypes: true });
+  } catch {
+    return false;
+  }
+  for (const entry of entries) {
+    const path = join(modules, entry.name);
+    // npm ignores dot folders (caches of build tools), but .bin is where it unlinks removed bins.
+    if (entry.name.startsWith('.')) {
+      if (entry.name === '.bin' && !isRootsFolder(path)) return false;
+      continue;
+    }
+    if (entry.isSymbolicLink()) return false;
+    if (!entry.isDirectory()) continue;
+    if (entry.name.startsWith('@')) {
+      if (!isRootsFolder(path)) return false;
+      let scoped;
+      try {
+        scoped = readdirSync(path, { withFileTypes: true });
+      } catch {
+        return false;
+      }
+      for (const inner of scoped) {
+        if (inner.isSymbolicLink()) return false;
+        if (inner.isDirectory() && !plainPackage(join(path, inner.name))) return false;
+      }
+    } else if (!plainPackage(path)) return false;
+  }
+  return true;
+}
+
+function plainPackage(folder: string): boolean {
+  if (!isRootsFolder(folder)) return false;
+  const nested = join(folder, 'node_modules');
+  if (!existsSync(nested) && !isSymlink(nested)) return true;
+  return isRootsFolder(nested) && plainModules(nested);
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Every dependency of the project is a registry spec (range, version, tag, alias of one) or a local
  * folder (a link): none whose manifest npm would have to fetch from git or a URL, or unpack from a
@@ -65,6 +150,8 @@ function onlyRegistryAndFolderSpecs(project: string, cliScript: string | undefin
   if (!cliScript) return false;
   try {
     const manifest = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as Record<string, unknown>;
+    // Workspaces are links in node_modules, with their own dependencies: the whole flow.
+    if (manifest.workspaces !== undefined) return false;
     type Parsed = { type: string; subSpec?: Parsed };
     const npa = createRequire(cliScript)('npm-package-arg') as { resolve(name: string, spec: string, where: string): Parsed };
     const plain = (p: Parsed): boolean => ['range', 'version', 'tag', 'directory'].includes(p.type) || (p.type === 'alias' && !!p.subSpec && plain(p.subSpec));

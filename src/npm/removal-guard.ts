@@ -27,11 +27,14 @@ export interface DiffLike {
   children: DiffLike[];
 }
 
-/** Locations of the packages a reify of this difference would unpack (added or changed, not links). */
+/**
+ * Locations of the packages a reify of this difference would write: added or changed, links too (a
+ * link's bins are linked and chmod-ed through whatever its folder holds, which may be a symlink).
+ */
 export function packagesWritten(diff: DiffLike): string[] {
   const out: string[] = [];
   const visit = (d: DiffLike) => {
-    if ((d.action === 'ADD' || d.action === 'CHANGE') && d.ideal && !d.ideal.isLink) out.push(d.ideal.location);
+    if ((d.action === 'ADD' || d.action === 'CHANGE') && d.ideal) out.push(d.ideal.location);
     for (const child of d.children) visit(child);
   };
   visit(diff);

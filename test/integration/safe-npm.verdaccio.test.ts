@@ -4,7 +4,7 @@
  * install-type npm call ran as uid 0 (a logging npm first on PATH), that a stopped install leaves
  * the project byte-identical, and that passthrough keeps npm's output and exit code.
  */
-import { chownSync, existsSync, lstatSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, lstatSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -379,6 +379,17 @@ describe('root\'s uninstall in a root-owned project', () => {
     // Root's npm (its cache is the run's own) fetched no tarball: it stopped before unpacking anything.
     const rootCache = handedOver.env.npm_config_cache!;
     expect(existsSync(join(rootCache, '_cacache', 'content-v2')), 'a tarball in root\'s npm cache').toBe(false);
+
+    // A link planted on the way to a package (`x/node_modules -> elsewhere`): npm run as root would
+    // remove through it. The whole flow runs instead, as the install identity, which cannot.
+    const elsewhere = await makeTempDir('safe-npm-elsewhere-');
+    await mkdir(join(elsewhere, 'victim'));
+    writeFileSync(join(elsewhere, 'victim', 'package.json'), JSON.stringify({ name: 'victim', version: '1.0.0' }));
+    symlinkSync(elsewhere, join(project, 'node_modules', 'clean-fixture', 'node_modules'));
+    const planted = await safeNpm(['prune'], project, real);
+    expect(planted.stderr, 'the whole flow ran').toContain('engine spawned');
+    expect(existsSync(join(elsewhere, 'victim', 'package.json')), show(planted)).toBe(true);
+    await rm(join(project, 'node_modules', 'clean-fixture', 'node_modules'));
 
     // Planning may fetch more than documents: a local folder's own dependency from git makes npm run
     // git (here a stand-in that logs who ran it, and fails). Never as root: the whole flow runs it as

@@ -1,5 +1,5 @@
 /** When `npm uninstall` / `npm prune` may be npm's own command in our process (a user in their own project). */
-import { chownSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chownSync, linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -62,6 +62,35 @@ describe('uninstall / prune in place', () => {
     chownSync(join(modules, 'node_modules'), 65534, 65534);
     expect(decide(['uninstall', 'lodash'], modules, {}, 0, npmCli)).toBeUndefined();
     expect(decide(['uninstall', 'lodash'], project(), { SAFE_NPM_WHOLE_FLOW: '1' }, 0, npmCli), 'a hand-over').toBeUndefined();
+  });
+
+  it('root: only along paths that are what they seem — no symlink or foreign folder on the way to a package, no linked lockfile, no workspaces', { skip: !asRoot || !npmCli }, () => {
+    const tree = (...layout: Array<(dir: string) => void>) => {
+      const dir = project({ 'package.json': JSON.stringify({ name: 'p', version: '1.0.0', dependencies: { a: '^1' } }) });
+      mkdirSync(join(dir, 'node_modules', 'a', 'node_modules', 'b'), { recursive: true });
+      mkdirSync(join(dir, 'node_modules', '@s', 'c'), { recursive: true });
+      mkdirSync(join(dir, 'node_modules', '.bin'));
+      writeFileSync(join(dir, 'node_modules', '.package-lock.json'), '{}');
+      writeFileSync(join(dir, 'package-lock.json'), '{}');
+      for (const change of layout) change(dir);
+      return decide(['prune'], dir, {}, 0, npmCli) === dir;
+    };
+    const outside = mkdtempSync(join(tmpdir(), 'remove-in-place-outside-'));
+    expect(tree(), 'a plain tree').toBe(true);
+    expect(tree((d) => symlinkSync('../a/index.js', join(d, 'node_modules', '.bin', 'a')), (d) => symlinkSync(outside, join(d, 'node_modules', '.cache'))), 'bins and dot folders may link anywhere').toBe(true);
+    expect(tree((d) => symlinkSync(outside, join(d, 'node_modules', 'a', 'node_modules', 'b', 'node_modules'))), 'a nested node_modules linked out').toBe(false);
+    expect(tree((d) => symlinkSync(outside, join(d, 'node_modules', 'linked'))), 'a linked package').toBe(false);
+    expect(tree((d) => symlinkSync(outside, join(d, 'node_modules', '@s', 'd'))), 'a linked scoped package').toBe(false);
+    expect(tree((d) => symlinkSync(outside, join(d, 'node_modules', '@t'))), 'a linked scope').toBe(false);
+    expect(tree((d) => chownSync(join(d, 'node_modules', 'a', 'node_modules', 'b'), 65534, 65534)), 'a folder of another user').toBe(false);
+    expect(tree((d) => symlinkSync(join(outside, 'x'), join(d, 'node_modules', '.bin2'))), 'a dot entry other than .bin').toBe(true);
+    const victim = join(outside, 'victim.json');
+    writeFileSync(victim, '{}');
+    expect(tree((d) => { const l = join(d, 'package-lock.json'); rmSync(l); symlinkSync(victim, l); }), 'a linked lockfile').toBe(false);
+    expect(tree((d) => { const l = join(d, 'npm-shrinkwrap.json'); linkSync(victim, l); }), 'a hard-linked shrinkwrap').toBe(false);
+    expect(tree((d) => { const l = join(d, 'node_modules', '.package-lock.json'); rmSync(l); symlinkSync(victim, l); }), 'a linked hidden lockfile').toBe(false);
+    const ws = project({ 'package.json': JSON.stringify({ name: 'p', version: '1.0.0', workspaces: ['pkgs/*'] }) });
+    expect(decide(['prune'], ws, {}, 0, npmCli), 'workspaces').toBeUndefined();
   });
 
   it('does not apply to root without npm\'s parser, installs, -g, workspaces, --prefix, a project inside another, or a commit journal to repair', () => {
