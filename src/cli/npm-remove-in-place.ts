@@ -9,7 +9,8 @@
  *   but registry documents, it is stopped before it does and the command goes through the whole
  *   flow, where npm's engine runs as the install identity in a staging copy. Only a project laid out
  *   as npm lays it out goes this way (`plainLayout`: no symlink on the way to a package, lockfiles
- *   that are root's regular files, no workspaces), with no dependency from git or a URL.
+ *   that are root's regular files, no workspaces, no .npmrc of its own), with no dependency from
+ *   git or a URL.
  *
  * Everything else (root in someone else's project, -g, workspaces, --prefix, a project inside a
  * larger one, a commit journal left to repair) goes through the whole flow.
@@ -78,6 +79,9 @@ const isRootsRegularFile = (path: string): boolean => {
  */
 function plainLayout(project: string): boolean {
   if (!['package.json', 'package-lock.json', 'npm-shrinkwrap.json'].every((f) => isRootsRegularFile(join(project, f)))) return false;
+  // The project's own npm configuration (where npm writes its cache and logs, which git to run…) is
+  // part of its content: the whole flow reads it as the install identity, not as root.
+  if (existsSync(join(project, '.npmrc')) || isSymlink(join(project, '.npmrc'))) return false;
   const modules = join(project, 'node_modules');
   if (!existsSync(modules)) return true;
   return isRootsFolder(modules) && isRootsRegularFile(join(modules, '.package-lock.json')) && plainModules(modules);

@@ -89,6 +89,7 @@ describe('uninstall / prune in place', () => {
     expect(tree((d) => { const l = join(d, 'package-lock.json'); rmSync(l); symlinkSync(victim, l); }), 'a linked lockfile').toBe(false);
     expect(tree((d) => { const l = join(d, 'npm-shrinkwrap.json'); linkSync(victim, l); }), 'a hard-linked shrinkwrap').toBe(false);
     expect(tree((d) => { const l = join(d, 'node_modules', '.package-lock.json'); rmSync(l); symlinkSync(victim, l); }), 'a linked hidden lockfile').toBe(false);
+    expect(tree((d) => writeFileSync(join(d, '.npmrc'), 'logs-dir=/etc\n')), 'a project .npmrc (where npm writes its logs, which git it runs)').toBe(false);
     const ws = project({ 'package.json': JSON.stringify({ name: 'p', version: '1.0.0', workspaces: ['pkgs/*'] }) });
     expect(decide(['prune'], ws, {}, 0, npmCli), 'workspaces').toBeUndefined();
   });
