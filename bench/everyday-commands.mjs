@@ -3,8 +3,8 @@
  * Everyday commands against plain npm, same tree, same user, warm, alternated (issue 9):
  *   uninstall  — `safe-npm uninstall lodash` vs `npm uninstall lodash` in a project with esbuild (its
  *                postinstall approved): ratio of medians (goal ≤ 1.15; nothing may replay);
- *   root-owned uninstall — the same by root in a root-owned copy (when run as root): npm's own command
- *                in our process, guarded (nothing to unpack: it only removes);
+ *   root-owned uninstall — the same by root in a root-owned copy (when run as root): npm's engine runs
+ *                as the build identity in a staging copy, committed into the project;
  *   up-to-date install — `safe-npm install` vs `npm install` with nothing to change (the user's, and
  *                root's in a root-owned copy): nothing new is vetted, no document read;
  *   npx bin    — `npx esbuild --version` through shims/npx vs plain npx, esbuild installed locally:

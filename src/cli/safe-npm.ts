@@ -83,13 +83,15 @@ async function main(): Promise<number | undefined> {
     if (runsGlobalBinOnly(invocation, npmConfig.localPrefix, npmConfig.globalPrefix)) return npmPassthrough(invocation.npmArgs);
   }
 
-  // uninstall / prune in one's own project: npm's own command, in this process, scripts off (root's:
-  // only while it removes; a package to unpack hands it to the whole flow).
+  // uninstall / prune by a user in their own project: npm's own command, in this process, scripts off.
   if (invocation.kind === 'reify' && !truthy(env.SAFE_NPM_SPAWN)) {
     const { removesInPlace, removeInPlace } = await import('./npm-remove-in-place.js');
-    const cli = npmCliScript(realBinary('npm'));
-    const project = cli ? removesInPlace(invocation, process.cwd(), env, process.geteuid?.(), cli) : undefined;
-    if (project && cli && (await removeInPlace(invocation, project, cli, env, process, { argv, entryScript: process.argv[1]! }))) return undefined;
+    const project = removesInPlace(invocation, process.cwd(), env, process.geteuid?.());
+    const cli = project ? npmCliScript(realBinary('npm')) : undefined;
+    if (project && cli) {
+      await removeInPlace(invocation, project, cli, env, process);
+      return undefined;
+    }
   }
 
   if (invocation.kind === 'safe') {
