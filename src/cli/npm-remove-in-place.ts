@@ -18,16 +18,25 @@ import { lockProject } from '../run/project-lock.js';
 export function removesInPlace(inv: NpmInvocation, cwd: string, env: Record<string, string | undefined>, euid: number | undefined): string | undefined {
   if (euid === undefined || euid === 0) return undefined;
   if (inv.kind !== 'reify' || inv.global || inv.workspaces !== false) return undefined;
-  if (inv.cliConfig.prefix !== undefined || env.npm_config_prefix || env.NPM_CONFIG_PREFIX) return undefined;
-  // -g from the environment, as npm reads it (npm_config_global, npm_config_location=global).
-  const fromEnv = (key: string) => env[`npm_config_${key}`] ?? env[`NPM_CONFIG_${key.toUpperCase()}`] ?? '';
-  if (/^(true|1|yes)$/i.test(fromEnv('global').trim()) || /^global$/i.test(fromEnv('location').trim())) return undefined;
+  // --prefix or -g from the environment too (npm_config_global, npm_config_location=global): when in
+  // doubt, the whole flow.
+  if (inv.cliConfig.prefix !== undefined || npmEnvSetting(env, 'prefix')) return undefined;
+  const global = npmEnvSetting(env, 'global');
+  if ((global !== undefined && !/^(false|0|)$/i.test(global.trim())) || /^global$/i.test(npmEnvSetting(env, 'location')?.trim() ?? '')) return undefined;
   const project = nearestPackageRoot(cwd);
   if (!project) return undefined;
   // npm would take a parent project as the root when this one is its workspace: the whole flow decides.
   for (let dir = dirname(project); dir !== dirname(dir); dir = dirname(dir)) if (existsSync(join(dir, 'package.json'))) return undefined;
   if (existsSync(join(project, JOURNAL))) return undefined;
   return project;
+}
+
+/** An npm setting from the environment, named as npm reads it: `npm_config_` in any case, `_` or `-`. */
+function npmEnvSetting(env: Record<string, string | undefined>, key: string): string | undefined {
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && /^npm_config_/i.test(name) && name.slice('npm_config_'.length).toLowerCase().replace(/_/g, '-') === key) return value;
+  }
+  return undefined;
 }
 
 /** Lock the project, then hand the process to npm (it exits by itself; the lock goes with us). */

@@ -43,6 +43,8 @@ describe('uninstall / prune in place', () => {
     expect(decide(['uninstall', 'lodash'], dir, { npm_config_prefix: dir })).toBeUndefined();
     expect(decide(['uninstall', 'lodash'], dir, { npm_config_global: 'true' }), '-g from the environment').toBeUndefined();
     expect(decide(['uninstall', 'lodash'], dir, { NPM_CONFIG_LOCATION: 'global' })).toBeUndefined();
+    expect(decide(['uninstall', 'lodash'], dir, { Npm_Config_Global: 'TRUE' }), 'any case, as npm reads it').toBeUndefined();
+    expect(decide(['uninstall', 'lodash'], dir, { NPM_CONFIG_PREFIX: dir })).toBeUndefined();
     expect(decide(['uninstall', 'lodash'], dir, { npm_config_global: 'false', npm_config_location: 'user' })).toBe(dir);
     const inner = join(dir, 'packages', 'a');
     mkdirSync(inner, { recursive: true });
