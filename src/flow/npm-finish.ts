@@ -25,10 +25,12 @@ export interface Written {
 }
 
 /** Said after the interrupt line when the install was already written (only scripts were left). */
-export const INSTALLED_BEFORE_INTERRUPT = 'the install itself had completed: the project has the new packages (approved install scripts that had not run yet, if any, did not: npm rebuild runs them)';
+export function installedBeforeInterrupt(ownCommand: string): string {
+  return `the install itself had completed: the project has the new packages (approved install scripts that had not run yet, if any, did not: ${ownCommand} rebuild runs them)`;
+}
 
 function settleInstalled(s: NpmSession): void {
-  if (s.config.get('dry-run') !== true) s.deps.interrupts.settled(INSTALLED_BEFORE_INTERRUPT);
+  if (s.config.get('dry-run') !== true) s.deps.interrupts.settled(installedBeforeInterrupt(s.deps.ownCommand));
 }
 
 /**

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lookupUser } from '../../src/run/users.js';
-import { INSTALLED_BEFORE_INTERRUPT } from '../../src/flow/npm-finish.js';
+import { installedBeforeInterrupt } from '../../src/flow/npm-finish.js';
 import { makeProject, makeTempDir, ownersUnder, snapshotProject } from '../helpers/projects.js';
 import { DEAD_REGISTRY, makeSandbox, repoRoot, runBin, runTool, SYSTEM_PATH, type RunResult, type Sandbox } from '../helpers/run-bin.js';
 import { startVerdaccio, type VerdaccioServer } from '../helpers/verdaccio.js';
@@ -296,7 +296,7 @@ describe('3. an interrupted install leaves the project wholly old or wholly new'
       expect(at, String(result.stderr)).toBeGreaterThanOrEqual(0);
       // Said once the install has returned (always at the last two moments); never of an old project.
       // A signal held through the commit is acted on before that: the project is new, unsaid.
-      const note = [`safe-npm: ${INSTALLED_BEFORE_INTERRUPT}`];
+      const note = [`safe-npm: ${installedBeforeInterrupt('safe-npm')}`];
       if (['tree installed', 'install done'].includes(moment)) expect(said.slice(at + 1), String(result.stderr)).toEqual(note);
       else expect([[], note], String(result.stderr)).toContainEqual(said.slice(at + 1));
       if (said.length > at + 1) expect(state).toBe('new');
@@ -329,7 +329,7 @@ describe('3b. an interrupted install in an ordinary user\'s project (npm\'s engi
       const said = String(result.stderr).split('\n').filter((l) => l && !/^safe-npm: \d+ ms /.test(l));
       const at = said.indexOf('safe-npm: interrupted (SIGINT): stopping and cleaning up');
       expect(at, String(result.stderr)).toBeGreaterThanOrEqual(0);
-      expect(said.slice(at + 1), String(result.stderr)).toEqual([`safe-npm: ${INSTALLED_BEFORE_INTERRUPT}`]);
+      expect(said.slice(at + 1), String(result.stderr)).toEqual([`safe-npm: ${installedBeforeInterrupt('safe-npm')}`]);
     }
     expect(JSON.parse(readFileSync(join(project, 'node_modules', 'tb-a', 'package.json'), 'utf8')).version).toBe('1.2.0');
     expect(processesInside(project)).toEqual([]);

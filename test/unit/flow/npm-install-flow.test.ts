@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { INSTALLED_BEFORE_INTERRUPT } from '../../../src/flow/npm-finish.js';
+import { installedBeforeInterrupt } from '../../../src/flow/npm-finish.js';
 import { watchInterrupts } from '../../../src/run/interrupts.js';
 import type { SignalSource } from '../../../src/run/passthrough.js';
 import { installSummary, npmInstallFlow, rewriteArgs, wholeTreeMode } from '../../../src/flow/npm-install.js';
@@ -144,8 +144,13 @@ describe('npm install flow (fake edges)', () => {
     expect(t.started[0]!.before!.getTime()).toBe(new Date('2026-11-23T12:00:00Z').getTime());
   });
 
+  it('the note after an interrupt names the replay in the tool\'s own name, as typed', () => {
+    expect(installedBeforeInterrupt('safe-npm')).toContain('safe-npm rebuild runs them');
+    expect(installedBeforeInterrupt('npm')).toContain(': npm rebuild runs them');
+  });
+
   it.each([
-    ['wrote', 0, [`safe-npm: ${INSTALLED_BEFORE_INTERRUPT}`]],
+    ['wrote', 0, [`safe-npm: ${installedBeforeInterrupt('safe-npm')}`]],
     ['failed', 1, []],
   ] as const)('a Ctrl-C while npm\'s engine writes, which then %s: no summary of npm\'s after the interrupt line, no replay, 130', async (_how, engineExit, said) => {
     const t = await fakeDeps({ packuments: registry });
