@@ -47,6 +47,15 @@ beforeAll(async () => {
       ...established('plain-a'),
       ...established('plain-b', { bin: { 'plain-b': 'cli.js' } }, { 'cli.js': '#!/usr/bin/env node\nconsole.log("plain-b ran");\n' }),
       ...established('scripted', { scripts: { postinstall: 'node run.js' } }, { 'run.js': logRun }),
+      // What its postinstall sees of the two folders above its project (written into its own folder).
+      ...established('peeks', { scripts: { postinstall: 'node peek.js' } }, {
+        'peek.js': [
+          "const { readdirSync, writeFileSync } = require('fs'); const { dirname } = require('path');",
+          "const project = dirname(dirname(process.cwd())); const list = (d) => { try { return readdirSync(d).sort(); } catch (e) { return e.code; } };",
+          "writeFileSync('seen.json', JSON.stringify({ cwd: process.cwd(), above: list(dirname(project)), twoAbove: list(dirname(dirname(project))) }));",
+          '',
+        ].join('\n'),
+      }),
       ...established('nest-b', {}, {}, ['1.0.0', '2.0.0']),
       ...established('nest-a', { dependencies: { 'nest-b': '^1.0.0' } }),
       ...established('uses-lookalike', { dependencies: { lodahs: '^1.0.0' } }),
@@ -171,7 +180,34 @@ describe('installs as npm would', () => {
     expect(ranLines(project)).toBe(1);
   });
 
-  it('approved scripts in root\'s project under a folder the script user cannot enter (mode 700, as root\'s home): one line saying so and what changes it, no sandbox error; followed, the rebuild runs the script', async () => {
+  for (const sandboxSetting of ['auto', 'off'] as const) {
+    it(`approved scripts in root's project below a folder the script user cannot enter (mode 700, as root's home; sandbox ${sandboxSetting}): they run, at the project's own path, and see nothing else of that folder`, async () => {
+      const closed = await makeTempDir('safe-npm-closed-home-');
+      await chmod(closed, 0o700);
+      const work = join(closed, 'work');
+      const project = join(work, 'p');
+      mkdirSync(project, { recursive: true, mode: 0o755 });
+      await chmod(work, 0o755);
+      writeFileSync(join(closed, 'root-secret.txt'), 'secret\n', { mode: 0o644 });
+      writeFileSync(join(work, 'other-project.txt'), 'x\n', { mode: 0o644 });
+      writeFileSync(join(project, 'package.json'), '{"name":"p","version":"1.0.0"}\n');
+      const env = { SAFE_NPM_SANDBOX: sandboxSetting };
+      expect((await safeNpm(['safe', 'approve', 'scripted@1.2.0'], project, env)).exitCode).toBe(0);
+      expect((await safeNpm(['safe', 'approve', 'peeks@1.2.0'], project, env)).exitCode).toBe(0);
+      const r = await safeNpm(['install', 'scripted', 'peeks'], project, env);
+      expect(r.exitCode, show(r)).toBe(0);
+      expect(r.stderr).not.toContain('cannot enter');
+      expect(ranLines(project)).toBe(1);
+      const seen = JSON.parse(readFileSync(join(project, 'node_modules', 'peeks', 'seen.json'), 'utf8'));
+      expect(seen).toEqual({ cwd: join(project, 'node_modules', 'peeks'), above: ['p'], twoAbove: ['work'] });
+      // The rebuild the install advises works there too.
+      const rebuilt = await safeNpm(['rebuild'], project, env);
+      expect(rebuilt.exitCode, show(rebuilt)).toBe(0);
+      expect(ranLines(project)).toBe(2);
+    });
+  }
+
+  it('approved scripts in root\'s project whose own folder the script user cannot enter (mode 700): one line saying so and what changes it, no sandbox error; followed, the rebuild runs the script', async () => {
     const project = await makeProject({ owner: 'root' });
     await chmod(project, 0o700);
     expect((await safeNpm(['safe', 'approve', 'scripted@1.2.0'], project)).exitCode).toBe(0);

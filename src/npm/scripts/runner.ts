@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, closeSync, constants as fsConstants, existsSync, fchmodSync, fchownSync, fstatSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, realpathSync, constants as fsConstants, existsSync, fchmodSync, fchownSync, fstatSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Settings } from '../../config/settings.js';
@@ -8,7 +8,8 @@ import { firstClosedFolder } from '../../run/can-enter.js';
 import { isRoot, ownerOf, type UserAccount } from '../../run/users.js';
 import { buildScriptEnv, type NpmBuildConfig, type Toolchain } from './env.js';
 import type { PlannedStep, RunPlan, WithheldScript } from './order.js';
-import { bwrapArgs, chooseSandbox, containedCommand, findBwrap, findContainTools, LEFTOVER_MARKER, type ContainTools, type SandboxChoice } from './sandbox.js';
+import { findWindowTools, throughWindow, windowedCommand, windowFits, type ProjectWindow, type WindowTools } from './project-window.js';
+import { bwrapArgs, chooseSandbox, containedCommand, containInit, findBwrap, findContainTools, LEFTOVER_MARKER, type ContainTools, type SandboxChoice } from './sandbox.js';
 import type { Interrupts } from '../../run/interrupts.js';
 import { spawnScript, type SpawnScript } from './spawn-script.js';
 import { createShimDir } from './toolchain.js';
@@ -43,6 +44,8 @@ export interface RunnerDeps {
   contain?: ContainTools | null;
   /** safe-npm as the user typed it (`npm` through the shim), for the commands a notice suggests. */
   command?: string;
+  /** util-linux tools for a project under a folder the script user cannot enter; undefined = look; null = none. */
+  windowTools?: WindowTools | null;
 }
 
 export interface EventOutcome {
@@ -222,10 +225,14 @@ export async function runInstallScripts(plan: RunPlan, deps: RunnerDeps): Promis
     result.exitCode = deps.strict && result.withheld.length ? ExitCode.scriptsWithheld : ExitCode.ok;
     return result;
   }
-  // A project under a folder only root may enter (root's home is mode 700): as the script user every
-  // script would fail with the sandbox's "Permission denied". Said once, with what changes it.
-  const closed = switchUser ? firstClosedFolder(plan.projectDir, user) : undefined;
-  if (closed) {
+  // A project under a folder only root may enter (root's home is mode 700): the scripts run behind a
+  // window onto the project (project-window.ts). Where none fits (the project folder itself is
+  // closed, util-linux is missing), every script would fail with "Permission denied": said once,
+  // with what changes it.
+  const realProject = switchUser ? realpathSync(plan.projectDir) : plan.projectDir;
+  const closed = switchUser ? firstClosedFolder(realProject, user) : undefined;
+  const windowTools = closed && windowFits(closed.path, realProject) ? (deps.windowTools === null ? undefined : (deps.windowTools ?? findWindowTools())) : undefined;
+  if (closed && !windowTools) {
     print(`safe-npm: approved install scripts run as "${user.name}", who cannot enter ${closed.path} (mode ${closed.mode.toString(8)}); make it enterable (chmod o+x ${closed.path}) or keep the project elsewhere, then run: ${deps.command ?? 'safe-npm'} rebuild`);
     for (const s of plan.steps) result.failed.push({ candidate: s.candidate, events: [], error: `not run: ${user.name} cannot enter ${closed.path}` });
     result.exitCode = plan.steps.some((s) => !s.candidate.optional) ? 1 : ExitCode.ok;
@@ -236,6 +243,7 @@ export async function runInstallScripts(plan: RunPlan, deps: RunnerDeps): Promis
   const workDir = mkdtempSync(join(tmpdir(), 'safe-npm-replay-'));
   chmodSync(workDir, 0o755);
   try {
+    const window = closed && windowTools ? { closed: closed.path, project: realProject, hold: privateDir(workDir, 'project-', user, false) } : undefined;
     const toolchain = createShimDir(join(workDir, 'bin'), deps.toolchain);
     const home = join(deps.cacheDir, 'home');
     for (const d of [deps.cacheDir, home, join(deps.cacheDir, 'npm'), join(deps.cacheDir, 'node-gyp')]) ensureOwnedDir(d, user, switchUser);
@@ -270,8 +278,8 @@ export async function runInstallScripts(plan: RunPlan, deps: RunnerDeps): Promis
     }
     result.sandboxed = choice.mode === 'bwrap';
     // bwrap has a pid namespace of its own; without it, root still contains each script in one.
-    const contain = switchUser && choice.mode !== 'bwrap' ? (deps.contain === null ? undefined : (deps.contain ?? findContainTools())) : undefined;
-    if (switchUser && choice.mode !== 'bwrap' && !contain) {
+    const contain = switchUser && choice.mode !== 'bwrap' && !window ? (deps.contain === null ? undefined : (deps.contain ?? findContainTools())) : undefined;
+    if (switchUser && choice.mode !== 'bwrap' && !contain && !window) {
       const notice = 'unshare/setpriv (util-linux) not found: a process an install script leaves running is not stopped';
       notices.push(notice);
       print(`safe-npm: ${notice}`);
@@ -291,7 +299,7 @@ export async function runInstallScripts(plan: RunPlan, deps: RunnerDeps): Promis
         print(`safe-npm: ${label(c)} not run: a dependency (${failedDep || '(root)'}) failed`);
         continue;
       }
-      const outcome = await runStep(step, { ...deps, npmConfig, home, switchUser, choice, contain, toolchain, projectOwner, spawnFn, projectDir: plan.projectDir });
+      const outcome = await runStep(step, { ...deps, npmConfig, home, switchUser, choice, contain, toolchain, projectOwner, spawnFn, projectDir: window ? realProject : plan.projectDir, window: window && windowTools ? { ...window, tools: windowTools } : undefined });
       if (outcome.failedEvent || outcome.error) {
         broken.add(c.location);
         result.failed.push(outcome);
@@ -330,6 +338,8 @@ interface StepContext extends RunnerDeps {
   projectOwner: { uid: number; gid: number };
   spawnFn: SpawnScript;
   projectDir: string;
+  /** Root's project under a folder the script user cannot enter: scripts run behind this window. */
+  window?: ProjectWindow & { tools: WindowTools };
 }
 
 async function runStep(step: PlannedStep, ctx: StepContext): Promise<StepOutcome> {
@@ -337,6 +347,12 @@ async function runStep(step: PlannedStep, ctx: StepContext): Promise<StepOutcome
   const outcome: StepOutcome = { candidate: c, events: [] };
   if (!existsSync(c.path)) {
     outcome.error = `package folder ${c.path} is missing`;
+    return outcome;
+  }
+  // Behind a window only the project shows: a package folder outside it (a linked folder) cannot run.
+  const pkgDir = ctx.window ? throughWindow(ctx.window, c.path) : c.path;
+  if (pkgDir === undefined) {
+    outcome.error = `not run: ${ctx.user.name} cannot enter ${ctx.window!.closed}, and ${c.path} is outside the project`;
     return outcome;
   }
   const firstParty = c.isRoot || c.source === 'link';
@@ -366,7 +382,14 @@ async function runStep(step: PlannedStep, ctx: StepContext): Promise<StepOutcome
       });
       let command: [string, string[]] = ['/bin/sh', ['-c', script]];
       let asUser = ctx.switchUser;
-      if (ctx.contain) {
+      if (ctx.window) {
+        // Spawned as root: the window is opened, then setpriv drops to the build user.
+        const inner: [string, string[]] = ctx.choice.mode === 'bwrap'
+          ? [ctx.choice.bwrap, [...bwrapArgs({ pkgDir, writable: [tmp, ctx.cacheDir], network: step.network }), '--', '/bin/sh', '-c', script]]
+          : containInit(script);
+        command = windowedCommand(ctx.window, pkgDir, ctx.window.tools, ctx.user, inner, ctx.choice.mode !== 'bwrap');
+        asUser = false;
+      } else if (ctx.contain) {
         command = containedCommand(script, ctx.contain, ctx.user);
         asUser = false; // setpriv drops to the build user inside the namespace
       } else if (ctx.choice.mode === 'bwrap') {
@@ -379,7 +402,8 @@ async function runStep(step: PlannedStep, ctx: StepContext): Promise<StepOutcome
       const started = Date.now();
       const r = await ctx.spawnFn({
         command,
-        cwd: c.path,
+        // Behind a window root starts in '/', and the window's opener changes into the package.
+        cwd: ctx.window ? '/' : c.path,
         env,
         ...(asUser ? { uid: ctx.user.uid, gid: ctx.user.gid } : {}),
         timeoutMs: Math.max(1, ctx.settings.scriptTimeoutSeconds) * 1000,

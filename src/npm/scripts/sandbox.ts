@@ -95,6 +95,11 @@ export function containedCommand(script: string, tools: ContainTools, user: { ui
   return [tools.unshare, [
     '--pid', '--fork', '--kill-child', '--',
     tools.setpriv, `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--',
-    '/bin/sh', '-c', CONTAIN_INIT, 'safe-npm-script', script,
+    ...containInit(script).flat(),
   ]];
+}
+
+/** The script under the init above (pid 1 of its namespace): what runs as the build user. */
+export function containInit(script: string): [string, string[]] {
+  return ['/bin/sh', ['-c', CONTAIN_INIT, 'safe-npm-script', script]];
 }
