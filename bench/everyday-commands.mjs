@@ -16,7 +16,7 @@
  * Runs as `nobody` when root (an ordinary user's project: npm runs as itself), else as you. Needs the
  * configured npm registry once, to make the template project.
  *
- *   npm run build && node bench/everyday-commands.mjs [--runs 9]
+ *   npm run build && node bench/everyday-commands.mjs [--runs 9] [--only rootOwnedUninstall,uninstall,…]
  */
 import { spawnSync } from 'node:child_process';
 import { chownSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync, chmodSync } from 'node:fs';
@@ -26,6 +26,10 @@ import { fileURLToPath } from 'node:url';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 9;
+// --only <result names>: just those rows (quicker while working on one command).
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : undefined;
+const pairsOf = { uninstall: ['npm', 'safe'], npxLocalBin: ['npx', 'shim'], npxGlobalBin: ['npxGlobal', 'shimGlobal'], upToDateInstall: ['noopNpm', 'noopSafe'], rootOwnedUninstall: ['rootNpm', 'rootSafe'], rootOwnedUpToDateInstall: ['rootNoopNpm', 'rootNoopSafe'] };
+const wanted = (row) => !only || only.includes(row);
 const isRoot = process.geteuid?.() === 0;
 const who = isRoot ? { uid: 65534, gid: 65534 } : {};
 const base = mkdtempSync(join(tmpdir(), 'safe-npm-everyday-bench-'));
@@ -83,13 +87,14 @@ try {
         ['rootNoopSafe', () => runRoot(process.execPath, [safeNpm, 'install'], copy('rnb', '0:0'))],
       ] : []),
     ];
-    const order = i % 2 ? pair : pair.map((_, k) => pair[k ^ 1]);
+    const chosen = pair.filter(([name]) => Object.entries(pairsOf).some(([row, names]) => names.includes(name) && wanted(row)));
+    const order = i % 2 ? chosen : chosen.map((_, k) => chosen[k ^ 1]);
     for (const [name, f] of order) { const ms = f(); if (i >= 0) times[name].push(ms); }
   }
   // A registry that is not there: how long until the answer (68), and how long plain npm takes to fail.
   const dead = { npm: [], safe: [] };
   const deadArgs = ['install', 'left-pad', '--registry', 'http://127.0.0.1:9/'];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < (wanted('deadRegistry') ? 3 : 0); i++) {
     const cwd = copy('dead');
     let t = process.hrtime.bigint();
     const npm = spawnSync('npm', deadArgs, { cwd, env, encoding: 'utf8', ...who });
@@ -104,10 +109,11 @@ try {
     upToDateInstall: ratioOf(times.noopNpm, times.noopSafe),
     ...(isRoot ? { rootOwnedUpToDateInstall: ratioOf(times.rootNoopNpm, times.rootNoopSafe) } : {}),
     ...(isRoot ? { rootOwnedUninstall: { npmMs: Math.round(median(times.rootNpm)), safeNpmMs: Math.round(median(times.rootSafe)), ratio: Math.round((median(times.rootSafe) / median(times.rootNpm)) * 100) / 100 } } : {}),
-    deadRegistry: { npmMs: Math.round(median(dead.npm.map((d) => d.ms))), npmExit: dead.npm[0].status, safeNpmMs: Math.round(median(dead.safe.map((d) => d.ms))), safeNpmExit: dead.safe[0].status },
+    deadRegistry: dead.npm.length === 0 ? undefined : { npmMs: Math.round(median(dead.npm.map((d) => d.ms))), npmExit: dead.npm[0].status, safeNpmMs: Math.round(median(dead.safe.map((d) => d.ms))), safeNpmExit: dead.safe[0].status },
     npxLocalBin: { npxMs: Math.round(median(times.npx)), shimMs: Math.round(median(times.shim)), deltaMs: Math.round(median(times.shim) - median(times.npx)) },
     npxGlobalBin: { npxMs: Math.round(median(times.npxGlobal)), shimMs: Math.round(median(times.shimGlobal)), deltaMs: Math.round(median(times.shimGlobal) - median(times.npxGlobal)) },
   };
+  for (const row of Object.keys(result)) if (row in pairsOf || row === 'deadRegistry') { if (!wanted(row)) delete result[row]; }
   mkdirSync(join(repo, 'bench', 'results'), { recursive: true });
   writeFileSync(join(repo, 'bench', 'results', 'everyday-commands.json'), `${JSON.stringify(result, null, 2)}\n`);
   console.log(JSON.stringify(result, null, 2));
