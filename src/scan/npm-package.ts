@@ -8,8 +8,8 @@ import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, normalize, relative, dirname } from 'node:path';
 import type { ScanDocument } from './types.js';
 
-/** Files larger than this are not read (install helpers are small; a bundle this big is its own finding elsewhere). */
-export const MAX_SCANNED_FILE_BYTES = 2_000_000;
+/** Files larger than this are not read (install helpers are small; the 2025 worm's bundle was 3.6 MB). */
+export const MAX_SCANNED_FILE_BYTES = 10_000_000;
 export const MAX_SCANNED_FILES = 30;
 
 export function npmScanDocuments(packageDir: string, scripts: Readonly<Record<string, string>>, options: { gyp?: boolean } = {}): ScanDocument[] {
@@ -47,7 +47,7 @@ export function npmScanDocuments(packageDir: string, scripts: Readonly<Record<st
     if (size > MAX_SCANNED_FILE_BYTES) continue;
     const text = readText(path);
     if (text === undefined) continue;
-    const kind: ScanDocument['kind'] = rel.endsWith('.gyp') ? 'gyp' : /\.(?:c|m)?js$/.test(rel) || !/\.\w+$/.test(rel) && !text.startsWith('#!/bin/') ? 'js' : 'shell';
+    const kind: ScanDocument['kind'] = rel.endsWith('.gyp') ? 'gyp' : /\.(?:c|m)?[jt]s$/.test(rel) || !/\.\w+$/.test(rel) && !text.startsWith('#!/bin/') ? 'js' : 'shell';
     docs.push({ path: rel, kind, text });
     if (kind === 'js' && !rel.includes('node_modules')) {
       // One level of local requires: the helper files an install script loads.
@@ -57,10 +57,10 @@ export function npmScanDocuments(packageDir: string, scripts: Readonly<Record<st
   return docs;
 }
 
-/** Package files a command names: `node x`, `sh x`, `bash x`, `./x`, a path with a script extension, `require('./x')` in inline code. */
+/** Package files a command names: `node x`, `bun x`, `sh x`, `bash x`, `./x`, a path with a script extension, `require('./x')` in inline code. */
 export function filesNamedBy(command: string): string[] {
   const out: string[] = [];
-  for (const m of command.matchAll(/(?:^|[\s;&|(])(?:node|sh|bash|python3?)\s+(?:--?[\w-]+(?:=\S+)?\s+)*([^\s;&|'"()-][^\s;&|'"()]*)/g)) out.push(m[1]!);
+  for (const m of command.matchAll(/(?:^|[\s;&|(])(?:node|bun(?:\s+run)?|deno\s+run|tsx|ts-node|sh|bash|zsh|python3?)\s+(?:--?[\w-]+(?:=\S+)?\s+)*([^\s;&|'"()-][^\s;&|'"()]*)/g)) out.push(m[1]!);
   for (const m of command.matchAll(/(?:^|[\s;&|(])(\.\/[^\s;&|'"()]+)/g)) out.push(m[1]!);
   for (const m of command.matchAll(/require\(\s*\\?['"](\.{1,2}\/[^'"\\]+)\\?['"]\s*\)/g)) out.push(m[1]!);
   return out;

@@ -1,4 +1,4 @@
-import { firstLine, NETWORK_CALL } from '../patterns.js';
+import { firstLine, networkLine, SHELL_NETWORK_IN_STRING, SPAWN } from '../patterns.js';
 import type { ScanRule } from '../types.js';
 
 /** Credential files and secret environment variables (not `process.env` in general: every build reads it). */
@@ -6,7 +6,10 @@ export const CREDENTIALS = new RegExp([
   String.raw`\.npmrc\b`, String.raw`\.ssh[\\/]`, String.raw`\bid_(?:rsa|ed25519|ecdsa)\b`, String.raw`\.aws[\\/]`, String.raw`\.git-credentials\b`,
   String.raw`\.docker[\\/]config\.json`, String.raw`\.kube[\\/]config`, String.raw`\.netrc\b`, String.raw`\.pypirc\b`, String.raw`(?<![\w.])\.env\b(?![.\w])`,
   String.raw`\b(?:NPM_TOKEN|NODE_AUTH_TOKEN|GITHUB_TOKEN|GH_TOKEN|GITLAB_TOKEN|AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID|AWS_SESSION_TOKEN|PYPI_TOKEN|TWINE_PASSWORD|SLACK_TOKEN|DISCORD_TOKEN|CI_JOB_TOKEN)\b`,
-  String.raw`JSON\.stringify\(\s*process\.env\s*\)`, String.raw`Object\.(?:entries|keys|values)\(\s*process\.env\s*\)`, String.raw`\bdict\(\s*os\.environ\s*\)`, String.raw`\bos\.environ\.copy\(\)`,
+  String.raw`JSON\.stringify\(\s*process\.env\s*\)`, String.raw`Object\.(?:entries|keys|values)\(\s*process\.env\s*\)`, String.raw`JSON\.stringify\(\s*\{\s*\.\.\.\s*process\.env\s*\}`, String.raw`\bdict\(\s*os\.environ\s*\)`, String.raw`\bos\.environ\.copy\(\)`,
+  // Browser profiles and wallets: saved passwords, cookies, MetaMask's extension store, keys.
+  String.raw`\bLogin Data\b`, String.raw`\bLocal Extension Settings\b`, String.raw`\bnkbihfbeogaeaoehlefnkodbefgpgknn\b`, String.raw`\bwallet\.dat\b`,
+  String.raw`\.config[\\/]solana\b`, String.raw`\.gnupg[\\/]`, String.raw`\bLibrary[\\/]Keychains\b`,
 ].join('|'));
 
 /**
@@ -18,7 +21,8 @@ export const credentialNetwork: ScanRule = {
   confidence: 'high',
   scan(doc) {
     const secret = firstLine(doc, CREDENTIALS);
-    const network = firstLine(doc, NETWORK_CALL[doc.kind]);
+    // A JavaScript file that runs programs uses the network through them too: `execSync('curl …')`.
+    const network = networkLine(doc) ?? (doc.kind === 'js' && SPAWN.js.test(doc.text) ? firstLine(doc, SHELL_NETWORK_IN_STRING) : undefined);
     if (secret === undefined || network === undefined) return [];
     return [{ line: secret, message: `reads credentials and uses the network (line ${network})` }];
   },
