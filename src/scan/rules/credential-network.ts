@@ -1,5 +1,5 @@
-import { firstLine, networkLine, SHELL_NETWORK_IN_STRING, SPAWN } from '../patterns.js';
-import type { ScanRule } from '../types.js';
+import { firstLine, lineAt, networkLine, SHELL_NETWORK_IN_STRING, SPAWN } from '../patterns.js';
+import type { ScanDocument, ScanRule } from '../types.js';
 
 /** Credential files and secret environment variables (not `process.env` in general: every build reads it). */
 export const CREDENTIALS = new RegExp([
@@ -20,10 +20,23 @@ export const credentialNetwork: ScanRule = {
   id: 'credential-network',
   confidence: 'high',
   scan(doc) {
-    const secret = firstLine(doc, CREDENTIALS);
+    const secret = firstLine(doc, CREDENTIALS) ?? environmentCopySerialised(doc);
     // A JavaScript file that runs programs uses the network through them too: `execSync('curl …')`.
     const network = networkLine(doc) ?? (doc.kind === 'js' && SPAWN.js.test(doc.text) ? firstLine(doc, SHELL_NETWORK_IN_STRING) : undefined);
     if (secret === undefined || network === undefined) return [];
     return [{ line: secret, message: `reads credentials and uses the network (line ${network})` }];
   },
 };
+
+/**
+ * The whole environment copied into a variable that is then serialised (`const e = {...process.env};
+ * … JSON.stringify(e)`): its line, or undefined. A copy handed to a child (`{ env: {...process.env} }`)
+ * is not serialised and does not count.
+ */
+function environmentCopySerialised(doc: ScanDocument): number | undefined {
+  if (doc.kind !== 'js') return undefined;
+  for (const m of doc.text.matchAll(/\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:\{\s*\.\.\.\s*process\.env\s*\}|Object\.assign\(\s*\{\s*\}\s*,\s*process\.env\s*\))/g)) {
+    if (new RegExp(String.raw`JSON\.stringify\(\s*${m[1]!.replace(/\$/g, '\\$')}\s*[,)]`).test(doc.text)) return lineAt(doc, m.index!);
+  }
+  return undefined;
+}

