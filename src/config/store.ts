@@ -6,6 +6,7 @@ import { ConfigError, SafeError } from '../core/errors.js';
 import { mergeSettings, type Settings } from './settings.js';
 import { readRegularFileIfExists } from '../run/user-files.js';
 import { withStoreLock } from './store-lock.js';
+import { withoutSignalHooks } from '../run/signal-listeners.js';
 
 /** The store is a small JSON file: anything bigger is not ours. */
 const MAX_STORE_BYTES = 10 * 1024 * 1024;
@@ -88,7 +89,7 @@ export class SafeStore {
       throw fail(error);
     }
     if (options.readOnly) return new SafeStore(readOnly as never);
-    const { default: Conf } = await import('conf');
+    const { default: Conf } = await withoutSignalHooks(() => import('conf'));
     try {
       const conf = new Conf<StoreShape>({
         projectName: 'safe-npm',

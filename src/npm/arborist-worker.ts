@@ -124,6 +124,45 @@ function reifyCounts(arb: Arb, req: NodeJS.Require): { added: number; removed: n
 }
 
 /** npm's `--omit` list (flat options carry it as an array), for what reify leaves out. */
+/** The signals the parent stops npm's engine with. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * A signal while npm's engine writes the tree in place: npm rolls back what it can roll back (up to
+ * and including linking the bins); from the last step on (removing what it replaced, then saving
+ * package.json and the lockfile) it cannot, and on a signal there it stops between the two — the new
+ * node_modules with the old package.json. There, the signal is held instead and the install finishes:
+ * the project is wholly old or wholly new. Hooks on arborist's own steps (Symbol.for names); an npm
+ * without them keeps npm's behaviour.
+ */
+export function finishPastRollback(Arborist: new (o: object) => Arb): void {
+  const proto = (Arborist as unknown as { prototype: Record<symbol, unknown> }).prototype;
+  const stepOf = (name: string) => {
+    const key = Symbol.for(name);
+    for (let p: Record<symbol, unknown> | null = proto; p; p = Object.getPrototypeOf(p) as Record<symbol, unknown> | null) {
+      if (typeof p[key] === 'function') return { owner: p, key, step: p[key] as (...a: unknown[]) => unknown };
+    }
+    return undefined;
+  };
+  const first = stepOf('retireShallowNodes');
+  const last = stepOf('removeTrash');
+  if (!first || !last) return;
+  const hold: NodeJS.SignalsListener = () => {};
+  // From npm's first write on: a signal is ours to hold too, so that it never ends the process
+  // (npm's own handler, beside it, rolls back while it can).
+  first.owner[first.key] = function (this: unknown, ...args: unknown[]) {
+    for (const sig of STOP_SIGNALS) if (!process.listeners(sig).includes(hold)) process.on(sig, hold);
+    return first.step.apply(this, args);
+  };
+  // Past the last rollback: npm's handler goes, ours holds the signal until the project is saved.
+  last.owner[last.key] = function (this: unknown, ...args: unknown[]) {
+    for (const sig of STOP_SIGNALS) {
+      for (const listener of process.listeners(sig)) if (listener !== hold) process.removeListener(sig, listener);
+    }
+    return last.step.apply(this, args);
+  };
+}
+
 function omitOf(options: Record<string, unknown>): string[] {
   return Array.isArray(options.omit) ? options.omit.map(String) : [];
 }
@@ -174,6 +213,7 @@ async function main(): Promise<void> {
     // Loaded before the request arrives: this is what starting early buys.
     const arboristPath = process.argv[3]!;
     const Arborist = createRequire(arboristPath)(arboristPath) as new (o: object) => Arb;
+    finishPastRollback(Arborist);
     const request = (await next()) as unknown as ResolveMessage | CiMessage | RemoveMessage;
     if (request.type !== 'resolve' && request.type !== 'ci' && request.type !== 'remove') process.exit(0);
     // Relative file: specs resolve from the project (or its staging copy), as in npm.

@@ -337,6 +337,52 @@ describe('3b. an interrupted install in an ordinary user\'s project (npm\'s engi
   });
 });
 
+describe('3c. one Ctrl-C while npm\'s engine writes an ordinary user\'s project in place', () => {
+  // The store's library hooked every signal and sent it again: one Ctrl-C arrived twice, and the
+  // second killed npm's engine (SIGKILL) mid-write — node_modules half new (a new-user trial).
+  it('at the first write into node_modules, SIGINT: exit 130 (or done); the project wholly old or wholly new, never torn', async () => {
+    const base = { name: 'owned', version: '1.0.0', private: true, dependencies: { 'tb-a': '1.0.0' } };
+    const installed = async () => {
+      const project = await makeProject({ owner: 'nobody', packageJson: base });
+      const r = await safeNpm(['install'], project);
+      expect(r.exitCode, show(r)).toBe(0);
+      return project;
+    };
+    const add = ['install', 'tb-b@1.2.0', 'tb-big@1.2.0', 'tb-a@1.2.0'];
+    const old = await snapshotProject(await installed());
+    const reference = await installed();
+    expect((await safeNpm(add, reference)).exitCode).toBe(0);
+    const fresh = await snapshotProject(reference);
+
+    const project = await installed();
+    const sandbox = await sandboxFor();
+    // At a terminal, as the trial had it (the store opens for writing only where it can ask), and
+    // the Ctrl-C typed into it: the terminal sends SIGINT to the foreground group.
+    const command = `exec ${process.execPath} ${join(repoRoot, 'bin', 'safe-npm.js')} ${add.join(' ')}`;
+    const child = execa('script', ['-qec', command, '/dev/null'], {
+      cwd: project, env: { ...sandbox.env, PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot, TERM: 'xterm', CI: undefined },
+      extendEnv: false, reject: false, stdin: 'pipe', timeout: 120_000,
+    });
+    let sent = false;
+    const watcher = watch(join(project, 'node_modules'), () => {
+      if (sent) return;
+      sent = true;
+      watcher.close();
+      child.stdin!.write('\x03');
+    });
+    const result = await child.finally(() => watcher.close());
+    expect(sent, 'npm wrote into node_modules').toBe(true);
+    const code = result.exitCode;
+    expect([0, 130], String(result.stdout)).toContain(code);
+    if (code === 130) expect(String(result.stdout)).toContain('safe-npm: interrupted (SIGINT): stopping and cleaning up');
+    const after = await snapshotProject(project);
+    const state = JSON.stringify(after) === JSON.stringify(fresh) ? 'new' : JSON.stringify(after) === JSON.stringify(old) ? 'old' : 'torn';
+    expect(state, `${String(result.stdout)}\n${JSON.stringify(after, null, 1).slice(0, 3000)}`).not.toBe('torn');
+    expect(processesInside(project)).toEqual([]);
+    expect(await ownersUnder(project)).toEqual([65534]);
+  });
+});
+
 describe('4. concurrent installs in one project are serial', () => {
   it('two installs started while the project is busy both wait, then both land: package.json, lockfile and node_modules agree', async () => {
     const project = await makeProject({ owner: 'root' });
