@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { changeSettingCommand, DIRECT, type TypedAs } from '../config/setting-advice.js';
 import { UsageError } from '../core/errors.js';
 import type { InstallMode } from './install-mode.js';
@@ -276,7 +276,9 @@ export function stageProject(
   const withNodeModules = options.withNodeModules ?? true;
   const folders = [projectDir, ...localDependencyFolders(projectDir), ...(options.extraFolders ?? []).filter((f) => existsSync(f))];
   const sourceRoot = commonAncestor(folders);
-  const root = join(areaRoot, options.name ?? 'stage');
+  // The staged folders keep their own names: npm names a lockfile after the project's folder when
+  // package.json has no name (it said "stage" for every such project).
+  const root = join(areaRoot, options.name ?? 'stage', basename(sourceRoot) || 'root');
   const nodeModules: string[] = [];
   for (const folder of folders) {
     const target = join(root, relative(sourceRoot, folder));
@@ -295,7 +297,8 @@ export function stageProject(
       },
     });
   }
-  if (user) chownTree(root, user.uid, user.gid);
+  // The folder holding it too: made here, under our umask, it must let the build user in.
+  if (user) chownTree(dirname(root), user.uid, user.gid);
   for (const src of nodeModules) stageNodeModules(src, join(root, relative(sourceRoot, src)), user);
   return { root, sourceRoot, project: join(root, relative(sourceRoot, projectDir)) };
 }

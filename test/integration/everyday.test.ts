@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { chmod, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, makeTempDir, snapshotProject } from '../helpers/projects.js';
 import { DEAD_REGISTRY, repoRoot, runBin, runTool, SYSTEM_PATH, type RunResult, type Sandbox, makeSandbox } from '../helpers/run-bin.js';
@@ -178,6 +178,15 @@ describe('installs as npm would', () => {
     const rebuilt = await run(['rebuild']);
     expect(rebuilt.exitCode, show(rebuilt)).toBe(0);
     expect(ranLines(project)).toBe(1);
+  });
+
+  it.each(['root', 'nobody'] as const)('a package.json without a name (%s\'s project): the lockfile is named after the folder, as npm names it', async (owner) => {
+    const project = await makeProject({ owner, packageJson: {} });
+    const r = await safeNpm(['install', 'plain-a'], project);
+    expect(r.exitCode, show(r)).toBe(0);
+    for (const lock of ['package-lock.json', 'node_modules/.package-lock.json']) {
+      expect(JSON.parse(readFileSync(join(project, lock), 'utf8')).name, lock).toBe(basename(project));
+    }
   });
 
   for (const sandboxSetting of ['auto', 'off'] as const) {
