@@ -13,7 +13,7 @@ import type { NpmInvocation } from '../npm/npm-invocation.js';
 import { loadNpmConfig, type NpmConfig } from '../npm/npm-config.js';
 import { createRegistryClient } from '../npm/npm-registry.js';
 import { recoverProject } from '../npm/commit-project.js';
-import { ensureUserCache, removeStaleAreas, runNpmInstall } from '../npm/run-npm-install.js';
+import { ensureUserCache, installedGlobalNames, removeStaleAreas, runNpmInstall } from '../npm/run-npm-install.js';
 import { installedEntries, lockedEntries } from '../npm/resolve-tree.js';
 import { spawnTreeWorker } from '../npm/tree-install.js';
 import { sameInstallMode } from '../npm/install-mode.js';
@@ -120,6 +120,7 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     },
     guessProjectDir: () => nearestPackageRoot(io.cwd) ?? io.cwd,
     installedEntries,
+    installedGlobalPackages: (globalPrefix) => installedGlobalNames(join(globalPrefix, 'lib', 'node_modules')),
     lockedEntries,
     afterInstall: (context) => afterNpmInstall(context, realAfterInstallDeps(io, stderr)),
     runNpmTest: async (projectDir) => {

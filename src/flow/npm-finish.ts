@@ -104,6 +104,7 @@ function installJob(s: NpmSession): NpmInstallJob {
     args: s.npmArgs,
     projectDir: s.projectDir,
     globalPrefix: s.config.globalPrefix,
+    globalPackages: s.inv.global ? globalPackagesOf(s.inv) : undefined,
     force: s.config.get('force') === true,
     env: s.deps.env,
     userconfigPath: s.config.userconfigPath,
@@ -111,6 +112,17 @@ function installJob(s: NpmSession): NpmInstallJob {
     mode: s.mode,
     interrupts: s.deps.interrupts,
   };
+}
+
+/**
+ * The installed global packages an `uninstall -g` or `update -g` works on (all of them for a bare
+ * `update -g`): as root, npm runs on a private prefix, where they are staged first.
+ */
+function globalPackagesOf(inv: NpmInvocation): string[] | 'all' | undefined {
+  const nameOf = (arg: string) => (arg.lastIndexOf('@') > 0 ? arg.slice(0, arg.lastIndexOf('@')) : arg);
+  if (inv.command === 'uninstall') return inv.positionals.map(nameOf);
+  if (inv.command === 'update') return inv.specs.length ? inv.specs.map((spec) => spec.name ?? nameOf(spec.raw)) : 'all';
+  return undefined;
 }
 
 /** Stage "after install": the vetted script replay (only what this run wrote runs or is asked about). */

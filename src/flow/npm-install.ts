@@ -46,6 +46,13 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
   // A bin npm finds in its global folder: npm runs that, installs nothing — as the user, unvetted.
   if (isExec(inv) && runsGlobalBinOnly(inv, s.projectDir, s.config.globalPrefix)) return runExec(s, { asInvoker: true });
 
+  // A bare `update -g` would update every global package with nothing named to vet: they are named.
+  if (inv.global && inv.command === 'update' && inv.specs.length === 0) {
+    const names = deps.installedGlobalPackages?.(s.config.globalPrefix) ?? [];
+    // The command as typed (its --prefix too), with the names added.
+    const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
+    if (names.length) throw new UsageError(`update -g without names would update every global package unvetted; name the ones to update (each is vetted): ${deps.ownCommand} ${[...s.npmArgs, ...names].map(quote).join(' ')}`);
+  }
   // npm's resolver starts right away, as the build user, while the requested packages are checked.
   const treeMode = wholeTreeMode(inv, s.config);
   const cooldown = cooldownFor(treeMode, s.settings, deps.now());

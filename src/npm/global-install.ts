@@ -6,7 +6,7 @@
  * the package's own folder (`../` in a bin path is normalised away, as npm does). Conflicts are found
  * before anything changes.
  */
-import { existsSync, lstatSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, mkdirSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
 import { copyTreeAs, existsNoFollow as exists, handOverTree } from '../run/fs-ownership.js';
@@ -23,13 +23,19 @@ const loadBinLinks = (): BinLinks => createRequire(import.meta.url)('bin-links')
 export async function installGlobalFromStaging(
   stagingPrefix: string,
   globalPrefix: string,
-  options: { force: boolean; handover: 'move' | 'copy' },
-): Promise<{ error?: string; installed: string[] }> {
+  options: { force: boolean; handover: 'move' | 'copy'; staged?: ReadonlyMap<string, string> },
+): Promise<{ error?: string; installed: string[]; removed?: string[] }> {
   const stagedLib = join(stagingPrefix, 'lib', 'node_modules');
   const realLib = join(globalPrefix, 'lib', 'node_modules');
-  if (!existsSync(stagedLib)) return { installed: [] };
   const binLinks = loadBinLinks();
-  const packages = topLevelNames(stagedLib).map((name) => ({
+  // Installed packages staged for npm's command (uninstall -g, update -g): gone from the staging
+  // prefix is removed for real; left as it was is not copied back.
+  const staged = options.staged ?? new Map<string, string>();
+  const removed = [...staged.keys()].filter((name) => !exists(join(stagedLib, name)));
+  for (const name of removed) removeGlobalPackage(binLinks, join(realLib, name));
+  if (!existsSync(stagedLib)) return { installed: [], removed };
+  const unchanged = (name: string) => staged.has(name) && readFileIfThere(join(stagedLib, name, 'package.json')) === staged.get(name);
+  const packages = topLevelNames(stagedLib).filter((name) => !unchanged(name)).map((name) => ({
     name,
     staged: join(stagedLib, name),
     dest: join(realLib, name),
@@ -71,7 +77,55 @@ export async function installGlobalFromStaging(
     if (before) removeStaleLinks(binLinks, p.dest, before, p.pkg);
     await binLinks({ path: p.dest, pkg: p.pkg, global: true, top: true, force: options.force });
   }
-  return { installed: packages.map((p) => p.name) };
+  return { installed: packages.map((p) => p.name), removed };
+}
+
+/**
+ * A global package npm removed: its bins and man pages that are links into it (nothing else, as
+ * npm), then the package folder itself (a global `npm link` is the link alone).
+ */
+function removeGlobalPackage(binLinks: BinLinks, dest: string): void {
+  if (!exists(dest)) return;
+  if (lstatSync(dest).isSymbolicLink()) {
+    const pkg = safeManifest(join(dest, 'package.json'));
+    if (pkg) removeLinksInto(binLinks, dest, pkg, realTarget(dest));
+    rmSync(dest, { force: true });
+    return;
+  }
+  const pkg = safeManifest(join(dest, 'package.json'));
+  if (pkg) removeLinksInto(binLinks, dest, pkg, dest);
+  const old = `${dest}.safe-npm-old`;
+  rmSync(old, { recursive: true, force: true });
+  renameSync(dest, old);
+  rmSync(old, { recursive: true, force: true });
+}
+
+function removeLinksInto(binLinks: BinLinks, dest: string, pkg: unknown, target: string): void {
+  for (const link of binLinks.getPaths({ path: dest, pkg, global: true, top: true })) {
+    try {
+      if (!lstatSync(link).isSymbolicLink()) continue;
+      const to = resolve(dirname(link), readlinkSync(link));
+      if (to === dest || to.startsWith(dest + sep) || to === target || to.startsWith(target + sep)) rmSync(link, { force: true });
+    } catch {
+      // not there
+    }
+  }
+}
+
+function realTarget(link: string): string {
+  try {
+    return resolve(dirname(link), readlinkSync(link));
+  } catch {
+    return link;
+  }
+}
+
+function readFileIfThere(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /** Links of the previous version (bins, man pages) the new one no longer has — only links into the package. */

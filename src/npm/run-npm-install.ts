@@ -29,6 +29,12 @@ export interface NpmInstallJob {
   globalPrefix?: string;
   /** Only for staging-global: npm's --force (a global bin may replace a foreign file). */
   force?: boolean;
+  /**
+   * Only for staging-global: the installed global packages npm's command works on (`uninstall -g x`,
+   * `update -g x`; 'all' for `update -g`), staged into the private prefix first: npm then removes or
+   * updates them there, and what it changed is carried over to the real prefix.
+   */
+  globalPackages?: string[] | 'all';
   env: Record<string, string | undefined>;
   /** The invoking user's npmrc (root's ~/.npmrc): a private copy is handed to the build user. */
   userconfigPath?: string;
@@ -216,14 +222,17 @@ export async function runNpmInstall(job: NpmInstallJob, run: Runner): Promise<Np
       const prefix = join(area.root, 'prefix');
       mkdirSync(prefix);
       chownSync(prefix, user.uid, user.gid);
+      const realPrefix = job.globalPrefix ?? '/usr/local';
+      const staged = job.globalPackages ? stageGlobalPackages(realPrefix, prefix, job.globalPackages, user) : new Map<string, string>();
       // Our --prefix goes last: the user's own --prefix is where the result goes, not where npm writes.
       // npm's own report ("added 1 package") is shown once the packages are really in place.
       const npm = await run([job.realNpm, withOption(userArgs, '--prefix', prefix)], { cwd: area.root, env, ...asUser, stdio: 'pipe' });
       const output = { stdout: npm.stdout, stderr: npm.stderr };
       if (npm.exitCode !== 0) return { exitCode: npm.exitCode, ranIn: prefix, output };
-      const outcome = await installGlobalFromStaging(prefix, job.globalPrefix ?? '/usr/local', {
+      const outcome = await installGlobalFromStaging(prefix, realPrefix, {
         force: job.force ?? false,
         handover: mode.dedicated ? 'move' : 'copy',
+        staged,
       });
       if (outcome.error) return { exitCode: 1, ranIn: prefix, error: outcome.error };
       return { exitCode: 0, ranIn: prefix, output };
@@ -246,6 +255,49 @@ export async function runNpmInstall(job: NpmInstallJob, run: Runner): Promise<Np
     if (keepUntilLater) area.removeLater();
     else area.remove();
   }
+}
+
+/**
+ * Installed global packages copied into the private prefix, as the build user's (a global `npm link`
+ * stays the link it is): name → its package.json as it was, to tell afterwards what npm changed.
+ */
+function stageGlobalPackages(realPrefix: string, prefix: string, names: string[] | 'all', user: UserAccount): Map<string, string> {
+  const realLib = join(realPrefix, 'lib', 'node_modules');
+  const stagedLib = join(prefix, 'lib', 'node_modules');
+  const staged = new Map<string, string>();
+  const wanted = names === 'all' ? installedGlobalNames(realLib) : names;
+  for (const name of wanted) {
+    const from = join(realLib, name);
+    if (!validGlobalName(name) || !existsSync(from)) continue;
+    const to = join(stagedLib, name);
+    mkdirSync(dirname(to), { recursive: true });
+    cpSync(from, to, { recursive: true, verbatimSymlinks: true });
+    staged.set(name, readFileSync(join(to, 'package.json'), 'utf8'));
+  }
+  if (existsSync(join(prefix, 'lib'))) chownTree(join(prefix, 'lib'), user.uid, user.gid);
+  return staged;
+}
+
+/** A package name as npm writes one under lib/node_modules (no path tricks). */
+function validGlobalName(name: string): boolean {
+  return /^(?:@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i.test(name) && !name.split('/').some((part) => part === '.' || part === '..');
+}
+
+/** The top-level packages of a global lib folder (scoped ones as @scope/name). */
+export function installedGlobalNames(lib: string): string[] {
+  const names: string[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync(lib);
+  } catch {
+    return names;
+  }
+  for (const entry of entries) {
+    if (entry.startsWith('.')) continue;
+    if (entry.startsWith('@')) for (const sub of readdirSync(join(lib, entry))) names.push(`${entry}/${sub}`);
+    else names.push(entry);
+  }
+  return names;
 }
 
 export function isUsableHome(user: UserAccount): boolean {

@@ -173,6 +173,37 @@ describe('2. global installs go as far as npm goes, not further', () => {
     const run = await runTool(join(prefix, 'bin', 'clash-bin'), [], { cwd });
     expect(run.stdout.trim(), show(run)).toBe('clash-bin');
   });
+
+  it('uninstall -g and update -g as root change the real prefix as npm would (they were no-ops that said "up to date"); a bare update -g names what to vet', async () => {
+    const prefix = await makeTempDir('safe-npm-prefix-');
+    const cwd = await makeTempDir('safe-npm-cwd-');
+    const g = (...args: string[]) => safeNpm([...args, '-g', '--prefix', prefix], cwd);
+    const version = (name: string) => JSON.parse(readFileSync(join(prefix, 'lib/node_modules', name, 'package.json'), 'utf8')).version;
+    expect((await g('install', 'clash-bin@1.0.0', 'tb-a@1.0.0', 'tb-b@1.0.0')).exitCode).toBe(0);
+    const bin = join(prefix, 'bin', 'clash-bin');
+    expect(lstatSync(bin).isSymbolicLink()).toBe(true);
+
+    const updated = await g('update', 'tb-a');
+    expect(updated.exitCode, show(updated)).toBe(0);
+    expect(version('tb-a')).toBe('1.2.0');
+    expect([version('tb-b'), version('clash-bin')]).toEqual(['1.0.0', '1.0.0']);
+
+    const removed = await g('uninstall', 'clash-bin');
+    expect(removed.exitCode, show(removed)).toBe(0);
+    expect(removed.stdout).toMatch(/removed 1 package/);
+    expect(existsSync(join(prefix, 'lib/node_modules/clash-bin'))).toBe(false);
+    expect(() => lstatSync(bin)).toThrow();
+    expect(version('tb-b')).toBe('1.0.0');
+
+    const bare = await g('update');
+    expect(bare.exitCode, show(bare)).toBe(64);
+    const advice = /\(each is vetted\): safe-npm (.+)$/m.exec(bare.stderr)?.[1]?.split(' ');
+    expect(advice, show(bare)).toEqual(['update', '-g', '--prefix', prefix, 'tb-a', 'tb-b']);
+    const followed = await safeNpm(advice!, cwd);
+    expect(followed.exitCode, show(followed)).toBe(0);
+    expect([version('tb-a'), version('tb-b')]).toEqual(['1.2.0', '1.2.0']);
+    expect(await ownersUnder(prefix, 'lib/node_modules')).toEqual([0]);
+  });
 });
 
 /**
