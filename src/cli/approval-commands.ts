@@ -1,8 +1,10 @@
 /**
- * `safe approve <name>@<version> [--network] [--project]`, `safe approve .`, `safe deny <name>`:
- * decide about install scripts before any install. An npm approval is pinned to exactly what the
- * registry serves for that version: the tarball is fetched and its scripts (and the files they run)
- * are hashed the same way the post-install discovery hashes them.
+ * `safe approve <name>@<version> [--network] [--project]`, `safe approve .`,
+ * `safe approve node_modules/<path>`, `safe deny <name>`: decide about install scripts. An npm
+ * approval is pinned to exactly what the registry serves for that version: the tarball is fetched and
+ * its scripts (and the files they run) are hashed the same way the post-install discovery hashes
+ * them. A package that comes from no registry version (a local tarball or folder, a URL, git, a copy
+ * bundled in its parent) is approved where it is installed, pinned to the content found there.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,7 +32,7 @@ export async function runApprovalCommand(ecosystem: Ecosystem, sub: 'approve' | 
   }
   const tool = ownCommandName(io.env);
   if (targets.length !== 1) {
-    throw new UsageError(sub === 'approve' ? `usage: ${tool} safe approve <name>@<version> | . [--network] [--project]` : `usage: ${tool} safe deny <name>`);
+    throw new UsageError(sub === 'approve' ? `usage: ${tool} safe approve <name>@<version> | . | node_modules/<package> [--network] [--project]` : `usage: ${tool} safe deny <name>`);
   }
   const store = await SafeStore.open();
   const target = targets[0]!;
@@ -55,6 +57,19 @@ export async function runApprovalCommand(ecosystem: Ecosystem, sub: 'approve' | 
     liftDeny(store, scripts.denyKey(root), io);
     store.recordScriptDecision('npm', scripts.makeApproval(root, { network }));
     io.stdout(`approved this project's own scripts (${Object.keys(root.scripts).join(', ')}) in ${root.path}\n`);
+    return ExitCode.ok;
+  }
+
+  if (/^(?:\.\/)?node_modules\//.test(target)) {
+    const location = target.replace(/^\.\//, '').replace(/\/+$/, '');
+    const candidate = (await scripts.discoverInstallScripts(config.localPrefix)).find((c) => !c.isRoot && c.location === location);
+    if (!candidate) throw new UsageError(`${location} in ${config.localPrefix} is not an installed package with install scripts`);
+    if (candidate.problems.length) throw new UsageError(`${candidate.name}@${candidate.version} cannot be approved: ${candidate.problems.join('; ')}`);
+    if (project) throw new UsageError(`--project approves registry versions (package.json allowScripts); ${location} is approved in your store only`);
+    liftDeny(store, scripts.denyKey(candidate), io);
+    store.recordScriptDecision('npm', scripts.makeApproval(candidate, { network }));
+    const events = Object.entries(candidate.scripts).map(([e, s]) => `${e}: ${s}`).join('; ');
+    io.stdout(`approved ${candidate.name}@${candidate.version} as installed at ${location} (this content) [${events}]${network ? ' with network access' : ''}\n`);
     return ExitCode.ok;
   }
 

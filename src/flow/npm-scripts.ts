@@ -220,9 +220,12 @@ function reportWithheld(
   if (unapproved.length > 0) deps.stderr(`${tool}: install scripts withheld (not approved); the packages are installed but their scripts did not run:\n`);
   for (const w of unapproved) {
     const c = w.candidate;
+    // A registry version is approved by name@version; anything else where it is installed.
     const approve = c.isRoot
       ? `${command} safe approve . (in ${c.path})`
-      : `${command} safe approve ${c.name}@${c.version}`;
+      : c.source === 'registry' && !c.inBundle
+        ? `${command} safe approve ${c.name}@${c.version}`
+        : `${command} safe approve ${c.location}`;
     deps.stderr(`  ${neutralize(`${c.name}@${c.version} [${eventsOf(c)}] — ${w.reason}; approve with: ${approve}`)}\n`);
   }
   // Approving changes the next install, not this one: the packages are in place, their scripts not run.

@@ -180,6 +180,27 @@ describe('installs as npm would', () => {
     expect(ranLines(project)).toBe(1);
   });
 
+  it('a local tarball\'s install script: the advice approves it where it is installed (name@version is no registry version), and followed, the rebuild runs it', async () => {
+    const work = await makeTempDir('safe-npm-local-tgz-');
+    const source = join(work, 'locpkg');
+    mkdirSync(source);
+    writeFileSync(join(source, 'package.json'), JSON.stringify({ name: 'locpkg', version: '1.0.0', scripts: { postinstall: 'node run.js' } }));
+    writeFileSync(join(source, 'run.js'), `require('fs').appendFileSync('ran.log', 'ran\\n');\n`);
+    const packed = await runTool('npm', ['pack', '--silent', source], { cwd: work, sandbox });
+    expect(packed.exitCode, show(packed)).toBe(0);
+    const project = await makeProject({ owner: 'root' });
+    const installed = await safeNpm(['install', join(work, packed.stdout.trim()), '--safe-yes'], project);
+    expect(installed.exitCode, show(installed)).toBe(0);
+    const advice = /approve with: safe-npm (.+)$/m.exec(installed.stderr)?.[1]?.split(' ');
+    expect(advice, show(installed)).toEqual(['safe', 'approve', 'node_modules/locpkg']);
+    const approved = await safeNpm(advice!, project);
+    expect(approved.exitCode, show(approved)).toBe(0);
+    expect(approved.stdout).toContain('approved locpkg@1.0.0 as installed at node_modules/locpkg');
+    const rebuilt = await safeNpm(['rebuild'], project);
+    expect(rebuilt.exitCode, show(rebuilt)).toBe(0);
+    expect(readFileSync(join(project, 'node_modules/locpkg/ran.log'), 'utf8')).toBe('ran\n');
+  });
+
   it.each(['root', 'nobody'] as const)('a package.json without a name (%s\'s project): the lockfile is named after the folder, as npm names it', async (owner) => {
     const project = await makeProject({ owner, packageJson: {} });
     const r = await safeNpm(['install', 'plain-a'], project);
