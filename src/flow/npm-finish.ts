@@ -91,6 +91,7 @@ export async function runNpmItself(s: NpmSession, changed: Set<string> | undefin
     deps.stderr(neutralizeLines(result.output.stderr));
   }
   if (result.error) deps.stderr(`safe-npm: ${neutralize(result.error)}\n`);
+  if (result.note) deps.stderr(`safe-npm: ${neutralize(result.note)}\n`);
   if (result.exitCode !== ExitCode.ok) return result.exitCode;
   settleInstalled(s);
   if (!before || inv.kind === 'ci' || inv.kind === 'install-ci-test') return { fresh: changed };
@@ -105,6 +106,8 @@ function installJob(s: NpmSession): NpmInstallJob {
     projectDir: s.projectDir,
     globalPrefix: s.config.globalPrefix,
     globalPackages: s.inv.global ? globalPackagesOf(s.inv) : undefined,
+    localFolders: s.inv.specs.filter((sp) => (sp.type === 'directory' || sp.type === 'file') && sp.fetchSpec).map((sp) => sp.fetchSpec!),
+    linkFolders: s.inv.command === 'link' && !s.inv.global && s.inv.specs.some((sp) => sp.type === 'directory'),
     force: s.config.get('force') === true,
     env: s.deps.env,
     userconfigPath: s.config.userconfigPath,

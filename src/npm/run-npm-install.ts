@@ -35,6 +35,14 @@ export interface NpmInstallJob {
    * updates them there, and what it changed is carried over to the real prefix.
    */
   globalPackages?: string[] | 'all';
+  /** Folders and tarballs the command names (`link ../x`, `install ../x.tgz`): staged beside the project, so relative paths hold. */
+  localFolders?: string[];
+  /**
+   * `link <folder>` in a staged project: npm also links the folder into its global prefix, which the
+   * build user cannot (and root's system prefix should not get a link to a project folder by the
+   * way): that part goes to a private prefix and is said.
+   */
+  linkFolders?: boolean;
   env: Record<string, string | undefined>;
   /** The invoking user's npmrc (root's ~/.npmrc): a private copy is handed to the build user. */
   userconfigPath?: string;
@@ -52,6 +60,8 @@ export interface NpmInstallOutcome {
   error?: string;
   /** npm's own output, held back until the outcome is known (global installs). */
   output?: { stdout: string; stderr: string };
+  /** One line for the user about what was not done as npm would (the global half of `link <folder>`). */
+  note?: string;
 }
 
 type Runner = (command: Command, options: RunOptions) => Promise<RunResult>;
@@ -239,7 +249,14 @@ export async function runNpmInstall(job: NpmInstallJob, run: Runner): Promise<Np
     }
 
     // staging: a copy of the project (and the local folders it references) owned by the build user.
-    const stage = stageProject(job.projectDir, area.root, user);
+    const stage = stageProject(job.projectDir, area.root, user, { extraFolders: job.localFolders });
+    if (job.linkFolders) {
+      const privatePrefix = join(area.root, 'global-prefix');
+      mkdirSync(join(privatePrefix, 'lib', 'node_modules'), { recursive: true });
+      mkdirSync(join(privatePrefix, 'bin'));
+      chownTree(privatePrefix, user.uid, user.gid);
+      env.npm_config_prefix = privatePrefix;
+    }
     const { exitCode } = await run([job.realNpm, userArgs], { cwd: stage.project, env, ...asUser, stdio: 'relay' });
     if (exitCode === 0) {
       commitStaged({
@@ -250,7 +267,10 @@ export async function runNpmInstall(job: NpmInstallJob, run: Runner): Promise<Np
       });
       keepUntilLater = true;
     }
-    return { exitCode, ranIn: job.projectDir };
+    const note = exitCode === 0 && job.linkFolders
+      ? `linked into the project only: npm's global link of ${job.localFolders!.join(', ')} (in ${job.globalPrefix ?? 'the global prefix'}) was not made — as root it would put a project folder into the system prefix`
+      : undefined;
+    return { exitCode, ranIn: job.projectDir, ...(note ? { note } : {}) };
   } finally {
     if (keepUntilLater) area.removeLater();
     else area.remove();

@@ -5,7 +5,7 @@
  * works; npx honours `yes=false` and runs a local bin without the install path; `safe check` vets the
  * tree a spec brings; not found is 65 every time.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { chmod, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -199,6 +199,20 @@ describe('installs as npm would', () => {
     const rebuilt = await safeNpm(['rebuild'], project);
     expect(rebuilt.exitCode, show(rebuilt)).toBe(0);
     expect(readFileSync(join(project, 'node_modules/locpkg/ran.log'), 'utf8')).toBe('ran\n');
+  });
+
+  it('link ../folder in root\'s project links the folder as npm does (the relative path was read inside the staging copy: ENOENT); npm\'s global half is said, not made', async () => {
+    const work = await makeTempDir('safe-npm-link-');
+    mkdirSync(join(work, 'locpkg'));
+    writeFileSync(join(work, 'locpkg', 'package.json'), '{"name":"locpkg","version":"1.0.0"}\n');
+    const project = join(work, 'p');
+    mkdirSync(project);
+    writeFileSync(join(project, 'package.json'), '{"name":"p","version":"1.0.0"}\n');
+    const r = await safeNpm(['link', '../locpkg', '--safe-yes'], project);
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(readlinkSync(join(project, 'node_modules', 'locpkg'))).toBe('../../locpkg');
+    expect(realpathSync(join(project, 'node_modules', 'locpkg'))).toBe(join(work, 'locpkg'));
+    expect(r.stderr).toMatch(/^safe-npm: linked into the project only: npm's global link of .*locpkg .* was not made/m);
   });
 
   it.each(['root', 'nobody'] as const)('a package.json without a name (%s\'s project): the lockfile is named after the folder, as npm names it', async (owner) => {
