@@ -61,11 +61,20 @@ export async function installTree(s: NpmSession, changed: Set<string> | undefine
     return fault ? ExitCode.couldNotVerify : result.exitCode;
   }
   settleInstalled(s);
-  // As npm's reify-output: each change listed for --dry-run and --long.
-  const diffLines = result.diffLines ?? [];
-  if (diffLines.length && (s.config.get('dry-run') === true || s.config.get('long') === true)) deps.stdout(neutralizeLines(`${diffLines.join('\n')}\n`));
-  // npm's figure is the whole command, from the moment it started.
-  deps.stdout(`\n${installSummary(result)} in ${npmDuration(deps.now().getTime() - deps.startedAt)}\n`);
+  // As npm's reify-output: nothing with --silent; the summary object with --json; else each change
+  // listed for --dry-run and --long, then the line. (Audit is off: "audited" is 0, as npm says then.)
+  if (s.config.get('loglevel') === 'silent') {
+    // npm prints nothing
+  } else if (s.config.get('json') === true) {
+    const lists = result.summary ?? { add: [], change: [], remove: [], funding: 0 };
+    const summary = { add: lists.add, added: result.added, audited: 0, change: lists.change, changed: result.changed, funding: s.config.get('fund') === false ? 0 : lists.funding, remove: lists.remove, removed: result.removed };
+    deps.stdout(`${JSON.stringify(summary, null, 2)}\n`);
+  } else {
+    const diffLines = result.diffLines ?? [];
+    if (diffLines.length && (s.config.get('dry-run') === true || s.config.get('long') === true)) deps.stdout(neutralizeLines(`${diffLines.join('\n')}\n`));
+    // npm's figure is the whole command, from the moment it started.
+    deps.stdout(`\n${installSummary(result)} in ${npmDuration(deps.now().getTime() - deps.startedAt)}\n`);
+  }
   if (before) {
     const written = changedEntries(before, deps.installedEntries(s.projectDir));
     return { fresh: written, written };

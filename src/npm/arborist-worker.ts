@@ -79,7 +79,7 @@ export interface ResolveMessage {
   onlyNew?: boolean;
 }
 
-type DiffSide = { name?: string; package?: { version?: string }; isInStore?: boolean; isLink?: boolean };
+type DiffSide = { name?: string; path?: string; package?: { version?: string }; isInStore?: boolean; isLink?: boolean };
 type DiffNode = { action?: string; ideal?: DiffSide | null; actual?: DiffSide | null; children: DiffNode[] };
 type Arb = {
   buildIdealTree(o: object): Promise<ArboristNode>;
@@ -94,19 +94,40 @@ type Arb = {
  * them, over the whole diff (nested installs too), an addition only when it is in the actual tree;
  * with them the lines npm prints for `--dry-run`/`--long` ("add x 1.0.0", "remove…", "change… => …").
  */
-function reifyCounts(arb: Arb, req: NodeJS.Require): { added: number; removed: number; changed: number; diffLines: string[] } {
-  const counts = { added: 0, removed: 0, changed: 0, diffLines: [] as string[] };
+/** One package of npm's --json summary. */
+export type SummaryEntry = { name?: string; version?: string; path?: string };
+
+/**
+ * npm's reify-output, from the same walk: the counts, the lines of --dry-run / --long, and the lists
+ * and funding count of --json.
+ */
+function reifyCounts(arb: Arb, req: NodeJS.Require): {
+  added: number; removed: number; changed: number; diffLines: string[];
+  add: SummaryEntry[]; change: Array<{ from: SummaryEntry; to: SummaryEntry }>; remove: SummaryEntry[]; funding: number;
+} {
+  const counts = { added: 0, removed: 0, changed: 0, diffLines: [] as string[], add: [] as SummaryEntry[], change: [] as Array<{ from: SummaryEntry; to: SummaryEntry }>, remove: [] as SummaryEntry[], funding: 0 };
+  const entry = (side: DiffSide | null | undefined): SummaryEntry => ({ name: side?.name, version: side?.package?.version, path: side?.path });
+  try {
+    counts.funding = (req('libnpmfund') as { readTree(tree: unknown, o: { countOnly: boolean }): unknown[] }).readTree(arb.actualTree, { countOnly: true }).length;
+  } catch {
+    // no funding count: npm's own module is not there
+  }
   if (!arb.diff) return counts;
   const visit = (d: DiffNode) => {
     if (d.action === 'REMOVE') {
       counts.removed++;
+      counts.remove.push(entry(d.actual));
       counts.diffLines.push(`remove ${d.actual?.name} ${d.actual?.package?.version}`);
     } else if (d.action === 'CHANGE') {
       counts.changed++;
+      counts.change.push({ from: entry(d.actual), to: entry(d.ideal) });
       counts.diffLines.push(`change ${d.actual?.name} ${d.actual?.package?.version} => ${d.ideal?.package?.version}`);
     } else if (d.action === 'ADD') {
       counts.diffLines.push(`add ${d.ideal?.name} ${d.ideal?.package?.version}`);
-      if (arb.actualTree?.inventory.has(d.ideal) || (d.ideal?.isInStore && !d.ideal.isLink)) counts.added++;
+      if (arb.actualTree?.inventory.has(d.ideal) || (d.ideal?.isInStore && !d.ideal.isLink)) {
+        counts.added++;
+        counts.add.push(entry(d.ideal));
+      }
     }
   };
   try {

@@ -20,7 +20,7 @@ import { npmRootOf } from './npm-config.js';
 import { isUsableHome, makePrivateArea, npmEnvFor, stageProject, type PrivateArea } from './run-npm-install.js';
 import type { ResolvedNode } from './tree-nodes.js';
 import type { Packument } from './npm-registry.js';
-import type { CiMessage, RemoveMessage, ResolveMessage } from './arborist-worker.js';
+import type { CiMessage, RemoveMessage, ResolveMessage, SummaryEntry } from './arborist-worker.js';
 import { signalGroup, stopGroup, whenExited } from '../run/child-group.js';
 import { noInterrupts, type Interrupts } from '../run/interrupts.js';
 
@@ -71,9 +71,17 @@ export interface TreeInstall {
    * turn as the project gets its new tree (reified in place, or the staged copy committed): a signal
    * handled after it knows the install was written, even if it ends the process before we return.
    */
-  install(onWritten?: () => void): Promise<{ exitCode: number; added: number; removed: number; changed: number; diffLines?: string[]; error?: string; code?: string }>;
+  install(onWritten?: () => void): Promise<{ exitCode: number; added: number; removed: number; changed: number; diffLines?: string[]; summary?: InstallSummaryLists; error?: string; code?: string }>;
   /** Nothing is written; the child is stopped and waited for, the staging copy goes away. */
   cancel(): Promise<void>;
+}
+
+/** The lists of npm's --json summary, with the project's own paths (not the staging copy's). */
+export interface InstallSummaryLists {
+  add: SummaryEntry[];
+  change: Array<{ from: SummaryEntry; to: SummaryEntry }>;
+  remove: SummaryEntry[];
+  funding: number;
 }
 
 /** A spawned worker, loading arborist, waiting for its request. */
@@ -314,7 +322,16 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
               spawnRequest.mark?.('committed');
             }
             await finish('later');
-            return { exitCode: 0, added: Number(m.added), removed: Number(m.removed), changed: Number(m.changed), diffLines: Array.isArray(m.diffLines) ? m.diffLines.map(String) : [] };
+            // Paths as npm would print them: in the project, not in the staging copy npm wrote.
+            const inProject = (e: SummaryEntry): SummaryEntry => ({ ...e, ...(typeof e.path === 'string' && e.path.startsWith(dir) ? { path: request.projectDir + e.path.slice(dir.length) } : {}) });
+            const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
+            const summary: InstallSummaryLists = {
+              add: list<SummaryEntry>(m.add).map(inProject),
+              change: list<{ from: SummaryEntry; to: SummaryEntry }>(m.change).map((c) => ({ from: inProject(c.from), to: inProject(c.to) })),
+              remove: list<SummaryEntry>(m.remove).map(inProject),
+              funding: Number(m.funding ?? 0),
+            };
+            return { exitCode: 0, added: Number(m.added), removed: Number(m.removed), changed: Number(m.changed), diffLines: Array.isArray(m.diffLines) ? m.diffLines.map(String) : [], summary };
           } catch (error) {
             await finish('remove');
             throw error;

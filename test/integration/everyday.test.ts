@@ -215,6 +215,21 @@ describe('installs as npm would', () => {
     expect(r.stderr).toMatch(/^safe-npm: linked into the project only: npm's global link of .*locpkg .* was not made/m);
   });
 
+  it.each(['root', 'nobody'] as const)('--json prints npm\'s summary object, --silent nothing, as npm does (%s\'s project; they printed the text line)', async (owner) => {
+    const mine = await makeProject({ owner });
+    const npms = await makeProject({ owner });
+    const json = await safeNpm(['install', '--json', 'plain-a'], mine);
+    expect(json.exitCode, show(json)).toBe(0);
+    const plain = await runTool('npm', ['install', '--json', 'plain-a'], { cwd: npms, sandbox });
+    expect(plain.exitCode, show(plain)).toBe(0);
+    const normal = (text: string, dir: string) => JSON.parse(text.split(dir).join('<project>'));
+    expect(normal(json.stdout, mine)).toEqual(normal(plain.stdout, npms));
+    const silent = await safeNpm(['install', '--silent', 'plain-b'], mine);
+    expect(silent.exitCode, show(silent)).toBe(0);
+    expect(silent.stdout).toBe('');
+    expect(existsSync(join(mine, 'node_modules/plain-b/package.json'))).toBe(true);
+  });
+
   it.each(['root', 'nobody'] as const)('a package.json without a name (%s\'s project): the lockfile is named after the folder, as npm names it', async (owner) => {
     const project = await makeProject({ owner, packageJson: {} });
     const r = await safeNpm(['install', 'plain-a'], project);
