@@ -35,7 +35,10 @@ export const defaultSettings: Settings = {
     newPackageDays: 30,
     newVersionDays: 2,
     fewVersions: 3,
-    fewVersionsMaxAgeDays: 365,
+    // A quarter: long enough for an injected dependency's life (flatmap-stream was 2½ months old when
+    // event-stream pulled it in), short of the months a mainstream tree keeps pulling in new
+    // one-version micro-packages (es-abstract-get, 5 months old, stopped a Vite scaffold in CI).
+    fewVersionsMaxAgeDays: 90,
     recentReleaseDays: 30,
     dormantReleaseDays: 365,
     sizeJumpFactor: 2,

@@ -107,6 +107,14 @@ describe('few releases needs a known age (issue 10)', () => {
     const f = makeFacts({ ecosystem: 'pypi', name: 'six', versionCount: 1, packageCreatedAt: undefined, versionPublishedAt: undefined });
     expect(run(f).find((x) => x.check === 'few-versions')?.severity).toBe('info');
   });
+  it('one release, 5 months old (a micro-package a mainstream tree pulls in, es-abstract-get): info — it stopped a Vite scaffold in CI', () => {
+    const f = makeFacts({ ecosystem: 'npm', name: 'es-abstract-get', versionCount: 1, packageCreatedAt: new Date(NOW.getTime() - 170 * 86_400_000) });
+    expect(run(f).find((x) => x.check === 'few-versions')?.severity).toBe('info');
+  });
+  it('two releases, 2½ months old (as flatmap-stream was when event-stream pulled it in): warn', () => {
+    const f = makeFacts({ ecosystem: 'npm', name: 'flatmap-stream', versionCount: 2, packageCreatedAt: new Date(NOW.getTime() - 75 * 86_400_000) });
+    expect(run(f).find((x) => x.check === 'few-versions')?.severity).toBe('warn');
+  });
   it('a young project with one release: warn', () => {
     const f = makeFacts({ ecosystem: 'pypi', name: 'six', versionCount: 1, packageCreatedAt: new Date(NOW.getTime() - 10 * 86_400_000) });
     expect(run(f).find((x) => x.check === 'few-versions')?.severity).toBe('warn');
