@@ -7,6 +7,8 @@ import { ageInDays } from './age.js';
  * fake a year.
  */
 export const ESTABLISHED_DAYS = 365;
+/** Versions an established look-alike has published (more than one: see establishedSince). */
+export const ESTABLISHED_MIN_VERSIONS = 2;
 /** When the registry's dates say nothing (none at all): this many versions and a repository stand in. */
 export const ESTABLISHED_MIN_VERSIONS_WITHOUT_DATES = 10;
 
@@ -55,7 +57,9 @@ export function establishedSince(facts: PackageFacts, now: Date): string | undef
   // `time.created` (or the oldest version stamp, on mirrors without it) bounds the age from below even
   // when the stamps are a mirror's copy dates out of version order: nothing was copied before it was published.
   const created = facts.packageCreatedAt;
-  if (created && ageInDays(created, now) >= ESTABLISHED_DAYS) {
+  // Established is kept up over time: a name published once and left (a copy of its target, as
+  // `reqeust` is of request) has only its age, and a squat can wait a year for its next version.
+  if (created && ageInDays(created, now) >= ESTABLISHED_DAYS && versions >= ESTABLISHED_MIN_VERSIONS) {
     const count = `${versions} version${versions === 1 ? '' : 's'}`;
     if (facts.timeline === 'consistent') return `since ${created.getUTCFullYear()} (${count})`;
     // Too few versions to judge the dates, or a mirror's copy dates: they still say "at least this old".

@@ -44,6 +44,9 @@ describe('typosquat with the registry\'s answer', () => {
   it('an old name with 2 versions is established too: years cannot be faked, versions can', () => {
     expect(run('lodasj', packument('lodasj', [2012, 2013]))[0]).toMatchObject({ severity: 'info', message: expect.stringContaining('on the registry since at least 2012-01 (2 versions)') });
   });
+  it('an old name published once and never again is not established: its age is all it has (reqeust, a one-version copy of request, installed silently)', () => {
+    expect(run('lodasj', packument('lodasj', [2015]))[0]).toMatchObject({ severity: 'block' });
+  });
   it('a look-alike published 200 days ago blocks', () => {
     const recent = new Date(Date.now() - 200 * 86_400_000).toISOString();
     const p = packument('lodasj', [2026]);
