@@ -50,7 +50,7 @@ export async function afterNpmInstall(context: AfterInstallContext, deps: AfterI
   return replayInstallScripts(
     {
       projectDir: context.projectDir, store: context.store, settings, strict: context.strictScripts,
-      project: invocation.ownFlags.project, includeRoot, only, tool: 'safe-npm', freshLocations: context.freshLocations,
+      project: invocation.ownFlags.project, includeRoot, only, tool: 'safe-npm', freshLocations: context.freshLocations, afterInstall: invocation.kind !== 'rebuild',
       writtenLocations: context.writtenLocations, path: context.env.PATH, command: context.ownCommand,
     },
     {

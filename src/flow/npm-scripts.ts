@@ -4,7 +4,8 @@
  * only the approved ones with our own runner (dependency order, build user, scrubbed env, sandbox).
  */
 import type { NpmInvocation } from '../npm/npm-invocation.js';
-import { SafeError } from '../core/errors.js';
+import { Cancelled, SafeError } from '../core/errors.js';
+import { installedBeforeInterrupt } from './npm-finish.js';
 import { readRegularFile } from '../run/user-files.js';
 import { join } from 'node:path';
 import type { Settings } from '../config/settings.js';
@@ -48,6 +49,8 @@ export interface ScriptReplayRequest {
   includeRoot: boolean;
   /** `safe-npm rebuild <names>`: only these packages. */
   only?: string[];
+  /** This replay follows an install that has been written (not `rebuild`). */
+  afterInstall?: boolean;
   /**
    * Locations installed or changed by this install: only their unreviewed scripts are asked about and
    * listed one by one; older ones get a one-line reminder (no nagging on every install).
@@ -77,7 +80,13 @@ export async function replayInstallScripts(request: ScriptReplayRequest, deps: S
   const isFresh = (c: ScriptCandidate) => !request.freshLocations || c.isRoot || request.freshLocations.has(c.location);
   const { content, blocked } = scanAndBlock(candidates, classes, request, deps);
   const open = candidates.filter((c) => ['unreviewed', 'changed'].includes(classes.get(c)!.status) && c.problems.length === 0 && isFresh(c) && !blocked.has(c));
-  const fresh = open.length > 0 && deps.interactive ? await askApprovals(open, classes, content, request, deps) : new Map<ScriptCandidate, FreshAnswer>();
+  const fresh = open.length > 0 && deps.interactive
+    ? await askApprovals(open, classes, content, request, deps).catch((error: unknown) => {
+      // Ctrl-C at the checkbox after an install: the packages are in place, only their scripts wait.
+      if (error instanceof Cancelled && request.afterInstall) throw new Cancelled(`cancelled at the prompt; ${installedBeforeInterrupt(request.command ?? request.tool)}`);
+      throw error;
+    })
+    : new Map<ScriptCandidate, FreshAnswer>();
 
   const plan = planReplay(projectDir, candidates, (c) => {
     if (blocked.has(c)) return { run: false, reason: 'blocked by the content scan' };

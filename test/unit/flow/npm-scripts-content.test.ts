@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { defaultSettings } from '../../../src/config/settings.js';
 import { SafeStore } from '../../../src/config/store.js';
 import { replayInstallScripts } from '../../../src/flow/npm-scripts.js';
+import { installedBeforeInterrupt } from '../../../src/flow/npm-finish.js';
+import { Cancelled } from '../../../src/core/errors.js';
 import type { Prompts } from '../../../src/ui/prompts.js';
 import { tempDir, writeProject } from '../npm-scripts/fixture.js';
 
@@ -47,5 +49,37 @@ describe('script approval with content findings', () => {
     expect(err).toContain('blocked: the install scripts of stealer@1.0.0 do not run: reads credentials and uses the network');
     expect(err).toContain('collect.js:6: reads credentials and uses the network (line 8) [credential-network]');
     expect(code).toBe(65);
+  });
+});
+
+describe('Ctrl-C at the script approval', () => {
+  const run = async (afterInstall: boolean) => {
+    const project = writeProject({
+      root: { name: 'p', version: '1.0.0', dependencies: { notifier: '1.0.0' } },
+      files: { 'node_modules/notifier/package.json': { name: 'notifier', version: '1.0.0', scripts: { postinstall: 'node -e 1' } } },
+    });
+    const store = await SafeStore.open({ cwd: tempDir('safe-npm-store-') });
+    const prompts: Prompts = {
+      askAboutPackage: async () => 'abort',
+      chooseApprovals: async () => {
+        throw new Cancelled('cancelled at the prompt');
+      },
+      confirm: async () => false,
+    };
+    return replayInstallScripts(
+      { projectDir: project, store, settings: defaultSettings, strict: false, project: false, includeRoot: false, tool: 'safe-npm', command: 'npm', afterInstall },
+      {
+        interactive: true, color: false, prompts, now: () => new Date(), stderr: () => {},
+        runInstallScripts: async () => ({ exitCode: 0, ran: [], withheld: [], failed: [], skippedBecauseDependencyFailed: [], notices: [] }) as never,
+        runnerDeps: () => ({}) as never,
+      },
+    ).then(() => 'went on', (error: Error) => error.message);
+  };
+
+  it('after an install: says the install itself had completed and what runs the scripts (it said only "cancelled at the prompt")', async () => {
+    expect(await run(true)).toBe(`cancelled at the prompt; ${installedBeforeInterrupt('npm')}`);
+  });
+  it('at a rebuild, where nothing was installed: cancelled at the prompt', async () => {
+    expect(await run(false)).toBe('cancelled at the prompt');
   });
 });
