@@ -234,9 +234,11 @@ export function referencedFiles(dir: string, scripts: Partial<Record<ScriptEvent
   for (const ev of EVENT_ORDER) {
     const cmd = scripts[ev];
     if (!cmd) continue;
-    const re = /(?:^|[;&|]\s*|\s)node\s+(?:-{1,2}[\w-]+(?:=\S+)?\s+)*(["']?)([^\s"';&|]+)\1/g;
+    // `node [flags] <file>`; `node -e|-p <code>` runs no file (its code is the script text itself).
+    const re = /(?:^|[;&|]\s*|\s)node\s+((?:-{1,2}[\w-]+(?:=\S+)?\s+)*)(["']?)([^\s"';&|-][^\s"';&|]*)\2/g;
     for (const m of cmd.matchAll(re)) {
-      const file = m[2]!;
+      if (/(?:^|\s)(?:-e|-p|--eval|--print)\s/.test(m[1]!)) continue;
+      const file = m[3]!;
       const full = resolve(dir, file);
       const rel = relative(dir, full);
       if (rel.startsWith('..') || rel === '') {

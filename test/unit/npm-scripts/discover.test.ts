@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commandsOnPath, discoverInstallScripts, findShadowingBins, GYP_COMMAND, registryTarball, scriptsDigest } from '../../../src/npm/scripts/discover.js';
+import { commandsOnPath, discoverInstallScripts, findShadowingBins, GYP_COMMAND, referencedFiles, registryTarball, scriptsDigest } from '../../../src/npm/scripts/discover.js';
 import { writeProject } from './fixture.js';
 
 const REG = 'http://127.0.0.1:4873';
@@ -194,5 +194,15 @@ describe('why a package is installed', () => {
     const by = Object.fromEntries((await discoverInstallScripts(dir)).map((c) => [c.name, c]));
     expect(by.esbuild!.dependencyPath).toEqual(['proj', 'tsx', 'esbuild']);
     expect(by.deep!.dependencyPath).toEqual(['proj', 'stray', 'deep']);
+  });
+});
+
+describe('the files a script runs', () => {
+  it('node -e / -p run inline code, no file (the approval screen said "-e: missing"); a file after flags is read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'safe-npm-refs-'));
+    writeFileSync(join(dir, 'install.js'), 'module.exports = 1;\n');
+    expect(referencedFiles(dir, { postinstall: `node -e "require('fs').writeFileSync('x', '1')"` })).toEqual([]);
+    expect(referencedFiles(dir, { postinstall: 'node -p "1 + 1"', install: 'node --eval "1"' })).toEqual([]);
+    expect(referencedFiles(dir, { install: 'node --max-old-space-size=100 install.js' }).map((f) => [f.file, f.exists])).toEqual([['install.js', true]]);
   });
 });
