@@ -43,7 +43,15 @@ export async function runSafeCommand(ecosystem: Ecosystem, args: string[], io: S
           store.trust(ecosystem, name);
           io.stdout(`trusted ${neutralize(name)}\n`);
         } else {
-          io.stdout(store.untrust(ecosystem, name) ? `no longer trusted: ${neutralize(name)}\n` : `${neutralize(name)} was not trusted\n`);
+          if (store.untrust(ecosystem, name)) {
+            io.stdout(`no longer trusted: ${neutralize(name)}\n`);
+            continue;
+          }
+          // Trusted by version only (`safe trust x@1.0.0`): the name alone removes nothing; say what does.
+          const versions = store.trustedNames(ecosystem).filter((t) => t.startsWith(`${name}@`) || t.startsWith(`${name}==`));
+          io.stdout(versions.length
+            ? `${neutralize(name)} is trusted only as ${versions.map(neutralize).join(', ')}; to untrust: ${tool} safe untrust ${versions.map(neutralize).join(' ')}\n`
+            : `${neutralize(name)} was not trusted\n`);
         }
       }
       return ExitCode.ok;

@@ -179,3 +179,25 @@ describe('the install summary', () => {
     expect(t.out()).toBe('\nadded 1 package in 7s\n');
   });
 });
+
+describe('untrust of a name trusted by version only', () => {
+  it('says which versions are trusted and the command that untrusts them (it said "was not trusted"); that command does', async () => {
+    const saved = process.env.XDG_CONFIG_HOME;
+    process.env.XDG_CONFIG_HOME = mkdtempSync(join(tmpdir(), 'safe-untrust-'));
+    try {
+      const { SafeStore } = await import('../../../src/config/store.js');
+      (await SafeStore.open()).trust('npm', 'vuee@1.0.0-security');
+      const out: string[] = [];
+      const io = { env: {}, cwd: '/', stdout: (t: string) => void out.push(t), stderr: () => {}, stdoutIsTTY: false, realTool: () => 'npm' };
+      expect(await runSafeCommand('npm', ['untrust', 'vuee'], io)).toBe(0);
+      expect(out.join('')).toBe('vuee is trusted only as vuee@1.0.0-security; to untrust: safe-npm safe untrust vuee@1.0.0-security\n');
+      out.length = 0;
+      expect(await runSafeCommand('npm', ['untrust', 'vuee@1.0.0-security'], io)).toBe(0);
+      expect(out.join('')).toBe('no longer trusted: vuee@1.0.0-security\n');
+      expect((await SafeStore.open()).trustedNames('npm')).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.XDG_CONFIG_HOME;
+      else process.env.XDG_CONFIG_HOME = saved;
+    }
+  });
+});
