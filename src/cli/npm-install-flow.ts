@@ -120,6 +120,7 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     },
     guessProjectDir: () => nearestPackageRoot(io.cwd) ?? io.cwd,
     installedEntries,
+    hasPackageJson: (dir) => existsSync(join(dir, 'package.json')),
     installedGlobalPackages: (globalPrefix) => installedGlobalNames(join(globalPrefix, 'lib', 'node_modules')),
     lockedEntries,
     afterInstall: (context) => afterNpmInstall(context, realAfterInstallDeps(io, stderr)),

@@ -7,7 +7,7 @@
  * Every side effect comes in through `NpmFlowDeps` (npm-session.ts), so unit tests drive it with
  * fakes; each stage lives in a small sibling and returns data (or how the run ends: an exit code).
  */
-import { UsageError } from '../core/errors.js';
+import { SafeError, UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { runsGlobalBinOnly } from '../npm/local-bin.js';
 import { missingLocalSpec } from '../npm/local-spec.js';
@@ -29,6 +29,9 @@ export { installSummary } from './npm-finish.js';
 export { rewriteArgs } from './npm-decide.js';
 export { wholeTreeMode } from './npm-resolve.js';
 
+/** npm's exit code for a file it could not find (errno ENOENT, as npm exits with it). */
+const NPM_ENOENT = 254;
+
 export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDeps): Promise<number> {
   const session = await openSession(invocation, deps);
   try {
@@ -46,6 +49,11 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
   // A bin npm finds in its global folder: npm runs that, installs nothing — as the user, unvetted.
   if (isExec(inv) && runsGlobalBinOnly(inv, s.projectDir, s.config.globalPrefix)) return runExec(s, { asInvoker: true });
 
+  // `npm install` with nothing named and no package.json: npm's own ENOENT (254), said in one line.
+  const bare = (inv.kind === 'install' || inv.kind === 'install-test' || inv.kind === 'update') && !inv.global && inv.specs.length === 0;
+  if (bare && deps.hasPackageJson && !deps.hasPackageJson(s.projectDir)) {
+    throw new SafeError(`no package.json in ${s.projectDir}: npm ${inv.command ?? 'install'} with no package named installs a project, and there is none here (npm init -y makes one)`, NPM_ENOENT);
+  }
   // A bare `update -g` would update every global package with nothing named to vet: they are named.
   if (inv.global && inv.command === 'update' && inv.specs.length === 0) {
     const names = deps.installedGlobalPackages?.(s.config.globalPrefix) ?? [];

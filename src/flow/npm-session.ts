@@ -31,6 +31,8 @@ export interface NpmFlowDeps {
   realNpm: string;
   /** safe-npm as the user typed it, for the commands we suggest: `npm` through the shim or shell function, else `safe-npm`. */
   ownCommand: string;
+  /** Whether the folder has a package.json. */
+  hasPackageJson?(dir: string): boolean;
   /** The packages installed in a global prefix (`<prefix>/lib/node_modules`). */
   installedGlobalPackages?(globalPrefix: string): string[];
   /** When the command started (epoch ms; the process start): npm's "in 2s" is the whole command. */

@@ -5,7 +5,7 @@
  * works; npx honours `yes=false` and runs a local bin without the install path; `safe check` vets the
  * tree a spec brings; not found is 65 every time.
  */
-import { existsSync, mkdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { chmod, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -228,6 +228,14 @@ describe('installs as npm would', () => {
     expect(silent.exitCode, show(silent)).toBe(0);
     expect(silent.stdout).toBe('');
     expect(existsSync(join(mine, 'node_modules/plain-b/package.json'))).toBe(true);
+  });
+
+  it('install with no package named in a folder without package.json: npm\'s ENOENT exit (254) in one line, nothing written (it said "up to date", 0)', async () => {
+    const empty = await makeTempDir('safe-npm-no-package-json-');
+    const r = await safeNpm(['install'], empty);
+    expect(r.exitCode, show(r)).toBe(254);
+    expect(r.stderr).toBe(`safe-npm: no package.json in ${empty}: npm install with no package named installs a project, and there is none here (npm init -y makes one)\n`);
+    expect(readdirSync(empty)).toEqual([]);
   });
 
   it.each(['root', 'nobody'] as const)('a package.json without a name (%s\'s project): the lockfile is named after the folder, as npm names it', async (owner) => {
