@@ -7,7 +7,7 @@
  */
 import { execa, type ResultPromise } from 'execa';
 import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, watch, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { chownSync, existsSync, lstatSync, mkdirSync, watch, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -380,12 +380,15 @@ describe('3c. one Ctrl-C while npm\'s engine writes an ordinary user\'s project 
       return project;
     };
     const add = ['install', 'tb-b@1.2.0', 'tb-big@1.2.0', 'tb-a@1.2.0'];
-    const old = await snapshotProject(await installed());
-    const reference = await installed();
+    const project = await installed();
+    const old = await snapshotProject(project);
+    // The new state, from a copy of the old project (owners, modes and times kept) installed through.
+    const reference = await makeTempDir('safe-npm-project-');
+    expect((await execa('cp', ['-a', `${project}/.`, reference], { reject: false })).exitCode).toBe(0);
+    chownSync(reference, 65534, 65534);
     expect((await safeNpm(add, reference)).exitCode).toBe(0);
     const fresh = await snapshotProject(reference);
 
-    const project = await installed();
     const sandbox = await sandboxFor();
     // At a terminal, as the trial had it (the store opens for writing only where it can ask), and
     // the Ctrl-C typed into it: the terminal sends SIGINT to the foreground group.
