@@ -143,7 +143,8 @@ function removeStaleLinks(binLinks: BinLinks, dest: string, before: unknown, aft
   }
 }
 
-function topLevelNames(lib: string): string[] {
+/** The top-level packages of a lib/node_modules folder (scoped ones as @scope/name). */
+export function topLevelNames(lib: string): string[] {
   const names: string[] = [];
   for (const entry of readdirSync(lib)) {
     if (entry.startsWith('.')) continue;

@@ -12,7 +12,7 @@ import { changeSettingCommand, DIRECT, type TypedAs } from '../config/setting-ad
 import { UsageError } from '../core/errors.js';
 import type { InstallMode } from './install-mode.js';
 import { commitStaged, stagedPackageFolders } from './commit-project.js';
-import { installGlobalFromStaging } from './global-install.js';
+import { installGlobalFromStaging, topLevelNames } from './global-install.js';
 import { isAlive } from '../run/child-group.js';
 import { chownTree, linkTree } from '../run/fs-ownership.js';
 import type { Interrupts } from '../run/interrupts.js';
@@ -291,8 +291,10 @@ function stageGlobalPackages(realPrefix: string, prefix: string, names: string[]
     if (!validGlobalName(name) || !existsSync(from)) continue;
     const to = join(stagedLib, name);
     mkdirSync(dirname(to), { recursive: true });
+    const manifest = readRegularFileIfExists(join(from, 'package.json'), { what: 'a global package manifest', maxBytes: 1024 * 1024 });
+    if (manifest === undefined) continue; // not a package npm could work on
     cpSync(from, to, { recursive: true, verbatimSymlinks: true });
-    staged.set(name, readFileSync(join(to, 'package.json'), 'utf8'));
+    staged.set(name, manifest);
   }
   if (existsSync(join(prefix, 'lib'))) chownTree(join(prefix, 'lib'), user.uid, user.gid);
   return staged;
@@ -303,21 +305,13 @@ function validGlobalName(name: string): boolean {
   return /^(?:@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i.test(name) && !name.split('/').some((part) => part === '.' || part === '..');
 }
 
-/** The top-level packages of a global lib folder (scoped ones as @scope/name). */
+/** The top-level packages of a global lib folder (scoped ones as @scope/name); none when it is not there. */
 export function installedGlobalNames(lib: string): string[] {
-  const names: string[] = [];
-  let entries: string[];
   try {
-    entries = readdirSync(lib);
+    return topLevelNames(lib);
   } catch {
-    return names;
+    return [];
   }
-  for (const entry of entries) {
-    if (entry.startsWith('.')) continue;
-    if (entry.startsWith('@')) for (const sub of readdirSync(join(lib, entry))) names.push(`${entry}/${sub}`);
-    else names.push(entry);
-  }
-  return names;
 }
 
 export function isUsableHome(user: UserAccount): boolean {
