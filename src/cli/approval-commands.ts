@@ -60,16 +60,23 @@ export async function runApprovalCommand(ecosystem: Ecosystem, sub: 'approve' | 
     return ExitCode.ok;
   }
 
-  if (/^(?:\.\/)?node_modules\//.test(target)) {
-    const location = target.replace(/^\.\//, '').replace(/\/+$/, '');
-    const candidate = (await scripts.discoverInstallScripts(config.localPrefix)).find((c) => !c.isRoot && c.location === location);
-    if (!candidate) throw new UsageError(`${location} in ${config.localPrefix} is not an installed package with install scripts`);
+  // An installed package by its location in the project (what the install names for a package that
+  // is no registry version): `node_modules/x`, or a linked folder's own path (`packages/x`).
+  const location = target.replace(/^\.\//, '').replace(/\/+$/, '');
+  const installed = /^(?:\.\/)?node_modules\//.test(target) || !/^@?[\w.-]+@/.test(target)
+    ? (await scripts.discoverInstallScripts(config.localPrefix)).find((c) => !c.isRoot && c.location === location)
+    : undefined;
+  if (!installed && /^(?:\.\/)?node_modules\//.test(target)) throw new UsageError(`${location} in ${config.localPrefix} is not an installed package with install scripts`);
+  if (installed) {
+    const candidate = installed;
     if (candidate.problems.length) throw new UsageError(`${candidate.name}@${candidate.version} cannot be approved: ${candidate.problems.join('; ')}`);
     if (project) throw new UsageError(`--project approves registry versions (package.json allowScripts); ${location} is approved in your store only`);
     liftDeny(store, scripts.denyKey(candidate), io);
     store.recordScriptDecision('npm', scripts.makeApproval(candidate, { network }));
     const events = Object.entries(candidate.scripts).map(([e, s]) => `${e}: ${s}`).join('; ');
-    io.stdout(`approved ${candidate.name}@${candidate.version} as installed at ${location} (this content) [${events}]${network ? ' with network access' : ''}\n`);
+    // A tarball is pinned by its hash; a folder has none: its scripts and the files they run by name are.
+    const pinned = candidate.integrity ? 'this content' : 'its scripts and the files they run by name; a folder has no tarball hash to pin the rest';
+    io.stdout(`approved ${candidate.name}@${candidate.version} as installed at ${location} (${pinned}) [${events}]${network ? ' with network access' : ''}\n`);
     return ExitCode.ok;
   }
 

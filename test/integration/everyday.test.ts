@@ -201,6 +201,21 @@ describe('installs as npm would', () => {
     expect(readFileSync(join(project, 'node_modules/locpkg/ran.log'), 'utf8')).toBe('ran\n');
   });
 
+  it('a linked folder\'s install script (file:./local/x): the advice names its path, and that approves it (it was refused as no registry version)', async () => {
+    const project = await makeProject({ owner: 'root' });
+    mkdirSync(join(project, 'local', 'evf'), { recursive: true });
+    writeFileSync(join(project, 'local', 'evf', 'package.json'), JSON.stringify({ name: 'evf', version: '1.0.0', scripts: { install: `node -e "require('fs').writeFileSync('ran', '1')"` } }));
+    expect((await safeNpm(['install', './local/evf', '--safe-yes'], project)).exitCode).toBe(0);
+    const listed = await safeNpm(['rebuild'], project);
+    const advice = /approve with: safe-npm (.+)$/m.exec(listed.stderr)?.[1]?.split(' ');
+    expect(advice, show(listed)).toEqual(['safe', 'approve', 'local/evf']);
+    const approved = await safeNpm(advice!, project);
+    expect(approved.exitCode, show(approved)).toBe(0);
+    expect(approved.stdout).toContain('approved evf@1.0.0 as installed at local/evf (its scripts and the files they run by name');
+    expect((await safeNpm(['rebuild'], project)).exitCode).toBe(0);
+    expect(existsSync(join(project, 'local', 'evf', 'ran'))).toBe(true);
+  });
+
   it('link ../folder in root\'s project links the folder as npm does (the relative path was read inside the staging copy: ENOENT); npm\'s global half is said, not made', async () => {
     const work = await makeTempDir('safe-npm-link-');
     mkdirSync(join(work, 'locpkg'));
