@@ -5,7 +5,7 @@
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '../core/errors.js';
+import { SafeError } from '../core/errors.js';
 import type { AfterInstallContext, ExecContext } from './npm-session.js';
 import { replayInstallScripts, rootScriptsRun } from './npm-scripts.js';
 import { ensureUserCache, npmEnvFor, withScriptsOff } from '../npm/run-npm-install.js';
@@ -177,7 +177,8 @@ export async function runNpmExec(context: ExecContext, deps: Pick<AfterInstallDe
     if (!command) {
       // Named the way the user ran it: npx takes -p, npm exec --package= and the command after --.
       const pkg = packages[0]?.raw ?? '<package>';
-      throw new UsageError(`could not determine which command to run; name it: ${invocation.viaNpx ? `npx -p ${pkg} <command>` : `${context.ownCommand ?? 'safe-npm'} exec --package=${pkg} -- <command>`}`);
+      // Exit 1, as npm's own "could not determine executable to run" exits.
+      throw new SafeError(`could not determine which command to run; name it: ${invocation.viaNpx ? `npx -p ${pkg} <command>` : `${context.ownCommand ?? 'safe-npm'} exec --package=${pkg} -- <command>`}`, 1);
     }
     const bin = existsSync(join(binDir, command)) ? join(binDir, command) : command;
     // What the user asked to run, in the foreground: signals are its own from here on.

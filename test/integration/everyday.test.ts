@@ -441,16 +441,16 @@ describe('npx', () => {
     expect(r.stdout.trim()).toBe('brand-new-bin ran');
   });
 
-  it('a package without a bin (as root): the advice names the command the way it was run (npx -p, or exec --package= … --), and followed, it runs', async () => {
+  it('a package without a bin (as root): exit 1 as npm\'s (it was 64), the advice names the command the way it was run (npx -p, or exec --package= … --), and followed, it runs', async () => {
     const cwd = await makeTempDir('safe-npm-npx-nobin-');
     const npx = npxIn(cwd);
     const viaNpx = await npx(['plain-a']);
-    expect(viaNpx.exitCode, show(viaNpx)).toBe(64);
+    expect(viaNpx.exitCode, show(viaNpx)).toBe(1);
     expect(viaNpx.stderr).toContain('safe-npm: could not determine which command to run; name it: npx -p plain-a <command>\n');
     const followedNpx = await npx(['-p', 'plain-a', 'node', '-e', 'console.log("ran")']);
     expect(followedNpx.stdout.trim(), show(followedNpx)).toBe('ran');
     const viaExec = await safeNpm(['exec', 'plain-a'], cwd);
-    expect(viaExec.exitCode, show(viaExec)).toBe(64);
+    expect(viaExec.exitCode, show(viaExec)).toBe(1);
     expect(viaExec.stderr).toContain('safe-npm: could not determine which command to run; name it: safe-npm exec --package=plain-a -- <command>\n');
     const followedExec = await safeNpm(['exec', '--package=plain-a', '--', 'node', '-e', 'console.log("ran")'], cwd);
     expect(followedExec.stdout.trim(), show(followedExec)).toBe('ran');
