@@ -62,13 +62,11 @@ export async function runApprovalCommand(ecosystem: Ecosystem, sub: 'approve' | 
 
   // An installed package by its location in the project (what the install names for a package that
   // is no registry version): `node_modules/x`, or a linked folder's own path (`packages/x`).
-  const location = target.replace(/^\.\//, '').replace(/\/+$/, '');
-  const installed = /^(?:\.\/)?node_modules\//.test(target) || !/^@?[\w.-]+@/.test(target)
-    ? (await scripts.discoverInstallScripts(config.localPrefix)).find((c) => !c.isRoot && c.location === location)
-    : undefined;
-  if (!installed && /^(?:\.\/)?node_modules\//.test(target)) throw new UsageError(`${location} in ${config.localPrefix} is not an installed package with install scripts`);
-  if (installed) {
-    const candidate = installed;
+  // (A path has a slash and no leading @: a scoped name is `@scope/name@version`.)
+  if (target.includes('/') && !target.startsWith('@')) {
+    const location = target.replace(/^\.\//, '').replace(/\/+$/, '');
+    const candidate = (await scripts.discoverInstallScripts(config.localPrefix)).find((c) => !c.isRoot && c.location === location);
+    if (!candidate) throw new UsageError(`${location} in ${config.localPrefix} is not an installed package with install scripts (a registry version is approved as <name>@<version>)`);
     if (candidate.problems.length) throw new UsageError(`${candidate.name}@${candidate.version} cannot be approved: ${candidate.problems.join('; ')}`);
     if (project) throw new UsageError(`--project approves registry versions (package.json allowScripts); ${location} is approved in your store only`);
     liftDeny(store, scripts.denyKey(candidate), io);

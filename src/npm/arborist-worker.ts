@@ -89,28 +89,27 @@ type Arb = {
   diff?: DiffNode | null;
 };
 
-/**
- * "added 91 packages, removed 1 package, changed 2 packages": counted as npm's reify-output counts
- * them, over the whole diff (nested installs too), an addition only when it is in the actual tree;
- * with them the lines npm prints for `--dry-run`/`--long` ("add x 1.0.0", "remove…", "change… => …").
- */
 /** One package of npm's --json summary. */
 export type SummaryEntry = { name?: string; version?: string; path?: string };
 
 /**
- * npm's reify-output, from the same walk: the counts, the lines of --dry-run / --long, and the lists
- * and funding count of --json.
+ * "added 91 packages, removed 1 package, changed 2 packages": counted as npm's reify-output counts
+ * them, over the whole diff (nested installs too), an addition only when it is in the actual tree;
+ * with them the lines npm prints for `--dry-run`/`--long` ("add x 1.0.0", "remove…", "change… => …")
+ * and the lists of `--json`, whose funding count alone walks the tree again (only for `--json`).
  */
-function reifyCounts(arb: Arb, req: NodeJS.Require): {
+function reifyCounts(arb: Arb, req: NodeJS.Require, options: Record<string, unknown>): {
   added: number; removed: number; changed: number; diffLines: string[];
   add: SummaryEntry[]; change: Array<{ from: SummaryEntry; to: SummaryEntry }>; remove: SummaryEntry[]; funding: number;
 } {
   const counts = { added: 0, removed: 0, changed: 0, diffLines: [] as string[], add: [] as SummaryEntry[], change: [] as Array<{ from: SummaryEntry; to: SummaryEntry }>, remove: [] as SummaryEntry[], funding: 0 };
   const entry = (side: DiffSide | null | undefined): SummaryEntry => ({ name: side?.name, version: side?.package?.version, path: side?.path });
-  try {
-    counts.funding = (req('libnpmfund') as { readTree(tree: unknown, o: { countOnly: boolean }): unknown[] }).readTree(arb.actualTree, { countOnly: true }).length;
-  } catch {
-    // no funding count: npm's own module is not there
+  if (options.json === true) {
+    try {
+      counts.funding = (req('libnpmfund') as { readTree(tree: unknown, o: { countOnly: boolean }): unknown[] }).readTree(arb.actualTree, { countOnly: true }).length;
+    } catch {
+      // no funding count: npm's own module is not there
+    }
   }
   if (!arb.diff) return counts;
   const visit = (d: DiffNode) => {
@@ -144,7 +143,6 @@ function reifyCounts(arb: Arb, req: NodeJS.Require): {
   return counts;
 }
 
-/** npm's `--omit` list (flat options carry it as an array), for what reify leaves out. */
 /** The signals the parent stops npm's engine with. */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -184,6 +182,7 @@ export function finishPastRollback(Arborist: new (o: object) => Arb): void {
   };
 }
 
+/** npm's `--omit` list (flat options carry it as an array), for what reify leaves out. */
 function omitOf(options: Record<string, unknown>): string[] {
   return Array.isArray(options.omit) ? options.omit.map(String) : [];
 }
@@ -249,7 +248,7 @@ async function main(): Promise<void> {
       reifying = true;
       if (request.rm) await arb.reify({ ...request.options, rm: request.rm });
       else await arb.prune(request.options);
-      await send({ type: 'reified', ...reifyCounts(arb, createRequire(arboristPath)) });
+      await send({ type: 'reified', ...reifyCounts(arb, createRequire(arboristPath), request.options) });
       process.exit(0);
     }
     let counting: Promise<Arb>;
@@ -291,7 +290,7 @@ async function main(): Promise<void> {
     // Vetting is over: the documents thread (a heap of its own) goes before npm's engine peaks.
     void docsThread?.stop();
     const arb = await counting;
-    await send({ type: 'reified', ...reifyCounts(arb, createRequire(arboristPath)) });
+    await send({ type: 'reified', ...reifyCounts(arb, createRequire(arboristPath), request.options) });
     process.exit(0);
   } catch (error) {
     await fail(error);

@@ -6,11 +6,11 @@
  * the package's own folder (`../` in a bin path is normalised away, as npm does). Conflicts are found
  * before anything changes.
  */
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, mkdirSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
 import { copyTreeAs, existsNoFollow as exists, handOverTree } from '../run/fs-ownership.js';
-import { readRegularFile } from '../run/user-files.js';
+import { readRegularFile, readRegularFileIfExists } from '../run/user-files.js';
 
 interface BinLinks {
   (opts: { path: string; pkg: unknown; global: boolean; top: boolean; force: boolean }): Promise<unknown>;
@@ -34,7 +34,7 @@ export async function installGlobalFromStaging(
   const removed = [...staged.keys()].filter((name) => !exists(join(stagedLib, name)));
   for (const name of removed) removeGlobalPackage(binLinks, join(realLib, name));
   if (!existsSync(stagedLib)) return { installed: [], removed };
-  const unchanged = (name: string) => staged.has(name) && readFileIfThere(join(stagedLib, name, 'package.json')) === staged.get(name);
+  const unchanged = (name: string) => staged.has(name) && readRegularFileIfExists(join(stagedLib, name, 'package.json'), { what: 'a package manifest' }) === staged.get(name);
   const packages = topLevelNames(stagedLib).filter((name) => !unchanged(name)).map((name) => ({
     name,
     staged: join(stagedLib, name),
@@ -86,52 +86,26 @@ export async function installGlobalFromStaging(
  */
 function removeGlobalPackage(binLinks: BinLinks, dest: string): void {
   if (!exists(dest)) return;
+  const pkg = safeManifest(join(dest, 'package.json'));
+  if (pkg) removeLinksInto(binLinks, dest, pkg);
   if (lstatSync(dest).isSymbolicLink()) {
-    const pkg = safeManifest(join(dest, 'package.json'));
-    if (pkg) removeLinksInto(binLinks, dest, pkg, realTarget(dest));
     rmSync(dest, { force: true });
     return;
   }
-  const pkg = safeManifest(join(dest, 'package.json'));
-  if (pkg) removeLinksInto(binLinks, dest, pkg, dest);
   const old = `${dest}.safe-npm-old`;
   rmSync(old, { recursive: true, force: true });
   renameSync(dest, old);
   rmSync(old, { recursive: true, force: true });
 }
 
-function removeLinksInto(binLinks: BinLinks, dest: string, pkg: unknown, target: string): void {
-  for (const link of binLinks.getPaths({ path: dest, pkg, global: true, top: true })) {
-    try {
-      if (!lstatSync(link).isSymbolicLink()) continue;
-      const to = resolve(dirname(link), readlinkSync(link));
-      if (to === dest || to.startsWith(dest + sep) || to === target || to.startsWith(target + sep)) rmSync(link, { force: true });
-    } catch {
-      // not there
-    }
-  }
-}
-
-function realTarget(link: string): string {
-  try {
-    return resolve(dirname(link), readlinkSync(link));
-  } catch {
-    return link;
-  }
-}
-
-function readFileIfThere(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
 /** Links of the previous version (bins, man pages) the new one no longer has — only links into the package. */
 function removeStaleLinks(binLinks: BinLinks, dest: string, before: unknown, after: unknown): void {
-  const keep = new Set(binLinks.getPaths({ path: dest, pkg: after, global: true, top: true }));
-  for (const link of binLinks.getPaths({ path: dest, pkg: before, global: true, top: true })) {
+  removeLinksInto(binLinks, dest, before, new Set(binLinks.getPaths({ path: dest, pkg: after, global: true, top: true })));
+}
+
+/** The bin and man links `pkg` declares, where they are links into `dest` (and not in `keep`). */
+function removeLinksInto(binLinks: BinLinks, dest: string, pkg: unknown, keep: ReadonlySet<string> = new Set()): void {
+  for (const link of binLinks.getPaths({ path: dest, pkg, global: true, top: true })) {
     if (keep.has(link)) continue;
     try {
       if (!lstatSync(link).isSymbolicLink()) continue;

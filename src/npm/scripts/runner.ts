@@ -243,7 +243,7 @@ export async function runInstallScripts(plan: RunPlan, deps: RunnerDeps): Promis
   const workDir = mkdtempSync(join(tmpdir(), 'safe-npm-replay-'));
   chmodSync(workDir, 0o755);
   try {
-    const window = closed && windowTools ? { closed: closed.path, project: realProject, hold: privateDir(workDir, 'project-', user, false) } : undefined;
+    const window = closed && windowTools ? { closed: closed.path, project: realProject, hold: privateDir(workDir, 'project-', user, false), tools: windowTools } : undefined;
     const toolchain = createShimDir(join(workDir, 'bin'), deps.toolchain);
     const home = join(deps.cacheDir, 'home');
     for (const d of [deps.cacheDir, home, join(deps.cacheDir, 'npm'), join(deps.cacheDir, 'node-gyp')]) ensureOwnedDir(d, user, switchUser);
@@ -299,7 +299,7 @@ export async function runInstallScripts(plan: RunPlan, deps: RunnerDeps): Promis
         print(`safe-npm: ${label(c)} not run: a dependency (${failedDep || '(root)'}) failed`);
         continue;
       }
-      const outcome = await runStep(step, { ...deps, npmConfig, home, switchUser, choice, contain, toolchain, projectOwner, spawnFn, projectDir: window ? realProject : plan.projectDir, window: window && windowTools ? { ...window, tools: windowTools } : undefined });
+      const outcome = await runStep(step, { ...deps, npmConfig, home, switchUser, choice, contain, toolchain, projectOwner, spawnFn, projectDir: window ? realProject : plan.projectDir, window });
       if (outcome.failedEvent || outcome.error) {
         broken.add(c.location);
         result.failed.push(outcome);
