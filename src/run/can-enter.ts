@@ -14,9 +14,15 @@ export function firstClosedFolder(path: string, user: { uid: number; gid: number
     if (dirname(p) === p) break;
   }
   for (const p of chain) {
-    const st = statSync(p);
-    const bit = st.uid === user.uid ? 0o100 : st.gid === user.gid ? 0o010 : 0o001;
-    if ((st.mode & bit) === 0) return { path: p, mode: st.mode & 0o7777 };
+    const closed = closedFolderAt(p, user);
+    if (closed) return closed;
   }
   return undefined;
+}
+
+/** `path` itself, when `user` cannot enter it (its own mode alone, not the folders on the way). */
+export function closedFolderAt(path: string, user: { uid: number; gid: number }): { path: string; mode: number } | undefined {
+  const st = statSync(path);
+  const bit = st.uid === user.uid ? 0o100 : st.gid === user.gid ? 0o010 : 0o001;
+  return (st.mode & bit) === 0 ? { path, mode: st.mode & 0o7777 } : undefined;
 }

@@ -289,6 +289,23 @@ describe('installs as npm would', () => {
     expect(JSON.parse(readFileSync(seenPath, 'utf8'))).toEqual(expected);
   });
 
+  it('root\'s project of mode 700 inside a folder of mode 700: the line names the project folder (bubblewrap failed with "Permission denied" and no advice); followed, the rebuild runs the script behind the window', async () => {
+    const closed = await makeTempDir('safe-npm-closed-both-');
+    await chmod(closed, 0o700);
+    const project = join(closed, 'p');
+    mkdirSync(project, { mode: 0o700 });
+    writeFileSync(join(project, 'package.json'), '{"name":"p","version":"1.0.0"}\n');
+    expect((await safeNpm(['safe', 'approve', 'scripted@1.2.0'], project)).exitCode).toBe(0);
+    const r = await safeNpm(['install', 'scripted'], project);
+    expect(r.exitCode, show(r)).toBe(1);
+    expect(r.stderr).toContain(`who cannot enter ${project} (mode 700); make it enterable (chmod o+x ${project})`);
+    expect(r.stderr).not.toContain('bwrap');
+    await chmod(project, 0o701);
+    const rebuilt = await safeNpm(['rebuild'], project);
+    expect(rebuilt.exitCode, show(rebuilt)).toBe(0);
+    expect(ranLines(project)).toBe(1);
+  });
+
   it('approved scripts in root\'s project whose own folder the script user cannot enter (mode 700): one line saying so and what changes it, no sandbox error; followed, the rebuild runs the script', async () => {
     const project = await makeProject({ owner: 'root' });
     await chmod(project, 0o700);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Settings } from '../../config/settings.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { Blocked } from '../../core/errors.js';
-import { firstClosedFolder } from '../../run/can-enter.js';
+import { closedFolderAt, firstClosedFolder } from '../../run/can-enter.js';
 import { isRoot, ownerOf, type UserAccount } from '../../run/users.js';
 import { buildScriptEnv, type NpmBuildConfig, type Toolchain } from './env.js';
 import type { PlannedStep, RunPlan, WithheldScript } from './order.js';
@@ -230,7 +230,9 @@ export async function runInstallScripts(plan: RunPlan, deps: RunnerDeps): Promis
   // closed, util-linux is missing), every script would fail with "Permission denied": said once,
   // with what changes it.
   const realProject = switchUser ? realpathSync(plan.projectDir) : plan.projectDir;
-  const closed = switchUser ? firstClosedFolder(realProject, user) : undefined;
+  let closed = switchUser ? firstClosedFolder(realProject, user) : undefined;
+  // A window makes the folders above the project anew; the project folder keeps its own mode.
+  if (closed && closed.path !== realProject) closed = closedFolderAt(realProject, user) ?? closed;
   const windowTools = closed && windowFits(closed.path, realProject) ? (deps.windowTools === null ? undefined : (deps.windowTools ?? findWindowTools())) : undefined;
   if (closed && !windowTools) {
     print(`safe-npm: approved install scripts run as "${user.name}", who cannot enter ${closed.path} (mode ${closed.mode.toString(8)}); make it enterable (chmod o+x ${closed.path}) or keep the project elsewhere, then run: ${deps.command ?? 'safe-npm'} rebuild`);
