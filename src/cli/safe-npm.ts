@@ -83,13 +83,14 @@ async function main(): Promise<number | undefined> {
     if (runsGlobalBinOnly(invocation, npmConfig.localPrefix, npmConfig.globalPrefix)) return npmPassthrough(invocation.npmArgs);
   }
 
-  // uninstall / prune by a user in their own project: npm's own command, in this process, scripts off.
+  // uninstall / prune in one's own project: npm's own command, in this process, scripts off (the
+  // whole flow, vetting, when npm's diff would add anything).
   if (invocation.kind === 'reify' && !truthy(env.SAFE_NPM_SPAWN)) {
     const { removesInPlace, removeInPlace } = await import('./npm-remove-in-place.js');
     const project = removesInPlace(invocation, process.cwd(), env, process.geteuid?.());
     const cli = project ? npmCliScript(realBinary('npm')) : undefined;
     if (project && cli) {
-      await removeInPlace(invocation, project, cli, env, process);
+      await removeInPlace(invocation, project, cli, { ...env }, process.argv.slice(1), process);
       return undefined;
     }
   }

@@ -19,7 +19,7 @@ import { checkRequested, checkTree, nameVetted, requestedSpecs } from './npm-che
 import { decideRequested, decideTransitive, rewriteArgs } from './npm-decide.js';
 import { execWithoutInstalling, installTree, replaceCommand, replayScripts, runExec, runNpmItself, runTests } from './npm-finish.js';
 import { refuseUnapprovedScripts } from './npm-strict.js';
-import { cooldownFor, lockfileDocuments, resolveTree, startRemove, startResolve, wholeTreeMode, type CooldownWindow, type TreeMode } from './npm-resolve.js';
+import { cooldownFor, lockfileDocuments, resolveTree, startResolve, wholeTreeMode, type CooldownWindow, type TreeMode } from './npm-resolve.js';
 import type { NpmFlowDeps, NpmSession } from './npm-session.js';
 import { closeSession, locateProject, openSession } from './npm-who.js';
 import { newOrChanged } from './whole-tree.js';
@@ -81,9 +81,6 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
     if (stop !== undefined) return stop;
   }
   if (isExec(inv) && deps.runExec) return runExec(s);
-  // uninstall / prune in a project: nothing new to vet; npm's engine (already loaded) removes.
-  // (`npm uninstall` alone is npm's own usage error: the real npm says it.)
-  if (inv.kind === 'reify' && !inv.global && inv.workspaces === false && (inv.command !== 'uninstall' || inv.positionals.length > 0)) s.tree = startRemove(s);
 
   let changed: Set<string> | undefined;
   if (treeMode !== 'none') {

@@ -43,8 +43,11 @@ export function mayResolveTree(invocation: NpmInvocation): boolean {
 export function wholeTreeMode(invocation: NpmInvocation, config: Pick<NpmConfig, 'get'>): TreeMode {
   if (invocation.global) return 'none';
   if (invocation.kind === 'ci' || invocation.kind === 'install-ci-test') return 'lockfile';
-  if (!['install', 'update', 'install-test'].includes(invocation.kind)) return 'none';
   if (invocation.workspaces !== false) return 'none';
+  // npm uninstall / prune reify the whole ideal tree: what the project lacks is installed too, so it
+  // is resolved and vetted like an install (`npm uninstall` with no name is npm's own usage error).
+  if (invocation.kind === 'reify') return invocation.command === 'uninstall' && invocation.positionals.length === 0 ? 'none' : 'resolve';
+  if (!['install', 'update', 'install-test'].includes(invocation.kind)) return 'none';
   if (config.get('save') === false || config.get('package-lock') === false) return 'none';
   return 'resolve';
 }
@@ -85,23 +88,8 @@ export function startResolve(s: NpmSession, add: string[], cooldown: CooldownWin
     localFolders: inv.specs.filter((sp) => (sp.type === 'directory' || sp.type === 'file') && sp.fetchSpec).map((sp) => sp.fetchSpec!),
     // An install vets only what is new or changed; `safe check` vets the whole tree.
     onlyNew: mode === 'resolve' && !opts.resolveOnly,
-  });
-}
-
-/** npm uninstall / prune by npm's engine (the early worker when it fits): as npm's commands do it. */
-export function startRemove(s: NpmSession): TreeInstall {
-  const { deps, inv, config } = s;
-  const worker = s.early && sameInstallMode(s.early.mode, s.mode) ? s.early : deps.spawnTreeWorker(s.mode);
-  if (worker === s.early) s.early = undefined;
-  return worker.start({
-    kind: 'remove',
-    rm: inv.command === 'uninstall' ? inv.positionals : undefined,
-    projectDir: s.projectDir,
-    options: config.flat,
-    cacheDir: s.cacheDir,
-    add: [],
-    cooldownExclude: [],
-    localFolders: [],
+    rm: inv.kind === 'reify' && inv.command === 'uninstall' ? inv.positionals : undefined,
+    prune: inv.kind === 'reify' && inv.command === 'prune',
   });
 }
 

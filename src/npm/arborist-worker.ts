@@ -3,8 +3,8 @@
  * builds the ideal tree (nothing written), sends it to the parent to vet, and — only when told to —
  * reifies exactly that tree with scripts off. One resolution, one install, no second npm start.
  *
- * This file is copied (with tree-nodes.js, fetch-failures.js, reduce-packument.js, locked-documents.js
- * and ../run/lean-heap.js, in the same folders) into a folder the build user can read: it imports
+ * This file is copied (with tree-nodes.js, fetch-failures.js, reduce-packument.js, locked-documents.js,
+ * arborist-steps.js and ../run/lean-heap.js, in the same folders) into a folder the build user can read: it imports
  * nothing else of ours, and from node_modules only what the real npm ships next to the arborist path
  * it is given (arborist, pacote, semver, cacache…).
  *
@@ -28,6 +28,7 @@ import { holdsEveryVersion, needsFullDocument, publishedAt, reduceForVetting, tr
 import { originOf, watchUnreachable } from './fetch-failures.js';
 import { lockedDocuments, mapLimit, wantedVersions } from './locked-documents.js';
 import { leanHeap } from '../run/lean-heap.js';
+import { finishPastRollback } from './arborist-steps.js';
 
 // V8's young generation is kept at its initial size (lean-heap.ts) from the moment this process heads
 // for its peak: npm ci and a removal at once; an install when it starts writing the tree. Resolving
@@ -44,17 +45,6 @@ export interface CiMessage {
   /** Install the tree into the staging copy (false: only load and check it; the real npm ci installs). */
   install: boolean;
   recentSince?: Date;
-}
-
-/**
- * npm uninstall / prune: nothing new to vet, so npm's engine removes at once (into the staging copy
- * for a root-owned project; the parent commits it).
- */
-export interface RemoveMessage {
-  type: 'remove';
-  options: Record<string, unknown>;
-  /** Package names to remove (npm uninstall); undefined: npm prune. */
-  rm?: string[];
 }
 
 /** Documents for vetting these entries (reduced; full ones where the checks need them). */
@@ -77,6 +67,14 @@ export interface ResolveMessage {
   installNow?: boolean;
   /** Only entries new or changed against what the project has installed are vetted: read only their documents. */
   onlyNew?: boolean;
+  /**
+   * npm uninstall: the names removed. npm's engine reifies the whole ideal tree then, so whatever
+   * package.json or the lockfile has and node_modules lacks is installed too: it is resolved and
+   * vetted like any install.
+   */
+  rm?: string[];
+  /** npm prune: the ideal tree (vetted the same way) with what is extraneous or omitted taken out. */
+  prune?: boolean;
 }
 
 type DiffSide = { name?: string; path?: string; package?: { version?: string }; isInStore?: boolean; isLink?: boolean };
@@ -143,45 +141,6 @@ function reifyCounts(arb: Arb, req: NodeJS.Require, options: Record<string, unkn
   return counts;
 }
 
-/** The signals the parent stops npm's engine with. */
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-
-/**
- * A signal while npm's engine writes the tree in place: npm rolls back what it can roll back (up to
- * and including linking the bins); from the last step on (removing what it replaced, then saving
- * package.json and the lockfile) it cannot, and on a signal there it stops between the two — the new
- * node_modules with the old package.json. There, the signal is held instead and the install finishes:
- * the project is wholly old or wholly new. Hooks on arborist's own steps (Symbol.for names); an npm
- * without them keeps npm's behaviour.
- */
-export function finishPastRollback(Arborist: new (o: object) => Arb): void {
-  const proto = (Arborist as unknown as { prototype: Record<symbol, unknown> }).prototype;
-  const stepOf = (name: string) => {
-    const key = Symbol.for(name);
-    for (let p: Record<symbol, unknown> | null = proto; p; p = Object.getPrototypeOf(p) as Record<symbol, unknown> | null) {
-      if (typeof p[key] === 'function') return { owner: p, key, step: p[key] as (...a: unknown[]) => unknown };
-    }
-    return undefined;
-  };
-  const first = stepOf('retireShallowNodes');
-  const last = stepOf('removeTrash');
-  if (!first || !last) return;
-  const hold: NodeJS.SignalsListener = () => {};
-  // From npm's first write on: a signal is ours to hold too, so that it never ends the process
-  // (npm's own handler, beside it, rolls back while it can).
-  first.owner[first.key] = function (this: unknown, ...args: unknown[]) {
-    for (const sig of STOP_SIGNALS) if (!process.listeners(sig).includes(hold)) process.on(sig, hold);
-    return first.step.apply(this, args);
-  };
-  // Past the last rollback: npm's handler goes, ours holds the signal until the project is saved.
-  last.owner[last.key] = function (this: unknown, ...args: unknown[]) {
-    for (const sig of STOP_SIGNALS) {
-      for (const listener of process.listeners(sig)) if (listener !== hold) process.removeListener(sig, listener);
-    }
-    return last.step.apply(this, args);
-  };
-}
-
 /** npm's `--omit` list (flat options carry it as an array), for what reify leaves out. */
 function omitOf(options: Record<string, unknown>): string[] {
   return Array.isArray(options.omit) ? options.omit.map(String) : [];
@@ -234,23 +193,11 @@ async function main(): Promise<void> {
     const arboristPath = process.argv[3]!;
     const Arborist = createRequire(arboristPath)(arboristPath) as new (o: object) => Arb;
     finishPastRollback(Arborist);
-    const request = (await next()) as unknown as ResolveMessage | CiMessage | RemoveMessage;
-    if (request.type !== 'resolve' && request.type !== 'ci' && request.type !== 'remove') process.exit(0);
+    const request = (await next()) as unknown as ResolveMessage | CiMessage;
+    if (request.type !== 'resolve' && request.type !== 'ci') process.exit(0);
     // Relative file: specs resolve from the project (or its staging copy), as in npm.
     process.chdir(String(request.options.path));
     if (request.type !== 'resolve') leanHeap();
-    if (request.type === 'remove') {
-      // As npm's uninstall and prune commands do it.
-      const arb = new Arborist(request.options) as Arb & { prune(o: object): Promise<unknown> };
-      await send({ type: 'resolved', nodes: [], tooYoung: [], packuments: {} });
-      const order = await next();
-      if (order.type !== 'reify') process.exit(0);
-      reifying = true;
-      if (request.rm) await arb.reify({ ...request.options, rm: request.rm });
-      else await arb.prune(request.options);
-      await send({ type: 'reified', ...reifyCounts(arb, createRequire(arboristPath), request.options) });
-      process.exit(0);
-    }
     let counting: Promise<Arb>;
     let docsThread: ReturnType<typeof vettingDocsOnThread> | undefined;
     if (request.type === 'ci') {
@@ -317,7 +264,10 @@ async function resolveAndSend(
   // As npm's install/update commands do: the options go to reify too (save, saveType, dryRun…).
   const reify = () => {
     leanHeap();
-    return arb.reify({ ...request.options, add: request.add, update: request.update }).then(() => arb);
+    const written = request.prune
+      ? (arb as Arb & { prune(o: object): Promise<unknown> }).prune(request.options)
+      : arb.reify({ ...request.options, add: request.add, update: request.update, rm: request.rm });
+    return written.then(() => arb);
   };
   // Into a staging copy: installed at once, while the documents are gathered and the parent vets;
   // the project changes only if the tree passes.
@@ -463,7 +413,7 @@ async function resolveTree(Arborist: new (o: object) => Arb, arboristPath: strin
   for (let round = 0; round < 20; round++) {
     arb = new Arborist(options);
     try {
-      await arb.buildIdealTree({ add: request.add, update: request.update });
+      await arb.buildIdealTree({ add: request.add, update: request.update, rm: request.rm });
     } catch (error) {
       // Nothing old enough fits a range: the newest match is kept (npm's own `before` would fail).
       const e = error as { code?: string; name?: string; wanted?: string };

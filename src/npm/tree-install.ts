@@ -20,7 +20,7 @@ import { npmRootOf } from './npm-config.js';
 import { isUsableHome, makePrivateArea, npmEnvFor, stageProject, type PrivateArea } from './run-npm-install.js';
 import type { ResolvedNode } from './tree-nodes.js';
 import type { Packument } from './npm-registry.js';
-import type { CiMessage, RemoveMessage, ResolveMessage, SummaryEntry } from './arborist-worker.js';
+import type { CiMessage, ResolveMessage, SummaryEntry } from './arborist-worker.js';
 import { signalGroup, stopGroup, whenExited } from '../run/child-group.js';
 import { noInterrupts, type Interrupts } from '../run/interrupts.js';
 
@@ -38,9 +38,11 @@ export interface TreeWorkerSpawn {
 export interface TreeInstallRequest {
   /** `install` (and update): npm's resolver computes the tree; `ci`: the lockfile's tree, installed
    * into a staging copy while it is vetted, committed only if it passes. */
-  kind?: 'install' | 'ci' | 'remove';
-  /** remove: the packages npm uninstall removes (undefined: npm prune). */
+  kind?: 'install' | 'ci';
+  /** npm uninstall: the packages it removes (what else the project lacks is resolved and vetted). */
   rm?: string[];
+  /** npm prune: the resolved tree without what is extraneous or omitted. */
+  prune?: boolean;
   /** false: only resolve (install: no speculative install into a staging copy; ci: the real npm ci installs). */
   installHere?: boolean;
   projectDir: string;
@@ -94,7 +96,7 @@ export interface TreeWorker {
 /** dist/: the worker's files keep their folders when copied, so its relative imports hold. */
 const distRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const workerFiles = [
-  'npm/arborist-worker.js', 'npm/tree-nodes.js', 'npm/resolve-tree.js', 'npm/fetch-failures.js', 'npm/reduce-packument.js', 'npm/locked-documents.js',
+  'npm/arborist-worker.js', 'npm/arborist-steps.js', 'npm/tree-nodes.js', 'npm/resolve-tree.js', 'npm/fetch-failures.js', 'npm/reduce-packument.js', 'npm/locked-documents.js',
   'run/lean-heap.js',
 ];
 
@@ -245,7 +247,7 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
       // there while it is vetted, and the project changes only when it passed.
       // A project without node_modules (a fresh clone) costs nothing to stage: it is resolved and
       // installed in a staging copy too, while the tree is vetted, and committed by rename.
-      const fresh = !ci && request.kind !== 'remove' && request.installHere !== false && !existsSync(join(request.projectDir, 'node_modules')) && sameDevice(tmpdir(), request.projectDir);
+      const fresh = !ci && request.installHere !== false && !existsSync(join(request.projectDir, 'node_modules')) && sameDevice(tmpdir(), request.projectDir);
       const staged = mode.kind === 'staging' || ciHere || fresh;
       const stageArea = staged ? (area ?? (selfArea ??= makePrivateArea(undefined, undefined, interrupts))) : undefined;
       const stage = staged && stageArea
@@ -262,13 +264,12 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
         fund: false,
         progress: false,
       };
-      const message: ResolveMessage | CiMessage | RemoveMessage = request.kind === 'remove'
-        ? { type: 'remove', options, rm: request.rm }
-        : ci
+      const message: ResolveMessage | CiMessage = ci
         ? { type: 'ci', options, validateLockfile: validateLockfileOf(spawnRequest.realNpm), install: ciHere, recentSince: request.recentSince }
         : {
           type: 'resolve', options, add: request.add, update: request.update, before: request.before,
           exclude: request.cooldownExclude, recentSince: request.recentSince, installNow: Boolean(stage), onlyNew: request.onlyNew,
+          rm: request.rm, prune: request.prune,
         };
       worker.post(message);
       const resolved = worker.next().then((m) => {

@@ -24,7 +24,7 @@ export interface ResolvedNode {
 export type InstalledEntries = Map<string, { version: string; integrity?: string }>;
 
 /** Packages of the resolved tree that are not already installed exactly so. */
-export function newOrChanged(nodes: readonly ResolvedNode[], installed: InstalledEntries): ResolvedNode[] {
+export function newOrChanged<N extends Pick<ResolvedNode, 'location' | 'version' | 'integrity'>>(nodes: readonly N[], installed: InstalledEntries): N[] {
   return nodes.filter((n) => {
     const before = installed.get(n.location);
     if (!before || before.version !== n.version) return true;

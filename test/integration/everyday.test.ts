@@ -368,6 +368,38 @@ describe('installs as npm would', () => {
     expect(ranLines(project)).toBe(0);
   });
 
+  it('an uninstall or prune that would also install a package the project lacks vets it first: a blocked one stops it and nothing changes (user and root)', async () => {
+    // npm's engine reifies the whole ideal tree on a removal: a dependency added to package.json by hand
+    // (or a deleted node_modules) is installed along with it. Unvetted before: lodahs went in silently.
+    const nobody = { uid: 65534, gid: 65534 };
+    const userSandbox = await makeSandbox({ registry: registry.url, owner: nobody });
+    const addByHand = (project: string) => {
+      const pkg = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8'));
+      pkg.dependencies.lodahs = '^1.0.0';
+      writeFileSync(join(project, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
+    };
+    const users = await makeProject({ owner: 'nobody' });
+    const asUser = (args: string[]) => runBin('safe-npm', args, { cwd: users, sandbox: userSandbox, user: nobody, env: { PATH: SYSTEM_PATH } });
+    expect((await asUser(['install', 'plain-a', 'plain-b'])).exitCode).toBe(0);
+    addByHand(users);
+    const before = await snapshotProject(users);
+    const stopped = await asUser(['uninstall', 'plain-a']);
+    expect(stopped.exitCode, show(stopped)).toBe(65);
+    expect(stopped.stdout + stopped.stderr).toContain('looks like the popular package "lodash"');
+    expect(await snapshotProject(users)).toEqual(before);
+
+    const roots = await makeProject({ owner: 'root' });
+    expect((await safeNpm(['install', 'plain-a', 'plain-b'], roots)).exitCode).toBe(0);
+    addByHand(roots);
+    const rootBefore = await snapshotProject(roots);
+    for (const args of [['uninstall', 'plain-a'], ['prune']]) {
+      const r = await safeNpm(args, roots);
+      expect(r.exitCode, show(r)).toBe(65);
+      expect(await snapshotProject(roots)).toEqual(rootBefore);
+    }
+    expect(existsSync(join(roots, 'node_modules/lodahs'))).toBe(false);
+  });
+
   it('in a terminal that reports no size (0×0, as under `script`): no spinner loop, the install ends as usual', async () => {
     const project = await makeProject({ owner: 'nobody' });
     const command = `${process.execPath} ${join(repoRoot, 'bin', 'safe-npm.js')} install plain-a`;

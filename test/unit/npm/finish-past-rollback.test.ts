@@ -5,7 +5,7 @@
  * step on, so the install finishes. Proven on a stand-in with arborist's step names.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { finishPastRollback } from '../../../src/npm/arborist-worker.js';
+import { finishPastRollback } from '../../../src/npm/arborist-steps.js';
 
 const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 const start = Object.fromEntries(signals.map((s) => [s, process.listeners(s)]));

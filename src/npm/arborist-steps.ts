@@ -1,0 +1,104 @@
+/**
+ * Hooks on the steps of npm's own engine (arborist's reify, by their `Symbol.for` names), shared by
+ * the worker and by npm's command run in this process. An npm whose arborist lacks a step keeps its
+ * own behaviour (the hook says whether it took).
+ *
+ * Copied with the worker into a folder the build user can read: imports nothing of ours.
+ */
+
+/** The part of an arborist class these hooks touch. */
+type ArboristClass = { prototype: object };
+
+/** One node of arborist's diff (lib/diff.js): what reify will do at a location. */
+export interface DiffNode {
+  action?: string | null;
+  ideal?: { name?: string; location?: string; integrity?: string | null; package?: { version?: string } } | null;
+  children: DiffNode[];
+}
+
+/** A step of reify, found on the class or its mixins, to wrap in place. */
+function stepOf(Arborist: ArboristClass, name: string) {
+  const key = Symbol.for(name);
+  for (let p = Arborist.prototype as Record<symbol, unknown> | null; p; p = Object.getPrototypeOf(p) as Record<symbol, unknown> | null) {
+    if (typeof p[key] === 'function') return { owner: p, key, step: p[key] as (...a: unknown[]) => unknown };
+  }
+  return undefined;
+}
+
+/** The signals the parent stops npm's engine with. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * A signal while npm's engine writes the tree in place: npm rolls back what it can roll back (up to
+ * and including linking the bins); from the last step on (removing what it replaced, then saving
+ * package.json and the lockfile) it cannot, and on a signal there it stops between the two — the new
+ * node_modules with the old package.json. There, the signal is held instead and the install finishes:
+ * the project is wholly old or wholly new.
+ */
+export function finishPastRollback(Arborist: ArboristClass): boolean {
+  const first = stepOf(Arborist, 'retireShallowNodes');
+  const last = stepOf(Arborist, 'removeTrash');
+  if (!first || !last) return false;
+  const hold: NodeJS.SignalsListener = () => {};
+  // From npm's first write on: a signal is ours to hold too, so that it never ends the process
+  // (npm's own handler, beside it, rolls back while it can).
+  first.owner[first.key] = function (this: unknown, ...args: unknown[]) {
+    for (const sig of STOP_SIGNALS) if (!process.listeners(sig).includes(hold)) process.on(sig, hold);
+    return first.step.apply(this, args);
+  };
+  // Past the last rollback: npm's handler goes, ours holds the signal until the project is saved.
+  last.owner[last.key] = function (this: unknown, ...args: unknown[]) {
+    for (const sig of STOP_SIGNALS) {
+      for (const listener of process.listeners(sig)) if (listener !== hold) process.removeListener(sig, listener);
+    }
+    return last.step.apply(this, args);
+  };
+  return true;
+}
+
+/** A package a diff adds or changes: content written to disk. */
+export interface ContentWrite {
+  name: string;
+  location: string;
+  version: string;
+  integrity?: string;
+}
+
+/** The packages a diff adds or changes. */
+export function contentWrites(diff: DiffNode | null | undefined): ContentWrite[] {
+  const writes: ContentWrite[] = [];
+  const visit = (d: DiffNode) => {
+    if ((d.action === 'ADD' || d.action === 'CHANGE') && d.ideal) {
+      const { name = '', location = '', integrity, package: pkg } = d.ideal;
+      writes.push({ name, location, version: pkg?.version ?? '', ...(integrity ? { integrity } : {}) });
+    }
+    for (const child of d.children ?? []) visit(child);
+  };
+  if (diff) visit(diff);
+  return writes;
+}
+
+/**
+ * npm uninstall / prune reify the whole ideal tree: what package.json or the lockfile has and
+ * node_modules lacks is installed along with the removal. Run where nothing is vetted, that must not
+ * happen: once npm's engine has computed its diff (its own answer to "what changes", before anything
+ * is written), the packages it adds or changes are filtered by `unvetted`, and any left go to
+ * `onWrites` instead of being written. `onWrites` does not return (it hands the command over); false
+ * when the step is not there.
+ */
+export function stopBeforeContentWrites(
+  Arborist: ArboristClass,
+  unvetted: (writes: ContentWrite[]) => ContentWrite[],
+  onWrites: (writes: ContentWrite[]) => Promise<never>,
+): boolean {
+  const diffStep = stepOf(Arborist, 'diffTrees');
+  if (!diffStep) return false;
+  diffStep.owner[diffStep.key] = async function (this: { diff?: DiffNode | null }, ...args: unknown[]) {
+    const result: unknown = await diffStep.step.apply(this, args);
+    const writes = contentWrites(this.diff);
+    const left = writes.length > 0 ? unvetted(writes) : writes;
+    if (left.length > 0) await onWrites(left);
+    return result;
+  };
+  return true;
+}

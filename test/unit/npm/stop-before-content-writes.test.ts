@@ -1,0 +1,73 @@
+/**
+ * npm uninstall / prune reify the whole ideal tree, so they install what the project lacks. Where
+ * they run in place (a user's own project), the packages npm's diff adds or changes are read before
+ * anything is written, and new ones hand the command over instead. Proven here on arborist's diff
+ * shape and a stand-in with its step name; end to end in everyday.test.ts ("…would also install…").
+ */
+import { describe, expect, it } from 'vitest';
+import { contentWrites, stopBeforeContentWrites, type ContentWrite, type DiffNode } from '../../../src/npm/arborist-steps.js';
+
+const node = (action: string | null, location: string, version: string, children: DiffNode[] = [], integrity?: string): DiffNode => ({
+  action,
+  ideal: action === 'REMOVE' ? null : { name: location.split('/').pop(), location, integrity, package: { version } },
+  children,
+});
+
+describe('contentWrites', () => {
+  it('lists additions and changes at any depth, not removals or unchanged nodes', () => {
+    const diff: DiffNode = {
+      action: null, ideal: null, children: [
+        node('REMOVE', 'node_modules/gone', '1.0.0'),
+        node(null, 'node_modules/kept', '1.0.0', [node('ADD', 'node_modules/kept/node_modules/nested', '2.0.0', [], 'sha512-n')]),
+        node('CHANGE', 'node_modules/bumped', '3.0.0'),
+      ],
+    };
+    expect(contentWrites(diff)).toEqual([
+      { name: 'nested', location: 'node_modules/kept/node_modules/nested', version: '2.0.0', integrity: 'sha512-n' },
+      { name: 'bumped', location: 'node_modules/bumped', version: '3.0.0' },
+    ]);
+    expect(contentWrites(null)).toEqual([]);
+  });
+});
+
+describe('stopBeforeContentWrites', () => {
+  class StandIn {
+    diff: DiffNode | null = null;
+    log: string[] = [];
+    constructor(private readonly planned: DiffNode) {}
+    [Symbol.for('diffTrees')](): void {
+      this.diff = this.planned;
+    }
+    async reify(): Promise<string[]> {
+      await (this as unknown as Record<symbol, () => Promise<void>>)[Symbol.for('diffTrees')]!();
+      this.log.push('written');
+      return this.log;
+    }
+  }
+  const handedOver: ContentWrite[][] = [];
+  const stopped = Symbol('stopped');
+  // Only `lodahs` is new to the project; `kept` is installed as it was (npm's hidden lockfile).
+  const unvetted = (writes: ContentWrite[]) => writes.filter((w) => w.name !== 'kept');
+  stopBeforeContentWrites(StandIn, unvetted, async (writes) => {
+    handedOver.push(writes);
+    throw stopped;
+  });
+
+  it('a removal alone, or the return of what was installed as it was, is written', async () => {
+    const removal = new StandIn({ action: null, ideal: null, children: [node('REMOVE', 'node_modules/gone', '1.0.0'), node('ADD', 'node_modules/kept', '1.0.0')] });
+    expect(await removal.reify()).toEqual(['written']);
+    expect(handedOver).toEqual([]);
+  });
+
+  it('a new package stops it before anything is written, and is handed over', async () => {
+    const adds = new StandIn({ action: null, ideal: null, children: [node('ADD', 'node_modules/lodahs', '1.2.0')] });
+    await expect(adds.reify()).rejects.toBe(stopped);
+    expect(adds.log).toEqual([]);
+    expect(handedOver).toEqual([[{ name: 'lodahs', location: 'node_modules/lodahs', version: '1.2.0' }]]);
+  });
+
+  it('an arborist without the step is left alone (and says so)', () => {
+    class Other {}
+    expect(stopBeforeContentWrites(Other, unvetted, async () => { throw stopped; })).toBe(false);
+  });
+});
