@@ -61,6 +61,9 @@ export async function installTree(s: NpmSession, changed: Set<string> | undefine
     return fault ? ExitCode.couldNotVerify : result.exitCode;
   }
   settleInstalled(s);
+  // npm's own warning for each deprecated package it wrote (shown at npm's default loglevel and above).
+  const loglevel = String(s.config.get('loglevel') ?? 'notice');
+  if (loglevel !== 'silent' && loglevel !== 'error') for (const line of result.deprecations ?? []) deps.stderr(`npm warn deprecated ${neutralize(line)}\n`);
   // As npm's reify-output: nothing with --silent; the summary object with --json; else each change
   // listed for --dry-run and --long, then the line. (Audit is off: "audited" is 0, as npm says then.)
   if (s.config.get('loglevel') === 'silent') {

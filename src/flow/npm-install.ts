@@ -62,7 +62,7 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
     if (names.length) throw new UsageError(`update -g without names would update every global package unvetted; name the ones to update (each is vetted): ${deps.ownCommand} ${[...s.npmArgs, ...names].map(quote).join(' ')}`);
   }
   // npm's resolver starts right away, as the build user, while the requested packages are checked.
-  const treeMode = wholeTreeMode(inv, s.config);
+  const treeMode = wholeTreeMode(inv);
   const cooldown = cooldownFor(treeMode, s.settings, deps.now());
   const requested = requestedSpecs(s);
   const missing = installsSpecs(inv) ? requested.map(missingLocalSpec).find(Boolean) : undefined;

@@ -38,17 +38,18 @@ export function mayResolveTree(invocation: NpmInvocation): boolean {
 /**
  * How much of the tree we vet: `resolve` = npm's resolver computes the tree and we install the vetted
  * lockfile; `lockfile` = npm ci installs the existing lockfile, whose new entries we vet; `none` = only
- * the requested packages (global installs, workspace-targeted installs, --no-save, exec, link...).
+ * the requested packages (global installs, workspace-targeted installs, exec, link, audit fix).
  */
-export function wholeTreeMode(invocation: NpmInvocation, config: Pick<NpmConfig, 'get'>): TreeMode {
+export function wholeTreeMode(invocation: NpmInvocation): TreeMode {
   if (invocation.global) return 'none';
   if (invocation.kind === 'ci' || invocation.kind === 'install-ci-test') return 'lockfile';
   if (invocation.workspaces !== false) return 'none';
   // npm uninstall / prune reify the whole ideal tree: what the project lacks is installed too, so it
   // is resolved and vetted like an install (`npm uninstall` with no name is npm's own usage error).
   if (invocation.kind === 'reify') return invocation.command === 'uninstall' && invocation.positionals.length === 0 ? 'none' : 'resolve';
+  // npm dedupe re-resolves duplicated packages: new versions, vetted like an install.
+  if (invocation.kind === 'dedupe') return 'resolve';
   if (!['install', 'update', 'install-test'].includes(invocation.kind)) return 'none';
-  if (config.get('save') === false || config.get('package-lock') === false) return 'none';
   return 'resolve';
 }
 
@@ -78,8 +79,8 @@ export function startResolve(s: NpmSession, add: string[], cooldown: CooldownWin
     // A release younger than this is checked on its full registry document (publisher, scripts…).
     recentSince: new Date(now - Math.max(t.recentReleaseDays, t.newPackageDays, t.newVersionDays) * 86_400_000),
     projectDir: s.projectDir,
-    // As npm's update command does: package.json is saved only when --save was given.
-    options: { ...config.flat, ...(inv.kind === 'update' && config.isDefault('save') ? { save: false } : {}) },
+    // As npm's update command does: package.json is saved only when --save was given; dedupe never saves.
+    options: { ...config.flat, ...((inv.kind === 'update' && config.isDefault('save')) || inv.kind === 'dedupe' ? { save: false } : {}) },
     cacheDir: s.cacheDir,
     add: inv.kind === 'update' ? [] : add,
     update: inv.kind === 'update' ? (inv.specs.length ? inv.specs.map((sp) => sp.name ?? sp.raw) : true) : undefined,
@@ -89,7 +90,7 @@ export function startResolve(s: NpmSession, add: string[], cooldown: CooldownWin
     // An install vets only what is new or changed; `safe check` vets the whole tree.
     onlyNew: mode === 'resolve' && !opts.resolveOnly,
     rm: inv.kind === 'reify' && inv.command === 'uninstall' ? inv.positionals : undefined,
-    prune: inv.kind === 'reify' && inv.command === 'prune',
+    method: inv.kind === 'dedupe' ? 'dedupe' : inv.kind === 'reify' && inv.command === 'prune' ? 'prune' : undefined,
   });
 }
 

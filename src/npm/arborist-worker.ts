@@ -17,7 +17,7 @@
  *            the staging copy meanwhile)
  *   parent → { type: 'docs', id, entries } (any time)   worker → { type: 'docs', id, docs }
  *   parent → { type: 'reify' } | { type: 'abort' }
- *   worker → { type: 'reified', added, removed, changed } | { type: 'error', code, message }
+ *   worker → { type: 'reified', added, removed, changed, deprecations } | { type: 'error', code, message }
  */
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
@@ -73,8 +73,33 @@ export interface ResolveMessage {
    * vetted like any install.
    */
   rm?: string[];
-  /** npm prune: the ideal tree (vetted the same way) with what is extraneous or omitted taken out. */
-  prune?: boolean;
+  /**
+   * npm prune / npm dedupe: arborist's own method of that name computes the tree (prune: without what
+   * is extraneous or omitted; dedupe: duplicates re-resolved), which is vetted like any install.
+   */
+  method?: 'prune' | 'dedupe';
+}
+
+/**
+ * The ideal tree as one of arborist's own commands computes it before it reifies (prune, dedupe: they
+ * end by calling `this.reify(options)`): that call is caught, the tree it would write built, nothing
+ * written. Returns the options the command reified with, for the real reify once the tree is vetted.
+ */
+async function idealTreeBy(arb: Arb, method: 'prune' | 'dedupe', options: Record<string, unknown>): Promise<object> {
+  let reifyOptions: object | undefined;
+  const own = arb as Arb & Record<typeof method, (o: object) => Promise<unknown>>;
+  own.reify = async (o: object) => {
+    reifyOptions = o;
+    await arb.buildIdealTree(o);
+    return arb;
+  };
+  try {
+    await own[method](options);
+  } finally {
+    delete (own as Partial<Arb>).reify;
+  }
+  if (!reifyOptions) throw new Error(`npm's ${method} computed no tree`);
+  return reifyOptions;
 }
 
 type DiffSide = { name?: string; path?: string; package?: { version?: string }; isInStore?: boolean; isLink?: boolean };
@@ -191,6 +216,12 @@ async function main(): Promise<void> {
   try {
     // Loaded before the request arrives: this is what starting early buys.
     const arboristPath = process.argv[3]!;
+    // npm's "npm warn deprecated x@1.0.0: …" lines, logged by arborist as it writes each package: the
+    // parent prints them as npm would.
+    const deprecations: string[] = [];
+    process.on('log', (level: unknown, title: unknown, message: unknown) => {
+      if (level === 'warn' && title === 'deprecated' && typeof message === 'string') deprecations.push(message);
+    });
     const Arborist = createRequire(arboristPath)(arboristPath) as new (o: object) => Arb;
     finishPastRollback(Arborist);
     const request = (await next()) as unknown as ResolveMessage | CiMessage;
@@ -237,7 +268,7 @@ async function main(): Promise<void> {
     // Vetting is over: the documents thread (a heap of its own) goes before npm's engine peaks.
     void docsThread?.stop();
     const arb = await counting;
-    await send({ type: 'reified', ...reifyCounts(arb, createRequire(arboristPath), request.options) });
+    await send({ type: 'reified', ...reifyCounts(arb, createRequire(arboristPath), request.options), deprecations });
     process.exit(0);
   } catch (error) {
     await fail(error);
@@ -260,14 +291,11 @@ async function resolveAndSend(
   // What is installed, read here (before an early install rewrites npm's hidden lockfile): as a
   // message it is large enough to wait for the parent's busy event loop.
   const installed = request.onlyNew ? installedEntries(process.cwd()) : undefined;
-  const { arb, nodes, tooYoung, originals } = await resolveTree(Arborist, arboristPath, request, vetting);
+  const { arb, nodes, tooYoung, originals, reifyOptions } = await resolveTree(Arborist, arboristPath, request, vetting);
   // As npm's install/update commands do: the options go to reify too (save, saveType, dryRun…).
   const reify = () => {
     leanHeap();
-    const written = request.prune
-      ? (arb as Arb & { prune(o: object): Promise<unknown> }).prune(request.options)
-      : arb.reify({ ...request.options, add: request.add, update: request.update, rm: request.rm });
-    return written.then(() => arb);
+    return arb.reify(reifyOptions).then(() => arb);
   };
   // Into a staging copy: installed at once, while the documents are gathered and the parent vets;
   // the project changes only if the tree passes.
@@ -410,10 +438,13 @@ async function resolveTree(Arborist: new (o: object) => Arb, arboristPath: strin
   const keptYoung = new Set<string>();
   let arb!: Arb;
   let nodes: ResolvedNode[] = [];
+  // As npm's install/update/uninstall commands do: the options go to reify too (save, saveType, dryRun…).
+  let reifyOptions: object = { ...request.options, add: request.add, update: request.update, rm: request.rm };
   for (let round = 0; round < 20; round++) {
     arb = new Arborist(options);
     try {
-      await arb.buildIdealTree({ add: request.add, update: request.update, rm: request.rm });
+      if (request.method) reifyOptions = await idealTreeBy(arb, request.method, request.options);
+      else await arb.buildIdealTree({ add: request.add, update: request.update, rm: request.rm });
     } catch (error) {
       // Nothing old enough fits a range: the newest match is kept (npm's own `before` would fail).
       const e = error as { code?: string; name?: string; wanted?: string };
@@ -449,7 +480,7 @@ async function resolveTree(Arborist: new (o: object) => Arb, arboristPath: strin
     if (!changed) break;
   }
   const originals = new Map([...filtered].map(([name, f]) => [name, f.original]));
-  return { arb, nodes, tooYoung, originals };
+  return { arb, nodes, tooYoung, originals, reifyOptions };
 }
 
 /** npm ci's tree: the lockfile, checked against package.json exactly as npm ci checks it. */

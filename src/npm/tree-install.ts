@@ -41,8 +41,8 @@ export interface TreeInstallRequest {
   kind?: 'install' | 'ci';
   /** npm uninstall: the packages it removes (what else the project lacks is resolved and vetted). */
   rm?: string[];
-  /** npm prune: the resolved tree without what is extraneous or omitted. */
-  prune?: boolean;
+  /** npm prune / dedupe: the tree as arborist's method of that name computes it. */
+  method?: 'prune' | 'dedupe';
   /** false: only resolve (install: no speculative install into a staging copy; ci: the real npm ci installs). */
   installHere?: boolean;
   projectDir: string;
@@ -73,7 +73,7 @@ export interface TreeInstall {
    * turn as the project gets its new tree (reified in place, or the staged copy committed): a signal
    * handled after it knows the install was written, even if it ends the process before we return.
    */
-  install(onWritten?: () => void): Promise<{ exitCode: number; added: number; removed: number; changed: number; diffLines?: string[]; summary?: InstallSummaryLists; error?: string; code?: string }>;
+  install(onWritten?: () => void): Promise<{ exitCode: number; added: number; removed: number; changed: number; diffLines?: string[]; summary?: InstallSummaryLists; deprecations?: string[]; error?: string; code?: string }>;
   /** Nothing is written; the child is stopped and waited for, the staging copy goes away. */
   cancel(): Promise<void>;
 }
@@ -269,7 +269,7 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
         : {
           type: 'resolve', options, add: request.add, update: request.update, before: request.before,
           exclude: request.cooldownExclude, recentSince: request.recentSince, installNow: Boolean(stage), onlyNew: request.onlyNew,
-          rm: request.rm, prune: request.prune,
+          rm: request.rm, method: request.method,
         };
       worker.post(message);
       const resolved = worker.next().then((m) => {
@@ -332,7 +332,8 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
               remove: list<SummaryEntry>(m.remove).map(inProject),
               funding: Number(m.funding ?? 0),
             };
-            return { exitCode: 0, added: Number(m.added), removed: Number(m.removed), changed: Number(m.changed), diffLines: Array.isArray(m.diffLines) ? m.diffLines.map(String) : [], summary };
+            return { exitCode: 0, added: Number(m.added), removed: Number(m.removed), changed: Number(m.changed), diffLines: Array.isArray(m.diffLines) ? m.diffLines.map(String) : [], summary,
+              deprecations: Array.isArray(m.deprecations) ? m.deprecations.map(String) : [] };
           } catch (error) {
             await finish('remove');
             throw error;

@@ -6,7 +6,7 @@
  * tree a spec brings; not found is 65 every time.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { chmod, rm } from 'node:fs/promises';
+import { chmod, cp, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, makeTempDir, snapshotProject } from '../helpers/projects.js';
@@ -398,6 +398,29 @@ describe('installs as npm would', () => {
       expect(await snapshotProject(roots)).toEqual(rootBefore);
     }
     expect(existsSync(join(roots, 'node_modules/lodahs'))).toBe(false);
+  });
+
+  it('install --no-save and dedupe vet the whole tree they install (a package the project lacks was unvetted); a dedupe is npm\'s', async () => {
+    const project = await makeProject({ owner: 'root' });
+    expect((await safeNpm(['install', 'plain-a', 'nest-a'], project)).exitCode).toBe(0);
+    const twin = await makeProject({ owner: 'root' });
+    await rm(twin, { recursive: true });
+    await cp(project, twin, { recursive: true });
+    const plain = await runTool('npm', ['dedupe'], { cwd: twin, sandbox });
+    const deduped = await safeNpm(['dedupe'], project);
+    expect(deduped.exitCode, show(deduped)).toBe(plain.exitCode);
+    expect(await snapshotProject(project)).toEqual(await snapshotProject(twin));
+
+    const pkg = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8'));
+    pkg.dependencies.lodahs = '^1.0.0';
+    writeFileSync(join(project, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
+    const before = await snapshotProject(project);
+    for (const args of [['install', 'plain-b', '--no-save'], ['dedupe']]) {
+      const r = await safeNpm(args, project);
+      expect(r.exitCode, show(r)).toBe(65);
+      expect(r.stdout + r.stderr).toContain('looks like the popular package "lodash"');
+      expect(await snapshotProject(project)).toEqual(before);
+    }
   });
 
   it('in a terminal that reports no size (0×0, as under `script`): no spinner loop, the install ends as usual', async () => {

@@ -105,7 +105,7 @@ const rows: Row[] = [
   { id: 'i14', tool: 'npm', what: 'file names with escapes, ../ and / inside the tarball; script withheld', args: ['install', 'h-files'], exit: 0, shows: 'h-files@1.2.0 [postinstall: touch', changes: 'installs' },
   { id: 'i15', tool: 'npm', what: '-g --prefix DIR of a package with a payload script (issue 8: no EACCES)', args: ['install', '-g', '--prefix', P, 'h-global'], exit: 0, shows: 'was installed globally without running its install scripts', changes: 'prefix' },
   { id: 'i16', tool: 'npm', what: '--ignore-scripts=false cannot turn scripts on', args: ['install', 'h-files', '--ignore-scripts=false', '--foreground-scripts'], exit: 0, changes: 'installs' },
-  { id: 'i17', tool: 'npm', what: 'npm\'s own output in a foreground install (--no-save): its deprecation line relayed neutralized (npm itself shows ESC as ^[, not bidi)', args: ['install', 'h-dep-bidi', '--no-save', '--safe-yes'], exit: 0, shows: 'npm warn deprecated h-dep-bidi@1.2.0: safe\\u202e', changes: 'installs' },
+  { id: 'i17', tool: 'npm', what: 'npm\'s deprecation line for a package it writes (an install with --no-save, vetted as a whole tree), said as npm says it, neutralized (npm itself shows ESC as ^[, not bidi)', args: ['install', 'h-dep-bidi', '--no-save', '--safe-yes'], exit: 0, shows: 'npm warn deprecated h-dep-bidi@1.2.0: safe\\u202e', changes: 'installs' },
   // ---- pip: requirement strings, all checked by one `safe check --offline` ------------------------------------------
   { id: 'p01', tool: 'pip', batch: 'pip-offline', what: 'ANSI colour in a requirement', args: [`a${ESC}[31mred`], exit: 65 },
   { id: 'p02', tool: 'pip', batch: 'pip-offline', what: 'bidi override', args: ['requests\u202e'], exit: 65 },

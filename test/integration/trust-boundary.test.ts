@@ -513,7 +513,9 @@ describe('6. registry tokens are never readable by a shared uid', () => {
     expect(readFileSync(join(project, 'node_modules/tb-a/index.js'), 'utf8')).toContain('tb-a@1.0.0');
   });
 
-  it.each([['install', '--no-save', 'tb-b']])('npm %s as the install identity: its npmrc copy is 0600 in a 0700 folder of that identity, and gone afterwards', async (...args) => {
+  // A global install is one the real npm CLI runs as the install identity (into a private prefix).
+  it('npm install -g as the install identity: its npmrc copy is 0600 in a 0700 folder of that identity, and gone afterwards', async () => {
+    const args = ['install', '-g', 'tb-b', '--prefix', await makeTempDir('safe-npm-token-prefix-')];
     const project = await makeProject({ owner: 'root', packageJson: { name: 'p', version: '1.0.0', dependencies: { 'tb-a': '1.0.0' } } });
     const sandbox = await sandboxFor([`//127.0.0.1:${new URL(registry.url).port}/:_authToken=${TOKEN}`]);
     const lock = await runTool('npm', ['install', '--package-lock-only', '--ignore-scripts'], { cwd: project, sandbox });

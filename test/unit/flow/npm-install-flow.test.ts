@@ -193,11 +193,17 @@ describe('npm install flow (fake edges)', () => {
     ['ci', {}, {}, 'lockfile'],
     ['install', { global: true }, {}, 'none'],
     ['install', { workspaces: ['a'] }, {}, 'none'],
-    ['install', {}, { save: false }, 'none'],
+    // --no-save / --no-package-lock: npm still installs the whole tree (saving nothing): it is vetted.
+    ['install', {}, { command: 'install' }, 'resolve'],
+    ['dedupe', {}, { command: 'dedupe' }, 'resolve'],
+    ['reify', {}, { command: 'uninstall', positionals: ['x'] }, 'resolve'],
+    ['reify', {}, { command: 'prune' }, 'resolve'],
+    // npm's own usage error, said by npm.
+    ['reify', {}, { command: 'uninstall', positionals: [] }, 'none'],
     ['exec', {}, {}, 'none'],
-  ] as const)('whole-tree mode for %s %j %j', (kind, extra, conf, expected) => {
-    const inv = { ...install([]), kind, ...extra } as NpmInvocation;
-    expect(wholeTreeMode(inv, { get: (k: string) => (conf as Record<string, unknown>)[k] })).toBe(expected);
+  ] as const)('whole-tree mode for %s %j %j', (kind, extra, more, expected) => {
+    const inv = { ...install([]), kind, ...extra, ...more } as NpmInvocation;
+    expect(wholeTreeMode(inv)).toBe(expected);
   });
 });
 
