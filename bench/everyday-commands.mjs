@@ -11,6 +11,8 @@
  *                difference of medians (goal ≤ +100 ms);
  *   npx global bin — `npx corepack --version` the same way: a bin in npm's global folder, run as npx
  *                runs it (nothing installed);
+ *   npx package (root) — `npx -y cowsay@1.6.0 hi` by root outside any project, warm (npx's cache and
+ *                ours hold it): ratio of medians (goal ≤ 1.15);
  *   dead registry — `safe-npm install left-pad --registry http://127.0.0.1:9/` (nothing listens):
  *                seconds until it exits 68, against plain npm's failure (goal ≤ 10 s).
  * Runs as `nobody` when root (an ordinary user's project: npm runs as itself), else as you. Needs the
@@ -28,7 +30,7 @@ const repo = fileURLToPath(new URL('..', import.meta.url));
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 9;
 // --only <result names>: just those rows (quicker while working on one command).
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : undefined;
-const pairsOf = { uninstall: ['npm', 'safe'], npxLocalBin: ['npx', 'shim'], npxGlobalBin: ['npxGlobal', 'shimGlobal'], upToDateInstall: ['noopNpm', 'noopSafe'], rootOwnedUninstall: ['rootNpm', 'rootSafe'], rootOwnedUpToDateInstall: ['rootNoopNpm', 'rootNoopSafe'] };
+const pairsOf = { uninstall: ['npm', 'safe'], npxLocalBin: ['npx', 'shim'], npxGlobalBin: ['npxGlobal', 'shimGlobal'], upToDateInstall: ['noopNpm', 'noopSafe'], rootOwnedUninstall: ['rootNpm', 'rootSafe'], rootOwnedUpToDateInstall: ['rootNoopNpm', 'rootNoopSafe'], rootNpxPackage: ['rootNpx', 'rootShimNpx'] };
 const wanted = (row) => !only || only.includes(row);
 const isRoot = process.geteuid?.() === 0;
 const who = isRoot ? { uid: 65534, gid: 65534 } : {};
@@ -69,7 +71,7 @@ try {
   const runRoot = (cmd, args, cwd) => { const t = process.hrtime.bigint(); const r = spawnSync(cmd, args, { cwd, env: rootEnv, encoding: 'utf8' }); if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} → ${r.status}\n${r.stderr}`); return Number(process.hrtime.bigint() - t) / 1e6; };
 
   // Warm-up, then alternated rounds (order flips each round).
-  const times = { npm: [], safe: [], npx: [], shim: [], npxGlobal: [], shimGlobal: [], rootNpm: [], rootSafe: [], noopNpm: [], noopSafe: [], rootNoopNpm: [], rootNoopSafe: [] };
+  const times = { npm: [], safe: [], npx: [], shim: [], npxGlobal: [], shimGlobal: [], rootNpm: [], rootSafe: [], noopNpm: [], noopSafe: [], rootNoopNpm: [], rootNoopSafe: [], rootNpx: [], rootShimNpx: [] };
   for (let i = -1; i < runs; i++) {
     const pair = [
       ['npm', () => run('npm', ['uninstall', 'lodash'], copy('a')).ms],
@@ -85,6 +87,8 @@ try {
         ['rootSafe', () => runRoot(process.execPath, [safeNpm, 'uninstall', 'lodash'], copy('rb', '0:0'))],
         ['rootNoopNpm', () => runRoot('npm', ['install'], copy('rna', '0:0'))],
         ['rootNoopSafe', () => runRoot(process.execPath, [safeNpm, 'install'], copy('rnb', '0:0'))],
+        ['rootNpx', () => runRoot('npx', ['-y', 'cowsay@1.6.0', 'hi'], join(base, 'root-home'))],
+        ['rootShimNpx', () => runRoot(join(repo, 'shims', 'npx'), ['-y', 'cowsay@1.6.0', 'hi'], join(base, 'root-home'))],
       ] : []),
     ];
     const chosen = pair.filter(([name]) => Object.entries(pairsOf).some(([row, names]) => names.includes(name) && wanted(row)));
@@ -108,6 +112,7 @@ try {
     uninstall: { npmMs: Math.round(median(times.npm)), safeNpmMs: Math.round(median(times.safe)), ratio: Math.round((median(times.safe) / median(times.npm)) * 100) / 100 },
     upToDateInstall: ratioOf(times.noopNpm, times.noopSafe),
     ...(isRoot ? { rootOwnedUpToDateInstall: ratioOf(times.rootNoopNpm, times.rootNoopSafe) } : {}),
+    ...(isRoot ? { rootNpxPackage: ratioOf(times.rootNpx, times.rootShimNpx) } : {}),
     ...(isRoot ? { rootOwnedUninstall: { npmMs: Math.round(median(times.rootNpm)), safeNpmMs: Math.round(median(times.rootSafe)), ratio: Math.round((median(times.rootSafe) / median(times.rootNpm)) * 100) / 100 } } : {}),
     deadRegistry: dead.npm.length === 0 ? undefined : { npmMs: Math.round(median(dead.npm.map((d) => d.ms))), npmExit: dead.npm[0].status, safeNpmMs: Math.round(median(dead.safe.map((d) => d.ms))), safeNpmExit: dead.safe[0].status },
     npxLocalBin: { npxMs: Math.round(median(times.npx)), shimMs: Math.round(median(times.shim)), deltaMs: Math.round(median(times.shim) - median(times.npx)) },

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { SafeError } from '../core/errors.js';
 import type { AfterInstallContext, ExecContext } from './npm-session.js';
 import { replayInstallScripts, rootScriptsRun } from './npm-scripts.js';
+import { cachedPrefix, execCacheDir, execCacheKey, keepPrefix } from '../npm/exec-cache.js';
 import { ensureUserCache, npmEnvFor, withScriptsOff } from '../npm/run-npm-install.js';
 import type { NpmConfig } from '../npm/npm-config.js';
 import type { RegistryClient } from '../npm/npm-registry.js';
@@ -148,30 +149,37 @@ export async function runNpmExec(context: ExecContext, deps: Pick<AfterInstallDe
   }
   const user = mode.user;
   const packages = invocation.exec?.packages ?? [];
-  const area = mkdtempSync(join(tmpdir(), 'safe-npm-exec-'));
-  const unregister = context.interrupts.onInterrupt(() => rmSync(area, { recursive: true, force: true }));
+  // What was vetted (`name@version`), after any did-you-mean the user took; else the specs as typed.
+  const installing = context.installSpecs ?? packages.map((p) => ({ spec: p.raw, name: p.registryName ?? p.name }));
+  const specs = installing.map((p) => p.spec);
+  // Exact versions installed before are run from where they were kept (as npx reuses its cache).
+  const cache = execCacheDir(env, 0);
+  const key = cache ? execCacheKey(specs, String(context.config.flat.registry ?? '')) : undefined;
+  const kept = cache && key ? cachedPrefix(cache, key) : undefined;
+  const area = kept ? undefined : mkdtempSync(join(tmpdir(), 'safe-npm-exec-'));
+  const unregister = area ? context.interrupts.onInterrupt(() => rmSync(area, { recursive: true, force: true })) : () => {};
   try {
-    chmodSync(area, 0o755);
-    const prefix = join(area, 'prefix');
-    const home = join(area, 'home');
-    mkdirSync(prefix);
-    mkdirSync(home);
-    chownSync(prefix, user.uid, user.gid);
-    chownSync(home, user.uid, user.gid);
-    const installEnv = npmEnvFor({ env }, user, { HOME: home, ...(context.cacheDir ? { npm_config_cache: context.cacheDir } : {}) });
-    // What was vetted (`name@version`), after any did-you-mean the user took; else the specs as typed.
-    const installing = context.installSpecs ?? packages.map((p) => ({ spec: p.raw, name: p.registryName ?? p.name }));
-    const specs = installing.map((p) => p.spec);
-    const install = await deps.runCommand(
-      [real, withScriptsOff(['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', ...specs])],
-      // npx prints only what the command prints: npm's own install output is kept for failures.
-      { cwd: prefix, env: installEnv, uid: user.uid, gid: user.gid, stdio: 'pipe', detached: true, interrupts: context.interrupts },
-    );
-    if (install.exitCode !== 0) {
-      deps.stderr(neutralizeLines(install.stderr || install.stdout));
-      return install.exitCode;
+    let prefix = kept ?? join(area!, 'prefix');
+    if (area) {
+      chmodSync(area, 0o755);
+      const home = join(area, 'home');
+      mkdirSync(prefix);
+      mkdirSync(home);
+      chownSync(prefix, user.uid, user.gid);
+      chownSync(home, user.uid, user.gid);
+      const installEnv = npmEnvFor({ env }, user, { HOME: home, ...(context.cacheDir ? { npm_config_cache: context.cacheDir } : {}) });
+      const install = await deps.runCommand(
+        [real, withScriptsOff(['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', ...specs])],
+        // npx prints only what the command prints: npm's own install output is kept for failures.
+        { cwd: prefix, env: installEnv, uid: user.uid, gid: user.gid, stdio: 'pipe', detached: true, interrupts: context.interrupts },
+      );
+      if (install.exitCode !== 0) {
+        deps.stderr(neutralizeLines(install.stderr || install.stdout));
+        return install.exitCode;
+      }
+      takeBackTree(prefix, 0, 0);
+      if (cache && key) prefix = keepPrefix(cache, key, prefix);
     }
-    takeBackTree(prefix, 0, 0);
     const binDir = join(prefix, 'node_modules', '.bin');
     const command = invocation.exec?.command ?? defaultBin(prefix, installing[0]?.name ?? packages[0]?.registryName ?? packages[0]?.name);
     if (!command) {
@@ -190,7 +198,7 @@ export async function runNpmExec(context: ExecContext, deps: Pick<AfterInstallDe
     return exitCode;
   } finally {
     unregister();
-    rmSync(area, { recursive: true, force: true });
+    if (area) rmSync(area, { recursive: true, force: true });
   }
 }
 

@@ -4,13 +4,13 @@
  * install-type npm call ran as uid 0 (a logging npm first on PATH), that a stopped install leaves
  * the project byte-identical, and that passthrough keeps npm's output and exit code.
  */
-import { chownSync, existsSync, lstatSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeLoggingNpm, type LoggingNpm } from '../helpers/logging-npm.js';
 import { makeProject, makeTempDir, ownersUnder, snapshotProject } from '../helpers/projects.js';
-import { DEAD_REGISTRY, repoRoot, runBin, runTool, SYSTEM_PATH, type RunResult } from '../helpers/run-bin.js';
+import { DEAD_REGISTRY, makeSandbox, repoRoot, runBin, runTool, SYSTEM_PATH, type RunResult } from '../helpers/run-bin.js';
 import { publishedRecently, startVerdaccio, type VerdaccioServer } from '../helpers/verdaccio.js';
 import { lookupUser } from '../../src/run/users.js';
 
@@ -286,13 +286,32 @@ describe('safe-npm install: policy without a TTY', () => {
 });
 
 describe('exec, npx, init, install-test, uninstall', () => {
-  it('exec as root: the package installs as the install identity with scripts off, its bin runs as the invoking user', async () => {
+  it('exec as root: the package installs as the install identity with scripts off, its bin runs as the invoking user; the same version again runs from where it was kept', async () => {
     const cwd = await makeTempDir('safe-npm-exec-');
+    // One HOME for the three runs: root's kept packages live in its cache folder.
+    const sandbox = await makeSandbox({ registry: registry.url });
+    const exec = () => runBin('safe-npm', ['exec', '--', 'clean-fixture'], { cwd, sandbox, env: { PATH: `${npmLog.dir}:${SYSTEM_PATH}`, SAFE_NPM_CACHE_ROOT: cacheRoot } });
     npmLog.clear();
-    const r = await safeNpm(['exec', '--', 'clean-fixture'], cwd);
+    const r = await exec();
     expect(r.exitCode, show(r)).toBe(0);
     expect(r.stdout.trim()).toBe('clean-fixture ran as 0');
     expect((await installCalls()).map((c) => c.uid)).toEqual([installUid()]);
+    // Like npx's own cache: the same vetted version runs from where it was kept, nothing installed again.
+    npmLog.clear();
+    const again = await exec();
+    expect(again.exitCode, show(again)).toBe(0);
+    expect(again.stdout.trim()).toBe('clean-fixture ran as 0');
+    expect(await installCalls()).toEqual([]);
+    // A kept folder others could write is not root's to run from: installed afresh.
+    const kept = join(sandbox.env.XDG_CACHE_HOME!, 'safe-npm', 'npx');
+    chmodSync(kept, 0o777);
+    try {
+      const loose = await exec();
+      expect(loose.stdout.trim(), show(loose)).toBe('clean-fixture ran as 0');
+      expect((await installCalls()).map((c) => c.uid)).toEqual([installUid()]);
+    } finally {
+      chmodSync(kept, 0o700);
+    }
   });
 
   it('exec as an ordinary user runs npm exec as that user', async () => {

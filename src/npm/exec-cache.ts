@@ -1,0 +1,81 @@
+/**
+ * Root's npx / npm exec: the vetted packages are installed as the install identity (scripts off) into
+ * a private prefix, then handed to root. Like npx's own cache, that prefix is kept and reused for
+ * the same exact packages, so a second `npx x@1.2.3` runs at once instead of installing again
+ * (the check of what is requested still runs every time).
+ *
+ * Kept only for exact registry versions (`name@1.2.3`: their content cannot change), in a folder
+ * of root's own (mode 700, root's, not a link), one entry per set of packages and registry.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** `name@1.2.3` or `@scope/name@1.2.3-rc.1`: an exact registry version. */
+const EXACT = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*@\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/i;
+const COMPLETE = '.complete';
+
+/** The cache folder (created mode 700), or undefined when there is none safe to use. */
+export function execCacheDir(env: Record<string, string | undefined>, euid: number): string | undefined {
+  const base = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, '.cache') : undefined);
+  if (!base) return undefined;
+  const dir = join(base, 'safe-npm', 'npx');
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = lstatSync(dir);
+    // Someone else's folder, or one others can enter or write: what is in it could be theirs.
+    if (!st.isDirectory() || st.uid !== euid || (st.mode & 0o077) !== 0) return undefined;
+    // Nor may anyone else be able to swap it for their own: every folder above is root's or ours, and
+    // nobody else writes there but in a sticky folder of root's (/tmp: others cannot rename what is
+    // not theirs). A HOME kept from another user under sudo fails here.
+    for (let up = dirname(dir); ; up = dirname(up)) {
+      const above = lstatSync(up);
+      if (!above.isDirectory() || (above.uid !== euid && above.uid !== 0)) return undefined;
+      if ((above.mode & 0o022) !== 0 && !(above.uid === 0 && (above.mode & 0o1000) !== 0)) return undefined;
+      if (up === dirname(up)) break;
+    }
+    return dir;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The entry for these packages from this registry; undefined unless every one is an exact version. */
+export function execCacheKey(specs: readonly string[], registry: string): string | undefined {
+  if (specs.length === 0 || !specs.every((s) => EXACT.test(s))) return undefined;
+  return createHash('sha256').update(JSON.stringify({ specs: [...specs].sort(), registry })).digest('hex').slice(0, 24);
+}
+
+/** The kept prefix for this entry, when one was completed. */
+export function cachedPrefix(dir: string, key: string): string | undefined {
+  const entry = join(dir, key);
+  return existsSync(join(entry, COMPLETE)) ? join(entry, 'prefix') : undefined;
+}
+
+/**
+ * Keep a prefix just installed (already root's) under this entry; returns where it now is. A move
+ * only: on another file system, or when a concurrent run kept one first, the prefix stays where it
+ * is (and goes with its temporary area).
+ */
+export function keepPrefix(dir: string, key: string, prefix: string): string {
+  const entry = join(dir, key);
+  const partial = join(dir, `.${key}-${process.pid}`);
+  try {
+    mkdirSync(partial, { mode: 0o700 });
+    renameSync(prefix, join(partial, 'prefix'));
+  } catch {
+    rmSync(partial, { recursive: true, force: true });
+    return prefix;
+  }
+  writeFileSync(join(partial, COMPLETE), '');
+  try {
+    renameSync(partial, entry);
+    return join(entry, 'prefix');
+  } catch {
+    // Kept by a concurrent run meanwhile: use theirs, drop ours.
+    const theirs = cachedPrefix(dir, key);
+    if (!theirs) return join(partial, 'prefix');
+    rmSync(partial, { recursive: true, force: true });
+    return theirs;
+  }
+}

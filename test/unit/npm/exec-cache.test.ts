@@ -1,0 +1,71 @@
+/**
+ * Root's npx keeps the vetted exact packages it installed, as npx keeps its cache: only exact
+ * versions, only in a folder nobody else can write or swap. (Run as root, as CI runs.)
+ */
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cachedPrefix, execCacheDir, execCacheKey, keepPrefix } from '../../../src/npm/exec-cache.js';
+
+const made: string[] = [];
+const temp = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'safe-npm-exec-cache-'));
+  made.push(dir);
+  return dir;
+};
+afterEach(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('execCacheKey', () => {
+  it('exact registry versions only; the same set in any order is one entry, another registry another', () => {
+    const key = execCacheKey(['cowsay@1.6.0', '@scope/x@2.0.0-rc.1'], 'https://r/');
+    expect(key).toMatch(/^[0-9a-f]{24}$/);
+    expect(execCacheKey(['@scope/x@2.0.0-rc.1', 'cowsay@1.6.0'], 'https://r/')).toBe(key);
+    expect(execCacheKey(['cowsay@1.6.0', '@scope/x@2.0.0-rc.1'], 'https://other/')).not.toBe(key);
+    for (const loose of ['cowsay', 'cowsay@^1.6.0', 'cowsay@latest', 'github:a/b', './folder', 'x@file:../x.tgz']) {
+      expect(execCacheKey([loose], 'https://r/'), loose).toBeUndefined();
+    }
+    expect(execCacheKey([], 'https://r/')).toBeUndefined();
+  });
+});
+
+describe('execCacheDir', () => {
+  it.runIf(process.geteuid?.() === 0)('made mode 700 under a HOME of root\'s (also below sticky /tmp); refused below a folder another user owns or anyone may write', () => {
+    const home = temp();
+    const dir = execCacheDir({ HOME: home }, 0);
+    expect(dir).toBe(join(home, '.cache', 'safe-npm', 'npx'));
+    const theirs = temp();
+    chownSync(theirs, 65534, 65534);
+    expect(execCacheDir({ XDG_CACHE_HOME: theirs }, 0)).toBeUndefined();
+    const open = temp();
+    chmodSync(open, 0o777);
+    expect(execCacheDir({ XDG_CACHE_HOME: join(open, 'cache') }, 0)).toBeUndefined();
+    const loose = temp();
+    mkdirSync(join(loose, 'safe-npm', 'npx'), { recursive: true, mode: 0o755 });
+    expect(execCacheDir({ XDG_CACHE_HOME: loose }, 0)).toBeUndefined();
+    expect(execCacheDir({}, 0)).toBeUndefined();
+  });
+});
+
+describe('keepPrefix / cachedPrefix', () => {
+  it('a kept prefix is found again; a concurrent keeper\'s copy wins and ours goes', () => {
+    const cache = temp();
+    const area = temp();
+    const prefix = join(area, 'prefix');
+    mkdirSync(join(prefix, 'node_modules', 'x'), { recursive: true });
+    writeFileSync(join(prefix, 'node_modules', 'x', 'mine'), 'first');
+    expect(cachedPrefix(cache, 'k')).toBeUndefined();
+    const kept = keepPrefix(cache, 'k', prefix);
+    expect(kept).toBe(join(cache, 'k', 'prefix'));
+    expect(cachedPrefix(cache, 'k')).toBe(kept);
+    expect(existsSync(prefix)).toBe(false);
+
+    const second = join(temp(), 'prefix');
+    mkdirSync(join(second, 'node_modules', 'x'), { recursive: true });
+    writeFileSync(join(second, 'node_modules', 'x', 'mine'), 'second');
+    expect(keepPrefix(cache, 'k', second)).toBe(kept);
+    expect(readFileSync(join(kept, 'node_modules', 'x', 'mine'), 'utf8')).toBe('first');
+  });
+});
