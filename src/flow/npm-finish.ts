@@ -47,8 +47,10 @@ function endedByInterrupt(s: NpmSession, installed: boolean): number | undefined
 /** npm's engine writes the tree it resolved and we vetted (only `changed` is touched); npm's own summary line. */
 export async function installTree(s: NpmSession, changed: Set<string> | undefined): Promise<Written | number> {
   const { deps } = s;
-  // uninstall / prune: what npm wrote (it re-installs what is missing) is read before and after.
-  const before = s.inv.kind === 'reify' ? deps.installedEntries(s.projectDir) : undefined;
+  // What npm wrote is also read before and after: uninstall / prune re-install what is missing, and a
+  // linked folder (`install ../x`) is no vetted package but is written (its scripts are this run's).
+  const ci = s.inv.kind === 'ci' || s.inv.kind === 'install-ci-test';
+  const before = ci ? undefined : deps.installedEntries(s.projectDir);
   const result = await s.tree!.install(() => settleInstalled(s));
   s.tree = undefined;
   deps.mark?.('tree installed');
@@ -78,13 +80,11 @@ export async function installTree(s: NpmSession, changed: Set<string> | undefine
     // npm's figure is the whole command, from the moment it started.
     deps.stdout(`\n${installSummary(result)} in ${npmDuration(deps.now().getTime() - deps.startedAt)}\n`);
   }
-  if (before) {
-    const written = changedEntries(before, deps.installedEntries(s.projectDir));
-    return { fresh: written, written };
-  }
   // npm ci writes its whole tree anew: every approved script replays.
-  const ci = s.inv.kind === 'ci' || s.inv.kind === 'install-ci-test';
-  return { fresh: changed, written: ci ? undefined : changed };
+  if (!before) return { fresh: changed, written: undefined };
+  const written = changedEntries(before, deps.installedEntries(s.projectDir));
+  for (const location of changed ?? []) written.add(location);
+  return { fresh: written, written };
 }
 
 /**

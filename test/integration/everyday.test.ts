@@ -201,11 +201,13 @@ describe('installs as npm would', () => {
     expect(readFileSync(join(project, 'node_modules/locpkg/ran.log'), 'utf8')).toBe('ran\n');
   });
 
-  it('a linked folder\'s install script (file:./local/x): the advice names its path, and that approves it (it was refused as no registry version)', async () => {
+  it('a linked folder\'s install script (file:./local/x): the install names it as withheld (it said nothing; rebuild did), the advice names its path, and that approves it (it was refused as no registry version)', async () => {
     const project = await makeProject({ owner: 'root' });
     mkdirSync(join(project, 'local', 'evf'), { recursive: true });
     writeFileSync(join(project, 'local', 'evf', 'package.json'), JSON.stringify({ name: 'evf', version: '1.0.0', scripts: { install: `node -e "require('fs').writeFileSync('ran', '1')"` } }));
-    expect((await safeNpm(['install', './local/evf', '--safe-yes'], project)).exitCode).toBe(0);
+    const installed = await safeNpm(['install', './local/evf', '--safe-yes'], project);
+    expect(installed.exitCode, show(installed)).toBe(0);
+    expect(installed.stderr).toMatch(/install scripts withheld[^]*evf@1\.0\.0 \[install: .*approve with: safe-npm safe approve local\/evf$/m);
     const listed = await safeNpm(['rebuild'], project);
     const advice = /approve with: safe-npm (.+)$/m.exec(listed.stderr)?.[1]?.split(' ');
     expect(advice, show(listed)).toEqual(['safe', 'approve', 'local/evf']);
