@@ -9,7 +9,7 @@ import { mapConcurrent, type RegistryClient } from '../npm/npm-registry.js';
 import type { ResolvedNode } from '../npm/tree-nodes.js';
 import { checkNpmSpecs, type CheckedPackage } from './check-packages.js';
 import { applySeverity } from './decision-stages.js';
-import type { CooldownWindow, ResolvedTree, TreeMode } from './npm-resolve.js';
+import { treeDirOf, type CooldownWindow, type ResolvedTree, type TreeMode } from './npm-resolve.js';
 import type { NpmSession } from './npm-session.js';
 import { cooldownNotes, displayName, replacedVersion, tooYoungFinding } from './whole-tree.js';
 
@@ -67,7 +67,7 @@ export async function checkTree(
   // Nothing new (an up-to-date project): not even the name index is loaded.
   if (changed.length === 0) return [];
   const now = deps.now();
-  const locked = deps.lockedEntries(s.projectDir);
+  const locked = deps.lockedEntries(treeDirOf(s));
   const youngNames = new Set(tree.tooYoung.map((t) => t.name));
   const requested = requestedSpecs(s).map((r) => r.registryName ?? r.name ?? r.raw);
   const ctxChecks = { now, thresholds: settings.thresholds, popular: deps.popular(), command: deps.ownCommand };

@@ -7,6 +7,9 @@
  * Every side effect comes in through `NpmFlowDeps` (npm-session.ts), so unit tests drive it with
  * fakes; each stage lives in a small sibling and returns data (or how the run ends: an exit code).
  */
+import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SafeError, UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { runsGlobalBinOnly } from '../npm/local-bin.js';
@@ -14,12 +17,13 @@ import { missingLocalSpec } from '../npm/local-spec.js';
 import type { RegistryClient } from '../npm/npm-registry.js';
 import type { NpmInvocation } from '../npm/npm-invocation.js';
 import type { ResolvedNode } from '../npm/tree-nodes.js';
+import type { TreeInstall } from '../npm/tree-install.js';
 import { sayCooldown } from './decision-stages.js';
 import { checkRequested, checkTree, nameVetted, requestedSpecs } from './npm-checks.js';
 import { decideRequested, decideTransitive, rewriteArgs } from './npm-decide.js';
 import { execWithoutInstalling, installTree, replaceCommand, replayScripts, runExec, runNpmItself, runTests } from './npm-finish.js';
 import { refuseUnapprovedScripts } from './npm-strict.js';
-import { cooldownFor, lockfileDocuments, resolveTree, startResolve, wholeTreeMode, type CooldownWindow, type TreeMode } from './npm-resolve.js';
+import { cooldownFor, lockfileDocuments, resolveTree, startResolve, treeDirOf, vetsGlobalTree, wholeTreeMode, type CooldownWindow, type TreeMode } from './npm-resolve.js';
 import type { NpmFlowDeps, NpmSession } from './npm-session.js';
 import { closeSession, locateProject, openSession } from './npm-who.js';
 import { newOrChanged } from './whole-tree.js';
@@ -70,6 +74,7 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
   s.specs = requested.map((r) => r.raw);
   deps.mark?.('config loaded');
   if (treeMode !== 'none') s.tree = startResolve(s, s.specs, cooldown, treeMode);
+  else if (vetsGlobalTree(inv)) s.tree = startGlobalResolve(s);
   deps.mark?.('resolver started');
   if (s.tree && requested.length === 0) warmNameIndexWhenAllIsNew(s);
   // Packages named here are fetched by us; a tree's documents come from npm's engine (pacote unneeded).
@@ -81,6 +86,10 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
     if (stop !== undefined) return stop;
   }
   if (isExec(inv) && deps.runExec) return runExec(s);
+  if (vetsGlobalTree(inv)) {
+    const stop = await vetGlobalTree(s, registry!);
+    if (stop !== undefined) return stop;
+  }
 
   let changed: Set<string> | undefined;
   if (treeMode !== 'none') {
@@ -109,6 +118,32 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
   if (replayed !== ExitCode.ok) return replayed;
   if ((inv.kind === 'install-test' || inv.kind === 'install-ci-test') && deps.runNpmTest) return runTests(s);
   return ExitCode.ok;
+}
+
+/**
+ * `npm install -g x`: npm's engine resolves the tree x brings as npm will install it (global mode, in
+ * the global prefix, nothing written; no cooldown, which the real npm would not apply), beside the
+ * check of x; all of it is checked, then the real npm installs it. (npm resolves again then: a
+ * release published in those seconds could differ.)
+ */
+function startGlobalResolve(s: NpmSession): TreeInstall {
+  // A prefix with no global package yet (`--prefix` of a new folder): the same as an empty one.
+  if (!s.emptyGlobalDir && !existsSync(treeDirOf(s))) {
+    s.emptyGlobalDir = mkdtempSync(join(tmpdir(), 'safe-npm-global-'));
+    chmodSync(s.emptyGlobalDir, 0o755);
+  }
+  return startResolve(s, s.specs, { cooldownHours: 0, cooldownExclude: [] }, 'resolve', { resolveOnly: true, ...(s.emptyGlobalDir ? { dir: s.emptyGlobalDir } : {}) });
+}
+
+async function vetGlobalTree(s: NpmSession, registry: RegistryClient): Promise<number | undefined> {
+  s.tree ??= startGlobalResolve(s);
+  try {
+    const vetted = await vetWholeTree('resolve', s, registry, undefined);
+    return typeof vetted === 'number' ? vetted : undefined;
+  } finally {
+    await s.tree?.cancel();
+    s.tree = undefined;
+  }
 }
 
 const isExec = (inv: NpmInvocation) => inv.kind === 'exec' || inv.kind === 'init';
@@ -154,7 +189,7 @@ async function vetRequested(s: NpmSession, registry: RegistryClient, cooldown: C
   if (s.tree && outcome.replacements.size > 0) {
     // A substituted or skipped package: resolve again with what will really be installed.
     await s.tree.cancel();
-    s.tree = startResolve(s, s.specs, cooldown, 'resolve');
+    s.tree = vetsGlobalTree(s.inv) ? startGlobalResolve(s) : startResolve(s, s.specs, cooldown, 'resolve');
   }
   return undefined;
 }
@@ -169,7 +204,7 @@ async function vetWholeTree(mode: Exclude<TreeMode, 'none'>, s: NpmSession, regi
   const spinner = await deps.spinner('resolving the dependency tree');
   const tree = await resolveTree(mode, s, registry, spinner);
   if (typeof tree === 'number') return tree;
-  const changed = newOrChanged(tree.nodes, deps.installedEntries(s.projectDir));
+  const changed = newOrChanged(tree.nodes, deps.installedEntries(treeDirOf(s)));
   if (mode === 'lockfile') {
     const failed = await lockfileDocuments(s, registry, changed, spinner);
     if (failed !== undefined) return failed;

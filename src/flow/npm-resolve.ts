@@ -11,6 +11,7 @@ import type { RegistryClient } from '../npm/npm-registry.js';
 import type { ResolvedNode } from '../npm/tree-nodes.js';
 import type { TreeInstall } from '../npm/tree-install.js';
 import type { Spinner } from '../ui/spinner.js';
+import { join } from 'node:path';
 import { registryFault, type FetchErrorLike } from '../npm/registry-faults.js';
 import { neutralize, neutralizeLines } from '../ui/neutralize.js';
 import type { NpmSession } from './npm-session.js';
@@ -53,6 +54,22 @@ export function wholeTreeMode(invocation: NpmInvocation): TreeMode {
   return 'resolve';
 }
 
+/**
+ * The folder npm's engine resolves in: the project, or for a global install the global prefix's
+ * `lib` (where npm keeps global packages on POSIX systems: `<prefix>/lib/node_modules`).
+ */
+export function treeDirOf(s: Pick<NpmSession, 'inv' | 'projectDir' | 'config'>): string {
+  return s.inv.global ? join(s.config.globalPrefix, 'lib') : s.projectDir;
+}
+
+/**
+ * A global install or update of named packages (`npm i -g x`): npm installs the tree x brings, so
+ * that tree is resolved (in global mode, nothing written) and vetted before the real npm installs it.
+ */
+export function vetsGlobalTree(inv: NpmInvocation): boolean {
+  return inv.global && (inv.kind === 'install' || inv.kind === 'update') && inv.specs.length > 0;
+}
+
 /** The release cooldown applies where we resolve: new installs and updates, not a lockfile install. */
 export function cooldownFor(mode: TreeMode, settings: Settings, now: Date): CooldownWindow {
   const hours = settings.minReleaseAgeHours;
@@ -65,7 +82,7 @@ export function cooldownFor(mode: TreeMode, settings: Settings, now: Date): Cool
  * lockfile's tree and installs it into a staging copy while it is vetted. The early worker is used
  * when it fits.
  */
-export function startResolve(s: NpmSession, add: string[], cooldown: CooldownWindow, mode: Exclude<TreeMode, 'none'>, opts: { resolveOnly?: boolean } = {}): TreeInstall {
+export function startResolve(s: NpmSession, add: string[], cooldown: CooldownWindow, mode: Exclude<TreeMode, 'none'>, opts: { resolveOnly?: boolean; dir?: string } = {}): TreeInstall {
   const { deps, inv, config } = s;
   const worker = s.early && sameInstallMode(s.early.mode, s.mode) ? s.early : deps.spawnTreeWorker(s.mode);
   if (worker === s.early) s.early = undefined;
@@ -78,7 +95,7 @@ export function startResolve(s: NpmSession, add: string[], cooldown: CooldownWin
     installHere: inv.workspaces === false && !opts.resolveOnly,
     // A release younger than this is checked on its full registry document (publisher, scripts…).
     recentSince: new Date(now - Math.max(t.recentReleaseDays, t.newPackageDays, t.newVersionDays) * 86_400_000),
-    projectDir: s.projectDir,
+    projectDir: opts.dir ?? treeDirOf(s),
     // As npm's update command does: package.json is saved only when --save was given; dedupe never saves.
     options: { ...config.flat, ...((inv.kind === 'update' && config.isDefault('save')) || inv.kind === 'dedupe' ? { save: false } : {}) },
     cacheDir: s.cacheDir,

@@ -143,6 +143,8 @@ export interface NpmSession {
   early?: TreeWorker;
   /** The running resolution (then install) of the whole tree, if any. */
   tree?: TreeInstall;
+  /** An empty folder standing in for a global prefix with nothing installed yet (removed at the end). */
+  emptyGlobalDir?: string;
   lock?: ProjectLock;
   config: NpmConfig;
   projectDir: string;

@@ -2,6 +2,7 @@
  * The first stages of safe-npm: open the session (store, settings, who runs npm, npm's engine started
  * early), locate the project (npm's config, its lock, the cache), and close the session at the end.
  */
+import { rmSync } from 'node:fs';
 import { applyEnvOverrides } from '../config/settings.js';
 import type { Settings } from '../config/settings.js';
 import { chooseInstallMode, type InstallMode } from '../npm/install-mode.js';
@@ -49,6 +50,7 @@ export async function closeSession(s: NpmSession): Promise<void> {
   try {
     await s.tree?.cancel();
   } finally {
+    if (s.emptyGlobalDir) rmSync(s.emptyGlobalDir, { recursive: true, force: true });
     await s.early?.cancel();
     await s.lock?.release();
   }

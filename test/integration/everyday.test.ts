@@ -425,6 +425,22 @@ describe('installs as npm would', () => {
     }
   });
 
+  it('a global install vets the tree the package brings (only the named package was checked: its look-alike dependency went in); a clean one installs as npm -g does', async () => {
+    const cwd = await makeTempDir('safe-npm-global-cwd-');
+    const prefix = await makeTempDir('safe-npm-global-prefix-');
+    const stopped = await safeNpm(['install', '-g', '--prefix', prefix, 'uses-lookalike'], cwd);
+    expect(stopped.exitCode, show(stopped)).toBe(65);
+    expect(stopped.stdout + stopped.stderr).toContain('lodahs@1.2.0 (via uses-lookalike)');
+    expect(readdirSync(prefix)).toEqual([]);
+    const installed = await safeNpm(['install', '-g', '--prefix', prefix, 'nest-a'], cwd);
+    expect(installed.exitCode, show(installed)).toBe(0);
+    const plainPrefix = await makeTempDir('safe-npm-global-plain-');
+    expect((await runTool('npm', ['install', '-g', '--prefix', plainPrefix, 'nest-a'], { cwd, sandbox })).exitCode).toBe(0);
+    const tree = (dir: string) => readdirSync(join(dir, 'lib', 'node_modules', 'nest-a', 'node_modules')).sort();
+    expect(tree(prefix)).toEqual(tree(plainPrefix));
+    expect(readFileSync(join(prefix, 'lib', 'node_modules', 'nest-a', 'node_modules', 'nest-b', 'package.json'), 'utf8')).toBe(readFileSync(join(plainPrefix, 'lib', 'node_modules', 'nest-a', 'node_modules', 'nest-b', 'package.json'), 'utf8'));
+  });
+
   it('in a terminal that reports no size (0×0, as under `script`): no spinner loop, the install ends as usual', async () => {
     const project = await makeProject({ owner: 'nobody' });
     const command = `${process.execPath} ${join(repoRoot, 'bin', 'safe-npm.js')} install plain-a`;
