@@ -85,7 +85,11 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
     const stop = await vetRequested(s, registry!, cooldown);
     if (stop !== undefined) return stop;
   }
-  if (isExec(inv) && deps.runExec) return runExec(s);
+  if (isExec(inv) && deps.runExec) {
+    // As the user, npm exec installs (into npx's cache): only the named packages are checked.
+    const stop = s.mode.kind === 'self' ? undefined : await vetExecTree(s, registry!);
+    return stop ?? runExec(s);
+  }
   if (vetsGlobalTree(inv)) {
     const stop = await vetGlobalTree(s, registry!);
     if (stop !== undefined) return stop;
@@ -128,15 +132,37 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
  */
 function startGlobalResolve(s: NpmSession): TreeInstall {
   // A prefix with no global package yet (`--prefix` of a new folder): the same as an empty one.
-  if (!s.emptyGlobalDir && !existsSync(treeDirOf(s))) {
-    s.emptyGlobalDir = mkdtempSync(join(tmpdir(), 'safe-npm-global-'));
-    chmodSync(s.emptyGlobalDir, 0o755);
-  }
-  return startResolve(s, s.specs, { cooldownHours: 0, cooldownExclude: [] }, 'resolve', { resolveOnly: true, ...(s.emptyGlobalDir ? { dir: s.emptyGlobalDir } : {}) });
+  if (!existsSync(treeDirOf(s))) useEmptyDir(s);
+  return startResolve(s, s.specs, { cooldownHours: 0, cooldownExclude: [] }, 'resolve', { resolveOnly: true });
+}
+
+/** An empty folder (readable by the build user) for npm's engine to resolve in. */
+function useEmptyDir(s: NpmSession): void {
+  if (s.emptyDir) return;
+  s.emptyDir = mkdtempSync(join(tmpdir(), 'safe-npm-empty-'));
+  chmodSync(s.emptyDir, 0o755);
 }
 
 async function vetGlobalTree(s: NpmSession, registry: RegistryClient): Promise<number | undefined> {
   s.tree ??= startGlobalResolve(s);
+  return vetResolvedOnly(s, registry);
+}
+
+/**
+ * Root's exec / npx: the tree the vetted packages bring, resolved as npm will install it into an
+ * empty private prefix, all of it checked before the real npm installs it there. Not when those exact
+ * packages were kept from an earlier run (their tree was vetted then).
+ */
+async function vetExecTree(s: NpmSession, registry: RegistryClient): Promise<number | undefined> {
+  const specs = s.specs.map((spec) => s.vetted?.get(spec)?.spec ?? spec);
+  if (specs.length === 0 || s.deps.execTreeKept?.(specs, String(s.config.flat.registry ?? ''))) return undefined;
+  useEmptyDir(s);
+  s.tree = startResolve(s, specs, { cooldownHours: 0, cooldownExclude: [] }, 'resolve', { resolveOnly: true });
+  return vetResolvedOnly(s, registry);
+}
+
+/** Vet the tree npm's engine resolved (nothing installed by it); the real npm installs afterwards. */
+async function vetResolvedOnly(s: NpmSession, registry: RegistryClient): Promise<number | undefined> {
   try {
     const vetted = await vetWholeTree('resolve', s, registry, undefined);
     return typeof vetted === 'number' ? vetted : undefined;

@@ -56,10 +56,11 @@ export function wholeTreeMode(invocation: NpmInvocation): TreeMode {
 
 /**
  * The folder npm's engine resolves in: the project, or for a global install the global prefix's
- * `lib` (where npm keeps global packages on POSIX systems: `<prefix>/lib/node_modules`).
+ * `lib` (where npm keeps global packages on POSIX systems: `<prefix>/lib/node_modules`), or an empty
+ * folder standing in for a tree that is not there yet.
  */
-export function treeDirOf(s: Pick<NpmSession, 'inv' | 'projectDir' | 'config'>): string {
-  return s.inv.global ? join(s.config.globalPrefix, 'lib') : s.projectDir;
+export function treeDirOf(s: Pick<NpmSession, 'inv' | 'projectDir' | 'config' | 'emptyDir'>): string {
+  return s.emptyDir ?? (s.inv.global ? join(s.config.globalPrefix, 'lib') : s.projectDir);
 }
 
 /**
@@ -82,7 +83,7 @@ export function cooldownFor(mode: TreeMode, settings: Settings, now: Date): Cool
  * lockfile's tree and installs it into a staging copy while it is vetted. The early worker is used
  * when it fits.
  */
-export function startResolve(s: NpmSession, add: string[], cooldown: CooldownWindow, mode: Exclude<TreeMode, 'none'>, opts: { resolveOnly?: boolean; dir?: string } = {}): TreeInstall {
+export function startResolve(s: NpmSession, add: string[], cooldown: CooldownWindow, mode: Exclude<TreeMode, 'none'>, opts: { resolveOnly?: boolean } = {}): TreeInstall {
   const { deps, inv, config } = s;
   const worker = s.early && sameInstallMode(s.early.mode, s.mode) ? s.early : deps.spawnTreeWorker(s.mode);
   if (worker === s.early) s.early = undefined;
@@ -95,7 +96,7 @@ export function startResolve(s: NpmSession, add: string[], cooldown: CooldownWin
     installHere: inv.workspaces === false && !opts.resolveOnly,
     // A release younger than this is checked on its full registry document (publisher, scripts…).
     recentSince: new Date(now - Math.max(t.recentReleaseDays, t.newPackageDays, t.newVersionDays) * 86_400_000),
-    projectDir: opts.dir ?? treeDirOf(s),
+    projectDir: treeDirOf(s),
     // As npm's update command does: package.json is saved only when --save was given; dedupe never saves.
     options: { ...config.flat, ...((inv.kind === 'update' && config.isDefault('save')) || inv.kind === 'dedupe' ? { save: false } : {}) },
     cacheDir: s.cacheDir,

@@ -84,6 +84,8 @@ export interface NpmFlowDeps {
   vettingDone?(): void;
   /** exec/npx/init: run the installed bin as the invoking user. */
   runExec?(context: ExecContext): Promise<number>;
+  /** Root's exec: these exact packages were installed and kept before (their tree vetted then). */
+  execTreeKept?(specs: string[], registry: string): boolean;
 }
 
 export interface AfterInstallContext {
@@ -143,8 +145,11 @@ export interface NpmSession {
   early?: TreeWorker;
   /** The running resolution (then install) of the whole tree, if any. */
   tree?: TreeInstall;
-  /** An empty folder standing in for a global prefix with nothing installed yet (removed at the end). */
-  emptyGlobalDir?: string;
+  /**
+   * An empty folder npm's engine resolves in where there is no tree yet: a global prefix with nothing
+   * installed, the private prefix of root's exec (removed at the end).
+   */
+  emptyDir?: string;
   lock?: ProjectLock;
   config: NpmConfig;
   projectDir: string;

@@ -50,7 +50,7 @@ export async function closeSession(s: NpmSession): Promise<void> {
   try {
     await s.tree?.cancel();
   } finally {
-    if (s.emptyGlobalDir) rmSync(s.emptyGlobalDir, { recursive: true, force: true });
+    if (s.emptyDir) rmSync(s.emptyDir, { recursive: true, force: true });
     await s.early?.cancel();
     await s.lock?.release();
   }

@@ -441,6 +441,15 @@ describe('installs as npm would', () => {
     expect(readFileSync(join(prefix, 'lib', 'node_modules', 'nest-a', 'node_modules', 'nest-b', 'package.json'), 'utf8')).toBe(readFileSync(join(plainPrefix, 'lib', 'node_modules', 'nest-a', 'node_modules', 'nest-b', 'package.json'), 'utf8'));
   });
 
+  it('root\'s npx / exec vets the tree the package brings before installing it (only the named package was checked)', async () => {
+    const cwd = await makeTempDir('safe-npm-exec-tree-');
+    for (const args of [['exec', '--', 'uses-lookalike'], ['exec', '--package=uses-lookalike', '--', 'true']]) {
+      const r = await safeNpm(args, cwd);
+      expect(r.exitCode, show(r)).toBe(65);
+      expect(r.stdout + r.stderr).toContain('lodahs@1.2.0 (via uses-lookalike)');
+    }
+  });
+
   it('in a terminal that reports no size (0×0, as under `script`): no spinner loop, the install ends as usual', async () => {
     const project = await makeProject({ owner: 'nobody' });
     const command = `${process.execPath} ${join(repoRoot, 'bin', 'safe-npm.js')} install plain-a`;
