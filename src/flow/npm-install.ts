@@ -23,7 +23,7 @@ import { checkRequested, checkTree, nameVetted, requestedSpecs } from './npm-che
 import { decideRequested, decideTransitive, rewriteArgs } from './npm-decide.js';
 import { execWithoutInstalling, installTree, replaceCommand, replayScripts, runExec, runNpmItself, runTests } from './npm-finish.js';
 import { refuseUnapprovedScripts } from './npm-strict.js';
-import { cooldownFor, lockfileDocuments, resolveTree, startResolve, treeDirOf, vetsGlobalTree, wholeTreeMode, type CooldownWindow, type TreeMode } from './npm-resolve.js';
+import { cooldownFor, lockfileDocuments, resolveTree, startResolve, treeDirOf, vetsGlobalTree, vetsWorkspaceTree, wholeTreeMode, type CooldownWindow, type TreeMode } from './npm-resolve.js';
 import type { NpmFlowDeps, NpmSession } from './npm-session.js';
 import { closeSession, locateProject, openSession } from './npm-who.js';
 import { newOrChanged } from './whole-tree.js';
@@ -75,6 +75,7 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
   deps.mark?.('config loaded');
   if (treeMode !== 'none') s.tree = startResolve(s, s.specs, cooldown, treeMode);
   else if (vetsGlobalTree(inv)) s.tree = startGlobalResolve(s);
+  else if (vetsWorkspaceTree(inv)) s.tree = startWorkspaceResolve(s);
   deps.mark?.('resolver started');
   if (s.tree && requested.length === 0) warmNameIndexWhenAllIsNew(s);
   // Packages named here are fetched by us; a tree's documents come from npm's engine (pacote unneeded).
@@ -90,8 +91,8 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
     const stop = s.mode.kind === 'self' ? undefined : await vetExecTree(s, registry!);
     return stop ?? runExec(s);
   }
-  if (vetsGlobalTree(inv)) {
-    const stop = await vetGlobalTree(s, registry!);
+  if (vetsGlobalTree(inv) || vetsWorkspaceTree(inv)) {
+    const stop = await vetResolvedOnly(s, registry!);
     if (stop !== undefined) return stop;
   }
 
@@ -143,9 +144,14 @@ function useEmptyDir(s: NpmSession): void {
   chmodSync(s.emptyDir, 0o755);
 }
 
-async function vetGlobalTree(s: NpmSession, registry: RegistryClient): Promise<number | undefined> {
-  s.tree ??= startGlobalResolve(s);
-  return vetResolvedOnly(s, registry);
+/**
+ * `npm install x -w a`: npm's engine resolves the same command in the project (its workspaces
+ * options, nothing written; no cooldown, which the real npm would not apply); what it adds or changes
+ * is checked, then the real npm installs. (npm resolves again then: a release published in those
+ * seconds could differ.)
+ */
+function startWorkspaceResolve(s: NpmSession): TreeInstall {
+  return startResolve(s, s.specs, { cooldownHours: 0, cooldownExclude: [] }, 'resolve', { resolveOnly: true, onlyNew: true });
 }
 
 /**
@@ -215,7 +221,7 @@ async function vetRequested(s: NpmSession, registry: RegistryClient, cooldown: C
   if (s.tree && outcome.replacements.size > 0) {
     // A substituted or skipped package: resolve again with what will really be installed.
     await s.tree.cancel();
-    s.tree = vetsGlobalTree(s.inv) ? startGlobalResolve(s) : startResolve(s, s.specs, cooldown, 'resolve');
+    s.tree = vetsGlobalTree(s.inv) ? startGlobalResolve(s) : vetsWorkspaceTree(s.inv) ? startWorkspaceResolve(s) : startResolve(s, s.specs, cooldown, 'resolve');
   }
   return undefined;
 }

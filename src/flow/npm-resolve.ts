@@ -71,6 +71,15 @@ export function vetsGlobalTree(inv: NpmInvocation): boolean {
   return inv.global && (inv.kind === 'install' || inv.kind === 'update') && inv.specs.length > 0;
 }
 
+/**
+ * An install or update in some workspaces (`npm i x -w a`): the real npm installs (it picks the
+ * workspaces), after npm's engine has resolved the same command (nothing written) and what it adds
+ * or changes has been vetted.
+ */
+export function vetsWorkspaceTree(inv: NpmInvocation): boolean {
+  return !inv.global && inv.workspaces !== false && (inv.kind === 'install' || inv.kind === 'update' || inv.kind === 'install-test');
+}
+
 /** The release cooldown applies where we resolve: new installs and updates, not a lockfile install. */
 export function cooldownFor(mode: TreeMode, settings: Settings, now: Date): CooldownWindow {
   const hours = settings.minReleaseAgeHours;
@@ -83,7 +92,7 @@ export function cooldownFor(mode: TreeMode, settings: Settings, now: Date): Cool
  * lockfile's tree and installs it into a staging copy while it is vetted. The early worker is used
  * when it fits.
  */
-export function startResolve(s: NpmSession, add: string[], cooldown: CooldownWindow, mode: Exclude<TreeMode, 'none'>, opts: { resolveOnly?: boolean } = {}): TreeInstall {
+export function startResolve(s: NpmSession, add: string[], cooldown: CooldownWindow, mode: Exclude<TreeMode, 'none'>, opts: { resolveOnly?: boolean; onlyNew?: boolean } = {}): TreeInstall {
   const { deps, inv, config } = s;
   const worker = s.early && sameInstallMode(s.early.mode, s.mode) ? s.early : deps.spawnTreeWorker(s.mode);
   if (worker === s.early) s.early = undefined;
@@ -106,7 +115,7 @@ export function startResolve(s: NpmSession, add: string[], cooldown: CooldownWin
     cooldownExclude: s.settings.cooldownExclude,
     localFolders: inv.specs.filter((sp) => (sp.type === 'directory' || sp.type === 'file') && sp.fetchSpec).map((sp) => sp.fetchSpec!),
     // An install vets only what is new or changed; `safe check` vets the whole tree.
-    onlyNew: mode === 'resolve' && !opts.resolveOnly,
+    onlyNew: opts.onlyNew ?? (mode === 'resolve' && !opts.resolveOnly),
     rm: inv.kind === 'reify' && inv.command === 'uninstall' ? inv.positionals : undefined,
     method: inv.kind === 'dedupe' ? 'dedupe' : inv.kind === 'reify' && inv.command === 'prune' ? 'prune' : undefined,
   });

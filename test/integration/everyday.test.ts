@@ -5,6 +5,7 @@
  * works; npx honours `yes=false` and runs a local bin without the install path; `safe check` vets the
  * tree a spec brings; not found is 65 every time.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { chmod, cp, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -439,6 +440,27 @@ describe('installs as npm would', () => {
     const tree = (dir: string) => readdirSync(join(dir, 'lib', 'node_modules', 'nest-a', 'node_modules')).sort();
     expect(tree(prefix)).toEqual(tree(plainPrefix));
     expect(readFileSync(join(prefix, 'lib', 'node_modules', 'nest-a', 'node_modules', 'nest-b', 'package.json'), 'utf8')).toBe(readFileSync(join(plainPrefix, 'lib', 'node_modules', 'nest-a', 'node_modules', 'nest-b', 'package.json'), 'utf8'));
+  });
+
+  it.each(['root', 'nobody'] as const)('an install in a workspace (-w) vets what it adds (only the named package was checked); a clean one is npm\'s (%s\'s project)', async (owner) => {
+    const make = async () => {
+      const project = await makeProject({ owner, packageJson: { name: 'ws-root', version: '1.0.0', workspaces: ['packages/a'] } });
+      mkdirSync(join(project, 'packages', 'a'), { recursive: true });
+      writeFileSync(join(project, 'packages', 'a', 'package.json'), '{"name":"a","version":"1.0.0"}\n');
+      if (owner === 'nobody') spawnSync('chown', ['-R', '65534:65534', project]);
+      return project;
+    };
+    const project = await make();
+    const stopped = await safeNpm(['install', 'uses-lookalike', '-w', 'packages/a'], project);
+    expect(stopped.exitCode, show(stopped)).toBe(65);
+    expect(stopped.stdout + stopped.stderr).toContain('lodahs@1.2.0 (via');
+    expect(existsSync(join(project, 'node_modules', 'lodahs'))).toBe(false);
+    const installed = await safeNpm(['install', 'nest-a', '-w', 'packages/a'], project);
+    expect(installed.exitCode, show(installed)).toBe(0);
+    const twin = await make();
+    expect((await runTool('npm', ['install', 'nest-a', '-w', 'packages/a'], { cwd: twin, sandbox })).exitCode).toBe(0);
+    const view = (dir: string) => JSON.stringify(JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')).packages);
+    expect(view(project)).toBe(view(twin));
   });
 
   it('root\'s npx / exec vets the tree the package brings before installing it (only the named package was checked)', async () => {
