@@ -79,7 +79,7 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
   deps.mark?.('resolver started');
   if (s.tree && requested.length === 0) warmNameIndexWhenAllIsNew(s);
   // Packages named here are fetched by us; a tree's documents come from npm's engine (pacote unneeded).
-  let registry = requested.length > 0 || treeMode !== 'none' ? await deps.createRegistry(s.config, s.cacheDir, requested.length > 0 ? 'now' : 'when-needed') : undefined;
+  let registry = requested.length > 0 || s.tree ? await deps.createRegistry(s.config, s.cacheDir, requested.length > 0 ? 'now' : 'when-needed') : undefined;
 
   if (isExec(inv) && s.config.get('yes') === false) return execWithoutInstalling(s, registry);
   if (requested.length > 0) {

@@ -72,12 +72,16 @@ export function vetsGlobalTree(inv: NpmInvocation): boolean {
 }
 
 /**
- * An install or update in some workspaces (`npm i x -w a`): the real npm installs (it picks the
+ * An install, update or removal in some workspaces (`npm i x -w a`): the real npm does it (it picks the
  * workspaces), after npm's engine has resolved the same command (nothing written) and what it adds
  * or changes has been vetted.
  */
 export function vetsWorkspaceTree(inv: NpmInvocation): boolean {
-  return !inv.global && inv.workspaces !== false && (inv.kind === 'install' || inv.kind === 'update' || inv.kind === 'install-test');
+  if (inv.global || inv.workspaces === false) return false;
+  // uninstall / prune / dedupe in workspaces install what is missing there too (a bare uninstall is
+  // npm's own usage error).
+  if (inv.kind === 'reify') return inv.command !== 'uninstall' || inv.positionals.length > 0;
+  return inv.kind === 'install' || inv.kind === 'update' || inv.kind === 'install-test' || inv.kind === 'dedupe';
 }
 
 /** The release cooldown applies where we resolve: new installs and updates, not a lockfile install. */

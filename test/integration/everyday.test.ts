@@ -461,6 +461,13 @@ describe('installs as npm would', () => {
     expect((await runTool('npm', ['install', 'nest-a', '-w', 'packages/a'], { cwd: twin, sandbox })).exitCode).toBe(0);
     const view = (dir: string) => JSON.stringify(JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')).packages);
     expect(view(project)).toBe(view(twin));
+    // A removal in the workspace installs what is missing there too: vetted the same way.
+    const pkg = JSON.parse(readFileSync(join(project, 'packages', 'a', 'package.json'), 'utf8'));
+    pkg.dependencies.lodahs = '^1.0.0';
+    writeFileSync(join(project, 'packages', 'a', 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
+    const removal = await safeNpm(['uninstall', 'nest-a', '-w', 'packages/a'], project);
+    expect(removal.exitCode, show(removal)).toBe(65);
+    expect(existsSync(join(project, 'node_modules', 'lodahs'))).toBe(false);
   });
 
   it('root\'s npx / exec vets the tree the package brings before installing it (only the named package was checked)', async () => {
