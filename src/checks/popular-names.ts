@@ -32,6 +32,8 @@
  *                the 500 most popular names of 7 letters or more (`fa-extar`, `chokader`), without a
  *                word boundary the target lacks (`blink-led`); on PyPI, from one of the top 100, one plausible slip
  *                and one other change (`reqest`; lookalike/two-edits-top-names.ts)
+ *   6d2. swap+1  npm: two letters swapped and a letter left out apart from them (`mogobd` → mongodb), from a name
+ *                of 7 letters or more of any rank (lookalike/swap-and-slip.ts)
  *   6e. sound    npm: the same consonants in the same order, vowels of a kind, doubled letters, s/z, c/k, f/ph aside
  *                (`dezcord.js`, `deezcord.js`), names of 7 letters or more
  *   6e2. British a British spelling (`-our`, `-yse`, `-tre`, `-logue`) of a popular name or of a slip of one
@@ -77,6 +79,7 @@ import { vowelPairSimplified } from './lookalike/vowel-pair.js';
 import { genericWordsRemoved, MAX_RANK_FOR_GENERIC_WORDS, minGenericWords } from './lookalike/generic-words.js';
 import { MAX_RANK_FOR_NUMBER_CHANGED, numberChangedAway, trailingNumber } from './lookalike/number-changed.js';
 import { letterAddedAtEnd } from './lookalike/letter-added-at-end.js';
+import { isSwappableLetters, MIN_SWAP_AND_SLIP_TARGET_LENGTH, omissionApartFromSwap } from './lookalike/swap-and-slip.js';
 
 export interface LookAlike {
   target: string;
@@ -697,6 +700,49 @@ function deletionHashes(s: string): number {
   return count;
 }
 
+const swapPositions = new Int32Array(MAX_HASHED_LENGTH);
+const wordLengths = new Int32Array(MAX_HASHED_LENGTH);
+
+/**
+ * Writes the hash of each form of `s` (= stripSeparators(lower)) with two neighbouring letters (a-z,
+ * different) swapped to `hashBuffer`, and where the swap is to `swapPositions`; returns how many
+ * (rule 6d2). Only swaps that touch a word of `lower` of at least `minWord` letters (acronyms and
+ * short words are reordered on purpose: `react-dfp`). The same hash deletionHashes gives the
+ * string, computed from prefix and suffix hashes without building it.
+ */
+function swapHashes(s: string, lower: string, minWord: number): number {
+  const n = s.length;
+  if (n > MAX_HASHED_LENGTH) return 0;
+  // The length of the word (split on separators, `@` and `/`, as longestWordIn) each letter of `s` is in.
+  let pos = 0;
+  let start = 0;
+  for (let k = 0; k <= lower.length; k++) {
+    const c = lower[k];
+    if (c === undefined || c === '-' || c === '_' || c === '.' || c === '@' || c === '/') {
+      for (let j = start; j < pos; j++) wordLengths[j] = pos - start;
+      if (c === '@' || c === '/') wordLengths[pos++] = 0; // kept by stripSeparators
+      start = pos;
+    } else pos++;
+  }
+  let any = false;
+  for (let i = 0; i < n && !any; i++) any = wordLengths[i] >= minWord;
+  if (!any) return 0;
+  prefixHash[0] = 0;
+  for (let i = 0; i < n; i++) prefixHash[i + 1] = (Math.imul(prefixHash[i], BASE) + s.charCodeAt(i)) | 0;
+  suffixHash[n] = 0;
+  for (let i = n - 1; i >= 0; i--) suffixHash[i] = (Math.imul(s.charCodeAt(i), POW[n - 1 - i]) + suffixHash[i + 1]) | 0;
+  let count = 0;
+  for (let i = 0; i + 1 < n; i++) {
+    const a = s.charCodeAt(i);
+    const b = s.charCodeAt(i + 1);
+    if (!isSwappableLetters(a, b) || (wordLengths[i] < minWord && wordLengths[i + 1] < minWord)) continue;
+    const h = (Math.imul(prefixHash[i], POW[n - i]) + Math.imul(b, POW[n - 1 - i]) + Math.imul(a, POW[n - 2 - i]) + suffixHash[i + 2]) | 0;
+    swapPositions[count] = i;
+    hashBuffer[count++] = finish(h, n);
+  }
+  return count;
+}
+
 /** Every distinct string made by deleting one character of `s` (used for the short list of scopes). */
 function oneDeletions(s: string): string[] {
   const out: string[] = [];
@@ -704,6 +750,17 @@ function oneDeletions(s: string): string[] {
     if (i === 0 || s.charCodeAt(i) !== s.charCodeAt(i - 1)) out.push(s.slice(0, i) + s.slice(i + 1));
   }
   return out;
+}
+
+/** Bits of DeletionIndex.filter(): 2^21 (256 KB), about one in 8 set for npm's list. */
+const FILTER_BITS = 1 << 21;
+/** The filter takes a hash's high bits (the table's slot comes from its low ones). */
+const FILTER_SHIFT = 32 - 21;
+
+/** Whether the bit of `hash` is set in a DeletionIndex.filter(). */
+function inFilter(bits: Int32Array, hash: number): boolean {
+  const b = hash >>> FILTER_SHIFT;
+  return (bits[b >>> 5] & (1 << (b & 31))) !== 0;
 }
 
 /** An open-addressing multimap from 32-bit hash to rank, in two typed arrays (rank -1 = empty slot). */
@@ -733,6 +790,25 @@ class DeletionIndex {
     keys[i] = hash;
     ranks[i] = rank;
   }
+
+  /**
+   * A bit set of the hashes filed (FILTER_BITS bits, by the hash's high bits), built on first use: a
+   * probe that finds its bit clear misses without touching the table (rule 6d2 probes many hashes that
+   * are not there, and the table is megabytes, the bit set a quarter of one).
+   */
+  filter(): Int32Array {
+    if (this.bits) return this.bits;
+    const bits = new Int32Array(FILTER_BITS >>> 5);
+    const { keys, ranks } = this;
+    for (let i = 0; i < keys.length; i++) {
+      if (ranks[i] === -1) continue;
+      const b = (keys[i] >>> FILTER_SHIFT) & (FILTER_BITS - 1);
+      bits[b >>> 5] |= 1 << (b & 31);
+    }
+    return (this.bits = bits);
+  }
+
+  private bits?: Int32Array;
 
   /** The ranks filed under `hash`, in the order they were added. */
   *ranksOf(hash: number): Generator<number> {
@@ -1241,6 +1317,14 @@ class PopularNameMatcher implements PopularNameIndex {
       if (found) return hit(found.rank, found.reason);
     }
 
+    // 6d2. npm: two letters swapped and a letter left out apart from them (`mogobd`, `regenraotr`), against long
+    //      names of any rank. A swapped form of the name is then a one-letter deletion of the target, which the
+    //      one-edit index holds: one probe a swap, hashed without building the form. See lookalike/swap-and-slip.ts.
+    if (this.ecosystem === 'npm' && s.length >= MIN_SWAP_AND_SLIP_TARGET_LENGTH - 1) {
+      const r = this.swapAndOmission(t, s, lower, usable);
+      if (r !== undefined) return hit(r, 'two letters swapped and one letter missing');
+    }
+
     // 6e. npm: sounds the same (`dezcord.js`, `deezcord.js` for discord.js): same consonants in the same
     //     order, vowels of a kind, doubled letters, s/z, c/k/q and f/ph aside; both names of 7 letters or more, and no
     //     word boundary the target lacks (as in 6d).
@@ -1321,6 +1405,38 @@ class PopularNameMatcher implements PopularNameIndex {
     }
     if (word === undefined || words(target).includes(word)) return false;
     return isKnownWord(t.wordUses, word);
+  }
+
+  /**
+   * Rule 6d2 (lookalike/swap-and-slip.ts): the most popular name of MIN_SWAP_AND_SLIP_TARGET_LENGTH letters
+   * or more that `s` (= stripSeparators(lower)) is with two letters swapped and one left out apart from them.
+   */
+  private swapAndOmission(t: Tables, s: string, lower: string, usable: (rank: number | undefined) => rank is number): number | undefined {
+    let found: number | undefined;
+    let wordCount = -1;
+    const { keys, ranks, mask } = t.deletions;
+    const bits = t.deletions.filter();
+    // Only swaps in a word of 5 letters or more: acronyms and short words are reordered on purpose (`react-dfp`).
+    const count = swapHashes(s, lower, MIN_EDIT_TARGET_LENGTH);
+    for (let k = 0; k < count; k++) {
+      const hash = hashBuffer[k];
+      if (!inFilter(bits, hash)) continue;
+      const at = swapPositions[k];
+      for (let i = hash & mask; ranks[i] !== -1; i = (i + 1) & mask) {
+        if (keys[i] !== hash) continue;
+        const r = ranks[i];
+        if ((found !== undefined && r >= found) || !usable(r)) continue;
+        const target = t.stripped[r];
+        if (target.length !== s.length + 1 || target.length < MIN_SWAP_AND_SLIP_TARGET_LENGTH) continue;
+        const e = singleEdit(s.slice(0, at) + s[at + 1] + s[at] + s.slice(at + 2), target);
+        // One edit from the target (the swap undoes itself next to the gap) is rule 6's to judge.
+        if (!e || singleEdit(s, target) || !omissionApartFromSwap(e, at, t.lower[r])) continue;
+        if (wordCount === -1) wordCount = words(lower).length;
+        if (wordCount > words(t.lower[r]).length || this.editMakesKnownWord(t, lower, e, t.lower[r])) continue;
+        found = r;
+      }
+    }
+    return found;
   }
 
   private lookAlikeScope(t: Tables, scope: string, rest: string): LookAlike | undefined {
