@@ -53,7 +53,9 @@
  *     out between consonants counts as likely: `bp66` for bip66) must imitate a big
  *     name: top 1,000 for 5-letter names, top 10,000 for a substitution, top 5,000 on PyPI (top 1,000
  *     at the first letter, the letter people mistype least; but a letter added after the last one of a name
- *     of 7 letters or more, the stray key, against the whole list: `fairseqn`; lookalike/letter-added-at-end.ts);
+ *     of 7 letters or more, the stray key, against the whole list: `fairseqn`; lookalike/letter-added-at-end.ts;
+ *     and on npm the last letter of a 5-letter name left out, against the whole list: `bowe`;
+ *     lookalike/letter-missing-at-end.ts);
  *   - an edit that turns one word into another word popular names use is a different name
  *     (`crypto-es`, `mock.js`, `is-zip`), not a slip; but the singular or plural of a top-1,000 name
  *     is a look-alike of it (`request`, `typing-extension`, `supports-colors`);
@@ -79,6 +81,7 @@ import { vowelPairSimplified } from './lookalike/vowel-pair.js';
 import { genericWordsRemoved, MAX_RANK_FOR_GENERIC_WORDS, minGenericWords } from './lookalike/generic-words.js';
 import { MAX_RANK_FOR_NUMBER_CHANGED, numberChangedAway, trailingNumber } from './lookalike/number-changed.js';
 import { letterAddedAtEnd } from './lookalike/letter-added-at-end.js';
+import { letterMissingAtEnd } from './lookalike/letter-missing-at-end.js';
 import { isSwappableLetters, MIN_SWAP_AND_SLIP_TARGET_LENGTH, omissionApartFromSwap } from './lookalike/swap-and-slip.js';
 
 export interface LookAlike {
@@ -1207,8 +1210,10 @@ class PopularNameMatcher implements PopularNameIndex {
       const plausibility = (this.ecosystem === 'npm' && vowelDropped(e, target)) || vowelPairSimplified(e, target) ? PLAUSIBLE : editPlausibility(e, s, target);
       // Short names are one keystroke from many others: only the commonest slips count there.
       if (target.length < MIN_EDIT_TARGET_LENGTH && plausibility < MOST_PLAUSIBLE) return;
-      // On PyPI a letter struck after the last one of a long name counts whatever the rank (lookalike/letter-added-at-end.ts).
-      if (plausibility === LEAST_PLAUSIBLE && r >= this.maxRankForUnlikelyEdit(e, target) && !(this.ecosystem === 'pypi' && letterAddedAtEnd(e, s, target))) return;
+      // On PyPI a letter struck after the last one of a long name counts whatever the rank (lookalike/letter-added-at-end.ts);
+      // on npm the last letter of a name left out (lookalike/letter-missing-at-end.ts).
+      const atEnd = this.ecosystem === 'pypi' ? letterAddedAtEnd(e, s, target) : letterMissingAtEnd(e, target);
+      if (plausibility === LEAST_PLAUSIBLE && r >= this.maxRankForUnlikelyEdit(e, target) && !atEnd) return;
       // The edit turns one word into another word that popular names use (`crypto-es`, `mock.js`): a different name, not a slip.
       // Except the singular or plural of one of the biggest names (`request` for requests): far more likely meant than not.
       if (this.editMakesKnownWord(t, lower, e, t.lower[r]) && !(pluralS(e, s) && r < MAX_RANK_FOR_PLURAL_WORDS && s.length >= MIN_EDIT_TARGET_LENGTH)) return;
