@@ -87,6 +87,9 @@ export async function checkTree(
       if (node.registry && integrityChanged(node, packumentResult)) {
         findings.push({ check: 'integrity-mismatch', severity: 'block', message: `${node.name}@${node.version}: the registry now serves a different tarball than the lockfile records (${node.integrity})` });
       }
+      if (node.registry && otherTarball(node, packumentResult)) {
+        findings.push({ check: 'integrity-mismatch', severity: 'block', message: `${node.name}@${node.version}: the lockfile fetches it from another tarball than the registry's for that version (${node.resolved})` });
+      }
       if (before && packumentResult?.ok && !alreadyChecked) {
         if (youngNames.has(node.name)) findings.push(tooYoungFinding(facts, settings.minReleaseAgeHours, now));
         else findings.push(...cooldownNotes(node, packumentResult.packument, [], before, now));
@@ -94,6 +97,25 @@ export async function checkTree(
       return toReport(facts, applySeverity(findings, settings));
     }),
   );
+}
+
+/**
+ * A lockfile entry whose `resolved` names another tarball than the registry's for that name and
+ * version (another package's, under this name): what npm fetches is not what was vetted. Compared by
+ * the tarball's path in the registry (`name/-/file.tgz`), so a mirror's host does not count.
+ */
+function otherTarball(node: ResolvedNode, result: Awaited<ReturnType<RegistryClient['packument']>> | undefined): boolean {
+  if (!result?.ok || !node.resolved) return false;
+  const published = result.packument.versions?.[node.version]?.dist?.tarball;
+  if (!published) return false;
+  const tail = (url: string) => {
+    try {
+      return decodeURIComponent(new URL(url).pathname).split('/').slice(-3).join('/');
+    } catch {
+      return url;
+    }
+  };
+  return tail(node.resolved) !== tail(published);
 }
 
 function integrityChanged(node: ResolvedNode, result: Awaited<ReturnType<RegistryClient['packument']>> | undefined): boolean {

@@ -11,13 +11,14 @@ import type { InstalledEntries, ResolvedNode } from '../npm/tree-nodes.js';
 
 // Shared with npm's engine process (arborist-worker.ts), which reads only tree-nodes.ts of ours.
 export { newOrChanged, type InstalledEntries } from '../npm/tree-nodes.js';
+import { sameContent } from '../npm/tree-nodes.js';
 
 /** Locations whose entry is new or different in `after` (what an install wrote; removals are not). */
 export function changedEntries(before: InstalledEntries, after: InstalledEntries): Set<string> {
   const out = new Set<string>();
   for (const [location, entry] of after) {
     const was = before.get(location);
-    if (!was || was.version !== entry.version || (entry.integrity && was.integrity && entry.integrity !== was.integrity)) out.add(location);
+    if (!was || !sameContent(was, entry)) out.add(location);
   }
   return out;
 }

@@ -12,7 +12,7 @@ type ArboristClass = { prototype: object };
 /** One node of arborist's diff (lib/diff.js): what reify will do at a location. */
 export interface DiffNode {
   action?: string | null;
-  ideal?: { name?: string; location?: string; integrity?: string | null; package?: { version?: string } } | null;
+  ideal?: { name?: string; location?: string; integrity?: string | null; resolved?: string | null; package?: { version?: string } } | null;
   children: DiffNode[];
 }
 
@@ -62,6 +62,7 @@ export interface ContentWrite {
   location: string;
   version: string;
   integrity?: string;
+  resolved?: string;
 }
 
 /** The packages a diff adds or changes. */
@@ -69,8 +70,8 @@ export function contentWrites(diff: DiffNode | null | undefined): ContentWrite[]
   const writes: ContentWrite[] = [];
   const visit = (d: DiffNode) => {
     if ((d.action === 'ADD' || d.action === 'CHANGE') && d.ideal) {
-      const { name = '', location = '', integrity, package: pkg } = d.ideal;
-      writes.push({ name, location, version: pkg?.version ?? '', ...(integrity ? { integrity } : {}) });
+      const { name = '', location = '', integrity, resolved, package: pkg } = d.ideal;
+      writes.push({ name, location, version: pkg?.version ?? '', ...(integrity ? { integrity } : {}), ...(resolved ? { resolved } : {}) });
     }
     for (const child of d.children ?? []) visit(child);
   };

@@ -21,14 +21,29 @@ export interface ResolvedNode {
 }
 
 /** What is installed, by lockfile location (npm's hidden lockfile). */
-export type InstalledEntries = Map<string, { version: string; integrity?: string }>;
+export type InstalledEntries = Map<string, InstalledEntry>;
+export interface InstalledEntry {
+  version: string;
+  integrity?: string;
+  resolved?: string;
+}
+
+/**
+ * The same package content at a location: same version and the same integrity — or, where there is
+ * no integrity to compare (git, a folder, a lockfile whose integrity was removed), the same
+ * `resolved` source. Anything less is not proven the same, and counts as changed.
+ */
+export function sameContent(before: InstalledEntry, after: { version: string; integrity?: string | null; resolved?: string | null }): boolean {
+  if (before.version !== after.version) return false;
+  if (before.integrity && after.integrity) return before.integrity === after.integrity;
+  return Boolean(before.resolved && after.resolved && before.resolved === after.resolved);
+}
 
 /** Packages of the resolved tree that are not already installed exactly so. */
-export function newOrChanged<N extends Pick<ResolvedNode, 'location' | 'version' | 'integrity'>>(nodes: readonly N[], installed: InstalledEntries): N[] {
+export function newOrChanged<N extends Pick<ResolvedNode, 'location' | 'version' | 'integrity'> & { resolved?: string | null }>(nodes: readonly N[], installed: InstalledEntries): N[] {
   return nodes.filter((n) => {
     const before = installed.get(n.location);
-    if (!before || before.version !== n.version) return true;
-    return Boolean(n.integrity && before.integrity && n.integrity !== before.integrity);
+    return !before || !sameContent(before, n);
   });
 }
 

@@ -403,6 +403,38 @@ describe('installs as npm would', () => {
     expect(existsSync(join(roots, 'node_modules/lodahs'))).toBe(false);
   });
 
+  it('what counts as installed is what is on disk: a hidden lockfile listing a deleted folder, and a lockfile entry sent to another tarball (integrity removed), are vetted', async () => {
+    // Before: the hidden lockfile alone said "installed", and version alone said "the same".
+    const gone = await makeProject({ owner: 'root' });
+    expect((await runTool('npm', ['install', 'plain-a', 'plain-b', 'lodahs', '--ignore-scripts'], { cwd: gone, sandbox })).exitCode).toBe(0);
+    await rm(join(gone, 'node_modules', 'lodahs'), { recursive: true });
+    const goneBefore = await snapshotProject(gone);
+    for (const args of [['uninstall', 'plain-b'], ['install']]) {
+      const r = await safeNpm(args, gone);
+      expect(r.exitCode, show(r)).toBe(65);
+      expect(r.stdout + r.stderr).toContain('looks like the popular package "lodash"');
+      expect(await snapshotProject(gone)).toEqual(goneBefore);
+    }
+
+    const swapped = await makeProject({ owner: 'root' });
+    expect((await runTool('npm', ['install', 'plain-a', 'plain-b', '--ignore-scripts'], { cwd: swapped, sandbox })).exitCode).toBe(0);
+    const lockPath = join(swapped, 'package-lock.json');
+    const lock = JSON.parse(readFileSync(lockPath, 'utf8'));
+    const entry = lock.packages['node_modules/plain-a'];
+    entry.resolved = `${registry.url.replace(/\/$/, '')}/lodahs/-/lodahs-${entry.version}.tgz`;
+    delete entry.integrity;
+    writeFileSync(lockPath, `${JSON.stringify(lock, null, 2)}\n`);
+    const swappedBefore = await snapshotProject(swapped);
+    const removal = await safeNpm(['uninstall', 'plain-b'], swapped);
+    expect(removal.exitCode, show(removal)).toBe(65);
+    expect(removal.stdout + removal.stderr).toContain('plain-a@1.2.0: the lockfile fetches it from another tarball');
+    expect(await snapshotProject(swapped)).toEqual(swappedBefore);
+    await rm(join(swapped, 'node_modules'), { recursive: true });
+    const ci = await safeNpm(['ci'], swapped);
+    expect(ci.exitCode, show(ci)).toBe(65);
+    expect(existsSync(join(swapped, 'node_modules', 'plain-a'))).toBe(false);
+  });
+
   it('install --no-save and dedupe vet the whole tree they install (a package the project lacks was unvetted); a dedupe is npm\'s', async () => {
     const project = await makeProject({ owner: 'root' });
     expect((await safeNpm(['install', 'plain-a', 'nest-a'], project)).exitCode).toBe(0);

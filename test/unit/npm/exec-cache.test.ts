@@ -2,7 +2,7 @@
  * Root's npx keeps the vetted exact packages it installed, as npx keeps its cache: only exact
  * versions, only in a folder nobody else can write or swap. (Run as root, as CI runs.)
  */
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -46,6 +46,19 @@ describe('execCacheDir', () => {
     mkdirSync(join(loose, 'safe-npm', 'npx'), { recursive: true, mode: 0o755 });
     expect(execCacheDir({ XDG_CACHE_HOME: loose }, 0)).toBeUndefined();
     expect(execCacheDir({}, 0)).toBeUndefined();
+    // Nothing is made below a folder that is not safe: nobody's HOME keeps its own ~/.cache.
+    const nobodysHome = temp();
+    chownSync(nobodysHome, 65534, 65534);
+    expect(execCacheDir({ HOME: nobodysHome }, 0)).toBeUndefined();
+    expect(existsSync(join(nobodysHome, '.cache'))).toBe(false);
+    // ~/.cache a link (to /etc/cron.d, say): not followed, nothing made there.
+    const linkedHome = temp();
+    const elsewhere = temp();
+    symlinkSync(elsewhere, join(linkedHome, '.cache'));
+    expect(execCacheDir({ HOME: linkedHome }, 0)).toBeUndefined();
+    expect(readdirSync(elsewhere)).toEqual([]);
+    // A relative path is resolved again by whoever renames the folder it is relative to.
+    expect(execCacheDir({ XDG_CACHE_HOME: 'c' }, 0)).toBeUndefined();
   });
 });
 

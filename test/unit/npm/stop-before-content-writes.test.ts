@@ -71,3 +71,17 @@ describe('stopBeforeContentWrites', () => {
     expect(stopBeforeContentWrites(Other, unvetted, async () => { throw stopped; })).toBe(false);
   });
 });
+
+describe('sameContent: what an install may take as already installed', () => {
+  it('same version and integrity; without integrity the same resolved source; anything less is changed', async () => {
+    const { sameContent } = await import('../../../src/npm/tree-nodes.js');
+    expect(sameContent({ version: '1.0.0', integrity: 'sha512-a' }, { version: '1.0.0', integrity: 'sha512-a' })).toBe(true);
+    expect(sameContent({ version: '1.0.0', integrity: 'sha512-a' }, { version: '1.0.0', integrity: 'sha512-b' })).toBe(false);
+    expect(sameContent({ version: '1.0.0', integrity: 'sha512-a' }, { version: '1.0.1', integrity: 'sha512-a' })).toBe(false);
+    // The lockfile's integrity removed and its resolved sent elsewhere (another tarball, another commit).
+    expect(sameContent({ version: '1.0.0', integrity: 'sha512-a', resolved: 'https://r/x/-/x-1.0.0.tgz' }, { version: '1.0.0', resolved: 'https://r/evil/-/evil-1.0.0.tgz' })).toBe(false);
+    expect(sameContent({ version: '1.0.0', resolved: 'git+ssh://git@github.com/a/b.git#1111' }, { version: '1.0.0', resolved: 'git+ssh://git@github.com/a/b.git#2222' })).toBe(false);
+    expect(sameContent({ version: '1.0.0', resolved: 'git+ssh://git@github.com/a/b.git#1111' }, { version: '1.0.0', resolved: 'git+ssh://git@github.com/a/b.git#1111' })).toBe(true);
+    expect(sameContent({ version: '1.0.0' }, { version: '1.0.0' })).toBe(false);
+  });
+});
