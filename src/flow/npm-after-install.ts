@@ -177,6 +177,8 @@ export async function runNpmExec(context: ExecContext, deps: Pick<AfterInstallDe
         deps.stderr(neutralizeLines(install.stderr || install.stdout));
         return install.exitCode;
       }
+      // What npx says of an install besides the command's output: its deprecation warnings.
+      for (const line of (install.stderr ?? '').split('\n')) if (line.startsWith('npm warn deprecated ')) deps.stderr(`${neutralize(line)}\n`);
       takeBackTree(prefix, 0, 0);
       if (cache && key) prefix = keepPrefix(cache, key, prefix);
     }

@@ -79,6 +79,9 @@ export async function installTree(s: NpmSession, changed: Set<string> | undefine
     if (diffLines.length && (s.config.get('dry-run') === true || s.config.get('long') === true)) deps.stdout(neutralizeLines(`${diffLines.join('\n')}\n`));
     // npm's figure is the whole command, from the moment it started.
     deps.stdout(`\n${installSummary(result)} in ${npmDuration(deps.now().getTime() - deps.startedAt)}\n`);
+    // As npm's reify-output: the packages looking for funding, unless --no-fund.
+    const funding = result.summary?.funding ?? 0;
+    if (funding > 0 && s.config.get('fund') !== false) deps.stdout(`\n${funding} ${funding === 1 ? 'package is' : 'packages are'} looking for funding\n  run \`npm fund\` for details\n`);
   }
   // npm ci writes its whole tree anew: every approved script replays.
   if (!before) return { fresh: changed, written: undefined };
@@ -164,7 +167,9 @@ export async function runExec(s: NpmSession, opts: { asInvoker?: boolean } = {})
   const installSpecs = s.specs.map((spec) => s.vetted?.get(spec) ?? { spec });
   // asInvoker: npm installs nothing (a global bin): its own exec runs, as whoever invoked us.
   const mode = opts.asInvoker ? { kind: 'self' as const } : s.mode;
-  if (mode.kind !== 'self' && s.config.get('yes') !== true && s.specs.length > 0) {
+  // Kept from an earlier run (root's cache of exact versions): nothing to install, nothing to ask.
+  const kept = mode.kind !== 'self' && Boolean(deps.execTreeKept?.(installSpecs.map((p) => p.spec), String(s.config.flat.registry ?? '')));
+  if (mode.kind !== 'self' && !kept && s.config.get('yes') !== true && s.specs.length > 0) {
     const missing = installSpecs.map((p) => neutralize(p.spec));
     if (deps.interactive) {
       const proceed = await deps.prompts.confirm(`Need to install the following packages:\n${missing.map((m) => `  ${m}`).join('\n')}\nOk to proceed?`, true);
@@ -186,9 +191,10 @@ export async function runExec(s: NpmSession, opts: { asInvoker?: boolean } = {})
 /**
  * exec/npx with npm's `yes` false (`npx --no`, npm_config_yes=false): npm installs nothing then. As
  * the user, npm exec itself runs what is already there (or refuses); as root, where we would have to
- * install it, we refuse in npm's words (exit 1), naming each package as npm does (name@version).
+ * install it, we refuse in npm's words (exit 1), naming each package as npm does (name@version) —
+ * unless exactly those were kept from an earlier run ('kept': the run goes on, vetted, installing nothing).
  */
-export async function execWithoutInstalling(s: NpmSession, registry: RegistryClient | undefined): Promise<number> {
+export async function execWithoutInstalling(s: NpmSession, registry: RegistryClient | undefined): Promise<number | 'kept'> {
   if (s.mode.kind === 'self' && s.deps.runExec) return runExec(s);
   const defaultTag = String(s.config.get('tag') ?? 'latest');
   const named = async (p: NpmSpecRequest): Promise<string> => {
@@ -199,6 +205,8 @@ export async function execWithoutInstalling(s: NpmSession, registry: RegistryCli
     return version ? `${p.registryName}@${version}` : p.raw;
   };
   const missing = await Promise.all((s.inv.exec?.packages ?? []).map(named));
+  // As npx runs what its cache holds: root's kept prefix of these exact versions needs no install.
+  if (missing.length > 0 && s.deps.execTreeKept?.(missing, String(s.config.flat.registry ?? ''))) return 'kept';
   s.deps.stderr(`safe-npm: npx canceled due to missing packages and no YES option: ${neutralize(JSON.stringify(missing))}\n`);
   return 1;
 }

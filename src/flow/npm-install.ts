@@ -81,7 +81,10 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
   // Packages named here are fetched by us; a tree's documents come from npm's engine (pacote unneeded).
   let registry = requested.length > 0 || s.tree ? await deps.createRegistry(s.config, s.cacheDir, requested.length > 0 ? 'now' : 'when-needed') : undefined;
 
-  if (isExec(inv) && s.config.get('yes') === false) return execWithoutInstalling(s, registry);
+  if (isExec(inv) && s.config.get('yes') === false) {
+    const refused = await execWithoutInstalling(s, registry);
+    if (refused !== 'kept') return refused;
+  }
   if (requested.length > 0) {
     const stop = await vetRequested(s, registry!, cooldown);
     if (stop !== undefined) return stop;

@@ -119,7 +119,8 @@ export type SummaryEntry = { name?: string; version?: string; path?: string };
  * "added 91 packages, removed 1 package, changed 2 packages": counted as npm's reify-output counts
  * them, over the whole diff (nested installs too), an addition only when it is in the actual tree;
  * with them the lines npm prints for `--dry-run`/`--long` ("add x 1.0.0", "remove…", "change… => …")
- * and the lists of `--json`, whose funding count alone walks the tree again (only for `--json`).
+ * and the lists of `--json`, and the count of packages looking for funding (npm says it after the
+ * summary unless --no-fund: the parent decides).
  */
 function reifyCounts(arb: Arb, req: NodeJS.Require, options: Record<string, unknown>): {
   added: number; removed: number; changed: number; diffLines: string[];
@@ -127,12 +128,10 @@ function reifyCounts(arb: Arb, req: NodeJS.Require, options: Record<string, unkn
 } {
   const counts = { added: 0, removed: 0, changed: 0, diffLines: [] as string[], add: [] as SummaryEntry[], change: [] as Array<{ from: SummaryEntry; to: SummaryEntry }>, remove: [] as SummaryEntry[], funding: 0 };
   const entry = (side: DiffSide | null | undefined): SummaryEntry => ({ name: side?.name, version: side?.package?.version, path: side?.path });
-  if (options.json === true) {
-    try {
-      counts.funding = (req('libnpmfund') as { readTree(tree: unknown, o: { countOnly: boolean }): unknown[] }).readTree(arb.actualTree, { countOnly: true }).length;
-    } catch {
-      // no funding count: npm's own module is not there
-    }
+  try {
+    counts.funding = (req('libnpmfund') as { readTree(tree: unknown, o: { countOnly: boolean }): unknown[] }).readTree(arb.actualTree, { countOnly: true }).length;
+  } catch {
+    // no funding count: npm's own module is not there
   }
   if (!arb.diff) return counts;
   const visit = (d: DiffNode) => {

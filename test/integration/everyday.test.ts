@@ -62,6 +62,7 @@ beforeAll(async () => {
       ...established('uses-lookalike', { dependencies: { lodahs: '^1.0.0' } }),
       ...established('lodahs').map((p) => ({ ...p, publishedAt: new Date(Date.now() - 100 * DAY) })),
       ...established('lodash'),
+      ...established('funded', { funding: 'https://example.invalid/fund' }),
       // A colleague's package, published a minute ago: every version is younger than the cooldown.
       { name: 'brand-new-pkg', version: '1.0.0', publishedAt: new Date(Date.now() - 60_000), packageJson: { description: 'x', repository: 'https://example.invalid/x.git' } },
       { name: 'brand-new-bin', version: '1.0.0', publishedAt: new Date(Date.now() - 60_000), packageJson: { description: 'x', repository: 'https://example.invalid/x.git', bin: { 'brand-new-bin': 'cli.js' } }, files: { 'cli.js': '#!/usr/bin/env node\nconsole.log("brand-new-bin ran");\n' } },
@@ -433,6 +434,19 @@ describe('installs as npm would', () => {
     const ci = await safeNpm(['ci'], swapped);
     expect(ci.exitCode, show(ci)).toBe(65);
     expect(existsSync(join(swapped, 'node_modules', 'plain-a'))).toBe(false);
+  });
+
+  it('says what npm says after an install: the packages looking for funding, unless --no-fund (it was never said)', async () => {
+    const mine = await makeProject({ owner: 'root' });
+    const npms = await makeProject({ owner: 'root' });
+    // The test sandbox's npmrc says fund=false: npm's default is asked for here.
+    const ours = await safeNpm(['install', 'funded', '--fund'], mine);
+    const plain = await runTool('npm', ['install', 'funded', '--fund'], { cwd: npms, sandbox });
+    const text = (out: string) => out.replace(/ in [\d.]+m?s/g, ' in <time>');
+    expect(plain.stdout).toContain('1 package is looking for funding');
+    expect(text(ours.stdout), show(ours)).toBe(text(plain.stdout));
+    const quiet = await safeNpm(['install', 'plain-a', '--no-fund'], mine);
+    expect(quiet.stdout, show(quiet)).not.toContain('funding');
   });
 
   it('install --no-save and dedupe vet the whole tree they install (a package the project lacks was unvetted); a dedupe is npm\'s', async () => {

@@ -290,7 +290,7 @@ describe('exec, npx, init, install-test, uninstall', () => {
     const cwd = await makeTempDir('safe-npm-exec-');
     // One HOME for the three runs: root's kept packages live in its cache folder.
     const sandbox = await makeSandbox({ registry: registry.url });
-    const exec = () => runBin('safe-npm', ['exec', '--', 'clean-fixture'], { cwd, sandbox, env: { PATH: `${npmLog.dir}:${SYSTEM_PATH}`, SAFE_NPM_CACHE_ROOT: cacheRoot } });
+    const exec = (env: Record<string, string> = {}) => runBin('safe-npm', ['exec', '--', 'clean-fixture'], { cwd, sandbox, env: { PATH: `${npmLog.dir}:${SYSTEM_PATH}`, SAFE_NPM_CACHE_ROOT: cacheRoot, ...env } });
     npmLog.clear();
     const r = await exec();
     expect(r.exitCode, show(r)).toBe(0);
@@ -302,6 +302,13 @@ describe('exec, npx, init, install-test, uninstall', () => {
     expect(again.exitCode, show(again)).toBe(0);
     expect(again.stdout.trim()).toBe('clean-fixture ran as 0');
     expect(await installCalls()).toEqual([]);
+    // Nothing to install, so nothing said of installing (npm's warning without a terminal is for installs).
+    expect(r.stderr).toContain('will be installed');
+    expect(again.stderr).not.toContain('will be installed');
+    // npx with yes=false runs what its cache holds: so does ours (it refused: "missing packages").
+    const no = await exec({ npm_config_yes: 'false' });
+    expect(no.exitCode, show(no)).toBe(0);
+    expect(no.stdout.trim()).toBe('clean-fixture ran as 0');
     // A kept folder others could write is not root's to run from: installed afresh.
     const kept = join(sandbox.env.XDG_CACHE_HOME!, 'safe-npm', 'npx');
     chmodSync(kept, 0o777);
@@ -312,6 +319,13 @@ describe('exec, npx, init, install-test, uninstall', () => {
     } finally {
       chmodSync(kept, 0o700);
     }
+  });
+
+  it('root\'s exec says npm\'s deprecation warning for what it installs, as npx does (it was kept with the rest of npm\'s install output)', async () => {
+    const cwd = await makeTempDir('safe-npm-exec-deprecated-');
+    const r = await safeNpm(['exec', '--yes', '--safe-yes', '--package=old-deprecated', '--', 'true'], cwd);
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(r.stderr).toMatch(/^npm warn deprecated old-deprecated@1\.\d\.\d: do not use$/m);
   });
 
   it('exec as an ordinary user runs npm exec as that user', async () => {
