@@ -94,11 +94,13 @@ export async function installTree(s: NpmSession, changed: Set<string> | undefine
  * The real npm, scripts off, as the build user (ci, -g, --no-save, uninstall…); its output as it
  * printed it. What it wrote is read from npm's hidden lockfile before and after (npm ci: everything).
  */
-export async function runNpmItself(s: NpmSession, changed: Set<string> | undefined): Promise<Written | number> {
+export async function runNpmItself(s: NpmSession, changed: Set<string> | undefined, handOverWhen?: Promise<boolean>): Promise<Written | number> {
   const { deps, inv } = s;
   const local = !inv.global;
   const before = local ? deps.installedEntries(s.projectDir) : undefined;
-  const result = await deps.runNpmInstall(installJob(s));
+  const result = await deps.runNpmInstall({ ...installJob(s), ...(handOverWhen ? { handOverWhen } : {}) });
+  // The tree was not passed: the caller says why and ends the run.
+  if (result.withheld) return ExitCode.blocked;
   const interrupted = endedByInterrupt(s, result.exitCode === ExitCode.ok);
   if (interrupted !== undefined) return interrupted;
   if (result.output && !result.error) {

@@ -94,7 +94,10 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
     const stop = s.mode.kind === 'self' ? undefined : await vetExecTree(s, registry!);
     return stop ?? runExec(s);
   }
-  if (vetsGlobalTree(inv) || vetsWorkspaceTree(inv)) {
+  // Root's global install: npm installs into the private prefix while the tree is vetted (as a
+  // project's staging copy is installed), and the packages are handed over only if it passed.
+  const globalVetting = vetsGlobalTree(inv) && s.mode.kind === 'staging-global' ? vetResolvedOnly(s, registry!) : undefined;
+  if (!globalVetting && (vetsGlobalTree(inv) || vetsWorkspaceTree(inv))) {
     const stop = await vetResolvedOnly(s, registry!);
     if (stop !== undefined) return stop;
   }
@@ -117,10 +120,15 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
   // Everything is vetted: npm installs next, and that is where the whole run peaks. Nothing after this
   // reads a registry document (the script replay fetches its own publish times), so the documents go
   // with the registry that holds them, the name tables too, and the garbage is collected meanwhile.
+  // (A root's global install is still being vetted beside npm: its documents are let go with the run.)
   registry = undefined;
-  deps.vettingDone?.();
+  if (!globalVetting) deps.vettingDone?.();
 
-  const written = s.tree ? await installTree(s, changed) : await runNpmItself(s, changed);
+  const written = globalVetting
+    ? await runNpmItself(s, changed, globalVetting.then((stop) => stop === undefined, () => false))
+    : s.tree ? await installTree(s, changed) : await runNpmItself(s, changed);
+  const stopped = await globalVetting;
+  if (stopped !== undefined) return stopped;
   if (typeof written === 'number') return written;
   const replayed = await replayScripts(s, written);
   if (replayed !== ExitCode.ok) return replayed;

@@ -50,6 +50,11 @@ export interface NpmInstallJob {
   cacheDir?: string;
   mode: InstallMode;
   interrupts: Interrupts;
+  /**
+   * Only for staging-global: npm installs into the private prefix while the tree is still being
+   * vetted; the packages are handed to the real prefix only once this says yes (no: nothing changes).
+   */
+  handOverWhen?: Promise<boolean>;
 }
 
 export interface NpmInstallOutcome {
@@ -62,6 +67,8 @@ export interface NpmInstallOutcome {
   output?: { stdout: string; stderr: string };
   /** One line for the user about what was not done as npm would (the global half of `link <folder>`). */
   note?: string;
+  /** Installed into the private prefix, not handed over (`handOverWhen` said no). */
+  withheld?: boolean;
 }
 
 type Runner = (command: Command, options: RunOptions) => Promise<RunResult>;
@@ -239,6 +246,7 @@ export async function runNpmInstall(job: NpmInstallJob, run: Runner): Promise<Np
       const npm = await run([job.realNpm, withOption(userArgs, '--prefix', prefix)], { cwd: area.root, env, ...asUser, stdio: 'pipe' });
       const output = { stdout: npm.stdout, stderr: npm.stderr };
       if (npm.exitCode !== 0) return { exitCode: npm.exitCode, ranIn: prefix, output };
+      if (job.handOverWhen && !(await job.handOverWhen)) return { exitCode: 0, ranIn: prefix, withheld: true };
       const outcome = await installGlobalFromStaging(prefix, realPrefix, {
         force: job.force ?? false,
         handover: mode.dedicated ? 'move' : 'copy',
