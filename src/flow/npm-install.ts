@@ -90,8 +90,7 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
     if (stop !== undefined) return stop;
   }
   if (isExec(inv) && deps.runExec) {
-    // As the user, npm exec installs (into npx's cache): only the named packages are checked.
-    const stop = s.mode.kind === 'self' ? undefined : await vetExecTree(s, registry!);
+    const stop = await vetExecTree(s, registry!);
     return stop ?? runExec(s);
   }
   // Root's global install: npm installs into the private prefix while the tree is vetted (as a
@@ -166,13 +165,24 @@ function startWorkspaceResolve(s: NpmSession): TreeInstall {
 }
 
 /**
- * Root's exec / npx: the tree the vetted packages bring, resolved as npm will install it into an
- * empty private prefix, all of it checked before the real npm installs it there. Not when those exact
- * packages were kept from an earlier run (their tree was vetted then).
+ * exec / npx: the tree the vetted packages bring, resolved as npm will install it into an empty
+ * prefix (root's private one, or npx's cache folder), all of it checked before the real npm installs
+ * it. Not when nothing will be installed: root's prefix of those exact packages kept from an earlier
+ * run, or npx's cache already holding those versions for those specs (their tree was there before).
  */
 async function vetExecTree(s: NpmSession, registry: RegistryClient): Promise<number | undefined> {
   const specs = s.specs.map((spec) => s.vetted?.get(spec)?.spec ?? spec);
-  if (specs.length === 0 || s.deps.execTreeKept?.(specs, String(s.config.flat.registry ?? ''))) return undefined;
+  if (specs.length === 0) return undefined;
+  if (s.mode.kind === 'self') {
+    const versions = [...(s.vetted?.values() ?? [])].flatMap((p) => {
+      const at = p.spec.lastIndexOf('@');
+      return p.name && at > 0 ? [{ name: p.name, version: p.spec.slice(at + 1) }] : [];
+    });
+    const npmCache = String(s.config.get('cache') ?? '');
+    if (npmCache && versions.length === specs.length && s.deps.npxCacheHolds?.(npmCache, s.specs, versions)) return undefined;
+  } else if (s.deps.execTreeKept?.(specs, String(s.config.flat.registry ?? ''))) {
+    return undefined;
+  }
   useEmptyDir(s);
   s.tree = startResolve(s, specs, { cooldownHours: 0, cooldownExclude: [] }, 'resolve', { resolveOnly: true });
   return vetResolvedOnly(s, registry);

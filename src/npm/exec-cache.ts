@@ -8,7 +8,7 @@
  * of root's own (mode 700, root's, not a link), one entry per set of packages and registry.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import { isAbsolute, join, sep } from 'node:path';
 
 /** `name@1.2.3` or `@scope/name@1.2.3-rc.1`: an exact registry version. */
@@ -90,4 +90,35 @@ export function keepPrefix(dir: string, key: string, prefix: string): string {
     rmSync(partial, { recursive: true, force: true });
     return theirs;
   }
+}
+
+/**
+ * An ordinary user's npx installs into npm's own cache (`<cache>/_npx/<hash>/`, its package.json
+ * naming the packages as given under `_npx.packages`). Whether npm will install anything there is
+ * its decision; this only says whether a folder for exactly these specs already holds exactly these
+ * versions (then npm runs it as it is, and the tree it holds was there before). Any doubt: false.
+ */
+export function npxCacheHolds(npmCache: string, specs: readonly string[], versions: ReadonlyArray<{ name: string; version: string }>): boolean {
+  const root = join(npmCache, '_npx');
+  const wanted = JSON.stringify([...specs].sort());
+  let dirs: string[];
+  try {
+    dirs = readdirSync(root);
+  } catch {
+    return false;
+  }
+  for (const dir of dirs) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as { _npx?: { packages?: unknown } };
+      const given = pkg._npx?.packages;
+      if (!Array.isArray(given) || JSON.stringify(given.map(String).sort()) !== wanted) continue;
+      return versions.every(({ name, version }) => {
+        const installed = JSON.parse(readFileSync(join(root, dir, 'node_modules', name, 'package.json'), 'utf8')) as { version?: unknown };
+        return installed.version === version;
+      });
+    } catch {
+      continue;
+    }
+  }
+  return false;
 }

@@ -516,13 +516,29 @@ describe('installs as npm would', () => {
     expect(existsSync(join(project, 'node_modules', 'lodahs'))).toBe(false);
   });
 
-  it('root\'s npx / exec vets the tree the package brings before installing it (only the named package was checked)', async () => {
+  it('npx / exec vets the tree the package brings before installing it, root\'s and a user\'s (only the named package was checked)', async () => {
     const cwd = await makeTempDir('safe-npm-exec-tree-');
     for (const args of [['exec', '--', 'uses-lookalike'], ['exec', '--package=uses-lookalike', '--', 'true']]) {
       const r = await safeNpm(args, cwd);
       expect(r.exitCode, show(r)).toBe(65);
       expect(r.stdout + r.stderr).toContain('lodahs@1.2.0 (via uses-lookalike)');
     }
+    // As an ordinary user npm exec installs into npx's cache: the tree is vetted first there too.
+    const nobody = { uid: 65534, gid: 65534 };
+    const userSandbox = await makeSandbox({ registry: registry.url, owner: nobody });
+    const userCwd = await makeProject({ owner: 'nobody' });
+    const asUser = (args: string[]) => runBin('safe-npm', args, { cwd: userCwd, sandbox: userSandbox, user: nobody, env: { PATH: SYSTEM_PATH } });
+    const user = await asUser(['exec', '--yes', '--package=uses-lookalike', '--', 'true']);
+    expect(user.exitCode, show(user)).toBe(65);
+    expect(user.stdout + user.stderr).toContain('lodahs@1.2.0 (via uses-lookalike)');
+    expect(existsSync(join(userSandbox.env.npm_config_cache!, '_npx'))).toBe(false);
+    // A clean one installs and runs; the second run finds it in npx's cache (nothing resolved again).
+    const first = await runBin('safe-npm', ['exec', '--yes', '--', 'plain-b'], { cwd: userCwd, sandbox: userSandbox, user: nobody, env: { PATH: SYSTEM_PATH, SAFE_NPM_TIMING: '1' } });
+    expect(first.stdout.trim(), show(first)).toBe('plain-b ran');
+    expect(first.stderr).toContain('tree resolved');
+    const second = await runBin('safe-npm', ['exec', '--yes', '--', 'plain-b'], { cwd: userCwd, sandbox: userSandbox, user: nobody, env: { PATH: SYSTEM_PATH, SAFE_NPM_TIMING: '1' } });
+    expect(second.stdout.trim(), show(second)).toBe('plain-b ran');
+    expect(second.stderr).not.toContain('tree resolved');
   });
 
   it('in a terminal that reports no size (0×0, as under `script`): no spinner loop, the install ends as usual', async () => {

@@ -82,3 +82,19 @@ describe('keepPrefix / cachedPrefix', () => {
     expect(readFileSync(join(kept, 'node_modules', 'x', 'mine'), 'utf8')).toBe('first');
   });
 });
+
+describe('npxCacheHolds', () => {
+  it('a folder of npx\'s cache for exactly these specs holding exactly these versions; anything else is no', async () => {
+    const { npxCacheHolds } = await import('../../../src/npm/exec-cache.js');
+    const cache = temp();
+    const folder = join(cache, '_npx', 'a1b2c3d4e5f60718');
+    mkdirSync(join(folder, 'node_modules', 'cowsay'), { recursive: true });
+    writeFileSync(join(folder, 'package.json'), JSON.stringify({ dependencies: { cowsay: '^1.6.0' }, _npx: { packages: ['cowsay'] } }));
+    writeFileSync(join(folder, 'node_modules', 'cowsay', 'package.json'), JSON.stringify({ name: 'cowsay', version: '1.6.0' }));
+    expect(npxCacheHolds(cache, ['cowsay'], [{ name: 'cowsay', version: '1.6.0' }])).toBe(true);
+    // npm would install a newer version there: its tree is vetted first.
+    expect(npxCacheHolds(cache, ['cowsay'], [{ name: 'cowsay', version: '1.7.0' }])).toBe(false);
+    expect(npxCacheHolds(cache, ['cowsay@1.6.0'], [{ name: 'cowsay', version: '1.6.0' }])).toBe(false);
+    expect(npxCacheHolds(temp(), ['cowsay'], [{ name: 'cowsay', version: '1.6.0' }])).toBe(false);
+  });
+});
