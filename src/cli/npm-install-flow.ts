@@ -15,7 +15,7 @@ import { createRegistryClient } from '../npm/npm-registry.js';
 import { recoverProject } from '../npm/commit-project.js';
 import { ensureUserCache, installedGlobalNames, removeStaleAreas, runNpmInstall } from '../npm/run-npm-install.js';
 import { installedEntries, lockedEntries } from '../npm/resolve-tree.js';
-import { cachedPrefix, execCacheDir, execCacheKey, npxCacheHolds } from '../npm/exec-cache.js';
+import { cachedPrefix, execCacheDir, execCacheKey, npxCacheFolder, npxCacheState } from '../npm/exec-cache.js';
 import { spawnTreeWorker } from '../npm/tree-install.js';
 import { sameInstallMode } from '../npm/install-mode.js';
 import { forgetPopularNames, popularNames } from '../checks/popular-names.js';
@@ -131,7 +131,10 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
       return (await runCommand([io.realNpm, ['test']], { cwd: projectDir, env: io.env })).exitCode;
     },
     runExec: (context) => runNpmExec(context, realAfterInstallDeps(io, stderr)),
-    npxCacheHolds,
+    npxCacheState: (npmCache, specs, versions) => {
+      const folder = npxCacheFolder(npmCache, specs);
+      return { state: npxCacheState(folder, versions), folder };
+    },
     execTreeKept: (specs, registry) => {
       const dir = execCacheDir(io.env, 0);
       const key = dir ? execCacheKey(specs, registry) : undefined;

@@ -8,9 +8,8 @@
  * A removal writes nothing new as long as node_modules has what the lockfile says: npm's engine
  * reifies the whole ideal tree, so a package the project lacks (node_modules deleted, a dependency
  * added to package.json by hand) would be installed unvetted along with it. npm's own diff decides:
- * when it adds or changes a package that is new to the project (as an install would vet it: not
- * what npm's hidden lockfile lists, same version and integrity), nothing has been written yet, and
- * the command is handed to the whole flow (a child process), which vets it like any install.
+ * when it adds or changes any package, nothing has been written yet, and the command is handed to
+ * the whole flow (a child process), which vets it like any install.
  *
  * Everything else (root, -g, workspaces, --prefix, a project inside a
  * larger one, a commit journal left to repair) goes through the whole flow at once.
@@ -22,8 +21,6 @@ import { JOURNAL } from '../npm/commit-project.js';
 import type { NpmInvocation } from '../npm/npm-invocation.js';
 import { nearestPackageRoot } from '../npm/nearest-package-root.js';
 import { finishPastRollback, stopBeforeContentWrites, type ContentWrite } from '../npm/arborist-steps.js';
-import { installedEntries } from '../npm/resolve-tree.js';
-import { newOrChanged } from '../npm/tree-nodes.js';
 import { withScriptsOff } from '../npm/run-npm-install.js';
 import { runNpmInProcess } from '../run/npm-in-process.js';
 import { runPassthrough } from '../run/passthrough.js';
@@ -76,8 +73,9 @@ export async function removeInPlace(
   // The very module npm's commands will load (resolved from npm's CLI as npm resolves it).
   const npmRequire = createRequire(cliScript);
   const Arborist = npmRequire(npmRequire.resolve('@npmcli/arborist')) as { prototype: object };
-  // Read when npm's diff is ready: npm rewrites its hidden lockfile only after the tree is written.
-  const unvetted = (writes: ContentWrite[]) => newOrChanged(writes, installedEntries(project));
+  // Any package npm would write goes to the vetting flow: what node_modules holds is not proof of what
+  // npm will write over it (a folder planted with a matching version is rewritten in full).
+  const unvetted = (writes: ContentWrite[]) => writes.filter((w) => !w.isLink);
   const guarded = stopBeforeContentWrites(Arborist, unvetted, async () => {
     // Nothing is written yet. npm's own exit hooks go (npm is not finishing this command: its
     // "exit handler never called" would be a false alarm); the whole flow runs it, vetted.

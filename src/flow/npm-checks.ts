@@ -108,18 +108,39 @@ function otherTarball(node: ResolvedNode, result: Awaited<ReturnType<RegistryCli
   if (!result?.ok || !node.resolved) return false;
   const published = result.packument.versions?.[node.version]?.dist?.tarball;
   if (!published) return false;
-  const tail = (url: string) => {
-    try {
-      return decodeURIComponent(new URL(url).pathname).split('/').slice(-3).join('/');
-    } catch {
-      return url;
-    }
-  };
-  return tail(node.resolved) !== tail(published);
+  let path: string;
+  let file: string;
+  try {
+    path = decodeURIComponent(new URL(node.resolved).pathname);
+    file = decodeURIComponent(new URL(published).pathname).split('/').pop()!;
+  } catch {
+    return true;
+  }
+  // The registry's own path for this name (scope included) and file, below whatever base path the
+  // registry has — which is no scope: `/@them/left-pad/-/left-pad-1.3.0.tgz` is another package.
+  const own = `/${node.name}/-/${file}`;
+  if (!path.endsWith(own)) return true;
+  const base = path.slice(0, -own.length);
+  return /(^|\/)@[^/]*$/.test(base);
 }
 
 function integrityChanged(node: ResolvedNode, result: Awaited<ReturnType<RegistryClient['packument']>> | undefined): boolean {
   if (!result?.ok || !node.integrity) return false;
-  const published = result.packument.versions?.[node.version]?.dist?.integrity;
-  return Boolean(published && published !== node.integrity);
+  const dist = result.packument.versions?.[node.version]?.dist;
+  if (!dist) return false;
+  // As ssri compares: a hash of an algorithm both sides have (an old lockfile's sha1 is the registry's
+  // shasum, in base64); none in common is no evidence either way.
+  const published = new Map<string, Set<string>>();
+  const add = (algo: string, digest: string) => published.set(algo, (published.get(algo) ?? new Set()).add(digest));
+  for (const part of String(dist.integrity ?? '').split(/\s+/)) if (part.includes('-')) add(part.slice(0, part.indexOf('-')), part.slice(part.indexOf('-') + 1).split('?')[0]!);
+  if (typeof dist.shasum === 'string' && /^[0-9a-f]{40}$/i.test(dist.shasum)) add('sha1', Buffer.from(dist.shasum, 'hex').toString('base64'));
+  let compared = false;
+  for (const part of node.integrity.split(/\s+/)) {
+    const dash = part.indexOf('-');
+    const digests = dash > 0 ? published.get(part.slice(0, dash)) : undefined;
+    if (!digests) continue;
+    if (digests.has(part.slice(dash + 1).split('?')[0]!)) return false;
+    compared = true;
+  }
+  return compared;
 }

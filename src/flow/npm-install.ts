@@ -179,7 +179,15 @@ async function vetExecTree(s: NpmSession, registry: RegistryClient): Promise<num
       return p.name && at > 0 ? [{ name: p.name, version: p.spec.slice(at + 1) }] : [];
     });
     const npmCache = String(s.config.get('cache') ?? '');
-    if (npmCache && versions.length === specs.length && s.deps.npxCacheHolds?.(npmCache, s.specs, versions)) return undefined;
+    const given = s.specs.map((raw) => {
+      const p = s.inv.exec?.packages.find((x) => x.raw === raw);
+      return p?.type === 'directory' && p.fetchSpec ? { raw, folder: p.fetchSpec } : { raw };
+    });
+    const cached = npmCache ? s.deps.npxCacheState?.(npmCache, given, versions) : undefined;
+    // Held: only when every package's version is known (a git or folder spec is vetted each time).
+    if (cached?.state === 'held' && versions.length === specs.length) return undefined;
+    // npm would install into a folder that names other packages too: those would go in unvetted.
+    if (cached?.state === 'foreign') throw new SafeError(`npx's cache folder for ${specs.join(' ')} (${cached.folder}) names other packages than these in its package.json; remove that folder, then run again`, ExitCode.blocked);
   } else if (s.deps.execTreeKept?.(specs, String(s.config.flat.registry ?? ''))) {
     return undefined;
   }
@@ -257,7 +265,8 @@ async function vetWholeTree(mode: Exclude<TreeMode, 'none'>, s: NpmSession, regi
   const spinner = await deps.spinner('resolving the dependency tree');
   const tree = await resolveTree(mode, s, registry, spinner);
   if (typeof tree === 'number') return tree;
-  const changed = newOrChanged(tree.nodes, deps.installedEntries(treeDirOf(s)));
+  // npm ci removes node_modules and writes every entry anew: nothing on disk counts as installed.
+  const changed = mode === 'lockfile' ? tree.nodes : newOrChanged(tree.nodes, deps.installedEntries(treeDirOf(s)));
   if (mode === 'lockfile') {
     const failed = await lockfileDocuments(s, registry, changed, spinner);
     if (failed !== undefined) return failed;

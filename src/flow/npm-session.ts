@@ -86,8 +86,8 @@ export interface NpmFlowDeps {
   runExec?(context: ExecContext): Promise<number>;
   /** Root's exec: these exact packages were installed and kept before (their tree vetted then). */
   execTreeKept?(specs: string[], registry: string): boolean;
-  /** A user's exec: npm's own npx cache already holds exactly these versions for these specs. */
-  npxCacheHolds?(npmCache: string, specs: string[], versions: Array<{ name: string; version: string }>): boolean;
+  /** A user's exec: what npm's own npx cache folder for these packages holds (see exec-cache.ts). */
+  npxCacheState?(npmCache: string, specs: Array<{ raw: string; folder?: string }>, versions: Array<{ name: string; version: string }>): { state: 'held' | 'foreign' | 'new'; folder: string };
 }
 
 export interface AfterInstallContext {

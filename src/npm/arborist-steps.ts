@@ -12,7 +12,7 @@ type ArboristClass = { prototype: object };
 /** One node of arborist's diff (lib/diff.js): what reify will do at a location. */
 export interface DiffNode {
   action?: string | null;
-  ideal?: { name?: string; location?: string; integrity?: string | null; resolved?: string | null; package?: { version?: string } } | null;
+  ideal?: { name?: string; location?: string; integrity?: string | null; resolved?: string | null; isLink?: boolean; package?: { version?: string } } | null;
   children: DiffNode[];
 }
 
@@ -63,6 +63,8 @@ export interface ContentWrite {
   version: string;
   integrity?: string;
   resolved?: string;
+  /** A link to a folder (a `file:` dependency, a workspace): no package content is fetched for it. */
+  isLink?: boolean;
 }
 
 /** The packages a diff adds or changes. */
@@ -70,8 +72,8 @@ export function contentWrites(diff: DiffNode | null | undefined): ContentWrite[]
   const writes: ContentWrite[] = [];
   const visit = (d: DiffNode) => {
     if ((d.action === 'ADD' || d.action === 'CHANGE') && d.ideal) {
-      const { name = '', location = '', integrity, resolved, package: pkg } = d.ideal;
-      writes.push({ name, location, version: pkg?.version ?? '', ...(integrity ? { integrity } : {}), ...(resolved ? { resolved } : {}) });
+      const { name = '', location = '', integrity, resolved, isLink, package: pkg } = d.ideal;
+      writes.push({ name, location, version: pkg?.version ?? '', ...(integrity ? { integrity } : {}), ...(resolved ? { resolved } : {}), ...(isLink ? { isLink } : {}) });
     }
     for (const child of d.children ?? []) visit(child);
   };

@@ -22,13 +22,16 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { isMainThread, parentPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
-import { collectNodes, newOrChanged, type ArboristNode, type ResolvedNode } from './tree-nodes.js';
+import { collectNodes, newOrChanged, registryHostsOf, type ArboristNode, type ResolvedNode } from './tree-nodes.js';
 import { installedEntries } from './resolve-tree.js';
 import { holdsEveryVersion, needsFullDocument, publishedAt, reduceForVetting, trimManifest, withoutYoungVersions, type Doc, type ReducedDoc, type SemverLike } from './reduce-packument.js';
 import { originOf, watchUnreachable } from './fetch-failures.js';
 import { lockedDocuments, mapLimit, wantedVersions } from './locked-documents.js';
 import { leanHeap } from '../run/lean-heap.js';
-import { finishPastRollback } from './arborist-steps.js';
+import { finishPastRollback, stopBeforeContentWrites } from './arborist-steps.js';
+
+/** The locations sent to be vetted, when only new or changed ones were: all that npm may write. */
+let mayWrite: Set<string> | undefined;
 
 // V8's young generation is kept at its initial size (lean-heap.ts) from the moment this process heads
 // for its peak: npm ci and a removal at once; an install when it starts writing the tree. Resolving
@@ -223,6 +226,14 @@ async function main(): Promise<void> {
     });
     const Arborist = createRequire(arboristPath)(arboristPath) as new (o: object) => Arb;
     finishPastRollback(Arborist);
+    // The safety net under the vetting: npm's own diff, computed as it writes, may only write packages
+    // that were sent to be vetted. (What counts as installed is read from disk; a tree on disk that
+    // differs from npm's record of it — a folder planted with a matching version, bins gone — can make
+    // npm rewrite a package that was taken as installed.) Anything else stops the write, nothing done.
+    stopBeforeContentWrites(Arborist, (writes) => (mayWrite ? writes.filter((w) => !w.isLink && w.location.includes('node_modules/') && !mayWrite!.has(w.location)) : []), async (writes) => {
+      const w = writes[0]!;
+      throw Object.assign(new Error(`npm would also write ${w.name}@${w.version} at ${w.location}${writes.length > 1 ? ` (and ${writes.length - 1} more)` : ''}, which node_modules claims to have already: the folder differs from npm's record of it; remove ${w.location} and run again`), { code: 'EUNVETTED' });
+    });
     const request = (await next()) as unknown as ResolveMessage | CiMessage;
     if (request.type !== 'resolve' && request.type !== 'ci') process.exit(0);
     // Relative file: specs resolve from the project (or its staging copy), as in npm.
@@ -238,7 +249,7 @@ async function main(): Promise<void> {
       // npm ci: the lockfile's tree, checked against package.json as npm does; it is installed into
       // the staging copy at once, while the parent vets it (the project is touched only if it passes).
       const arb = await lockfileTree(Arborist, request);
-      await send({ type: 'resolved', nodes: collectNodes(arb.idealTree!, omitOf(request.options)), tooYoung: [], packuments: {} });
+      await send({ type: 'resolved', nodes: collectNodes(arb.idealTree!, omitOf(request.options), registryHostsOf(request.options)), tooYoung: [], packuments: {} });
       if (!request.install) {
         await next();
         process.exit(0);
@@ -298,13 +309,14 @@ async function resolveAndSend(
   };
   // Into a staging copy: installed at once, while the documents are gathered and the parent vets;
   // the project changes only if the tree passes.
+  // An up-to-date project (`npm install` again) has nothing new: no document to read for it.
+  const vetted = installed ? newOrChanged(nodes, installed) : nodes;
+  if (installed) mayWrite = new Set(vetted.map((n) => n.location));
   let early: Promise<Arb> | undefined;
   if (request.installNow) {
     early = reify();
     early.catch(() => {}); // reported when the parent asks for it
   }
-  // An up-to-date project (`npm install` again) has nothing new: no document to read for it.
-  const vetted = installed ? newOrChanged(nodes, installed) : nodes;
   const docs = await vetting.docsFor(vetted.filter((n) => n.registry), originals);
   await send({ type: 'resolved', nodes, tooYoung, packuments: docs, fullDocuments: vetting.fullCount() });
   return early ? { reify, early } : { reify };
@@ -456,7 +468,7 @@ async function resolveTree(Arborist: new (o: object) => Arb, arboristPath: strin
       tooYoung.push({ name: e.name!, wanted: e.wanted ?? '' });
       continue;
     }
-    nodes = collectNodes(arb.idealTree!, omitOf(request.options));
+    nodes = collectNodes(arb.idealTree!, omitOf(request.options), registryHostsOf(request.options));
     if (!request.before) break;
     const before = new Date(request.before);
     let changed = false;

@@ -8,7 +8,7 @@
  * of root's own (mode 700, root's, not a link), one entry per set of packages and registry.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import { isAbsolute, join, sep } from 'node:path';
 
 /** `name@1.2.3` or `@scope/name@1.2.3-rc.1`: an exact registry version. */
@@ -93,32 +93,39 @@ export function keepPrefix(dir: string, key: string, prefix: string): string {
 }
 
 /**
- * An ordinary user's npx installs into npm's own cache (`<cache>/_npx/<hash>/`, its package.json
- * naming the packages as given under `_npx.packages`). Whether npm will install anything there is
- * its decision; this only says whether a folder for exactly these specs already holds exactly these
- * versions (then npm runs it as it is, and the tree it holds was there before). Any doubt: false.
+ * The folder of npm's own npx cache that `npm exec` uses for these packages, as libnpmexec names it
+ * (lib/index.js: sha512 of the specs as given — a folder spec by its resolved path — sorted and
+ * joined by newlines, first 16 hex digits). libnpmexec exports no function for it.
  */
-export function npxCacheHolds(npmCache: string, specs: readonly string[], versions: ReadonlyArray<{ name: string; version: string }>): boolean {
-  const root = join(npmCache, '_npx');
-  const wanted = JSON.stringify([...specs].sort());
-  let dirs: string[];
+export function npxCacheFolder(npmCache: string, specs: ReadonlyArray<{ raw: string; folder?: string }>): string {
+  const hash = createHash('sha512')
+    .update(specs.map((s) => s.folder ?? s.raw).sort((a, b) => a.localeCompare(b, 'en')).join('\n'))
+    .digest('hex')
+    .slice(0, 16);
+  return join(npmCache, '_npx', hash);
+}
+
+/**
+ * What npx's cache folder for these packages means for the vetting: `held` — it lists only them and
+ * holds exactly these versions (npm installs nothing); `foreign` — its package.json names other
+ * dependencies (npm would install those along with them, unvetted); `new` — anything else (npm
+ * installs there what was vetted in an empty folder).
+ */
+export function npxCacheState(folder: string, versions: ReadonlyArray<{ name: string; version: string }>): 'held' | 'foreign' | 'new' {
+  let pkg: { dependencies?: Record<string, unknown> };
   try {
-    dirs = readdirSync(root);
-  } catch {
-    return false;
+    pkg = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as typeof pkg;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'new' : 'foreign';
   }
-  for (const dir of dirs) {
+  const names = new Set(versions.map((v) => v.name));
+  if (Object.keys(pkg.dependencies ?? {}).some((name) => !names.has(name))) return 'foreign';
+  const held = versions.every(({ name, version }) => {
     try {
-      const pkg = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as { _npx?: { packages?: unknown } };
-      const given = pkg._npx?.packages;
-      if (!Array.isArray(given) || JSON.stringify(given.map(String).sort()) !== wanted) continue;
-      return versions.every(({ name, version }) => {
-        const installed = JSON.parse(readFileSync(join(root, dir, 'node_modules', name, 'package.json'), 'utf8')) as { version?: unknown };
-        return installed.version === version;
-      });
+      return (JSON.parse(readFileSync(join(folder, 'node_modules', name, 'package.json'), 'utf8')) as { version?: unknown }).version === version;
     } catch {
-      continue;
+      return false;
     }
-  }
-  return false;
+  });
+  return held ? 'held' : 'new';
 }

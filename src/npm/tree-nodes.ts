@@ -71,7 +71,7 @@ export interface ArboristNode {
  * dependency for another platform, or one the registry does not have) or omitted by `--omit` — is
  * not on disk afterwards, so it is not vetted (a missing optional package is not "from a URL").
  */
-export function collectNodes(root: ArboristNode, omit: ReadonlyArray<string> = []): ResolvedNode[] {
+export function collectNodes(root: ArboristNode, omit: ReadonlyArray<string> = [], registryHosts?: ReadonlySet<string>): ResolvedNode[] {
   const omitted = new Set(omit);
   const leftOut = (node: ArboristNode) => node.inert === true || (omitted.size > 0 && node.shouldOmit?.(omitted) === true);
   // Breadth-first from the root: the first path that reaches a node is a shortest one.
@@ -95,7 +95,7 @@ export function collectNodes(root: ArboristNode, omit: ReadonlyArray<string> = [
     // First-party folders (workspaces, file: links) are the project's own code, not packages to vet.
     if (node === root || node.isProjectRoot || node.isLink || !node.location.includes('node_modules/')) continue;
     const resolved = node.resolved ?? undefined;
-    const registry = isRegistryNode(node);
+    const registry = isRegistryNode(node, registryHosts);
     out.push({
       name: node.packageName ?? node.name,
       version: node.version,
@@ -112,8 +112,31 @@ export function collectNodes(root: ArboristNode, omit: ReadonlyArray<string> = [
   return out.sort((a, b) => a.location.localeCompare(b.location));
 }
 
-function isRegistryNode(node: ArboristNode): boolean {
+function isRegistryNode(node: ArboristNode, registryHosts?: ReadonlySet<string>): boolean {
   const resolved = node.resolved ?? '';
   if (!resolved) return Boolean(node.version) && !node.isLink; // no `resolved` (omit-lockfile-registry-resolved): a registry package
-  return /^https?:\/\//.test(resolved) && /\/-\/[^/]+-\d[^/]*\.tgz$/.test(resolved);
+  if (!/^https?:\/\//.test(resolved) || !/\/-\/[^/]+-\d[^/]*\.tgz$/.test(resolved)) return false;
+  // A tarball on a host that is no registry npm is configured with is a URL dependency, whatever its path.
+  if (!registryHosts) return true;
+  try {
+    return registryHosts.has(new URL(resolved).host);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The hosts npm fetches registry tarballs from: the registry, scoped registries, and the public
+ * registry's (npm replaces its host in lockfiles with the configured registry's: replace-registry-host).
+ */
+export function registryHostsOf(options: Record<string, unknown>): Set<string> {
+  const hosts = new Set(['registry.npmjs.org']);
+  for (const [key, value] of Object.entries(options)) {
+    if ((key === 'registry' || key.endsWith(':registry')) && typeof value === 'string') {
+      try {
+        hosts.add(new URL(value).host);
+      } catch { /* not a URL: npm would fail on it */ }
+    }
+  }
+  return hosts;
 }

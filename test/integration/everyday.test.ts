@@ -436,6 +436,58 @@ describe('installs as npm would', () => {
     expect(existsSync(join(swapped, 'node_modules', 'plain-a'))).toBe(false);
   });
 
+  it('a second trial\'s tricks: a planted folder is no installed package, another scope or host is no registry tarball, a sha1 lockfile is the registry\'s', async () => {
+    const base = registry.url.replace(/\/$/, '');
+    // npm ci writes every entry anew: a folder planted with a matching version (and npm's record of it)
+    // counted as installed, and the blocked package it stands for went in unvetted.
+    const planted = await makeProject({ owner: 'root' });
+    expect((await runTool('npm', ['install', 'plain-a', 'lodahs', '--ignore-scripts'], { cwd: planted, sandbox })).exitCode).toBe(0);
+    const hidden = readFileSync(join(planted, 'node_modules', '.package-lock.json'), 'utf8');
+    await rm(join(planted, 'node_modules'), { recursive: true });
+    mkdirSync(join(planted, 'node_modules', 'lodahs'), { recursive: true });
+    writeFileSync(join(planted, 'node_modules', 'lodahs', 'package.json'), '{"name":"lodahs","version":"1.2.0"}\n');
+    writeFileSync(join(planted, 'node_modules', '.package-lock.json'), hidden);
+    const ci = await safeNpm(['ci'], planted);
+    expect(ci.exitCode, show(ci)).toBe(65);
+    expect(readdirSync(join(planted, 'node_modules', 'lodahs'))).toEqual(['package.json']);
+    // An install that npm decides to rewrite over a planted folder (its bin missing): stopped by npm's
+    // own diff before anything is written, with what to do; done, it installs.
+    const stub = await makeProject({ owner: 'root' });
+    expect((await safeNpm(['install', 'plain-b'], stub)).exitCode).toBe(0);
+    await rm(join(stub, 'node_modules', 'plain-b', 'cli.js'));
+    await rm(join(stub, 'node_modules', '.bin'), { recursive: true });
+    const rewritten = await safeNpm(['install'], stub);
+    expect(rewritten.exitCode, show(rewritten)).toBe(1);
+    expect(rewritten.stderr).toContain('remove node_modules/plain-b and run again');
+    expect(existsSync(join(stub, 'node_modules', 'plain-b', 'cli.js'))).toBe(false);
+    await rm(join(stub, 'node_modules', 'plain-b'), { recursive: true });
+    const again = await safeNpm(['install'], stub);
+    expect(again.exitCode, show(again)).toBe(0);
+    expect(existsSync(join(stub, 'node_modules', 'plain-b', 'cli.js'))).toBe(true);
+
+    const sent = await makeProject({ owner: 'root' });
+    expect((await runTool('npm', ['install', 'plain-a', '--ignore-scripts'], { cwd: sent, sandbox })).exitCode).toBe(0);
+    const lockPath = join(sent, 'package-lock.json');
+    const original = readFileSync(lockPath, 'utf8');
+    const tamper = (edit: (entry: Record<string, unknown>) => void) => {
+      const lock = JSON.parse(original);
+      edit(lock.packages['node_modules/plain-a']);
+      writeFileSync(lockPath, `${JSON.stringify(lock, null, 2)}\n`);
+    };
+    for (const resolved of [`${base}/@them/plain-a/-/plain-a-1.2.0.tgz`, 'http://127.0.0.1:9/plain-a/-/plain-a-1.2.0.tgz']) {
+      tamper((e) => { e.resolved = resolved; delete e.integrity; });
+      await rm(join(sent, 'node_modules'), { recursive: true, force: true });
+      const r = await safeNpm(['ci'], sent);
+      expect(r.exitCode, `${resolved}\n${show(r)}`).not.toBe(0);
+      expect(existsSync(join(sent, 'node_modules', 'plain-a'))).toBe(false);
+    }
+    // An older lockfile's sha1 integrity is the registry's shasum: npm installs it, and so do we.
+    const shasum = ((await (await fetch(`${base}/plain-a`)).json()) as { versions: Record<string, { dist: { shasum: string } }> }).versions['1.2.0']!.dist.shasum;
+    tamper((e) => { e.integrity = `sha1-${Buffer.from(shasum, 'hex').toString('base64')}`; });
+    const sha1 = await safeNpm(['ci'], sent);
+    expect(sha1.exitCode, show(sha1)).toBe(0);
+  });
+
   it('says what npm says after an install: the packages looking for funding, unless --no-fund (it was never said)', async () => {
     const mine = await makeProject({ owner: 'root' });
     const npms = await makeProject({ owner: 'root' });
@@ -539,6 +591,24 @@ describe('installs as npm would', () => {
     const second = await runBin('safe-npm', ['exec', '--yes', '--', 'plain-b'], { cwd: userCwd, sandbox: userSandbox, user: nobody, env: { PATH: SYSTEM_PATH, SAFE_NPM_TIMING: '1' } });
     expect(second.stdout.trim(), show(second)).toBe('plain-b ran');
     expect(second.stderr).not.toContain('tree resolved');
+    // A decoy folder naming the packages is not the one npm uses (vetting goes on), and npm's own
+    // folder naming other packages is refused: npm would install them along, unvetted.
+    const npxDir = join(userSandbox.env.npm_config_cache!, '_npx');
+    mkdirSync(join(npxDir, 'decoy', 'node_modules', 'uses-lookalike'), { recursive: true });
+    writeFileSync(join(npxDir, 'decoy', 'package.json'), JSON.stringify({ _npx: { packages: ['uses-lookalike'] } }));
+    writeFileSync(join(npxDir, 'decoy', 'node_modules', 'uses-lookalike', 'package.json'), JSON.stringify({ name: 'uses-lookalike', version: '1.2.0' }));
+    spawnSync('chown', ['-R', '65534:65534', npxDir]);
+    const decoyed = await asUser(['exec', '--yes', '--package=uses-lookalike', '--', 'true']);
+    expect(decoyed.exitCode, show(decoyed)).toBe(65);
+    const { npxCacheFolder } = await import('../../src/npm/exec-cache.js');
+    const own = npxCacheFolder(userSandbox.env.npm_config_cache!, [{ raw: 'plain-a' }]);
+    mkdirSync(own, { recursive: true });
+    writeFileSync(join(own, 'package.json'), JSON.stringify({ dependencies: { lodahs: '^1.0.0' } }));
+    spawnSync('chown', ['-R', '65534:65534', npxDir]);
+    const foreign = await asUser(['exec', '--yes', '--package=plain-a', '--', 'true']);
+    expect(foreign.exitCode, show(foreign)).toBe(65);
+    expect(foreign.stderr).toContain('names other packages than these in its package.json; remove that folder');
+    expect(existsSync(join(own, 'node_modules', 'lodahs'))).toBe(false);
   });
 
   it('in a terminal that reports no size (0×0, as under `script`): no spinner loop, the install ends as usual', async () => {

@@ -83,18 +83,24 @@ describe('keepPrefix / cachedPrefix', () => {
   });
 });
 
-describe('npxCacheHolds', () => {
-  it('a folder of npx\'s cache for exactly these specs holding exactly these versions; anything else is no', async () => {
-    const { npxCacheHolds } = await import('../../../src/npm/exec-cache.js');
+describe('npxCacheFolder / npxCacheState', () => {
+  it('the folder npm exec uses for these specs (sha512 of the sorted specs), and what it holds', async () => {
+    const { createHash } = await import('node:crypto');
+    const { npxCacheFolder, npxCacheState } = await import('../../../src/npm/exec-cache.js');
     const cache = temp();
-    const folder = join(cache, '_npx', 'a1b2c3d4e5f60718');
+    const folder = npxCacheFolder(cache, [{ raw: 'cowsay' }]);
+    expect(folder).toBe(join(cache, '_npx', createHash('sha512').update('cowsay').digest('hex').slice(0, 16)));
+    expect(npxCacheFolder(cache, [{ raw: 'b' }, { raw: 'a' }])).toBe(npxCacheFolder(cache, [{ raw: 'a' }, { raw: 'b' }]));
+    expect(npxCacheFolder(cache, [{ raw: './x', folder: '/abs/x' }])).toBe(npxCacheFolder(cache, [{ raw: '/abs/x' }]));
+    expect(npxCacheState(folder, [{ name: 'cowsay', version: '1.6.0' }])).toBe('new');
     mkdirSync(join(folder, 'node_modules', 'cowsay'), { recursive: true });
     writeFileSync(join(folder, 'package.json'), JSON.stringify({ dependencies: { cowsay: '^1.6.0' }, _npx: { packages: ['cowsay'] } }));
     writeFileSync(join(folder, 'node_modules', 'cowsay', 'package.json'), JSON.stringify({ name: 'cowsay', version: '1.6.0' }));
-    expect(npxCacheHolds(cache, ['cowsay'], [{ name: 'cowsay', version: '1.6.0' }])).toBe(true);
+    expect(npxCacheState(folder, [{ name: 'cowsay', version: '1.6.0' }])).toBe('held');
     // npm would install a newer version there: its tree is vetted first.
-    expect(npxCacheHolds(cache, ['cowsay'], [{ name: 'cowsay', version: '1.7.0' }])).toBe(false);
-    expect(npxCacheHolds(cache, ['cowsay@1.6.0'], [{ name: 'cowsay', version: '1.6.0' }])).toBe(false);
-    expect(npxCacheHolds(temp(), ['cowsay'], [{ name: 'cowsay', version: '1.6.0' }])).toBe(false);
+    expect(npxCacheState(folder, [{ name: 'cowsay', version: '1.7.0' }])).toBe('new');
+    // A package.json naming other packages: npm would install them along, unvetted.
+    writeFileSync(join(folder, 'package.json'), JSON.stringify({ dependencies: { cowsay: '^1.6.0', reqeust: '2.81.1' } }));
+    expect(npxCacheState(folder, [{ name: 'cowsay', version: '1.6.0' }])).toBe('foreign');
   });
 });
