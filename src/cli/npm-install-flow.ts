@@ -1,6 +1,6 @@
 /** Wires the real side effects into the install flow (src/flow/npm-install.ts). */
-import { existsSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { SafeStore } from '../config/store.js';
 import { processInterrupts } from './npm-interrupts.js';
@@ -123,6 +123,12 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     installedEntries,
     hasPackageJson: (dir) => existsSync(join(dir, 'package.json')),
     installedGlobalPackages: (globalPrefix) => installedGlobalNames(join(globalPrefix, 'lib', 'node_modules')),
+    folderExists: (dir) => existsSync(dir),
+    emptyFolder: () => {
+      const path = mkdtempSync(join(tmpdir(), 'safe-npm-empty-'));
+      chmodSync(path, 0o755);
+      return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+    },
     lockedEntries,
     afterInstall: (context) => afterNpmInstall(context, realAfterInstallDeps(io, stderr)),
     runNpmTest: async (projectDir) => {

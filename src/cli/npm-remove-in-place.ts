@@ -11,8 +11,8 @@
  * when it adds or changes any package, nothing has been written yet, and the command is handed to
  * the whole flow (a child process), which vets it like any install.
  *
- * Everything else (root, -g, workspaces, --prefix, a project inside a
- * larger one, a commit journal left to repair) goes through the whole flow at once.
+ * Everything else (root, -g, workspaces, --prefix, a project inside a larger one, a commit journal
+ * left to repair) goes through the whole flow at once.
  */
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';

@@ -7,9 +7,6 @@
  * Every side effect comes in through `NpmFlowDeps` (npm-session.ts), so unit tests drive it with
  * fakes; each stage lives in a small sibling and returns data (or how the run ends: an exit code).
  */
-import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SafeError, UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { runsGlobalBinOnly } from '../npm/local-bin.js';
@@ -74,8 +71,7 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
   s.specs = requested.map((r) => r.raw);
   deps.mark?.('config loaded');
   if (treeMode !== 'none') s.tree = startResolve(s, s.specs, cooldown, treeMode);
-  else if (vetsGlobalTree(inv)) s.tree = startGlobalResolve(s);
-  else if (vetsWorkspaceTree(inv)) s.tree = startWorkspaceResolve(s);
+  else if (vetsGlobalTree(inv) || vetsWorkspaceTree(inv)) s.tree = startResolveBeside(s);
   deps.mark?.('resolver started');
   if (s.tree && requested.length === 0) warmNameIndexWhenAllIsNew(s);
   // Packages named here are fetched by us; a tree's documents come from npm's engine (pacote unneeded).
@@ -136,32 +132,20 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
 }
 
 /**
- * `npm install -g x`: npm's engine resolves the tree x brings as npm will install it (global mode, in
- * the global prefix, nothing written; no cooldown, which the real npm would not apply), beside the
- * check of x; all of it is checked, then the real npm installs it. (npm resolves again then: a
- * release published in those seconds could differ.)
+ * Commands the real npm runs (`-g x`, `-w a`): npm's engine resolves the same command first, nothing
+ * written — a global one in the global prefix, in global mode — and its tree is checked (for `-w`,
+ * what it adds or changes) before the real npm's result is used. No cooldown, which the real npm
+ * would not apply. (npm resolves again then: a release published in those seconds could differ.)
  */
-function startGlobalResolve(s: NpmSession): TreeInstall {
+function startResolveBeside(s: NpmSession): TreeInstall {
   // A prefix with no global package yet (`--prefix` of a new folder): the same as an empty one.
-  if (!existsSync(treeDirOf(s))) useEmptyDir(s);
-  return startResolve(s, s.specs, { cooldownHours: 0, cooldownExclude: [] }, 'resolve', { resolveOnly: true });
+  if (s.inv.global && s.deps.folderExists && !s.deps.folderExists(treeDirOf(s))) useEmptyDir(s);
+  return startResolve(s, s.specs, { cooldownHours: 0, cooldownExclude: [] }, 'resolve', { resolveOnly: true, onlyNew: !s.inv.global });
 }
 
 /** An empty folder (readable by the build user) for npm's engine to resolve in. */
 function useEmptyDir(s: NpmSession): void {
-  if (s.emptyDir) return;
-  s.emptyDir = mkdtempSync(join(tmpdir(), 'safe-npm-empty-'));
-  chmodSync(s.emptyDir, 0o755);
-}
-
-/**
- * `npm install x -w a`: npm's engine resolves the same command in the project (its workspaces
- * options, nothing written; no cooldown, which the real npm would not apply); what it adds or changes
- * is checked, then the real npm installs. (npm resolves again then: a release published in those
- * seconds could differ.)
- */
-function startWorkspaceResolve(s: NpmSession): TreeInstall {
-  return startResolve(s, s.specs, { cooldownHours: 0, cooldownExclude: [] }, 'resolve', { resolveOnly: true, onlyNew: true });
+  s.emptyDir ??= s.deps.emptyFolder?.();
 }
 
 /**
@@ -250,7 +234,7 @@ async function vetRequested(s: NpmSession, registry: RegistryClient, cooldown: C
   if (s.tree && outcome.replacements.size > 0) {
     // A substituted or skipped package: resolve again with what will really be installed.
     await s.tree.cancel();
-    s.tree = vetsGlobalTree(s.inv) ? startGlobalResolve(s) : vetsWorkspaceTree(s.inv) ? startWorkspaceResolve(s) : startResolve(s, s.specs, cooldown, 'resolve');
+    s.tree = vetsGlobalTree(s.inv) || vetsWorkspaceTree(s.inv) ? startResolveBeside(s) : startResolve(s, s.specs, cooldown, 'resolve');
   }
   return undefined;
 }

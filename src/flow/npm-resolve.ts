@@ -5,7 +5,6 @@
 import type { Settings } from '../config/settings.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { sameInstallMode } from '../npm/install-mode.js';
-import type { NpmConfig } from '../npm/npm-config.js';
 import type { NpmInvocation } from '../npm/npm-invocation.js';
 import type { RegistryClient } from '../npm/npm-registry.js';
 import type { ResolvedNode } from '../npm/tree-nodes.js';
@@ -37,9 +36,10 @@ export function mayResolveTree(invocation: NpmInvocation): boolean {
 }
 
 /**
- * How much of the tree we vet: `resolve` = npm's resolver computes the tree and we install the vetted
- * lockfile; `lockfile` = npm ci installs the existing lockfile, whose new entries we vet; `none` = only
- * the requested packages (global installs, workspace-targeted installs, exec, link, audit fix).
+ * How much of the tree we vet and install with npm's engine: `resolve` = npm's resolver computes the
+ * tree and we install the vetted tree; `lockfile` = npm ci installs the existing lockfile, whose
+ * entries we vet; `none` = the real npm installs (global, workspaces, exec: their trees are vetted
+ * beside it, see vetsGlobalTree/vetsWorkspaceTree; link and audit fix: the requested packages only).
  */
 export function wholeTreeMode(invocation: NpmInvocation): TreeMode {
   if (invocation.global) return 'none';
@@ -60,7 +60,7 @@ export function wholeTreeMode(invocation: NpmInvocation): TreeMode {
  * folder standing in for a tree that is not there yet.
  */
 export function treeDirOf(s: Pick<NpmSession, 'inv' | 'projectDir' | 'config' | 'emptyDir'>): string {
-  return s.emptyDir ?? (s.inv.global ? join(s.config.globalPrefix, 'lib') : s.projectDir);
+  return s.emptyDir?.path ?? (s.inv.global ? join(s.config.globalPrefix, 'lib') : s.projectDir);
 }
 
 /**

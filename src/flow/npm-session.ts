@@ -35,6 +35,10 @@ export interface NpmFlowDeps {
   hasPackageJson?(dir: string): boolean;
   /** The packages installed in a global prefix (`<prefix>/lib/node_modules`). */
   installedGlobalPackages?(globalPrefix: string): string[];
+  /** Whether a folder is there (a global prefix npm has not made yet is not). */
+  folderExists?(dir: string): boolean;
+  /** A new empty folder the build user can read, for npm's engine to resolve in; removed by `remove`. */
+  emptyFolder?(): { path: string; remove(): void };
   /** When the command started (epoch ms; the process start): npm's "in 2s" is the whole command. */
   startedAt: number;
   now(): Date;
@@ -151,7 +155,7 @@ export interface NpmSession {
    * An empty folder npm's engine resolves in where there is no tree yet: a global prefix with nothing
    * installed, the private prefix of root's exec (removed at the end).
    */
-  emptyDir?: string;
+  emptyDir?: { path: string; remove(): void };
   lock?: ProjectLock;
   config: NpmConfig;
   projectDir: string;

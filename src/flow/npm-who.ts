@@ -2,7 +2,6 @@
  * The first stages of safe-npm: open the session (store, settings, who runs npm, npm's engine started
  * early), locate the project (npm's config, its lock, the cache), and close the session at the end.
  */
-import { rmSync } from 'node:fs';
 import { applyEnvOverrides } from '../config/settings.js';
 import type { Settings } from '../config/settings.js';
 import { chooseInstallMode, type InstallMode } from '../npm/install-mode.js';
@@ -50,7 +49,7 @@ export async function closeSession(s: NpmSession): Promise<void> {
   try {
     await s.tree?.cancel();
   } finally {
-    if (s.emptyDir) rmSync(s.emptyDir, { recursive: true, force: true });
+    s.emptyDir?.remove();
     await s.early?.cancel();
     await s.lock?.release();
   }

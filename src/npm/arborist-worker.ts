@@ -125,7 +125,7 @@ export type SummaryEntry = { name?: string; version?: string; path?: string };
  * and the lists of `--json`, and the count of packages looking for funding (npm says it after the
  * summary unless --no-fund: the parent decides).
  */
-function reifyCounts(arb: Arb, req: NodeJS.Require, options: Record<string, unknown>): {
+function reifyCounts(arb: Arb, req: NodeJS.Require): {
   added: number; removed: number; changed: number; diffLines: string[];
   add: SummaryEntry[]; change: Array<{ from: SummaryEntry; to: SummaryEntry }>; remove: SummaryEntry[]; funding: number;
 } {
@@ -278,7 +278,7 @@ async function main(): Promise<void> {
     // Vetting is over: the documents thread (a heap of its own) goes before npm's engine peaks.
     void docsThread?.stop();
     const arb = await counting;
-    await send({ type: 'reified', ...reifyCounts(arb, createRequire(arboristPath), request.options), deprecations });
+    await send({ type: 'reified', ...reifyCounts(arb, createRequire(arboristPath)), deprecations });
     process.exit(0);
   } catch (error) {
     await fail(error);
