@@ -70,7 +70,7 @@ export interface ScriptReplayRequest {
 
 export async function replayInstallScripts(request: ScriptReplayRequest, deps: ScriptReplayDeps): Promise<number> {
   const { projectDir, store } = request;
-  for (const finding of findShadowingBins(projectDir, commandsOnPath(request.path))) deps.stderr(`${formatFinding(finding, { color: deps.color }).join('\n')}\n`);
+  for (const finding of findShadowingBins(projectDir, commandsOnPath(request.path), request.writtenLocations)) deps.stderr(`${formatFinding(finding, { color: deps.color }).join('\n')}\n`);
   const candidates = await candidatesOf(request);
   if (candidates.length === 0) return ExitCode.ok;
 

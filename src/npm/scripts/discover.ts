@@ -300,8 +300,12 @@ export function commandsOnPath(path: string | undefined): (name: string) => stri
   };
 }
 
-/** `.bin` entries (root and nested) named like a command on the user's PATH (`onPath`: see commandsOnPath). */
-export function findShadowingBins(projectDir: string, onPath: (name: string) => string | undefined): Finding[] {
+/**
+ * `.bin` entries (root and nested) named like a command on the user's PATH (`onPath`: see
+ * commandsOnPath). With `written` (the package locations this run wrote), only the entries that lead
+ * into one of them: a bin that was there before was said when it came.
+ */
+export function findShadowingBins(projectDir: string, onPath: (name: string) => string | undefined, written?: ReadonlySet<string>): Finding[] {
   const root = resolve(projectDir);
   const findings: Finding[] = [];
   const binDirs: string[] = [];
@@ -330,6 +334,10 @@ export function findShadowingBins(projectDir: string, onPath: (name: string) => 
         target = readlinkSync(join(bin, entry));
       } catch {
         /* not a link */
+      }
+      if (written) {
+        const into = target ? relative(root, resolve(bin, target)).split(sep).join('/') : '';
+        if (![...written].some((location) => into === location || into.startsWith(`${location}/`))) continue;
       }
       const where = relative(root, join(bin, entry)).split(sep).join('/');
       findings.push({

@@ -173,6 +173,10 @@ describe('findShadowingBins', () => {
     expect(findings.map((f) => f.message.split(' ')[0])).toEqual(['node_modules/.bin/node', 'node_modules/x/node_modules/.bin/git']);
     expect(findings[0]!.message).toContain(`shadows the system command "node" (${join(system, 'node')})`);
     expect(findings.every((f) => f.check === 'bin-shadowing' && f.severity === 'warn')).toBe(true);
+    // After an install: only the bins of what it wrote (it was said on every command, even a no-op).
+    const onPath = commandsOnPath(`${join(dir, 'node_modules/.bin')}:${system}:relative/dir`);
+    expect(findShadowingBins(dir, onPath, new Set(['node_modules/ok']))).toEqual([]);
+    expect(findShadowingBins(dir, onPath, new Set(['node_modules/evil'])).map((f) => f.message.split(' ')[0])).toEqual(['node_modules/.bin/node', 'node_modules/x/node_modules/.bin/git']);
   });
 });
 
