@@ -40,8 +40,13 @@ export function execCacheDir(env: Record<string, string | undefined>, euid: numb
         st = lstatSync(path);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
-        // Ours from here on: made private (the cache's own folders), never through a link.
-        mkdirSync(path, { mode: 0o700 });
+        // Ours from here on: made private (the cache's own folders), never through a link. Another
+        // run may make it first (EEXIST): then it is checked like any folder that was there.
+        try {
+          mkdirSync(path, { mode: 0o700 });
+        } catch (raced) {
+          if ((raced as NodeJS.ErrnoException).code !== 'EEXIST') throw raced;
+        }
         st = lstatSync(path);
       }
       if (!safe(st, last)) return undefined;

@@ -117,12 +117,13 @@ export function ensureUserCache(cacheRoot: string, user: UserAccount, kind = 'np
     throw new CacheRootError(cacheRoot, typed);
   }
   const userDir = join(cacheRoot, user.name);
-  if (!existsSync(userDir)) mkdirSync(userDir, { mode: 0o700 });
+  // `recursive`: no EEXIST when another run (of this user) makes it between our look and our mkdir.
+  mkdirSync(userDir, { recursive: true, mode: 0o700 });
   // A folder left by an earlier user of that name (re-created with another uid) is taken over whole.
   if (lstatSync(userDir).uid !== user.uid) chownTree(userDir, user.uid, user.gid);
   chmodSync(userDir, 0o700);
   const dir = join(userDir, kind);
-  if (!existsSync(dir)) mkdirSync(dir, { mode: 0o700 });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (lstatSync(dir).uid !== user.uid) chownTree(dir, user.uid, user.gid);
   return dir;
 }
