@@ -1,5 +1,5 @@
 /** Wires the real side effects into the install flow (src/flow/npm-install.ts). */
-import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { SafeStore } from '../config/store.js';
@@ -33,6 +33,8 @@ import { inquirerPrompts } from '../ui/prompts.js';
 import { wantsColor } from '../ui/color.js';
 import { startSpinner } from '../ui/spinner.js';
 import { ownCommandName } from './own-command.js';
+import { runPassthrough } from '../run/passthrough.js';
+import { readRegularFileIfExists } from '../run/user-files.js';
 
 export interface NpmFlowIo {
   argv: string[];
@@ -124,6 +126,15 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     hasPackageJson: (dir) => existsSync(join(dir, 'package.json')),
     installedGlobalPackages: (globalPrefix) => installedGlobalNames(join(globalPrefix, 'lib', 'node_modules')),
     folderExists: (dir) => existsSync(dir),
+    linkTarget: (dir) => {
+      try {
+        return { path: realpathSync(dir), name: packageNameIn(dir) };
+      } catch {
+        return undefined;
+      }
+    },
+    // The same entry script this process runs, for whoever runs it (signals passed on to it).
+    runSelf: (args, env) => runPassthrough(process.execPath, [process.argv[1]!, ...args], { env: { ...io.env, ...env }, cwd: io.cwd, signals: process }),
     emptyFolder: () => {
       const path = mkdtempSync(join(tmpdir(), 'safe-npm-empty-'));
       chmodSync(path, 0o755);
@@ -196,3 +207,13 @@ function nearestExisting(path: string): string {
   }
 }
 
+/** The name in a folder's package.json (a folder the user named: `npm link ../lib`). */
+function packageNameIn(dir: string): string | undefined {
+  try {
+    const text = readRegularFileIfExists(join(dir, 'package.json'), { what: 'the package.json of the folder to link' });
+    const name = text === undefined ? undefined : (JSON.parse(text) as { name?: unknown }).name;
+    return typeof name === 'string' && name ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -20,6 +20,7 @@ import { checkRequested, checkTree, nameVetted, requestedSpecs } from './npm-che
 import { decideRequested, decideTransitive, rewriteArgs } from './npm-decide.js';
 import { execWithoutInstalling, installTree, replaceCommand, replayScripts, runExec, runNpmItself, runTests } from './npm-finish.js';
 import { refuseUnapprovedScripts } from './npm-strict.js';
+import { linkGlobalsFirst, linksIntoProject } from './npm-link.js';
 import { cooldownFor, lockfileDocuments, resolveTree, startResolve, treeDirOf, vetsGlobalTree, vetsWorkspaceTree, wholeTreeMode, type CooldownWindow, type TreeMode } from './npm-resolve.js';
 import type { NpmFlowDeps, NpmSession } from './npm-session.js';
 import { closeSession, locateProject, openSession } from './npm-who.js';
@@ -43,8 +44,14 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
 }
 
 async function vetAndInstall(s: NpmSession): Promise<number> {
-  const { deps, inv } = s;
   await locateProject(s);
+  // `npm link x`: x into the global folder first (our own vetted global install), then the project's
+  // install of the links.
+  if (linksIntoProject(s.inv)) {
+    const stop = await linkGlobalsFirst(s);
+    if (stop !== undefined) return stop;
+  }
+  const { deps, inv } = s;
   // `rebuild` installs nothing: it is our vetted script replay, never npm's (which runs everything as us).
   if (inv.kind === 'rebuild') return replayScripts(s);
   // A bin npm finds in its global folder: npm runs that, installs nothing — as the user, unvetted.
@@ -81,7 +88,9 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
     const refused = await execWithoutInstalling(s, registry);
     if (refused !== 'kept') return refused;
   }
-  if (requested.length > 0) {
+  // npm link's links lead to the global folder's packages (installed by our own vetted run, or there
+  // before): nothing to check in them; the tree of the project around them is.
+  if (requested.length > 0 && inv.command !== 'link') {
     const stop = await vetRequested(s, registry!, cooldown);
     if (stop !== undefined) return stop;
   }

@@ -2,6 +2,7 @@
  * Stage "resolve" of safe-npm: how much of the tree is vetted, the release cooldown, and npm's own
  * engine resolving the whole tree (nothing written) — or, for npm ci, the project's lockfile.
  */
+import { linkReifyOptions } from './npm-link.js';
 import type { Settings } from '../config/settings.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { sameInstallMode } from '../npm/install-mode.js';
@@ -10,7 +11,7 @@ import type { RegistryClient } from '../npm/npm-registry.js';
 import type { ResolvedNode } from '../npm/tree-nodes.js';
 import type { TreeInstall } from '../npm/tree-install.js';
 import type { Spinner } from '../ui/spinner.js';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { registryFault, type FetchErrorLike } from '../npm/registry-faults.js';
 import { neutralize, neutralizeLines } from '../ui/neutralize.js';
 import type { NpmSession } from './npm-session.js';
@@ -39,7 +40,8 @@ export function mayResolveTree(invocation: NpmInvocation): boolean {
  * How much of the tree we vet and install with npm's engine: `resolve` = npm's resolver computes the
  * tree and we install the vetted tree; `lockfile` = npm ci installs the existing lockfile, whose
  * entries we vet; `none` = the real npm installs (global, workspaces, exec: their trees are vetted
- * beside it, see vetsGlobalTree/vetsWorkspaceTree; link and audit fix: the requested packages only).
+ * beside it, see vetsGlobalTree/vetsWorkspaceTree; audit fix: the requested packages only; link:
+ * see npm-link.ts).
  */
 export function wholeTreeMode(invocation: NpmInvocation): TreeMode {
   if (invocation.global) return 'none';
@@ -111,9 +113,10 @@ export function startResolve(s: NpmSession, add: string[], cooldown: CooldownWin
     recentSince: new Date(now - Math.max(t.recentReleaseDays, t.newPackageDays, t.newVersionDays) * 86_400_000),
     projectDir: treeDirOf(s),
     // As npm's update command does: package.json is saved only when --save was given; dedupe never saves.
-    options: { ...config.flat, ...((inv.kind === 'update' && config.isDefault('save')) || inv.kind === 'dedupe' ? { save: false } : {}) },
+    // npm link's own save and prune rules for its install of links.
+    options: { ...config.flat, ...((inv.kind === 'update' && config.isDefault('save')) || inv.kind === 'dedupe' ? { save: false } : {}), ...(inv.command === 'link' ? linkReifyOptions(config) : {}) },
     cacheDir: s.cacheDir,
-    add: inv.kind === 'update' ? [] : add,
+    add: inv.kind === 'update' ? [] : add.map((spec) => fromTree(spec, inv, treeDirOf(s))),
     update: inv.kind === 'update' ? (inv.specs.length ? inv.specs.map((sp) => sp.name ?? sp.raw) : true) : undefined,
     before: cooldown.before,
     cooldownExclude: s.settings.cooldownExclude,
@@ -176,4 +179,17 @@ export async function lockfileDocuments(s: NpmSession, registry: RegistryClient,
     s.deps.stderr(`safe-npm: ${neutralize(fault ?? (error as Error).message.split('\n')[0]!)}; nothing was changed\n`);
     return fault ? ExitCode.couldNotVerify : 1;
   }
+}
+
+/**
+ * A folder or tarball spec as npm's engine must read it where it resolves (the tree's folder, or its
+ * staging copy): npm reads `../x` from where the command was typed, which may be a subfolder, or
+ * for `-g` not the tree at all. The path is made relative to the tree: a staging copy keeps that layout.
+ */
+export function fromTree(spec: string, inv: Pick<NpmInvocation, 'specs'>, treeDir: string): string {
+  const typed = inv.specs.find((sp) => sp.raw === spec);
+  if (!typed?.fetchSpec || (typed.type !== 'directory' && typed.type !== 'file')) return spec;
+  const path = `file:${relative(treeDir, typed.fetchSpec) || '.'}`;
+  // An alias keeps its name (`x@file:../x`); a plain folder is named by its package.json.
+  return typed.name && spec.startsWith(`${typed.name}@`) ? `${typed.name}@${path}` : path;
 }

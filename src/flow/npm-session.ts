@@ -35,6 +35,10 @@ export interface NpmFlowDeps {
   hasPackageJson?(dir: string): boolean;
   /** The packages installed in a global prefix (`<prefix>/lib/node_modules`). */
   installedGlobalPackages?(globalPrefix: string): string[];
+  /** `npm link x`: a folder's real path and the name in its package.json (undefined: no such folder). */
+  linkTarget?(dir: string): { path: string; name?: string } | undefined;
+  /** safe-npm itself on other arguments (a step of this command that is a whole command of its own), the terminal shared. */
+  runSelf?(args: string[], env: Record<string, string>): Promise<number>;
   /** Whether a folder is there (a global prefix npm has not made yet is not). */
   folderExists?(dir: string): boolean;
   /** A new empty folder the build user can read, for npm's engine to resolve in; removed by `remove`. */

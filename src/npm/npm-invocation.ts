@@ -56,6 +56,8 @@ export interface NpmInvocation {
   specs: NpmSpecRequest[];
   /** Positional arguments as typed (after the command), for commands like `audit fix`, `safe check x`. */
   positionals: string[];
+  /** Where each positional is in `npmArgs` (an argument list rebuilt for another command keeps the flags as typed). */
+  positionalIndexes?: number[];
   /** -g / --global / --location=global */
   global: boolean;
   /** -w/--workspace values, or true for --workspaces / -ws. */

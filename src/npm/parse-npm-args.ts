@@ -537,7 +537,7 @@ export function parseNpmArgs(
     kind = 'passthrough';
   }
 
-  const result: ParsedNpmInvocation = { ...base, kind, command, typedCommand, positionals };
+  const result: ParsedNpmInvocation = { ...base, kind, command, typedCommand, positionals, positionalIndexes: remain.slice(1).map((t) => t.o) };
   if (kind === 'passthrough') return result;
 
   // Scripts stay off: drop the user's attempts to turn them back on.

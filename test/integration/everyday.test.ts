@@ -6,7 +6,7 @@
  * tree a spec brings; not found is 65 every time.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { chmod, cp, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -231,7 +231,7 @@ describe('installs as npm would', () => {
     expect(r.exitCode, show(r)).toBe(0);
     expect(readlinkSync(join(project, 'node_modules', 'locpkg'))).toBe('../../locpkg');
     expect(realpathSync(join(project, 'node_modules', 'locpkg'))).toBe(join(work, 'locpkg'));
-    expect(r.stderr).toMatch(/^safe-npm: linked into the project only: npm's global link of .*locpkg .* was not made/m);
+    expect(r.stderr).toMatch(/^safe-npm: linked into the project only: npm's global link of .*locpkg .* is not made/m);
   });
 
   it.each(['root', 'nobody'] as const)('--json prints npm\'s summary object, --silent nothing, as npm does (%s\'s project; they printed the text line)', async (owner) => {
@@ -538,6 +538,63 @@ describe('installs as npm would', () => {
     const tree = (dir: string) => readdirSync(join(dir, 'lib', 'node_modules', 'nest-a', 'node_modules')).sort();
     expect(tree(prefix)).toEqual(tree(plainPrefix));
     expect(readFileSync(join(prefix, 'lib', 'node_modules', 'nest-a', 'node_modules', 'nest-b', 'package.json'), 'utf8')).toBe(readFileSync(join(plainPrefix, 'lib', 'node_modules', 'nest-a', 'node_modules', 'nest-b', 'package.json'), 'utf8'));
+  });
+
+  it('link <pkg> vets both halves: the global install of the package (its tree) and what the project lacks (user and root); a clean one is npm link\'s tree', async () => {
+    // npm link installs a package missing from the global folder there, then reifies the project with
+    // a link to it, installing whatever else the project lacks. Before: only the name was checked —
+    // a user's link installed lodahs (in package.json) and 57 packages unvetted; root's died with
+    // npm's EACCES stack (the build user cannot write the global folder).
+    const nobody = { uid: 65534, gid: 65534 };
+    const userSandbox = await makeSandbox({ registry: registry.url, owner: nobody });
+    const userPrefix = await makeTempDir('safe-npm-link-prefix-');
+    mkdirSync(join(userPrefix, 'lib'));
+    spawnSync('chown', ['-R', '65534:65534', userPrefix]);
+    const asUser = (args: string[], cwd: string) => runBin('safe-npm', args, { cwd, sandbox: userSandbox, user: nobody, env: { PATH: SYSTEM_PATH, npm_config_prefix: userPrefix } });
+    const withLookalike = { name: 'lp', version: '1.0.0', dependencies: { lodahs: '^1.0.0' } };
+
+    const users = await makeProject({ owner: 'nobody', packageJson: withLookalike });
+    const before = await snapshotProject(users);
+    const stopped = await asUser(['link', 'plain-a'], users);
+    expect(stopped.exitCode, show(stopped)).toBe(65);
+    expect(stopped.stdout + stopped.stderr).toContain('looks like the popular package "lodash"');
+    expect(await snapshotProject(users)).toEqual(before);
+    // The global half ran first, vetted, as npm's does.
+    expect(existsSync(join(userPrefix, 'lib', 'node_modules', 'plain-a', 'package.json'))).toBe(true);
+    // A package whose own tree holds the look-alike stops at the global half: nothing installed.
+    const brings = await asUser(['link', 'uses-lookalike'], await makeProject({ owner: 'nobody' }));
+    expect(brings.exitCode, show(brings)).toBe(65);
+    expect(brings.stdout + brings.stderr).toContain('lodahs@1.2.0 (via uses-lookalike)');
+    expect(existsSync(join(userPrefix, 'lib', 'node_modules', 'uses-lookalike'))).toBe(false);
+
+    const clean = { name: 'lp', version: '1.0.0', dependencies: { 'plain-b': '^1.0.0' } };
+    const mine = await makeProject({ owner: 'nobody', packageJson: clean });
+    const linked = await asUser(['link', 'plain-a', 'nest-a'], mine);
+    expect(linked.exitCode, show(linked)).toBe(0);
+    const twin = await makeProject({ owner: 'nobody', packageJson: clean });
+    const plain = await runTool('npm', ['link', 'plain-a', 'nest-a'], { cwd: twin, sandbox: userSandbox, user: nobody, env: { npm_config_prefix: userPrefix } });
+    expect(plain.exitCode, show(plain)).toBe(0);
+    for (const dir of ['plain-a', 'nest-a']) {
+      expect(realpathSync(join(mine, 'node_modules', dir))).toBe(join(userPrefix, 'lib', 'node_modules', dir));
+      expect(readlinkSync(join(mine, 'node_modules', dir))).toBe(readlinkSync(join(twin, 'node_modules', dir)));
+    }
+    const hidden = (dir: string) => readFileSync(join(dir, 'node_modules', '.package-lock.json'), 'utf8');
+    expect(hidden(mine)).toBe(hidden(twin));
+    expect(readFileSync(join(mine, 'package.json'), 'utf8')).toBe(readFileSync(join(twin, 'package.json'), 'utf8'));
+
+    // Root: the global half is root's own vetted -g install (handed over), the project's half is staged.
+    const rootPrefix = await makeTempDir('safe-npm-link-root-prefix-');
+    const roots = await makeProject({ owner: 'root', packageJson: withLookalike });
+    const rootBefore = await snapshotProject(roots);
+    const rootStopped = await safeNpm(['link', 'plain-a'], roots, { npm_config_prefix: rootPrefix });
+    expect(rootStopped.exitCode, show(rootStopped)).toBe(65);
+    expect(await snapshotProject(roots)).toEqual(rootBefore);
+    const rootClean = await makeProject({ owner: 'root', packageJson: clean });
+    const rootLinked = await safeNpm(['link', 'plain-a'], rootClean, { npm_config_prefix: rootPrefix });
+    expect(rootLinked.exitCode, show(rootLinked)).toBe(0);
+    expect(realpathSync(join(rootClean, 'node_modules', 'plain-a'))).toBe(join(rootPrefix, 'lib', 'node_modules', 'plain-a'));
+    expect(statSync(join(rootPrefix, 'lib', 'node_modules', 'plain-a', 'package.json')).uid).toBe(0);
+    expect(existsSync(join(rootClean, 'node_modules', 'plain-b', 'package.json'))).toBe(true);
   });
 
   it.each(['root', 'nobody'] as const)('an install in a workspace (-w) vets what it adds (only the named package was checked); a clean one is npm\'s (%s\'s project)', async (owner) => {
