@@ -22,6 +22,8 @@ import { neutralize, neutralizeLines } from '../ui/neutralize.js';
 export interface Written {
   fresh?: Set<string>;
   written?: Set<string>;
+  /** npm audit fix: vulnerabilities left at the audit level end the command with npm's exit code (1). */
+  exitCode?: number;
 }
 
 /** Said after the interrupt line when the install was already written (only scripts were left). */
@@ -72,22 +74,24 @@ export async function installTree(s: NpmSession, changed: Set<string> | undefine
     // npm prints nothing
   } else if (s.config.get('json') === true) {
     const lists = result.summary ?? { add: [], change: [], remove: [], funding: 0 };
-    const summary = { add: lists.add, added: result.added, audited: 0, change: lists.change, changed: result.changed, funding: s.config.get('fund') === false ? 0 : lists.funding, remove: lists.remove, removed: result.removed };
+    const summary = { add: lists.add, added: result.added, audited: result.audit?.audited ?? 0, change: lists.change, changed: result.changed, funding: s.config.get('fund') === false ? 0 : lists.funding, remove: lists.remove, removed: result.removed };
     deps.stdout(`${JSON.stringify(summary, null, 2)}\n`);
   } else {
     const diffLines = result.diffLines ?? [];
     if (diffLines.length && (s.config.get('dry-run') === true || s.config.get('long') === true)) deps.stdout(neutralizeLines(`${diffLines.join('\n')}\n`));
     // npm's figure is the whole command, from the moment it started.
-    deps.stdout(`\n${installSummary(result)} in ${npmDuration(deps.now().getTime() - deps.startedAt)}\n`);
-    // As npm's reify-output: the packages looking for funding, unless --no-fund.
+    deps.stdout(`\n${installSummary({ ...result, audited: result.audit?.audited ?? 0 })} in ${npmDuration(deps.now().getTime() - deps.startedAt)}\n`);
+    // As npm's reify-output: the packages looking for funding, unless --no-fund; audit fix's report.
     const funding = result.summary?.funding ?? 0;
     if (funding > 0 && s.config.get('fund') !== false) deps.stdout(`\n${funding} ${funding === 1 ? 'package is' : 'packages are'} looking for funding\n  run \`npm fund\` for details\n`);
+    if (result.audit?.report) deps.stdout(neutralizeLines(`\n${result.audit.report}\n`));
   }
+  const auditExit = result.audit?.exitCode ? { exitCode: result.audit.exitCode } : {};
   // npm ci writes its whole tree anew: every approved script replays.
-  if (!before) return { fresh: changed, written: undefined };
+  if (!before) return { fresh: changed, written: undefined, ...auditExit };
   const written = changedEntries(before, deps.installedEntries(s.projectDir));
   for (const location of changed ?? []) written.add(location);
-  return { fresh: written, written };
+  return { fresh: written, written, ...auditExit };
 }
 
 /**
@@ -214,13 +218,19 @@ export async function execWithoutInstalling(s: NpmSession, registry: RegistryCli
 }
 
 /** npm's own wording (lib/utils/reify-output.js, no audit): "added 3 packages, and removed 1 package". */
-export function installSummary({ added, removed, changed }: { added: number; removed: number; changed: number }): string {
+export function installSummary({ added, removed, changed, audited = 0 }: { added: number; removed: number; changed: number; audited?: number }): string {
+  // npm's packagesChangedMessage (lib/utils/reify-output.js), word for word.
   const part = (n: number, verb: string) => `${verb} ${n} package${n === 1 ? '' : 's'}`;
-  if (!added && !removed && !changed) return 'up to date';
-  let text = added ? part(added, 'added') : '';
-  if (removed) text += `${added ? ', ' : ''}${added && !changed ? 'and ' : ''}${part(removed, 'removed')}`;
-  if (changed) text += `${added || removed ? ', and ' : ''}${part(changed, 'changed')}`;
-  return text;
+  let text: string;
+  if (!added && !removed && !changed) {
+    text = `up to date${audited ? ', ' : ''}`;
+  } else {
+    text = added ? part(added, 'added') : '';
+    if (removed) text += `${added ? ', ' : ''}${added && !audited && !changed ? 'and ' : ''}${part(removed, 'removed')}`;
+    if (changed) text += `${added || removed ? ', ' : ''}${!audited && (added || removed) ? 'and ' : ''}${part(changed, 'changed')}`;
+    if (audited) text += ', and ';
+  }
+  return audited ? `${text}${part(audited, 'audited')}` : text;
 }
 
 /** A duration as npm prints it (the `ms` package's short form): "450ms", "2s", "1m". */

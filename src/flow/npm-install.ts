@@ -137,7 +137,7 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
   const replayed = await replayScripts(s, written);
   if (replayed !== ExitCode.ok) return replayed;
   if ((inv.kind === 'install-test' || inv.kind === 'install-ci-test') && deps.runNpmTest) return runTests(s);
-  return ExitCode.ok;
+  return written.exitCode ?? ExitCode.ok;
 }
 
 /**

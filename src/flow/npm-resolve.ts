@@ -10,6 +10,7 @@ import type { NpmInvocation } from '../npm/npm-invocation.js';
 import type { RegistryClient } from '../npm/npm-registry.js';
 import type { ResolvedNode } from '../npm/tree-nodes.js';
 import type { TreeInstall } from '../npm/tree-install.js';
+import type { ArboristMethod } from '../npm/arborist-worker.js';
 import type { Spinner } from '../ui/spinner.js';
 import { join, relative } from 'node:path';
 import { registryFault, type FetchErrorLike } from '../npm/registry-faults.js';
@@ -40,8 +41,7 @@ export function mayResolveTree(invocation: NpmInvocation): boolean {
  * How much of the tree we vet and install with npm's engine: `resolve` = npm's resolver computes the
  * tree and we install the vetted tree; `lockfile` = npm ci installs the existing lockfile, whose
  * entries we vet; `none` = the real npm installs (global, workspaces, exec: their trees are vetted
- * beside it, see vetsGlobalTree/vetsWorkspaceTree; audit fix: the requested packages only; link:
- * see npm-link.ts).
+ * beside it, see vetsGlobalTree/vetsWorkspaceTree; link: see npm-link.ts).
  */
 export function wholeTreeMode(invocation: NpmInvocation): TreeMode {
   if (invocation.global) return 'none';
@@ -50,8 +50,9 @@ export function wholeTreeMode(invocation: NpmInvocation): TreeMode {
   // npm uninstall / prune reify the whole ideal tree: what the project lacks is installed too, so it
   // is resolved and vetted like an install (`npm uninstall` with no name is npm's own usage error).
   if (invocation.kind === 'reify') return invocation.command === 'uninstall' && invocation.positionals.length === 0 ? 'none' : 'resolve';
-  // npm dedupe re-resolves duplicated packages: new versions, vetted like an install.
-  if (invocation.kind === 'dedupe') return 'resolve';
+  // npm dedupe re-resolves duplicated packages, npm audit fix moves vulnerable ones to fixed versions:
+  // new versions (and what they bring), vetted like an install.
+  if (invocation.kind === 'dedupe' || invocation.kind === 'audit-fix') return 'resolve';
   if (!['install', 'update', 'install-test'].includes(invocation.kind)) return 'none';
   return 'resolve';
 }
@@ -114,7 +115,13 @@ export function startResolve(s: NpmSession, add: string[], cooldown: CooldownWin
     projectDir: treeDirOf(s),
     // As npm's update command does: package.json is saved only when --save was given; dedupe never saves.
     // npm link's own save and prune rules for its install of links.
-    options: { ...config.flat, ...((inv.kind === 'update' && config.isDefault('save')) || inv.kind === 'dedupe' ? { save: false } : {}), ...(inv.command === 'link' ? linkReifyOptions(config) : {}) },
+    options: {
+      ...config.flat,
+      ...((inv.kind === 'update' && config.isDefault('save')) || inv.kind === 'dedupe' ? { save: false } : {}),
+      ...(inv.command === 'link' ? linkReifyOptions(config) : {}),
+      // As npm's audit command constructs its arborist (lib/commands/audit.js).
+      ...(inv.kind === 'audit-fix' ? { audit: true, fix: true } : {}),
+    },
     cacheDir: s.cacheDir,
     add: inv.kind === 'update' ? [] : add.map((spec) => fromTree(spec, inv, treeDirOf(s))),
     update: inv.kind === 'update' ? (inv.specs.length ? inv.specs.map((sp) => sp.name ?? sp.raw) : true) : undefined,
@@ -124,7 +131,7 @@ export function startResolve(s: NpmSession, add: string[], cooldown: CooldownWin
     // An install vets only what is new or changed; `safe check` vets the whole tree.
     onlyNew: opts.onlyNew ?? (mode === 'resolve' && !opts.resolveOnly),
     rm: inv.kind === 'reify' && inv.command === 'uninstall' ? inv.positionals : undefined,
-    method: inv.kind === 'dedupe' ? 'dedupe' : inv.kind === 'reify' && inv.command === 'prune' ? 'prune' : undefined,
+    method: methodOf(inv),
   });
 }
 
@@ -179,6 +186,13 @@ export async function lockfileDocuments(s: NpmSession, registry: RegistryClient,
     s.deps.stderr(`safe-npm: ${neutralize(fault ?? (error as Error).message.split('\n')[0]!)}; nothing was changed\n`);
     return fault ? ExitCode.couldNotVerify : 1;
   }
+}
+
+/** The arborist method whose own tree is vetted: npm's dedupe, prune and audit fix reify what it computes. */
+function methodOf(inv: NpmInvocation): ArboristMethod | undefined {
+  if (inv.kind === 'dedupe') return 'dedupe';
+  if (inv.kind === 'audit-fix') return 'audit';
+  return inv.kind === 'reify' && inv.command === 'prune' ? 'prune' : undefined;
 }
 
 /**

@@ -77,18 +77,21 @@ export interface ResolveMessage {
    */
   rm?: string[];
   /**
-   * npm prune / npm dedupe: arborist's own method of that name computes the tree (prune: without what
-   * is extraneous or omitted; dedupe: duplicates re-resolved), which is vetted like any install.
+   * npm prune / npm dedupe / npm audit fix: arborist's own method of that name computes the tree
+   * (prune: without what is extraneous or omitted; dedupe: duplicates re-resolved; audit with `fix`:
+   * the registry's advisories fixed), which is vetted like any install.
    */
-  method?: 'prune' | 'dedupe';
+  method?: ArboristMethod;
 }
 
+export type ArboristMethod = 'prune' | 'dedupe' | 'audit';
+
 /**
- * The ideal tree as one of arborist's own commands computes it before it reifies (prune, dedupe: they
- * end by calling `this.reify(options)`): that call is caught, the tree it would write built, nothing
+ * The ideal tree as one of arborist's own commands computes it before it reifies (prune, dedupe, audit
+ * with `fix`: they end by calling `this.reify(options)`): that call is caught, the tree it would write built, nothing
  * written. Returns the options the command reified with, for the real reify once the tree is vetted.
  */
-async function idealTreeBy(arb: Arb, method: 'prune' | 'dedupe', options: Record<string, unknown>): Promise<object> {
+async function idealTreeBy(arb: Arb, method: ArboristMethod, options: Record<string, unknown>): Promise<object> {
   let reifyOptions: object | undefined;
   const own = arb as Arb & Record<typeof method, (o: object) => Promise<unknown>>;
   own.reify = async (o: object) => {
@@ -125,6 +128,26 @@ export type SummaryEntry = { name?: string; version?: string; path?: string };
  * and the lists of `--json`, and the count of packages looking for funding (npm says it after the
  * summary unless --no-fund: the parent decides).
  */
+/**
+ * npm audit fix's last words, by npm's own reporter as its audit command calls it (lib/utils/
+ * reify-output.js): how many packages were audited, the report of what is left, and its exit code
+ * (1 when vulnerabilities at the audit level remain). Nothing when the registry gave no report.
+ */
+function auditOutcome(arb: Arb, req: NodeJS.Require, options: Record<string, unknown>): { audited?: number; auditReport?: string; auditExitCode?: number } {
+  const report = (arb as { auditReport?: { error?: unknown } | null }).auditReport;
+  if (!report || report.error) return {};
+  const audited = (arb.actualTree as { inventory?: { size?: number } } | null | undefined)?.inventory?.size ?? 0;
+  try {
+    const npmAuditReport = req('npm-audit-report') as (data: unknown, o: object) => { report: string; exitCode: number };
+    // Plain text: npm's chalk without colour (every style is the text itself).
+    const plain: unknown = new Proxy(() => {}, { get: () => plain, apply: (_t, _this, args: unknown[]) => args.join(' ') });
+    const { report: text, exitCode } = npmAuditReport(report, { reporter: 'detail', ...options, auditLevel: options.auditLevel || 'low', chalk: plain });
+    return { audited, auditReport: text, auditExitCode: exitCode };
+  } catch {
+    return { audited };
+  }
+}
+
 function reifyCounts(arb: Arb, req: NodeJS.Require): {
   added: number; removed: number; changed: number; diffLines: string[];
   add: SummaryEntry[]; change: Array<{ from: SummaryEntry; to: SummaryEntry }>; remove: SummaryEntry[]; funding: number;
@@ -278,7 +301,7 @@ async function main(): Promise<void> {
     // Vetting is over: the documents thread (a heap of its own) goes before npm's engine peaks.
     void docsThread?.stop();
     const arb = await counting;
-    await send({ type: 'reified', ...reifyCounts(arb, createRequire(arboristPath)), deprecations });
+    await send({ type: 'reified', ...reifyCounts(arb, createRequire(arboristPath)), deprecations, ...(request.type === 'resolve' && request.method === 'audit' ? auditOutcome(arb, createRequire(arboristPath), request.options) : {}) });
     process.exit(0);
   } catch (error) {
     await fail(error);

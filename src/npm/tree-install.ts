@@ -20,7 +20,7 @@ import { npmRootOf } from './npm-config.js';
 import { isUsableHome, makePrivateArea, npmEnvFor, stageProject, type PrivateArea } from './run-npm-install.js';
 import type { ResolvedNode } from './tree-nodes.js';
 import type { Packument } from './npm-registry.js';
-import type { CiMessage, ResolveMessage, SummaryEntry } from './arborist-worker.js';
+import type { ArboristMethod, CiMessage, ResolveMessage, SummaryEntry } from './arborist-worker.js';
 import { signalGroup, stopGroup, whenExited } from '../run/child-group.js';
 import { noInterrupts, type Interrupts } from '../run/interrupts.js';
 
@@ -41,8 +41,8 @@ export interface TreeInstallRequest {
   kind?: 'install' | 'ci';
   /** npm uninstall: the packages it removes (what else the project lacks is resolved and vetted). */
   rm?: string[];
-  /** npm prune / dedupe: the tree as arborist's method of that name computes it. */
-  method?: 'prune' | 'dedupe';
+  /** npm prune / dedupe / audit fix: the tree as arborist's method of that name computes it. */
+  method?: ArboristMethod;
   /** false: only resolve (install: no speculative install into a staging copy; ci: the real npm ci installs). */
   installHere?: boolean;
   projectDir: string;
@@ -73,12 +73,19 @@ export interface TreeInstall {
    * turn as the project gets its new tree (reified in place, or the staged copy committed): a signal
    * handled after it knows the install was written, even if it ends the process before we return.
    */
-  install(onWritten?: () => void): Promise<{ exitCode: number; added: number; removed: number; changed: number; diffLines?: string[]; summary?: InstallSummaryLists; deprecations?: string[]; error?: string; code?: string }>;
+  install(onWritten?: () => void): Promise<{ exitCode: number; added: number; removed: number; changed: number; diffLines?: string[]; summary?: InstallSummaryLists; deprecations?: string[]; audit?: AuditOutcome; error?: string; code?: string }>;
   /** Nothing is written; the child is stopped and waited for, the staging copy goes away. */
   cancel(): Promise<void>;
 }
 
 /** The lists of npm's --json summary, with the project's own paths (not the staging copy's). */
+/** npm audit fix: the packages audited after the fix, npm's report of what is left, its exit code. */
+export interface AuditOutcome {
+  audited: number;
+  report: string;
+  exitCode: number;
+}
+
 export interface InstallSummaryLists {
   add: SummaryEntry[];
   change: Array<{ from: SummaryEntry; to: SummaryEntry }>;
@@ -260,7 +267,8 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
         path: dir,
         ...(request.cacheDir ? { cache: join(request.cacheDir, '_cacache') } : {}),
         ignoreScripts: true,
-        audit: false,
+        // The registry's advisories are asked for only by audit fix: they decide its tree.
+        audit: request.method === 'audit',
         fund: false,
         progress: false,
       };
@@ -333,7 +341,8 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
               funding: Number(m.funding ?? 0),
             };
             return { exitCode: 0, added: Number(m.added), removed: Number(m.removed), changed: Number(m.changed), diffLines: Array.isArray(m.diffLines) ? m.diffLines.map(String) : [], summary,
-              deprecations: Array.isArray(m.deprecations) ? m.deprecations.map(String) : [] };
+              deprecations: Array.isArray(m.deprecations) ? m.deprecations.map(String) : [],
+              ...(typeof m.audited === 'number' ? { audit: { audited: m.audited, report: typeof m.auditReport === 'string' ? m.auditReport : '', exitCode: Number(m.auditExitCode ?? 0) } } : {}) };
           } catch (error) {
             await finish('remove');
             throw error;

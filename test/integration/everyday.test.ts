@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, makeTempDir, snapshotProject } from '../helpers/projects.js';
 import { DEAD_REGISTRY, repoRoot, runBin, runTool, SYSTEM_PATH, type RunResult, type Sandbox, makeSandbox } from '../helpers/run-bin.js';
 import { startVerdaccio, type VerdaccioServer } from '../helpers/verdaccio.js';
+import { startAuditProxy, type Advisory } from '../helpers/audit-proxy.js';
 import { fakeDeps } from '../helpers/fake-npm-deps.js';
 import { lockProject } from '../../src/run/project-lock.js';
 import { npmInstallFlow } from '../../src/flow/npm-install.js';
@@ -63,6 +64,11 @@ beforeAll(async () => {
       ...established('lodahs').map((p) => ({ ...p, publishedAt: new Date(Date.now() - 100 * DAY) })),
       ...established('lodash'),
       ...established('funded', { funding: 'https://example.invalid/fund' }),
+      // Advised against below 1.0.1 (audit-proxy.ts): the fix of vuln-a brings a look-alike.
+      ...established('vuln-a', {}, {}, ['1.0.0']),
+      ...established('vuln-a', { dependencies: { lodahs: '^1.0.0' } }, {}, ['1.0.1']),
+      ...established('vuln-b', {}, {}, ['1.0.0', '1.0.1']),
+      ...established('vuln-c', {}, {}, ['1.0.0']),
       // A colleague's package, published a minute ago: every version is younger than the cooldown.
       { name: 'brand-new-pkg', version: '1.0.0', publishedAt: new Date(Date.now() - 60_000), packageJson: { description: 'x', repository: 'https://example.invalid/x.git' } },
       { name: 'brand-new-bin', version: '1.0.0', publishedAt: new Date(Date.now() - 60_000), packageJson: { description: 'x', repository: 'https://example.invalid/x.git', bin: { 'brand-new-bin': 'cli.js' } }, files: { 'cli.js': '#!/usr/bin/env node\nconsole.log("brand-new-bin ran");\n' } },
@@ -595,6 +601,55 @@ describe('installs as npm would', () => {
     expect(realpathSync(join(rootClean, 'node_modules', 'plain-a'))).toBe(join(rootPrefix, 'lib', 'node_modules', 'plain-a'));
     expect(statSync(join(rootPrefix, 'lib', 'node_modules', 'plain-a', 'package.json')).uid).toBe(0);
     expect(existsSync(join(rootClean, 'node_modules', 'plain-b', 'package.json'))).toBe(true);
+  });
+
+  it('audit fix vets the versions it moves to and what they bring (it ran unvetted); a clean fix is npm audit fix\'s tree', async () => {
+    const advisory = (id: number, name: string): Advisory => ({ id, title: `${name} is bad`, severity: 'high', vulnerable_versions: '<1.0.1', url: `https://example.invalid/${id}`, cwe: [], cvss: { score: 7, vectorString: null } });
+    const proxy = await startAuditProxy(registry.url, { 'vuln-a': [advisory(1001, 'vuln-a')], 'vuln-b': [advisory(1002, 'vuln-b')], 'vuln-c': [{ ...advisory(1003, 'vuln-c'), vulnerable_versions: '<9.0.0' }] });
+    try {
+      const auditSandbox = await makeSandbox({ registry: proxy.url });
+      const make = async (spec: string) => {
+        const project = await makeProject({ owner: 'root' });
+        const r = await runTool('npm', ['install', spec, '--ignore-scripts', '--no-audit'], { cwd: project, sandbox: auditSandbox });
+        expect(r.exitCode, show(r)).toBe(0);
+        return project;
+      };
+      const fix = (cwd: string) => runBin('safe-npm', ['audit', 'fix'], { cwd, sandbox: auditSandbox, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot } });
+
+      const bad = await make('vuln-a@1.0.0');
+      const before = await snapshotProject(bad);
+      const stopped = await fix(bad);
+      expect(stopped.exitCode, show(stopped)).toBe(65);
+      expect(stopped.stdout + stopped.stderr).toContain('lodahs@1.2.0 (via vuln-a)');
+      expect(await snapshotProject(bad)).toEqual(before);
+      expect(proxy.bulkRequests()).toBeGreaterThan(0);
+
+      const mine = await make('vuln-b@1.0.0');
+      const fixed = await fix(mine);
+      expect(fixed.exitCode, show(fixed)).toBe(0);
+      const twin = await make('vuln-b@1.0.0');
+      const plain = await runTool('npm', ['audit', 'fix', '--ignore-scripts'], { cwd: twin, sandbox: auditSandbox });
+      expect(plain.exitCode, show(plain)).toBe(0);
+      // npm's own words after the fix (the time aside): the packages audited, and its report.
+      const words = (text: string) => text.replace(/ in [\d.]+m?s\n/, ' in <time>\n');
+      expect(words(fixed.stdout)).toBe(words(plain.stdout));
+      expect(fixed.stdout).toContain('found 0 vulnerabilities');
+
+      // No fix to be had: npm's report of what is left, and its exit code (1).
+      const unfixable = await make('vuln-c@1.0.0');
+      const left = await fix(unfixable);
+      const plainLeft = await runTool('npm', ['audit', 'fix', '--ignore-scripts'], { cwd: await make('vuln-c@1.0.0'), sandbox: auditSandbox });
+      expect(plainLeft.exitCode, show(plainLeft)).toBe(1);
+      expect(left.exitCode, show(left)).toBe(1);
+      expect(words(left.stdout)).toBe(words(plainLeft.stdout));
+      expect(left.stdout).toContain('vuln-c is bad');
+      const lock = (dir: string) => JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')).packages;
+      expect(lock(mine)['node_modules/vuln-b'].version).toBe('1.0.1');
+      expect(lock(mine)).toEqual(lock(twin));
+      expect(readFileSync(join(mine, 'package.json'), 'utf8')).toBe(readFileSync(join(twin, 'package.json'), 'utf8'));
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it.each(['root', 'nobody'] as const)('an install in a workspace (-w) vets what it adds (only the named package was checked); a clean one is npm\'s (%s\'s project)', async (owner) => {

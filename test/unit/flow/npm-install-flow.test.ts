@@ -184,6 +184,10 @@ describe('npm install flow (fake edges)', () => {
     [{ added: 2, removed: 1, changed: 0 }, 'added 2 packages, and removed 1 package'],
     [{ added: 0, removed: 3, changed: 1 }, 'removed 3 packages, and changed 1 package'],
     [{ added: 0, removed: 0, changed: 0 }, 'up to date'],
+    // npm audit fix: the packages audited after the fix.
+    [{ added: 0, removed: 0, changed: 1, audited: 2 }, 'changed 1 package, and audited 2 packages'],
+    [{ added: 1, removed: 1, changed: 0, audited: 5 }, 'added 1 package, removed 1 package, and audited 5 packages'],
+    [{ added: 0, removed: 0, changed: 0, audited: 1 }, 'up to date, audited 1 package'],
   ])('install summary in npm\'s words: %j', (counts, text) => {
     expect(installSummary(counts)).toBe(text);
   });
