@@ -72,6 +72,10 @@ export async function installTree(s: NpmSession, changed: Set<string> | undefine
   // listed for --dry-run and --long, then the line. (Audit is off: "audited" is 0, as npm says then.)
   if (s.config.get('loglevel') === 'silent') {
     // npm prints nothing
+  } else if (result.audit?.error) {
+    // npm audit fix whose audit endpoint failed: the fix (none) is written, then npm's error instead of a summary.
+    deps.stdout(neutralizeLines(`${result.audit.error.body}\n`));
+    deps.stderr(`npm warn audit ${neutralize(result.audit.error.message)}\nnpm error audit endpoint returned an error\n`);
   } else if (s.config.get('json') === true) {
     const lists = result.summary ?? { add: [], change: [], remove: [], funding: 0 };
     const summary = { add: lists.add, added: result.added, audited: result.audit?.audited ?? 0, change: lists.change, changed: result.changed, funding: s.config.get('fund') === false ? 0 : lists.funding, remove: lists.remove, removed: result.removed };

@@ -133,9 +133,11 @@ export type SummaryEntry = { name?: string; version?: string; path?: string };
  * reify-output.js): how many packages were audited, the report of what is left, and its exit code
  * (1 when vulnerabilities at the audit level remain). Nothing when the registry gave no report.
  */
-function auditOutcome(arb: Arb, req: NodeJS.Require, options: Record<string, unknown>): { audited?: number; auditReport?: string; auditExitCode?: number } {
-  const report = (arb as { auditReport?: { error?: unknown } | null }).auditReport;
-  if (!report || report.error) return {};
+function auditOutcome(arb: Arb, req: NodeJS.Require, options: Record<string, unknown>): { audited?: number; auditReport?: string; auditExitCode?: number; auditError?: { message: string; body: string } } {
+  const report = (arb as { auditReport?: { error?: { message?: unknown; body?: unknown } } | null }).auditReport;
+  if (!report) return {};
+  // The registry's audit endpoint failed (lib/utils/audit-error.js): npm says so and exits 1.
+  if (report.error) return { audited: 0, auditError: { message: String(report.error.message ?? ''), body: report.error.body === undefined ? '' : String(report.error.body) } };
   const audited = (arb.actualTree as { inventory?: { size?: number } } | null | undefined)?.inventory?.size ?? 0;
   try {
     const npmAuditReport = req('npm-audit-report') as (data: unknown, o: object) => { report: string; exitCode: number };

@@ -84,6 +84,18 @@ export interface AuditOutcome {
   audited: number;
   report: string;
   exitCode: number;
+  /** The registry's audit endpoint failed: npm's warning (its message) and the body it answered. */
+  error?: { message: string; body: string };
+}
+
+function auditOf(m: Message): AuditOutcome {
+  const error = m.auditError as { message?: unknown; body?: unknown } | undefined;
+  return {
+    audited: Number(m.audited),
+    report: typeof m.auditReport === 'string' ? m.auditReport : '',
+    exitCode: error ? 1 : Number(m.auditExitCode ?? 0),
+    ...(error ? { error: { message: String(error.message ?? ''), body: String(error.body ?? '') } } : {}),
+  };
 }
 
 export interface InstallSummaryLists {
@@ -342,7 +354,7 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
             };
             return { exitCode: 0, added: Number(m.added), removed: Number(m.removed), changed: Number(m.changed), diffLines: Array.isArray(m.diffLines) ? m.diffLines.map(String) : [], summary,
               deprecations: Array.isArray(m.deprecations) ? m.deprecations.map(String) : [],
-              ...(typeof m.audited === 'number' ? { audit: { audited: m.audited, report: typeof m.auditReport === 'string' ? m.auditReport : '', exitCode: Number(m.auditExitCode ?? 0) } } : {}) };
+              ...(typeof m.audited === 'number' ? { audit: auditOf(m) } : {}) };
           } catch (error) {
             await finish('remove');
             throw error;

@@ -24,7 +24,8 @@ export interface AuditProxy {
   stop(): Promise<void>;
 }
 
-export async function startAuditProxy(upstream: string, advisories: Record<string, Advisory[]>): Promise<AuditProxy> {
+/** `advisories: null`: the endpoint refuses (405, as a registry without one answers). */
+export async function startAuditProxy(upstream: string, advisories: Record<string, Advisory[]> | null): Promise<AuditProxy> {
   const target = new URL(upstream);
   let asked = 0;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -32,8 +33,8 @@ export async function startAuditProxy(upstream: string, advisories: Record<strin
       asked++;
       req.resume();
       req.on('end', () => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(advisories));
+        res.writeHead(advisories ? 200 : 405, { 'content-type': 'application/json' });
+        res.end(advisories ? JSON.stringify(advisories) : '{"error":"Method Not Allowed"}');
       });
       return;
     }

@@ -603,7 +603,7 @@ describe('installs as npm would', () => {
     expect(existsSync(join(rootClean, 'node_modules', 'plain-b', 'package.json'))).toBe(true);
   });
 
-  it('audit fix vets the versions it moves to and what they bring (it ran unvetted); a clean fix is npm audit fix\'s tree', async () => {
+  it('audit fix vets the versions it moves to and what they bring (it ran unvetted); a clean fix is npm audit fix\'s tree and words, an unfixable one its report and exit 1, a failed endpoint its error', async () => {
     const advisory = (id: number, name: string): Advisory => ({ id, title: `${name} is bad`, severity: 'high', vulnerable_versions: '<1.0.1', url: `https://example.invalid/${id}`, cwe: [], cvss: { score: 7, vectorString: null } });
     const proxy = await startAuditProxy(registry.url, { 'vuln-a': [advisory(1001, 'vuln-a')], 'vuln-b': [advisory(1002, 'vuln-b')], 'vuln-c': [{ ...advisory(1003, 'vuln-c'), vulnerable_versions: '<9.0.0' }] });
     try {
@@ -634,6 +634,10 @@ describe('installs as npm would', () => {
       const words = (text: string) => text.replace(/ in [\d.]+m?s\n/, ' in <time>\n');
       expect(words(fixed.stdout)).toBe(words(plain.stdout));
       expect(fixed.stdout).toContain('found 0 vulnerabilities');
+      const lock = (dir: string) => JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')).packages;
+      expect(lock(mine)['node_modules/vuln-b'].version).toBe('1.0.1');
+      expect(lock(mine)).toEqual(lock(twin));
+      expect(readFileSync(join(mine, 'package.json'), 'utf8')).toBe(readFileSync(join(twin, 'package.json'), 'utf8'));
 
       // No fix to be had: npm's report of what is left, and its exit code (1).
       const unfixable = await make('vuln-c@1.0.0');
@@ -643,12 +647,21 @@ describe('installs as npm would', () => {
       expect(left.exitCode, show(left)).toBe(1);
       expect(words(left.stdout)).toBe(words(plainLeft.stdout));
       expect(left.stdout).toContain('vuln-c is bad');
-      const lock = (dir: string) => JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')).packages;
-      expect(lock(mine)['node_modules/vuln-b'].version).toBe('1.0.1');
-      expect(lock(mine)).toEqual(lock(twin));
-      expect(readFileSync(join(mine, 'package.json'), 'utf8')).toBe(readFileSync(join(twin, 'package.json'), 'utf8'));
     } finally {
       await proxy.stop();
+    }
+    // A registry without the endpoint (this machine's mirror): npm's warning and error, exit 1.
+    const refusing = await startAuditProxy(registry.url, null);
+    try {
+      const refusingSandbox = await makeSandbox({ registry: refusing.url });
+      const project = await makeProject({ owner: 'root' });
+      expect((await runTool('npm', ['install', 'vuln-b@1.0.0', '--ignore-scripts', '--no-audit'], { cwd: project, sandbox: refusingSandbox })).exitCode).toBe(0);
+      const r = await runBin('safe-npm', ['audit', 'fix'], { cwd: project, sandbox: refusingSandbox, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot } });
+      expect(r.exitCode, show(r)).toBe(1);
+      expect(r.stderr).toContain('npm warn audit 405 Method Not Allowed');
+      expect(r.stderr).toContain('npm error audit endpoint returned an error');
+    } finally {
+      await refusing.stop();
     }
   });
 
