@@ -53,7 +53,12 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
   }
   const { deps, inv } = s;
   // `rebuild` installs nothing: it is our vetted script replay, never npm's (which runs everything as us).
-  if (inv.kind === 'rebuild') return replayScripts(s);
+  if (inv.kind === 'rebuild') {
+    const code = await replayScripts(s);
+    // npm's own last line (lib/commands/rebuild.js), printed whatever the loglevel.
+    if (code === ExitCode.ok) deps.stdout('rebuilt dependencies successfully\n');
+    return code;
+  }
   // A bin npm finds in its global folder: npm runs that, installs nothing — as the user, unvetted.
   if (isExec(inv) && runsGlobalBinOnly(inv, s.projectDir, s.config.globalPrefix)) return runExec(s, { asInvoker: true });
 

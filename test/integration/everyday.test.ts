@@ -207,6 +207,8 @@ describe('installs as npm would', () => {
     const rebuilt = await safeNpm(['rebuild'], project);
     expect(rebuilt.exitCode, show(rebuilt)).toBe(0);
     expect(readFileSync(join(project, 'node_modules/locpkg/ran.log'), 'utf8')).toBe('ran\n');
+    // npm rebuild's own last line (it said nothing).
+    expect(rebuilt.stdout.trim().split('\n').at(-1)).toBe('rebuilt dependencies successfully');
   });
 
   it('a linked folder\'s install script (file:./local/x): the install names it as withheld (it said nothing; rebuild did), the advice names its path, and that approves it (it was refused as no registry version)', async () => {
