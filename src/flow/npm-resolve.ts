@@ -84,7 +84,9 @@ export function vetsWorkspaceTree(inv: NpmInvocation): boolean {
   // uninstall / prune / dedupe in workspaces install what is missing there too (a bare uninstall is
   // npm's own usage error).
   if (inv.kind === 'reify') return inv.command !== 'uninstall' || inv.positionals.length > 0;
-  return inv.kind === 'install' || inv.kind === 'update' || inv.kind === 'install-test' || inv.kind === 'dedupe';
+  // audit fix in some workspaces: resolved as a whole-project fix (npm's -w narrows which advisories it
+  // fixes), so what is vetted holds all that npm's own -w fix can add.
+  return inv.kind === 'install' || inv.kind === 'update' || inv.kind === 'install-test' || inv.kind === 'dedupe' || inv.kind === 'audit-fix';
 }
 
 /** The release cooldown applies where we resolve: new installs and updates, not a lockfile install. */

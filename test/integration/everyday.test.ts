@@ -649,6 +649,17 @@ describe('installs as npm would', () => {
       expect(left.exitCode, show(left)).toBe(1);
       expect(words(left.stdout)).toBe(words(plainLeft.stdout));
       expect(left.stdout).toContain('vuln-c is bad');
+
+      // In a workspace (-w): npm's own audit fix runs, after the same fix was resolved and vetted.
+      const ws = await makeProject({ owner: 'root', packageJson: { name: 'ws-root', version: '1.0.0', workspaces: ['packages/a'] } });
+      mkdirSync(join(ws, 'packages', 'a'), { recursive: true });
+      writeFileSync(join(ws, 'packages', 'a', 'package.json'), '{"name":"a","version":"1.0.0"}\n');
+      expect((await runTool('npm', ['install', 'vuln-a@1.0.0', '-w', 'packages/a', '--ignore-scripts', '--no-audit'], { cwd: ws, sandbox: auditSandbox })).exitCode).toBe(0);
+      const wsBefore = await snapshotProject(ws);
+      const inWorkspace = await runBin('safe-npm', ['audit', 'fix', '-w', 'packages/a'], { cwd: ws, sandbox: auditSandbox, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot } });
+      expect(inWorkspace.exitCode, show(inWorkspace)).toBe(65);
+      expect(inWorkspace.stdout + inWorkspace.stderr).toContain('lodahs@1.2.0 (via');
+      expect(await snapshotProject(ws)).toEqual(wsBefore);
     } finally {
       await proxy.stop();
     }
