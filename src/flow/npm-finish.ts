@@ -127,7 +127,9 @@ export async function runNpmItself(s: NpmSession, changed: Set<string> | undefin
 function installJob(s: NpmSession): NpmInstallJob {
   return {
     realNpm: s.deps.realNpm,
-    args: s.npmArgs,
+    // Root's global install runs npm in a private folder: a folder or tarball typed relative (`-g .`)
+    // is given by its absolute path.
+    args: s.inv.global ? withAbsolutePaths(s.npmArgs, s.inv) : s.npmArgs,
     projectDir: s.projectDir,
     globalPrefix: s.config.globalPrefix,
     globalPackages: s.inv.global ? globalPackagesOf(s.inv) : undefined,
@@ -248,4 +250,16 @@ export function npmDuration(ms: number): string {
 export function replaceCommand(npmArgs: string[], invocation: NpmInvocation, command: string): string[] {
   const at = npmArgs.indexOf(invocation.typedCommand ?? '');
   return at < 0 ? npmArgs : [...npmArgs.slice(0, at), command, ...npmArgs.slice(at + 1)];
+}
+
+/** The argv with each folder or tarball spec as an absolute `file:` path (aliases keep their name). */
+export function withAbsolutePaths(npmArgs: readonly string[], inv: Pick<NpmInvocation, 'specs' | 'positionalIndexes'>): string[] {
+  const out = [...npmArgs];
+  inv.specs.forEach((spec, k) => {
+    const at = inv.positionalIndexes?.[k];
+    if (at === undefined || out[at] !== spec.raw || !spec.fetchSpec || (spec.type !== 'directory' && spec.type !== 'file')) return;
+    const path = `file:${spec.fetchSpec}`;
+    out[at] = spec.name && spec.raw.startsWith(`${spec.name}@`) ? `${spec.name}@${path}` : path;
+  });
+  return out;
 }

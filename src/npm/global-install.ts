@@ -6,9 +6,9 @@
  * the package's own folder (`../` in a bin path is normalised away, as npm does). Conflicts are found
  * before anything changes.
  */
-import { existsSync, lstatSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, mkdirSync } from 'node:fs';
+import { existsSync, lchownSync, lstatSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, mkdirSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { copyTreeAs, existsNoFollow as exists, handOverTree } from '../run/fs-ownership.js';
 import { readRegularFile, readRegularFileIfExists } from '../run/user-files.js';
 
@@ -64,7 +64,12 @@ export async function installGlobalFromStaging(
     const fresh = `${p.dest}.safe-npm-new`;
     const old = `${p.dest}.safe-npm-old`;
     rmSync(fresh, { recursive: true, force: true });
-    if (options.handover === 'move' && statSync(p.staged).dev === statSync(dirname(p.dest)).dev) {
+    if (lstatSync(p.staged).isSymbolicLink()) {
+      // A folder installed globally (`npm i -g .`) is a link to it: written anew, relative from where
+      // it now is, as npm writes it (the staged one was relative from the private prefix).
+      symlinkSync(relative(dirname(p.dest), resolve(dirname(p.staged), readlinkSync(p.staged))), fresh);
+      lchownSync(fresh, owner.uid, owner.gid);
+    } else if (options.handover === 'move' && statSync(p.staged).dev === statSync(dirname(p.dest)).dev) {
       handOverTree(p.staged, owner.uid, owner.gid);
       renameSync(p.staged, fresh);
     } else {

@@ -244,7 +244,10 @@ export async function runNpmInstall(job: NpmInstallJob, run: Runner): Promise<Np
       const staged = job.globalPackages ? stageGlobalPackages(realPrefix, prefix, job.globalPackages, user) : new Map<string, string>();
       // Our --prefix goes last: the user's own --prefix is where the result goes, not where npm writes.
       // npm's own report ("added 1 package") is shown once the packages are really in place.
-      const npm = await run([job.realNpm, withOption(userArgs, '--prefix', prefix)], { cwd: area.root, env, ...asUser, stdio: 'pipe' });
+      // A folder installed globally (`-g .`) is linked, not copied: its bins are linked at the handover,
+      // as root (npm's linker would chmod the folder's own files, which the build user cannot).
+      const globalEnv = job.localFolders?.length ? { ...env, npm_config_bin_links: 'false' } : env;
+      const npm = await run([job.realNpm, withOption(userArgs, '--prefix', prefix)], { cwd: area.root, env: globalEnv, ...asUser, stdio: 'pipe' });
       const output = { stdout: npm.stdout, stderr: npm.stderr };
       if (npm.exitCode !== 0) return { exitCode: npm.exitCode, ranIn: prefix, output };
       if (job.handOverWhen && !(await job.handOverWhen)) return { exitCode: 0, ranIn: prefix, withheld: true };

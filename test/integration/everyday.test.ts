@@ -548,6 +548,23 @@ describe('installs as npm would', () => {
     expect(readFileSync(join(prefix, 'lib', 'node_modules', 'nest-a', 'node_modules', 'nest-b', 'package.json'), 'utf8')).toBe(readFileSync(join(plainPrefix, 'lib', 'node_modules', 'nest-a', 'node_modules', 'nest-b', 'package.json'), 'utf8'));
   });
 
+  it('root\'s `npm i -g .` (a developer\'s own CLI) links the folder and its bin as npm does (npm ran in the private prefix: "." was that folder, ENOENT; then EPERM on the bin)', async () => {
+    const work = await makeTempDir('safe-npm-global-dot-');
+    const cli = join(work, 'my-cli');
+    mkdirSync(cli);
+    writeFileSync(join(cli, 'package.json'), '{"name":"my-cli","version":"1.0.0","bin":{"my-cli":"cli.js"}}\n');
+    writeFileSync(join(cli, 'cli.js'), '#!/usr/bin/env node\nconsole.log("my-cli ran");\n');
+    const ours = await makeTempDir('safe-npm-global-dot-prefix-');
+    const r = await safeNpm(['install', '-g', '.', '--prefix', ours, '--safe-yes'], cli);
+    expect(r.exitCode, show(r)).toBe(0);
+    const plain = await makeTempDir('safe-npm-global-dot-plain-');
+    expect((await runTool('npm', ['install', '-g', '.', '--prefix', plain], { cwd: cli, sandbox })).exitCode).toBe(0);
+    for (const path of ['lib/node_modules/my-cli', 'bin/my-cli']) {
+      expect(realpathSync(join(ours, path)), path).toBe(realpathSync(join(plain, path)));
+    }
+    expect(spawnSync(join(ours, 'bin', 'my-cli'), { encoding: 'utf8' }).stdout).toBe('my-cli ran\n');
+  });
+
   it('link <pkg> vets both halves: the global install of the package (its tree) and what the project lacks (user and root); a clean one is npm link\'s tree', async () => {
     // npm link installs a package missing from the global folder there, then reifies the project with
     // a link to it, installing whatever else the project lacks. Before: only the name was checked —
