@@ -84,8 +84,9 @@ async function main(): Promise<number | undefined> {
   }
 
   // uninstall / prune in one's own project: npm's own command, in this process, scripts off (the
-  // whole flow, vetting, when npm's diff would add anything).
-  if (invocation.kind === 'reify' && !truthy(env.SAFE_NPM_SPAWN)) {
+  // whole flow, vetting, when npm's diff would add anything). Never root's (not even loaded then:
+  // root's removal waits for npm's engine to start).
+  if (invocation.kind === 'reify' && !truthy(env.SAFE_NPM_SPAWN) && process.geteuid?.() !== 0) {
     const { removesInPlace, removeInPlace } = await import('./npm-remove-in-place.js');
     const project = removesInPlace(invocation, process.cwd(), env, process.geteuid?.());
     const cli = project ? npmCliScript(realBinary('npm')) : undefined;
