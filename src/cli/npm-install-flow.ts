@@ -134,7 +134,18 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
       }
     },
     // The same entry script this process runs, for whoever runs it (signals passed on to it).
-    runSelf: (args, env) => runPassthrough(process.execPath, [process.argv[1]!, ...args], { env: { ...io.env, ...env }, cwd: io.cwd, signals: process }),
+    runSelf: async (args, env) => {
+      // A signal reaches it too (passed on): this run ends only once it has stopped.
+      let stopped = () => {};
+      const exited = new Promise<void>((resolve) => (stopped = resolve));
+      const unregister = interrupts.onInterrupt(() => exited);
+      try {
+        return await runPassthrough(process.execPath, [process.argv[1]!, ...args], { env: { ...io.env, ...env }, cwd: io.cwd, signals: process });
+      } finally {
+        stopped();
+        unregister();
+      }
+    },
     emptyFolder: () => {
       const path = mkdtempSync(join(tmpdir(), 'safe-npm-empty-'));
       chmodSync(path, 0o755);

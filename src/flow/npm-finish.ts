@@ -127,9 +127,10 @@ export async function runNpmItself(s: NpmSession, changed: Set<string> | undefin
 function installJob(s: NpmSession): NpmInstallJob {
   return {
     realNpm: s.deps.realNpm,
-    // Root's global install runs npm in a private folder: a folder or tarball typed relative (`-g .`)
-    // is given by its absolute path.
-    args: s.inv.global ? withAbsolutePaths(s.npmArgs, s.inv) : s.npmArgs,
+    // npm runs where it must (the project root, root's private prefix), not where the command was
+    // typed: a folder or tarball typed relative (`-g .`, `../x.tgz` from a subfolder) is given by the
+    // absolute path that was vetted.
+    args: withAbsolutePaths(s.npmArgs, s.inv),
     projectDir: s.projectDir,
     globalPrefix: s.config.globalPrefix,
     globalPackages: s.inv.global ? globalPackagesOf(s.inv) : undefined,

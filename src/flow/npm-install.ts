@@ -45,6 +45,11 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
 
 async function vetAndInstall(s: NpmSession): Promise<number> {
   await locateProject(s);
+  // npm's own refusal (EUSAGE, nothing written): audit fix needs a lockfile.
+  if (s.inv.kind === 'audit-fix' && s.config.get('package-lock') === false) {
+    const refused = await runNpmItself(s, undefined);
+    return typeof refused === 'number' ? refused : ExitCode.ok;
+  }
   // `npm link x`: x into the global folder first (our own vetted global install), then the project's
   // install of the links.
   if (linksIntoProject(s.inv)) {

@@ -6,7 +6,7 @@
  * `install -g` (a run of its own: its whole tree checked, root's handed over), the local part goes
  * on through the flow as the install of links it is.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { SafeError, UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import type { NpmConfig } from '../npm/npm-config.js';
@@ -25,6 +25,10 @@ export function linksIntoProject(inv: NpmInvocation): boolean {
  */
 export async function linkGlobalsFirst(s: NpmSession): Promise<number | undefined> {
   const { deps, inv } = s;
+  // npm refuses a global link of packages (ELINKGLOBAL), however global was set: its own error.
+  if (s.config.get('global') === true) return undefined;
+  // Links into workspaces would go through npm's own link command, whose global half it runs itself.
+  if (inv.workspaces !== false) throw new UsageError(`npm link into workspaces is not vetted by safe-npm: link in the project without -w/--workspaces, or install the package into the workspace (${deps.ownCommand} install <pkg> -w <workspace>)`);
   const unnamed = inv.specs.find((sp) => sp.type !== 'directory' && !sp.name);
   if (unnamed) throw new UsageError(`npm link takes package names or folders: ${unnamed.raw} has no name to link by (install it instead: ${deps.ownCommand} install ${unnamed.raw})`);
   if (!deps.runSelf || !deps.linkTarget) throw new UsageError('npm link of packages is not available here');
@@ -34,8 +38,15 @@ export async function linkGlobalsFirst(s: NpmSession): Promise<number | undefine
   const folderDirectly = deps.euid === 0;
   const missing = inv.specs.filter((sp) => (sp.type === 'directory' ? !folderDirectly : !present.has(sp.name!)));
   if (missing.length > 0) {
+    // With --prefix the global prefix is the project folder itself: its lock is the global half's.
+    const sameFolder = s.lock !== undefined && resolve(s.config.globalPrefix) === resolve(s.projectDir);
+    if (sameFolder) await s.lock!.release();
     const code = await deps.runSelf(globalInstallArgs(s.npmArgs, inv, missing), ownFlagsEnv(inv));
     if (code !== ExitCode.ok) return code;
+    if (sameFolder) {
+      const lock = (s.lock = await deps.lockProject(s.projectDir));
+      deps.interrupts.onInterrupt(() => lock.release());
+    }
   }
   const globalTop = join(s.config.globalPrefix, 'lib', 'node_modules');
   const links = inv.specs.map((sp): NpmSpecRequest => {

@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { chmod, cp, rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, makeTempDir, snapshotProject } from '../helpers/projects.js';
 import { DEAD_REGISTRY, repoRoot, runBin, runTool, SYSTEM_PATH, type RunResult, type Sandbox, makeSandbox } from '../helpers/run-bin.js';
@@ -620,6 +620,55 @@ describe('installs as npm would', () => {
     expect(realpathSync(join(rootClean, 'node_modules', 'plain-a'))).toBe(join(rootPrefix, 'lib', 'node_modules', 'plain-a'));
     expect(statSync(join(rootPrefix, 'lib', 'node_modules', 'plain-a', 'package.json')).uid).toBe(0);
     expect(existsSync(join(rootClean, 'node_modules', 'plain-b', 'package.json'))).toBe(true);
+
+    // --prefix makes the project its own global prefix: one lock for both halves (it waited on itself).
+    const own = await makeProject({ owner: 'root' });
+    const selfPrefixed = await safeNpm(['link', 'plain-a', '--prefix', own], own, { SAFE_NPM_LOCK_TIMEOUT: '20' });
+    expect(selfPrefixed.exitCode, show(selfPrefixed)).toBe(0);
+    expect(realpathSync(join(own, 'node_modules', 'plain-a'))).toBe(join(own, 'lib', 'node_modules', 'plain-a'));
+    // A global link of packages is npm's own error (ELINKGLOBAL), from the environment too; into
+    // workspaces it is refused in one line (its global half would be npm's, unvetted).
+    const globalEnv = await safeNpm(['link', 'plain-a'], rootClean, { npm_config_prefix: rootPrefix, npm_config_global: 'true' });
+    expect(globalEnv.exitCode, show(globalEnv)).toBe(1);
+    expect(globalEnv.stderr).toContain('ELINKGLOBAL');
+    const ws = await safeNpm(['link', 'plain-a', '-w', 'a'], rootClean, { npm_config_prefix: rootPrefix });
+    expect(ws.exitCode, show(ws)).toBe(64);
+    expect(ws.stderr).toMatch(/^safe-npm: npm link into workspaces is not vetted by safe-npm/m);
+  });
+
+  it('a folder or tarball typed relative to a subfolder is the one npm installs, -g and -w (npm ran from the project root and read another: a planted ../t.tgz went in)', async () => {
+    const nobody = { uid: 65534, gid: 65534 };
+    const userSandbox = await makeSandbox({ registry: registry.url, owner: nobody });
+    const work = await makeTempDir('safe-npm-relative-');
+    const project = join(work, 'P');
+    const pack = (dir: string, pkg: object) => {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg));
+      const packed = spawnSync('npm', ['pack', '--pack-destination', dirname(dir)], { cwd: dir, encoding: 'utf8' });
+      expect(packed.status, packed.stderr).toBe(0);
+      return join(dirname(dir), packed.stdout.trim());
+    };
+    // The one meant (P/t.tgz, typed ../t.tgz from P/sub) and the one planted beside the project (../t.tgz from P).
+    const clean = pack(join(project, 'src-clean'), { name: 'tool', version: '1.0.0' });
+    const planted = pack(join(work, 'src-planted'), { name: 'tool', version: '1.0.0', dependencies: { lodahs: '^1.0.0' } });
+    spawnSync('mv', [clean, join(project, 't.tgz')]);
+    spawnSync('mv', [planted, join(work, 't.tgz')]);
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'p', version: '1.0.0', workspaces: ['a'] }));
+    mkdirSync(join(project, 'a'));
+    writeFileSync(join(project, 'a', 'package.json'), '{"name":"a","version":"1.0.0"}');
+    mkdirSync(join(project, 'sub'));
+    const prefix = join(work, 'prefix');
+    mkdirSync(join(prefix, 'lib'), { recursive: true });
+    spawnSync('chown', ['-R', '65534:65534', work]);
+    const asUser = (args: string[]) => runBin('safe-npm', args, { cwd: join(project, 'sub'), sandbox: userSandbox, user: nobody, env: { PATH: SYSTEM_PATH, npm_config_prefix: prefix } });
+    const global = await asUser(['install', '-g', '../t.tgz', '--safe-yes']);
+    expect(global.exitCode, show(global)).toBe(0);
+    expect(JSON.parse(readFileSync(join(prefix, 'lib', 'node_modules', 'tool', 'package.json'), 'utf8')).dependencies).toBeUndefined();
+    expect(existsSync(join(prefix, 'lib', 'node_modules', 'tool', 'node_modules', 'lodahs'))).toBe(false);
+    const inWorkspace = await asUser(['install', '../t.tgz', '-w', 'a', '--safe-yes']);
+    expect(inWorkspace.exitCode, show(inWorkspace)).toBe(0);
+    expect(existsSync(join(project, 'node_modules', 'lodahs'))).toBe(false);
+    expect(JSON.parse(readFileSync(join(project, 'a', 'package.json'), 'utf8')).dependencies.tool).toBe('file:../t.tgz');
   });
 
   it('audit fix vets the versions it moves to and what they bring (it ran unvetted); a clean fix is npm audit fix\'s tree and words, an unfixable one its report and exit 1, a failed endpoint its error', async () => {
@@ -642,6 +691,11 @@ describe('installs as npm would', () => {
       expect(stopped.stdout + stopped.stderr).toContain('lodahs@1.2.0 (via vuln-a)');
       expect(await snapshotProject(bad)).toEqual(before);
       expect(proxy.bulkRequests()).toBeGreaterThan(0);
+      // npm's own refusal without a lockfile (it applied the fix, 0).
+      const noLock = await runBin('safe-npm', ['audit', 'fix', '--package-lock=false'], { cwd: bad, sandbox: auditSandbox, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot } });
+      expect(noLock.exitCode, show(noLock)).toBe(1);
+      expect(noLock.stderr).toContain('fix cannot be used without a package-lock');
+      expect(await snapshotProject(bad)).toEqual(before);
 
       const mine = await make('vuln-b@1.0.0');
       const fixed = await fix(mine);
