@@ -38,15 +38,8 @@ export async function linkGlobalsFirst(s: NpmSession): Promise<number | undefine
   const folderDirectly = deps.euid === 0;
   const missing = inv.specs.filter((sp) => (sp.type === 'directory' ? !folderDirectly : !present.has(sp.name!)));
   if (missing.length > 0) {
-    // With --prefix the global prefix is the project folder itself: its lock is the global half's.
-    const sameFolder = s.lock !== undefined && resolve(s.config.globalPrefix) === resolve(s.projectDir);
-    if (sameFolder) await s.lock!.release();
-    const code = await deps.runSelf(globalInstallArgs(s.npmArgs, inv, missing), ownFlagsEnv(inv));
+    const code = await installGlobally(s, missing);
     if (code !== ExitCode.ok) return code;
-    if (sameFolder) {
-      const lock = (s.lock = await deps.lockProject(s.projectDir));
-      deps.interrupts.onInterrupt(() => lock.release());
-    }
   }
   const globalTop = join(s.config.globalPrefix, 'lib', 'node_modules');
   const links = inv.specs.map((sp): NpmSpecRequest => {
@@ -62,6 +55,20 @@ export async function linkGlobalsFirst(s: NpmSession): Promise<number | undefine
   if (folders.length) deps.stderr(`safe-npm: linked into the project only: npm's global link of ${folders.join(', ')} (in ${s.config.globalPrefix}) is not made — as root it would put a project folder into the system prefix\n`);
   s.inv = { ...inv, kind: 'install', specs: links };
   return undefined;
+}
+
+/** The global half: our own `install -g` of what the global folder lacks, as a run of its own. */
+async function installGlobally(s: NpmSession, missing: readonly NpmSpecRequest[]): Promise<number> {
+  const { deps, inv } = s;
+  // With --prefix the global prefix is the project folder itself: its lock is the global half's.
+  const sameFolder = s.lock !== undefined && resolve(s.config.globalPrefix) === resolve(s.projectDir);
+  if (sameFolder) await s.lock!.release();
+  const code = await deps.runSelf!(globalInstallArgs(s.npmArgs, inv, missing), ownFlagsEnv(inv));
+  if (code === ExitCode.ok && sameFolder) {
+    const lock = (s.lock = await deps.lockProject(s.projectDir));
+    deps.interrupts.onInterrupt(() => lock.release());
+  }
+  return code;
 }
 
 /**
