@@ -177,7 +177,9 @@ export async function runTests(s: NpmSession): Promise<number> {
  */
 export async function runExec(s: NpmSession, opts: { asInvoker?: boolean } = {}): Promise<number> {
   const { deps } = s;
-  const installSpecs = s.specs.map((spec) => s.vetted?.get(spec) ?? { spec });
+  // Root's exec installs in a private prefix: a folder or tarball goes by the path that was vetted.
+  const typed = (spec: string) => s.inv.exec?.packages.find((p) => p.raw === spec);
+  const installSpecs = s.specs.map((spec) => s.vetted?.get(spec) ?? { spec: typed(spec) ? absoluteSpec(typed(spec)!) : spec });
   // asInvoker: npm installs nothing (a global bin): its own exec runs, as whoever invoked us.
   const mode = opts.asInvoker ? { kind: 'self' as const } : s.mode;
   // Kept from an earlier run (root's cache of exact versions): nothing to install, nothing to ask.
@@ -258,9 +260,17 @@ export function withAbsolutePaths(npmArgs: readonly string[], inv: Pick<NpmInvoc
   const out = [...npmArgs];
   inv.specs.forEach((spec, k) => {
     const at = inv.positionalIndexes?.[k];
-    if (at === undefined || out[at] !== spec.raw || !spec.fetchSpec || (spec.type !== 'directory' && spec.type !== 'file')) return;
-    const path = `file:${spec.fetchSpec}`;
-    out[at] = spec.name && spec.raw.startsWith(`${spec.name}@`) ? `${spec.name}@${path}` : path;
+    if (at !== undefined && out[at] === spec.raw) out[at] = absoluteSpec(spec);
   });
   return out;
+}
+
+/**
+ * A folder or tarball spec by the absolute path it was parsed (and vetted) at — `../x.tgz`, `.`,
+ * `~/x` — for an npm that runs elsewhere; any other spec as typed.
+ */
+export function absoluteSpec(spec: NpmSpecRequest): string {
+  if (!spec.fetchSpec || (spec.type !== 'directory' && spec.type !== 'file')) return spec.raw;
+  const path = `file:${spec.fetchSpec}`;
+  return spec.name && spec.raw.startsWith(`${spec.name}@`) ? `${spec.name}@${path}` : path;
 }

@@ -5,7 +5,7 @@
  * On failure or interruption the project is untouched and the private area is removed.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, type Dirent, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { changeSettingCommand, DIRECT, type TypedAs } from '../config/setting-advice.js';
@@ -395,7 +395,12 @@ function stageNodeModules(src: string, dest: string, user: UserAccount | undefin
   }
 }
 
-/** Folders named by `file:` / relative-path dependencies of the root and its workspaces, outside the project. */
+/**
+ * Folders and tarballs named by `file:` / relative-path dependencies of the root and its workspaces,
+ * outside the project: staged beside the copy, so that npm's engine reads in the copy what the user
+ * meant (unstaged, `../x.tgz` led out of the staging copy into the temp folder, where anyone can
+ * plant one).
+ */
 export function localDependencyFolders(projectDir: string): string[] {
   const out = new Set<string>();
   const visit = (dir: string) => {
@@ -407,12 +412,39 @@ export function localDependencyFolders(projectDir: string): string[] {
         const m = /^(?:file:|link:)?(\.{1,2}\/.*|\/.*)$/.exec(spec);
         if (!m) continue;
         const target = resolve(dir, m[1]!);
-        if (!target.startsWith(projectDir + sep) && target !== projectDir && existsSync(target) && lstatSync(target).isDirectory()) out.add(target);
+        if (target.startsWith(projectDir + sep) || target === projectDir || !existsSync(target)) continue;
+        const st = lstatSync(target);
+        if (st.isDirectory() || st.isFile()) out.add(target);
       }
     }
   };
   visit(projectDir);
+  // Workspaces: every package.json below the root (node_modules and .git aside) — more than npm's
+  // workspace globs may name, which only stages more.
+  if (readJson(join(projectDir, 'package.json'))?.workspaces) for (const dir of packageFolders(projectDir, 6)) visit(dir);
   return [...out];
+}
+
+/** Folders below `root` (not itself) holding a package.json, node_modules and .git aside, `depth` levels down at most. */
+function packageFolders(root: string, depth: number): string[] {
+  const found: string[] = [];
+  const walk = (dir: string, left: number) => {
+    if (left === 0) return;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (!e.isDirectory() || e.name === 'node_modules' || e.name === '.git') continue;
+      const sub = join(dir, e.name);
+      if (existsSync(join(sub, 'package.json'))) found.push(sub);
+      walk(sub, left - 1);
+    }
+  };
+  walk(root, depth);
+  return found;
 }
 
 function readJson(path: string): Record<string, unknown> | undefined {

@@ -6,8 +6,9 @@
  * tree a spec brings; not found is 65 every time.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { chmod, cp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, makeTempDir, snapshotProject } from '../helpers/projects.js';
@@ -634,6 +635,50 @@ describe('installs as npm would', () => {
     const ws = await safeNpm(['link', 'plain-a', '-w', 'a'], rootClean, { npm_config_prefix: rootPrefix });
     expect(ws.exitCode, show(ws)).toBe(64);
     expect(ws.stderr).toMatch(/^safe-npm: npm link into workspaces is not vetted by safe-npm/m);
+  });
+
+  it('root\'s npx of a tarball typed relative, and a package.json `file:` tarball (root and workspace), install the tarball meant, not one planted in the temp folder (npm read them from the private prefix / the staging copy)', async () => {
+    const unique = `safe-npm-planted-${process.pid}-${Date.now()}.tgz`;
+    const work = await makeTempDir('safe-npm-relative-root-');
+    const pack = (dir: string, said: string) => {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'tool', version: '1.0.0', bin: { tool: 'cli.js' } }));
+      writeFileSync(join(dir, 'cli.js'), `#!/usr/bin/env node\nconsole.log(${JSON.stringify(said)});\n`);
+      const packed = spawnSync('npm', ['pack'], { cwd: dir, encoding: 'utf8' });
+      expect(packed.status, packed.stderr).toBe(0);
+      return join(dir, packed.stdout.trim());
+    };
+    const clean = pack(join(work, 'src-clean'), 'the tarball meant');
+    const planted = pack(join(work, 'src-planted'), 'planted');
+    // Two levels above root's private folders (/tmp/safe-npm-…/prefix, …/stage/<name>) is the temp folder.
+    const plantedAt = join(tmpdir(), unique);
+    cpSync(planted, plantedAt);
+    try {
+      const cwd = join(work, 'R', 'A', 'P', 'sub');
+      mkdirSync(cwd, { recursive: true });
+      cpSync(clean, join(work, 'R', 'A', unique));
+      const ran = await safeNpm(['exec', '--yes', '--safe-yes', `--package=../../${unique}`, '--', 'tool'], cwd);
+      expect(ran.exitCode, show(ran)).toBe(0);
+      expect(ran.stdout).toContain('the tarball meant');
+
+      const project = join(work, 'R3', 'a', 'b', 'P');
+      mkdirSync(join(project, 'ws'), { recursive: true });
+      cpSync(clean, join(work, 'R3', unique));
+      writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'p', version: '1.0.0', workspaces: ['ws'], dependencies: { tool: `file:../../../${unique}` } }));
+      const installed = await safeNpm(['install', '--safe-yes'], project);
+      expect(installed.exitCode, show(installed)).toBe(0);
+      expect(readFileSync(join(project, 'node_modules', 'tool', 'cli.js'), 'utf8')).toContain('the tarball meant');
+      // The same tarball named from a workspace (one level further down).
+      writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'p', version: '1.0.0', workspaces: ['ws'] }));
+      writeFileSync(join(project, 'ws', 'package.json'), JSON.stringify({ name: 'ws', version: '1.0.0', dependencies: { tool: `file:../../../../${unique}` } }));
+      rmSync(join(project, 'node_modules'), { recursive: true, force: true });
+      rmSync(join(project, 'package-lock.json'), { force: true });
+      const fromWorkspace = await safeNpm(['install', '--safe-yes'], project);
+      expect(fromWorkspace.exitCode, show(fromWorkspace)).toBe(0);
+      expect(readFileSync(join(project, 'node_modules', 'tool', 'cli.js'), 'utf8')).toContain('the tarball meant');
+    } finally {
+      rmSync(plantedAt, { force: true });
+    }
   });
 
   it('a folder or tarball typed relative to a subfolder is the one npm installs, -g and -w (npm ran from the project root and read another: a planted ../t.tgz went in)', async () => {
