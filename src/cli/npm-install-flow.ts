@@ -124,6 +124,7 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     guessProjectDir: () => nearestPackageRoot(io.cwd) ?? io.cwd,
     installedEntries,
     hasPackageJson: (dir) => existsSync(join(dir, 'package.json')),
+    hasLockfile: (dir) => existsSync(join(dir, 'package-lock.json')) || existsSync(join(dir, 'npm-shrinkwrap.json')),
     installedGlobalPackages: (globalPrefix) => installedGlobalNames(join(globalPrefix, 'lib', 'node_modules')),
     folderExists: (dir) => existsSync(dir),
     linkTarget: (dir) => {

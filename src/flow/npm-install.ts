@@ -20,7 +20,7 @@ import { checkRequested, checkTree, nameVetted, requestedSpecs } from './npm-che
 import { decideRequested, decideTransitive, rewriteArgs } from './npm-decide.js';
 import { execWithoutInstalling, installTree, replaceCommand, replayScripts, runExec, runNpmItself, runTests } from './npm-finish.js';
 import { refuseUnapprovedScripts } from './npm-strict.js';
-import { linkGlobalsFirst, linksIntoProject } from './npm-link.js';
+import { linkGlobalsFirst, linkProjectGlobally, linksIntoProject, linksProjectOut } from './npm-link.js';
 import { cooldownFor, lockfileDocuments, resolveTree, startResolve, treeDirOf, vetsGlobalTree, vetsWorkspaceTree, wholeTreeMode, type CooldownWindow, type TreeMode } from './npm-resolve.js';
 import type { NpmFlowDeps, NpmSession } from './npm-session.js';
 import { closeSession, locateProject, openSession } from './npm-who.js';
@@ -45,11 +45,13 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
 
 async function vetAndInstall(s: NpmSession): Promise<number> {
   await locateProject(s);
-  // npm's own refusal (EUSAGE, nothing written): audit fix needs a lockfile.
-  if (s.inv.kind === 'audit-fix' && s.config.get('package-lock') === false) {
+  // npm's own refusal, nothing written: audit fix needs a lockfile (EUSAGE without package-lock,
+  // ENOLOCK without the file).
+  if (s.inv.kind === 'audit-fix' && (s.config.get('package-lock') === false || s.deps.hasLockfile?.(s.projectDir) === false)) {
     const refused = await runNpmItself(s, undefined);
     return typeof refused === 'number' ? refused : ExitCode.ok;
   }
+  if (linksProjectOut(s.inv) && s.deps.euid === 0 && s.config.get('global') !== true) return linkProjectGlobally(s);
   // `npm link x`: x into the global folder first (our own vetted global install), then the project's
   // install of the links.
   if (linksIntoProject(s.inv)) {

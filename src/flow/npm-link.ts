@@ -52,18 +52,35 @@ export async function linkGlobalsFirst(s: NpmSession): Promise<number | undefine
     return { raw: `file:${folder}`, type: 'directory', name, fetchSpec: folder, fromRegistry: false };
   });
   const folders = inv.specs.filter((sp) => sp.type === 'directory' && folderDirectly).map((sp) => sp.fetchSpec!);
-  if (folders.length) deps.stderr(`safe-npm: linked into the project only: npm's global link of ${folders.join(', ')} (in ${s.config.globalPrefix}) is not made — as root it would put a project folder into the system prefix\n`);
+  if (folders.length) deps.stderr(`safe-npm: linked into the project only: npm's global link of ${folders.join(', ')} (in ${s.config.globalPrefix}) is not made — as root it would put a project folder into the global prefix\n`);
   s.inv = { ...inv, kind: 'install', specs: links };
   return undefined;
 }
 
+/** `npm link` alone: the project itself linked into the global folder. */
+export function linksProjectOut(inv: NpmInvocation): boolean {
+  return inv.kind === 'link' && !inv.global && inv.specs.length === 0 && inv.workspaces === false;
+}
+
+/**
+ * Root's `npm link` alone is npm's `install -g <project folder>` (lib/commands/link.js linkPkg): it is
+ * that, as our own run (root's global installs go through a private prefix and are handed over; npm
+ * as the build user could not write the global folder, nor knew which one was meant).
+ */
+export async function linkProjectGlobally(s: NpmSession): Promise<number> {
+  if (!s.deps.runSelf) throw new UsageError('npm link is not available here');
+  // The folder is the project the command was typed in: its being a local folder is no finding to
+  // confirm (a link writes nothing else; plain npm link does not ask either).
+  return installGlobally(s, [{ raw: s.projectDir, type: 'directory', fetchSpec: s.projectDir, fromRegistry: false }], { SAFE_NPM_YES: '1' });
+}
+
 /** The global half: our own `install -g` of what the global folder lacks, as a run of its own. */
-async function installGlobally(s: NpmSession, missing: readonly NpmSpecRequest[]): Promise<number> {
+async function installGlobally(s: NpmSession, missing: readonly NpmSpecRequest[], env: Record<string, string> = {}): Promise<number> {
   const { deps, inv } = s;
   // With --prefix the global prefix is the project folder itself: its lock is the global half's.
   const sameFolder = s.lock !== undefined && resolve(s.config.globalPrefix) === resolve(s.projectDir);
   if (sameFolder) await s.lock!.release();
-  const code = await deps.runSelf!(globalInstallArgs(s.npmArgs, inv, missing), ownFlagsEnv(inv));
+  const code = await deps.runSelf!(globalInstallArgs(s.npmArgs, inv, missing), { ...ownFlagsEnv(inv), ...env });
   if (code === ExitCode.ok && sameFolder) {
     const lock = (s.lock = await deps.lockProject(s.projectDir));
     deps.interrupts.onInterrupt(() => lock.release());

@@ -33,6 +33,8 @@ export interface NpmFlowDeps {
   ownCommand: string;
   /** Whether the folder has a package.json. */
   hasPackageJson?(dir: string): boolean;
+  /** Whether the folder has a lockfile npm reads (package-lock.json or npm-shrinkwrap.json). */
+  hasLockfile?(dir: string): boolean;
   /** The packages installed in a global prefix (`<prefix>/lib/node_modules`). */
   installedGlobalPackages?(globalPrefix: string): string[];
   /** `npm link x`: a folder's real path and the name in its package.json (undefined: no such folder). */

@@ -549,7 +549,7 @@ describe('installs as npm would', () => {
     expect(readFileSync(join(prefix, 'lib', 'node_modules', 'nest-a', 'node_modules', 'nest-b', 'package.json'), 'utf8')).toBe(readFileSync(join(plainPrefix, 'lib', 'node_modules', 'nest-a', 'node_modules', 'nest-b', 'package.json'), 'utf8'));
   });
 
-  it('root\'s `npm i -g .` (a developer\'s own CLI) links the folder and its bin as npm does (npm ran in the private prefix: "." was that folder, ENOENT; then EPERM on the bin)', async () => {
+  it('root\'s `npm i -g .` and `npm link` (a developer\'s own CLI) link the folder and its bin as npm does (npm ran in the private prefix: "." was that folder, ENOENT; then EPERM on the bin; link aimed at /usr)', async () => {
     const work = await makeTempDir('safe-npm-global-dot-');
     const cli = join(work, 'my-cli');
     mkdirSync(cli);
@@ -564,6 +564,12 @@ describe('installs as npm would', () => {
       expect(realpathSync(join(ours, path)), path).toBe(realpathSync(join(plain, path)));
     }
     expect(spawnSync(join(ours, 'bin', 'my-cli'), { encoding: 'utf8' }).stdout).toBe('my-cli ran\n');
+    // `npm link` alone is the same global link (it aimed at /usr as the build user: EACCES and npm's stack).
+    const linked = await makeTempDir('safe-npm-global-link-prefix-');
+    const link = await safeNpm(['link'], cli, { npm_config_prefix: linked });
+    expect(link.exitCode, show(link)).toBe(0);
+    expect(realpathSync(join(linked, 'lib', 'node_modules', 'my-cli'))).toBe(realpathSync(cli));
+    expect(spawnSync(join(linked, 'bin', 'my-cli'), { encoding: 'utf8' }).stdout).toBe('my-cli ran\n');
   });
 
   it('link <pkg> vets both halves: the global install of the package (its tree) and what the project lacks (user and root); a clean one is npm link\'s tree', async () => {
@@ -741,6 +747,10 @@ describe('installs as npm would', () => {
       expect(noLock.exitCode, show(noLock)).toBe(1);
       expect(noLock.stderr).toContain('fix cannot be used without a package-lock');
       expect(await snapshotProject(bad)).toEqual(before);
+      const lockless = await makeProject({ owner: 'root' });
+      const noLockfile = await runBin('safe-npm', ['audit', 'fix'], { cwd: lockless, sandbox: auditSandbox, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot } });
+      expect(noLockfile.exitCode, show(noLockfile)).toBe(1);
+      expect(noLockfile.stderr).toContain('ENOLOCK');
 
       const mine = await make('vuln-b@1.0.0');
       const fixed = await fix(mine);
