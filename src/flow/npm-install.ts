@@ -45,19 +45,8 @@ export async function npmInstallFlow(invocation: NpmInvocation, deps: NpmFlowDep
 
 async function vetAndInstall(s: NpmSession): Promise<number> {
   await locateProject(s);
-  // npm's own refusal, nothing written: audit fix needs a lockfile (EUSAGE without package-lock,
-  // ENOLOCK without the file).
-  if (s.inv.kind === 'audit-fix' && (s.config.get('package-lock') === false || s.deps.hasLockfile?.(s.projectDir) === false)) {
-    const refused = await runNpmItself(s, undefined);
-    return typeof refused === 'number' ? refused : ExitCode.ok;
-  }
-  if (linksProjectOut(s.inv) && s.deps.euid === 0 && s.config.get('global') !== true) return linkProjectGlobally(s);
-  // `npm link x`: x into the global folder first (our own vetted global install), then the project's
-  // install of the links.
-  if (linksIntoProject(s.inv)) {
-    const stop = await linkGlobalsFirst(s);
-    if (stop !== undefined) return stop;
-  }
+  const ended = await otherCommandFirst(s);
+  if (ended !== undefined) return ended;
   const { deps, inv } = s;
   // `rebuild` installs nothing: it is our vetted script replay, never npm's (which runs everything as us).
   if (inv.kind === 'rebuild') {
@@ -150,6 +139,21 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
   if (replayed !== ExitCode.ok) return replayed;
   if ((inv.kind === 'install-test' || inv.kind === 'install-ci-test') && deps.runNpmTest) return runTests(s);
   return written.exitCode ?? ExitCode.ok;
+}
+
+/**
+ * What a command is before it is an install: npm's own refusal (audit fix needs a lockfile: EUSAGE
+ * without package-lock, ENOLOCK without the file; nothing written), root's `npm link` alone (our own
+ * `install -g` of the project folder), and `npm link x` (x into the global folder first, by our own
+ * vetted global install; the session then is the install of the links). A number ends the run.
+ */
+async function otherCommandFirst(s: NpmSession): Promise<number | undefined> {
+  if (s.inv.kind === 'audit-fix' && (s.config.get('package-lock') === false || s.deps.hasLockfile?.(s.projectDir) === false)) {
+    const refused = await runNpmItself(s, undefined);
+    return typeof refused === 'number' ? refused : ExitCode.ok;
+  }
+  if (linksProjectOut(s.inv) && s.deps.euid === 0 && s.config.get('global') !== true) return linkProjectGlobally(s);
+  return linksIntoProject(s.inv) ? linkGlobalsFirst(s) : undefined;
 }
 
 /**
