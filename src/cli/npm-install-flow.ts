@@ -34,7 +34,7 @@ import { wantsColor } from '../ui/color.js';
 import { startSpinner } from '../ui/spinner.js';
 import { ownCommandName } from './own-command.js';
 import { runPassthrough } from '../run/passthrough.js';
-import { readRegularFileIfExists } from '../run/user-files.js';
+import { readPackageJson } from '../flow/npm-scripts.js';
 
 export interface NpmFlowIo {
   argv: string[];
@@ -222,8 +222,7 @@ function nearestExisting(path: string): string {
 /** The name in a folder's package.json (a folder the user named: `npm link ../lib`). */
 function packageNameIn(dir: string): string | undefined {
   try {
-    const text = readRegularFileIfExists(join(dir, 'package.json'), { what: 'the package.json of the folder to link' });
-    const name = text === undefined ? undefined : (JSON.parse(text) as { name?: unknown }).name;
+    const { name } = readPackageJson(dir) as { name?: unknown };
     return typeof name === 'string' && name ? name : undefined;
   } catch {
     return undefined;

@@ -7,6 +7,7 @@ import { ExitCode } from '../core/exit-codes.js';
 import { exitCodeForSignal } from '../run/passthrough.js';
 import type { NpmInvocation, NpmSpecRequest } from '../npm/npm-invocation.js';
 import { npmFacts } from '../npm/npm-facts.js';
+import { isLocalSpec, localSpecAt } from '../npm/local-spec.js';
 import type { RegistryClient } from '../npm/npm-registry.js';
 import type { NpmInstallJob } from '../npm/run-npm-install.js';
 import type { NpmSession } from './npm-session.js';
@@ -134,7 +135,7 @@ function installJob(s: NpmSession): NpmInstallJob {
     projectDir: s.projectDir,
     globalPrefix: s.config.globalPrefix,
     globalPackages: s.inv.global ? globalPackagesOf(s.inv) : undefined,
-    localFolders: s.inv.specs.filter((sp) => (sp.type === 'directory' || sp.type === 'file') && sp.fetchSpec).map((sp) => sp.fetchSpec!),
+    localFolders: s.inv.specs.filter(isLocalSpec).map((sp) => sp.fetchSpec),
     linkFolders: s.inv.command === 'link' && !s.inv.global && s.inv.specs.some((sp) => sp.type === 'directory'),
     force: s.config.get('force') === true,
     env: s.deps.env,
@@ -270,7 +271,5 @@ export function withAbsolutePaths(npmArgs: readonly string[], inv: Pick<NpmInvoc
  * `~/x` — for an npm that runs elsewhere; any other spec as typed.
  */
 export function absoluteSpec(spec: NpmSpecRequest): string {
-  if (!spec.fetchSpec || (spec.type !== 'directory' && spec.type !== 'file')) return spec.raw;
-  const path = `file:${spec.fetchSpec}`;
-  return spec.name && spec.raw.startsWith(`${spec.name}@`) ? `${spec.name}@${path}` : path;
+  return isLocalSpec(spec) ? localSpecAt(spec, spec.fetchSpec) : spec.raw;
 }

@@ -11,6 +11,7 @@ import type { RegistryClient } from '../npm/npm-registry.js';
 import type { ResolvedNode } from '../npm/tree-nodes.js';
 import type { TreeInstall } from '../npm/tree-install.js';
 import type { ArboristMethod } from '../npm/arborist-worker.js';
+import { isLocalSpec, localSpecAt } from '../npm/local-spec.js';
 import type { Spinner } from '../ui/spinner.js';
 import { join, relative } from 'node:path';
 import { registryFault, type FetchErrorLike } from '../npm/registry-faults.js';
@@ -129,7 +130,7 @@ export function startResolve(s: NpmSession, add: string[], cooldown: CooldownWin
     update: inv.kind === 'update' ? (inv.specs.length ? inv.specs.map((sp) => sp.name ?? sp.raw) : true) : undefined,
     before: cooldown.before,
     cooldownExclude: s.settings.cooldownExclude,
-    localFolders: inv.specs.filter((sp) => (sp.type === 'directory' || sp.type === 'file') && sp.fetchSpec).map((sp) => sp.fetchSpec!),
+    localFolders: inv.specs.filter(isLocalSpec).map((sp) => sp.fetchSpec),
     // An install vets only what is new or changed; `safe check` vets the whole tree.
     onlyNew: opts.onlyNew ?? (mode === 'resolve' && !opts.resolveOnly),
     rm: inv.kind === 'reify' && inv.command === 'uninstall' ? inv.positionals : undefined,
@@ -204,8 +205,5 @@ function methodOf(inv: NpmInvocation): ArboristMethod | undefined {
  */
 export function fromTree(spec: string, inv: Pick<NpmInvocation, 'specs'>, treeDir: string): string {
   const typed = inv.specs.find((sp) => sp.raw === spec);
-  if (!typed?.fetchSpec || (typed.type !== 'directory' && typed.type !== 'file')) return spec;
-  const path = `file:${relative(treeDir, typed.fetchSpec) || '.'}`;
-  // An alias keeps its name (`x@file:../x`); a plain folder is named by its package.json.
-  return typed.name && spec.startsWith(`${typed.name}@`) ? `${typed.name}@${path}` : path;
+  return isLocalSpec(typed) ? localSpecAt(typed, relative(treeDir, typed.fetchSpec) || '.') : spec;
 }

@@ -1,7 +1,9 @@
 /**
- * A folder or tarball on the command line that is not there. npm would fail with ENOENT after
- * everything started, and under safe-npm its message would name our staging copy's path; the spec
- * is bad input, said in one line before anything starts.
+ * Folder and tarball specs on the command line (`../x`, `./x.tgz`, `x@file:../x`). One that is not
+ * there: npm would fail with ENOENT after everything started, and under safe-npm its message would
+ * name our staging copy's path; the spec is bad input, said in one line before anything starts.
+ * One that is there: npm reads its path from where npm runs, which is not always where the command
+ * was typed, so it is given by another path (the same folder).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,4 +17,14 @@ export function missingLocalSpec(spec: Pick<NpmSpecRequest, 'raw' | 'type' | 'fe
   }
   if (spec.type === 'file' && !existsSync(spec.fetchSpec)) return `cannot install "${spec.raw}": no such file ${spec.fetchSpec}`;
   return undefined;
+}
+
+/** A folder or tarball spec, with the absolute path it was parsed at. */
+export function isLocalSpec(spec: NpmSpecRequest | undefined): spec is NpmSpecRequest & { fetchSpec: string } {
+  return Boolean(spec?.fetchSpec) && (spec!.type === 'directory' || spec!.type === 'file');
+}
+
+/** The spec by `path` (`file:<path>`); an alias keeps its name (`x@file:…`), a plain folder is named by its package.json. */
+export function localSpecAt(spec: NpmSpecRequest, path: string): string {
+  return spec.name && spec.raw.startsWith(`${spec.name}@`) ? `${spec.name}@file:${path}` : `file:${path}`;
 }
