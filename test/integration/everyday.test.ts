@@ -572,7 +572,10 @@ describe('installs as npm would', () => {
     expect(spawnSync(join(linked, 'bin', 'my-cli'), { encoding: 'utf8' }).stdout).toBe('my-cli ran\n');
   });
 
-  it('link <pkg> vets both halves: the global install of the package (its tree) and what the project lacks (user and root); a clean one is npm link\'s tree', async () => {
+  const linkWithLookalike = { name: 'lp', version: '1.0.0', dependencies: { lodahs: '^1.0.0' } };
+  const linkClean = { name: 'lp', version: '1.0.0', dependencies: { 'plain-b': '^1.0.0' } };
+
+  it('link <pkg> vets both halves: the global install of the package (its tree) and what the project lacks (a user); a clean one is npm link\'s tree', async () => {
     // npm link installs a package missing from the global folder there, then reifies the project with
     // a link to it, installing whatever else the project lacks. Before: only the name was checked —
     // a user's link installed lodahs (in package.json) and 57 packages unvetted; root's died with
@@ -583,9 +586,7 @@ describe('installs as npm would', () => {
     mkdirSync(join(userPrefix, 'lib'));
     spawnSync('chown', ['-R', '65534:65534', userPrefix]);
     const asUser = (args: string[], cwd: string) => runBin('safe-npm', args, { cwd, sandbox: userSandbox, user: nobody, env: { PATH: SYSTEM_PATH, npm_config_prefix: userPrefix } });
-    const withLookalike = { name: 'lp', version: '1.0.0', dependencies: { lodahs: '^1.0.0' } };
-
-    const users = await makeProject({ owner: 'nobody', packageJson: withLookalike });
+    const users = await makeProject({ owner: 'nobody', packageJson: linkWithLookalike });
     const before = await snapshotProject(users);
     const stopped = await asUser(['link', 'plain-a'], users);
     expect(stopped.exitCode, show(stopped)).toBe(65);
@@ -599,11 +600,10 @@ describe('installs as npm would', () => {
     expect(brings.stdout + brings.stderr).toContain('lodahs@1.2.0 (via uses-lookalike)');
     expect(existsSync(join(userPrefix, 'lib', 'node_modules', 'uses-lookalike'))).toBe(false);
 
-    const clean = { name: 'lp', version: '1.0.0', dependencies: { 'plain-b': '^1.0.0' } };
-    const mine = await makeProject({ owner: 'nobody', packageJson: clean });
+    const mine = await makeProject({ owner: 'nobody', packageJson: linkClean });
     const linked = await asUser(['link', 'plain-a', 'nest-a'], mine);
     expect(linked.exitCode, show(linked)).toBe(0);
-    const twin = await makeProject({ owner: 'nobody', packageJson: clean });
+    const twin = await makeProject({ owner: 'nobody', packageJson: linkClean });
     const plain = await runTool('npm', ['link', 'plain-a', 'nest-a'], { cwd: twin, sandbox: userSandbox, user: nobody, env: { npm_config_prefix: userPrefix } });
     expect(plain.exitCode, show(plain)).toBe(0);
     for (const dir of ['plain-a', 'nest-a']) {
@@ -613,15 +613,16 @@ describe('installs as npm would', () => {
     const hidden = (dir: string) => readFileSync(join(dir, 'node_modules', '.package-lock.json'), 'utf8');
     expect(hidden(mine)).toBe(hidden(twin));
     expect(readFileSync(join(mine, 'package.json'), 'utf8')).toBe(readFileSync(join(twin, 'package.json'), 'utf8'));
+  });
 
-    // Root: the global half is root's own vetted -g install (handed over), the project's half is staged.
+  it('link <pkg> as root: the global half is root\'s own vetted -g install (handed over), the project\'s half is staged; --prefix, a global link from the environment, -w', async () => {
     const rootPrefix = await makeTempDir('safe-npm-link-root-prefix-');
-    const roots = await makeProject({ owner: 'root', packageJson: withLookalike });
+    const roots = await makeProject({ owner: 'root', packageJson: linkWithLookalike });
     const rootBefore = await snapshotProject(roots);
     const rootStopped = await safeNpm(['link', 'plain-a'], roots, { npm_config_prefix: rootPrefix });
     expect(rootStopped.exitCode, show(rootStopped)).toBe(65);
     expect(await snapshotProject(roots)).toEqual(rootBefore);
-    const rootClean = await makeProject({ owner: 'root', packageJson: clean });
+    const rootClean = await makeProject({ owner: 'root', packageJson: linkClean });
     const rootLinked = await safeNpm(['link', 'plain-a'], rootClean, { npm_config_prefix: rootPrefix });
     expect(rootLinked.exitCode, show(rootLinked)).toBe(0);
     expect(realpathSync(join(rootClean, 'node_modules', 'plain-a'))).toBe(join(rootPrefix, 'lib', 'node_modules', 'plain-a'));
@@ -830,7 +831,7 @@ describe('installs as npm would', () => {
     const removal = await safeNpm(['uninstall', 'nest-a', '-w', 'packages/a'], project);
     expect(removal.exitCode, show(removal)).toBe(65);
     expect(existsSync(join(project, 'node_modules', 'lodahs'))).toBe(false);
-  });
+  }, 120_000);
 
   it('npx / exec vets the tree the package brings before installing it, root\'s and a user\'s (only the named package was checked)', async () => {
     const cwd = await makeTempDir('safe-npm-exec-tree-');
