@@ -8,17 +8,27 @@ const label: Record<string, string> = {
   unknown: 'a source other than the registry',
 };
 
-/** Code from git, URLs or local paths cannot be vetted from registry metadata. */
+/**
+ * Code from git, URLs or local paths cannot be vetted from registry metadata. Git and URLs are
+ * someone else's content, fetched now (a mistyped repository is a squat too): a warning, asked. A
+ * local folder or archive is what the user has on disk and named (`npm i -g .`, `npx -p ./x.tgz`,
+ * `npm link`, a `file:` dependency): no look-alike of anything, and what it brings and the scripts
+ * it would run are vetted like any other package's. Said (info), not asked: asking stopped every
+ * install of one's own folder in CI, while root's `npm link` of the same folder went through.
+ */
 export const nonRegistrySource: Check = {
   id: 'non-registry-source',
   title: 'source',
   needsNetwork: false,
   run(facts) {
     if (facts.source === 'registry') return [];
+    const local = facts.source === 'file' || facts.source === 'directory';
     return [{
       check: 'non-registry-source',
-      severity: 'warn',
-      message: `"${facts.requested}" comes from ${label[facts.source] ?? label.unknown}, not the registry: its code cannot be vetted from registry metadata`,
+      severity: local ? 'info' : 'warn',
+      message: local
+        ? `"${facts.requested}" comes from ${label[facts.source]}: vetted by what it brings and the scripts it would run, not by registry metadata`
+        : `"${facts.requested}" comes from ${label[facts.source] ?? label.unknown}, not the registry: its code cannot be vetted from registry metadata`,
     }];
   },
 };

@@ -9,6 +9,7 @@ import { SafeError } from '../core/errors.js';
 import type { AfterInstallContext, ExecContext } from './npm-session.js';
 import { replayInstallScripts, rootScriptsRun } from './npm-scripts.js';
 import { cachedPrefix, execCacheDir, execCacheKey, keepPrefix } from '../npm/exec-cache.js';
+import { linkBinsBelow } from '../npm/global-install.js';
 import { ensureUserCache, npmEnvFor, withScriptsOff } from '../npm/run-npm-install.js';
 import type { NpmConfig } from '../npm/npm-config.js';
 import type { RegistryClient } from '../npm/npm-registry.js';
@@ -168,10 +169,14 @@ export async function runNpmExec(context: ExecContext, deps: Pick<AfterInstallDe
       chownSync(prefix, user.uid, user.gid);
       chownSync(home, user.uid, user.gid);
       const installEnv = npmEnvFor({ env }, user, { HOME: home, ...(context.cacheDir ? { npm_config_cache: context.cacheDir } : {}) });
+      // A folder is linked, and npm's bin linker would chmod its bin, which the build user cannot in
+      // a folder of root's (EPERM): its bins are linked below, by root, as root's plain npx does.
+      const folders = packages.some((p) => p.type === 'directory');
+      // Saved (the prefix's own package.json): it names what a tarball or folder turned out to be.
       const install = await deps.runCommand(
-        [real, withScriptsOff(['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', ...specs])],
+        [real, withScriptsOff(['install', '--prefix', prefix, '--no-package-lock', '--no-audit', '--no-fund', ...specs])],
         // npx prints only what the command prints: npm's own install output is kept for failures.
-        { cwd: prefix, env: installEnv, uid: user.uid, gid: user.gid, stdio: 'pipe', detached: true, interrupts: context.interrupts },
+        { cwd: prefix, env: folders ? { ...installEnv, npm_config_bin_links: 'false' } : installEnv, uid: user.uid, gid: user.gid, stdio: 'pipe', detached: true, interrupts: context.interrupts },
       );
       if (install.exitCode !== 0) {
         deps.stderr(neutralizeLines(install.stderr || install.stdout));
@@ -180,10 +185,11 @@ export async function runNpmExec(context: ExecContext, deps: Pick<AfterInstallDe
       // What npx says of an install besides the command's output: its deprecation warnings.
       for (const line of (install.stderr ?? '').split('\n')) if (line.startsWith('npm warn deprecated ')) deps.stderr(`${neutralize(line)}\n`);
       takeBackTree(prefix, 0, 0);
+      if (folders) await linkBinsBelow(join(prefix, 'node_modules'));
       if (cache && key) prefix = keepPrefix(cache, key, prefix);
     }
     const binDir = join(prefix, 'node_modules', '.bin');
-    const command = invocation.exec?.command ?? defaultBin(prefix, installing[0]?.name ?? packages[0]?.registryName ?? packages[0]?.name);
+    const command = invocation.exec?.command ?? defaultBin(prefix, installing[0]?.name ?? packages[0]?.registryName ?? packages[0]?.name ?? onlySaved(prefix));
     if (!command) {
       // Named the way the user ran it: npx takes -p, npm exec --package= and the command after --.
       const pkg = packages[0]?.raw ?? '<package>';
@@ -201,6 +207,19 @@ export async function runNpmExec(context: ExecContext, deps: Pick<AfterInstallDe
   } finally {
     unregister();
     if (area) rmSync(area, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A tarball or folder named without -p: what it is called is known once installed, from the name
+ * npm saved for it in the prefix's package.json (npm exec reads the same from its manifest).
+ */
+function onlySaved(prefix: string): string | undefined {
+  try {
+    const names = Object.keys((JSON.parse(readFileSync(join(prefix, 'package.json'), 'utf8')) as { dependencies?: object }).dependencies ?? {});
+    return names.length === 1 ? names[0] : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -69,18 +69,18 @@ export function linksProjectOut(inv: NpmInvocation): boolean {
  */
 export async function linkProjectGlobally(s: NpmSession): Promise<number> {
   if (!s.deps.runSelf) throw new UsageError('npm link is not available here');
-  // The folder is the project the command was typed in: its being a local folder is no finding to
-  // confirm (a link writes nothing else; plain npm link does not ask either).
-  return installGlobally(s, [{ raw: s.projectDir, type: 'directory', fetchSpec: s.projectDir, fromRegistry: false }], { SAFE_NPM_YES: '1' });
+  // Vetted as any `install -g <folder>` is: a local folder is said, not asked (non-registry-source);
+  // what else that run would bring in is asked about as usual.
+  return installGlobally(s, [{ raw: s.projectDir, type: 'directory', fetchSpec: s.projectDir, fromRegistry: false }]);
 }
 
 /** The global half: our own `install -g` of what the global folder lacks, as a run of its own. */
-async function installGlobally(s: NpmSession, missing: readonly NpmSpecRequest[], env: Record<string, string> = {}): Promise<number> {
+async function installGlobally(s: NpmSession, missing: readonly NpmSpecRequest[]): Promise<number> {
   const { deps, inv } = s;
   // With --prefix the global prefix is the project folder itself: its lock is the global half's.
   const sameFolder = s.lock !== undefined && resolve(s.config.globalPrefix) === resolve(s.projectDir);
   if (sameFolder) await s.lock!.release();
-  const code = await deps.runSelf!(globalInstallArgs(s.npmArgs, inv, missing), { ...ownFlagsEnv(inv), ...env });
+  const code = await deps.runSelf!(globalInstallArgs(s.npmArgs, inv, missing), ownFlagsEnv(inv));
   if (code === ExitCode.ok && sameFolder) {
     const lock = (s.lock = await deps.lockProject(s.projectDir));
     deps.interrupts.onInterrupt(() => lock.release());

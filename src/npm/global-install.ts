@@ -145,3 +145,25 @@ function safeManifest(path: string): Record<string, unknown> | undefined {
   }
 }
 
+
+/**
+ * The bins of every package in a node_modules folder npm installed with bin links off, linked as npm
+ * links them (node_modules/.bin, and the .bin of each nested node_modules), by root. For root's npx
+ * of a folder: npm as the build user links a root-owned folder and cannot chmod its bin (EPERM);
+ * root can, as plain `npx` as root does. A linked folder's own node_modules is its own: not entered.
+ */
+export async function linkBinsBelow(nodeModules: string): Promise<void> {
+  const binLinks = loadBinLinks();
+  let names: string[];
+  try {
+    names = topLevelNames(nodeModules);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const path = join(nodeModules, name);
+    const pkg = safeManifest(join(path, 'package.json'));
+    if (pkg) await binLinks({ path, pkg, global: false, top: false, force: false });
+    if (!lstatSync(path).isSymbolicLink()) await linkBinsBelow(join(path, 'node_modules'));
+  }
+}

@@ -556,7 +556,8 @@ describe('installs as npm would', () => {
     writeFileSync(join(cli, 'package.json'), '{"name":"my-cli","version":"1.0.0","bin":{"my-cli":"cli.js"}}\n');
     writeFileSync(join(cli, 'cli.js'), '#!/usr/bin/env node\nconsole.log("my-cli ran");\n');
     const ours = await makeTempDir('safe-npm-global-dot-prefix-');
-    const r = await safeNpm(['install', '-g', '.', '--prefix', ours, '--safe-yes'], cli);
+    // One's own folder is said, not asked (it stopped with 66 without --safe-yes, while `npm link` of it passed).
+    const r = await safeNpm(['install', '-g', '.', '--prefix', ours], cli);
     expect(r.exitCode, show(r)).toBe(0);
     const plain = await makeTempDir('safe-npm-global-dot-plain-');
     expect((await runTool('npm', ['install', '-g', '.', '--prefix', plain], { cwd: cli, sandbox })).exitCode).toBe(0);
@@ -570,6 +571,16 @@ describe('installs as npm would', () => {
     expect(link.exitCode, show(link)).toBe(0);
     expect(realpathSync(join(linked, 'lib', 'node_modules', 'my-cli'))).toBe(realpathSync(cli));
     expect(spawnSync(join(linked, 'bin', 'my-cli'), { encoding: 'utf8' }).stdout).toBe('my-cli ran\n');
+    // npx of the same root-owned folder (EPERM: npm's bin linker, as the build user, chmod-ed its bin),
+    // and of its tarball without -p ("could not determine which command to run"): the bin runs.
+    const folderRun = await safeNpm(['exec', '--yes', '--package', cli, '--', 'my-cli'], work);
+    expect(folderRun.exitCode, show(folderRun)).toBe(0);
+    expect(folderRun.stdout).toBe('my-cli ran\n');
+    const packed = spawnSync('npm', ['pack'], { cwd: cli, encoding: 'utf8' });
+    expect(packed.status, packed.stderr).toBe(0);
+    const tarballRun = await safeNpm(['exec', '--yes', '--', `./my-cli/${packed.stdout.trim()}`], work);
+    expect(tarballRun.exitCode, show(tarballRun)).toBe(0);
+    expect(tarballRun.stdout).toBe('my-cli ran\n');
   });
 
   const linkWithLookalike = { name: 'lp', version: '1.0.0', dependencies: { lodahs: '^1.0.0' } };

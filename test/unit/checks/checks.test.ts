@@ -29,6 +29,10 @@ describe('checks on facts', () => {
     ['unknown fields are info', { unknownFields: ['maintainers'] }, ['unknown-fields:info']],
     ['unknown times do not warn', { packageCreatedAt: undefined, versionPublishedAt: undefined, versionCount: undefined }, []],
     ['git source warns, no typosquat on it', { source: 'git', name: 'lodahs' }, ['non-registry-source:warn']],
+    ['a URL warns', { source: 'remote' }, ['non-registry-source:warn']],
+    // The user's own folder or archive, named by path: said, not asked (its tree and scripts are vetted).
+    ['a local folder is info', { source: 'directory' }, ['non-registry-source:info']],
+    ['a local archive is info', { source: 'file' }, ['non-registry-source:info']],
   ] as const)('%s', (_title, overrides, expected) => {
     expect(summary(run(overrides as never))).toEqual(expected);
   });
