@@ -10,6 +10,9 @@
  *   1. case      npm: equal ignoring letter case (`jsonstream` vs `JSONStream`)
  *   2. separator equal once `-`, `_`, `.` are removed (`reactdom` vs `react-dom`)
  *   3. homoglyph equal once look-alike characters are folded (`1odash`, `rn`/`m`, `vv`/`w`, Cyrillic `а`)
+ *   2-3 on PyPI: a name PyPI would refuse to register next to the target (equal once separators are removed,
+ *                `l`/`i` read as `1`, `o` as `0`: `torch-summary`) only against the top 5,000
+ *                (lookalike/pypi-ultranormalized.ts); this holds for every rule
  *   4. scope     npm: `types-node` for `@types/node`
  *   5. affix     equal once `js`/`node`/`dev` (npm) or `py`/`python`/`dev` (PyPI) is added, removed or swapped
  *                (`lodash-js`, `node-lodash`, `python-requests`, `nmap-python`); a popular name exactly plus
@@ -55,7 +58,10 @@
  *     at the first letter, the letter people mistype least; but a letter added after the last one of a name
  *     of 7 letters or more, the stray key, against the whole list: `fairseqn`; lookalike/letter-added-at-end.ts;
  *     and on npm the last letter of a 5-letter name left out, against the whole list: `bowe`;
- *     lookalike/letter-missing-at-end.ts);
+ *     lookalike/letter-missing-at-end.ts); on PyPI the last letter changed, as the first, only against
+ *     the top 1,000 (lookalike/last-letter-changed.ts);
+ *   - on PyPI a 5-letter name takes any slip but a doubled letter or a swap only from the top 5,000
+ *     (`gower` is not tower; lookalike/short-name-slip.ts);
  *   - an edit that turns one word into another word popular names use is a different name
  *     (`crypto-es`, `mock.js`, `is-zip`), not a slip; but the singular or plural of a top-1,000 name
  *     is a look-alike of it (`request`, `typing-extension`, `supports-colors`);
@@ -82,6 +88,9 @@ import { genericWordsRemoved, MAX_RANK_FOR_GENERIC_WORDS, minGenericWords } from
 import { MAX_RANK_FOR_NUMBER_CHANGED, numberChangedAway, trailingNumber } from './lookalike/number-changed.js';
 import { letterAddedAtEnd } from './lookalike/letter-added-at-end.js';
 import { letterMissingAtEnd } from './lookalike/letter-missing-at-end.js';
+import { MAX_RANK_FOR_ULTRANORMALIZED, sameToPypi } from './lookalike/pypi-ultranormalized.js';
+import { fiveLetterSlipTooFar } from './lookalike/short-name-slip.js';
+import { lastLetterChanged } from './lookalike/last-letter-changed.js';
 import { isSwappableLetters, MIN_SWAP_AND_SLIP_TARGET_LENGTH, omissionApartFromSwap } from './lookalike/swap-and-slip.js';
 
 export interface LookAlike {
@@ -1006,6 +1015,12 @@ function skeletonRank(t: Tables, stripped: string): number | undefined {
   return undefined;
 }
 
+/** How popular the name at `rank` counts as: its series' current member when that is far more popular (see `hit` in lookAlike). */
+function standingOf(t: Tables, rank: number): number {
+  const current = t.seriesHead.get(t.stripped[rank]);
+  return current !== undefined && (current + 1) * MIN_SERIES_RANK_RATIO <= rank + 1 ? current : rank;
+}
+
 function firstRank(map: Map<string, number>, key: string, rank: number): void {
   if (!map.has(key)) map.set(key, rank);
 }
@@ -1117,7 +1132,8 @@ class PopularNameMatcher implements PopularNameIndex {
    */
   private maxRankForUnlikelyEdit(edit: SingleEdit, target: string): number {
     if (target.length <= MIN_EDIT_TARGET_LENGTH) return MAX_RANK_FOR_UNLIKELY_SHORT_EDITS;
-    if (this.ecosystem === 'pypi') return edit.at === 0 ? MAX_RANK_FOR_UNLIKELY_SHORT_EDITS : MAX_PYPI_RANK_FOR_UNLIKELY_EDITS;
+    // ...and its last letter changed, where another word is made (lookalike/last-letter-changed.ts).
+    if (this.ecosystem === 'pypi') return edit.at === 0 || lastLetterChanged(edit, target) ? MAX_RANK_FOR_UNLIKELY_SHORT_EDITS : MAX_PYPI_RANK_FOR_UNLIKELY_EDITS;
     return edit.kind === 'changed' ? MAX_RANK_FOR_UNLIKELY_EDITS : Infinity;
   }
 
@@ -1137,9 +1153,14 @@ class PopularNameMatcher implements PopularNameIndex {
     const lower = this.lowerForm(name);
     const s = stripSeparators(lower);
     const scope = this.ecosystem === 'npm' ? scopeOf(lower) : undefined;
-    // Within one npm scope only the scope's owner can publish: nothing there is a squat.
+    const pypi = this.ecosystem === 'pypi';
+    const standing = (rank: number): number => standingOf(t, rank);
+    // Within one npm scope only the scope's owner can publish: nothing there is a squat. On PyPI a name the
+    // registry would not register today, next to a target outside the top 5,000, is none (lookalike/pypi-ultranormalized.ts).
     const usable = (rank: number | undefined): rank is number =>
-      rank !== undefined && (scope === undefined || scopeOf(t.lower[rank]) !== scope);
+      rank !== undefined &&
+      (scope === undefined || scopeOf(t.lower[rank]) !== scope) &&
+      !(pypi && rank >= MAX_RANK_FOR_ULTRANORMALIZED && sameToPypi(s, t.stripped[rank]) && standing(rank) >= MAX_RANK_FOR_ULTRANORMALIZED);
     const hit = (rank: number, reason: string): LookAlike => {
       // A look-alike of a series' older name most likely means the series' current member when that is
       // far more popular (`beautifulsoup` → beautifulsoup4, not `mysql` → mysql2): name that one.
@@ -1210,6 +1231,8 @@ class PopularNameMatcher implements PopularNameIndex {
       const plausibility = (this.ecosystem === 'npm' && vowelDropped(e, target)) || vowelPairSimplified(e, target) ? PLAUSIBLE : editPlausibility(e, s, target);
       // Short names are one keystroke from many others: only the commonest slips count there.
       if (target.length < MIN_EDIT_TARGET_LENGTH && plausibility < MOST_PLAUSIBLE) return;
+      // PyPI: a 5-letter name takes a plausible slip only from the top 5,000 (lookalike/short-name-slip.ts).
+      if (pypi && fiveLetterSlipTooFar(target.length, r, plausibility === MOST_PLAUSIBLE)) return;
       // On PyPI a letter struck after the last one of a long name counts whatever the rank (lookalike/letter-added-at-end.ts);
       // on npm the last letter of a name left out (lookalike/letter-missing-at-end.ts).
       const atEnd = this.ecosystem === 'pypi' ? letterAddedAtEnd(e, s, target) : letterMissingAtEnd(e, target);
