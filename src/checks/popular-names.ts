@@ -21,6 +21,7 @@
  *                are named), and a swap only moves the same word (`python-nmap` / `nmap-python`, not
  *                `pycuda` / `cuda-python`)
  *   5b. version a version number added as a word (`underscore.string-2`; glued, `fabric2`, it names a series)
+ *   5c. version the version digit left off one of the top 100 names (`urllib` → urllib3; lookalike/version-number-dropped.ts)
  *   6. edit      one insertion, deletion, substitution or adjacent swap (OSA distance 1, separators
  *                ignored) from a popular name of at least 5 characters; 4-character names only by a
  *                doubled letter or a swap (`vitte`, `jset`), 3-character names of the top 1,000 only by a
@@ -46,6 +47,8 @@
  *   6g. generic  a popular name of the top 5,000 plus generic words that add nothing of their own
  *                (`axios-http`, `node-mongoose-orm`; PyPI: two such words or more, `requests-darwin-lite`;
  *                lookalike/generic-words.ts); weak: a warning
+ *   6g2. joined  PyPI: two names of the top 1,000 joined, the first extended by no popular name
+ *                (`beautifulsoup-requests` → beautifulsoup4; lookalike/popular-names-joined.ts); weak: a warning
  *   7. scope     npm: any name under a scope one edit from a big popular scope (`@babell/x` → `@babel/x`)
  * Rules 5 and 6 form one pool: the most plausible slip wins (a swap, a doubled or undoubled letter;
  * then a neighbouring key, a vowel for a vowel, a plural `s`, an affix; then anything else), then a
@@ -59,7 +62,8 @@
  *     of 7 letters or more, the stray key, against the whole list: `fairseqn`; lookalike/letter-added-at-end.ts;
  *     and on npm the last letter of a 5-letter name left out, against the whole list: `bowe`;
  *     lookalike/letter-missing-at-end.ts); on PyPI the last letter changed, as the first, only against
- *     the top 1,000 (lookalike/last-letter-changed.ts);
+ *     the top 1,000 (lookalike/last-letter-changed.ts), and a `py` name counts by its core's rank when
+ *     that is better (`PyThrch` for pytorch, known as torch; lookalike/affix-core-fame.ts);
  *   - on PyPI a 5-letter name takes any slip but a doubled letter or a swap only from the top 5,000
  *     (`gower` is not tower; lookalike/short-name-slip.ts);
  *   - an edit that turns one word into another word popular names use is a different name
@@ -91,6 +95,9 @@ import { letterMissingAtEnd } from './lookalike/letter-missing-at-end.js';
 import { MAX_RANK_FOR_ULTRANORMALIZED, sameToPypi } from './lookalike/pypi-ultranormalized.js';
 import { fiveLetterSlipTooFar } from './lookalike/short-name-slip.js';
 import { lastLetterChanged } from './lookalike/last-letter-changed.js';
+import { MAX_RANK_FOR_VERSION_DROPPED, versionNumberDropped } from './lookalike/version-number-dropped.js';
+import { hasExtension, joinedStarts, popularNamesJoined } from './lookalike/popular-names-joined.js';
+import { pyCores } from './lookalike/affix-core-fame.js';
 import { isSwappableLetters, MIN_SWAP_AND_SLIP_TARGET_LENGTH, omissionApartFromSwap } from './lookalike/swap-and-slip.js';
 
 export interface LookAlike {
@@ -855,6 +862,12 @@ interface Tables {
   bySound?: DeletionIndex;
   /** Rule 6f (npm): the names of the top MAX_RANK_FOR_NUMBER_CHANGED that end in a number, by the letters before it; built on first use. */
   byNumberStem?: Map<string, number[]>;
+  /** Names without separators → rank of the most popular one (rules 6 on PyPI, 6g2), built on first use. */
+  byStripped?: Map<string, number>;
+  /** Every name without separators, sorted (rule 6g2's test for a name other popular names begin with), built on first use. */
+  sortedStripped?: string[];
+  /** Rule 6g2: the first letters of the names that may come first (lookalike/popular-names-joined.ts), built on first use. */
+  joinedStarts?: Set<string>;
   /** How many popular names use each word (see editMakesKnownWord). */
   wordUses: Map<string, number>;
   /** A name's series (stripped, trailing digits removed: `beautifulsoup`) → rank of its most popular member with digits (`beautifulsoup4`). */
@@ -1137,6 +1150,29 @@ class PopularNameMatcher implements PopularNameIndex {
     return edit.kind === 'changed' ? MAX_RANK_FOR_UNLIKELY_EDITS : Infinity;
   }
 
+  /** The rank of the most popular name with this form without separators (built on first use). */
+  private strippedRank(t: Tables, stripped: string): number | undefined {
+    if (!t.byStripped) {
+      const map = new Map<string, number>();
+      for (let rank = 0; rank < t.stripped.length; rank++) firstRank(map, t.stripped[rank], rank);
+      t.byStripped = map;
+    }
+    return t.byStripped.get(stripped);
+  }
+
+  /**
+   * How famous the PyPI name at `rank` counts as for the bar of an unlikely slip: the better of its
+   * own rank and that of its core without `py`/`python` (`pytorch` by torch; lookalike/affix-core-fame.ts).
+   */
+  private fameRank(t: Tables, rank: number): number {
+    let best = rank;
+    for (const core of pyCores(t.stripped[rank])) {
+      const r = this.strippedRank(t, core);
+      if (r !== undefined && r < best) best = r;
+    }
+    return best;
+  }
+
   /** The rank of a popular name given in its lower-case (PyPI: normalized) form. */
   private rankOf(t: Tables, lower: string): number | undefined {
     // Probed in the skeleton table (a name's lower form fixes its skeleton), verified against the lower form.
@@ -1221,6 +1257,10 @@ class PopularNameMatcher implements PopularNameIndex {
       if (r !== undefined && t.stripped[r].length >= MIN_EDIT_TARGET_LENGTH) consider(r, PLAUSIBLE, () => 'version number added');
     }
 
+    // 5c. A version digit left off one of the biggest names (`urllib` for urllib3). See lookalike/version-number-dropped.ts.
+    const series = t.seriesHead.get(s);
+    if (series !== undefined && series < MAX_RANK_FOR_VERSION_DROPPED && versionNumberDropped(s, t.stripped[series])) consider(series, PLAUSIBLE, () => 'version number dropped');
+
     // 6. One edit from a popular name (separators ignored); in a scoped name the edit may be in the scope.
     const judge = (r: number): void => {
       if (!usable(r)) return;
@@ -1236,7 +1276,8 @@ class PopularNameMatcher implements PopularNameIndex {
       // On PyPI a letter struck after the last one of a long name counts whatever the rank (lookalike/letter-added-at-end.ts);
       // on npm the last letter of a name left out (lookalike/letter-missing-at-end.ts).
       const atEnd = this.ecosystem === 'pypi' ? letterAddedAtEnd(e, s, target) : letterMissingAtEnd(e, target);
-      if (plausibility === LEAST_PLAUSIBLE && r >= this.maxRankForUnlikelyEdit(e, target) && !atEnd) return;
+      // On PyPI a `py` name is as famous as its core (`pytorch` as torch; lookalike/affix-core-fame.ts).
+      if (plausibility === LEAST_PLAUSIBLE && r >= this.maxRankForUnlikelyEdit(e, target) && !atEnd && !(pypi && this.fameRank(t, r) < this.maxRankForUnlikelyEdit(e, target))) return;
       // The edit turns one word into another word that popular names use (`crypto-es`, `mock.js`): a different name, not a slip.
       // Except the singular or plural of one of the biggest names (`request` for requests): far more likely meant than not.
       if (this.editMakesKnownWord(t, lower, e, t.lower[r]) && !(pluralS(e, s) && r < MAX_RANK_FOR_PLURAL_WORDS && s.length >= MIN_EDIT_TARGET_LENGTH)) return;
@@ -1389,6 +1430,21 @@ class PopularNameMatcher implements PopularNameIndex {
         const digits = t.stripped[r].slice(numbered.stem.length);
         if (usable(r) && numberChangedAway(numbered.digits, digits)) return { ...hit(r, `number changed ("${numbered.digits}" for "${digits}")`), weak: true };
       }
+    }
+
+    // 6g2. PyPI: a popular name that no popular package extends, joined to another popular name
+    //      (`beautifulsoup-requests`): a warning. See lookalike/popular-names-joined.ts.
+    if (pypi && s.length >= 2 * MIN_EDIT_TARGET_LENGTH) {
+      const joined = popularNamesJoined(s, {
+        rankOf: (stripped) => {
+          const r = this.strippedRank(t, stripped);
+          return usable(r) ? r : undefined;
+        },
+        standing,
+        mayStart: (start) => (t.joinedStarts ??= joinedStarts(t.stripped, (r) => standingOf(t, r))).has(start),
+        extended: (stripped) => hasExtension((t.sortedStripped ??= [...t.stripped].sort()), stripped),
+      });
+      if (joined) return { ...hit(joined.first, `a popular name plus the popular name "${this.names[joined.second]}"`), weak: true };
     }
 
     // 6g. npm: a popular name plus generic words (`axios-http`, `node-mongoose-orm`): a combosquat, warned
