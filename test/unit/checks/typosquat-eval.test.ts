@@ -22,6 +22,11 @@
  * Then (2026-12-01, issue 11 part 1) a letter added at the end of a long PyPI name (`fairseqn`) and
  * two generic words on PyPI (`requests-darwin-lite`): npm 95.6% (unscoped 96.0%),
  * PyPI 90.9%, false flags npm 0.85%, PyPI 1.98% (59 of 2,985).
+ * Then (2026-12-02, PyPI) guards: a name PyPI would not register (ultranormalization) only next to a
+ * top-5,000 name, a plausible slip of a 5-letter name likewise, an unlikely last letter only next to
+ * a top-1,000 name; and rules: a version digit dropped (`urllib`), two popular names joined
+ * (`beautifulsoup-requests`), a `py` name as famous as its core (`PyThrch`): PyPI 95.5% (84/88),
+ * false flags PyPI 1.57% (47 of 2,985); npm unchanged.
  * `npm run eval` prints the full figures (README).
  *
  * Earlier thresholds. The reference notes (detection.md section 5) publish, for the same rule set
@@ -40,14 +45,14 @@ import { buildPopularNameIndex, parsePopularNames, popularNames } from '../../..
 import type { Ecosystem, PopularNameIndex } from '../../../src/core/types.js';
 import { normalizePypiName } from '../../../src/pypi/normalize-name.js';
 
-const MIN_RECALL: Record<Ecosystem, number> = { npm: 0.956, pypi: 0.909 };
+const MIN_RECALL: Record<Ecosystem, number> = { npm: 0.956, pypi: 0.954 };
 /** Issue 11's goal for ordinary npm names offline: at most 1%. Measured 0.85% (17 of 2,000), unchanged by the recall rules of 2026-11-30 and 2026-12-01. */
 const MAX_FALSE_FLAG_RATE = 0.01;
 /**
  * Issue 11's goal for PyPI: at most 2%. The shared data has no ordinary PyPI sample, so the tail of
  * our own list (ranks 12,001-14,985) is checked against its first 12,000 names, as `npm run eval`
- * does: the names just below the list, as the npm sample is. Measured 1.98% (59 of 2,985): one flag
- * left before the goal (a letter added at the end of a long name took the 59th, `xunitparserx`).
+ * does: the names just below the list, as the npm sample is. Measured 1.57% (47 of 2,985; 59 before
+ * the PyPI guards of 2026-12-02, which took 12 off and let three recall rules in at no cost).
  */
 const MAX_PYPI_FALSE_FLAG_RATE = 0.02;
 const PYPI_HEAD = 12_000;
