@@ -33,6 +33,8 @@ describe('checks on facts', () => {
     // The user's own folder or archive, named by path: said, not asked (its tree and scripts are vetted).
     ['a local folder is info', { source: 'directory' }, ['non-registry-source:info']],
     ['a local archive is info', { source: 'file' }, ['non-registry-source:info']],
+    ['a direct file: dependency of the project is info', { source: 'file', dependencyPath: ['x'] }, ['non-registry-source:info']],
+    ['a path named by a dependency warns', { source: 'file', dependencyPath: ['dep', 'x'] }, ['non-registry-source:warn']],
   ] as const)('%s', (_title, overrides, expected) => {
     expect(summary(run(overrides as never))).toEqual(expected);
   });
