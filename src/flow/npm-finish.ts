@@ -3,6 +3,7 @@
  * or the real npm runs with scripts off as the build user), replay the approved scripts, run the
  * user's tests (install-test), or run the bin (exec).
  */
+import { inspect } from 'node:util';
 import { ExitCode } from '../core/exit-codes.js';
 import { exitCodeForSignal } from '../run/passthrough.js';
 import type { NpmInvocation, NpmSpecRequest } from '../npm/npm-invocation.js';
@@ -54,6 +55,10 @@ export async function installTree(s: NpmSession, changed: Set<string> | undefine
   // linked folder (`install ../x`) is no vetted package but is written (its scripts are this run's).
   const ci = s.inv.kind === 'ci' || s.inv.kind === 'install-ci-test';
   const before = ci ? undefined : deps.installedEntries(s.projectDir);
+  const loglevel = String(s.config.get('loglevel') ?? 'notice');
+  const warns = loglevel !== 'silent' && loglevel !== 'error';
+  // npm's warning for --force, said as it loads (lib/npm.js): its engine alone does not say it.
+  if (s.config.get('force') === true && warns) deps.stderr('npm warn using --force Recommended protections disabled.\n');
   const result = await s.tree!.install(() => settleInstalled(s));
   s.tree = undefined;
   deps.mark?.('tree installed');
@@ -67,20 +72,26 @@ export async function installTree(s: NpmSession, changed: Set<string> | undefine
   }
   settleInstalled(s);
   // npm's own warning for each deprecated package it wrote (shown at npm's default loglevel and above).
-  const loglevel = String(s.config.get('loglevel') ?? 'notice');
-  if (loglevel !== 'silent' && loglevel !== 'error') for (const line of result.deprecations ?? []) deps.stderr(`npm warn deprecated ${neutralize(line)}\n`);
+  if (warns) for (const line of result.deprecations ?? []) deps.stderr(`npm warn deprecated ${neutralize(line)}\n`);
   // As npm's reify-output: nothing with --silent; the summary object with --json; else each change
   // listed for --dry-run and --long, then the line. (Audit is off: "audited" is 0, as npm says then.)
   if (s.config.get('loglevel') === 'silent') {
     // npm prints nothing
   } else if (result.audit?.error) {
-    // npm audit fix whose audit endpoint failed: the fix (none) is written, then npm's error instead of a summary.
-    deps.stdout(neutralizeLines(`${result.audit.error.body}\n`));
-    deps.stderr(`npm warn audit ${neutralize(result.audit.error.message)}\nnpm error audit endpoint returned an error\n`);
+    // npm audit fix whose audit endpoint failed: the fix (none) is written, then npm's error instead of
+    // a summary (with --json, the error's fields as an object; lib/utils/audit-error.js).
+    const { body, message, fields } = result.audit.error;
+    const { message: m, method, uri, headers, statusCode } = fields;
+    // npm's own error object follows, merged in (lib/utils/output-error.js: a thrown string has no summary).
+    deps.stdout(s.config.get('json') === true
+      ? `${JSON.stringify({ message: m, method, uri, headers, statusCode, body, error: { summary: '', detail: '' } }, null, 2)}\n`
+      : neutralizeLines(`${typeof body === 'string' ? body : inspect(body)}\n`));
+    deps.stderr(`npm warn audit ${neutralize(message)}\nnpm error audit endpoint returned an error\n`);
   } else if (s.config.get('json') === true) {
     const lists = result.summary ?? { add: [], change: [], remove: [], funding: 0 };
     const summary = { add: lists.add, added: result.added, audited: result.audit?.audited ?? 0, change: lists.change, changed: result.changed, funding: s.config.get('fund') === false ? 0 : lists.funding, remove: lists.remove, removed: result.removed };
-    deps.stdout(`${JSON.stringify(summary, null, 2)}\n`);
+    // audit fix: the report of what is left, as npm prints it after the summary's own fields.
+    deps.stdout(`${JSON.stringify(result.audit?.json !== undefined ? { ...summary, audit: result.audit.json } : summary, null, 2)}\n`);
   } else {
     const diffLines = result.diffLines ?? [];
     if (diffLines.length && (s.config.get('dry-run') === true || s.config.get('long') === true)) deps.stdout(neutralizeLines(`${diffLines.join('\n')}\n`));

@@ -133,18 +133,31 @@ export type SummaryEntry = { name?: string; version?: string; path?: string };
  * reify-output.js): how many packages were audited, the report of what is left, and its exit code
  * (1 when vulnerabilities at the audit level remain). Nothing when the registry gave no report.
  */
-function auditOutcome(arb: Arb, req: NodeJS.Require, options: Record<string, unknown>): { audited?: number; auditReport?: string; auditExitCode?: number; auditError?: { message: string; body: string } } {
-  const report = (arb as { auditReport?: { error?: { message?: unknown; body?: unknown } } | null }).auditReport;
+function auditOutcome(arb: Arb, req: NodeJS.Require, options: Record<string, unknown>): { audited?: number; auditReport?: string; auditJson?: unknown; auditExitCode?: number; auditError?: Record<string, unknown> } {
+  type EndpointError = { message?: unknown; body?: unknown; method?: unknown; uri?: unknown; headers?: unknown; statusCode?: unknown };
+  const report = (arb as { auditReport?: { error?: EndpointError; toJSON?(): unknown } | null }).auditReport;
   if (!report) return {};
-  // The registry's audit endpoint failed (lib/utils/audit-error.js): npm says so and exits 1.
-  if (report.error) return { audited: 0, auditError: { message: String(report.error.message ?? ''), body: report.error.body === undefined ? '' : String(report.error.body) } };
+  // The registry's audit endpoint failed (lib/utils/audit-error.js): npm says so and exits 1; with
+  // --json it prints these fields of the error (the URI redacted as npm redacts it).
+  if (report.error) {
+    const { message, body, method, uri, headers, statusCode } = report.error;
+    let redacted = uri;
+    try {
+      redacted = (req('@npmcli/redact') as { redactLog(text: unknown): unknown }).redactLog(uri);
+    } catch {
+      // npm's redactor is not there: the URI as it is (ours never carries credentials)
+    }
+    // The body as npm has it: text, or the JSON the endpoint answered (parsed).
+    return { audited: 0, auditError: { message: String(message ?? ''), body: body === undefined ? '' : Buffer.isBuffer(body) ? body.toString() : body, method, uri: redacted, headers, statusCode } };
+  }
   const audited = (arb.actualTree as { inventory?: { size?: number } } | null | undefined)?.inventory?.size ?? 0;
   try {
     const npmAuditReport = req('npm-audit-report') as (data: unknown, o: object) => { report: string; exitCode: number };
     // Plain text: npm's chalk without colour (every style is the text itself).
     const plain: unknown = new Proxy(() => {}, { get: () => plain, apply: (_t, _this, args: unknown[]) => args.join(' ') });
     const { report: text, exitCode } = npmAuditReport(report, { reporter: 'detail', ...options, auditLevel: options.auditLevel || 'low', chalk: plain });
-    return { audited, auditReport: text, auditExitCode: exitCode };
+    // --json: npm audit fix prints the whole report (lib/utils/reify-output.js, npm.command 'audit').
+    return { audited, auditReport: text, auditJson: report.toJSON?.(), auditExitCode: exitCode };
   } catch {
     return { audited };
   }

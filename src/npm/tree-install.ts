@@ -78,23 +78,28 @@ export interface TreeInstall {
   cancel(): Promise<void>;
 }
 
-/** The lists of npm's --json summary, with the project's own paths (not the staging copy's). */
 /** npm audit fix: the packages audited after the fix, npm's report of what is left, its exit code. */
 export interface AuditOutcome {
   audited: number;
   report: string;
+  /** The report as npm's --json prints it. */
+  json?: unknown;
   exitCode: number;
-  /** The registry's audit endpoint failed: npm's warning (its message) and the body it answered. */
-  error?: { message: string; body: string };
+  /**
+   * The registry's audit endpoint failed: npm's warning (its message) and the body it answered;
+   * `fields`, what npm's --json prints of the error (message, method, uri, headers, statusCode, body).
+   */
+  error?: { message: string; body: unknown; fields: Record<string, unknown> };
 }
 
 function auditOf(m: Message): AuditOutcome {
-  const error = m.auditError as { message?: unknown; body?: unknown } | undefined;
+  const error = m.auditError as Record<string, unknown> | undefined;
   return {
     audited: Number(m.audited),
     report: typeof m.auditReport === 'string' ? m.auditReport : '',
+    ...(m.auditJson !== undefined ? { json: m.auditJson } : {}),
     exitCode: error ? 1 : Number(m.auditExitCode ?? 0),
-    ...(error ? { error: { message: String(error.message ?? ''), body: String(error.body ?? '') } } : {}),
+    ...(error ? { error: { message: String(error.message ?? ''), body: error.body ?? '', fields: error } } : {}),
   };
 }
 

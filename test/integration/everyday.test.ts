@@ -787,6 +787,15 @@ describe('installs as npm would', () => {
       expect(left.exitCode, show(left)).toBe(1);
       expect(words(left.stdout)).toBe(words(plainLeft.stdout));
       expect(left.stdout).toContain('vuln-c is bad');
+      // --json: npm's summary with the whole report under "audit" (it lacked "audit"); --force: npm's
+      // warning as it starts (it said nothing).
+      const jsonFix = await runBin('safe-npm', ['audit', 'fix', '--json', '--force'], { cwd: unfixable, sandbox: auditSandbox, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot } });
+      const plainJson = await runTool('npm', ['audit', 'fix', '--json', '--force', '--ignore-scripts'], { cwd: await make('vuln-c@1.0.0'), sandbox: auditSandbox });
+      expect(jsonFix.exitCode, show(jsonFix)).toBe(plainJson.exitCode);
+      expect(JSON.parse(jsonFix.stdout)).toEqual(JSON.parse(plainJson.stdout));
+      expect(JSON.parse(jsonFix.stdout).audit.vulnerabilities['vuln-c'].severity).toBe('high');
+      expect(jsonFix.stderr).toContain('npm warn using --force Recommended protections disabled.');
+      expect(plainJson.stderr).toContain('npm warn using --force Recommended protections disabled.');
 
       // In a workspace (-w): npm's own audit fix runs, after the same fix was resolved and vetted.
       const ws = await makeProject({ owner: 'root', packageJson: { name: 'ws-root', version: '1.0.0', workspaces: ['packages/a'] } });
@@ -809,8 +818,23 @@ describe('installs as npm would', () => {
       expect((await runTool('npm', ['install', 'vuln-b@1.0.0', '--ignore-scripts', '--no-audit'], { cwd: project, sandbox: refusingSandbox })).exitCode).toBe(0);
       const r = await runBin('safe-npm', ['audit', 'fix'], { cwd: project, sandbox: refusingSandbox, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot } });
       expect(r.exitCode, show(r)).toBe(1);
+      // The endpoint's answer as npm prints it (a JSON body was "[object Object]").
+      const plainRefused = await runTool('npm', ['audit', 'fix', '--ignore-scripts'], { cwd: project, sandbox: refusingSandbox });
+      expect(r.stdout).toBe(plainRefused.stdout);
       expect(r.stderr).toContain('npm warn audit 405 Method Not Allowed');
       expect(r.stderr).toContain('npm error audit endpoint returned an error');
+      // --json: the error's fields as npm prints them (the response's date aside).
+      const asJson = await runBin('safe-npm', ['audit', 'fix', '--json'], { cwd: project, sandbox: refusingSandbox, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot } });
+      const plainJson = await runTool('npm', ['audit', 'fix', '--json', '--ignore-scripts'], { cwd: project, sandbox: refusingSandbox });
+      expect(asJson.exitCode, show(asJson)).toBe(1);
+      expect(plainJson.exitCode, show(plainJson)).toBe(1);
+      const fields = (text: string) => {
+        const error = JSON.parse(text) as { headers?: Record<string, unknown> };
+        delete error.headers?.date;
+        return error;
+      };
+      expect(fields(asJson.stdout)).toEqual(fields(plainJson.stdout));
+      expect(fields(asJson.stdout)).toMatchObject({ statusCode: 405, method: 'POST' });
     } finally {
       await refusing.stop();
     }
