@@ -6,7 +6,9 @@
  * the package's own folder (`../` in a bin path is normalised away, as npm does). Conflicts are found
  * before anything changes.
  */
-import { existsSync, lchownSync, lstatSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, mkdirSync, symlinkSync } from 'node:fs';
+import { existsSync, lchownSync, lstatSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, mkdirSync, symlinkSync } from 'node:fs';
+import { SafeError } from '../core/errors.js';
+import { ExitCode } from '../core/exit-codes.js';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { copyTreeAs, existsNoFollow as exists, handOverTree } from '../run/fs-ownership.js';
@@ -19,6 +21,37 @@ interface BinLinks {
 }
 
 const loadBinLinks = (): BinLinks => createRequire(import.meta.url)('bin-links') as BinLinks;
+const normalizeBins = (pkg: unknown): { bin?: Record<string, string> } =>
+  (createRequire(import.meta.url)('npm-normalize-package-bin') as (p: unknown) => { bin?: Record<string, string> })(structuredClone(pkg));
+
+/**
+ * The first bin whose file is, through a symbolic link, outside the package (`cli.js` → /etc/shadow).
+ * npm's linker makes each bin's file executable, following links, and root's run of it would then
+ * chmod that file (a folder is linked as it is: a cloned repository can hold such a link; registry
+ * tarballs cannot, npm drops links when it unpacks them). Checked before anything is linked.
+ */
+export function binOutsidePackage(path: string, pkg: unknown): { bin: string; target: string } | undefined {
+  let root: string;
+  try {
+    root = realpathSync(path);
+  } catch {
+    return undefined;
+  }
+  for (const [bin, file] of Object.entries(normalizeBins(pkg).bin ?? {})) {
+    let target: string;
+    try {
+      target = realpathSync(join(root, file));
+    } catch {
+      continue; // missing: npm's linker skips it too
+    }
+    if (target !== root && !target.startsWith(root + sep)) return { bin, target };
+  }
+  return undefined;
+}
+
+function binOutsideError(name: string, found: { bin: string; target: string }): string {
+  return `the bin "${found.bin}" of ${name} is a link to ${found.target}, outside the package: npm's linker would make that file executable as root; nothing was linked`;
+}
 
 export async function installGlobalFromStaging(
   stagingPrefix: string,
@@ -44,6 +77,8 @@ export async function installGlobalFromStaging(
 
   // Every conflict first: nothing is changed when one bin cannot be linked.
   for (const p of packages) {
+    const outside = binOutsidePackage(p.staged, p.pkg);
+    if (outside) return { installed: [], error: binOutsideError(p.name, outside) };
     try {
       await binLinks.checkBins({ path: p.dest, pkg: p.pkg, global: true, top: true, force: options.force });
     } catch (error) {
@@ -163,7 +198,10 @@ export async function linkBinsBelow(nodeModules: string): Promise<void> {
   for (const name of names) {
     const path = join(nodeModules, name);
     const pkg = safeManifest(join(path, 'package.json'));
-    if (pkg) await binLinks({ path, pkg, global: false, top: false, force: false });
+    if (!pkg) continue;
+    const outside = binOutsidePackage(path, pkg);
+    if (outside) throw new SafeError(binOutsideError(name, outside), ExitCode.blocked);
+    await binLinks({ path, pkg, global: false, top: false, force: false });
     if (!lstatSync(path).isSymbolicLink()) await linkBinsBelow(join(path, 'node_modules'));
   }
 }

@@ -6,7 +6,7 @@
  * tree a spec brings; not found is 65 every time.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { chmod, cp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -581,6 +581,23 @@ describe('installs as npm would', () => {
     const tarballRun = await safeNpm(['exec', '--yes', '--', `./my-cli/${packed.stdout.trim()}`], work);
     expect(tarballRun.exitCode, show(tarballRun)).toBe(0);
     expect(tarballRun.stdout).toBe('my-cli ran\n');
+    // A folder whose bin is a link to a file outside it (a cloned repository can hold one): npm's
+    // linker, as root, made that file executable (0600 → 0755: a secret readable by all). Refused.
+    const secret = join(work, 'secret');
+    writeFileSync(secret, 'secret\n', { mode: 0o600 });
+    const linking = join(work, 'links-out');
+    mkdirSync(linking);
+    writeFileSync(join(linking, 'package.json'), '{"name":"links-out","version":"1.0.0","bin":{"links-out":"cli.js"}}\n');
+    symlinkSync(secret, join(linking, 'cli.js'));
+    const outPrefix = await makeTempDir('safe-npm-global-links-out-');
+    const globalOut = await safeNpm(['install', '-g', '.', '--prefix', outPrefix], linking);
+    expect(globalOut.exitCode, show(globalOut)).not.toBe(0);
+    expect(globalOut.stderr).toContain('outside the package');
+    const npxOut = await safeNpm(['exec', '--yes', '--package', linking, '--', 'links-out'], work);
+    expect(npxOut.exitCode, show(npxOut)).toBe(65);
+    expect(npxOut.stderr).toContain('outside the package');
+    expect(statSync(secret).mode & 0o777).toBe(0o600);
+    expect(existsSync(join(outPrefix, 'bin', 'links-out'))).toBe(false);
   });
 
   const linkWithLookalike = { name: 'lp', version: '1.0.0', dependencies: { lodahs: '^1.0.0' } };
