@@ -423,6 +423,56 @@ describe('3c. one Ctrl-C while npm\'s engine writes an ordinary user\'s project 
   });
 });
 
+describe('3d. a signal during root\'s `npm link <pkg>`, while its global half (our own `install -g`, a run of its own) works', () => {
+  // The global half is a child run; a Ctrl-C passed on to it is waited for before this run ends.
+  it.each(['resolver started', 'tree vetted', 'install done'])('at the global half\'s "%s", SIGINT: exit 130 (or done); the global folder without the package or with all of it, the project untouched, nothing left running or behind', async (moment) => {
+    const project = await makeProject({ owner: 'root', packageJson: { name: 'linking', version: '1.0.0' } });
+    const before = await snapshotProject(project);
+    const globalPrefix = await makeTempDir('safe-npm-link-signal-prefix-');
+    const sandbox = await sandboxFor();
+    // The global half's marks come between its own "project locked" (the second one) and its "install done".
+    let locks = 0;
+    let sent = false;
+    const child = execa(process.execPath, [join(repoRoot, 'bin', 'safe-npm.js'), 'link', 'tb-a'], {
+      cwd: project, env: { ...sandbox.env, PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot, SAFE_NPM_TIMING: '1', npm_config_prefix: globalPrefix },
+      extendEnv: false, reject: false, stdin: 'ignore', timeout: 120_000,
+    });
+    let buffered = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        const label = /^safe-npm: \d+ ms (.+)$/.exec(line)?.[1];
+        if (label === 'project locked') locks++;
+        if (label === moment && locks >= 2 && !sent) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      }
+    });
+    const result = await child;
+    expect(sent, `the global half's "${moment}" was printed`).toBe(true);
+    const code = result.exitCode ?? (result.signal === 'SIGINT' ? 130 : -1);
+    expect([0, 130], String(result.stderr)).toContain(code);
+    const linked = join(globalPrefix, 'lib', 'node_modules', 'tb-a');
+    const globalState = !existsSync(linked) ? 'absent' : JSON.parse(readFileSync(join(linked, 'package.json'), 'utf8')).version === '1.2.0' ? 'installed' : 'torn';
+    expect(globalState, String(result.stderr)).not.toBe('torn');
+    const lib = join(globalPrefix, 'lib', 'node_modules');
+    expect(existsSync(lib) ? readdirSync(lib).filter((n) => n.includes('.safe-npm-')) : []).toEqual([]);
+    if (code === 130) {
+      expect(String(result.stderr)).toContain('safe-npm: interrupted (SIGINT): stopping and cleaning up');
+      // The project half never ran.
+      expect(await snapshotProject(project)).toEqual(before);
+    } else {
+      expect(globalState).toBe('installed');
+    }
+    expect(processesInside(project)).toEqual([]);
+    expect(processesInside(globalPrefix)).toEqual([]);
+    if (existsSync(lib)) expect(await ownersUnder(globalPrefix, 'lib/node_modules')).toEqual([0]);
+  });
+});
+
 describe('4. concurrent installs in one project are serial', () => {
   it('two installs started while the project is busy both wait, then both land: package.json, lockfile and node_modules agree', async () => {
     const project = await makeProject({ owner: 'root' });
