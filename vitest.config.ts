@@ -76,7 +76,9 @@ export default defineConfig({
       // five CI runs, under load: 30 KB freed where several MB were).
       { extends: true, test: { name: 'unit-heap', include: [HEAP_MEASURING], setupFiles: ['test/helpers/unit-temp-cleanup.ts'] } },
       // Integration and fuzz files each get a fresh process: they start servers, set signals, spawn.
-      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts', 'test/fuzz/**/*.test.ts'] } },
+      // Their temp folders made with mkdtempSync (the flow's fake deps, built Python dists) go after
+      // each file too: about a hundred were left in /tmp by every run.
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts', 'test/fuzz/**/*.test.ts'], setupFiles: ['test/helpers/unit-temp-cleanup.ts'] } },
     ],
     // The JSON report lets .ci/run print the plain 'N passed, N failed' line CI reads.
     reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
