@@ -13,7 +13,7 @@ export interface ResolvedNode {
   /** True for registry packages (vettable from registry metadata). */
   registry: boolean;
   /** Where a package comes from. */
-  source: 'registry' | 'git' | 'file' | 'remote';
+  source: 'registry' | 'git' | 'file' | 'directory' | 'remote';
   /** Names from the root to this package (root excluded), shortest path. */
   path: string[];
   dev: boolean;
@@ -76,6 +76,10 @@ export function collectNodes(root: ArboristNode, omit: ReadonlyArray<string> = [
   const leftOut = (node: ArboristNode) => node.inert === true || (omitted.size > 0 && node.shouldOmit?.(omitted) === true);
   // Breadth-first from the root: the first path that reaches a node is a shortest one.
   const paths = new Map<ArboristNode, string[]>();
+  // A folder linked by a package of the registry (its own `file:` spec: any folder on the machine,
+  // `file:/tmp/planted`) is no first-party code: it is vetted, by the link's place in node_modules.
+  const linkedByPackage = new Map<ArboristNode, ArboristNode>();
+  const firstParty = new Set<ArboristNode>([root]);
   const queue: ArboristNode[] = [root];
   paths.set(root, []);
   while (queue.length) {
@@ -84,16 +88,27 @@ export function collectNodes(root: ArboristNode, omit: ReadonlyArray<string> = [
     for (const [name, edge] of node.edgesOut) {
       let to = edge.to;
       if (!to) continue;
-      if (to.isLink && to.target) to = to.target;
+      const link = to.isLink && to.target ? to : undefined;
+      if (link) to = link.target!;
       if (paths.has(to) || leftOut(to)) continue;
+      // Workspaces and `file:` folders of the project (and of its own folders) are the project's code.
+      if (link && firstParty.has(node)) firstParty.add(to);
+      else if (link) linkedByPackage.set(to, link);
       paths.set(to, [...here, name]);
       queue.push(to);
     }
   }
   const out: ResolvedNode[] = [];
+  for (const [target, link] of linkedByPackage) {
+    const path = paths.get(target)!;
+    out.push({
+      name: target.packageName ?? link.name, version: target.version, location: link.location,
+      resolved: link.resolved ?? target.resolved ?? undefined, registry: false, source: 'directory', path, dev: link.dev, optional: link.optional,
+    });
+  }
   for (const [node, path] of paths) {
     // First-party folders (workspaces, file: links) are the project's own code, not packages to vet.
-    if (node === root || node.isProjectRoot || node.isLink || !node.location.includes('node_modules/')) continue;
+    if (node === root || node.isProjectRoot || node.isLink || linkedByPackage.has(node) || !node.location.includes('node_modules/')) continue;
     const resolved = node.resolved ?? undefined;
     const registry = isRegistryNode(node, registryHosts);
     out.push({

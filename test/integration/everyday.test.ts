@@ -24,6 +24,8 @@ import type { spawnTreeWorker as SpawnTreeWorker } from '../../src/npm/tree-inst
 
 const DAY = 86_400_000;
 const old = new Date(Date.now() - 500 * DAY);
+/** A folder anyone could plant, named by a registry package's own `file:` dependency. */
+const plantedFolder = join(tmpdir(), `safe-npm-planted-folder-${process.pid}`);
 let registry: VerdaccioServer;
 let markers: string;
 let cacheRoot: string;
@@ -62,6 +64,7 @@ beforeAll(async () => {
       ...established('nest-b', {}, {}, ['1.0.0', '2.0.0']),
       ...established('nest-a', { dependencies: { 'nest-b': '^1.0.0' } }),
       ...established('uses-lookalike', { dependencies: { lodahs: '^1.0.0' } }),
+      ...established('pulls-folder', { dependencies: { planted: `file:${plantedFolder}` } }),
       ...established('lodahs').map((p) => ({ ...p, publishedAt: new Date(Date.now() - 100 * DAY) })),
       ...established('lodash'),
       ...established('funded', { funding: 'https://example.invalid/fund' }),
@@ -80,6 +83,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await registry?.stop();
+  rmSync(plantedFolder, { recursive: true, force: true });
 });
 
 /** safe-npm as root with one user store (trust, approvals) for the whole file. */
@@ -93,6 +97,20 @@ const ranLines = (project: string) => {
 };
 
 describe('installs as npm would', () => {
+  it('a folder a registry package links by its own `file:` spec is vetted as a local source named by someone else (it went in silently: any folder on the machine, as the package\'s code)', async () => {
+    mkdirSync(plantedFolder, { recursive: true, mode: 0o755 });
+    writeFileSync(join(plantedFolder, 'package.json'), '{"name":"planted","version":"1.0.0"}\n');
+    writeFileSync(join(plantedFolder, 'index.js'), 'module.exports = "planted";\n');
+    for (const owner of ['nobody', 'root'] as const) {
+      const project = await makeProject({ owner });
+      const before = await snapshotProject(project);
+      const r = await safeNpm(['install', 'pulls-folder'], project);
+      expect(r.exitCode, show(r)).toBe(66);
+      expect(r.stderr).toContain(`comes from a local folder, not the registry`);
+      expect(await snapshotProject(project)).toEqual(before);
+    }
+  });
+
   it('a brand-new package (every version a minute old) installs once accepted (--safe-yes), under the default cooldown', async () => {
     const project = await makeProject({ owner: 'nobody' });
     const asked = await safeNpm(['install', 'brand-new-pkg'], project);
