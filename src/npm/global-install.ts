@@ -13,14 +13,9 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { copyTreeAs, existsNoFollow as exists, handOverTree } from '../run/fs-ownership.js';
 import { readRegularFile, readRegularFileIfExists } from '../run/user-files.js';
+import { linkBinsOf, loadGuardedBinLinks, packageFolder, type BinLinks, type PackageFolder } from './guarded-bin-links.js';
 
-interface BinLinks {
-  (opts: { path: string; pkg: unknown; global: boolean; top: boolean; force: boolean }): Promise<unknown>;
-  checkBins(opts: { path: string; pkg: unknown; global: boolean; top: boolean; force: boolean }): Promise<void>;
-  getPaths(opts: { path: string; pkg: unknown; global: boolean; top: boolean }): string[];
-}
-
-const loadBinLinks = (): BinLinks => createRequire(import.meta.url)('bin-links') as BinLinks;
+const loadBinLinks = loadGuardedBinLinks;
 const normalizeBins = (pkg: unknown): { bin?: Record<string, string> } =>
   (createRequire(import.meta.url)('npm-normalize-package-bin') as (p: unknown) => { bin?: Record<string, string> })(structuredClone(pkg));
 
@@ -68,12 +63,13 @@ export async function installGlobalFromStaging(
   for (const name of removed) removeGlobalPackage(binLinks, join(realLib, name));
   if (!existsSync(stagedLib)) return { installed: [], removed };
   const unchanged = (name: string) => staged.has(name) && readRegularFileIfExists(join(stagedLib, name, 'package.json'), { what: 'a package manifest' }) === staged.get(name);
-  const packages = topLevelNames(stagedLib).filter((name) => !unchanged(name)).map((name) => ({
-    name,
-    staged: join(stagedLib, name),
-    dest: join(realLib, name),
-    pkg: readManifest(join(stagedLib, name, 'package.json')),
-  }));
+  const packages = topLevelNames(stagedLib).filter((name) => !unchanged(name)).map((name) => {
+    const staged = join(stagedLib, name);
+    // A linked folder (`-g .`) as it is now, before anything: every bin made executable must be its
+    // owner's file inside it (guarded-bin-links.ts). A copy is checked where it lands.
+    const folder: PackageFolder | undefined = lstatSync(staged).isSymbolicLink() ? packageFolder(staged) : undefined;
+    return { name, staged, folder, dest: join(realLib, name), pkg: readManifest(join(folder?.root ?? staged, 'package.json')) };
+  });
 
   // Every conflict first: nothing is changed when one bin cannot be linked.
   for (const p of packages) {
@@ -115,7 +111,12 @@ export async function installGlobalFromStaging(
     renameSync(fresh, p.dest);
     rmSync(old, { recursive: true, force: true });
     if (before) removeStaleLinks(binLinks, p.dest, before, p.pkg);
-    await binLinks({ path: p.dest, pkg: p.pkg, global: true, top: true, force: options.force });
+    try {
+      await linkBinsOf(binLinks, p.folder ?? packageFolder(p.dest), { path: p.dest, pkg: p.pkg, global: true, top: true, force: options.force });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESAFEBIN') throw error;
+      return { installed: packages.map((q) => q.name), error: `${(error as Error).message}; ${p.name} is installed without it` };
+    }
   }
   return { installed: packages.map((p) => p.name), removed };
 }
@@ -197,11 +198,23 @@ export async function linkBinsBelow(nodeModules: string): Promise<void> {
   }
   for (const name of names) {
     const path = join(nodeModules, name);
-    const pkg = safeManifest(join(path, 'package.json'));
+    let folder: PackageFolder;
+    try {
+      folder = packageFolder(path);
+    } catch {
+      continue;
+    }
+    // Read from the folder as it was taken: what is linked is checked against that.
+    const pkg = safeManifest(join(folder.root, 'package.json'));
     if (!pkg) continue;
     const outside = binOutsidePackage(path, pkg);
     if (outside) throw new SafeError(binOutsideError(name, outside), ExitCode.blocked);
-    await binLinks({ path, pkg, global: false, top: false, force: false });
+    try {
+      await linkBinsOf(binLinks, folder, { path, pkg, global: false, top: false, force: false });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESAFEBIN') throw error;
+      throw new SafeError(`${(error as Error).message}; nothing was run`, ExitCode.blocked);
+    }
     if (!lstatSync(path).isSymbolicLink()) await linkBinsBelow(join(path, 'node_modules'));
   }
 }
