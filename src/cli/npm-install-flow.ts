@@ -16,6 +16,7 @@ import { recoverProject } from '../npm/commit-project.js';
 import { ensureUserCache, installedGlobalNames, removeStaleAreas, runNpmInstall } from '../npm/run-npm-install.js';
 import { installedEntries, lockedEntries } from '../npm/resolve-tree.js';
 import { cachedPrefix, execCacheDir, execCacheKey, npxCacheFolder, npxCacheState } from '../npm/exec-cache.js';
+import { copyTarballsAs } from '../npm/private-tarballs.js';
 import { spawnTreeWorker } from '../npm/tree-install.js';
 import { sameInstallMode } from '../npm/install-mode.js';
 import { forgetPopularNames, popularNames } from '../checks/popular-names.js';
@@ -147,6 +148,7 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
         unregister();
       }
     },
+    copyTarballs: copyTarballsAs,
     emptyFolder: () => {
       const path = mkdtempSync(join(tmpdir(), 'safe-npm-empty-'));
       chmodSync(path, 0o755);

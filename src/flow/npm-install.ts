@@ -76,6 +76,14 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
   const requested = requestedSpecs(s);
   const missing = installsSpecs(inv) ? requested.map(missingLocalSpec).find(Boolean) : undefined;
   if (missing) throw new UsageError(missing);
+  // Root's -g and npx: a named tarball is read by npm's engine (vetted), then by the real npm (installed):
+  // both read a private copy, so that what another user swaps in between is not what goes in.
+  const tarballs = s.mode.kind !== 'self' && (inv.global || isExec(inv)) && deps.copyTarballs ? requested.filter((r) => r.type === 'file' && r.fetchSpec) : [];
+  if (tarballs.length) {
+    const copies = await deps.copyTarballs!(s.buildUser, tarballs.map((r) => r.fetchSpec!));
+    s.tarballCopies = copies;
+    tarballs.forEach((r, i) => (r.fetchSpec = copies.paths[i]));
+  }
   s.specs = requested.map((r) => r.raw);
   deps.mark?.('config loaded');
   if (treeMode !== 'none') s.tree = startResolve(s, s.specs, cooldown, treeMode);

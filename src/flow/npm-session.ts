@@ -45,6 +45,8 @@ export interface NpmFlowDeps {
   folderExists?(dir: string): boolean;
   /** A new empty folder the build user can read, for npm's engine to resolve in; removed by `remove`. */
   emptyFolder?(): { path: string; remove(): void };
+  /** Copies of these tarballs made as `user`, in a folder of theirs (npm/private-tarballs.ts). */
+  copyTarballs?(user: UserAccount | undefined, files: readonly string[]): Promise<{ paths: string[]; remove(): void }>;
   /** When the command started (epoch ms; the process start): npm's "in 2s" is the whole command. */
   startedAt: number;
   now(): Date;
@@ -162,6 +164,8 @@ export interface NpmSession {
    * installed, the private prefix of root's exec (removed at the end).
    */
   emptyDir?: { path: string; remove(): void };
+  /** Root's private copies of the tarballs named for -g / npx (what is vetted and installed). */
+  tarballCopies?: { remove(): void };
   lock?: ProjectLock;
   config: NpmConfig;
   projectDir: string;

@@ -50,6 +50,7 @@ export async function closeSession(s: NpmSession): Promise<void> {
     await s.tree?.cancel();
   } finally {
     s.emptyDir?.remove();
+    s.tarballCopies?.remove();
     await s.early?.cancel();
     await s.lock?.release();
   }

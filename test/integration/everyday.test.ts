@@ -5,7 +5,7 @@
  * works; npx honours `yes=false` and runs a local bin without the install path; `safe check` vets the
  * tree a spec brings; not found is 65 every time.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { chmod, cp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -732,6 +732,42 @@ describe('installs as npm would', () => {
     } finally {
       rmSync(plantedAt, { force: true });
     }
+  });
+
+  it('root\'s -g and npx of a tarball install the copy that was vetted: the tarball gone once the run has taken it changes nothing (npm read it again after vetting: another user could swap it in between)', async () => {
+    const work = await makeTempDir('safe-npm-tarball-copy-');
+    const src = join(work, 'src');
+    mkdirSync(src);
+    writeFileSync(join(src, 'package.json'), JSON.stringify({ name: 'copied-tool', version: '1.0.0', bin: { 'copied-tool': 'cli.js' } }));
+    writeFileSync(join(src, 'cli.js'), '#!/usr/bin/env node\nconsole.log("copied-tool ran");\n');
+    const packed = spawnSync('npm', ['pack', '--pack-destination', work], { cwd: src, encoding: 'utf8' });
+    expect(packed.status, packed.stderr).toBe(0);
+    const original = join(work, packed.stdout.trim());
+    const keep = join(work, 'kept.tgz');
+    cpSync(original, keep);
+    /** The run, with the tarball removed the moment the run has read its configuration (and taken its copy). */
+    const runRemovingAtStart = (args: string[], env: Record<string, string> = {}) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      cpSync(keep, original);
+      const child = spawn(process.execPath, [join(repoRoot, 'bin', 'safe-npm.js'), ...args], {
+        cwd: work, env: { ...sandbox.env, PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot, SAFE_NPM_TIMING: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes(' ms config loaded\n')) rmSync(original, { force: true });
+      });
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    const prefix = await makeTempDir('safe-npm-tarball-copy-prefix-');
+    const global = await runRemovingAtStart(['install', '-g', original, '--prefix', prefix]);
+    expect(global.code, global.stderr).toBe(0);
+    expect(existsSync(original)).toBe(false);
+    expect(spawnSync(join(prefix, 'bin', 'copied-tool'), { encoding: 'utf8' }).stdout).toBe('copied-tool ran\n');
+    const npx = await runRemovingAtStart(['exec', '--yes', '--', original]);
+    expect(npx.code, npx.stderr).toBe(0);
+    expect(npx.stdout).toContain('copied-tool ran');
   });
 
   it('a folder or tarball typed relative to a subfolder is the one npm installs, -g and -w (npm ran from the project root and read another: a planted ../t.tgz went in)', async () => {
