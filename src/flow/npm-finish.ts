@@ -15,7 +15,7 @@ import type { NpmSession } from './npm-session.js';
 import { afterInstallContext } from './npm-who.js';
 import { changedEntries } from './whole-tree.js';
 import { registryFault } from '../npm/registry-faults.js';
-import { neutralize, neutralizeLines } from '../ui/neutralize.js';
+import { neutralize, neutralizeLines, terminalSafeJson } from '../ui/neutralize.js';
 
 /**
  * What an install wrote, for the script replay: `fresh` = asked about when unreviewed, `written` =
@@ -84,14 +84,15 @@ export async function installTree(s: NpmSession, changed: Set<string> | undefine
     const { message: m, method, uri, headers, statusCode } = fields;
     // npm's own error object follows, merged in (lib/utils/output-error.js: a thrown string has no summary).
     deps.stdout(s.config.get('json') === true
-      ? `${JSON.stringify({ message: m, method, uri, headers, statusCode, body, error: { summary: '', detail: '' } }, null, 2)}\n`
+      ? `${terminalSafeJson(JSON.stringify({ message: m, method, uri, headers, statusCode, body, error: { summary: '', detail: '' } }, null, 2))}\n`
       : neutralizeLines(`${typeof body === 'string' ? body : inspect(body)}\n`));
     deps.stderr(`npm warn audit ${neutralize(message)}\nnpm error audit endpoint returned an error\n`);
   } else if (s.config.get('json') === true) {
     const lists = result.summary ?? { add: [], change: [], remove: [], funding: 0 };
     const summary = { add: lists.add, added: result.added, audited: result.audit?.audited ?? 0, change: lists.change, changed: result.changed, funding: s.config.get('fund') === false ? 0 : lists.funding, remove: lists.remove, removed: result.removed };
     // audit fix: the report of what is left, as npm prints it after the summary's own fields.
-    deps.stdout(`${JSON.stringify(result.audit?.json !== undefined ? { ...summary, audit: result.audit.json } : summary, null, 2)}\n`);
+    // The registry's text (advisory titles) as \u escapes where it would steer a terminal: the same data.
+    deps.stdout(`${terminalSafeJson(JSON.stringify(result.audit?.json !== undefined ? { ...summary, audit: result.audit.json } : summary, null, 2))}\n`);
   } else {
     const diffLines = result.diffLines ?? [];
     if (diffLines.length && (s.config.get('dry-run') === true || s.config.get('long') === true)) deps.stdout(neutralizeLines(`${diffLines.join('\n')}\n`));

@@ -25,7 +25,7 @@ export interface AuditProxy {
 }
 
 /** `advisories: null`: the endpoint refuses (405, as a registry without one answers). */
-export async function startAuditProxy(upstream: string, advisories: Record<string, Advisory[]> | null): Promise<AuditProxy> {
+export async function startAuditProxy(upstream: string, advisories: Record<string, Advisory[]> | null, refusal = '{"error":"Method Not Allowed"}'): Promise<AuditProxy> {
   const target = new URL(upstream);
   let asked = 0;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -34,7 +34,7 @@ export async function startAuditProxy(upstream: string, advisories: Record<strin
       req.resume();
       req.on('end', () => {
         res.writeHead(advisories ? 200 : 405, { 'content-type': 'application/json' });
-        res.end(advisories ? JSON.stringify(advisories) : '{"error":"Method Not Allowed"}');
+        res.end(advisories ? JSON.stringify(advisories) : refusal);
       });
       return;
     }

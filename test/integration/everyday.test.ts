@@ -909,6 +909,21 @@ describe('installs as npm would', () => {
     } finally {
       await refusing.stop();
     }
+    // An endpoint answering a right-to-left override: the same JSON data, the character as a \u escape (npm prints it raw).
+    const hostile = await startAuditProxy(registry.url, null, '{"error":"Method \u202eNot Allowed"}');
+    try {
+      const hostileSandbox = await makeSandbox({ registry: hostile.url });
+      const project = await makeProject({ owner: 'root' });
+      expect((await runTool('npm', ['install', 'vuln-b@1.0.0', '--ignore-scripts', '--no-audit'], { cwd: project, sandbox: hostileSandbox })).exitCode).toBe(0);
+      const ours = await runBin('safe-npm', ['audit', 'fix', '--json'], { cwd: project, sandbox: hostileSandbox, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot } });
+      const plain = await runTool('npm', ['audit', 'fix', '--json', '--ignore-scripts'], { cwd: project, sandbox: hostileSandbox });
+      expect(plain.stdout).toContain('\u202e');
+      expect(ours.stdout, show(ours)).not.toContain('\u202e');
+      expect(ours.stdout).toContain('\\u202e');
+      expect(JSON.parse(ours.stdout).body).toEqual(JSON.parse(plain.stdout).body);
+    } finally {
+      await hostile.stop();
+    }
   });
 
   it.each(['root', 'nobody'] as const)('an install in a workspace (-w) vets what it adds (only the named package was checked); a clean one is npm\'s (%s\'s project)', async (owner) => {
