@@ -12,8 +12,8 @@
  * repaired by the next run (`recoverProject`): a journal in `preparing` is rolled back (the new items
  * deleted), one in `committing` is rolled forward. Either way the project is wholly old or wholly new.
  */
-import { chmodSync, chownSync, closeSync, copyFileSync, existsSync, fsyncSync, lstatSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { chmodSync, chownSync, closeSync, copyFileSync, existsSync, fsyncSync, lchownSync, lstatSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { copyTreeAs, existsNoFollow as exists, handOverTree } from '../run/fs-ownership.js';
 import { readRegularFile } from '../run/user-files.js';
 
@@ -53,6 +53,12 @@ export interface CommitRequest {
    * is not swapped in (re-owning and renaming hundreds of folders for nothing).
    */
   noPackageChanged?: boolean;
+  /**
+   * The staging copy's root: a link npm made there to a folder outside it (an absolute `file:/x`
+   * dependency) is made again relative from where it lands (it was relative from the copy, deeper
+   * in the temp folder: committed, it led elsewhere or nowhere).
+   */
+  stageRoot?: string;
 }
 
 export interface CommitResult {
@@ -73,7 +79,7 @@ export function commitStaged(request: CommitRequest): CommitResult {
   try {
     for (const { staged, original } of request.folders) {
       const entry = entries.find((e) => e.dir === original);
-      if (entry) prepare(staged, entry, request.handover);
+      if (entry) prepare(staged, entry, request.handover, request.stageRoot);
     }
   } catch (error) {
     rollBack(entries);
@@ -97,7 +103,7 @@ function sameHiddenLockfile(staged: string, original: string): boolean {
 }
 
 /** Write next to the old items: files copied (owner and mode of the old file), node_modules moved or copied. */
-function prepare(staged: string, entry: JournalEntry, handover: 'move' | 'copy'): void {
+function prepare(staged: string, entry: JournalEntry, handover: 'move' | 'copy', stageRoot?: string): void {
   const owner = statSync(entry.dir);
   for (const file of entry.files) {
     const dest = join(entry.dir, file);
@@ -118,6 +124,34 @@ function prepare(staged: string, entry: JournalEntry, handover: 'move' | 'copy')
     } else {
       copyTreeAs(from, fresh, owner.uid, owner.gid);
     }
+    if (stageRoot) relinkOutside(fresh, from, join(entry.dir, 'node_modules'), stageRoot);
+  }
+}
+
+/**
+ * The links of a node_modules folder (its packages, scoped ones too) that lead out of the staging
+ * copy, made again to the same folder relative from `live`, where `fresh` becomes node_modules.
+ * `staged` is where npm made them. Links inside the copy (workspaces, `file:../x` staged beside it)
+ * keep the layout they were made in.
+ */
+function relinkOutside(fresh: string, staged: string, live: string, stageRoot: string): void {
+  const entries = (dir: string) => {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return [];
+    }
+  };
+  const names = entries(fresh).filter((n) => !n.startsWith('.')).flatMap((n) => (n.startsWith('@') ? entries(join(fresh, n)).map((m) => `${n}/${m}`) : [n]));
+  for (const name of names) {
+    const link = join(fresh, name);
+    if (!lstatSync(link).isSymbolicLink()) continue;
+    const target = resolve(dirname(join(staged, name)), readlinkSync(link));
+    if (target === stageRoot || target.startsWith(stageRoot + sep)) continue;
+    const owner = lstatSync(link);
+    rmSync(link);
+    symlinkSync(relative(dirname(join(live, name)), target), link);
+    if (process.geteuid?.() === 0) lchownSync(link, owner.uid, owner.gid);
   }
 }
 

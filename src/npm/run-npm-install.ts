@@ -274,6 +274,7 @@ export async function runNpmInstall(job: NpmInstallJob, run: Runner): Promise<Np
       commitStaged({
         projectDir: job.projectDir,
         folders: stagedPackageFolders(stage.root, stage.sourceRoot),
+        stageRoot: stage.root,
         handover: mode.dedicated ? 'move' : 'copy',
         trashDir: area.root,
       });

@@ -339,6 +339,7 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
               commitStaged({
                 projectDir: request.projectDir,
                 folders: stagedPackageFolders(stage.root, stage.sourceRoot),
+                stageRoot: stage.root,
                 // A shared build user (the nobody fallback) may still hold a file open: copy instead.
                 handover: mode.kind === 'staging' && !mode.dedicated ? 'copy' : 'move',
                 trashDir: stageArea!.root,

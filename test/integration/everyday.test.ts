@@ -276,6 +276,26 @@ describe('installs as npm would', () => {
     expect(existsSync(join(mine, 'node_modules/plain-b/package.json'))).toBe(true);
   });
 
+  it('an absolute file: folder in root\'s project is linked as npm links it (the link was made relative from the staging copy: committed, it dangled)', async () => {
+    const work = await makeTempDir('safe-npm-absolute-file-');
+    const lib = join(work, 'libs', 'abs-lib');
+    mkdirSync(lib, { recursive: true });
+    writeFileSync(join(lib, 'package.json'), '{"name":"abs-lib","version":"1.0.0"}\n');
+    const make = (name: string) => {
+      const dir = join(work, 'apps', name);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', dependencies: { 'abs-lib': `file:${lib}` } }));
+      return dir;
+    };
+    const ours = make('ours');
+    const r = await safeNpm(['install'], ours);
+    expect(r.exitCode, show(r)).toBe(0);
+    const plain = make('plain');
+    expect((await runTool('npm', ['install', '--ignore-scripts'], { cwd: plain, sandbox })).exitCode).toBe(0);
+    expect(readlinkSync(join(ours, 'node_modules', 'abs-lib'))).toBe(readlinkSync(join(plain, 'node_modules', 'abs-lib')));
+    expect(realpathSync(join(ours, 'node_modules', 'abs-lib'))).toBe(realpathSync(lib));
+  });
+
   it('install with no package named in a folder without package.json: npm\'s ENOENT exit (254) in one line, nothing written (it said "up to date", 0)', async () => {
     const empty = await makeTempDir('safe-npm-no-package-json-');
     const r = await safeNpm(['install'], empty);
