@@ -63,13 +63,14 @@ export async function installGlobalFromStaging(
   for (const name of removed) removeGlobalPackage(binLinks, join(realLib, name));
   if (!existsSync(stagedLib)) return { installed: [], removed };
   const unchanged = (name: string) => staged.has(name) && readRegularFileIfExists(join(stagedLib, name, 'package.json'), { what: 'a package manifest' }) === staged.get(name);
-  const packages = topLevelNames(stagedLib).filter((name) => !unchanged(name)).map((name) => {
+  const packages = await Promise.all(topLevelNames(stagedLib).filter((name) => !unchanged(name)).map(async (name) => {
     const staged = join(stagedLib, name);
     // A linked folder (`-g .`) as it is now, before anything: every bin made executable must be its
     // owner's file inside it (guarded-bin-links.ts). A copy is checked where it lands.
     const folder: PackageFolder | undefined = lstatSync(staged).isSymbolicLink() ? packageFolder(staged) : undefined;
-    return { name, staged, folder, dest: join(realLib, name), pkg: readManifest(join(folder?.root ?? staged, 'package.json')) };
-  });
+    const root = folder?.root ?? staged;
+    return { name, staged, folder, dest: join(realLib, name), pkg: await withBinDirExpanded(readManifest(join(root, 'package.json')), root) };
+  }));
 
   // Every conflict first: nothing is changed when one bin cannot be linked.
   for (const p of packages) {
@@ -158,6 +159,21 @@ function removeLinksInto(binLinks: BinLinks, dest: string, pkg: unknown, keep: R
   }
 }
 
+/**
+ * A folder's `directories.bin` as the bins npm links for it (npm's own normalize step, binDir, of
+ * @npmcli/package-json): a package.json naming only that folder got no bins linked.
+ */
+async function withBinDirExpanded(pkg: Record<string, unknown>, root: string): Promise<Record<string, unknown>> {
+  if (pkg.bin || !(pkg.directories as { bin?: unknown } | undefined)?.bin) return pkg;
+  type PackageJson = { normalize(path: string, opts: { steps: string[] }): Promise<{ content: Record<string, unknown> }> };
+  const PackageJson = createRequire(import.meta.url)('@npmcli/package-json') as PackageJson;
+  try {
+    return (await PackageJson.normalize(root, { steps: ['binDir'] })).content;
+  } catch {
+    return pkg;
+  }
+}
+
 /** The top-level packages of a lib/node_modules folder (scoped ones as @scope/name). */
 export function topLevelNames(lib: string): string[] {
   const names: string[] = [];
@@ -205,8 +221,9 @@ export async function linkBinsBelow(nodeModules: string): Promise<void> {
       continue;
     }
     // Read from the folder as it was taken: what is linked is checked against that.
-    const pkg = safeManifest(join(folder.root, 'package.json'));
-    if (!pkg) continue;
+    const read = safeManifest(join(folder.root, 'package.json'));
+    if (!read) continue;
+    const pkg = await withBinDirExpanded(read, folder.root);
     const outside = binOutsidePackage(path, pkg);
     if (outside) throw new SafeError(binOutsideError(name, outside), ExitCode.blocked);
     try {

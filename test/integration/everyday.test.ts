@@ -636,6 +636,15 @@ describe('installs as npm would', () => {
     expect(npxOut.stderr).toContain('outside the package');
     expect(statSync(secret).mode & 0o777).toBe(0o600);
     expect(existsSync(join(outPrefix, 'bin', 'links-out'))).toBe(false);
+    // A folder naming its bins by `directories.bin` only: npm links each file there (none were).
+    const dirBins = join(work, 'dir-bins');
+    mkdirSync(join(dirBins, 'bin'), { recursive: true });
+    writeFileSync(join(dirBins, 'package.json'), '{"name":"dir-bins","version":"1.0.0","directories":{"bin":"bin"}}\n');
+    writeFileSync(join(dirBins, 'bin', 'dir-tool'), '#!/usr/bin/env node\nconsole.log("dir-tool ran");\n');
+    const dirPrefix = await makeTempDir('safe-npm-global-dir-bins-');
+    const dirInstall = await safeNpm(['install', '-g', '.', '--prefix', dirPrefix], dirBins);
+    expect(dirInstall.exitCode, show(dirInstall)).toBe(0);
+    expect(spawnSync(join(dirPrefix, 'bin', 'dir-tool'), { encoding: 'utf8' }).stdout).toBe('dir-tool ran\n');
   });
 
   const linkWithLookalike = { name: 'lp', version: '1.0.0', dependencies: { lodahs: '^1.0.0' } };
