@@ -46,7 +46,6 @@ interface Form {
 
 const WITHHELD: Expect = { refusal: 67, why: 'pip would build a source distribution (running its code): safe-pip withholds the build until it is approved' };
 const EDITABLE_VCS: Expect = { refusal: 64, why: 'an editable VCS checkout is refused before pip clones it: clone, review, then -e <folder>' };
-const OUTSIDE_INDEX: Expect = { refusal: 66, why: 'a file from a path or URL outside every index is a warning to confirm (--safe-yes)' };
 const DOCS = 'pip docs: pip install';
 const REQDOC = 'pip docs: requirements file format';
 const T = (name: string) => `pip tests/unit/test_req_file.py: ${name}`;
@@ -155,7 +154,8 @@ const forms: Form[] = [
   { from: DOCS, args: ['--only-binary', ':all:', 'pa-src'] },
   { from: DOCS, args: ['pa-src'], expect: WITHHELD },
   // Paths, URLs, VCS, editables
-  { from: DOCS, args: ['{WORK}/dists/pa_local-1.0-py3-none-any.whl'], expect: OUTSIDE_INDEX },
+  // A wheel named by its path is the user's own file: said, not asked (as npm's `-g ./x.tgz`).
+  { from: DOCS, args: ['{WORK}/dists/pa_local-1.0-py3-none-any.whl'] },
   { from: DOCS, args: ['{WORK}/dists/pa_local-1.0-py3-none-any.whl'], safeArgs: ['--safe-yes'] },
   { from: DOCS, args: ['pa-alpha @ {URL_FILES}/pa_alpha-1.1-py3-none-any.whl#sha256={H11}'], safeArgs: ['--safe-yes'] },
   { from: DOCS, args: ['{WORK}/dists/pa_src-1.0.tar.gz'], expect: WITHHELD },
