@@ -7,10 +7,10 @@
  * before anything changes.
  */
 import { existsSync, lchownSync, lstatSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, mkdirSync, symlinkSync } from 'node:fs';
-import { SafeError } from '../core/errors.js';
-import { ExitCode } from '../core/exit-codes.js';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { SafeError } from '../core/errors.js';
+import { ExitCode } from '../core/exit-codes.js';
 import { copyTreeAs, existsNoFollow as exists, handOverTree } from '../run/fs-ownership.js';
 import { readRegularFile, readRegularFileIfExists } from '../run/user-files.js';
 import { linkBinsOf, loadGuardedBinLinks, packageFolder, type BinLinks, type PackageFolder } from './guarded-bin-links.js';
@@ -196,7 +196,6 @@ function safeManifest(path: string): Record<string, unknown> | undefined {
     return undefined;
   }
 }
-
 
 /**
  * The bins of every package in a node_modules folder npm installed with bin links off, linked as npm
