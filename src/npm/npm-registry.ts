@@ -1,9 +1,10 @@
 /**
- * The only user of pacote: full packuments from the registry npm will use, concurrently, each
- * fetched once per run. Fetching is separate from normalizing (npm-facts.ts).
+ * Full packuments from the registry npm will use, concurrently, each fetched once per run, as pacote
+ * fetches them (packument-fetch.ts). Fetching is separate from normalizing (npm-facts.ts).
  */
 import { join } from 'node:path';
 import type { NpmConfig } from './npm-config.js';
+import { loadPackumentFetcher, type PackumentFetcher } from './packument-fetch.js';
 
 export interface Packument {
   name: string;
@@ -34,31 +35,30 @@ export type PackumentResult = { ok: true; packument: Packument } | { ok: false; 
 
 export interface RegistryClient {
   packument(name: string): Promise<PackumentResult>;
-  /** The pacote options in use (npm's flat config, the cache, the shared in-memory packument cache), for arborist. */
+  /** The fetch options in use (npm's flat config, the cache, the shared in-memory packument cache), for arborist. */
   readonly options: Record<string, unknown>;
   /** Use a document already fetched (by npm's resolver) instead of fetching it again. */
   prime(name: string, packument: Packument): void;
 }
 
-type Pacote = typeof import('pacote');
 
 /**
- * When pacote is loaded: `now` when this run fetches documents itself (packages named on the command
- * line), `when-needed` when npm's engine hands them over (npm ci, a bare install): the parent then
- * never loads it (about 23 MB and 140 ms). Loaded late, it is loaded as whoever runs the check: a
- * checkout the build user cannot read makes that fetch fail, and the check says it could not verify.
+ * When the fetcher is loaded: `now` when this run fetches documents itself (packages named on the
+ * command line), `when-needed` when npm's engine hands them over (npm ci, a bare install): the parent
+ * then never loads it. Loaded late, it is loaded as whoever runs the check: a checkout the build user
+ * cannot read makes that fetch fail, and the check says it could not verify.
  */
 export type FetcherLoading = 'now' | 'when-needed';
 
-/** A client over pacote with npm's flat options; `cache` is the cache the install will use too. */
+/** A client with npm's flat options; `cache` is the cache the install will use too. */
 export async function createRegistryClient(
   config: NpmConfig,
   cache: string | undefined,
   loading: FetcherLoading = 'now',
-  loadPacote: () => Promise<Pacote> = async () => (await import('pacote')).default,
+  loadFetcher: () => Promise<PackumentFetcher> = loadPackumentFetcher,
 ): Promise<RegistryClient> {
-  let pacoteLoaded: Promise<Pacote> | undefined;
-  const fetcher = () => (pacoteLoaded ??= loadPacote());
+  let loaded: Promise<PackumentFetcher> | undefined;
+  const fetcher = () => (loaded ??= loadFetcher());
   if (loading === 'now') await fetcher();
   const memo = new Map<string, Promise<PackumentResult>>();
   const packumentCache = new Map();
@@ -72,7 +72,7 @@ export async function createRegistryClient(
     packument(name) {
       let pending = memo.get(name);
       if (!pending) {
-        pending = fetcher().then((pacote) => pacote.packument(name, opts as never)).then(
+        pending = fetcher().then((f) => f.packument(name, opts)).then(
           (packument) => {
             // A document whose versions are not a map is the registry's fault, not a missing package (68).
             const malformed = packumentShapeError(packument);
