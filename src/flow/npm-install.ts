@@ -82,6 +82,8 @@ async function vetAndInstall(s: NpmSession): Promise<number> {
   if (tarballs.length) {
     const copies = await deps.copyTarballs!(s.buildUser, tarballs.map((r) => r.fetchSpec!));
     s.tarballCopies = copies;
+    // A Ctrl-C ends the run without closing the session: the copies go then too.
+    deps.interrupts.onInterrupt(() => copies.remove());
     tarballs.forEach((r, i) => (r.fetchSpec = copies.paths[i]));
   }
   s.specs = requested.map((r) => r.raw);

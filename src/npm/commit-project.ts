@@ -117,6 +117,9 @@ function prepare(staged: string, entry: JournalEntry, handover: 'move' | 'copy',
   if (entry.nodeModules) {
     const from = join(staged, 'node_modules');
     const fresh = join(entry.dir, `node_modules${NEW}`);
+    // While the tree is still in our private staging area (its writer has exited): once it is in the
+    // project, its owner could swap a folder of it for a link to any other, under root's feet.
+    if (stageRoot) relinkOutside(from, join(entry.dir, 'node_modules'), stageRoot);
     rmSync(fresh, { recursive: true, force: true });
     if (handover === 'move' && sameDevice(from, entry.dir)) {
       handOverTree(from, owner.uid, owner.gid);
@@ -124,17 +127,15 @@ function prepare(staged: string, entry: JournalEntry, handover: 'move' | 'copy',
     } else {
       copyTreeAs(from, fresh, owner.uid, owner.gid);
     }
-    if (stageRoot) relinkOutside(fresh, from, join(entry.dir, 'node_modules'), stageRoot);
   }
 }
 
 /**
- * The links of a node_modules folder (its packages, scoped ones too) that lead out of the staging
- * copy, made again to the same folder relative from `live`, where `fresh` becomes node_modules.
- * `staged` is where npm made them. Links inside the copy (workspaces, `file:../x` staged beside it)
- * keep the layout they were made in.
+ * The links of a staged node_modules folder (its packages, scoped ones too) that lead out of the
+ * staging copy, made again to the same folder relative from `live`, where the folder is going.
+ * Links inside the copy (workspaces, `file:../x` staged beside it) keep the layout they were made in.
  */
-function relinkOutside(fresh: string, staged: string, live: string, stageRoot: string): void {
+function relinkOutside(staged: string, live: string, stageRoot: string): void {
   const entries = (dir: string) => {
     try {
       return readdirSync(dir);
@@ -142,9 +143,9 @@ function relinkOutside(fresh: string, staged: string, live: string, stageRoot: s
       return [];
     }
   };
-  const names = entries(fresh).filter((n) => !n.startsWith('.')).flatMap((n) => (n.startsWith('@') ? entries(join(fresh, n)).map((m) => `${n}/${m}`) : [n]));
+  const names = entries(staged).filter((n) => !n.startsWith('.')).flatMap((n) => (n.startsWith('@') ? entries(join(staged, n)).map((m) => `${n}/${m}`) : [n]));
   for (const name of names) {
-    const link = join(fresh, name);
+    const link = join(staged, name);
     if (!lstatSync(link).isSymbolicLink()) continue;
     const target = resolve(dirname(join(staged, name)), readlinkSync(link));
     if (target === stageRoot || target.startsWith(stageRoot + sep)) continue;

@@ -4,11 +4,12 @@
  * user may be able to write: swapped in between, the real npm installed a tree nobody vetted (attack
  * trial F2). A copy of its own is what both read. It is made as the build user, who reads the original
  * in any case (root would read what the build user may not), into a folder only the build user and
- * root can enter.
+ * root can enter. Only a regular file is copied (a FIFO named `x.tgz` blocked the run beyond Ctrl-C).
  */
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { UsageError } from '../core/errors.js';
 import { asEffectiveUser } from '../run/effective-user.js';
 
 export interface TarballCopies {
@@ -18,15 +19,36 @@ export interface TarballCopies {
 }
 
 export async function copyTarballsAs(user: { uid: number; gid: number } | undefined, files: readonly string[]): Promise<TarballCopies> {
-  const { dir, paths } = await asEffectiveUser(user, async () => {
-    const made = mkdtempSync(join(tmpdir(), 'safe-npm-tarballs-'));
-    // Numbered: two tarballs of the same name from different folders stay apart.
-    const copies = files.map((file, i) => {
-      const to = join(made, `${i}-${basename(file)}`);
-      copyFileSync(file, to);
-      return to;
-    });
-    return { dir: made, paths: copies };
+  return asEffectiveUser(user, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'safe-npm-tarballs-'));
+    const remove = () => rmSync(dir, { recursive: true, force: true });
+    try {
+      // Numbered: two tarballs of the same name from different folders stay apart.
+      const paths = files.map((file, i) => {
+        const to = join(dir, `${i}-${basename(file)}`);
+        writeFileSync(to, readTarball(file), { mode: 0o600 });
+        return to;
+      });
+      return { paths, remove };
+    } catch (error) {
+      remove();
+      throw error;
+    }
   });
-  return { paths, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The bytes of a regular file (opened without waiting: a FIFO is refused, not waited on). */
+function readTarball(file: string): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw new UsageError(`cannot read the tarball ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'}) as the user npm runs as`);
+  }
+  try {
+    if (!fstatSync(fd).isFile()) throw new UsageError(`${file} is not a file: a tarball is named by its path`);
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }

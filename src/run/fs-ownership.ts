@@ -84,9 +84,9 @@ export function copyTreeAs(from: string, to: string, uid: number, gid: number): 
     else chownSync(path, uid, gid);
   };
   const walk = (src: string, dest: string, mode: number) => {
-    mkdirSync(dest, { mode: strip(mode) });
-    chmodSync(dest, strip(mode));
-    own(dest);
+    // Root's own (mode 700) until it is filled: handed to its owner first, the owner could plant a
+    // link in it that root's next write would follow.
+    mkdirSync(dest, { mode: 0o700 });
     for (const entry of readdirSync(src, { withFileTypes: true })) {
       const s = join(src, entry.name);
       const d = join(dest, entry.name);
@@ -101,6 +101,8 @@ export function copyTreeAs(from: string, to: string, uid: number, gid: number): 
       }
       // sockets, fifos, devices: not part of an npm install; not copied
     }
+    chmodSync(dest, strip(mode));
+    own(dest);
   };
   walk(from, to, lstatSync(from).mode);
 }

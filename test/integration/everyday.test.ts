@@ -797,6 +797,14 @@ describe('installs as npm would', () => {
     const npx = await runRemovingAtStart(['exec', '--yes', '--', original]);
     expect(npx.code, npx.stderr).toBe(0);
     expect(npx.stdout).toContain('copied-tool ran');
+    // Not a file: one line, 64 (a folder named .tgz ended in "internal error", 70; a FIFO blocked the run beyond Ctrl-C).
+    mkdirSync(join(work, 'folder.tgz'));
+    spawnSync('mkfifo', [join(work, 'fifo.tgz')]);
+    for (const odd of ['folder.tgz', 'fifo.tgz']) {
+      const r = await runBin('safe-npm', ['install', '-g', `./${odd}`, '--prefix', prefix], { cwd: work, sandbox, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot }, timeoutMs: 30_000 });
+      expect(r.exitCode, show(r)).toBe(64);
+      expect(r.stderr).toContain('is not a file');
+    }
   });
 
   it('a folder or tarball typed relative to a subfolder is the one npm installs, -g and -w (npm ran from the project root and read another: a planted ../t.tgz went in)', async () => {
