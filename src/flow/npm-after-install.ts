@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SafeError } from '../core/errors.js';
 import type { AfterInstallContext, ExecContext } from './npm-session.js';
-import { replayInstallScripts, rootScriptsRun } from './npm-scripts.js';
+import { readPackageJson, replayInstallScripts, rootScriptsRun } from './npm-scripts.js';
 import { cachedPrefix, execCacheDir, execCacheKey, keepPrefix } from '../npm/exec-cache.js';
 import { linkBinsBelow } from '../npm/global-install.js';
 import { ensureUserCache, npmEnvFor, withScriptsOff } from '../npm/run-npm-install.js';
@@ -215,12 +215,8 @@ export async function runNpmExec(context: ExecContext, deps: Pick<AfterInstallDe
  * npm saved for it in the prefix's package.json (npm exec reads the same from its manifest).
  */
 function onlySaved(prefix: string): string | undefined {
-  try {
-    const names = Object.keys((JSON.parse(readFileSync(join(prefix, 'package.json'), 'utf8')) as { dependencies?: object }).dependencies ?? {});
-    return names.length === 1 ? names[0] : undefined;
-  } catch {
-    return undefined;
-  }
+  const names = Object.keys((readPackageJson(prefix) as { dependencies?: object }).dependencies ?? {});
+  return names.length === 1 ? names[0] : undefined;
 }
 
 /** npm exec's rule: the only bin, or the bin named after the package (without scope). */

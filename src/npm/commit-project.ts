@@ -13,9 +13,10 @@
  * deleted), one in `committing` is rolled forward. Either way the project is wholly old or wholly new.
  */
 import { chmodSync, chownSync, closeSync, copyFileSync, existsSync, fsyncSync, lchownSync, lstatSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { copyTreeAs, existsNoFollow as exists, handOverTree } from '../run/fs-ownership.js';
 import { readRegularFile } from '../run/user-files.js';
+import { isWithin } from '../run/within.js';
 
 export const JOURNAL = '.safe-npm-commit.json';
 const NEW = '.safe-npm-new';
@@ -148,7 +149,7 @@ function relinkOutside(staged: string, live: string, stageRoot: string): void {
     const link = join(staged, name);
     if (!lstatSync(link).isSymbolicLink()) continue;
     const target = resolve(dirname(join(staged, name)), readlinkSync(link));
-    if (target === stageRoot || target.startsWith(stageRoot + sep)) continue;
+    if (isWithin(target, stageRoot)) continue;
     const owner = lstatSync(link);
     rmSync(link);
     symlinkSync(relative(dirname(join(live, name)), target), link);

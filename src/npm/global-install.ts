@@ -8,11 +8,12 @@
  */
 import { existsSync, lchownSync, lstatSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, mkdirSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { SafeError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { copyTreeAs, existsNoFollow as exists, handOverTree } from '../run/fs-ownership.js';
 import { readRegularFile, readRegularFileIfExists } from '../run/user-files.js';
+import { isWithin } from '../run/within.js';
 import { linkBinsOf, loadGuardedBinLinks, packageFolder, type BinLinks, type PackageFolder } from './guarded-bin-links.js';
 
 const loadBinLinks = loadGuardedBinLinks;
@@ -39,7 +40,7 @@ export function binOutsidePackage(path: string, pkg: unknown): { bin: string; ta
     } catch {
       continue; // missing: npm's linker skips it too
     }
-    if (target !== root && !target.startsWith(root + sep)) return { bin, target };
+    if (!isWithin(target, root)) return { bin, target };
   }
   return undefined;
 }
@@ -152,7 +153,7 @@ function removeLinksInto(binLinks: BinLinks, dest: string, pkg: unknown, keep: R
     try {
       if (!lstatSync(link).isSymbolicLink()) continue;
       const target = resolve(dirname(link), readlinkSync(link));
-      if (target === dest || target.startsWith(dest + sep)) rmSync(link, { force: true });
+      if (isWithin(target, dest)) rmSync(link, { force: true });
     } catch {
       // not there
     }

@@ -11,7 +11,7 @@
  */
 import { closeSync, constants, fchmodSync, fstatSync, ftruncateSync, openSync, readlinkSync, readSync, realpathSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { sep } from 'node:path';
+import { isWithin } from '../run/within.js';
 
 export interface BinLinks {
   (opts: { path: string; pkg: unknown; global: boolean; top: boolean; force: boolean }): Promise<unknown>;
@@ -58,7 +58,7 @@ const execMode = 0o777 & ~process.umask();
 /** bin-links' fixBin (lib/fix-bin.js: chmod, and a Windows hashbang line made Unix), on the open file. */
 export async function guardedFixBin(file: string, mode = execMode): Promise<void> {
   const folder = current;
-  const inside = (path: string) => folder === undefined || path === folder.root || path.startsWith(folder.root + sep);
+  const inside = (path: string) => folder === undefined || isWithin(path, folder.root);
   // Not even opened when it plainly lies elsewhere (a device opened has effects of its own).
   const seen = realpathSync(file);
   if (!inside(seen)) throw refused(file, seen);

@@ -3,10 +3,11 @@
  * ever calls itself. Used on the passthrough fast path: node:fs and node:path only.
  */
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
-import { delimiter, dirname, join, resolve, sep } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SafeError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
+import { isWithin } from './within.js';
 
 /** `pip3.11`-style names too: the pip shim runs under whichever pip name it was called. */
 export type RealBinaryName = 'npm' | 'npx' | 'pip' | 'pip3' | `pip${number}` | `pip${number}.${number}`;
@@ -31,10 +32,6 @@ function real(p: string): string | undefined {
   }
 }
 
-function isInside(file: string, dir: string): boolean {
-  const d = dir.endsWith(sep) ? dir : dir + sep;
-  return file.startsWith(d);
-}
 
 /**
  * The first `name` on `path` that is not ours: skips candidates in the shim dir(s) and in this
@@ -63,7 +60,7 @@ export function findRealBinary(name: RealBinaryName, options: FindRealBinaryOpti
       skipped.push(candidate);
       continue;
     }
-    if (skipReal.has(dirname(realFile)) || ownReal.some((d) => isInside(realFile, d))) {
+    if (skipReal.has(dirname(realFile)) || ownReal.some((d) => isWithin(realFile, d))) {
       skipped.push(candidate);
       continue;
     }

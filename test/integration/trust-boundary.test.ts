@@ -210,9 +210,9 @@ describe('2. global installs go as far as npm goes, not further', () => {
  * Start safe-npm with phase marks on stderr; `onMark` is called as each is printed. The first change
  * of an entry in the project folder itself (inotify) is reported as the mark "first write".
  */
-function startWithMarks(args: string[], cwd: string, sandbox: Sandbox, onMark: (label: string, child: ResultPromise) => void): ResultPromise {
+function startWithMarks(args: string[], cwd: string, sandbox: Sandbox, onMark: (label: string, child: ResultPromise) => void, env: Record<string, string> = {}): ResultPromise {
   const child = execa(process.execPath, [join(repoRoot, 'bin', 'safe-npm.js'), ...args], {
-    cwd, env: { ...sandbox.env, PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot, SAFE_NPM_TIMING: '1' },
+    cwd, env: { ...sandbox.env, PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot, SAFE_NPM_TIMING: '1', ...env },
     extendEnv: false, reject: false, stdin: 'ignore', timeout: 120_000,
   });
   const watcher = watch(cwd, () => {
@@ -433,24 +433,13 @@ describe('3d. a signal during root\'s `npm link <pkg>`, while its global half (o
     // The global half's marks come between its own "project locked" (the second one) and its "install done".
     let locks = 0;
     let sent = false;
-    const child = execa(process.execPath, [join(repoRoot, 'bin', 'safe-npm.js'), 'link', 'tb-a'], {
-      cwd: project, env: { ...sandbox.env, PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot, SAFE_NPM_TIMING: '1', npm_config_prefix: globalPrefix },
-      extendEnv: false, reject: false, stdin: 'ignore', timeout: 120_000,
-    });
-    let buffered = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        const label = /^safe-npm: \d+ ms (.+)$/.exec(line)?.[1];
-        if (label === 'project locked') locks++;
-        if (label === moment && locks >= 2 && !sent) {
-          sent = true;
-          child.kill('SIGINT');
-        }
+    const child = startWithMarks(['link', 'tb-a'], project, sandbox, (label, c) => {
+      if (label === 'project locked') locks++;
+      if (label === moment && locks >= 2 && !sent) {
+        sent = true;
+        c.kill('SIGINT');
       }
-    });
+    }, { npm_config_prefix: globalPrefix });
     const result = await child;
     expect(sent, `the global half's "${moment}" was printed`).toBe(true);
     const code = result.exitCode ?? (result.signal === 'SIGINT' ? 130 : -1);
