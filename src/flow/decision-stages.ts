@@ -33,6 +33,17 @@ export function sayCooldown(reports: readonly PackageReport[], out: { stderr(tex
   }
 }
 
+/**
+ * A requested name that looks like a popular one but is an established package of its own (info):
+ * installed as asked, and said in one line even when all is well — `npm i expres` is most often a
+ * slip for express, and the user should see which one they got.
+ */
+export function sayEstablishedLookalikes(reports: readonly PackageReport[], out: { stderr(text: string): void }, tool: Tool): void {
+  for (const r of reports) {
+    for (const f of r.findings) if (f.check === 'typosquat' && f.severity === 'info') out.stderr(`${tool}: ${neutralize(f.message)}; installing it as asked\n`);
+  }
+}
+
 /** The name the allowlist keys a package by (PyPI: PEP 503 normalised). */
 export function allowlistName(tool: Tool, name: string): string {
   return tool === 'safe-pip' ? normalizePypiName(name) : name;

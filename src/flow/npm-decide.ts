@@ -10,7 +10,7 @@ import type { NpmSpecRequest } from '../npm/npm-invocation.js';
 import type { RegistryClient } from '../npm/npm-registry.js';
 import { formatReports } from '../ui/format-report.js';
 import { checkNpmSpecs, type CheckedPackage } from './check-packages.js';
-import { askEach, decideWithAllowlist, stopLines, trustFromPrompt, trustTarget } from './decision-stages.js';
+import { askEach, decideWithAllowlist, sayEstablishedLookalikes, stopLines, trustFromPrompt, trustTarget } from './decision-stages.js';
 import type { NpmSession } from './npm-session.js';
 
 /** How the requested packages were settled: argv rewrites (raw spec → did-you-mean, or null = skip). */
@@ -29,7 +29,11 @@ export async function decideRequested(checked: CheckedPackage[], s: NpmSession, 
   let pending = checked;
   for (let round = 0; round < 3 && pending.length > 0; round++) {
     const decision = decideWithAllowlist(pending.map((c) => c.report), { tool: 'safe-npm', store, interactive: deps.interactive, yes: s.inv.ownFlags.yes, command: deps.ownCommand });
-    if (decision.action === 'proceed') break;
+    if (decision.action === 'proceed') {
+      // Nothing asked: the report (which would show it) is not printed.
+      sayEstablishedLookalikes(pending.map((c) => c.report), deps, 'safe-npm');
+      break;
+    }
     if (decision.action === 'stop') return { kind: 'exit', exitCode: sayStopped(decision, s) };
     deps.stderr(`${formatReports(decision.packages.map((p) => p.report), { color: deps.stderrIsTTY, showInfo: true })}\n`);
     const substitutes: NpmSpecRequest[] = [];

@@ -67,6 +67,8 @@ beforeAll(async () => {
       ...established('pulls-folder', { dependencies: { planted: `file:${plantedFolder}` } }),
       ...established('lodahs').map((p) => ({ ...p, publishedAt: new Date(Date.now() - 100 * DAY) })),
       ...established('lodash'),
+      // Its own package for 500 days, one letter from express: established, installed as asked.
+      ...established('expres'),
       ...established('funded', { funding: 'https://example.invalid/fund' }),
       // Advised against below 1.0.1 (audit-proxy.ts): the fix of vuln-a brings a look-alike.
       ...established('vuln-a', {}, {}, ['1.0.0']),
@@ -109,6 +111,14 @@ describe('installs as npm would', () => {
       expect(r.stderr).toContain(`comes from a local folder, not the registry`);
       expect(await snapshotProject(project)).toEqual(before);
     }
+  });
+
+  it('an established package one letter from a popular one installs as asked, and says so in one line (it installed without a word: `npm i expres`)', async () => {
+    const project = await makeProject({ owner: 'nobody' });
+    const r = await safeNpm(['install', 'expres'], project);
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(r.stderr).toMatch(/^safe-npm: "expres" looks like the popular package "express" .*, but is an established package .*; installing it as asked$/m);
+    expect(existsSync(join(project, 'node_modules', 'expres'))).toBe(true);
   });
 
   it('a brand-new package (every version a minute old) installs once accepted (--safe-yes), under the default cooldown', async () => {
