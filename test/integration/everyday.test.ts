@@ -597,12 +597,18 @@ describe('installs as npm would', () => {
     expect(readFileSync(join(prefix, 'lib', 'node_modules', 'nest-a', 'node_modules', 'nest-b', 'package.json'), 'utf8')).toBe(readFileSync(join(plainPrefix, 'lib', 'node_modules', 'nest-a', 'node_modules', 'nest-b', 'package.json'), 'utf8'));
   });
 
-  it('root\'s `npm i -g .` and `npm link` (a developer\'s own CLI) link the folder and its bin as npm does (npm ran in the private prefix: "." was that folder, ENOENT; then EPERM on the bin; link aimed at /usr)', async () => {
+  // A developer's own CLI in a root-owned folder (one test each: together they outran the timeout under CI's load).
+  const makeOwnCli = async () => {
     const work = await makeTempDir('safe-npm-global-dot-');
     const cli = join(work, 'my-cli');
     mkdirSync(cli);
     writeFileSync(join(cli, 'package.json'), '{"name":"my-cli","version":"1.0.0","bin":{"my-cli":"cli.js"}}\n');
     writeFileSync(join(cli, 'cli.js'), '#!/usr/bin/env node\nconsole.log("my-cli ran");\n');
+    return { work, cli };
+  };
+
+  it('root\'s `npm i -g .` and `npm link` (a developer\'s own CLI) link the folder and its bin as npm does (npm ran in the private prefix: "." was that folder, ENOENT; then EPERM on the bin; link aimed at /usr)', async () => {
+    const { cli } = await makeOwnCli();
     const ours = await makeTempDir('safe-npm-global-dot-prefix-');
     // One's own folder is said, not asked (it stopped with 66 without --safe-yes, while `npm link` of it passed).
     const r = await safeNpm(['install', '-g', '.', '--prefix', ours], cli);
@@ -619,6 +625,10 @@ describe('installs as npm would', () => {
     expect(link.exitCode, show(link)).toBe(0);
     expect(realpathSync(join(linked, 'lib', 'node_modules', 'my-cli'))).toBe(realpathSync(cli));
     expect(spawnSync(join(linked, 'bin', 'my-cli'), { encoding: 'utf8' }).stdout).toBe('my-cli ran\n');
+  });
+
+  it('root\'s npx of its own CLI folder, and of its tarball without -p, runs the bin', async () => {
+    const { work, cli } = await makeOwnCli();
     // npx of the same root-owned folder (EPERM: npm's bin linker, as the build user, chmod-ed its bin),
     // and of its tarball without -p ("could not determine which command to run"): the bin runs.
     const folderRun = await safeNpm(['exec', '--yes', '--package', cli, '--', 'my-cli'], work);
@@ -629,6 +639,10 @@ describe('installs as npm would', () => {
     const tarballRun = await safeNpm(['exec', '--yes', '--', `./my-cli/${packed.stdout.trim()}`], work);
     expect(tarballRun.exitCode, show(tarballRun)).toBe(0);
     expect(tarballRun.stdout).toBe('my-cli ran\n');
+  });
+
+  it('root\'s `npm i -g .` and npx of a folder whose bin links outside it are refused (npm\'s linker made the target executable)', async () => {
+    const work = await makeTempDir('safe-npm-global-dot-');
     // A folder whose bin is a link to a file outside it (a cloned repository can hold one): npm's
     // linker, as root, made that file executable (0600 → 0755: a secret readable by all). Refused.
     const secret = join(work, 'secret');
@@ -646,6 +660,10 @@ describe('installs as npm would', () => {
     expect(npxOut.stderr).toContain('outside the package');
     expect(statSync(secret).mode & 0o777).toBe(0o600);
     expect(existsSync(join(outPrefix, 'bin', 'links-out'))).toBe(false);
+  });
+
+  it('root\'s `npm i -g .` of a folder naming its bins by `directories.bin` links each file there', async () => {
+    const work = await makeTempDir('safe-npm-global-dot-');
     // A folder naming its bins by `directories.bin` only: npm links each file there (none were).
     const dirBins = join(work, 'dir-bins');
     mkdirSync(join(dirBins, 'bin'), { recursive: true });
