@@ -590,6 +590,19 @@ function versionMark(edit: SingleEdit, candidate: string, target: string): boole
   return false;
 }
 
+/**
+ * Whether a one-slip look-alike keeps its target's separators where they are: its lower form is
+ * one edit from the target's, separators counted (`js-shas` vs `js-sha3`: yes; vs `jssha`: no).
+ * A scoped name is compared after its scope (the scope's own separators are its owner's).
+ */
+function separatorsMatch(candidate: string, target: string, scoped: boolean): boolean {
+  const after = (name: string): string => (scoped && name.startsWith('@') ? name.slice(name.indexOf('/') + 1) : name);
+  const a = after(candidate);
+  const b = after(target);
+  if (Math.abs(a.length - b.length) > 1) return false;
+  return singleEdit(a, b) !== undefined || a === b;
+}
+
 /** A trailing `s` added or dropped: the plural of the same word, a choice rather than a slip of the fingers. */
 function pluralS(edit: SingleEdit, candidate: string): boolean {
   if (edit.kind === 'added') return edit.candidateChar === 's' && edit.at === candidate.length - 1;
@@ -669,6 +682,8 @@ interface Candidate {
   plausibility: number;
   /** The slip is at the first letter, the one people mistype least: a tie-break between equally plausible slips. */
   atFirstLetter: boolean;
+  /** The look-alike keeps the target's separators where they are (see separatorsMatch). */
+  separatorsKept: boolean;
   reason: string;
 }
 
@@ -1234,10 +1249,14 @@ class PopularNameMatcher implements PopularNameIndex {
     // 5 + 6: affixes and one edit go into one pool; the most plausible slip wins, then the most
     // popular target ("python-dateutils" is python-dateutil plus "s", not dateutils plus "python").
     let best: Candidate | undefined;
-    const consider = (r: number | undefined, plausibility: number, why: () => string, atFirstLetter = false): void => {
+    const consider = (r: number | undefined, plausibility: number, why: () => string, atFirstLetter = false, separatorsKept = true): void => {
       if (!usable(r) || t.stripped[r] === s) return;
-      if (best && (plausibility !== best.plausibility ? plausibility < best.plausibility : atFirstLetter !== best.atFirstLetter ? atFirstLetter : r >= best.rank)) return;
-      best = { rank: r, plausibility, atFirstLetter, reason: why() };
+      // Spellings of one name (`coffee-script`, `coffeescript`) are one target: the most popular is named.
+      const sameName = best !== undefined && t.stripped[best.rank] === t.stripped[r];
+      const mine = sameName || separatorsKept ? plausibility : plausibility - 1;
+      const theirs = best && (sameName || best.separatorsKept ? best.plausibility : best.plausibility - 1);
+      if (best && (mine !== theirs ? mine < theirs! : atFirstLetter !== best.atFirstLetter ? atFirstLetter : r >= best.rank)) return;
+      best = { rank: r, plausibility, atFirstLetter, separatorsKept, reason: why() };
     };
 
     // 5. Affixes: added to a popular name, or swapped for another one.
@@ -1289,6 +1308,9 @@ class PopularNameMatcher implements PopularNameIndex {
           return scope && scopeOf(t.lower[r]) ? `look-alike scope, ${why}` : why;
         },
         e.at === 0,
+        // The same slip with the separators laid out otherwise is two changes, not one (`js-shas` is js-sha3
+        // with one key struck wrong, not jssha plus a separator and an "s"): it ranks a step lower.
+        separatorsMatch(lower, t.lower[r], scope !== undefined),
       );
     };
     if (s.length >= MIN_EDIT_TARGET_LENGTH - 1) {

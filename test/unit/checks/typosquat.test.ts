@@ -205,6 +205,14 @@ describe('popular-names on a given list', () => {
   it('prefers a separator match over a more popular one-edit match', () => {
     expect(buildPopularNameIndex('npm', ['reactdon', 'react-dom']).lookAlike('reactdom')).toEqual({ target: 'react-dom', reason: 'separator missing' });
   });
+  it('ranks a slip that keeps the target\'s separators above one that also moves a separator; spellings of one name go to the most popular', () => {
+    // js-shas: js-sha3 with one key wrong, not jssha plus a separator and a plural "s" (it said jssha).
+    expect(buildPopularNameIndex('npm', ['js-sha3', 'jssha']).lookAlike('js-shas')?.target).toBe('js-sha3');
+    expect(npm.lookAlike('js-shas')?.target).toBe('js-sha3');
+    // ...but `coffee-script` and `coffeescript` are one name: the more popular spelling is named, whichever was typed.
+    expect(buildPopularNameIndex('npm', ['coffeescript', 'coffee-script']).lookAlike('cofee-script')?.target).toBe('coffeescript');
+    expect(buildPopularNameIndex('npm', ['coffee-script', 'coffeescript']).lookAlike('cofeescript')?.target).toBe('coffee-script');
+  });
   it('compares PyPI names after PEP 503 normalization', () => {
     const index = buildPopularNameIndex('pypi', ['Foo_Bar']);
     expect(index.isPopular('foo-bar')).toBe(true);
