@@ -121,6 +121,7 @@ function prepare(staged: string, entry: JournalEntry, handover: 'move' | 'copy',
     // While the tree is still in our private staging area (its writer has exited): once it is in the
     // project, its owner could swap a folder of it for a link to any other, under root's feet.
     if (stageRoot) relinkOutside(from, join(entry.dir, 'node_modules'), stageRoot);
+    dropBinsOfRemovedPackages(from);
     rmSync(fresh, { recursive: true, force: true });
     if (handover === 'move' && sameDevice(from, entry.dir)) {
       handOverTree(from, owner.uid, owner.gid);
@@ -128,6 +129,36 @@ function prepare(staged: string, entry: JournalEntry, handover: 'move' | 'copy',
     } else {
       copyTreeAs(from, fresh, owner.uid, owner.gid);
     }
+  }
+}
+
+/**
+ * Links in node_modules/.bin to a package no longer in the tree, removed: npm removes a package's
+ * bins with it, but in the staging copy a package linked from outside the project (`npm link x`:
+ * `node_modules/x -> ../../x`) leads nowhere, so npm's engine saw no bins to remove, and `npm unlink
+ * x` left `.bin/x` dangling. Only links into a package folder that is gone; others are npm's business.
+ */
+export function dropBinsOfRemovedPackages(nodeModules: string): void {
+  const binDir = join(nodeModules, '.bin');
+  let bins: string[];
+  try {
+    bins = readdirSync(binDir);
+  } catch {
+    return;
+  }
+  for (const bin of bins) {
+    const link = join(binDir, bin);
+    let target: string;
+    try {
+      target = readlinkSync(link);
+    } catch {
+      continue; // not a link (a Windows-style shim, or a file someone put there)
+    }
+    const parts = target.split('/');
+    if (parts[0] !== '..' || parts.length < 3) continue;
+    const name = parts[1]!.startsWith('@') ? `${parts[1]}/${parts[2]}` : parts[1]!;
+    if (name === '.bin' || name.startsWith('.') || exists(join(nodeModules, name))) continue;
+    rmSync(link, { force: true });
   }
 }
 

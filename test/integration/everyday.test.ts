@@ -627,6 +627,20 @@ describe('installs as npm would', () => {
     expect(spawnSync(join(linked, 'bin', 'my-cli'), { encoding: 'utf8' }).stdout).toBe('my-cli ran\n');
   });
 
+  it('root\'s `npm unlink <pkg>` of a package linked from its folder removes its bin too, as npm does (the bin link was left dangling)', async () => {
+    const { cli } = await makeOwnCli();
+    const prefix = await makeTempDir('safe-npm-unlink-prefix-');
+    expect((await safeNpm(['link'], cli, { npm_config_prefix: prefix })).exitCode).toBe(0);
+    const project = await makeProject({ owner: 'root' });
+    const linked = await safeNpm(['link', 'my-cli'], project, { npm_config_prefix: prefix });
+    expect(linked.exitCode, show(linked)).toBe(0);
+    expect(spawnSync(join(project, 'node_modules', '.bin', 'my-cli'), { encoding: 'utf8' }).stdout).toBe('my-cli ran\n');
+    const unlinked = await safeNpm(['unlink', 'my-cli'], project, { npm_config_prefix: prefix });
+    expect(unlinked.exitCode, show(unlinked)).toBe(0);
+    expect(existsSync(join(project, 'node_modules', 'my-cli'))).toBe(false);
+    expect(readdirSync(join(project, 'node_modules', '.bin'))).toEqual([]);
+  });
+
   it('root\'s npx of its own CLI folder, and of its tarball without -p, runs the bin', async () => {
     const { work, cli } = await makeOwnCli();
     // npx of the same root-owned folder (EPERM: npm's bin linker, as the build user, chmod-ed its bin),
