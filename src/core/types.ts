@@ -168,9 +168,23 @@ export interface FeedData {
 }
 
 /** Where checks read the feed from (feed/process-feed.ts: the user's cached copy). */
+/** The stored feed as a check sees it: the feed, what is wrong with the file, the last update that failed. */
+export interface FeedState {
+  feed?: FeedData;
+  problem?: string;
+  /** The last `safe update-db` that could not download (removed by one that could). */
+  failedUpdate?: FailedFeedUpdate;
+}
+
+export interface FailedFeedUpdate {
+  url: string;
+  at: string;
+  message: string;
+}
+
 export interface FeedSource {
   /** The stored feed (undefined: none) and, when it exists but cannot be read, why. */
-  state(ecosystem: Ecosystem): { feed?: FeedData; problem?: string };
+  state(ecosystem: Ecosystem): FeedState;
   /** true the first time it is asked per ecosystem: the feed's own note is said once per run. */
   takeNotice(ecosystem: Ecosystem): boolean;
 }

@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Ecosystem } from '../core/types.js';
+import type { Ecosystem, FailedFeedUpdate, FeedState } from '../core/types.js';
 import { FEED_FORMAT, OSV_ECOSYSTEM, parseOsvZip, type FeedData } from './malicious-feed.js';
 
 /** OSV's public data exports: `<base>/<ecosystem>/all.zip`. */
@@ -32,20 +32,53 @@ export function feedUrl(ecosystem: Ecosystem, env: Env, override?: string): stri
   return /\.zip(\?.*)?$/i.test(configured) ? configured : `${configured.replace(/\/+$/, '')}/${OSV_ECOSYSTEM[ecosystem]}/all.zip`;
 }
 
-/** The stored feed, or undefined when there is none; a damaged file reads as none (and is said so). */
-export function readFeed(path: string): { feed?: FeedData; problem?: string } {
+/** Where the last failed download is noted, beside the feed (`<feed>.failed.json`). */
+function failurePath(path: string): string {
+  return path.replace(/\.json$/, '') + '.failed.json';
+}
+
+/** The stored feed, or undefined when there is none; a damaged file reads as none (and is said so). With the last failed update, if any. */
+export function readFeed(path: string): FeedState {
+  const failedUpdate = readFailedUpdate(path);
+  const withFailure = (state: FeedState): FeedState => (failedUpdate ? { ...state, failedUpdate } : state);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    return {};
+    return withFailure({});
   }
   try {
     const feed = JSON.parse(text) as FeedData;
     if (feed.format !== FEED_FORMAT || typeof feed.records !== 'object' || !Number.isFinite(Date.parse(feed.fetchedAt))) throw new Error('unknown format');
-    return { feed };
+    return withFailure({ feed });
   } catch (error) {
-    return { problem: `the known-malicious feed at ${path} is unreadable (${(error as Error).message})` };
+    return withFailure({ problem: `the known-malicious feed at ${path} is unreadable (${(error as Error).message})` });
+  }
+}
+
+function readFailedUpdate(path: string): FailedFeedUpdate | undefined {
+  try {
+    const noted = JSON.parse(readFileSync(failurePath(path), 'utf8')) as Partial<FailedFeedUpdate>;
+    if (typeof noted.url === 'string' && typeof noted.message === 'string' && typeof noted.at === 'string' && Number.isFinite(Date.parse(noted.at))) {
+      return { url: noted.url, at: noted.at, message: noted.message };
+    }
+  } catch {
+    // none noted, or unreadable: as if none
+  }
+  return undefined;
+}
+
+/** Notes (or, after a download that worked, forgets) the last failed update; best effort. */
+function noteFailedUpdate(path: string, failure: FailedFeedUpdate | undefined): void {
+  try {
+    if (!failure) {
+      rmSync(failurePath(path), { force: true });
+      return;
+    }
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    writeFileSync(failurePath(path), JSON.stringify(failure), { mode: 0o644 });
+  } catch {
+    // the note only sharpens a message
   }
 }
 
@@ -70,27 +103,34 @@ export interface UpdateResult {
  * worked. `fetchImpl` is the network edge (tests pass the global fetch against a loopback server).
  */
 export async function updateFeed(input: { ecosystem: Ecosystem; url: string; path: string; now: Date; fetchImpl?: typeof fetch }): Promise<UpdateResult> {
+  const result = await downloadFeed(input);
+  noteFailedUpdate(input.path, result.ok ? undefined : { url: input.url, at: input.now.toISOString(), message: result.reason ?? result.message });
+  return { ok: result.ok, message: result.message };
+}
+
+async function downloadFeed(input: { ecosystem: Ecosystem; url: string; path: string; now: Date; fetchImpl?: typeof fetch }): Promise<UpdateResult & { reason?: string }> {
   const { ecosystem, url, path } = input;
   const previous = readFeed(path).feed;
   const keep = previous ? `; kept the copy from ${previous.fetchedAt.slice(0, 10)}` : '';
   let bytes: Uint8Array;
   try {
     const response = await (input.fetchImpl ?? fetch)(url);
-    if (!response.ok) return { ok: false, message: `could not download ${url}: HTTP ${response.status}${keep}` };
+    if (!response.ok) return { ok: false, message: `could not download ${url}: HTTP ${response.status}${keep}`, reason: `HTTP ${response.status}` };
     bytes = new Uint8Array(await response.arrayBuffer());
     const expected = Number(response.headers.get('content-length'));
     if (Number.isFinite(expected) && expected > 0 && bytes.length !== expected) {
-      return { ok: false, message: `the download of ${url} was cut short (${bytes.length} of ${expected} bytes)${keep}` };
+      return { ok: false, message: `the download of ${url} was cut short (${bytes.length} of ${expected} bytes)${keep}`, reason: `cut short at ${bytes.length} of ${expected} bytes` };
     }
   } catch (error) {
     const cause = (error as { cause?: { message?: string } }).cause?.message;
-    return { ok: false, message: `could not download ${url}: ${(error as Error).message}${cause ? ` (${cause})` : ''}${keep}` };
+    const reason = `${(error as Error).message}${cause ? ` (${cause})` : ''}`;
+    return { ok: false, message: `could not download ${url}: ${reason}${keep}`, reason };
   }
   let feed: FeedData;
   try {
     feed = parseOsvZip(bytes, ecosystem, { source: url, fetchedAt: input.now });
   } catch (error) {
-    return { ok: false, message: `${url} is not a usable OSV export: ${(error as Error).message}${keep}` };
+    return { ok: false, message: `${url} is not a usable OSV export: ${(error as Error).message}${keep}`, reason: `not a usable OSV export: ${(error as Error).message}` };
   }
   writeFeedAtomically(path, feed);
   const names = Object.keys(feed.records).length;
@@ -98,12 +138,20 @@ export async function updateFeed(input: { ecosystem: Ecosystem; url: string; pat
   return { ok: true, message: `known-malicious feed updated: ${records} ${OSV_ECOSYSTEM[ecosystem]} records for ${names} package names (${path})` };
 }
 
-/** What the check says about the feed itself, once per run: missing, unreadable or stale. */
-export function feedNotice(state: { feed?: FeedData; problem?: string }, now: Date, tool: string): string | undefined {
-  const command = `${tool} safe update-db`;
-  if (state.problem) return `${state.problem}; run: ${command}`;
-  if (!state.feed) return `no known-malicious feed yet (packages are not checked against known malware); run: ${command}`;
+/**
+ * What the check says about the feed itself, once per run: missing, unreadable or stale, with the
+ * command that fixes it. When the last `update-db` could not download (no network to OSV, as on a
+ * closed CI machine), running it again is no advice: the line says what failed, and the command
+ * with a URL that can be reached.
+ */
+export function feedNotice(state: FeedState, now: Date, tool: string): string | undefined {
+  const failed = state.failedUpdate;
+  const command = failed
+    ? `the last update (${failed.at.slice(0, 10)}) could not download ${failed.url}: ${failed.message}; from a mirror of OSV's exports: ${tool} safe update-db --url <its URL>`
+    : `run: ${tool} safe update-db`;
+  if (state.problem) return `${state.problem}; ${command}`;
+  if (!state.feed) return `no known-malicious feed yet (packages are not checked against known malware); ${command}`;
   const days = Math.floor((now.getTime() - Date.parse(state.feed.fetchedAt)) / 86_400_000);
-  if (days > STALE_FEED_DAYS) return `the known-malicious feed is ${days} days old (fetched ${state.feed.fetchedAt.slice(0, 10)}); run: ${command}`;
+  if (days > STALE_FEED_DAYS) return `the known-malicious feed is ${days} days old (fetched ${state.feed.fetchedAt.slice(0, 10)}); ${command}`;
   return undefined;
 }

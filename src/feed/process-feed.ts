@@ -2,14 +2,14 @@
  * The feed as this process sees it: read from the user's cache on the first check that asks (never
  * on a passthrough), once per ecosystem; the note about a missing or stale feed is given once.
  */
-import type { Ecosystem, FeedData, FeedSource } from '../core/types.js';
+import type { Ecosystem, FeedSource, FeedState } from '../core/types.js';
 import { feedPath, readFeed } from './feed-store.js';
 
 export type { FeedSource } from '../core/types.js';
 
 /** A source over fixed states (tests, and the process source below). */
-export function feedSource(load: (ecosystem: Ecosystem) => { feed?: FeedData; problem?: string }): FeedSource {
-  const states = new Map<Ecosystem, { feed?: FeedData; problem?: string }>();
+export function feedSource(load: (ecosystem: Ecosystem) => FeedState): FeedSource {
+  const states = new Map<Ecosystem, FeedState>();
   const noticed = new Set<Ecosystem>();
   return {
     state(ecosystem) {

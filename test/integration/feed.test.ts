@@ -7,7 +7,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../helpers/projects.js';
-import { makeSandbox, runBin, type BinName, type RunResult, type Sandbox } from '../helpers/run-bin.js';
+import { DEAD_REGISTRY, makeSandbox, runBin, type BinName, type RunResult, type Sandbox } from '../helpers/run-bin.js';
 import { osvZip, startFeedServer, type FeedServer } from '../helpers/osv-feed.js';
 
 const show = (r: RunResult) => `exit ${r.exitCode}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
@@ -46,6 +46,15 @@ describe('known-malicious feed', () => {
     const r = await run('safe-npm', ['safe', 'check', '--offline', 'left-pad', 'is-odd']);
     expect(r.exitCode, show(r)).toBe(0);
     expect(r.stdout.match(/no known-malicious feed yet.*run: safe-npm safe update-db/g), show(r)).toHaveLength(1);
+  });
+
+  it('after an update-db that could not download, the line says what failed and the command with a URL, not the same command again', async () => {
+    // A closed CI machine cannot reach OSV: "run: safe-npm safe update-db" on every check was advice that never works there.
+    const u = await run('safe-npm', ['safe', 'update-db'], { SAFE_NPM_FEED_URL: `${DEAD_REGISTRY}osv` });
+    expect(u.exitCode, show(u)).toBe(68);
+    const r = await run('safe-npm', ['safe', 'check', '--offline', 'left-pad']);
+    expect(r.stdout, show(r)).toMatch(/no known-malicious feed yet .*the last update \(\d{4}-\d\d-\d\d\) could not download http:\/\/127\.0\.0\.1:\d+\/osv\/npm\/all\.zip: fetch failed.*; from a mirror of OSV's exports: safe-npm safe update-db --url <its URL>/);
+    expect(r.stdout).not.toContain('run: safe-npm safe update-db');
   });
 
   it('update-db downloads it (URL configurable); an exact version blocks, another version warns', async () => {
@@ -87,7 +96,8 @@ describe('known-malicious feed', () => {
     feed.fetchedAt = new Date(Date.now() - 9 * 86_400_000).toISOString();
     writeFileSync(file, JSON.stringify(feed));
     const { pkg } = await check('safe-npm', 'left-pad@1.3.0');
-    expect(pkg.findings).toEqual([expect.objectContaining({ severity: 'info', message: expect.stringMatching(/feed is 9 days old.*run: safe-npm safe update-db/) })]);
+    // (The downloads that failed before were followed by one that worked: the plain command again.)
+    expect(pkg.findings).toEqual([expect.objectContaining({ severity: 'info', message: expect.stringMatching(/feed is 9 days old.*; run: safe-npm safe update-db$/) })]);
     expect(statSync(file).isFile()).toBe(true);
   });
 
