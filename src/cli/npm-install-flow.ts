@@ -9,6 +9,8 @@ import type { Interrupts } from '../run/interrupts.js';
 import type { EarlyEngine } from './npm-early-engine.js';
 import { afterNpmInstall, runNpmExec, type AfterInstallDeps } from '../flow/npm-after-install.js';
 import { npmInstallFlow, type NpmFlowDeps } from '../flow/npm-install.js';
+import { offlineLookalikeLines, requestedRegistryNames } from '../flow/offline-name-stops.js';
+import { neutralize } from '../ui/neutralize.js';
 import type { NpmInvocation } from '../npm/npm-invocation.js';
 import { loadNpmConfig, type NpmConfig } from '../npm/npm-config.js';
 import { createRegistryClient } from '../npm/npm-registry.js';
@@ -48,6 +50,8 @@ export interface NpmFlowIo {
   early?: EarlyEngine;
   /** npm's configuration, when the entry has read it already, and the argv it was read for. */
   npmConfig?: { args: string[]; config: NpmConfig };
+  /** The registry names the command line asks for: judged by name when the registry cannot be reached. */
+  requestedNames?: string[];
 }
 
 export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
@@ -56,7 +60,17 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
   let early = io.early?.worker;
   // Our own registry fetches: a registry that cannot be reached stops the install at once (exit 68),
   // with everything started so far stopped and removed, instead of after npm's retry back-off.
-  watchUnreachable(process, (u) => interrupts.abort(`the registry ${originOf(u.url)} cannot be reached (${u.code}); nothing was changed`, ExitCode.couldNotVerify));
+  // A requested name one slip from a popular package is known without the registry: said, and blocked.
+  watchUnreachable(process, (u) => {
+    let lookalikes: string[] = [];
+    try {
+      lookalikes = offlineLookalikeLines(io.requestedNames ?? [], popularNames('npm'));
+    } catch {
+      // the name tables could not be read: the registry's line alone
+    }
+    const message = [`the registry ${originOf(u.url)} cannot be reached (${u.code}); nothing was changed`, ...lookalikes.map((l) => `safe-npm: ${neutralize(l)}`)].join('\n');
+    interrupts.abort(message, lookalikes.length > 0 ? ExitCode.blocked : ExitCode.couldNotVerify);
+  });
   const stderr = saysUntilInterrupted(interrupts);
   // For the commands our messages suggest: as the user typed safe-npm, in the environment it ran with.
   const typed = { command: ownCommandName(io.env), env: io.env };
@@ -212,7 +226,7 @@ function realAfterInstallDeps(io: NpmFlowIo, stderr: (text: string) => void): Af
 }
 
 export async function runNpmInstallFlow(invocation: NpmInvocation, io: NpmFlowIo): Promise<number> {
-  return npmInstallFlow(invocation, realNpmFlowDeps(io));
+  return npmInstallFlow(invocation, realNpmFlowDeps({ ...io, requestedNames: requestedRegistryNames(invocation) }));
 }
 
 function nearestExisting(path: string): string {

@@ -17,6 +17,7 @@ import { join, relative } from 'node:path';
 import { registryFault, type FetchErrorLike } from '../npm/registry-faults.js';
 import { neutralize, neutralizeLines } from '../ui/neutralize.js';
 import type { NpmSession } from './npm-session.js';
+import { offlineLookalikeLines, requestedRegistryNames } from './offline-name-stops.js';
 
 export type TreeMode = 'none' | 'resolve' | 'lockfile';
 
@@ -166,7 +167,10 @@ export async function resolveTree(
     const fault = code === 'EUNREACHABLE' ? message : registryFault(error as FetchErrorLike, 'metadata', String(registry.options.registry ?? s.config.flat.registry ?? ''));
     if (fault) {
       deps.stderr(`safe-npm: ${neutralize(fault)}; nothing was changed\n`);
-      return ExitCode.couldNotVerify;
+      // A requested name one slip from a popular package is known without the registry: said, and blocked.
+      const lookalikes = offlineLookalikeLines(requestedRegistryNames(s.inv), deps.popular());
+      for (const line of lookalikes) deps.stderr(`safe-npm: ${neutralize(line)}\n`);
+      return lookalikes.length > 0 ? ExitCode.blocked : ExitCode.couldNotVerify;
     }
     deps.stderr(`safe-npm: npm could not resolve the dependency tree: ${neutralizeLines(message)}\nsafe-npm: nothing was changed\n`);
     return code === 'E404' ? ExitCode.blocked : 1;

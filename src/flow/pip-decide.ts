@@ -42,14 +42,7 @@ export async function decideAndPrompt(reports: PackageReport[], s: PipSession): 
  */
 export async function explainUnresolved(u: Unresolved, s: PipSession): Promise<Outcome> {
   const { code, stderr, side } = u.unresolved;
-  const cli = positionals(s.inv.items).flatMap((p) => {
-    try {
-      return [parseRequirementName(p).name];
-    } catch {
-      return [];
-    }
-  });
-  const flagged = await checkRequestedNames(side, cli, s);
+  const flagged = await checkRequestedNames(side, commandLineNames(s), s);
   // At a terminal the replacement is offered; without one, the stop names the replacement (trusting
   // a name pip cannot resolve would not install anything).
   const decided = flagged.length === 0 ? undefined : s.deps.interactive ? await decideAndPrompt(flagged, s) : stopUnresolvable(flagged, s);
@@ -58,6 +51,30 @@ export async function explainUnresolved(u: Unresolved, s: PipSession): Promise<O
   if (decided !== undefined) return decided;
   say(s, `pip stopped (exit ${code}); nothing was installed`);
   return code;
+}
+
+/** The project names of the command line's requirements. */
+function commandLineNames(s: PipSession): string[] {
+  return positionals(s.inv.items).flatMap((p) => {
+    try {
+      return [parseRequirementName(p).name];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/**
+ * An index failed, so nothing pip chose could be verified (68). A requested name that is a slip of
+ * a popular one is known all the same: `fault` is said, then the report with the did-you-mean, and
+ * the run ends as `safe check` would end it (65), not as a network fault — the typo is what to fix.
+ * Undefined (nothing said) when no requested name is such a slip.
+ */
+export async function stopOnLookalikesWhenIndexFailed(side: Unresolved['unresolved']['side'], fault: string, s: PipSession): Promise<number | undefined> {
+  const flagged = await checkRequestedNames(side, commandLineNames(s), s);
+  if (flagged.length === 0) return undefined;
+  say(s, fault);
+  return stopUnresolvable(flagged, s);
 }
 
 /** One answer at the prompt: go on (undefined), or end the run (exit code / rerun). */

@@ -19,6 +19,7 @@ import { unreachableIndexes } from '../pypi/dependency-confusion.js';
 import { parseInstallReport, type ReportItem } from '../pypi/pip-report.js';
 import type { GuardSidecar } from '../pypi/pip-guard.js';
 import { buildsNeeded, vetBuilds, type VettedBuilds } from './pip-builds.js';
+import { stopOnLookalikesWhenIndexFailed } from './pip-decide.js';
 import { prefetch, prefetchFound, youngerThanTheGuardKnew } from './pip-checks.js';
 import { guardCooldown, runPip, say, type NeededBuild, type Outcome, type PipSession, type Resolved, type Unresolved } from './pip-session.js';
 
@@ -90,6 +91,8 @@ async function resolveRound(s: PipSession, round: number, builds: VettedBuilds):
   const fault = indexFault(deadPrimary ? { ...side, indexFailures: (side.indexFailures ?? []).filter((f) => !f.url || !underIndex(f.url, deadPrimary)) } : side);
   if (fault && res.code !== GUARD_EXIT_HOOKS_FAILED) {
     res.held?.callOff();
+    const blocked = await stopOnLookalikesWhenIndexFailed(side, fault, s);
+    if (blocked !== undefined) return { kind: 'stopped', code: blocked };
     say(s, `${fault}; nothing was installed`);
     return { kind: 'stopped', code: ExitCode.couldNotVerify };
   }

@@ -258,6 +258,16 @@ describe.skipIf(!canRunPip)('Python index faults: `safe-pip install <project>` i
     expect(r.stderr.trim(), show(r)).toMatch(new RegExp(`^safe-pip: the index ${proxy.url}/ answered 500 .*\\(/simple/q-http-500/\\); nothing was installed$`));
   });
 
+  it('a requested name one slip from a popular one, with the index unreachable: said with its did-you-mean, 65 as `safe check` (it was 68 and the network line alone)', async () => {
+    const r = await runSafePip(sandbox, work, venv, ['install', 'reqeusts'], {
+      env: { PIP_INDEX_URL: 'http://127.0.0.1:9/simple', PIP_TIMEOUT: String(PIP.timeoutS), PIP_RETRIES: String(PIP.retries) },
+    });
+    expect(r.exitCode, show(r)).toBe(65);
+    expect(r.stderr).toMatch(/^safe-pip: the index http:\/\/127\.0\.0\.1:9\/ could not be reached .*\(\/simple\/reqeusts\/\)$/m);
+    expect(r.stderr).toContain('safe-pip: reqeusts: blocked; did you mean "requests"? run: safe-pip install requests');
+    expect(noStackTrace(r.stderr + r.stdout), show(r)).toBe(true);
+  });
+
   it('after every fault above the venv is what it was', async () => {
     expect(await freeze()).toBe(frozen);
   });

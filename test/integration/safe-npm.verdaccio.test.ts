@@ -277,6 +277,14 @@ describe('safe-npm install: policy without a TTY', () => {
     expect(r.stderr).toContain(`the registry ${DEAD_REGISTRY} cannot be reached (ECONNREFUSED); nothing was changed`);
   });
 
+  it('with the registry unreachable, a requested name one slip from a popular one is said with its did-you-mean and blocked (65, as `safe check`; it was 68 and the network line alone)', async () => {
+    const project = await makeProject({ owner: 'nobody' });
+    const r = await safeNpm(['install', 'lodahs', '--registry', DEAD_REGISTRY], project);
+    expect(r.exitCode, show(r)).toBe(65);
+    expect(r.stderr).toContain(`the registry ${DEAD_REGISTRY} cannot be reached (ECONNREFUSED); nothing was changed`);
+    expect(r.stderr).toContain('safe-npm: "lodahs" looks like the popular package "lodash" (two letters swapped): did you mean "lodash"?');
+  });
+
   it('an empty spec is a usage error (64), never the package "undefined"', async () => {
     const project = await makeProject({ owner: 'nobody' });
     const r = await safeNpm(['install', ' '], project);
