@@ -5,10 +5,15 @@
  * trial F2). A copy of its own is what both read. It is made as the build user, who reads the original
  * in any case (root would read what the build user may not), into a folder only the build user and
  * root can enter. Only a regular file is copied (a FIFO named `x.tgz` blocked the run beyond Ctrl-C).
+ *
+ * One exception: a tarball only root can change (root's own file, in folders only root can write,
+ * such as `~/x.tgz` in root's home of mode 700) is read by root when the build user cannot read it —
+ * root's own file, named by root, as plain npm reads it (it stopped with 64). Nobody else can swap
+ * it or any folder on its way, so root reads exactly the file that was named.
  */
-import { closeSync, constants, fstatSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { asEffectiveUser } from '../run/effective-user.js';
 
@@ -19,6 +24,14 @@ export interface TarballCopies {
 }
 
 export async function copyTarballsAs(user: { uid: number; gid: number } | undefined, files: readonly string[]): Promise<TarballCopies> {
+  // Root's own files the build user may not read, read first (as root: before the switch).
+  const rootsOwn = new Map<string, Buffer>();
+  if (user && process.geteuid?.() === 0) {
+    for (const file of files) {
+      const bytes = readIfOnlyRootCanChange(file, user);
+      if (bytes) rootsOwn.set(file, bytes);
+    }
+  }
   return asEffectiveUser(user, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'safe-npm-tarballs-'));
     const remove = () => rmSync(dir, { recursive: true, force: true });
@@ -26,7 +39,7 @@ export async function copyTarballsAs(user: { uid: number; gid: number } | undefi
       // Numbered: two tarballs of the same name from different folders stay apart.
       const paths = files.map((file, i) => {
         const to = join(dir, `${i}-${basename(file)}`);
-        writeFileSync(to, readTarball(file), { mode: 0o600 });
+        writeFileSync(to, rootsOwn.get(file) ?? readTarball(file), { mode: 0o600 });
         return to;
       });
       return { paths, remove };
@@ -50,5 +63,68 @@ function readTarball(file: string): Buffer {
     return readFileSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * The bytes of `file` read as root, when the build user cannot read it and only root can change it
+ * (see onlyRootCanChange); else undefined (the build user's own read decides, and says why not).
+ */
+function readIfOnlyRootCanChange(file: string, user: { uid: number; gid: number }): Buffer | undefined {
+  let real: string;
+  try {
+    real = realpathSync(file);
+  } catch {
+    return undefined;
+  }
+  if (!onlyRootCanChange(real) || buildUserCanRead(file, user)) return undefined;
+  let fd: number;
+  try {
+    fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    const checked = lstatSync(real);
+    if (!st.isFile() || st.uid !== 0 || st.ino !== checked.ino || st.dev !== checked.dev) return undefined;
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A regular file owned by root that no one else may write, in folders that are root's and that no one
+ * else may write, up to `/` (`real` is a real path: no link on the way). A folder others may write
+ * counts only with the sticky bit and the entry below it root's (`/tmp/x.tgz` of root's: others cannot
+ * rename or remove it).
+ */
+export function onlyRootCanChange(real: string): boolean {
+  const file = lstatSync(real, { throwIfNoEntry: false });
+  if (!file?.isFile() || file.uid !== 0 || (file.mode & 0o022) !== 0) return false;
+  for (let dir = dirname(real); ; dir = dirname(dir)) {
+    const st = lstatSync(dir, { throwIfNoEntry: false });
+    if (!st?.isDirectory() || st.uid !== 0) return false;
+    // Sticky: only the owner of an entry (root: checked one step down) may rename or remove it.
+    if ((st.mode & 0o022) !== 0 && (st.mode & 0o1000) === 0) return false;
+    if (dirname(dir) === dir) return true;
+  }
+}
+
+/** Whether the build user can open the file itself (then its read is the one made, as before). */
+function buildUserCanRead(file: string, user: { uid: number; gid: number }): boolean {
+  // Decided by trying, as the build user would (permissions, ACLs, every folder on the way); synchronously,
+  // so that nothing else runs with the build user's ids.
+  process.setegid!(user.gid);
+  process.seteuid!(user.uid);
+  try {
+    closeSync(openSync(file, constants.O_RDONLY | constants.O_NONBLOCK));
+    return true;
+  } catch {
+    return false;
+  } finally {
+    process.seteuid!(0);
+    process.setegid!(0);
   }
 }

@@ -847,6 +847,22 @@ describe('installs as npm would', () => {
       expect(r.exitCode, show(r)).toBe(64);
       expect(r.stderr).toContain('is not a file');
     }
+    // Root's own tarball in a folder only root may enter (`~/x.tgz` in root's home of mode 700): the build
+    // user cannot read it, but nobody else can change it or its folders either: root reads it, as plain
+    // npm does (it stopped with 64, "cannot read the tarball").
+    const rootOnly = await makeTempDir('safe-npm-tarball-root-only-', 0o700);
+    cpSync(keep, join(rootOnly, 'mine.tgz'));
+    const ownPrefix = await makeTempDir('safe-npm-tarball-root-only-prefix-');
+    const own = await runBin('safe-npm', ['install', '-g', join(rootOnly, 'mine.tgz'), '--prefix', ownPrefix], { cwd: work, sandbox, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot } });
+    expect(own.exitCode, show(own)).toBe(0);
+    expect(spawnSync(join(ownPrefix, 'bin', 'copied-tool'), { encoding: 'utf8' }).stdout).toBe('copied-tool ran\n');
+    // ...but not one in a folder another user owns (they could swap it for a link to any file of root's).
+    const othersFolder = await makeTempDir('safe-npm-tarball-others-', 0o700);
+    cpSync(keep, join(othersFolder, 'theirs.tgz'));
+    spawnSync('chown', ['12345:12345', othersFolder]);
+    const theirs = await runBin('safe-npm', ['install', '-g', join(othersFolder, 'theirs.tgz'), '--prefix', ownPrefix], { cwd: work, sandbox, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot } });
+    expect(theirs.exitCode, show(theirs)).toBe(64);
+    expect(theirs.stderr).toContain('cannot read the tarball');
   });
 
   it('a folder or tarball typed relative to a subfolder is the one npm installs, -g and -w (npm ran from the project root and read another: a planted ../t.tgz went in)', async () => {
