@@ -200,10 +200,16 @@ export function popularNames(ecosystem: Ecosystem): PopularNameIndex {
     index = {
       isPopular: (name) => matcherFor(ecosystem).isPopular(name),
       lookAlike: (name) => matcherFor(ecosystem).lookAlike(name),
+      prepare: () => matcherFor(ecosystem).prepare(),
     };
     cache.set(ecosystem, index);
   }
   return index;
+}
+
+/** Whether the look-alike tables of `ecosystem` are built (for tests and timing: a popular name needs none). */
+export function lookAlikeTablesBuilt(ecosystem: Ecosystem): boolean {
+  return matchers.get(ecosystem)?.tablesBuilt() ?? false;
 }
 
 /**
@@ -1074,6 +1080,15 @@ class PopularNameMatcher implements PopularNameIndex {
   isPopular(name: string): boolean {
     const trimmed = name.trim();
     return this.canonical.has(this.ecosystem === 'pypi' ? normalizePypiName(trimmed) : trimmed);
+  }
+
+  tablesBuilt(): boolean {
+    return this.tables !== undefined;
+  }
+
+  /** The look-alike tables, built now if they are not yet. */
+  prepare(): void {
+    this.tables ??= this.build();
   }
 
   /** Builds the look-alike tables on first use (isPopular alone never needs them). */

@@ -111,7 +111,10 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     popular: () => {
       // Loaded now: the checks later run with the build user's uid, which may not read our data files.
       const index = popularNames('npm');
-      index.lookAlike('safe-npm');
+      // The data file only: the look-alike tables (about 0.3 s) are built when a name that is not
+      // popular is first looked up, or ahead of a fresh tree (warmNameIndexWhenAllIsNew). A popular
+      // name needs none: `npm i lodash` built them for nothing.
+      index.isPopular('safe-npm');
       processFeed().state('npm'); // the known-malicious feed in the user's cache, likewise
       return index;
     },

@@ -124,6 +124,8 @@ export interface PopularNameIndex {
   isPopular(name: string): boolean;
   /** The popular name `name` most likely imitates, with the reason, or undefined. */
   lookAlike(name: string): { target: string; reason: string; weak?: boolean } | undefined;
+  /** Builds the look-alike tables now (else on the first `lookAlike` of a name that is not popular: a popular one needs none). */
+  prepare?(): void;
 }
 
 export interface Check {

@@ -235,13 +235,13 @@ const installsSpecs = (inv: NpmInvocation) => isExec(inv) || inv.kind === 'insta
  * and each name is looked up in the popular-name tables. They are built now, on this core, while the
  * engine resolves on the other (about 0.3 s that otherwise came after the resolution, on every such
  * run). With packages installed, an up-to-date tree may need no look-up at all: nothing is built.
- * (Requested packages build them anyway, when they are checked.)
+ * (Requested packages build them when one of them is not a popular name.)
  */
 function warmNameIndexWhenAllIsNew(s: NpmSession): void {
   if (s.deps.installedEntries(s.projectDir).size > 0) return;
   setImmediate(() => {
     try {
-      s.deps.popular();
+      s.deps.popular().prepare?.();
     } catch {
       // built again at the first look-up, which reports what went wrong
     }
