@@ -12,9 +12,9 @@
  * repaired by the next run (`recoverProject`): a journal in `preparing` is rolled back (the new items
  * deleted), one in `committing` is rolled forward. Either way the project is wholly old or wholly new.
  */
-import { chmodSync, chownSync, closeSync, copyFileSync, existsSync, fsyncSync, lchownSync, lstatSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, lchownSync, lstatSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { copyTreeAs, existsNoFollow as exists, handOverTree } from '../run/fs-ownership.js';
+import { copyTreeAs, existsNoFollow as exists, handOverTree, writeNewFile } from '../run/fs-ownership.js';
 import { readRegularFile } from '../run/user-files.js';
 import { isWithin } from '../run/within.js';
 
@@ -110,10 +110,12 @@ function prepare(staged: string, entry: JournalEntry, handover: 'move' | 'copy',
     const dest = join(entry.dir, file);
     const fresh = dest + NEW;
     rmSync(fresh, { force: true });
-    copyFileSync(join(staged, file), fresh);
+    // A new file, never through whatever is at that path by now: the project's owner can put a link
+    // there between the removal and the write (to a file of root's, which root would overwrite and
+    // hand to them). O_EXCL fails on anything there, a link included; the owner and mode go by descriptor.
     // Root hands the file to the project's owner; anyone else writes as themselves (and may not chgrp).
-    if (process.geteuid?.() === 0) chownSync(fresh, owner.uid, owner.gid);
-    chmodSync(fresh, existsSync(dest) ? statSync(dest).mode & 0o755 : 0o644);
+    const mode = existsSync(dest) ? statSync(dest).mode & 0o755 : 0o644;
+    writeNewFile(fresh, readFileSync(join(staged, file)), mode, process.geteuid?.() === 0 ? owner : undefined);
   }
   if (entry.nodeModules) {
     const from = join(staged, 'node_modules');

@@ -1,7 +1,8 @@
 /** Ownership and permission helpers for handing folders to the build user and taking them back. */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, lchownSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, chownSync, closeSync, constants, copyFileSync, existsSync, fchmodSync, fchownSync, lchownSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 
 /** coreutils from the system's own folders (never a PATH lookup: root's PATH may lead anywhere). */
 function coreutil(name: string): string {
@@ -75,7 +76,7 @@ export function handOverTree(path: string, uid: number, gid: number): void {
  * Copy a tree as new files owned by `uid:gid` (never the writer's inodes: a process of that user may
  * still hold one open), without group/other write and set-id bits; links stay links.
  */
-export function copyTreeAs(from: string, to: string, uid: number, gid: number): void {
+export function copyTreeAs(from: string, to: string, uid: number, gid: number, seam: { whileFilling?(): void } = {}): void {
   if (uid === 0 && gid === 0 && process.geteuid?.() === 0 && copyTreeAsRoot(from, to)) return;
   const strip = (mode: number) => mode & 0o755;
   const own = (path: string, link = false) => {
@@ -83,10 +84,10 @@ export function copyTreeAs(from: string, to: string, uid: number, gid: number): 
     if (link) lchownSync(path, uid, gid);
     else chownSync(path, uid, gid);
   };
-  const walk = (src: string, dest: string, mode: number) => {
+  const walk = (src: string, dest: string, mode: number, made = false) => {
     // Root's own (mode 700) until it is filled: handed to its owner first, the owner could plant a
     // link in it that root's next write would follow.
-    mkdirSync(dest, { mode: 0o700 });
+    if (!made) mkdirSync(dest, { mode: 0o700 });
     for (const entry of readdirSync(src, { withFileTypes: true })) {
       const s = join(src, entry.name);
       const d = join(dest, entry.name);
@@ -104,7 +105,59 @@ export function copyTreeAs(from: string, to: string, uid: number, gid: number): 
     chmodSync(dest, strip(mode));
     own(dest);
   };
-  walk(from, to, lstatSync(from).mode);
+  if (process.geteuid?.() !== 0) {
+    walk(from, to, lstatSync(from).mode);
+    return;
+  }
+  // (process.chdir is the main thread's only; safe-npm commits there.)
+  if (!isMainThread) throw new Error('a tree is handed over from the main thread only');
+  // The top folder is made in the project's folder, which its owner can write: between root's mkdir
+  // and its writes they could rename it away and put a link to any folder in its place, and root
+  // would write (and chown to them) there. So root works from inside the folder it made, by relative
+  // paths from its working directory — an inode a rename cannot redirect — and only once it has
+  // checked that it is in the folder it made. (`from` is root's private staging copy: absolute is safe.)
+  const source = resolve(from);
+  mkdirSync(to, { mode: 0o700 });
+  const made = lstatSync(to);
+  const back = workingDirectory();
+  process.chdir(to);
+  try {
+    const here = lstatSync('.');
+    if (!made.isDirectory() || made.uid !== 0 || here.ino !== made.ino || here.dev !== made.dev) {
+      throw new Error(`${to} was replaced while it was being made; nothing was written into it`);
+    }
+    // (Tests swap the folder here, as its owner could at any moment from now on.)
+    seam.whileFilling?.();
+    walk(source, '.', lstatSync(source).mode, true);
+  } finally {
+    process.chdir(back);
+  }
+}
+
+/**
+ * A new file at `path` with these bytes, mode and (given) owner — never written through whatever is
+ * at that path: O_EXCL fails on anything there, a link included, and the owner and mode are set on
+ * the open file. For root writing into a folder another user can write (they can put a link there
+ * at any moment, to a file of root's that root would overwrite and hand to them).
+ */
+export function writeNewFile(path: string, bytes: Uint8Array, mode: number, owner?: { uid: number; gid: number }): void {
+  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  try {
+    writeFileSync(fd, bytes);
+    if (owner) fchownSync(fd, owner.uid, owner.gid);
+    fchmodSync(fd, mode);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The working directory to come back to (`/` when it was removed under us). */
+function workingDirectory(): string {
+  try {
+    return process.cwd();
+  } catch {
+    return '/';
+  }
 }
 
 /** Whether a path exists, without following a final symlink (a dangling link exists). */

@@ -1,0 +1,61 @@
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { copyTreeAs, writeNewFile } from '../../src/run/fs-ownership.js';
+
+// Root copies a staged tree into a project another user owns (`node_modules.safe-npm-new`, when the
+// staging area is on another device, e.g. /tmp on tmpfs): its owner can rename that folder and put a
+// link to any folder in its place while root fills it. Root wrote by path, following that link, and
+// chowned what it wrote to them.
+describe.skipIf(process.geteuid?.() !== 0)('copyTreeAs into a folder its owner can swap', () => {
+  const base = mkdtempSync(join(tmpdir(), 'safe-npm-copy-tree-'));
+  const staged = join(base, 'staged');
+  mkdirSync(join(staged, 'pkg'), { recursive: true });
+  writeFileSync(join(staged, 'pkg', 'index.js'), 'module.exports = 1;\n');
+  writeFileSync(join(staged, '.package-lock.json'), '{}\n');
+  const project = join(base, 'project');
+  mkdirSync(project);
+  chownSync(project, 65534, 65534);
+  const victim = join(base, 'victim'); // a folder of root's the owner may not write
+  mkdirSync(victim);
+  chmodSync(victim, 0o755);
+
+  it('writes only into the folder it made, whatever is put at its path meanwhile', () => {
+    const fresh = join(project, 'node_modules.safe-npm-new');
+    copyTreeAs(staged, fresh, 65534, 65534, {
+      whileFilling: () => {
+        renameSync(fresh, join(project, 'moved'));
+        symlinkSync(victim, fresh);
+      },
+    });
+    expect(readdirSync(victim)).toEqual([]);
+    expect(readFileSync(join(project, 'moved', 'pkg', 'index.js'), 'utf8')).toBe('module.exports = 1;\n');
+    expect(statSync(join(project, 'moved', 'pkg', 'index.js')).uid).toBe(65534);
+    expect(statSync(victim).uid).toBe(0);
+  });
+
+  it('an ordinary copy is the tree, handed to the owner', () => {
+    const to = join(project, 'plain');
+    copyTreeAs(staged, to, 65534, 65534);
+    expect(readdirSync(to).sort()).toEqual(['.package-lock.json', 'pkg']);
+    expect(statSync(to).uid).toBe(65534);
+    expect(statSync(join(to, 'pkg', 'index.js')).uid).toBe(65534);
+    expect(process.cwd()).not.toBe(to);
+  });
+});
+
+describe.skipIf(process.geteuid?.() !== 0)('writeNewFile (the commit\'s package.json and lockfile, written by root into the owner\'s folder)', () => {
+  it('never writes through a link put at its path: it fails, and the link\'s target is unchanged', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'safe-npm-new-file-'));
+    const rootsFile = join(dir, 'roots-file');
+    writeFileSync(rootsFile, 'root\'s\n', { mode: 0o600 });
+    symlinkSync(rootsFile, join(dir, 'package.json.safe-npm-new'));
+    expect(() => writeNewFile(join(dir, 'package.json.safe-npm-new'), Buffer.from('{}\n'), 0o644, { uid: 65534, gid: 65534 })).toThrow(/EEXIST/);
+    expect(readFileSync(rootsFile, 'utf8')).toBe('root\'s\n');
+    expect(statSync(rootsFile).uid).toBe(0);
+    writeNewFile(join(dir, 'fresh.json'), Buffer.from('{}\n'), 0o644, { uid: 65534, gid: 65534 });
+    expect(statSync(join(dir, 'fresh.json'))).toMatchObject({ uid: 65534, gid: 65534 });
+    expect(statSync(join(dir, 'fresh.json')).mode & 0o777).toBe(0o644);
+  });
+});
