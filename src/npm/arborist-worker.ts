@@ -43,6 +43,8 @@ let mayWrite: Set<string> | undefined;
 export interface CiMessage {
   type: 'ci';
   options: Record<string, unknown>;
+  /** `~` of `file:~/…` specs: the staged mirror of the invoking user's home (Stage.home). */
+  home?: string;
   /** npm's own lockfile check (lib/utils/validate-lockfile.js of the real npm), when found. */
   validateLockfile?: string;
   /** Install the tree into the staging copy (false: only load and check it; the real npm ci installs). */
@@ -60,6 +62,8 @@ export interface DocsMessage {
 export interface ResolveMessage {
   type: 'resolve';
   options: Record<string, unknown>;
+  /** `~` of `file:~/…` specs: the staged mirror of the invoking user's home (Stage.home). */
+  home?: string;
   add: string[];
   update?: string[] | true;
   before?: Date;
@@ -276,6 +280,8 @@ async function main(): Promise<void> {
     if (request.type !== 'resolve' && request.type !== 'ci') process.exit(0);
     // Relative file: specs resolve from the project (or its staging copy), as in npm.
     process.chdir(String(request.options.path));
+    // ...and `file:~/x` from the invoking user's home, staged (npm reads `~` as HOME).
+    if (request.home) process.env.HOME = request.home;
     if (request.type !== 'resolve') leanHeap();
     let counting: Promise<Arb>;
     let docsThread: ReturnType<typeof vettingDocsOnThread> | undefined;

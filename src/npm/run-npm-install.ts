@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, cpSync, type Dirent, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { changeSettingCommand, DIRECT, type TypedAs } from '../config/setting-advice.js';
 import { UsageError } from '../core/errors.js';
@@ -340,6 +340,11 @@ export interface Stage {
   root: string;
   sourceRoot: string;
   project: string;
+  /**
+   * The mirror of the invoking user's home, when a `file:~/…` dependency was staged there: npm's
+   * engine takes `~` for its own HOME (the build user's private one), so it is pointed here instead.
+   */
+  home?: string;
 }
 
 /**
@@ -353,7 +358,8 @@ export function stageProject(
   options: { withNodeModules?: boolean; name?: string; extraFolders?: string[] } = {},
 ): Stage {
   const withNodeModules = options.withNodeModules ?? true;
-  const folders = [projectDir, ...localDependencyFolders(projectDir), ...(options.extraFolders ?? []).filter((f) => existsSync(f))];
+  const local = localDependencies(projectDir);
+  const folders = [projectDir, ...local.folders, ...(options.extraFolders ?? []).filter((f) => existsSync(f))];
   const sourceRoot = commonAncestor(folders);
   // The staged folders keep their own names: npm names a lockfile after the project's folder when
   // package.json has no name (it said "stage" for every such project).
@@ -379,7 +385,10 @@ export function stageProject(
   // The folder holding it too: made here, under our umask, it must let the build user in.
   if (user) chownTree(dirname(root), user.uid, user.gid);
   for (const src of nodeModules) stageNodeModules(src, join(root, relative(sourceRoot, src)), user);
-  return { root, sourceRoot, project: join(root, relative(sourceRoot, projectDir)) };
+  // The home's mirror: the staged `~/x` is at its place below it (the home lies within sourceRoot then).
+  const home = homedir();
+  const mirrorsHome = local.viaHome && (home === sourceRoot || home.startsWith(sourceRoot === sep ? sep : sourceRoot + sep));
+  return { root, sourceRoot, project: join(root, relative(sourceRoot, projectDir)), ...(mirrorsHome ? { home: join(root, relative(sourceRoot, home)) } : {}) };
 }
 
 /**
@@ -403,19 +412,28 @@ function stageNodeModules(src: string, dest: string, user: UserAccount | undefin
  * plant one).
  */
 export function localDependencyFolders(projectDir: string): string[] {
+  return localDependencies(projectDir).folders;
+}
+
+/** The folders of localDependencyFolders, and whether one of them was named from the home (`file:~/…`). */
+function localDependencies(projectDir: string): { folders: string[]; viaHome: boolean } {
   const out = new Set<string>();
+  let viaHome = false;
   const visit = (dir: string) => {
     const pkg = readJson(join(dir, 'package.json'));
     if (!pkg) return;
     for (const field of ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies']) {
       for (const spec of Object.values((pkg[field] ?? {}) as Record<string, string>)) {
         if (typeof spec !== 'string') continue;
-        const m = /^(?:file:|link:)?(\.{1,2}\/.*|\/.*)$/.exec(spec);
+        const m = /^(?:file:|link:)?(\.{1,2}\/.*|\/.*|~\/.*)$/.exec(spec);
         if (!m) continue;
-        const target = resolve(dir, m[1]!);
+        // `~/x` is the invoking user's home, as npm reads it (see Stage.home).
+        const target = m[1]!.startsWith('~/') ? join(homedir(), m[1]!.slice(2)) : resolve(dir, m[1]!);
         if (target.startsWith(projectDir + sep) || target === projectDir || !existsSync(target)) continue;
         const st = lstatSync(target);
-        if (st.isDirectory() || st.isFile()) out.add(target);
+        if (!st.isDirectory() && !st.isFile()) continue;
+        out.add(target);
+        if (m[1]!.startsWith('~/')) viaHome = true;
       }
     }
   };
@@ -423,7 +441,7 @@ export function localDependencyFolders(projectDir: string): string[] {
   // Workspaces: every package.json below the root (node_modules and .git aside) — more than npm's
   // workspace globs may name, which only stages more.
   if (readJson(join(projectDir, 'package.json'))?.workspaces) for (const dir of packageFolders(projectDir, 6)) visit(dir);
-  return [...out];
+  return { folders: [...out], viaHome };
 }
 
 /** Folders below `root` (not itself) holding a package.json, node_modules and .git aside, `depth` levels down at most. */

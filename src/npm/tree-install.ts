@@ -290,9 +290,9 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
         progress: false,
       };
       const message: ResolveMessage | CiMessage = ci
-        ? { type: 'ci', options, validateLockfile: validateLockfileOf(spawnRequest.realNpm), install: ciHere, recentSince: request.recentSince }
+        ? { type: 'ci', options, validateLockfile: validateLockfileOf(spawnRequest.realNpm), install: ciHere, recentSince: request.recentSince, home: stage?.home }
         : {
-          type: 'resolve', options, add: request.add, update: request.update, before: request.before,
+          type: 'resolve', options, home: stage?.home, add: request.add, update: request.update, before: request.before,
           exclude: request.cooldownExclude, recentSince: request.recentSince, installNow: Boolean(stage), onlyNew: request.onlyNew,
           rm: request.rm, method: request.method,
         };

@@ -865,6 +865,21 @@ describe('installs as npm would', () => {
     expect(theirs.stderr).toContain('cannot read the tarball');
   });
 
+  it('root\'s project with a `file:~/x.tgz` dependency installs it from root\'s home, the lockfile npm\'s (npm\'s engine took `~` for the build user\'s HOME: ENOENT)', async () => {
+    const src = await makeTempDir('safe-npm-home-dep-src-');
+    writeFileSync(join(src, 'package.json'), JSON.stringify({ name: 'home-dep', version: '1.0.0' }));
+    const packed = spawnSync('npm', ['pack', '--pack-destination', sandbox.home], { cwd: src, encoding: 'utf8' });
+    expect(packed.status, packed.stderr).toBe(0);
+    const packageJson = { name: 'p', version: '1.0.0', dependencies: { 'home-dep': `file:~/${packed.stdout.trim()}` } };
+    const ours = await makeProject({ owner: 'root', packageJson });
+    const r = await safeNpm(['install'], ours);
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(JSON.parse(readFileSync(join(ours, 'node_modules', 'home-dep', 'package.json'), 'utf8')).name).toBe('home-dep');
+    const twin = await makeProject({ owner: 'root', packageJson });
+    expect((await runTool('npm', ['install'], { cwd: twin, sandbox })).exitCode).toBe(0);
+    expect(readFileSync(join(ours, 'package-lock.json'), 'utf8')).toBe(readFileSync(join(twin, 'package-lock.json'), 'utf8'));
+  });
+
   it('a folder or tarball typed relative to a subfolder is the one npm installs, -g and -w (npm ran from the project root and read another: a planted ../t.tgz went in)', async () => {
     const nobody = { uid: 65534, gid: 65534 };
     const userSandbox = await makeSandbox({ registry: registry.url, owner: nobody });
