@@ -36,7 +36,11 @@ export interface ResolvedTree {
 
 /** Whether this command will probably resolve a tree (npm's config may still say otherwise). */
 export function mayResolveTree(invocation: NpmInvocation): boolean {
-  return ['install', 'update', 'install-test', 'ci', 'install-ci-test', 'reify'].includes(invocation.kind) && !invocation.global && invocation.workspaces === false;
+  if (invocation.global || invocation.workspaces !== false) return false;
+  // `link <pkg>`: the project's half (npm-link.ts) resolves in the project once the global half is
+  // done; its engine loads meanwhile. A bare `npm link` is the global half alone.
+  if (invocation.kind === 'link') return invocation.specs.length > 0;
+  return ['install', 'update', 'install-test', 'ci', 'install-ci-test', 'reify'].includes(invocation.kind);
 }
 
 /**
