@@ -11,6 +11,7 @@ import { afterNpmInstall, runNpmExec, type AfterInstallDeps } from '../flow/npm-
 import { npmInstallFlow, type NpmFlowDeps } from '../flow/npm-install.js';
 import { offlineLookalikeLines, requestedRegistryNames } from '../flow/offline-name-stops.js';
 import { neutralize } from '../ui/neutralize.js';
+import { describeRedirectable, redirectableAt } from '../run/redirectable-path.js';
 import type { NpmInvocation } from '../npm/npm-invocation.js';
 import { loadNpmConfig, type NpmConfig } from '../npm/npm-config.js';
 import { createRegistryClient } from '../npm/npm-registry.js';
@@ -127,6 +128,10 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     lookupUser: (u) => lookupUser(u),
     // A folder npm will create (a new --prefix) belongs to whoever owns where it is created.
     ownerUidOf: (path) => statSync(nearestExisting(path)).uid,
+    redirectableAt: (path) => {
+      const found = redirectableAt(path);
+      return found && describeRedirectable(found);
+    },
     ensureUserCache: (cacheRoot, user) => ensureUserCache(cacheRoot, user, 'npm', typed),
     runNpmInstall: (job) => runNpmInstall(job, runCommand),
     spawnTreeWorker: (mode) => {

@@ -1,5 +1,6 @@
 import { ExitCode } from './exit-codes.js';
 import type { Finding, PackageReport } from './types.js';
+import { shellWord } from '../ui/shell-word.js';
 
 /**
  * Findings that no allowlist entry can accept: the facts themselves are missing, or this exact
@@ -85,8 +86,8 @@ export function stopReason(tool: DecideInput['tool'], p: OpenPackage, command: s
   else if (worst.check === 'version-not-found') how = 'check the version';
   else if (worst.check === 'known-malicious' && worst.severity === 'block') how = 'do not install it; choose another version';
   else if (worst.severity === 'block') {
-    how = `${worst.didYouMean ? `did you mean "${worst.didYouMean}"? ` : ''}if you are sure, run: ${command} safe trust ${name}`;
-  } else how = `accept with --safe-yes (env ${tool === 'safe-npm' ? 'SAFE_NPM_YES' : 'SAFE_PIP_YES'}=1) or: ${command} safe trust ${name}`;
+    how = `${worst.didYouMean ? `did you mean "${worst.didYouMean}"? ` : ''}if you are sure, run: ${command} safe trust ${shellWord(name)}`;
+  } else how = `accept with --safe-yes (env ${tool === 'safe-npm' ? 'SAFE_NPM_YES' : 'SAFE_PIP_YES'}=1) or: ${command} safe trust ${shellWord(name)}`;
   return `${p.report.name}: ${worst.severity}: ${worst.message}${more} — ${how}`;
 }
 
@@ -107,7 +108,7 @@ export function stopAdvice(p: OpenPackage, input: Pick<DecideInput, 'tool' | 'co
   }
   if (worst.check === 'could-not-verify') return `${p.report.name}: could not be checked; run again when the registry answers`;
   if (worst.check === 'known-malicious' && worst.severity === 'block') return `${p.report.name}: a known malicious version; do not install it, choose another version`;
-  if (worst.severity === 'block') return `${p.report.name}: blocked${guess}; if you are sure, run: ${command} safe trust ${target}`;
+  if (worst.severity === 'block') return `${p.report.name}: blocked${guess}; if you are sure, run: ${command} safe trust ${shellWord(target)}`;
   const env = input.tool === 'safe-npm' ? 'SAFE_NPM_YES=1' : 'SAFE_PIP_YES=1';
   // npx hands everything after the package name to the command it runs: our flag goes before it.
   const flag = input.viaNpx ? '--safe-yes before the package name (npx --safe-yes …)' : '--safe-yes';

@@ -4,6 +4,7 @@ import { ExitCode } from '../core/exit-codes.js';
 import type { Ecosystem } from '../core/types.js';
 import { ownCommandFor } from '../cli/own-command.js';
 import { feedPath, feedUrl, updateFeed } from './feed-store.js';
+import { neutralize } from '../ui/neutralize.js';
 
 export interface UpdateDbIo {
   env: Record<string, string | undefined>;
@@ -23,9 +24,9 @@ export async function runUpdateDb(ecosystem: Ecosystem, args: readonly string[],
   }
   const result = await updateFeed({ ecosystem, url: feedUrl(ecosystem, io.env, url), path: feedPath(ecosystem, io.env), now });
   if (result.ok) {
-    io.stdout(`${result.message}\n`);
+    io.stdout(`${neutralize(result.message)}\n`);
     return ExitCode.ok;
   }
-  io.stderr(`${tool}: ${result.message}\n`);
+  io.stderr(`${tool}: ${neutralize(result.message)}\n`);
   return ExitCode.couldNotVerify;
 }

@@ -12,6 +12,7 @@ import { ExitCode } from '../core/exit-codes.js';
 import type { NpmConfig } from '../npm/npm-config.js';
 import type { NpmInvocation, NpmSpecRequest } from '../npm/npm-invocation.js';
 import type { NpmSession } from './npm-session.js';
+import { shellWord } from '../ui/shell-word.js';
 
 /** A link of named packages or folders into a project (not `npm link` alone, which links the project out). */
 export function linksIntoProject(inv: NpmInvocation): boolean {
@@ -30,7 +31,7 @@ export async function linkGlobalsFirst(s: NpmSession): Promise<number | undefine
   // Links into workspaces would go through npm's own link command, whose global half it runs itself.
   if (inv.workspaces !== false) throw new UsageError(`npm link into workspaces is not vetted by safe-npm: link in the project without -w/--workspaces, or install the package into the workspace (${deps.ownCommand} install <pkg> -w <workspace>)`);
   const unnamed = inv.specs.find((sp) => sp.type !== 'directory' && !sp.name);
-  if (unnamed) throw new UsageError(`npm link takes package names or folders: ${unnamed.raw} has no name to link by (install it instead: ${deps.ownCommand} install ${unnamed.raw})`);
+  if (unnamed) throw new UsageError(`npm link takes package names or folders: ${unnamed.raw} has no name to link by (install it instead: ${deps.ownCommand} install ${shellWord(unnamed.raw)})`);
   if (!deps.runSelf || !deps.linkTarget) throw new UsageError('npm link of packages is not available here');
   const present = new Set(deps.installedGlobalPackages?.(s.config.globalPrefix) ?? []);
   // Root links a folder into the project only: its global link would put a project folder (anyone's

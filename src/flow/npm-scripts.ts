@@ -24,6 +24,7 @@ import { describeAge } from '../checks/age.js';
 import { npmScanDocuments } from '../scan/npm-package.js';
 import { describeContentFinding, scanDocuments } from '../scan/scan.js';
 import type { ContentFinding } from '../scan/types.js';
+import { shellWord } from '../ui/shell-word.js';
 
 export interface ScriptReplayDeps {
   interactive: boolean;
@@ -234,7 +235,7 @@ function reportWithheld(
       ? `${command} safe approve . (in ${c.path})`
       : c.source === 'registry' && !c.inBundle
         ? `${command} safe approve ${c.name}@${c.version}`
-        : `${command} safe approve ${c.location}`;
+        : `${command} safe approve ${shellWord(c.location)}`;
     deps.stderr(`  ${neutralize(`${c.name}@${c.version} [${eventsOf(c)}] — ${w.reason}; approve with: ${approve}`)}\n`);
   }
   // Approving changes the next install, not this one: the packages are in place, their scripts not run.

@@ -63,6 +63,8 @@ export interface NpmFlowDeps {
   spinner(text: string): Promise<Spinner>;
   lookupUser(nameOrUid: string | number): UserAccount | undefined;
   ownerUidOf(path: string): number;
+  /** Where someone other than root could change where `path` leads (a folder of theirs on the way), described; undefined when nobody can. */
+  redirectableAt?(path: string): string | undefined;
   /** Signals: each phase registers what must be undone or stopped before the process exits. */
   interrupts: Interrupts;
   /** Root only: the install and script identities (created on first use); see run/build-identity.ts. */

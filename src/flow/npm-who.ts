@@ -10,6 +10,9 @@ import type { NpmInvocation } from '../npm/npm-invocation.js';
 import type { BuildIdentities } from '../run/build-identity.js';
 import { mayResolveTree } from './npm-resolve.js';
 import type { AfterInstallContext, NpmFlowDeps, NpmSession } from './npm-session.js';
+import { SafeError } from '../core/errors.js';
+import { ExitCode } from '../core/exit-codes.js';
+import { neutralize } from '../ui/neutralize.js';
 
 /** Stage "session": store and settings, who runs npm, and npm's engine started as early as that is known. */
 export async function openSession(inv: NpmInvocation, deps: NpmFlowDeps): Promise<NpmSession> {
@@ -63,6 +66,7 @@ export async function locateProject(s: NpmSession): Promise<void> {
   s.projectDir = s.config.localPrefix;
   s.mode = s.modeFor(s.projectDir);
   s.buildUser = s.mode.kind === 'self' ? undefined : s.mode.user;
+  refuseRedirectableTarget(s);
   // Everything that reads or writes the project happens under its lock (npm's resolver reads it).
   if (writesProject(inv)) {
     const lock = await deps.lockProject(inv.global ? s.config.globalPrefix : s.projectDir);
@@ -76,6 +80,23 @@ export async function locateProject(s: NpmSession): Promise<void> {
     }
   }
   s.cacheDir = cacheFor(s.mode, s.settings, s.config, deps);
+}
+
+/**
+ * Root writes a root-owned project (or the global prefix) itself, by path, long after it looked at
+ * it: a folder on the way that another user owns lets them swap the project for a link to any
+ * other folder of root's in between, and root's commit goes there. Such a place is refused, said.
+ */
+function refuseRedirectableTarget(s: NpmSession): void {
+  if (s.mode.kind !== 'staging' && s.mode.kind !== 'staging-global') return;
+  if (!writesProject(s.inv)) return;
+  const target = s.inv.global ? s.config.globalPrefix : s.projectDir;
+  const where = s.deps.redirectableAt?.(target);
+  if (!where) return;
+  throw new SafeError(
+    `root will not write ${target}: ${neutralize(where)} can be changed by someone other than root, who could put another folder in its place while this runs; move it under folders only root can write, or run as its owner`,
+    ExitCode.blocked,
+  );
 }
 
 /** Commands that write the project (or the global prefix): they take its lock. */

@@ -14,6 +14,7 @@ import { scanSdist } from '../scan/python-sdist.js';
 import { describeContentFinding } from '../scan/scan.js';
 import type { ContentFinding } from '../scan/types.js';
 import { note, say, type NeededBuild, type Outcome, type PipSession } from './pip-session.js';
+import { shellWord } from '../ui/shell-word.js';
 
 /** The builds vetted so far in a run: what the guard may let through on the next resolve. */
 export interface VettedBuilds {
@@ -32,7 +33,7 @@ type Approval = 'yes' | 'no' | { code: number };
 export async function vetBuilds(needed: readonly NeededBuild[], into: VettedBuilds, s: PipSession): Promise<number | undefined> {
   for (const n of needed) {
     if (n.declaredBy && !urlApproved(n.url, s)) {
-      say(s, `${n.declaredBy} declares the dependency "${n.name ?? '?'} @ ${n.url}" in its own metadata: pip would fetch it from that URL, outside every index, and build it (running its code) — refused, nothing was installed; if you trust that URL, run: ${s.deps.ownCommand} safe approve ${n.url} (then run again)`);
+      say(s, `${n.declaredBy} declares the dependency "${n.name ?? '?'} @ ${n.url}" in its own metadata: pip would fetch it from that URL, outside every index, and build it (running its code) — refused, nothing was installed; if you trust that URL, run: ${s.deps.ownCommand} safe approve ${shellWord(n.url ?? '')} (then run again)`);
       return ExitCode.blocked;
     }
     if (n.editable && n.kind !== 'dir') {
@@ -48,7 +49,7 @@ export async function vetBuilds(needed: readonly NeededBuild[], into: VettedBuil
     if (typeof answer === 'object') return answer.code;
     if (answer === 'no') {
       say(s, `${describeBuild(n)} needs a build: runs its code — withheld; nothing was installed`);
-      say(s, `to allow it: ${s.deps.ownCommand} safe approve ${approveArg(n)} (then run again)`);
+      say(s, `to allow it: ${s.deps.ownCommand} safe approve ${shellWord(approveArg(n))} (then run again)`);
       return ExitCode.scriptsWithheld;
     }
     into.vetted.push(n.key);
@@ -92,7 +93,7 @@ async function approveBuild(n: NeededBuild, findings: readonly ContentFinding[],
     say(s, `blocked: the build of ${describeBuild(n)}${approval && !changed ? ' (pre-approved)' : ''} would run code the content scan flags: ${[...new Set(high.map((f) => f.message))].join('; ')}`);
     for (const f of findings) s.deps.stderr(`  ! ${describeContentFinding(f)}\n`);
     say(s, n.digest
-      ? `if you have read it and trust it: ${s.deps.ownCommand} safe approve ${approveArg(n)} --content ${n.digest} (then run again); nothing was installed`
+      ? `if you have read it and trust it: ${s.deps.ownCommand} safe approve ${shellWord(approveArg(n))} --content ${n.digest} (then run again); nothing was installed`
       : 'nothing was installed');
     return { code: ExitCode.blocked };
   }
@@ -117,7 +118,7 @@ export function buildsNeeded(side: GuardSidecar): NeededBuild[] {
 export function refuseDeclaredUrls(items: readonly ReportItem[], s: PipSession): Outcome | undefined {
   for (const d of declaredUrlDependencies(items)) {
     if (urlApproved(d.item.url.split('#')[0]!, s) || urlApproved(d.url.split('#')[0]!, s)) continue;
-    say(s, `${d.parent.name}==${d.parent.version} declares the dependency "${d.item.name} @ ${d.url}" in its own metadata: pip would fetch it from that URL, outside every index — refused, nothing was installed; if you trust that URL, run: ${s.deps.ownCommand} safe approve ${d.url.split('#')[0]} (then run again)`);
+    say(s, `${d.parent.name}==${d.parent.version} declares the dependency "${d.item.name} @ ${d.url}" in its own metadata: pip would fetch it from that URL, outside every index — refused, nothing was installed; if you trust that URL, run: ${s.deps.ownCommand} safe approve ${shellWord(d.url.split('#')[0]!)} (then run again)`);
     return ExitCode.blocked;
   }
   return undefined;

@@ -14,6 +14,7 @@ import { askEach, decideWithAllowlist, stopLines, trustFromPrompt } from './deci
 import { positionals } from '../pypi/parse-pip-args.js';
 import { checkRequestedNames } from './pip-checks.js';
 import { note, say, type Outcome, type PipSession, type Rerun, type Unresolved } from './pip-session.js';
+import { shellWords } from '../ui/shell-word.js';
 
 /** Report → decide → prompt (TTY) or stop (no TTY). Returns how the run ends, or undefined to go on. */
 export async function decideAndPrompt(reports: PackageReport[], s: PipSession): Promise<Outcome | undefined> {
@@ -110,7 +111,7 @@ function stopUnresolvable(flagged: PackageReport[], s: PipSession): number {
     const fixed = f.didYouMean ? rewriteRequirement(s, r, f.didYouMean) : undefined;
     // The report above said what was found; this line says what to do about it (the message once).
     const what = f.check === 'not-found' ? 'not on the package index' : 'blocked';
-    const how = f.didYouMean ? `; did you mean "${f.didYouMean}"?${fixed?.length ? ` run: ${s.deps.ownCommand} ${fixed.join(' ')}` : ''}` : '';
+    const how = f.didYouMean ? `; did you mean "${f.didYouMean}"?${fixed?.length ? ` run: ${s.deps.ownCommand} ${shellWords(fixed)}` : ''}` : '';
     say(s, `${r.name}: ${what}${how}`);
   }
   say(s, 'nothing was installed');

@@ -14,7 +14,7 @@
  */
 import { closeSync, existsSync, fsyncSync, lchownSync, lstatSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { copyTreeAs, existsNoFollow as exists, handOverTree, writeNewFile } from '../run/fs-ownership.js';
+import { copyTreeAs, existsNoFollow as exists, handOverTree, removeTree, writeNewFile } from '../run/fs-ownership.js';
 import { readRegularFile } from '../run/user-files.js';
 import { isWithin } from '../run/within.js';
 
@@ -124,7 +124,7 @@ function prepare(staged: string, entry: JournalEntry, handover: 'move' | 'copy',
     // project, its owner could swap a folder of it for a link to any other, under root's feet.
     if (stageRoot) relinkOutside(from, join(entry.dir, 'node_modules'), stageRoot);
     dropBinsOfRemovedPackages(from);
-    rmSync(fresh, { recursive: true, force: true });
+    removeTree(fresh);
     if (handover === 'move' && sameDevice(from, entry.dir)) {
       handOverTree(from, owner.uid, owner.gid);
       renameSync(from, fresh);
@@ -198,7 +198,7 @@ function applyAll(entries: JournalEntry[]): void {
       const fresh = live + NEW;
       if (existsSync(fresh)) {
         if (exists(live)) {
-          rmSync(live + OLD, { recursive: true, force: true });
+          removeTree(live + OLD);
           renameSync(live, live + OLD);
         }
         renameSync(fresh, live);
@@ -213,7 +213,7 @@ function applyAll(entries: JournalEntry[]): void {
 
 function rollBack(entries: JournalEntry[]): void {
   for (const entry of entries) {
-    rmSync(join(entry.dir, `node_modules${NEW}`), { recursive: true, force: true });
+    removeTree(join(entry.dir, `node_modules${NEW}`));
     for (const file of entry.files) rmSync(join(entry.dir, file) + NEW, { force: true });
   }
 }
@@ -230,7 +230,7 @@ function disposeOld(entries: JournalEntry[], trashDir: string | undefined): void
         // fall through: delete it here
       }
     }
-    rmSync(old, { recursive: true, force: true });
+    removeTree(old);
   });
 }
 
@@ -244,7 +244,7 @@ export function recoverProject(projectDir: string): string | undefined {
     // No journal: what a finished commit, or an older safe-npm, can leave under our own names.
     for (const name of [`node_modules${OLD}`, `node_modules${NEW}`, ...SYNCED_FILES.flatMap((f) => [f + NEW, `${f}.safe-npm-tmp`])]) {
       const path = join(projectDir, name);
-      if (exists(path)) rmSync(path, { recursive: true, force: true });
+      if (exists(path)) removeTree(path);
     }
     return undefined;
   }

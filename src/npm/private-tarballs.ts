@@ -7,15 +7,17 @@
  * root can enter. Only a regular file is copied (a FIFO named `x.tgz` blocked the run beyond Ctrl-C).
  *
  * One exception: a tarball only root can change (root's own file, in folders only root can write,
- * such as `~/x.tgz` in root's home of mode 700) is read by root when the build user cannot read it —
- * root's own file, named by root, as plain npm reads it (it stopped with 64). Nobody else can swap
- * it or any folder on its way, so root reads exactly the file that was named.
+ * such as `~/x.tgz` in root's home of mode 700, named by a path no one else can redirect: no link of
+ * another user's on the way) is read by root when the build user cannot read it — root's own file,
+ * named by root, as plain npm reads it (it stopped with 64). Nobody else can swap it or anything on
+ * its way, so root reads exactly the file that was named.
  */
 import { closeSync, constants, fstatSync, lstatSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { asEffectiveUser } from '../run/effective-user.js';
+import { redirectableAt } from '../run/redirectable-path.js';
 
 export interface TarballCopies {
   /** Each file's copy, in the order given. */
@@ -77,7 +79,9 @@ function readIfOnlyRootCanChange(file: string, user: { uid: number; gid: number 
   } catch {
     return undefined;
   }
-  if (!onlyRootCanChange(real) || buildUserCanRead(file, user)) return undefined;
+  // The path as named too: a link on the way (another user's, in their folder or sticky /tmp) lets
+  // them choose which of root's files this is (attack trial: a link to /etc/shadow was copied).
+  if (redirectableAt(file) !== undefined || !onlyRootCanChange(real) || buildUserCanRead(file, user)) return undefined;
   let fd: number;
   try {
     fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);

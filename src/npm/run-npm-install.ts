@@ -14,7 +14,7 @@ import type { InstallMode } from './install-mode.js';
 import { commitStaged, stagedPackageFolders } from './commit-project.js';
 import { installGlobalFromStaging, topLevelNames } from './global-install.js';
 import { isAlive } from '../run/child-group.js';
-import { chownTree, linkTree } from '../run/fs-ownership.js';
+import { chownTree, linkTree, removeTree } from '../run/fs-ownership.js';
 import type { Interrupts } from '../run/interrupts.js';
 import type { Command, RunOptions, RunResult } from '../run/run-command.js';
 import { readRegularFileIfExists } from '../run/user-files.js';
@@ -201,7 +201,8 @@ export function removeStaleAreas(buildUids: number[], parent = tmpdir()): void {
     const path = join(parent, name);
     try {
       const st = lstatSync(path);
-      if (st.isDirectory() && (buildUids.includes(st.uid) || st.uid === 0)) rmSync(path, { recursive: true, force: true });
+      // A build user's folder: what it holds is that user's to change while it is removed (removeTree never follows a link).
+      if (st.isDirectory() && (buildUids.includes(st.uid) || st.uid === 0)) removeTree(path);
     } catch {
       // gone already
     }

@@ -1,7 +1,7 @@
 /** Ownership and permission helpers for handing folders to the build user and taking them back. */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, closeSync, constants, copyFileSync, existsSync, fchmodSync, fchownSync, lchownSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 
 /** coreutils from the system's own folders (never a PATH lookup: root's PATH may lead anywhere). */
@@ -22,6 +22,27 @@ function runTool(name: string, args: string[]): number | null {
   const setsid = ['/usr/bin/setsid', '/bin/setsid'].find((p) => existsSync(p));
   const [bin, argv] = setsid ? [setsid, [coreutil(name), ...args]] : [coreutil(name), args];
   return spawnSync(bin, argv, { stdio: 'ignore' }).status;
+}
+
+/**
+ * Removes a tree that may lie in a folder another user can write (the project's, when root commits
+ * or cleans up there) with coreutils' `rm -rf`: it walks by descriptors and never follows a link, so
+ * a folder swapped for a link while it runs is not entered. Node's rmSync walked by path: the folder's
+ * owner swapped a subfolder for a link to any folder mid-walk, and root deleted that folder (attack
+ * trial F1). Where no `rm` can be run, Node removes it only in a folder no one but root can write;
+ * elsewhere it is left, and said by the caller's next step (a rename onto it fails).
+ */
+export function removeTree(path: string): void {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  if (!st) return;
+  // A file or a link: one unlink, which never follows.
+  if (!st.isDirectory()) {
+    rmSync(path, { force: true });
+    return;
+  }
+  if (runTool('rm', ['-rf', '--one-file-system', '--', path]) === 0 && !existsNoFollow(path)) return;
+  const holder = lstatSync(dirname(path), { throwIfNoEntry: false });
+  if (process.geteuid?.() !== 0 || (holder && holder.uid === 0 && (holder.mode & 0o022) === 0)) rmSync(path, { recursive: true, force: true });
 }
 
 /** chown -R (symlinks themselves, never their targets). */

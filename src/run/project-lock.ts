@@ -9,6 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { removeTree } from './fs-ownership.js';
 import { join } from 'node:path';
 import { SafeError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
@@ -126,13 +127,13 @@ async function lockWithFolder(dir: string, options: LockOptions): Promise<Projec
     try {
       mkdirSync(path, { mode: 0o700 });
       writeFileSync(join(path, 'pid'), String(process.pid));
-      return { release: async () => rmSync(path, { recursive: true, force: true }) };
+      return { release: async () => removeTree(path) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const holder = Number(safeRead(join(path, 'pid')));
     if (!isAlive(holder)) {
-      rmSync(path, { recursive: true, force: true });
+      removeTree(path);
       continue;
     }
     if (!told) {

@@ -1,8 +1,8 @@
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { copyTreeAs, writeNewFile } from '../../src/run/fs-ownership.js';
+import { copyTreeAs, removeTree, writeNewFile } from '../../src/run/fs-ownership.js';
 
 // Root copies a staged tree into a project another user owns (`node_modules.safe-npm-new`, when the
 // staging area is on another device, e.g. /tmp on tmpfs): its owner can rename that folder and put a
@@ -57,5 +57,28 @@ describe.skipIf(process.geteuid?.() !== 0)('writeNewFile (the commit\'s package.
     writeNewFile(join(dir, 'fresh.json'), Buffer.from('{}\n'), 0o644, { uid: 65534, gid: 65534 });
     expect(statSync(join(dir, 'fresh.json'))).toMatchObject({ uid: 65534, gid: 65534 });
     expect(statSync(join(dir, 'fresh.json')).mode & 0o777).toBe(0o644);
+  });
+});
+
+describe('removeTree (leftovers and old trees in a folder another user may write)', () => {
+  it('removes the tree and never what a link in it leads to (coreutils rm walks by descriptors: a folder swapped for a link mid-walk is not entered either)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'safe-npm-remove-tree-'));
+    const victim = join(dir, 'victim');
+    mkdirSync(join(victim, 'secret'), { recursive: true });
+    writeFileSync(join(victim, 'secret', 'k1'), 'k\n');
+    const old = join(dir, 'node_modules.safe-npm-old');
+    mkdirSync(join(old, 'a'), { recursive: true });
+    writeFileSync(join(old, 'a', 'f'), 'x');
+    symlinkSync(join(victim, 'secret'), join(old, 'a', 'secret'));
+    symlinkSync(victim, join(old, 'link-to-victim'));
+    removeTree(old);
+    expect(existsSync(old)).toBe(false);
+    expect(readFileSync(join(victim, 'secret', 'k1'), 'utf8')).toBe('k\n');
+    removeTree(old); // gone already: nothing to do
+    writeFileSync(join(dir, 'file'), 'x');
+    symlinkSync(victim, join(dir, 'a-link'));
+    removeTree(join(dir, 'a-link'));
+    removeTree(join(dir, 'file'));
+    expect(readdirSync(dir)).toEqual(['victim']);
   });
 });

@@ -863,6 +863,31 @@ describe('installs as npm would', () => {
     const theirs = await runBin('safe-npm', ['install', '-g', join(othersFolder, 'theirs.tgz'), '--prefix', ownPrefix], { cwd: work, sandbox, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot } });
     expect(theirs.exitCode, show(theirs)).toBe(64);
     expect(theirs.stderr).toContain('cannot read the tarball');
+    // ...nor root's own file reached through a link another user made (in their folder: they chose which
+    // of root's files it is; a link to /etc/shadow was copied for the build user).
+    const linkFolder = await makeTempDir('safe-npm-tarball-link-');
+    symlinkSync(join(rootOnly, 'mine.tgz'), join(linkFolder, 'via-link.tgz'));
+    spawnSync('chown', ['-h', '12345:12345', join(linkFolder, 'via-link.tgz')]);
+    spawnSync('chown', ['12345:12345', linkFolder]);
+    const viaLink = await runBin('safe-npm', ['install', '-g', join(linkFolder, 'via-link.tgz'), '--prefix', ownPrefix], { cwd: work, sandbox, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot } });
+    expect(viaLink.exitCode, show(viaLink)).toBe(64);
+    expect(viaLink.stderr).toContain('cannot read the tarball');
+  });
+
+  it('root will not write a root-owned project in a folder another user owns (they swapped it for a link to another root folder mid-run, and root\'s commit replaced that folder\'s package.json and node_modules)', async () => {
+    const home = await makeTempDir('safe-npm-redirectable-');
+    spawnSync('chown', ['65534:65534', home]);
+    const project = join(home, 'project');
+    mkdirSync(project);
+    writeFileSync(join(project, 'package.json'), '{"name":"p","version":"1.0.0"}\n');
+    const before = readdirSync(project);
+    const r = await safeNpm(['install', 'plain-a'], project);
+    expect(r.exitCode, show(r)).toBe(65);
+    expect(r.stderr).toContain(`root will not write ${project}: ${home} (uid 65534) can be changed by someone other than root`);
+    expect(readdirSync(project)).toEqual(before);
+    // The same project where only root can change the way to it installs as before.
+    const safePlace = await makeProject({ owner: 'root' });
+    expect((await safeNpm(['install', 'plain-a'], safePlace)).exitCode).toBe(0);
   });
 
   it('root\'s project with a `file:~/x.tgz` dependency installs it from root\'s home, the lockfile npm\'s (npm\'s engine took `~` for the build user\'s HOME: ENOENT)', async () => {

@@ -52,7 +52,11 @@ interface Row {
   quiet?: boolean;
 }
 
-const P = `${M}/prefix`; // -g --prefix target (a folder of its own)
+// -g --prefix target: a folder of its own, where only root can change the way to it (the markers'
+// folder is open to all: root refuses to write a prefix there, as another user could swap it).
+const PREFIX_HOLDER = '/tmp/safe-hostile-prefix';
+let prefixHolder = PREFIX_HOLDER;
+const P = `${PREFIX_HOLDER}/prefix`;
 const tenThousand = Array.from({ length: 9_999 }, (_, i) => `pkg-${i}`);
 
 // prettier-ignore
@@ -177,11 +181,12 @@ let frozen = '';
 let work: string;
 const canRunPip = existsSync(PYTHON) && process.getuid?.() === 0;
 
-const resolveMarkers = (args: string[]) => args.map((a) => a.split(M).join(markers));
+const resolveMarkers = (args: string[]) => args.map((a) => a.split(M).join(markers).split(PREFIX_HOLDER).join(prefixHolder));
 const freeze = async () => (await execa(join(venv!, 'bin', 'python'), ['-m', 'pip', 'freeze', '--all'], { env: { PATH: SYSTEM_PATH, PIP_CONFIG_FILE: '/dev/null' } })).stdout;
 
 beforeAll(async () => {
   markers = await makeTempDir('safe-hostile-markers-', 0o777);
+  prefixHolder = await makeTempDir('safe-hostile-prefix-');
   chmodSync(markers, 0o1777);
   work = await makeTempDir('safe-hostile-work-');
   mkdirSync(join(work, 'cache'));
@@ -277,7 +282,7 @@ describe('hostile input table', () => {
       }
       const cwd = await project();
       const before = await snapshotProject(cwd);
-      const prefix = join(markers, 'prefix');
+      const prefix = join(prefixHolder, 'prefix');
       const r = await runNpm(row.args, cwd);
       commonChecks(row, r);
       const after = await snapshotProject(cwd);
@@ -312,7 +317,7 @@ describe('hostile input table', () => {
 
   it('no payload ran anywhere (the markers folder holds only the requirement files and the -g prefix)', () => {
     expect(readdirSync(markers).sort()).toEqual(expect.arrayContaining(['hostile.txt', 'huge.txt', 'loop-a.txt', 'loop-b.txt']));
-    expect(readdirSync(markers).filter((n) => !['hostile.txt', 'huge.txt', 'loop-a.txt', 'loop-b.txt', 'prefix'].includes(n))).toEqual([]);
+    expect(readdirSync(markers).filter((n) => !['hostile.txt', 'huge.txt', 'loop-a.txt', 'loop-b.txt'].includes(n))).toEqual([]);
   });
 });
 

@@ -266,6 +266,12 @@ describe.skipIf(!canRunPip)('Python index faults: `safe-pip install <project>` i
     expect(r.stderr).toMatch(/^safe-pip: the index http:\/\/127\.0\.0\.1:9\/ could not be reached .*\(\/simple\/reqeusts\/\)$/m);
     expect(r.stderr).toContain('safe-pip: reqeusts: blocked; did you mean "requests"? run: safe-pip install requests');
     expect(noStackTrace(r.stderr + r.stdout), show(r)).toBe(true);
+    // The command it advises is pasted into a shell: a marker with `$(…)` is one quoted word there (it was bare).
+    const marked = await runSafePip(sandbox, work, venv, ['install', 'reqeusts;platform_machine!="$(touch /tmp/PWNED)"'], {
+      env: { PIP_INDEX_URL: 'http://127.0.0.1:9/simple', PIP_TIMEOUT: String(PIP.timeoutS), PIP_RETRIES: String(PIP.retries) },
+    });
+    expect(marked.exitCode, show(marked)).toBe(65);
+    expect(marked.stderr).toContain(`run: safe-pip install 'requests;platform_machine!="$(touch /tmp/PWNED)"'`);
   });
 
   it('after every fault above the venv is what it was', async () => {
