@@ -39,6 +39,7 @@ import { startSpinner } from '../ui/spinner.js';
 import { ownCommandName } from './own-command.js';
 import { runPassthrough } from '../run/passthrough.js';
 import { readPackageJson } from '../flow/npm-scripts.js';
+import { removeTree } from '../run/fs-ownership.js';
 
 export interface NpmFlowIo {
   argv: string[];
@@ -174,7 +175,7 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     emptyFolder: () => {
       const path = mkdtempSync(join(tmpdir(), 'safe-npm-empty-'));
       chmodSync(path, 0o755);
-      return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+      return { path, remove: () => removeTree(path) };
     },
     lockedEntries,
     afterInstall: (context) => afterNpmInstall(context, realAfterInstallDeps(io, stderr)),

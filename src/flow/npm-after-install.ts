@@ -14,7 +14,7 @@ import { ensureUserCache, npmEnvFor, withScriptsOff } from '../npm/run-npm-insta
 import type { NpmConfig } from '../npm/npm-config.js';
 import type { RegistryClient } from '../npm/npm-registry.js';
 import { locateToolchain, runInstallScripts } from '../npm/scripts/index.js';
-import { takeBackTree } from '../run/fs-ownership.js';
+import { removeTree, takeBackTree } from '../run/fs-ownership.js';
 import type { runCommand } from '../run/run-command.js';
 import type { UserAccount } from '../run/users.js';
 import { neutralize, neutralizeLines } from '../ui/neutralize.js';
@@ -158,7 +158,7 @@ export async function runNpmExec(context: ExecContext, deps: Pick<AfterInstallDe
   const key = cache ? execCacheKey(specs, String(context.config.flat.registry ?? '')) : undefined;
   const kept = cache && key ? cachedPrefix(cache, key) : undefined;
   const area = kept ? undefined : mkdtempSync(join(tmpdir(), 'safe-npm-exec-'));
-  const unregister = area ? context.interrupts.onInterrupt(() => rmSync(area, { recursive: true, force: true })) : () => {};
+  const unregister = area ? context.interrupts.onInterrupt(() => removeTree(area)) : () => {};
   try {
     let prefix = kept ?? join(area!, 'prefix');
     if (area) {
@@ -206,7 +206,7 @@ export async function runNpmExec(context: ExecContext, deps: Pick<AfterInstallDe
     return exitCode;
   } finally {
     unregister();
-    if (area) rmSync(area, { recursive: true, force: true });
+    if (area) removeTree(area);
   }
 }
 

@@ -17,6 +17,10 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { copyTreeAs, existsNoFollow as exists, handOverTree, removeTree, writeNewFile } from '../run/fs-ownership.js';
 import { readRegularFile } from '../run/user-files.js';
 import { isWithin } from '../run/within.js';
+import { SafeError } from '../core/errors.js';
+import { ExitCode } from '../core/exit-codes.js';
+import { describeRedirectable, redirectableAt } from '../run/redirectable-path.js';
+import { neutralize } from '../ui/neutralize.js';
 
 export const JOURNAL = '.safe-npm-commit.json';
 const NEW = '.safe-npm-new';
@@ -75,6 +79,15 @@ export function commitStaged(request: CommitRequest): CommitResult {
     if (files.length || nodeModules) entries.push({ dir: original, files, nodeModules });
   }
   if (!entries.length) return { changed: [] };
+  // Root writes each folder by path: one that another user could redirect (a folder of theirs on the
+  // way, such as a workspace's parent) is refused before anything is written (attack trial: a
+  // workspace was swapped for a link to a root folder, whose package.json and node_modules root replaced).
+  if (process.geteuid?.() === 0) {
+    for (const entry of [{ dir: request.projectDir }, ...entries]) {
+      const found = redirectableAt(entry.dir);
+      if (found) throw new SafeError(`root will not write ${entry.dir}: ${neutralize(describeRedirectable(found))} can be changed by someone other than root, who could put another folder in its place; nothing was changed`, ExitCode.blocked);
+    }
+  }
   const journalPath = join(request.projectDir, JOURNAL);
   writeJournal(journalPath, { pid: process.pid, state: 'preparing', entries });
   try {
@@ -241,10 +254,14 @@ function disposeOld(entries: JournalEntry[], trashDir: string | undefined): void
 export function recoverProject(projectDir: string): string | undefined {
   const journalPath = join(projectDir, JOURNAL);
   if (!exists(journalPath)) {
-    // No journal: what a finished commit, or an older safe-npm, can leave under our own names.
+    // No journal: what a finished commit, or an older safe-npm, can leave under our own names. In
+    // another user's project (root runs npm as them) it is removed as them: they can redirect the
+    // project's path (their folder), and root would remove those names wherever it led.
+    const holder = lstatSync(projectDir);
+    const asOwner = holder.uid !== 0 ? { uid: holder.uid, gid: holder.gid } : undefined;
     for (const name of [`node_modules${OLD}`, `node_modules${NEW}`, ...SYNCED_FILES.flatMap((f) => [f + NEW, `${f}.safe-npm-tmp`])]) {
       const path = join(projectDir, name);
-      if (exists(path)) removeTree(path);
+      if (exists(path)) removeTree(path, asOwner);
     }
     return undefined;
   }

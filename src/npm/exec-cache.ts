@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import { isAbsolute, join, sep } from 'node:path';
+import { removeTree } from '../run/fs-ownership.js';
 
 /** `name@1.2.3` or `@scope/name@1.2.3-rc.1`: an exact registry version. */
 const EXACT = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*@\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/i;
@@ -81,7 +82,7 @@ export function keepPrefix(dir: string, key: string, prefix: string): string {
     mkdirSync(partial, { mode: 0o700 });
     renameSync(prefix, join(partial, 'prefix'));
   } catch {
-    rmSync(partial, { recursive: true, force: true });
+    removeTree(partial);
     return prefix;
   }
   writeFileSync(join(partial, COMPLETE), '');
@@ -92,7 +93,7 @@ export function keepPrefix(dir: string, key: string, prefix: string): string {
     // Kept by a concurrent run meanwhile: use theirs, drop ours.
     const theirs = cachedPrefix(dir, key);
     if (!theirs) return join(partial, 'prefix');
-    rmSync(partial, { recursive: true, force: true });
+    removeTree(partial);
     return theirs;
   }
 }

@@ -18,6 +18,7 @@ import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { asEffectiveUser } from '../run/effective-user.js';
 import { redirectableAt } from '../run/redirectable-path.js';
+import { removeTree } from '../run/fs-ownership.js';
 
 export interface TarballCopies {
   /** Each file's copy, in the order given. */
@@ -36,7 +37,7 @@ export async function copyTarballsAs(user: { uid: number; gid: number } | undefi
   }
   return asEffectiveUser(user, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'safe-npm-tarballs-'));
-    const remove = () => rmSync(dir, { recursive: true, force: true });
+    const remove = () => removeTree(dir); // the build user's folder
     try {
       // Numbered: two tarballs of the same name from different folders stay apart.
       const paths = files.map((file, i) => {

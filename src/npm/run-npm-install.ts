@@ -19,6 +19,7 @@ import type { Interrupts } from '../run/interrupts.js';
 import type { Command, RunOptions, RunResult } from '../run/run-command.js';
 import { readRegularFileIfExists } from '../run/user-files.js';
 import type { UserAccount } from '../run/users.js';
+import { shellWord } from '../ui/shell-word.js';
 
 export interface NpmInstallJob {
   realNpm: string;
@@ -130,7 +131,7 @@ export function ensureUserCache(cacheRoot: string, user: UserAccount, kind = 'np
 
 class CacheRootError extends UsageError {
   constructor(cacheRoot: string, typed: TypedAs) {
-    super(`the cache root ${cacheRoot} must belong to root and be writable by root only (chown root: ${cacheRoot} && chmod go-w ${cacheRoot}, or: ${changeSettingCommand('cacheRoot', '<dir>', typed)})`);
+    super(`the cache root ${cacheRoot} must belong to root and be writable by root only (chown root: ${shellWord(cacheRoot)} && chmod go-w ${shellWord(cacheRoot)}, or: ${changeSettingCommand('cacheRoot', '<dir>', typed)})`);
   }
 }
 
@@ -158,7 +159,8 @@ export function makePrivateArea(user: UserAccount | undefined, userconfigPath: s
   let unregister = () => {};
   const remove = () => {
     unregister();
-    rmSync(root, { recursive: true, force: true });
+    // The build user's folder (a process of theirs may still run): never Node's walk by path.
+    removeTree(root);
   };
   unregister = interrupts?.onInterrupt(() => remove()) ?? (() => {});
   try {
@@ -177,7 +179,7 @@ export function makePrivateArea(user: UserAccount | undefined, userconfigPath: s
           // cwd '/': it may outlive us, and must not sit in the user's project while it does.
           spawn('/bin/rm', ['-rf', '--', root], { detached: true, stdio: 'ignore', cwd: '/' }).unref();
         } catch {
-          rmSync(root, { recursive: true, force: true });
+          removeTree(root);
         }
       },
     };

@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import type { UserAccount } from '../run/users.js';
 import { GUARD_HELD, guardPython, type GuardConfig, type GuardSidecar } from './pip-guard.js';
 import { parseWheelFilename } from './wheel-inspect.js';
+import { removeTree } from '../run/fs-ownership.js';
 
 export interface PipCommandSpec {
   file: string;
@@ -118,7 +119,7 @@ export function makeWorkDir(owner: UserAccount | undefined): WorkDir {
   const guardScript = join(root, 'safe_pip_guard.py');
   writeFileSync(guardScript, guardPython, { mode: 0o600 });
   if (owner) for (const p of [root, tmp, wheels, kept, pages, guardScript]) chownSync(p, owner.uid, owner.gid);
-  return { root, tmp, wheels, kept, pages, guardScript, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  return { root, tmp, wheels, kept, pages, guardScript, cleanup: () => removeTree(root) };
 }
 
 /** Write a file into the work dir, owned by the pip user. */

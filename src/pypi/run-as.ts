@@ -8,6 +8,7 @@ import { Blocked } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import type { UserAccount } from '../run/users.js';
 import { nearestExisting, type PipEnvironment } from './pip-environment.js';
+import { shellWord } from '../ui/shell-word.js';
 
 export interface Destination {
   /** --target / --prefix / --root as given (resolved against cwd by the caller). */
@@ -42,7 +43,7 @@ export const PUBLIC_PYTHON = '/usr/bin/python3';
 
 /** The one command that gives root a venv pip can run in: made by a Python every user can run, owned by a user. */
 function newVenvAdvice(dir: string, user: string): string {
-  return `${PUBLIC_PYTHON} -m venv ${dir} && chown -R ${user}: ${dir}`;
+  return `${PUBLIC_PYTHON} -m venv ${shellWord(dir)} && chown -R ${shellWord(user)}: ${shellWord(dir)}`;
 }
 
 function closedAdvice(closed: { path: string; mode: number }): string {
@@ -80,18 +81,18 @@ export function decideRunAs(input: RunAsInput): RunAs {
     // making the environment again would not help; opening that folder does.
     const closed = venv && !runnable(nobody) ? input.closedFolder?.(venv, nobody) : undefined;
     const fix = closed
-      ? `give it to a user who can reach it — ${closedAdvice(closed)}: chmod o+x ${closed.path} && chown -R ${who}: ${folder.path}`
+      ? `give it to a user who can reach it — ${closedAdvice(closed)}: chmod o+x ${shellWord(closed.path)} && chown -R ${shellWord(who)}: ${shellWord(folder.path)}`
       : folder.what === 'virtual environment' && venv && !runnable(nobody)
-        ? `its Python (${input.env.python}) cannot be run by other users, so make it again with one that can: rm -rf ${venv} && ${newVenvAdvice(venv, who)}`
-        : `give it to a user: chown -R ${who}: ${folder.path}`;
+        ? `its Python (${input.env.python}) cannot be run by other users, so make it again with one that can: rm -rf ${shellWord(venv)} && ${newVenvAdvice(venv, who)}`
+        : `give it to a user: chown -R ${shellWord(who)}: ${shellWord(folder.path)}`;
     throw new Blocked(`safe-pip: the ${folder.what} ${folder.path} is owned by root (${never}): ${fix}`, ExitCode.blocked);
   }
   const user = input.lookupUser(owner.uid) ?? { name: String(owner.uid), uid: owner.uid, gid: owner.gid, home: '/nonexistent' };
   if (!runnable({ uid: owner.uid, gid: owner.gid })) {
     const closed = venv ? input.closedFolder?.(venv, user) : undefined;
     const fix = closed
-      ? `${closedAdvice(closed)}: make it enterable (chmod o+x ${closed.path}) or make the environment where ${user.name} can reach it`
-      : venv ? `make the environment again with a Python every user can run: rm -rf ${venv} && ${newVenvAdvice(venv, user.name)}` : `use a Python that ${user.name} can run`;
+      ? `${closedAdvice(closed)}: make it enterable (chmod o+x ${shellWord(closed.path)}) or make the environment where ${user.name} can reach it`
+      : venv ? `make the environment again with a Python every user can run: rm -rf ${shellWord(venv)} && ${newVenvAdvice(venv, user.name)}` : `use a Python that ${user.name} can run`;
     throw new Blocked(`safe-pip: pip would run as ${user.name} (owner of the ${folder.what} ${folder.path}), who cannot run ${input.env.python} (a folder on its way is private): ${fix}`, ExitCode.blocked);
   }
   return { self: false, user: { ...user, gid: owner.gid }, because: `owner of the ${folder.what} ${folder.path}` };

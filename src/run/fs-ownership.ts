@@ -18,10 +18,10 @@ function coreutil(name: string): string {
  * A coreutils call that finishes whatever happens at the terminal: started in a session of its own
  * (setsid), a Ctrl-C sent to our process group does not stop it half way through a tree.
  */
-function runTool(name: string, args: string[]): number | null {
+function runTool(name: string, args: string[], as?: { uid: number; gid: number }): number | null {
   const setsid = ['/usr/bin/setsid', '/bin/setsid'].find((p) => existsSync(p));
   const [bin, argv] = setsid ? [setsid, [coreutil(name), ...args]] : [coreutil(name), args];
-  return spawnSync(bin, argv, { stdio: 'ignore' }).status;
+  return spawnSync(bin, argv, { stdio: 'ignore', ...(as ? { uid: as.uid, gid: as.gid } : {}) }).status;
 }
 
 /**
@@ -32,7 +32,7 @@ function runTool(name: string, args: string[]): number | null {
  * trial F1). Where no `rm` can be run, Node removes it only in a folder no one but root can write;
  * elsewhere it is left, and said by the caller's next step (a rename onto it fails).
  */
-export function removeTree(path: string): void {
+export function removeTree(path: string, as?: { uid: number; gid: number }): void {
   const st = lstatSync(path, { throwIfNoEntry: false });
   if (!st) return;
   // A file or a link: one unlink, which never follows.
@@ -40,7 +40,10 @@ export function removeTree(path: string): void {
     rmSync(path, { force: true });
     return;
   }
-  if (runTool('rm', ['-rf', '--one-file-system', '--', path]) === 0 && !existsNoFollow(path)) return;
+  // `as`: run as that user (their own folder's leftovers: they can delete only what they could).
+  const runAs = as && process.geteuid?.() === 0 && as.uid !== 0 ? as : undefined;
+  if (runTool('rm', ['-rf', '--one-file-system', '--', path], runAs) === 0 && !existsNoFollow(path)) return;
+  if (runAs) return;
   const holder = lstatSync(dirname(path), { throwIfNoEntry: false });
   if (process.geteuid?.() !== 0 || (holder && holder.uid === 0 && (holder.mode & 0o022) === 0)) rmSync(path, { recursive: true, force: true });
 }
@@ -54,14 +57,22 @@ export function chownTree(path: string, uid: number, gid: number): void {
 
 /** chown -R to the owner and strip group/other write, so nobody but the owner can tamper. */
 export function takeBackTree(path: string, uid: number, gid: number): void {
+  // coreutils first: they walk by descriptors and never follow a link, even one swapped in mid-walk
+  // (the tree was another user's until now, and a process of theirs may still run).
+  if (runTool('chown', ['-R', '-h', '-P', `${uid}:${gid}`, '--', path]) === 0 && runTool('chmod', ['-R', 'go-w,ug-s', '--', path]) === 0) return;
+  takeBackTreeByPath(path, uid, gid);
+}
+
+function takeBackTreeByPath(path: string, uid: number, gid: number): void {
   const st = lstatSync(path);
   if (st.isSymbolicLink()) {
     lchownSync(path, uid, gid);
     return;
   }
   chownSync(path, uid, gid);
-  if (st.mode & 0o022) chmodSync(path, st.mode & 0o7755);
-  if (st.isDirectory()) for (const entry of readdirSync(path)) takeBackTree(join(path, entry), uid, gid);
+  // Never set-id: a file the other user made set-uid would be root's after the chown.
+  if (st.mode & 0o6022) chmodSync(path, st.mode & 0o1755);
+  if (st.isDirectory()) for (const entry of readdirSync(path)) takeBackTreeByPath(join(path, entry), uid, gid);
 }
 
 /**

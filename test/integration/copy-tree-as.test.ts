@@ -82,3 +82,20 @@ describe('removeTree (leftovers and old trees in a folder another user may write
     expect(readdirSync(dir)).toEqual(['victim']);
   });
 });
+
+describe.skipIf(process.geteuid?.() !== 0)('takeBackTree (root takes back npx\'s prefix from the build user)', () => {
+  it('never keeps a set-id bit the other user set: root\'s after the chown, it would be a set-uid root program', async () => {
+    const { takeBackTree } = await import('../../src/run/fs-ownership.js');
+    const dir = mkdtempSync(join(tmpdir(), 'safe-npm-take-back-'));
+    const tool = join(dir, 'tool');
+    writeFileSync(tool, '#!/bin/sh\n');
+    chownSync(dir, 65534, 65534);
+    chownSync(tool, 65534, 65534);
+    chmodSync(tool, 0o4755);
+    chmodSync(dir, 0o2777);
+    takeBackTree(dir, 0, 0);
+    expect(statSync(tool)).toMatchObject({ uid: 0, gid: 0 });
+    expect(statSync(tool).mode & 0o7777).toBe(0o755);
+    expect(statSync(dir).mode & 0o7777).toBe(0o755);
+  });
+});

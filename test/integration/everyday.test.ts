@@ -874,6 +874,18 @@ describe('installs as npm would', () => {
     expect(viaLink.stderr).toContain('cannot read the tarball');
   });
 
+  it('root will not write a workspace whose way another user can change (a parent folder of theirs: they swapped the workspace for a link to a root folder, whose package.json and node_modules root replaced)', async () => {
+    const project = await makeProject({ owner: 'root', packageJson: { name: 'ws', version: '1.0.0', workspaces: ['packages/*'] } });
+    mkdirSync(join(project, 'packages', 'web'), { recursive: true });
+    writeFileSync(join(project, 'packages', 'web', 'package.json'), '{"name":"web","version":"1.0.0"}\n');
+    spawnSync('chown', ['65534:65534', join(project, 'packages')]);
+    const before = await snapshotProject(project);
+    const r = await safeNpm(['install', 'plain-a', '-w', 'web'], project);
+    expect(r.exitCode, show(r)).toBe(65);
+    expect(r.stderr).toContain(`root will not write ${join(project, 'packages', 'web')}: ${join(project, 'packages')} (uid 65534) can be changed by someone other than root`);
+    expect(await snapshotProject(project)).toEqual(before);
+  });
+
   it('root will not write a root-owned project in a folder another user owns (they swapped it for a link to another root folder mid-run, and root\'s commit replaced that folder\'s package.json and node_modules)', async () => {
     const home = await makeTempDir('safe-npm-redirectable-');
     spawnSync('chown', ['65534:65534', home]);

@@ -14,6 +14,8 @@ import type { Interrupts } from '../../run/interrupts.js';
 import { spawnScript, type SpawnScript } from './spawn-script.js';
 import { createShimDir } from './toolchain.js';
 import type { ScriptCandidate, ScriptEvent } from './types.js';
+import { removeTree } from '../../run/fs-ownership.js';
+import { shellWord } from '../../ui/shell-word.js';
 
 export interface RunnerDeps {
   /** The unprivileged build user scripts run as (never uid 0). */
@@ -235,7 +237,7 @@ export async function runInstallScripts(plan: RunPlan, deps: RunnerDeps): Promis
   if (closed && closed.path !== realProject) closed = closedFolderAt(realProject, user) ?? closed;
   const windowTools = closed && windowFits(closed.path, realProject) ? (deps.windowTools === null ? undefined : (deps.windowTools ?? findWindowTools())) : undefined;
   if (closed && !windowTools) {
-    print(`safe-npm: approved install scripts run as "${user.name}", who cannot enter ${closed.path} (mode ${closed.mode.toString(8)}); make it enterable (chmod o+x ${closed.path}) or keep the project elsewhere, then run: ${deps.command ?? 'safe-npm'} rebuild`);
+    print(`safe-npm: approved install scripts run as "${user.name}", who cannot enter ${closed.path} (mode ${closed.mode.toString(8)}); make it enterable (chmod o+x ${shellWord(closed.path)}) or keep the project elsewhere, then run: ${deps.command ?? 'safe-npm'} rebuild`);
     for (const s of plan.steps) result.failed.push({ candidate: s.candidate, events: [], error: `not run: ${user.name} cannot enter ${closed.path}` });
     result.exitCode = plan.steps.some((s) => !s.candidate.optional) ? 1 : ExitCode.ok;
     return result;
@@ -326,7 +328,7 @@ export async function runInstallScripts(plan: RunPlan, deps: RunnerDeps): Promis
     result.exitCode = hardFailure ? 1 : deps.strict && result.withheld.length ? ExitCode.scriptsWithheld : ExitCode.ok;
     return result;
   } finally {
-    rmSync(workDir, { recursive: true, force: true });
+    removeTree(workDir);
   }
 }
 
@@ -364,7 +366,7 @@ async function runStep(step: PlannedStep, ctx: StepContext): Promise<StepOutcome
   const handBack = () => {
     if (snapshot) giveBack(c.path, snapshot, ctx.projectOwner, firstParty, ctx.user.uid);
     snapshot = undefined;
-    rmSync(tmp, { recursive: true, force: true });
+    removeTree(tmp);
   };
   const unregister = ctx.interrupts?.onInterrupt(() => handBack()) ?? (() => {});
   try {

@@ -332,6 +332,9 @@ describe('pip install flow: who runs pip', () => {
     expect((ownerShutOut.code as Blocked).message).toMatch(/who cannot run \/venv\/bin\/python .*: the folder \/tmp\/tmp\.x \(mode 700\) on the way to it is closed to other users: make it enterable \(chmod o\+x \/tmp\/tmp\.x\) or make the environment where u1234 can reach it$/);
     const rootShutOut = await run(['install', 'requests'], { resolves: [requests], root: true, ownerUid: 0, pythonRunnable: false, closedFolder });
     expect((rootShutOut.code as Blocked).message).toContain(': chmod o+x /tmp/tmp.x && chown -R nobody: /venv');
+    // Paths are pasted into a shell: one with a space (or a `$(…)`) is one quoted word (it was bare: `rm -rf /srv/my venv`).
+    const spaced = await run(['install', 'requests'], { resolves: [requests], root: true, ownerUid: 0, pythonRunnable: false, closedFolder: { path: '/tmp/my $(dir)', mode: 0o40700 } });
+    expect((spaced.code as Blocked).message).toContain(`: chmod o+x '/tmp/my $(dir)' && chown -R nobody: /venv`);
     const user = await run(['install', '--user', 'requests'], { resolves: [requests], root: true });
     expect((user.code as Blocked).message).toContain('/usr/bin/python3 -m venv .venv && chown -R nobody: .venv && . .venv/bin/activate');
     for (const r of [rootOwned, privatePython, ownerCannot, ownerShutOut, rootShutOut, user]) {
