@@ -26,7 +26,7 @@ import { forgetPopularNames, popularNames } from '../checks/popular-names.js';
 import { collectGarbageSoon } from '../run/lean-heap.js';
 import { createSystemUser, resolveBuildIdentities } from '../run/build-identity.js';
 import { processFeed } from '../feed/process-feed.js';
-import { asEffectiveUser } from '../run/effective-user.js';
+import { asEffectiveUser, asUserSync } from '../run/effective-user.js';
 import { lockProject } from '../run/project-lock.js';
 import { nearestPackageRoot } from '../npm/nearest-package-root.js';
 import { originOf, watchUnreachable } from '../npm/fetch-failures.js';
@@ -88,7 +88,7 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
       timeoutSeconds: Number(io.env.SAFE_NPM_LOCK_TIMEOUT ?? 600) || 600,
       onWait: (pid) => void process.stderr.write(`safe-npm: another safe-npm is installing here${pid ? ` (pid ${pid})` : ''}; waiting for it to finish\n`),
     }),
-    recoverProject,
+    recoverProject: (dir, owner) => asUserSync(owner, () => recoverProject(dir)),
     mark,
     env: io.env,
     cwd: io.cwd,

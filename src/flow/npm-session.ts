@@ -72,7 +72,8 @@ export interface NpmFlowDeps {
   /** One install at a time per project (or global prefix): waits, saying who holds it. */
   lockProject(dir: string): Promise<ProjectLock>;
   /** Finish or undo what an interrupted install left in a root-owned project; a line to say, if any. */
-  recoverProject(dir: string): string | undefined;
+  /** Finish or undo an interrupted commit; `owner`: act as that user (the project is theirs). */
+  recoverProject(dir: string, owner?: { uid: number; gid: number }): string | undefined;
   ensureUserCache(cacheRoot: string, user: UserAccount): string;
   runNpmInstall(job: NpmInstallJob): Promise<NpmInstallOutcome>;
   /**

@@ -75,7 +75,8 @@ export async function locateProject(s: NpmSession): Promise<void> {
     deps.interrupts.onInterrupt(() => lock.release());
     deps.mark?.('project locked');
     if (!inv.global) {
-      const repaired = deps.recoverProject(s.projectDir);
+      // In another user's project (npm's engine runs as them), as them: see recoverProject.
+      const repaired = deps.recoverProject(s.projectDir, s.mode.kind === 'as-owner' ? s.mode.user : undefined);
       if (repaired) deps.stderr(`safe-npm: ${repaired}\n`);
     }
   }

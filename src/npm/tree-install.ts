@@ -23,6 +23,7 @@ import type { Packument } from './npm-registry.js';
 import type { ArboristMethod, CiMessage, ResolveMessage, SummaryEntry } from './arborist-worker.js';
 import { signalGroup, stopGroup, whenExited } from '../run/child-group.js';
 import { noInterrupts, type Interrupts } from '../run/interrupts.js';
+import { asUserSync } from '../run/effective-user.js';
 
 export interface TreeWorkerSpawn {
   realNpm: string;
@@ -336,7 +337,9 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
             if (!stage) onWritten?.();
             spawnRequest.mark?.('reified');
             if (stage) {
-              commitStaged({
+              // A project another user owns (npm's engine ran as them) is committed as them: its path is
+              // theirs to redirect, and root's own renames and writes would follow it anywhere.
+              asUserSync(mode.kind === 'as-owner' ? mode.user : undefined, () => commitStaged({
                 projectDir: request.projectDir,
                 folders: stagedPackageFolders(stage.root, stage.sourceRoot),
                 stageRoot: stage.root,
@@ -344,7 +347,7 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
                 handover: mode.kind === 'staging' && !mode.dedicated ? 'copy' : 'move',
                 trashDir: stageArea!.root,
                 noPackageChanged: !ci && Number(m.added) + Number(m.removed) + Number(m.changed) === 0,
-              });
+              }));
               onWritten?.();
               spawnRequest.mark?.('committed');
             }

@@ -99,3 +99,26 @@ describe.skipIf(process.geteuid?.() !== 0)('takeBackTree (root takes back npx\'s
     expect(statSync(dir).mode & 0o7777).toBe(0o755);
   });
 });
+
+describe.skipIf(process.geteuid?.() !== 0)('asUserSync (root commits another user\'s project as them)', () => {
+  it('what the code does is checked against that user\'s rights only: not root\'s, nor root\'s groups', async () => {
+    const { asUserSync } = await import('../../src/run/effective-user.js');
+    const dir = mkdtempSync(join(tmpdir(), 'safe-npm-as-user-'));
+    chmodSync(dir, 0o755);
+    const theirs = join(dir, 'theirs');
+    const roots = join(dir, 'roots');
+    const rootGroup = join(dir, 'root-group');
+    mkdirSync(theirs);
+    chownSync(theirs, 65534, 65534);
+    mkdirSync(roots);
+    mkdirSync(rootGroup);
+    chmodSync(rootGroup, 0o775); // root's group may write
+    const user = { uid: 65534, gid: 65534 };
+    asUserSync(user, () => writeFileSync(join(theirs, 'package.json'), '{}'));
+    expect(statSync(join(theirs, 'package.json')).uid).toBe(65534);
+    expect(() => asUserSync(user, () => writeFileSync(join(roots, 'package.json'), '{}'))).toThrow(/EACCES/);
+    expect(() => asUserSync(user, () => writeFileSync(join(rootGroup, 'package.json'), '{}'))).toThrow(/EACCES/);
+    expect(process.geteuid?.()).toBe(0);
+    expect(process.getgroups?.()).toContain(0);
+  });
+});
