@@ -24,6 +24,9 @@ export function exitWith(tool: 'safe-npm' | 'safe-pip', run: Promise<number | un
       process.stderr.write(`${tool}: internal error: ${neutralize(message.split('\n')[0]!)}\n`);
       if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
       process.exitCode = ExitCode.internal;
+      // The run's own cleanups have run by now; whatever an unexpected error left open (a child still
+      // connected) must not keep the command from ending: it hung until killed.
+      setTimeout(() => process.exit(), 10_000).unref();
     },
   );
 }

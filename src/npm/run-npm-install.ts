@@ -5,7 +5,7 @@
  * On failure or interruption the project is untouched and the private area is removed.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, type Dirent, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, type Dirent, type Stats, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { changeSettingCommand, DIRECT, type TypedAs } from '../config/setting-advice.js';
@@ -358,16 +358,18 @@ export function stageProject(
   projectDir: string,
   areaRoot: string,
   user: UserAccount | undefined,
-  options: { withNodeModules?: boolean; name?: string; extraFolders?: string[] } = {},
+  options: { withNodeModules?: boolean; name?: string; extraFolders?: string[]; /** `~` of `file:~/…` (default: ours) */ home?: string } = {},
 ): Stage {
   const withNodeModules = options.withNodeModules ?? true;
-  const local = localDependencies(projectDir);
-  const folders = [projectDir, ...local.folders, ...(options.extraFolders ?? []).filter((f) => existsSync(f))];
-  const sourceRoot = commonAncestor(folders);
+  const home = options.home ?? homedir();
+  const local = localDependencies(projectDir, home);
+  const folders = [projectDir, ...local.folders, ...(options.extraFolders ?? []).filter((f) => lstatOrNothing(f) !== undefined)];
+  const sourceRoot = commonAncestor([...folders, ...local.unreadable]);
   // The staged folders keep their own names: npm names a lockfile after the project's folder when
   // package.json has no name (it said "stage" for every such project).
   const root = join(areaRoot, options.name ?? 'stage', basename(sourceRoot) || 'root');
   const nodeModules: string[] = [];
+  for (const place of local.unreadable) mkdirSync(join(root, relative(sourceRoot, place)), { recursive: true });
   for (const folder of folders) {
     const target = join(root, relative(sourceRoot, folder));
     if (existsSync(target)) continue; // already copied as part of an enclosing folder
@@ -389,7 +391,6 @@ export function stageProject(
   if (user) chownTree(dirname(root), user.uid, user.gid);
   for (const src of nodeModules) stageNodeModules(src, join(root, relative(sourceRoot, src)), user);
   // The home's mirror: the staged `~/x` is at its place below it (the home lies within sourceRoot then).
-  const home = homedir();
   const mirrorsHome = local.viaHome && (home === sourceRoot || home.startsWith(sourceRoot === sep ? sep : sourceRoot + sep));
   return { root, sourceRoot, project: join(root, relative(sourceRoot, projectDir)), ...(mirrorsHome ? { home: join(root, relative(sourceRoot, home)) } : {}) };
 }
@@ -414,13 +415,23 @@ function stageNodeModules(src: string, dest: string, user: UserAccount | undefin
  * meant (unstaged, `../x.tgz` led out of the staging copy into the temp folder, where anyone can
  * plant one).
  */
+/** lstat, or undefined when the path is not there or not ours to see (as whoever we act as: euid, not uid). */
+function lstatOrNothing(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 export function localDependencyFolders(projectDir: string): string[] {
-  return localDependencies(projectDir).folders;
+  return localDependencies(projectDir, homedir()).folders;
 }
 
 /** The folders of localDependencyFolders, and whether one of them was named from the home (`file:~/…`). */
-function localDependencies(projectDir: string): { folders: string[]; viaHome: boolean } {
+function localDependencies(projectDir: string, home: string): { folders: string[]; viaHome: boolean; unreadable: string[] } {
   const out = new Set<string>();
+  const unreadable = new Set<string>();
   let viaHome = false;
   const visit = (dir: string) => {
     const pkg = readJson(join(dir, 'package.json'));
@@ -431,10 +442,14 @@ function localDependencies(projectDir: string): { folders: string[]; viaHome: bo
         const m = /^(?:file:|link:)?(\.{1,2}\/.*|\/.*|~\/.*)$/.exec(spec);
         if (!m) continue;
         // `~/x` is the invoking user's home, as npm reads it (see Stage.home).
-        const target = m[1]!.startsWith('~/') ? join(homedir(), m[1]!.slice(2)) : resolve(dir, m[1]!);
-        if (target.startsWith(projectDir + sep) || target === projectDir || !existsSync(target)) continue;
-        const st = lstatSync(target);
-        if (!st.isDirectory() && !st.isFile()) continue;
+        const target = m[1]!.startsWith('~/') ? join(home, m[1]!.slice(2)) : resolve(dir, m[1]!);
+        if (target.startsWith(projectDir + sep) || target === projectDir) continue;
+        // lstat, not existsSync: run as the project's owner (asUserSync), access() would answer for root.
+        const st = lstatOrNothing(target);
+        // There, but not ours to read (acting as the project's owner): its place is kept, empty, so
+        // that npm's paths to it are those it writes in the project (npm, as the owner, reads nothing there either).
+        if (!st && lstatErrorCode(target) === 'EACCES') unreadable.add(target);
+        if (!st || (!st.isDirectory() && !st.isFile())) continue;
         out.add(target);
         if (m[1]!.startsWith('~/')) viaHome = true;
       }
@@ -444,7 +459,16 @@ function localDependencies(projectDir: string): { folders: string[]; viaHome: bo
   // Workspaces: every package.json below the root (node_modules and .git aside) — more than npm's
   // workspace globs may name, which only stages more.
   if (readJson(join(projectDir, 'package.json'))?.workspaces) for (const dir of packageFolders(projectDir, 6)) visit(dir);
-  return { folders: [...out], viaHome };
+  return { folders: [...out], viaHome, unreadable: [...unreadable] };
+}
+
+function lstatErrorCode(path: string): string | undefined {
+  try {
+    lstatSync(path);
+    return undefined;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code;
+  }
 }
 
 /** Folders below `root` (not itself) holding a package.json, node_modules and .git aside, `depth` levels down at most. */

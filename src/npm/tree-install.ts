@@ -9,7 +9,7 @@
  * overlaps with safe-npm reading npm's configuration and checking the requested packages.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -178,15 +178,18 @@ function forkWorker(spawnRequest: TreeWorkerSpawn, area: PrivateArea | undefined
   const workerDir = area ? join(area.root, 'worker') : distRoot;
   if (area && user) {
     const folders = [...new Set(workerFiles.map((f) => dirname(f)))].map((d) => join(workerDir, d));
-    mkdirSync(workerDir, { mode: 0o700 });
-    for (const folder of folders) mkdirSync(folder, { mode: 0o700 });
-    for (const file of workerFiles) copyFileSync(join(distRoot, file), join(workerDir, file));
-    // Our own package.json, so that node does not take the module type from one above the temp
-    // folder: anyone can write /tmp/package.json, and {"type":"commonjs"} there stopped every install.
-    const packageJson = join(workerDir, 'package.json');
-    writeFileSync(packageJson, '{"type":"module"}\n', { flag: 'wx', mode: 0o600 });
-    for (const path of [workerDir, packageJson, ...folders, ...workerFiles.map((f) => join(workerDir, f))]) chownSync(path, user.uid, user.gid);
-    chmodSync(workerDir, 0o700);
+    // Read here (safe-npm's folder may be closed to the user), written as the user: the area is theirs,
+    // and root making and chowning paths in it followed whatever they swapped in (a root folder was
+    // chowned to them).
+    const code = workerFiles.map((file) => [file, readFileSync(join(distRoot, file))] as const);
+    asUserSync(user, () => {
+      mkdirSync(workerDir, { mode: 0o700 });
+      for (const folder of folders) mkdirSync(folder, { mode: 0o700 });
+      for (const [file, bytes] of code) writeFileSync(join(workerDir, file), bytes, { flag: 'wx', mode: 0o600 });
+      // Our own package.json, so that node does not take the module type from one above the temp
+      // folder: anyone can write /tmp/package.json, and {"type":"commonjs"} there stopped every install.
+      writeFileSync(join(workerDir, 'package.json'), '{"type":"module"}\n', { flag: 'wx', mode: 0o600 });
+    });
   }
   const home = user ? (mode.kind === 'as-owner' && isUsableHome(user) ? user.home : area!.home) : undefined;
   const env = npmEnvFor({ env: spawnRequest.env }, user, home ? { HOME: home } : {});
@@ -275,9 +278,18 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
       const fresh = !ci && request.installHere !== false && !existsSync(join(request.projectDir, 'node_modules')) && sameDevice(tmpdir(), request.projectDir);
       const staged = mode.kind === 'staging' || ciHere || fresh;
       const stageArea = staged ? (area ?? (selfArea ??= makePrivateArea(undefined, undefined, interrupts))) : undefined;
-      const stage = staged && stageArea
-        ? stageProject(request.projectDir, stageArea.root, user, { extraFolders: request.localFolders, withNodeModules: !ci })
-        : undefined;
+      let stage: ReturnType<typeof stageProject> | undefined;
+      try {
+        stage = staged && stageArea
+          // Another user's project is copied as them: root reading the `file:` targets of their package.json
+          // (any file of root's) into a folder they own, and writing by path into it, was theirs to steer.
+          ? asUserSync(mode.kind === 'as-owner' ? mode.user : undefined, () => stageProject(request.projectDir, stageArea.root, user, { extraFolders: request.localFolders, withNodeModules: !ci, ...(mode.kind === 'as-owner' ? { home: mode.user.home } : {}) }))
+          : undefined;
+      } catch (error) {
+        // Nothing holds this engine yet: stopped here, or the run would wait on it forever.
+        void cancel();
+        throw error;
+      }
       const dir = stage?.project ?? request.projectDir;
       if (stage) spawnRequest.mark?.('staged');
       const options = {

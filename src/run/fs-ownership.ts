@@ -48,11 +48,15 @@ export function removeTree(path: string, as?: { uid: number; gid: number }): voi
   if (process.geteuid?.() !== 0 || (holder && holder.uid === 0 && (holder.mode & 0o022) === 0)) rmSync(path, { recursive: true, force: true });
 }
 
-/** chown -R (symlinks themselves, never their targets). */
+/**
+ * chown -R (symlinks themselves, never their targets), of a tree root made: its contents first, each
+ * folder last — a folder handed over first let its new owner swap what was in it for a link, and the
+ * walk went on by path into wherever that led.
+ */
 export function chownTree(path: string, uid: number, gid: number): void {
   const st = lstatSync(path);
-  lchownSync(path, uid, gid);
   if (st.isDirectory()) for (const entry of readdirSync(path)) chownTree(join(path, entry), uid, gid);
+  lchownSync(path, uid, gid);
 }
 
 /** chown -R to the owner and strip group/other write, so nobody but the owner can tamper. */

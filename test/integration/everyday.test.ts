@@ -6,7 +6,7 @@
  * tree a spec brings; not found is 65 every time.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { chmod, cp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -872,6 +872,23 @@ describe('installs as npm would', () => {
     const viaLink = await runBin('safe-npm', ['install', '-g', join(linkFolder, 'via-link.tgz'), '--prefix', ownPrefix], { cwd: work, sandbox, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot } });
     expect(viaLink.exitCode, show(viaLink)).toBe(64);
     expect(viaLink.stderr).toContain('cannot read the tarball');
+  });
+
+  it('root installing another user\'s project reads its `file:` dependencies as that user: a folder only root may read is not copied for them (its package.json landed in a folder of theirs and in their lockfile)', async () => {
+    const holder = await makeTempDir('safe-npm-root-only-holder-');
+    const secret = join(holder, 'closed', 'secret');
+    mkdirSync(secret, { recursive: true });
+    chmodSync(join(holder, 'closed'), 0o700);
+    writeFileSync(join(secret, 'package.json'), '{"name":"leak","version":"9.9.9-secret"}\n', { mode: 0o600 });
+    const projectDir = join(holder, 'p');
+    mkdirSync(projectDir);
+    writeFileSync(join(projectDir, 'package.json'), JSON.stringify({ name: 'p', version: '1.0.0', dependencies: { leak: 'file:../closed/secret' } }));
+    spawnSync('chown', ['-R', '65534:65534', projectDir]);
+    const r = await safeNpm(['install'], projectDir);
+    expect(r.exitCode, show(r)).toBe(0);
+    // As npm run by the owner: a link to a folder it cannot read, nothing of it read.
+    expect(readlinkSync(join(projectDir, 'node_modules', 'leak'))).toBe('../../closed/secret');
+    expect(readFileSync(join(projectDir, 'package-lock.json'), 'utf8')).not.toContain('9.9.9-secret');
   });
 
   it('root will not write a workspace whose way another user can change (a parent folder of theirs: they swapped the workspace for a link to a root folder, whose package.json and node_modules root replaced)', async () => {

@@ -16,6 +16,7 @@ import { createShimDir } from './toolchain.js';
 import type { ScriptCandidate, ScriptEvent } from './types.js';
 import { removeTree } from '../../run/fs-ownership.js';
 import { shellWord } from '../../ui/shell-word.js';
+import { asUserSync } from '../../run/effective-user.js';
 
 export interface RunnerDeps {
   /** The unprivileged build user scripts run as (never uid 0). */
@@ -146,9 +147,13 @@ function setOwner(
     const st = fstatSync(fd);
     if (st.isFile() && st.nlink > 1 && st.uid !== linkedOwnedBy) return undefined;
     const before = { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 };
-    fchownSync(fd, uid, gid);
-    const m = mode(before.mode, st.isDirectory());
-    if (m !== undefined) fchmodSync(fd, m);
+    try {
+      fchownSync(fd, uid, gid);
+      const m = mode(before.mode, st.isDirectory());
+      if (m !== undefined) fchmodSync(fd, m);
+    } catch {
+      return undefined; // not ours to change (acting as the project's owner): left as it is
+    }
     return before;
   } finally {
     closeSync(fd);
@@ -159,10 +164,18 @@ interface OwnerSnapshot {
   entries: Map<string, { uid: number; gid: number; mode: number }>;
 }
 
+/** `user` when it is also the project's owner (root then acts as them), else undefined. */
+function sameUser(user: UserAccount, owner: { uid: number; gid: number }): UserAccount | undefined {
+  return user.uid === owner.uid ? user : undefined;
+}
+
 /** Hand the package folder (minus nested node_modules) to the build user; remember what it was. */
 function handOver(dir: string, user: UserAccount): OwnerSnapshot {
   const entries = new Map<string, { uid: number; gid: number; mode: number }>();
-  for (const p of walk(dir, true)) {
+  // Deepest first: a folder becomes the script user's only once all below it is done, so that while
+  // root goes on, every folder above what it changes is still root's (a folder handed over first could
+  // be swapped for a link, and root's next fchown by path would land where it leads).
+  for (const p of walk(dir, true).reverse()) {
     const before = setOwner(p, user.uid, user.gid, (m, isDir) => (m & ~0o6000) | 0o200 | (isDir ? 0o700 : 0));
     if (before) entries.set(p, before);
   }
@@ -364,13 +377,16 @@ async function runStep(step: PlannedStep, ctx: StepContext): Promise<StepOutcome
   let snapshot: OwnerSnapshot | undefined;
   // Registered before the script starts, so it runs after the script's own cleanup has stopped it.
   const handBack = () => {
-    if (snapshot) giveBack(c.path, snapshot, ctx.projectOwner, firstParty, ctx.user.uid);
+    if (snapshot) asUserSync(sameUser(ctx.user, ctx.projectOwner), () => giveBack(c.path, snapshot!, ctx.projectOwner, firstParty, ctx.user.uid));
     snapshot = undefined;
     removeTree(tmp);
   };
   const unregister = ctx.interrupts?.onInterrupt(() => handBack()) ?? (() => {});
   try {
-    if (ctx.switchUser) snapshot = handOver(c.path, ctx.user);
+    // The project's owner runs its scripts (root installs a user's project): the handover, if any, is
+    // done as them — their folder, whose paths they can swap under root's walk (a root file was
+    // chowned to them).
+    if (ctx.switchUser) snapshot = asUserSync(sameUser(ctx.user, ctx.projectOwner), () => handOver(c.path, ctx.user));
     for (const { event, script } of step.events) {
       const env = buildScriptEnv({
         parentEnv: ctx.parentEnv,
