@@ -8,6 +8,7 @@ import { npmFacts, offlineFacts } from '../npm/npm-facts.js';
 import { mapConcurrent, type RegistryClient } from '../npm/npm-registry.js';
 import type { ResolvedNode } from '../npm/tree-nodes.js';
 import { checkNpmSpecs, type CheckedPackage } from './check-packages.js';
+import { requestedSpecsOf } from './offline-name-stops.js';
 import { applySeverity } from './decision-stages.js';
 import { treeDirOf, type CooldownWindow, type ResolvedTree, type TreeMode } from './npm-resolve.js';
 import type { NpmSession } from './npm-session.js';
@@ -48,7 +49,7 @@ export function nameVetted(checked: readonly CheckedPackage[], s: Pick<NpmSessio
 
 /** What the command line asks for: install specs, or the packages exec/init runs. */
 export function requestedSpecs(s: Pick<NpmSession, 'inv'>) {
-  return s.inv.kind === 'exec' || s.inv.kind === 'init' ? s.inv.exec?.packages ?? [] : s.inv.specs;
+  return requestedSpecsOf(s.inv);
 }
 
 /**

@@ -7,10 +7,14 @@
 import type { PopularNameIndex } from '../core/types.js';
 import type { NpmInvocation } from '../npm/npm-invocation.js';
 
-/** The registry names an npm command line asks for (install specs, or the packages exec/init runs). */
+/** What an npm command line asks for: install specs, or the packages exec/init runs. */
+export function requestedSpecsOf(inv: NpmInvocation) {
+  return inv.kind === 'exec' || inv.kind === 'init' ? inv.exec?.packages ?? [] : inv.specs;
+}
+
+/** The registry names an npm command line asks for. */
 export function requestedRegistryNames(inv: NpmInvocation): string[] {
-  const specs = inv.kind === 'exec' || inv.kind === 'init' ? inv.exec?.packages ?? [] : inv.specs;
-  return specs.flatMap((spec) => (spec.fromRegistry && spec.registryName ? [spec.registryName] : []));
+  return requestedSpecsOf(inv).flatMap((spec) => (spec.fromRegistry && spec.registryName ? [spec.registryName] : []));
 }
 
 /** One line per requested name the offline name check blocks (not the weak look-alikes, which only warn). */

@@ -254,14 +254,11 @@ function disposeOld(entries: JournalEntry[], trashDir: string | undefined): void
 export function recoverProject(projectDir: string): string | undefined {
   const journalPath = join(projectDir, JOURNAL);
   if (!exists(journalPath)) {
-    // No journal: what a finished commit, or an older safe-npm, can leave under our own names. In
-    // another user's project (root runs npm as them) it is removed as them: they can redirect the
-    // project's path (their folder), and root would remove those names wherever it led.
-    const holder = lstatSync(projectDir);
-    const asOwner = holder.uid !== 0 ? { uid: holder.uid, gid: holder.gid } : undefined;
+    // No journal: what a finished commit, or an older safe-npm, can leave under our own names. (In
+    // another user's project the flow calls this as them: see asUserSync.)
     for (const name of [`node_modules${OLD}`, `node_modules${NEW}`, ...SYNCED_FILES.flatMap((f) => [f + NEW, `${f}.safe-npm-tmp`])]) {
       const path = join(projectDir, name);
-      if (exists(path)) removeTree(path, asOwner);
+      if (exists(path)) removeTree(path);
     }
     return undefined;
   }

@@ -12,11 +12,11 @@
  * named by root, as plain npm reads it (it stopped with 64). Nobody else can swap it or anything on
  * its way, so root reads exactly the file that was named.
  */
-import { closeSync, constants, fstatSync, lstatSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdtempSync, openSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { UsageError } from '../core/errors.js';
-import { asEffectiveUser } from '../run/effective-user.js';
+import { asEffectiveUser, asUserSync } from '../run/effective-user.js';
 import { redirectableAt } from '../run/redirectable-path.js';
 import { removeTree } from '../run/fs-ownership.js';
 
@@ -80,9 +80,7 @@ function readIfOnlyRootCanChange(file: string, user: { uid: number; gid: number 
   } catch {
     return undefined;
   }
-  // The path as named too: a link on the way (another user's, in their folder or sticky /tmp) lets
-  // them choose which of root's files this is (attack trial: a link to /etc/shadow was copied).
-  if (redirectableAt(file) !== undefined || !onlyRootCanChange(real) || buildUserCanRead(file, user)) return undefined;
+  if (!onlyRootCanChange(file) || buildUserCanRead(file, user)) return undefined;
   let fd: number;
   try {
     fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
@@ -100,36 +98,30 @@ function readIfOnlyRootCanChange(file: string, user: { uid: number; gid: number 
 }
 
 /**
- * A regular file owned by root that no one else may write, in folders that are root's and that no one
- * else may write, up to `/` (`real` is a real path: no link on the way). A folder others may write
- * counts only with the sticky bit and the entry below it root's (`/tmp/x.tgz` of root's: others cannot
- * rename or remove it).
+ * A regular file owned by root that no one else may write, reached by a path no one else can redirect
+ * (redirectableAt: the folders on the way root's and closed to others, or sticky with root's entries;
+ * each link on the way root's, leading to such a path — a link another user made in their folder or in
+ * /tmp lets them choose which of root's files this is: a link to /etc/shadow was copied).
  */
-export function onlyRootCanChange(real: string): boolean {
-  const file = lstatSync(real, { throwIfNoEntry: false });
-  if (!file?.isFile() || file.uid !== 0 || (file.mode & 0o022) !== 0) return false;
-  for (let dir = dirname(real); ; dir = dirname(dir)) {
-    const st = lstatSync(dir, { throwIfNoEntry: false });
-    if (!st?.isDirectory() || st.uid !== 0) return false;
-    // Sticky: only the owner of an entry (root: checked one step down) may rename or remove it.
-    if ((st.mode & 0o022) !== 0 && (st.mode & 0o1000) === 0) return false;
-    if (dirname(dir) === dir) return true;
+export function onlyRootCanChange(path: string): boolean {
+  try {
+    if (redirectableAt(path) !== undefined) return false;
+    const file = lstatSync(realpathSync(path));
+    return file.isFile() && file.uid === 0 && (file.mode & 0o022) === 0;
+  } catch {
+    return false;
   }
 }
 
 /** Whether the build user can open the file itself (then its read is the one made, as before). */
 function buildUserCanRead(file: string, user: { uid: number; gid: number }): boolean {
-  // Decided by trying, as the build user would (permissions, ACLs, every folder on the way); synchronously,
-  // so that nothing else runs with the build user's ids.
-  process.setegid!(user.gid);
-  process.seteuid!(user.uid);
-  try {
-    closeSync(openSync(file, constants.O_RDONLY | constants.O_NONBLOCK));
-    return true;
-  } catch {
-    return false;
-  } finally {
-    process.seteuid!(0);
-    process.setegid!(0);
-  }
+  // Decided by trying, as the build user would (permissions, ACLs, every folder on the way).
+  return asUserSync(user, () => {
+    try {
+      closeSync(openSync(file, constants.O_RDONLY | constants.O_NONBLOCK));
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }

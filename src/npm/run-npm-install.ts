@@ -363,7 +363,7 @@ export function stageProject(
   const withNodeModules = options.withNodeModules ?? true;
   const home = options.home ?? homedir();
   const local = localDependencies(projectDir, home);
-  const folders = [projectDir, ...local.folders, ...(options.extraFolders ?? []).filter((f) => lstatOrNothing(f) !== undefined)];
+  const folders = [projectDir, ...local.folders, ...(options.extraFolders ?? []).filter((f) => lstatOf(f).st !== undefined)];
   const sourceRoot = commonAncestor([...folders, ...local.unreadable]);
   // The staged folders keep their own names: npm names a lockfile after the project's folder when
   // package.json has no name (it said "stage" for every such project).
@@ -415,12 +415,12 @@ function stageNodeModules(src: string, dest: string, user: UserAccount | undefin
  * meant (unstaged, `../x.tgz` led out of the staging copy into the temp folder, where anyone can
  * plant one).
  */
-/** lstat, or undefined when the path is not there or not ours to see (as whoever we act as: euid, not uid). */
-function lstatOrNothing(path: string): Stats | undefined {
+/** lstat as whoever we act as (euid, not uid: access() would answer for root under asUserSync), or why not. */
+function lstatOf(path: string): { st?: Stats; code?: string } {
   try {
-    return lstatSync(path);
-  } catch {
-    return undefined;
+    return { st: lstatSync(path) };
+  } catch (error) {
+    return { code: (error as NodeJS.ErrnoException).code };
   }
 }
 
@@ -445,10 +445,10 @@ function localDependencies(projectDir: string, home: string): { folders: string[
         const target = m[1]!.startsWith('~/') ? join(home, m[1]!.slice(2)) : resolve(dir, m[1]!);
         if (target.startsWith(projectDir + sep) || target === projectDir) continue;
         // lstat, not existsSync: run as the project's owner (asUserSync), access() would answer for root.
-        const st = lstatOrNothing(target);
+        const { st, code } = lstatOf(target);
         // There, but not ours to read (acting as the project's owner): its place is kept, empty, so
         // that npm's paths to it are those it writes in the project (npm, as the owner, reads nothing there either).
-        if (!st && lstatErrorCode(target) === 'EACCES') unreadable.add(target);
+        if (code === 'EACCES') unreadable.add(target);
         if (!st || (!st.isDirectory() && !st.isFile())) continue;
         out.add(target);
         if (m[1]!.startsWith('~/')) viaHome = true;
@@ -462,14 +462,6 @@ function localDependencies(projectDir: string, home: string): { folders: string[
   return { folders: [...out], viaHome, unreadable: [...unreadable] };
 }
 
-function lstatErrorCode(path: string): string | undefined {
-  try {
-    lstatSync(path);
-    return undefined;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code;
-  }
-}
 
 /** Folders below `root` (not itself) holding a package.json, node_modules and .git aside, `depth` levels down at most. */
 function packageFolders(root: string, depth: number): string[] {

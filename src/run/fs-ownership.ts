@@ -18,10 +18,10 @@ function coreutil(name: string): string {
  * A coreutils call that finishes whatever happens at the terminal: started in a session of its own
  * (setsid), a Ctrl-C sent to our process group does not stop it half way through a tree.
  */
-function runTool(name: string, args: string[], as?: { uid: number; gid: number }): number | null {
+function runTool(name: string, args: string[]): number | null {
   const setsid = ['/usr/bin/setsid', '/bin/setsid'].find((p) => existsSync(p));
   const [bin, argv] = setsid ? [setsid, [coreutil(name), ...args]] : [coreutil(name), args];
-  return spawnSync(bin, argv, { stdio: 'ignore', ...(as ? { uid: as.uid, gid: as.gid } : {}) }).status;
+  return spawnSync(bin, argv, { stdio: 'ignore' }).status;
 }
 
 /**
@@ -32,7 +32,7 @@ function runTool(name: string, args: string[], as?: { uid: number; gid: number }
  * trial F1). Where no `rm` can be run, Node removes it only in a folder no one but root can write;
  * elsewhere it is left, and said by the caller's next step (a rename onto it fails).
  */
-export function removeTree(path: string, as?: { uid: number; gid: number }): void {
+export function removeTree(path: string): void {
   const st = lstatSync(path, { throwIfNoEntry: false });
   if (!st) return;
   // A file or a link: one unlink, which never follows.
@@ -40,10 +40,7 @@ export function removeTree(path: string, as?: { uid: number; gid: number }): voi
     rmSync(path, { force: true });
     return;
   }
-  // `as`: run as that user (their own folder's leftovers: they can delete only what they could).
-  const runAs = as && process.geteuid?.() === 0 && as.uid !== 0 ? as : undefined;
-  if (runTool('rm', ['-rf', '--one-file-system', '--', path], runAs) === 0 && !existsNoFollow(path)) return;
-  if (runAs) return;
+  if (runTool('rm', ['-rf', '--one-file-system', '--', path]) === 0 && !existsNoFollow(path)) return;
   const holder = lstatSync(dirname(path), { throwIfNoEntry: false });
   if (process.geteuid?.() !== 0 || (holder && holder.uid === 0 && (holder.mode & 0o022) === 0)) rmSync(path, { recursive: true, force: true });
 }
