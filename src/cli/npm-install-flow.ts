@@ -1,5 +1,5 @@
 /** Wires the real side effects into the install flow (src/flow/npm-install.ts). */
-import { chmodSync, existsSync, mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { SafeStore } from '../config/store.js';
@@ -129,6 +129,15 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     lookupUser: (u) => lookupUser(u),
     // A folder npm will create (a new --prefix) belongs to whoever owns where it is created.
     ownerUidOf: (path) => statSync(nearestExisting(path)).uid,
+    canWrite: (dir) => {
+      try {
+        accessSync(dir, constants.W_OK);
+        return true;
+      } catch (error) {
+        // A folder still to be made (a new --prefix) is npm's to make, or to fail on.
+        return !['EACCES', 'EPERM'].includes((error as NodeJS.ErrnoException).code ?? '');
+      }
+    },
     redirectableAt: (path) => {
       const found = redirectableAt(path);
       return found && describeRedirectable(found);

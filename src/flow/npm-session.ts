@@ -65,6 +65,8 @@ export interface NpmFlowDeps {
   ownerUidOf(path: string): number;
   /** Where someone other than root could change where `path` leads (a folder of theirs on the way), described; undefined when nobody can. */
   redirectableAt?(path: string): string | undefined;
+  /** Whether this process may write in `dir` (its real uid, as npm would). */
+  canWrite?(dir: string): boolean;
   /** Signals: each phase registers what must be undone or stopped before the process exits. */
   interrupts: Interrupts;
   /** Root only: the install and script identities (created on first use); see run/build-identity.ts. */

@@ -67,6 +67,7 @@ export async function locateProject(s: NpmSession): Promise<void> {
   s.mode = s.modeFor(s.projectDir);
   s.buildUser = s.mode.kind === 'self' ? undefined : s.mode.user;
   refuseRedirectableTarget(s);
+  refuseUnwritableProject(s);
   // Everything that reads or writes the project happens under its lock (npm's resolver reads it).
   if (writesProject(inv)) {
     const lock = await deps.lockProject(inv.global ? s.config.globalPrefix : s.projectDir);
@@ -95,8 +96,21 @@ function refuseRedirectableTarget(s: NpmSession): void {
   const where = s.deps.redirectableAt?.(target);
   if (!where) return;
   throw new SafeError(
-    `root will not write ${target}: ${neutralize(where)} can be changed by someone other than root, who could put another folder in its place while this runs; move it under folders only root can write, or run as its owner`,
+    `root will not write ${target}: ${neutralize(where)} can be changed by someone other than root, who could put another folder in its place while this runs; move it under folders only root can write, or give it to that user and run there as them`,
     ExitCode.blocked,
+  );
+}
+
+/**
+ * A user in a project they cannot write (someone else's): npm fails there with EACCES once it writes;
+ * we would resolve and vet the whole tree first and then end in an internal error. Said at once.
+ */
+function refuseUnwritableProject(s: NpmSession): void {
+  if (s.mode.kind !== 'self' || s.inv.global || !writesProject(s.inv)) return;
+  if (s.deps.canWrite?.(s.projectDir) !== false) return;
+  throw new SafeError(
+    `you cannot write ${s.projectDir} (it is uid ${s.deps.ownerUidOf(s.projectDir)}'s): npm would fail there too (EACCES); run in a project of your own, or as its owner; nothing was changed`,
+    ExitCode.usage,
   );
 }
 

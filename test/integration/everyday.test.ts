@@ -903,6 +903,17 @@ describe('installs as npm would', () => {
     expect(await snapshotProject(project)).toEqual(before);
   });
 
+  it('a user in a project they cannot write: one line and 64 at once, nothing changed (it resolved and vetted the whole tree, then "internal error", 70)', async () => {
+    const nobody = { uid: 65534, gid: 65534 };
+    const userSandbox = await makeSandbox({ registry: registry.url, owner: nobody });
+    const project = await makeProject({ owner: 'root' });
+    const before = await snapshotProject(project);
+    const r = await runBin('safe-npm', ['install', 'plain-a'], { cwd: project, sandbox: userSandbox, user: nobody, env: { PATH: SYSTEM_PATH } });
+    expect(r.exitCode, show(r)).toBe(64);
+    expect(r.stderr.trim()).toBe(`safe-npm: you cannot write ${project} (it is uid 0's): npm would fail there too (EACCES); run in a project of your own, or as its owner; nothing was changed`);
+    expect(await snapshotProject(project)).toEqual(before);
+  });
+
   it('root will not write a root-owned project in a folder another user owns (they swapped it for a link to another root folder mid-run, and root\'s commit replaced that folder\'s package.json and node_modules)', async () => {
     const home = await makeTempDir('safe-npm-redirectable-');
     spawnSync('chown', ['65534:65534', home]);
