@@ -48,7 +48,11 @@
  *                (`axios-http`, `node-mongoose-orm`; PyPI: two such words or more, `requests-darwin-lite`;
  *                lookalike/generic-words.ts); weak: a warning
  *   6g2. joined  PyPI: two names of the top 1,000 joined, the first extended by no popular name
- *                (`beautifulsoup-requests` → beautifulsoup4; lookalike/popular-names-joined.ts); weak: a warning
+ *                (`beautifulsoup-requests` → beautifulsoup4), or glued without a separator to a host of
+ *                plugins, the second then the target (`torchtriton` → triton; lookalike/popular-names-joined.ts);
+ *                weak: a warning
+ *   6g3. abbrev. a popular name's last word abbreviated or spelled out (`fairsequence` → fairseq;
+ *                lookalike/abbreviation-spelled-out.ts); weak: a warning
  *   7. scope     npm: any name under a scope one edit from a big popular scope (`@babell/x` → `@babel/x`)
  * Rules 5 and 6 form one pool: the most plausible slip wins (a swap, a doubled or undoubled letter;
  * then a neighbouring key, a vowel for a vowel, a plural `s`, an affix; then anything else), then a
@@ -98,6 +102,7 @@ import { lastLetterChanged } from './lookalike/last-letter-changed.js';
 import { MAX_RANK_FOR_VERSION_DROPPED, versionNumberDropped } from './lookalike/version-number-dropped.js';
 import { hasExtension, joinedStarts, popularNamesJoined } from './lookalike/popular-names-joined.js';
 import { pyCores } from './lookalike/affix-core-fame.js';
+import { otherSpellings } from './lookalike/abbreviation-spelled-out.js';
 import { isSwappableLetters, MIN_SWAP_AND_SLIP_TARGET_LENGTH, omissionApartFromSwap } from './lookalike/swap-and-slip.js';
 
 export interface LookAlike {
@@ -1480,8 +1485,15 @@ class PopularNameMatcher implements PopularNameIndex {
         standing,
         mayStart: (start) => (t.joinedStarts ??= joinedStarts(t.stripped, (r) => standingOf(t, r))).has(start),
         extended: (stripped) => hasExtension((t.sortedStripped ??= [...t.stripped].sort()), stripped),
-      });
-      if (joined) return { ...hit(joined.first, `a popular name plus the popular name "${this.names[joined.second]}"`), weak: true };
+      }, lower === s);
+      if (joined) return { ...hit(joined.target, `a popular name plus the popular name "${this.names[joined.target === joined.first ? joined.second : joined.first]}"`), weak: true };
+    }
+
+    // 6g3. A popular name's last word abbreviated or spelled out (`fairsequence` for fairseq): a
+    //      warning. See lookalike/abbreviation-spelled-out.ts.
+    for (const other of otherSpellings(s)) {
+      const r = this.strippedRank(t, other);
+      if (usable(r)) return { ...hit(r, `its last word spelled differently ("${other}")`), weak: true };
     }
 
     // 6g. npm: a popular name plus generic words (`axios-http`, `node-mongoose-orm`): a combosquat, warned

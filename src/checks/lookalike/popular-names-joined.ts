@@ -8,6 +8,11 @@
  * The first name is the one imitated (the target); the match is weak, a warning, as a generic word
  * added is.
  *
+ * A host's own name glued to another popular name with no separator (`torchtriton`: torch + triton,
+ * the name of PyTorch's 2022 dependency-confusion package) is not a plugin's name (those keep the
+ * separator: `torch-tensorrt`, `flask-cors`): it reads as the second project under its host's
+ * brand, and that project is the target. Measured on the tail below: one more warning (`pymongoarrow`).
+ *
  * Both names of 5 letters or more (short names are common words: `tools`, `utils`) and among the
  * top MAX_RANK_FOR_JOINED_NAMES (the first by its series' current member: `beautifulsoup` by
  * beautifulsoup4). PyPI only: npm's top names include plain words that also name what an extension
@@ -34,8 +39,11 @@ export interface JoinedNamesLookup {
   mayStart(start: string): boolean;
 }
 
-/** The first name (the target) and the second of a name made of two popular names, if it is one (`stripped`: separators removed). */
-export function popularNamesJoined(stripped: string, lookup: JoinedNamesLookup): { first: number; second: number } | undefined {
+/**
+ * The first name, the second, and which of them is imitated (the target), of a name made of two
+ * popular names, if it is one (`stripped`: separators removed; `glued`: the name had none).
+ */
+export function popularNamesJoined(stripped: string, lookup: JoinedNamesLookup, glued = false): { first: number; second: number; target: number } | undefined {
   if (stripped.length < 2 * MIN_JOINED_NAME_LENGTH || !lookup.mayStart(stripped.slice(0, MIN_JOINED_NAME_LENGTH))) return undefined;
   for (let cut = MIN_JOINED_NAME_LENGTH; cut <= stripped.length - MIN_JOINED_NAME_LENGTH; cut++) {
     const head = stripped.slice(0, cut);
@@ -43,7 +51,8 @@ export function popularNamesJoined(stripped: string, lookup: JoinedNamesLookup):
     if (first === undefined || lookup.standing(first) >= MAX_RANK_FOR_JOINED_NAMES) continue;
     const second = lookup.rankOf(stripped.slice(cut));
     if (second === undefined || second === first || second >= MAX_RANK_FOR_JOINED_NAMES) continue;
-    if (!lookup.extended(head)) return { first, second };
+    if (!lookup.extended(head)) return { first, second, target: first };
+    if (glued) return { first, second, target: second };
   }
   return undefined;
 }

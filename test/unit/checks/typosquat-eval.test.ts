@@ -27,6 +27,11 @@
  * a top-1,000 name; and rules: a version digit dropped (`urllib`), two popular names joined
  * (`beautifulsoup-requests`), a `py` name as famous as its core (`PyThrch`): PyPI 95.5% (84/88),
  * false flags PyPI 1.57% (47 of 2,985); npm unchanged.
+ * Then (2026-12-02) a slip keeping the target's separators ranks above one moving them: npm 97.2%
+ * (243/250). And two shapes of the package-confusion literature, as warnings: a popular name glued
+ * without a separator to a host of plugins (`torchtriton` → triton) and a last word abbreviated or
+ * spelled out (`fairsequence` → fairseq): PyPI 97.7% (86/88), false flags PyPI 1.64% (49 of 2,985:
+ * `pymongoarrow`, `feedgenerator`), npm unchanged on the sample (0.85%).
  * `npm run eval` prints the full figures (README).
  *
  * Earlier thresholds. The reference notes (detection.md section 5) publish, for the same rule set
@@ -45,7 +50,7 @@ import { buildPopularNameIndex, parsePopularNames, popularNames } from '../../..
 import type { Ecosystem, PopularNameIndex } from '../../../src/core/types.js';
 import { normalizePypiName } from '../../../src/pypi/normalize-name.js';
 
-const MIN_RECALL: Record<Ecosystem, number> = { npm: 0.956, pypi: 0.954 };
+const MIN_RECALL: Record<Ecosystem, number> = { npm: 0.97, pypi: 0.97 };
 /** Issue 11's goal for ordinary npm names offline: at most 1%. Measured 0.85% (17 of 2,000), unchanged by the recall rules of 2026-11-30 and 2026-12-01. */
 const MAX_FALSE_FLAG_RATE = 0.01;
 /**

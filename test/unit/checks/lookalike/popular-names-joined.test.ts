@@ -36,6 +36,14 @@ describe('a popular name joined to another popular name (PyPI)', () => {
     expect(buildPopularNameIndex('pypi', [...filler(1000), 'widgetkit', 'gadgetlib']).lookAlike('widgetkit-gadgetlib')).toBeUndefined();
     expect(buildPopularNameIndex('pypi', ['widgetkit', 'gadgets']).lookAlike('widgetkit-gadget')).toBeUndefined();
   });
+  it('takes a name glued without a separator to a host of plugins for the second name (torchtriton → triton)', () => {
+    expect(popularNames('pypi').lookAlike('torchtriton')).toEqual({ target: 'triton', reason: 'a popular name plus the popular name "torch"', weak: true });
+    // With a separator it is the shape of a plugin's name: left alone.
+    expect(popularNames('pypi').lookAlike('torch-triton')).toBeUndefined();
+    const hostAndPlugin = ['widgetkit', 'widgetkit-extras', 'gadgetlib'];
+    expect(buildPopularNameIndex('pypi', hostAndPlugin).lookAlike('widgetkitgadgetlib')).toEqual({ target: 'gadgetlib', reason: 'a popular name plus the popular name "widgetkit"', weak: true });
+    expect(buildPopularNameIndex('pypi', hostAndPlugin).lookAlike('widgetkit-gadgetlib')).toBeUndefined();
+  });
   it('is not an npm rule (cross-spawn-async)', () => {
     expect(buildPopularNameIndex('npm', ['widgetkit', 'gadgetlib']).lookAlike('widgetkit-gadgetlib')).toBeUndefined();
   });
