@@ -487,7 +487,12 @@ describe('4. concurrent installs in one project are serial', () => {
     await waitForLock(project);
     const a = start('tb-a@1.2.0');
     const b = start('tb-b@1.2.0');
-    await bothWaiting;
+    // A run that ends before it waits (a crash, a refusal) fails the test with its output at once,
+    // rather than leaving it to wait for a second waiter until the test's time is up.
+    const endedEarly = (run: typeof a, spec: string) => run.then((r) => {
+      throw new Error(`the install of ${spec} ended (exit ${r.exitCode}) before waiting for the lock:\n${String(r.stderr)}`);
+    });
+    await Promise.race([bothWaiting, endedEarly(a, 'tb-a'), endedEarly(b, 'tb-b')]);
     holder.stdin!.end();
     const [ra, rb] = await Promise.all([a, b]);
     expect(ra.exitCode, String(ra.stderr)).toBe(0);
