@@ -1,20 +1,21 @@
 /** Wires the real side effects into the safe-pip install flow (src/flow/pip-install.ts). */
-import { copyFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, openSync, realpathSync, statSync, writeSync } from 'node:fs';
 import { SafeStore } from '../config/store.js';
 import { popularNames } from '../checks/popular-names.js';
 import { pipInstallFlow, type PipFlowDeps } from '../flow/pip-install.js';
 import type { PipInvocation } from '../pypi/parse-pip-args.js';
 import { mergedPipConfig } from '../pypi/pip-config.js';
 import { describeEnvironment, environmentForPython } from '../pypi/pip-environment.js';
-import { ensurePipCache, openPipWorkspace } from '../pypi/pip-process.js';
+import { ensurePipCache, openPipWorkspace, readWorkFile } from '../pypi/pip-process.js';
 import { IndexLookups, pipTimeoutMs } from '../pypi/pypi-index.js';
 import { canExecuteAs } from '../pypi/run-as.js';
 import { firstClosedFolder } from '../run/can-enter.js';
 import { inspectWheels, installedFiles } from '../pypi/wheel-inspect.js';
-import { runPassthrough } from '../run/passthrough.js';
+import { runPipPassthrough } from './pip-passthrough.js';
 import { isRoot, lookupUser, ownerOf } from '../run/users.js';
 import { inquirerPrompts } from '../ui/prompts.js';
 import { ownPipCommandName } from './own-command.js';
+import { UsageError } from '../core/errors.js';
 
 export interface PipFlowIo {
   env: Record<string, string | undefined>;
@@ -49,9 +50,10 @@ export function realPipFlowDeps(io: PipFlowIo): PipFlowDeps {
     lookupUser: (uid) => lookupUser(uid),
     canExecute: (path, user) => canExecuteAs(path, user, { realpath: realpathSync, stat: statSync }),
     closedFolder: (path, user) => firstClosedFolder(path, user),
-    mergedPipConfig: (venvDir) => mergedPipConfig(io.env, io.env.HOME ?? '/root', venvDir),
-    pipCacheFor: ensurePipCache,
-    passthrough: (pipArgs) => (io.python ? runPassthrough(io.python, ['-m', 'pip', ...pipArgs], { signals: process }) : runPassthrough(io.realPip, pipArgs, { signals: process })),
+    mergedPipConfig: (venvDir, venvOwner) => mergedPipConfig(io.env, io.env.HOME ?? '/root', venvDir, undefined, venvOwner),
+    pipCacheFor: (owner, cacheRoot) => ensurePipCache(owner, cacheRoot, { command: ownPipCommandName(io.env), env: io.env, envPrefix: 'SAFE_PIP' }),
+    // As root, another user's venv's pip runs as them (cli/pip-passthrough.ts).
+    passthrough: (pipArgs) => (io.python ? runPipPassthrough(io.python, ['-m', 'pip', ...pipArgs], io.env) : runPipPassthrough(io.realPip, pipArgs, io.env)),
     openWorkspace: openPipWorkspace,
     indexLookups: () => {
       // pip's own timeout bounds our look-ups too; whatever is still in flight at the end is dropped.
@@ -59,8 +61,11 @@ export function realPipFlowDeps(io: PipFlowIo): PipFlowDeps {
       openLookups.add(lookups);
       return lookups;
     },
-    inspectWheels: (wheels, sitePackages) => inspectWheels(wheels, installedFiles(sitePackages)),
-    copyFile: (from, to) => copyFileSync(from, to),
+    inspectWheels: (wheels, sitePackages, owner) => {
+      const read = (path: string) => readWorkFile(path, owner);
+      return inspectWheels(wheels, installedFiles(sitePackages, read), read);
+    },
+    writeReport: writeReportFile,
   };
 }
 
@@ -72,5 +77,22 @@ export async function runPipInstallFlow(invocation: PipInvocation, argv: string[
   } finally {
     for (const lookups of openLookups) lookups.close();
     openLookups.clear();
+  }
+}
+
+/** pip's report at the path the user gave: created (mode 644 under the umask) or truncated, never through a link. */
+function writeReportFile(to: string, text: string): void {
+  let fd: number;
+  try {
+    fd = openSync(to, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY, 0o644);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(code === 'ELOOP' ? `pip's report was not written: ${to} is a link (written through, it could lead anywhere)` : `pip's report was not written to ${to} (${code ?? 'error'})`);
+  }
+  try {
+    const bytes = Buffer.from(text);
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+  } finally {
+    closeSync(fd);
   }
 }

@@ -22,8 +22,12 @@ function realPip(): string {
 /** `python -m pip …` routed by shims/python: that interpreter's pip, run as `python -m pip`. */
 const viaPython = env.SAFE_PIP_PYTHON || undefined;
 
-function passthrough(pipArgs: string[]): Promise<number> {
-  return viaPython ? runPassthrough(viaPython, ['-m', 'pip', ...pipArgs], { signals: process }) : runPassthrough(realPip(), pipArgs, { signals: process });
+async function passthrough(pipArgs: string[]): Promise<number> {
+  const [bin, args] = viaPython ? [viaPython, ['-m', 'pip', ...pipArgs]] : [realPip(), pipArgs];
+  // Root checks whose pip it is first (another user's venv runs as them): its own module, loaded only then.
+  if (process.geteuid?.() !== 0) return runPassthrough(bin, args, { signals: process });
+  const { runPipPassthrough } = await import('./pip-passthrough.js');
+  return runPipPassthrough(bin, args, env);
 }
 
 async function main(): Promise<number> {

@@ -9,6 +9,8 @@ export interface TypedAs {
   /** `npm` through the shim or shell function, otherwise `safe-npm`. */
   command: string;
   env: Record<string, string | undefined>;
+  /** Where the setting's environment twin starts: SAFE_PIP_ for safe-pip (default SAFE_NPM_). */
+  envPrefix?: 'SAFE_NPM' | 'SAFE_PIP';
 }
 
 export const DIRECT: TypedAs = { command: 'safe-npm', env: {} };
@@ -18,6 +20,6 @@ export const DIRECT: TypedAs = { command: 'safe-npm', env: {} };
  * file, so where SAFE_NPM_<NAME> sets it the fix is to unset that variable.
  */
 export function changeSettingCommand(key: 'runAsUser' | 'scriptUser' | 'cacheRoot' | 'sandbox', value: string, typed: TypedAs = DIRECT): string {
-  const name = `SAFE_NPM_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+  const name = `${typed.envPrefix ?? 'SAFE_NPM'}_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
   return typed.env[name] ? `unset ${name}` : `${typed.command} safe config set ${key} ${value}`;
 }

@@ -79,7 +79,7 @@ function requirementLines(items: readonly ReportItem[], s: PipSession): { hashed
 /** Read every fetched wheel: one report per item with findings (.pth that runs code, overwrites, a pip script…). */
 export function inspectFetched(items: readonly ReportItem[], wheels: ReadonlyMap<string, string>, s: PipSession): PackageReport[] {
   const toInspect = items.filter((i) => !i.editable && wheels.has(i.canonical)).map((i) => ({ name: i.name, file: wheels.get(i.canonical)! }));
-  const inspected = s.deps.inspectWheels(toInspect, destinationSitePackages(s));
+  const inspected = s.deps.inspectWheels(toInspect, destinationSitePackages(s), s.owner);
   const reports: PackageReport[] = [];
   for (const item of items) {
     const findings = inspected.get(item.canonical) ?? [];

@@ -19,7 +19,7 @@ import { guardCooldown, runPip, say, type PipSession, type Resolved } from './pi
 export function finishDryRun(resolved: Resolved, s: PipSession): number {
   const userReport = optionValues(s.inv.items, '--report').at(-1);
   if (userReport === '-') s.deps.stdout(`${resolved.reportText.trimEnd()}\n`);
-  else if (userReport) s.deps.copyFile(resolved.reportPath, resolve(s.deps.cwd, userReport));
+  else if (userReport) s.deps.writeReport(resolve(s.deps.cwd, userReport), resolved.reportText);
   if (s.quiet === 0 && resolved.items.length) s.deps.stdout(`Would install ${[...resolved.items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((i) => `${i.name}-${i.version}`).join(' ')}\n`);
   return ExitCode.ok;
 }
@@ -66,7 +66,7 @@ export async function installExactly(resolved: Resolved, wheels: ReadonlyMap<str
 function copyUserReport(resolved: Resolved, s: PipSession): void {
   const userReport = optionValues(s.inv.items, '--report').at(-1);
   if (userReport === '-') s.deps.stdout(`${resolved.reportText.trimEnd()}\n`);
-  else if (userReport) s.deps.copyFile(resolved.reportPath, resolve(s.deps.cwd, userReport));
+  else if (userReport) s.deps.writeReport(resolve(s.deps.cwd, userReport), resolved.reportText);
 }
 
 /** `pip install --no-index --find-links DIR --require-hashes -r <name==version --hash=…>`, with the user's install options. */

@@ -45,7 +45,8 @@ export interface PipFlowDeps {
   /** The first folder on the way to `path` that `user` cannot enter (run/can-enter.ts). */
   closedFolder?(path: string, user: Pick<UserAccount, 'uid' | 'gid'>): { path: string; mode: number } | undefined;
   /** The invoking user's pip configuration files merged into one text (`devNull`: files are off). */
-  mergedPipConfig(venvDir: string | undefined): string;
+  /** `venvOwner`: whose venv it is (its pip.conf is read as them). */
+  mergedPipConfig(venvDir: string | undefined, venvOwner?: UserAccount): string;
   /** The owner's pip cache folder (made and owned by them), or undefined: pip runs without one. */
   pipCacheFor(owner: UserAccount, cacheRoot: string): string | undefined;
   /** The real pip, untouched (a command pip itself must answer). */
@@ -54,9 +55,17 @@ export interface PipFlowDeps {
   openWorkspace(owner: UserAccount | undefined, python: string): PipWorkspace;
   /** Index look-ups of one run: bounded concurrency, each URL once, the pages pip read not asked for again. */
   indexLookups(): Pick<IndexLookups, 'project' | 'releaseRequires' | 'known'>;
-  /** Read the fetched wheels: what they would install that runs code or overwrites other files. */
-  inspectWheels(wheels: WheelToInspect[], sitePackages: string | undefined): Map<string, Finding[]>;
-  copyFile(from: string, to: string): void;
+  /**
+   * Read the fetched wheels: what they would install that runs code or overwrites other files.
+   * `owner`: whose files they are (root reads them as that user).
+   */
+  inspectWheels(wheels: WheelToInspect[], sitePackages: string | undefined, owner: UserAccount | undefined): Map<string, Finding[]>;
+  /**
+   * pip's report where the user asked for it (`--report FILE`): the text read from the work folder,
+   * written as a new file or over the old one's bytes — never a copy of the work folder's file,
+   * whose mode (set-id bits too) its owner chose (attack trial), never through a link.
+   */
+  writeReport(to: string, text: string): void;
   /** Diagnostics (SAFE_PIP_TIMING=1): a named point in time; absent otherwise. */
   mark?(label: string): void;
 }

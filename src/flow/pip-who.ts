@@ -128,7 +128,7 @@ function childEnv(s: PipSession): Record<string, string | undefined> {
   out.LOGNAME = owner.name;
   out.PATH = [dirname(s.pipEnv.python), '/usr/local/bin', '/usr/bin', '/bin'].join(':');
   // Root's config may be unreadable by the owner: hand over a private merged copy.
-  const merged = deps.mergedPipConfig(s.pipEnv.venvDir);
+  const merged = deps.mergedPipConfig(s.pipEnv.venvDir, owner);
   if (merged === devNull) out.PIP_CONFIG_FILE = devNull;
   else {
     const conf = join(work.root, 'pip.conf');

@@ -20,6 +20,7 @@ import type { Command, RunOptions, RunResult } from '../run/run-command.js';
 import { readRegularFileIfExists } from '../run/user-files.js';
 import type { UserAccount } from '../run/users.js';
 import { shellWord } from '../ui/shell-word.js';
+import { ensureCacheRoot } from '../run/cache-root.js';
 
 export interface NpmInstallJob {
   realNpm: string;
@@ -112,11 +113,7 @@ export function npmEnvFor(job: Pick<NpmInstallJob, 'env'>, user: UserAccount | u
  * user's folder for their own.
  */
 export function ensureUserCache(cacheRoot: string, user: UserAccount, kind = 'npm', typed: TypedAs = DIRECT): string {
-  mkdirSync(cacheRoot, { recursive: true, mode: 0o755 });
-  const root = statSync(cacheRoot);
-  if (process.geteuid?.() === 0 && (root.uid !== 0 || (root.mode & 0o022) !== 0)) {
-    throw new CacheRootError(cacheRoot, typed);
-  }
+  ensureCacheRoot(cacheRoot, typed);
   const userDir = join(cacheRoot, user.name);
   // `recursive`: no EEXIST when another run (of this user) makes it between our look and our mkdir.
   mkdirSync(userDir, { recursive: true, mode: 0o700 });
@@ -127,12 +124,6 @@ export function ensureUserCache(cacheRoot: string, user: UserAccount, kind = 'np
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (lstatSync(dir).uid !== user.uid) chownTree(dir, user.uid, user.gid);
   return dir;
-}
-
-class CacheRootError extends UsageError {
-  constructor(cacheRoot: string, typed: TypedAs) {
-    super(`the cache root ${cacheRoot} must belong to root and be writable by root only (chown root: ${shellWord(cacheRoot)} && chmod go-w ${shellWord(cacheRoot)}, or: ${changeSettingCommand('cacheRoot', '<dir>', typed)})`);
-  }
 }
 
 export interface PrivateArea {

@@ -4,6 +4,7 @@
  * what the user asked for: we pass a private merged copy through PIP_CONFIG_FILE (read last).
  */
 import { UsageError } from '../core/errors.js';
+import { asUserSync } from '../run/effective-user.js';
 import { readRegularFile } from '../run/user-files.js';
 
 /** A pip config file is data: a device or FIFO in its place is refused (exit 64), not read. */
@@ -63,15 +64,24 @@ export function writeIni(sections: IniSections): string {
 
 /**
  * The merged config text, or `devNull` when PIP_CONFIG_FILE disables every file. Unreadable or
- * missing files are skipped (pip does the same).
+ * missing files are skipped (pip does the same). The venv's own pip.conf is read as `venvOwner`
+ * (root installing into another user's venv): the venv is theirs, and a link they put in its place
+ * led root to read a root-only file into the copy handed to them (attack trial).
  */
-export function mergedPipConfig(env: Record<string, string | undefined>, home: string, venvDir: string | undefined, read = readPipConfigFile): string {
+export function mergedPipConfig(
+  env: Record<string, string | undefined>,
+  home: string,
+  venvDir: string | undefined,
+  read = readPipConfigFile,
+  venvOwner?: { uid: number; gid: number },
+): string {
   if (env.PIP_CONFIG_FILE === devNull) return devNull;
   const merged: IniSections = new Map();
+  const venvFile = venvDir === undefined ? undefined : join(venvDir, 'pip.conf');
   for (const file of pipConfigFiles(env, home, venvDir)) {
     let text: string;
     try {
-      text = read(file);
+      text = file === venvFile ? asUserSync(venvOwner, () => read(file)) : read(file);
     } catch (error) {
       if (error instanceof UsageError) throw error;
       continue;

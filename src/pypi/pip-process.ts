@@ -4,7 +4,10 @@
  */
 import { spawn, type StdioOptions } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readRegularBytesAs } from '../run/user-files.js';
+import { ensureCacheRoot } from '../run/cache-root.js';
+import { DIRECT, type TypedAs } from '../config/setting-advice.js';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -251,7 +254,9 @@ export interface PipWorkspace {
 
 export function openPipWorkspace(owner: UserAccount | undefined, python: string): PipWorkspace {
   const work = makeWorkDir(owner);
-  const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+  // The work folder is the pip user's (their code runs in pip): root reads what is in it as them.
+  const read = (path: string) => readWorkFile(path, owner);
+  const sha256 = (path: string) => createHash('sha256').update(read(path)).digest('hex');
   const held = new Set<HeldInstall>();
   return {
     root: work.root,
@@ -281,14 +286,14 @@ export function openPipWorkspace(owner: UserAccount | undefined, python: string)
     readPage(path) {
       try {
         if (!path.startsWith(`${work.pages}/`)) return undefined;
-        const page = JSON.parse(readFileSync(path, 'utf8')) as { url?: unknown; contentType?: unknown; body?: unknown };
+        const page = JSON.parse(read(path).toString('utf8')) as { url?: unknown; contentType?: unknown; body?: unknown };
         return typeof page.url === 'string' && typeof page.contentType === 'string' && typeof page.body === 'string' ? { url: page.url, contentType: page.contentType, body: page.body } : undefined;
       } catch {
         return undefined;
       }
     },
     runPip: async (run) => {
-      const res = await runGuardedPip(run, { python, work, owner });
+      const res = await runGuardedPip(run, { python, work, owner, read });
       if (res.held) {
         const h = res.held;
         held.add(h);
@@ -302,7 +307,7 @@ export function openPipWorkspace(owner: UserAccount | undefined, python: string)
   };
 }
 
-async function runGuardedPip(run: GuardedPipRun, at: { python: string; work: WorkDir; owner: UserAccount | undefined }): Promise<GuardedPipResult> {
+async function runGuardedPip(run: GuardedPipRun, at: { python: string; work: WorkDir; owner: UserAccount | undefined; read: (path: string) => Buffer }): Promise<GuardedPipResult> {
   const { cmd, sidecar } = guardedPipCommand({
     python: at.python, work: at.work, owner: at.owner, cwd: run.cwd, env: run.env,
     pipArgs: run.pipArgs, allow: run.allow, digests: run.digests, keep: run.keep, cooldown: run.cooldown, report: run.report, keepPages: run.keepPages,
@@ -310,9 +315,16 @@ async function runGuardedPip(run: GuardedPipRun, at: { python: string; work: Wor
   });
   // The guard writes its sidecar as pip goes: look-ups for what it found start before pip is done.
   const onProgress = run.onProgress;
+  const readSidecar = (path: string): GuardSidecar => {
+    try {
+      return JSON.parse(at.read(path).toString('utf8')) as GuardSidecar;
+    } catch {
+      return {};
+    }
+  };
   const watcher = onProgress ? setInterval(() => onProgress(readSidecar(sidecar)), 100) : undefined;
   const started = startCommand(cmd, run.stdio, Boolean(run.hold));
-  const readReport = () => (run.report && existsSync(run.report) ? readFileSync(run.report, 'utf8') : undefined);
+  const readReport = () => (run.report && existsSync(run.report) ? at.read(run.report).toString('utf8') : undefined);
   // A held install says "held" on its control socket, or ends (a refusal, pip's own error) without.
   const heldOrDone = await new Promise<'held' | RunResult>((resolvePromise, reject) => {
     let said = '';
@@ -342,26 +354,26 @@ async function runGuardedPip(run: GuardedPipRun, at: { python: string; work: Wor
   return { code: GUARD_HELD, stdout: '', stderr: '', sidecar: readSidecar(sidecar), report: readReport(), held: heldInstall };
 }
 
-function readSidecar(path: string): GuardSidecar {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as GuardSidecar;
-  } catch {
-    return {};
-  }
+/** A file of the work folder, read as its owner (the pip user): a regular file only, of any size. */
+export function readWorkFile(path: string, owner: Pick<UserAccount, 'uid' | 'gid'> | undefined): Buffer {
+  return readRegularBytesAs(owner, path, { what: 'a file of safe-pip\'s work folder', maxBytes: Number.MAX_SAFE_INTEGER });
 }
 
 /** The owner's pip cache: in their home when they own it, else under `cacheRoot`; undefined: none usable. */
-export function ensurePipCache(owner: UserAccount, cacheRoot: string): string | undefined {
+export function ensurePipCache(owner: UserAccount, cacheRoot: string, typed: TypedAs = DIRECT): string | undefined {
   try {
     if (owner.home && existsSync(owner.home) && statSync(owner.home).uid === owner.uid) return join(owner.home, '.cache', 'pip');
   } catch {
     /* fall through */
   }
+  // A cache root another user can write is refused (exit 64), as safe-npm's is: root makes and
+  // chowns the folder below by path (run/cache-root.ts).
+  ensureCacheRoot(cacheRoot, typed);
   try {
-    mkdirSync(cacheRoot, { recursive: true, mode: 0o755 });
     const dir = join(cacheRoot, `pip-${owner.uid}`);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    chownSync(dir, owner.uid, owner.gid);
+    if (!lstatSync(dir).isDirectory()) return undefined;
+    lchownSync(dir, owner.uid, owner.gid);
     return dir;
   } catch {
     return undefined;

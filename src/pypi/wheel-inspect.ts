@@ -92,8 +92,11 @@ export interface InstalledFiles {
   owners: Map<string, string>;
 }
 
+/** How a file is read: root reads another user's wheels and site-packages as that user (readWorkFile). */
+export type ReadBytes = (path: string) => Buffer;
+
 /** Files of every installed distribution, from `*.dist-info/RECORD` in site-packages. */
-export function installedFiles(sitePackages: string | undefined): InstalledFiles {
+export function installedFiles(sitePackages: string | undefined, read: ReadBytes = (p) => readFileSync(p)): InstalledFiles {
   const owners = new Map<string, string>();
   if (!sitePackages || !existsSync(sitePackages)) return { owners };
   for (const e of readdirSync(sitePackages)) {
@@ -101,7 +104,7 @@ export function installedFiles(sitePackages: string | undefined): InstalledFiles
     if (!m) continue;
     let record = '';
     try {
-      record = readFileSync(join(sitePackages, e, 'RECORD'), 'utf8');
+      record = read(join(sitePackages, e, 'RECORD')).toString('utf8');
     } catch {
       continue;
     }
@@ -124,7 +127,7 @@ export interface WheelToInspect {
  * Findings for a set of wheels about to be installed together. `installed` are the files already in
  * the destination; a file owned by the same distribution (an upgrade) is fine.
  */
-export function inspectWheels(wheels: readonly WheelToInspect[], installed: InstalledFiles): Map<string, Finding[]> {
+export function inspectWheels(wheels: readonly WheelToInspect[], installed: InstalledFiles, read: ReadBytes = (p) => readFileSync(p)): Map<string, Finding[]> {
   const out = new Map<string, Finding[]>();
   const claimed = new Map<string, string>();
   for (const w of wheels) {
@@ -132,7 +135,7 @@ export function inspectWheels(wheels: readonly WheelToInspect[], installed: Inst
     const canonical = normalizePypiName(w.name);
     let entries: ZipEntry[];
     try {
-      entries = readZip(readFileSync(w.file));
+      entries = readZip(read(w.file));
     } catch (error) {
       findings.push({ check: CHECK_ID, severity: 'block', message: `cannot read wheel ${w.file}: ${(error as Error).message}` });
       out.set(canonical, findings);

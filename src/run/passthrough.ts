@@ -22,6 +22,8 @@ export interface PassthroughOptions {
   cwd?: string;
   /** Signals received here are forwarded to the child (and no longer kill us). */
   signals?: SignalSource;
+  /** Run as this user (root only; its own group, no others). */
+  as?: { uid: number; gid: number };
 }
 
 /** 128 + signal number, like a shell reports a child killed by a signal. */
@@ -32,7 +34,7 @@ export function exitCodeForSignal(signal: NodeJS.Signals): number {
 
 export function runPassthrough(bin: string, args: readonly string[], options: PassthroughOptions = {}): Promise<number> {
   return new Promise<number>((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: 'inherit', env: options.env, cwd: options.cwd });
+    const child = spawn(bin, args, { stdio: 'inherit', env: options.env, cwd: options.cwd, ...(options.as ? { uid: options.as.uid, gid: options.as.gid } : {}) });
     const handlers = FORWARDED_SIGNALS.map((sig) => {
       const fn = (): void => {
         // the terminal usually signals the whole process group already; forwarding covers `kill <our pid>`

@@ -7,6 +7,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { UsageError } from '../core/errors.js';
+import { asUserSync } from './effective-user.js';
 
 export const MAX_USER_FILE_BYTES = 10 * 1024 * 1024;
 
@@ -19,6 +20,11 @@ export interface ReadOptions {
 
 /** Contents as UTF-8; a UsageError (exit 64) naming the path when it is not a regular file or too big. ENOENT is rethrown as is. */
 export function readRegularFile(path: string, options: ReadOptions): string {
+  return readRegularBytes(path, options).toString('utf8');
+}
+
+/** As readRegularFile, the bytes. */
+export function readRegularBytes(path: string, options: ReadOptions): Buffer {
   const max = options.maxBytes ?? MAX_USER_FILE_BYTES;
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   try {
@@ -37,10 +43,21 @@ export function readRegularFile(path: string, options: ReadOptions): string {
         break;
       }
     }
-    return buffer.subarray(0, length).toString('utf8');
+    return buffer.subarray(0, length);
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * A file in a folder another user controls (safe-pip's work folder, which belongs to the user pip
+ * runs as; a venv of theirs), read by root as that user (effective ids, asUserSync): a link they put
+ * there leads only where they could read themselves (attack trial: a venv's pip.conf linked to a
+ * root-only secret, and a report swapped for a set-id program), and a FIFO or device in its place is
+ * refused, not waited on. `user` undefined (not root, or root's own folder): read as ourselves.
+ */
+export function readRegularBytesAs(user: { uid: number; gid: number } | undefined, path: string, options: ReadOptions): Buffer {
+  return asUserSync(user, () => readRegularBytes(path, options));
 }
 
 /** As readRegularFile, but a missing file is `undefined`. */

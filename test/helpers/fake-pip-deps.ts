@@ -120,7 +120,7 @@ export async function fakePipDeps(setup: FakePipSetup) {
   const stdout: string[] = [];
   const runs: GuardedPipRun[] = [];
   const files = new Map<string, string>();
-  const copies: Array<[string, string]> = [];
+  const reports: Array<[string, string]> = [];
   const passthroughs: string[][] = [];
   const scripted = scriptedPrompts(setup);
   /** Names the index was asked about (project documents), in order. */
@@ -229,12 +229,12 @@ export async function fakePipDeps(setup: FakePipSetup) {
       inspected.push(...wheels.map((w) => w.file));
       return new Map(Object.entries(setup.wheelFindings ?? {}));
     },
-    copyFile: (from, to) => void copies.push([from, to]),
+    writeReport: (to, text) => void reports.push([to, text]),
   };
 
   const byKind = (pred: (r: GuardedPipRun) => boolean) => runs.filter(pred).map((r) => r.pipArgs);
   return {
-    projectLookups, deps, store, runs, files, copies, passthroughs, asked: scripted.asked, questions: scripted.questions, confirmed: scripted.confirmed,
+    projectLookups, deps, store, runs, files, reports, passthroughs, asked: scripted.asked, questions: scripted.questions, confirmed: scripted.confirmed,
     text: () => stderr.join(''),
     out: () => stdout.join(''),
     /** pip's resolves: dry runs, and installs held after their resolve. */

@@ -1,0 +1,77 @@
+/**
+ * pip's own commands (list, freeze, show, uninstall, cache, …) go straight to the real pip. Which
+ * code that runs is its environment's: root running the pip of a venv another user owns ran their
+ * code as root (a `.pth` file in its site-packages: attack trial). So root runs the pip of another
+ * user's venv as that user — what safe-pip's installs there do too (pip never runs as root under
+ * safe-pip in a venv that is not root's) — and refuses a pip that someone other than root could have
+ * changed outside any venv. Everyone else, and root's own pip, run it as it is, at once.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { ExitCode } from '../core/exit-codes.js';
+import { Blocked } from '../core/errors.js';
+import { describeRedirectable, redirectableAt } from '../run/redirectable-path.js';
+import { runPassthrough } from '../run/passthrough.js';
+import { lookupUser, type UserAccount } from '../run/users.js';
+import { shellWord, shellWords } from '../ui/shell-word.js';
+
+/** The venv a pip script or interpreter (as found on PATH, not resolved) belongs to, if any. */
+export function venvOf(bin: string): string | undefined {
+  const prefix = dirname(dirname(bin));
+  return basename(dirname(bin)) === 'bin' && existsSync(join(prefix, 'pyvenv.cfg')) ? prefix : undefined;
+}
+
+export interface PassthroughPlan {
+  /** Run as this user (root, another user's venv). */
+  as?: UserAccount;
+  env: Record<string, string | undefined>;
+}
+
+/**
+ * How root runs `bin` (a pip script, or python for `-m pip`): as the owner of its venv when that is
+ * another user, with their HOME; else as itself, unless someone other than root could change the
+ * file or the way to it (refused: 65). Not root: as it is.
+ */
+export function passthroughPlan(
+  bin: string,
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+  isRoot: boolean,
+  lookup: (uid: number) => UserAccount | undefined = lookupUser,
+): PassthroughPlan {
+  if (!isRoot) return { env };
+  const venv = venvOf(bin);
+  if (venv) {
+    const uid = statSync(venv).uid;
+    if (uid === 0) return checkedRootOwned(bin, args, env);
+    const owner = lookup(uid);
+    if (!owner) throw new Blocked(`safe-pip: root will not run ${bin}: its virtual environment ${venv} belongs to uid ${uid}, which has no account here (its code would run as root)`, ExitCode.blocked);
+    // The owner's own HOME (pip's cache and config are theirs there), as for safe-pip's installs.
+    return { as: owner, env: { ...env, HOME: owner.home, USER: owner.name, LOGNAME: owner.name } };
+  }
+  return checkedRootOwned(bin, args, env);
+}
+
+function checkedRootOwned(bin: string, args: readonly string[], env: Record<string, string | undefined>): PassthroughPlan {
+  let changeable: string | undefined;
+  try {
+    const found = redirectableAt(bin);
+    const file = statSync(bin);
+    changeable = found ? describeRedirectable(found) : file.uid !== 0 ? `the file (uid ${file.uid})` : (file.mode & 0o022) !== 0 ? 'the file (writable by group or others)' : undefined;
+  } catch {
+    return { env }; // not there: the run says so, as pip's own absence does
+  }
+  if (changeable) {
+    throw new Blocked(`safe-pip: root will not run ${bin}: ${changeable} can be changed by someone other than root, whose code would then run as root; run it as that user: runuser -u <user> -- ${shellWords([bin, ...args])}`, ExitCode.blocked);
+  }
+  return { env };
+}
+
+/** Run the real pip (or `python -m pip`) for a command safe-pip passes through; its exit code. */
+export function runPipPassthrough(bin: string, args: string[], env: Record<string, string | undefined>): Promise<number> {
+  const plan = passthroughPlan(bin, args, env, process.geteuid?.() === 0);
+  if (plan.as) {
+    process.stderr.write(`safe-pip: running ${shellWord(bin)} as ${plan.as.name}, who owns its virtual environment (its code does not run as root)\n`);
+  }
+  return runPassthrough(bin, args, { signals: process, ...(plan.as ? { as: plan.as, env: plan.env } : {}) });
+}
