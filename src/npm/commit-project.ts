@@ -17,6 +17,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { copyTreeAs, existsNoFollow as exists, handOverTree, removeTree, writeNewFile } from '../run/fs-ownership.js';
 import { readRegularFile } from '../run/user-files.js';
 import { isWithin } from '../run/within.js';
+import { relocateStagedLockfiles } from './staged-lockfile-paths.js';
 import { SafeError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { describeRedirectable, redirectableAt } from '../run/redirectable-path.js';
@@ -72,6 +73,8 @@ export interface CommitResult {
 }
 
 export function commitStaged(request: CommitRequest): CommitResult {
+  // Paths npm recorded relative to the staging copy, to folders outside it: relative to the project.
+  if (request.stageRoot) for (const { staged, original } of request.folders) relocateStagedLockfiles(staged, original, request.stageRoot);
   const entries: JournalEntry[] = [];
   for (const { staged, original } of request.folders) {
     const files = SYNCED_FILES.filter((f) => existsSync(join(staged, f)) && !sameBytes(join(staged, f), join(original, f)));

@@ -945,6 +945,38 @@ describe('installs as npm would', () => {
     expect(readFileSync(join(ours, 'package-lock.json'), 'utf8')).toBe(readFileSync(join(twin, 'package-lock.json'), 'utf8'));
   });
 
+  it('an absolute `file:` dependency of a root-owned project: the lockfiles are npm\'s, byte for byte (they named the folder relative to the staging copy; the next npm ci failed)', async () => {
+    const work = await makeTempDir('safe-npm-absolute-file-');
+    chmodSync(work, 0o755);
+    const lib = join(work, 'lib', 'local-tool');
+    mkdirSync(lib, { recursive: true });
+    writeFileSync(join(lib, 'package.json'), '{"name":"local-tool","version":"1.0.0"}');
+    const beside = join(work, 'beside');
+    mkdirSync(beside);
+    writeFileSync(join(beside, 'package.json'), '{"name":"beside","version":"1.0.0"}');
+    const twins = ['plain', 'ours'].map((name) => {
+      const dir = join(work, name);
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'p', version: '1.0.0', dependencies: { 'local-tool': `file:${lib}`, beside: 'file:../beside' } }));
+      return dir;
+    });
+    spawnSync('chmod', ['-R', 'a+rX', work]);
+    const [plain, ours] = twins as [string, string];
+    const npm = await runTool('npm', ['install'], { cwd: plain, sandbox, env: { PATH: SYSTEM_PATH } });
+    expect(npm.exitCode, show(npm)).toBe(0);
+    const r = await safeNpm(['install'], ours);
+    expect(r.exitCode, show(r)).toBe(0);
+    for (const file of ['package-lock.json', join('node_modules', '.package-lock.json')]) {
+      expect(readFileSync(join(ours, file), 'utf8'), file).toBe(readFileSync(join(plain, file), 'utf8'));
+    }
+    expect(readlinkSync(join(ours, 'node_modules', 'local-tool'))).toBe(readlinkSync(join(plain, 'node_modules', 'local-tool')));
+    // The project's own npm ci, from the lockfile written: the folder is found.
+    rmSync(join(ours, 'node_modules'), { recursive: true });
+    const ci = await runTool('npm', ['ci'], { cwd: ours, sandbox, env: { PATH: SYSTEM_PATH } });
+    expect(ci.exitCode, show(ci)).toBe(0);
+    expect(realpathSync(join(ours, 'node_modules', 'local-tool'))).toBe(lib);
+  });
+
   it('a folder or tarball typed relative to a subfolder is the one npm installs, -g and -w (npm ran from the project root and read another: a planted ../t.tgz went in)', async () => {
     const nobody = { uid: 65534, gid: 65534 };
     const userSandbox = await makeSandbox({ registry: registry.url, owner: nobody });
