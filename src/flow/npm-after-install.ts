@@ -4,7 +4,7 @@
  */
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { SafeError } from '../core/errors.js';
 import type { AfterInstallContext, ExecContext } from './npm-session.js';
 import { readPackageJson, replayInstallScripts, rootScriptsRun } from './npm-scripts.js';
@@ -72,7 +72,7 @@ export async function afterNpmInstall(context: AfterInstallContext, deps: AfterI
       runnerDeps: () => ({
         user,
         settings,
-        toolchain: locateToolchain({ node: deps.nodePath, npmCli: npmCliOf(context.realNpm) }),
+        toolchain: locateToolchain({ node: deps.nodePath, npmCli: npmCliOf(context.realNpm, deps.nodePath) }),
         npmConfig: { nodedir: str('nodedir'), python: str('python'), cafile: str('cafile'), userAgent: str('user-agent') },
         parentEnv: context.env,
         cacheDir: scriptCacheFor(user, settings.cacheRoot, mode.kind === 'self' ? deps.cacheHome : undefined),
@@ -104,14 +104,28 @@ function reportGlobalScripts(context: AfterInstallContext, deps: AfterInstallDep
   return 0;
 }
 
-/** npm's own npm-cli.js behind the real npm on PATH; undefined (the npm next to node) when it is a wrapper. */
-function npmCliOf(realNpm: string): string | undefined {
+/**
+ * npm's own npm-cli.js for the script runner: the one behind the real npm on PATH; when that is a
+ * wrapper script, the npm next to node, else the system's. A node that is not the system's (Node 22
+ * from the \`node\` package, a smoke run) has no npm beside it: the install crashed after npm had
+ * written the project (70). Undefined: none found (locateToolchain says so).
+ */
+function npmCliOf(realNpm: string, nodePath: string): string | undefined {
   try {
     const path = realpathSync(realNpm);
-    return path.endsWith('npm-cli.js') ? path : undefined;
+    if (path.endsWith('npm-cli.js')) return path;
   } catch {
-    return undefined;
+    /* not there: the other places */
   }
+  const beside = (node: string) => {
+    try {
+      return join(dirname(realpathSync(node)), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
+    } catch {
+      return undefined;
+    }
+  };
+  const candidates = [beside(nodePath), '/usr/lib/node_modules/npm/bin/npm-cli.js', '/usr/local/lib/node_modules/npm/bin/npm-cli.js'];
+  return candidates.find((c): c is string => c !== undefined && existsSync(c));
 }
 
 /**

@@ -3,7 +3,8 @@
  * its advice names safe-npm as the user typed it. The real runner and discovery; only bubblewrap is
  * absent (bwrap: null) and the sandbox setting requires it, so nothing is spawned.
  */
-import { chmodSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, realpathSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { defaultSettings } from '../../../src/config/settings.js';
 import { SafeStore } from '../../../src/config/store.js';
@@ -11,6 +12,10 @@ import { replayInstallScripts } from '../../../src/flow/npm-scripts.js';
 import { discoverInstallScripts, locateToolchain, makeApproval, runInstallScripts } from '../../../src/npm/scripts/index.js';
 import type { Prompts } from '../../../src/ui/prompts.js';
 import { tempDir, writeProject } from '../npm-scripts/fixture.js';
+
+// The system's npm, as the flow passes it: a node that is not the system's (Node 22 from the \`node\`
+// package, for a smoke run) has no npm beside it.
+const npmCli = realpathSync(execFileSync('which', ['npm'], { encoding: 'utf8' }).trim());
 
 const noPrompts: Prompts = { askAboutPackage: async () => 'abort', chooseApprovals: async () => [], confirm: async () => false };
 
@@ -34,7 +39,7 @@ describe('script runner notices', () => {
         runInstallScripts,
         runnerDeps: () => ({
           user: { name: 'nobody', uid: 65534, gid: 65534, home: '/nonexistent', shell: '/usr/sbin/nologin' },
-          settings, toolchain: locateToolchain({ node: process.execPath }), parentEnv: {}, cacheDir: tempDir('safe-npm-script-cache-'), bwrap: null, contain: null,
+          settings, toolchain: locateToolchain({ node: process.execPath, npmCli }), parentEnv: {}, cacheDir: tempDir('safe-npm-script-cache-'), bwrap: null, contain: null,
         }),
       },
     );
