@@ -27,6 +27,7 @@ const secondsTaken: Record<string, number> = {
   'test/integration/registry-faults.test.ts': 50,
   'test/integration/shims.test.ts': 49,
   'test/integration/safe-pip.own-name.test.ts': 28,
+  'test/integration/safe-pip.root-boundary.test.ts': 14,
   'test/integration/safe-pip.tty.test.ts': 28,
   'test/integration/safe-pip.lock.test.ts': 26,
   'test/fuzz/argv.test.ts': 24,
