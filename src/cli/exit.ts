@@ -9,6 +9,11 @@ import { neutralize } from '../ui/neutralize.js';
 
 /** `undefined`: the real tool ran in this process and owns the exit code. */
 export function exitWith(tool: 'safe-npm' | 'safe-pip', run: Promise<number | undefined>, debug: boolean): void {
+  // Once everything is done (the event loop empty, every 'exit' listener of ours and of libraries
+  // added by then run first), leave at once: Node's own teardown of the process (its heap) took
+  // 35-70 ms, in which our signal handlers were gone and a Ctrl-C killed the process outright — exit
+  // 130 with nothing said, the install complete. It also made every command that much slower.
+  process.once('beforeExit', () => process.once('exit', () => process.exit()));
   run.then(
     (code) => {
       if (code !== undefined) process.exitCode = code;
