@@ -51,3 +51,13 @@ _sp_find_real() {
   done
   IFS=$_sp_ifs
 }
+
+# _sp_root_checks REAL: 0 when root is about to run REAL (a pip, or python for `-m pip`) of a virtual
+# environment, or one not root's own: safe-pip then runs it as the venv's owner or refuses it (their
+# code in it — a .pth file — must not run as root). Otherwise the real tool runs straight away.
+_sp_root_checks() {
+  [ "$(id -u)" = 0 ] || return 1
+  _sp_bindir=${1%/*}
+  [ -f "$_sp_bindir/../pyvenv.cfg" ] && return 0
+  ! [ -O "$1" ]
+}

@@ -15,7 +15,9 @@ import { runPipPassthrough } from './pip-passthrough.js';
 import { isRoot, lookupUser, ownerOf } from '../run/users.js';
 import { inquirerPrompts } from '../ui/prompts.js';
 import { ownPipCommandName } from './own-command.js';
+import { dirname } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { describeRedirectable, redirectableAt } from '../run/redirectable-path.js';
 
 export interface PipFlowIo {
   env: Record<string, string | undefined>;
@@ -82,6 +84,12 @@ export async function runPipInstallFlow(invocation: PipInvocation, argv: string[
 
 /** pip's report at the path the user gave: created (mode 644 under the umask) or truncated, never through a link. */
 function writeReportFile(to: string, text: string): void {
+  // Root writes where the path leads: a folder on the way that another user can change would let
+  // them lead it to any file of root's (attack trial: a link in their folder to a root folder).
+  if (process.geteuid?.() === 0) {
+    const found = redirectableAt(dirname(to));
+    if (found) throw new UsageError(`pip's report was not written to ${to}: ${describeRedirectable(found)} can be changed by someone other than root`);
+  }
   let fd: number;
   try {
     fd = openSync(to, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY, 0o644);

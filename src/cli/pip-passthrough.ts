@@ -6,7 +6,7 @@
  * safe-pip in a venv that is not root's) — and refuses a pip that someone other than root could have
  * changed outside any venv. Everyone else, and root's own pip, run it as it is, at once.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ExitCode } from '../core/exit-codes.js';
 import { Blocked } from '../core/errors.js';
@@ -14,6 +14,24 @@ import { describeRedirectable, redirectableAt } from '../run/redirectable-path.j
 import { runPassthrough } from '../run/passthrough.js';
 import { lookupUser, type UserAccount } from '../run/users.js';
 import { shellWord, shellWords } from '../ui/shell-word.js';
+
+/** The site-packages folders of a venv (lib/pythonX.Y/site-packages, lib64 too). */
+function sitePackagesOf(venv: string): string[] {
+  const out: string[] = [];
+  for (const lib of ['lib', 'lib64']) {
+    let entries: string[];
+    try {
+      entries = readdirSync(join(venv, lib));
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const dir = join(venv, lib, e, 'site-packages');
+      if (/^python\d/.test(e) && existsSync(dir)) out.push(dir);
+    }
+  }
+  return out;
+}
 
 /** The venv a pip script or interpreter (as found on PATH, not resolved) belongs to, if any. */
 export function venvOf(bin: string): string | undefined {
@@ -42,8 +60,17 @@ export function passthroughPlan(
   if (!isRoot) return { env };
   const venv = venvOf(bin);
   if (venv) {
-    const uid = statSync(venv).uid;
-    if (uid === 0) return checkedRootOwned(bin, args, env);
+    // Whose code it runs: the venv's, and its site-packages' (a root venv whose site-packages
+    // another user owns or can write ran their .pth as root: attack trial).
+    const folders = [venv, ...sitePackagesOf(venv)].map((path) => ({ path, st: statSync(path) }));
+    const owners = [...new Set(folders.map((f) => f.st.uid).filter((u) => u !== 0))];
+    const open = folders.find((f) => (f.st.mode & 0o022) !== 0);
+    if (owners.length > 1 || (owners.length === 0 && open)) {
+      const what = owners.length > 1 ? `its folders belong to several users (uids ${owners.join(', ')})` : `${open!.path} is writable by group or others`;
+      throw new Blocked(`safe-pip: root will not run ${bin}: ${what}, whose code would run as root; run it as the venv's owner: runuser -u <user> -- ${shellWords([bin, ...args])}`, ExitCode.blocked);
+    }
+    if (owners.length === 0) return checkedRootOwned(bin, args, env);
+    const uid = owners[0]!;
     const owner = lookup(uid);
     if (!owner) throw new Blocked(`safe-pip: root will not run ${bin}: its virtual environment ${venv} belongs to uid ${uid}, which has no account here (its code would run as root)`, ExitCode.blocked);
     // The owner's own HOME (pip's cache and config are theirs there), as for safe-pip's installs.

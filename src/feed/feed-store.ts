@@ -4,7 +4,9 @@
  * once per process, by the known-malicious check. A download that fails, is cut short or is not a
  * valid export never replaces the copy we have (written to a temporary file, renamed into place).
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { writeNewFile } from '../run/fs-ownership.js';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Ecosystem, FailedFeedUpdate, FeedState } from '../core/types.js';
@@ -76,7 +78,7 @@ function noteFailedUpdate(path: string, failure: FailedFeedUpdate | undefined): 
       return;
     }
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    writeFileSync(failurePath(path), JSON.stringify(failure), { mode: 0o644 });
+    replaceFile(failurePath(path), JSON.stringify(failure));
   } catch {
     // the note only sharpens a message
   }
@@ -84,9 +86,19 @@ function noteFailedUpdate(path: string, failure: FailedFeedUpdate | undefined): 
 
 export function writeFeedAtomically(path: string, feed: FeedData): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const temporary = `${path}.${process.pid}.tmp`;
+  replaceFile(path, JSON.stringify(feed));
+}
+
+/**
+ * `path` replaced whole by a new file: written as a new temporary file (never through anything at
+ * its name: a cache folder that is not ours — root with a user's XDG_CACHE_HOME — may hold a link
+ * there to a file of root's, which was overwritten: attack trial), then renamed over `path` (a link
+ * there is replaced, not followed).
+ */
+function replaceFile(path: string, text: string): void {
+  const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    writeFileSync(temporary, JSON.stringify(feed), { mode: 0o644 });
+    writeNewFile(temporary, Buffer.from(text), 0o644);
     renameSync(temporary, path);
   } finally {
     rmSync(temporary, { force: true });

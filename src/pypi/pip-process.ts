@@ -4,8 +4,11 @@
  */
 import { spawn, type StdioOptions } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, constants, existsSync, fstatSync, lchownSync, lstatSync, mkdirSync, openSync, writeSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readRegularBytesAs } from '../run/user-files.js';
+import { Blocked, UsageError } from '../core/errors.js';
+import { ExitCode } from '../core/exit-codes.js';
+import { asUserSync } from '../run/effective-user.js';
 import { ensureCacheRoot } from '../run/cache-root.js';
 import { DIRECT, type TypedAs } from '../config/setting-advice.js';
 import { tmpdir } from 'node:os';
@@ -121,14 +124,35 @@ export function makeWorkDir(owner: UserAccount | undefined): WorkDir {
   for (const d of [tmp, wheels, kept, pages]) mkdirSync(d, { mode: 0o700 });
   const guardScript = join(root, 'safe_pip_guard.py');
   writeFileSync(guardScript, guardPython, { mode: 0o600 });
-  if (owner) for (const p of [root, tmp, wheels, kept, pages, guardScript]) chownSync(p, owner.uid, owner.gid);
+  // Handed over inside out, the folder itself last: until then only root can enter it, and nothing
+  // in it can have been swapped for a link (lchown all the same).
+  if (owner) for (const p of [guardScript, tmp, wheels, kept, pages, root]) lchownSync(p, owner.uid, owner.gid);
   return { root, tmp, wheels, kept, pages, guardScript, cleanup: () => removeTree(root) };
 }
 
-/** Write a file into the work dir, owned by the pip user. */
+/**
+ * Write a file into the work folder, as its owner (the pip user): the folder is theirs, and a link
+ * they put where the file goes led root's write (and chown) to any file of root's — `/etc/shadow`
+ * handed to them (attack trial). As them, and never through a link, it reaches only what is theirs.
+ */
 export function writeWorkFile(path: string, text: string, owner: UserAccount | undefined): void {
-  writeFileSync(path, text, { mode: 0o600 });
-  if (owner) chownSync(path, owner.uid, owner.gid);
+  asUserSync(owner, () => {
+    let fd: number;
+    try {
+      fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY, 0o600);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // Something was put in the work folder where our file goes: the run stops, nothing installed.
+      throw new Blocked(`safe-pip: its work folder was changed under it (${basename(path)}: ${code === 'ELOOP' ? 'a link' : code ?? 'cannot write'}); stopped, nothing was installed`, ExitCode.blocked);
+    }
+    try {
+      if (!fstatSync(fd).isFile()) throw new UsageError(`${path} in safe-pip's work folder is not a regular file: refusing to write it`);
+      const bytes = Buffer.from(text);
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+    } finally {
+      closeSync(fd);
+    }
+  });
 }
 
 let guardCounter = 0;
@@ -272,7 +296,8 @@ export function openPipWorkspace(owner: UserAccount | undefined, python: string)
     adoptKept(filename, hash) {
       const kept = join(work.kept, filename);
       if (!existsSync(kept) || (hash !== undefined && sha256(kept) !== hash)) return false;
-      renameSync(kept, join(work.wheels, basename(kept)));
+      // As the owner: both folders are theirs, and a link in place of either led root's rename elsewhere.
+      asUserSync(owner, () => renameSync(kept, join(work.wheels, basename(kept))));
       return true;
     },
     wheelFiles() {

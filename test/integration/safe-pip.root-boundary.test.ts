@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { establishedProject, runSafePip } from '../helpers/pip-runs.js';
 import { makeTempDir } from '../helpers/projects.js';
 import { PYTHON } from '../helpers/python-dists.js';
-import { makeSandbox, repoRoot, type Sandbox } from '../helpers/run-bin.js';
+import { makeSandbox, repoRoot, runTool, type Sandbox } from '../helpers/run-bin.js';
 import { startSimpleIndex, type SimpleIndex } from '../helpers/simple-index.js';
 import { newVenv } from '../helpers/venvs.js';
 
@@ -153,4 +153,109 @@ open(os.path.join(${JSON.stringify(markers)}, 'list-as-%d-%d' % (os.getuid(), os
     expect(ran.length, 'the hook ran').toBeGreaterThan(0);
     expect(ran.filter((m) => m.startsWith('list-as-0-'))).toEqual([]);
   });
+
+  it('root writes nothing in its work folder through a link its owner put there: a guard config, a pin list, pip.conf (a root file was overwritten and handed to them)', async () => {
+    const venv = await newVenv('nobody');
+    const victimDir = join(work, 'victim-write');
+    mkdirSync(victimDir, { mode: 0o700 });
+    const victim = join(victimDir, 'precious');
+    writeFileSync(victim, 'root-secret\n', { mode: 0o600 });
+    // In every pip of theirs: links, in the work folder, where root's next files go.
+    plantHook(venv, 'zzplant', `import os
+g = os.environ.get('SAFE_PIP_GUARD_CONFIG')
+if g:
+    d = os.path.dirname(g)
+    for n in ['guard-%d.json' % i for i in range(1, 40)] + ['fetch-hashed.txt', 'fetch-unhashed.txt', 'final-requirements.txt']:
+        p = os.path.join(d, n)
+        if not os.path.lexists(p):
+            try:
+                os.symlink(${JSON.stringify(victim)}, p)
+                open(os.path.join(${JSON.stringify(markers)}, 'planted-%d' % os.getpid()), 'w').close()
+            except OSError:
+                pass
+`);
+    const out = join(work, 'their-downloads');
+    mkdirSync(out);
+    chownSync(out, NOBODY, NOBODY);
+    const r = await runSafePip(sandbox, work, venv, ['download', '-i', index.url, '-d', out, 'quiet-widget'], { env: { PIP_CONFIG_FILE: emptyConf } });
+    expect(readdirSync(markers).filter((m) => m.startsWith('planted-')).length, 'the hook planted links').toBeGreaterThan(0);
+    expect(r.exitCode, r.stderr).toBe(65);
+    expect(r.stderr).toMatch(/its work folder was changed under it \(\S+: a link\); stopped, nothing was installed/);
+    expect(readFileSync(victim, 'utf8')).toBe('root-secret\n');
+    expect(statSync(victim).uid).toBe(0);
+  });
+
+  it('through the shims too: root\'s `pip list` and `python3 -m pip list` in their venv run as them', async () => {
+    const venv = await newVenv('nobody');
+    plantHook(venv, 'zzshim', `import os
+open(os.path.join(${JSON.stringify(markers)}, 'shim-as-%d-%d' % (os.getuid(), os.getpid())), 'w').close()
+`);
+    const env = { PATH: `${join(repoRoot, 'shims')}:${join(venv, 'bin')}:${sandbox.env.PATH}`, PIP_CONFIG_FILE: emptyConf, SAFE_PIP_CACHE_ROOT: join(work, 'cache') };
+    for (const [file, args] of [['pip', ['list']], ['python3', ['-m', 'pip', 'list']]] as const) {
+      const r = await runTool(file, [...args], { cwd: work, sandbox, env });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^pip\s/m);
+    }
+    const ran = readdirSync(markers).filter((m) => m.startsWith('shim-as-'));
+    expect(ran.length, 'the hook ran').toBeGreaterThan(0);
+    expect(ran.filter((m) => m.startsWith('shim-as-0-'))).toEqual([]);
+  });
+
+  it('a venv of root\'s whose site-packages another user owns runs as them; one they can write, not at all (65)', async () => {
+    const venv = await newVenv('root');
+    chownSync(sitePackages(venv), NOBODY, NOBODY);
+    plantHook(venv, 'zzsite', `import os
+open(os.path.join(${JSON.stringify(markers)}, 'site-as-%d-%d' % (os.getuid(), os.getpid())), 'w').close()
+`);
+    const r = await runSafePip(sandbox, work, venv, ['list'], { env: { PIP_CONFIG_FILE: emptyConf } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/running .*pip as nobody/);
+    // Root's own, but open to others: nobody's code could be in it; refused.
+    chownSync(sitePackages(venv), 0, 0);
+    chmodSync(sitePackages(venv), 0o777);
+    const open = await runSafePip(sandbox, work, venv, ['list'], { env: { PIP_CONFIG_FILE: emptyConf } });
+    expect(open.exitCode, open.stderr).toBe(65);
+    expect(open.stderr).toMatch(/root will not run .*pip: .*site-packages is writable by group or others/);
+    const ran = readdirSync(markers).filter((m) => m.startsWith('site-as-'));
+    expect(ran.length, 'the hook ran').toBeGreaterThan(0);
+    expect(ran.filter((m) => m.startsWith('site-as-0-'))).toEqual([]);
+  });
+
+  it('--report FILE whose folder another user can redirect is not written (64): a link there to a root folder', async () => {
+    const venv = await newVenv('nobody');
+    const rootFolder = join(work, 'root-reports');
+    mkdirSync(rootFolder, { mode: 0o700 });
+    writeFileSync(join(rootFolder, 'report.json'), 'precious\n', { mode: 0o600 });
+    const theirs = join(work, 'their-folder');
+    mkdirSync(theirs);
+    chownSync(theirs, NOBODY, NOBODY);
+    symlinkSync(rootFolder, join(theirs, 'out'));
+    lchownSync(join(theirs, 'out'), NOBODY, NOBODY);
+    const r = await safePip(venv, ['--report', join(theirs, 'out', 'report.json'), 'quiet-widget']);
+    expect(r.exitCode, r.stderr).toBe(64);
+    expect(r.stderr).toMatch(/pip's report was not written to .*: .*their-folder \(uid 65534\) can be changed by someone other than root/);
+    expect(readFileSync(join(rootFolder, 'report.json'), 'utf8')).toBe('precious\n');
+  });
+
+  it('update-db with a cache folder another user controls (root with their XDG_CACHE_HOME) writes no file of root\'s through their link', async () => {
+    const victimDir = join(work, 'victim-feed');
+    mkdirSync(victimDir, { mode: 0o700 });
+    const victim = join(victimDir, 'file');
+    writeFileSync(victim, 'root-only\n', { mode: 0o600 });
+    const theirCache = join(work, 'their-cache-home');
+    mkdirSync(join(theirCache, 'safe-npm'), { recursive: true });
+    spawnChown(theirCache);
+    for (const name of ['malicious-pypi.failed.json', 'malicious-pypi.json']) {
+      symlinkSync(victim, join(theirCache, 'safe-npm', name));
+      lchownSync(join(theirCache, 'safe-npm', name), NOBODY, NOBODY);
+    }
+    const r = await runSafePip(sandbox, work, undefined, ['safe', 'update-db', '--url', 'http://127.0.0.1:9/feed.zip'], { env: { XDG_CACHE_HOME: theirCache } });
+    expect(r.exitCode, r.stderr).toBe(68);
+    expect(readFileSync(victim, 'utf8')).toBe('root-only\n');
+  });
 });
+
+function spawnChown(dir: string): void {
+  execFileSync('chown', ['-R', `${NOBODY}:${NOBODY}`, dir]);
+}
+
