@@ -58,6 +58,7 @@ _sp_find_real() {
 _sp_root_checks() {
   [ "$(id -u)" = 0 ] || return 1
   _sp_bindir=${1%/*}
-  [ -f "$_sp_bindir/../pyvenv.cfg" ] && return 0
+  # Python's own rule: pyvenv.cfg beside the interpreter or one folder up makes it a venv.
+  [ -f "$_sp_bindir/../pyvenv.cfg" ] || [ -f "$_sp_bindir/pyvenv.cfg" ] && return 0
   ! [ -O "$1" ]
 }

@@ -7,7 +7,7 @@
  * changed outside any venv. Everyone else, and root's own pip, run it as it is, at once.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ExitCode } from '../core/exit-codes.js';
 import { Blocked } from '../core/errors.js';
 import { describeRedirectable, redirectableAt } from '../run/redirectable-path.js';
@@ -33,10 +33,14 @@ function sitePackagesOf(venv: string): string[] {
   return out;
 }
 
-/** The venv a pip script or interpreter (as found on PATH, not resolved) belongs to, if any. */
+/**
+ * The venv a pip script or interpreter (as found on PATH, not resolved) belongs to, if any: by
+ * Python's own rule, a pyvenv.cfg beside it or one folder up makes the folder above its own a venv
+ * (the owner moving pyvenv.cfg into bin/ hid it from a check of the folder above: attack trial).
+ */
 export function venvOf(bin: string): string | undefined {
   const prefix = dirname(dirname(bin));
-  return basename(dirname(bin)) === 'bin' && existsSync(join(prefix, 'pyvenv.cfg')) ? prefix : undefined;
+  return existsSync(join(prefix, 'pyvenv.cfg')) || existsSync(join(dirname(bin), 'pyvenv.cfg')) ? prefix : undefined;
 }
 
 export interface PassthroughPlan {

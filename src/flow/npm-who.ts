@@ -28,7 +28,10 @@ export async function openSession(inv: NpmInvocation, deps: NpmFlowDeps): Promis
   };
   const modeFor = (dir: string) => chooseInstallMode({
     euid: deps.euid,
-    projectOwnerUid: deps.ownerUidOf(dir),
+    // npx / exec / init: root runs the bin from the prefix installed for it, so the prefix is written
+    // by the install identity, which runs no code — never by the owner of the folder it is typed in
+    // (they could rewrite the bin before root ran it, and it was kept in root's npx cache: attack trial).
+    projectOwnerUid: inv.kind === 'exec' || inv.kind === 'init' ? 0 : deps.ownerUidOf(dir),
     global: inv.global,
     lookup: deps.lookupUser,
     identities: buildIdentities,

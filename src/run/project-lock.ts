@@ -8,10 +8,11 @@
  * with the holder's pid stands in (a dead holder's folder is taken over).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { removeTree } from './fs-ownership.js';
 import { join } from 'node:path';
 import { SafeError } from '../core/errors.js';
+import { redirectableAt } from './redirectable-path.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { isAlive } from './child-group.js';
 
@@ -36,12 +37,40 @@ export async function lockProject(dir: string, options: LockOptions): Promise<Pr
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o755 });
   const flock = (options.flockPaths ?? FLOCK_PATHS).find((p) => existsSync(p));
   if (!flock) return lockWithFolder(dir, options);
-  const first = await tryFlock(flock, dir, ['--nonblock']);
-  if (first.locked) return first.lock;
-  options.onWait(holderOf(dir));
-  const second = await tryFlock(flock, dir, ['--timeout', String(Math.max(1, Math.round(options.timeoutSeconds)))]);
-  if (second.locked) return second.lock;
-  throw busy(dir, options.timeoutSeconds, holderOf(dir));
+  // flock(1) opens what it is given by path, creating a file there when nothing is: the folder's owner
+  // could swap it for a link at that moment (to /etc/nologin, which root then created: attack trial).
+  // So the folder is opened here, never through a link, and flock(1) is given that very folder
+  // (/proc/<pid>/fd/N leads to the inode opened, whatever its path has become).
+  const opened = openFolder(dir);
+  try {
+    const target = existsSync(`/proc/${process.pid}/fd/${opened}`) ? `/proc/${process.pid}/fd/${opened}` : dir;
+    const first = await tryFlock(flock, target, ['--nonblock']);
+    if (first.locked) return first.lock;
+    options.onWait(holderOf(dir));
+    const second = await tryFlock(flock, target, ['--timeout', String(Math.max(1, Math.round(options.timeoutSeconds)))]);
+    if (second.locked) return second.lock;
+    throw busy(dir, options.timeoutSeconds, holderOf(dir));
+  } finally {
+    // flock(1) holds the lock on its own descriptor from here on.
+    closeSync(opened);
+  }
+}
+
+/**
+ * A descriptor of the folder `dir` itself. For root, a link in its place is followed only when nobody
+ * but root can change it or the way to it (a global prefix reached by a link of root's); else refused (65).
+ */
+function openFolder(dir: string): number {
+  try {
+    return openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // (Not root: no one else's link can lead this process anywhere it could not go itself.)
+    // (O_DIRECTORY|O_NOFOLLOW on a link says ENOTDIR or ELOOP, by kernel.)
+    const isLink = (code === 'ELOOP' || code === 'ENOTDIR') && lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink();
+    if (isLink && (process.geteuid?.() !== 0 || redirectableAt(dir) === undefined)) return openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+    throw new SafeError(`cannot lock ${dir}: ${code === 'ELOOP' || code === 'ENOTDIR' ? 'it is not a folder (a link or a file is in its place)' : code ?? 'error'}; nothing was changed`, ExitCode.blocked);
+  }
 }
 
 function busy(dir: string, seconds: number, pid: number | undefined): SafeError {

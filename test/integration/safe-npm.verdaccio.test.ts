@@ -329,6 +329,16 @@ describe('exec, npx, init, install-test, uninstall', () => {
     }
   });
 
+  it('root\'s exec in a folder another user owns installs as the install identity too, not as them: what root runs is never written by a user who can run code (they rewrote the bin before root ran it)', async () => {
+    const cwd = await makeProject({ owner: 'nobody' });
+    const sandbox = await makeSandbox({ registry: registry.url });
+    npmLog.clear();
+    const r = await runBin('safe-npm', ['exec', '--yes', '--', 'clean-fixture'], { cwd, sandbox, env: { PATH: `${npmLog.dir}:${SYSTEM_PATH}`, SAFE_NPM_CACHE_ROOT: cacheRoot } });
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(r.stdout.trim()).toBe('clean-fixture ran as 0');
+    expect((await installCalls()).map((c) => c.uid)).toEqual([installUid()]);
+  });
+
   it('root\'s exec says npm\'s deprecation warning for what it installs, as npx does (it was kept with the rest of npm\'s install output)', async () => {
     const cwd = await makeTempDir('safe-npm-exec-deprecated-');
     const r = await safeNpm(['exec', '--yes', '--safe-yes', '--package=old-deprecated', '--', 'true'], cwd);

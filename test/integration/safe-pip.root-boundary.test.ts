@@ -201,6 +201,22 @@ open(os.path.join(${JSON.stringify(markers)}, 'shim-as-%d-%d' % (os.getuid(), os
     expect(ran.filter((m) => m.startsWith('shim-as-0-'))).toEqual([]);
   });
 
+  it('a venv whose pyvenv.cfg its owner moved beside the interpreter is still theirs: root\'s `python3 -m pip list` through the shim runs as them', async () => {
+    const venv = await newVenv('nobody');
+    execFileSync('mv', [join(venv, 'pyvenv.cfg'), join(venv, 'bin', 'pyvenv.cfg')]);
+    plantHook(venv, 'zzmoved', `import os
+open(os.path.join(${JSON.stringify(markers)}, 'moved-as-%d-%d' % (os.getuid(), os.getpid())), 'w').close()
+`);
+    const env = { PATH: `${join(repoRoot, 'shims')}:${join(venv, 'bin')}:${sandbox.env.PATH}`, PIP_CONFIG_FILE: emptyConf, SAFE_PIP_CACHE_ROOT: join(work, 'cache') };
+    for (const [file, args] of [['python3', ['-m', 'pip', 'list']], ['pip', ['list']]] as const) {
+      const r = await runTool(file, [...args], { cwd: work, sandbox, env });
+      expect(r.exitCode, r.stderr).toBe(0);
+    }
+    const ran = readdirSync(markers).filter((m) => m.startsWith('moved-as-'));
+    expect(ran.length, 'the hook ran').toBeGreaterThan(0);
+    expect(ran.filter((m) => m.startsWith('moved-as-0-'))).toEqual([]);
+  });
+
   it('a venv of root\'s whose site-packages another user owns runs as them; one they can write, not at all (65)', async () => {
     const venv = await newVenv('root');
     chownSync(sitePackages(venv), NOBODY, NOBODY);

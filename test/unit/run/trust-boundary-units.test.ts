@@ -140,6 +140,25 @@ describe('project lock', () => {
     expect(holderOf(dir)).toBeUndefined();
   });
 
+  it.skipIf(process.getuid?.() !== 0)('root locks the folder itself, never through a link another user put in its place (flock(1) created a file wherever it led: attack trial)', async () => {
+    const parent = temp();
+    chownSync(parent, 65534, 65534);
+    const real = join(parent, 'real');
+    mkdirSync(real);
+    const project = join(parent, 'app');
+    symlinkSync(real, project);
+    const error = await lockProject(project, { onWait: () => {}, timeoutSeconds: 5 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ exitCode: 65 });
+    expect(String((error as Error).message)).toMatch(/cannot lock .*app: it is not a folder \(a link or a file is in its place\); nothing was changed/);
+    // A link of root's, in folders only root can change, is followed (a global prefix reached by a link).
+    const rootParent = temp();
+    mkdirSync(join(rootParent, 'real'));
+    symlinkSync(join(rootParent, 'real'), join(rootParent, 'prefix'));
+    const lock = await lockProject(join(rootParent, 'prefix'), { onWait: () => {}, timeoutSeconds: 5 });
+    expect(holderOf(join(rootParent, 'real'))).toBe(process.pid);
+    await lock.release();
+  });
+
   it('gives up with exit 75 after the timeout', async () => {
     const dir = temp();
     const holder = spawn('flock', ['--exclusive', dir, 'cat'], { stdio: ['pipe', 'ignore', 'ignore'] });
