@@ -42,7 +42,7 @@ export async function resolveGuarded(s: PipSession): Promise<Resolved | Outcome 
   checkRequirementFiles([
     ...optionValues(s.inv.items, '--requirement'), ...optionValues(s.inv.items, '--constraint'),
     ...(env.PIP_REQUIREMENT ?? '').split(/\s+/).filter(Boolean), ...(env.PIP_CONSTRAINT ?? '').split(/\s+/).filter(Boolean),
-  ], s.deps.cwd);
+  ], s.deps.cwd, undefined, s.owner);
   const builds: VettedBuilds = { vetted: [], digests: {}, approvedBuilds: [] };
   let cooldownRounds = 0;
   for (let round = 0; ; round++) {

@@ -5,18 +5,24 @@
  * forever; a 100 MB file of requirements keeps pip busy for minutes. Refused at once (exit 64);
  * files they include (`-r` inside) are pip's to read. URLs are pip's too.
  */
-import { closeSync, constants, fstatSync, openSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, statSync } from 'node:fs';
+import { asUserSync } from '../run/effective-user.js';
 import { isAbsolute, join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { MAX_USER_FILE_BYTES } from '../run/user-files.js';
 
-export function checkRequirementFiles(paths: readonly string[], cwd: string, maxBytes = MAX_USER_FILE_BYTES): void {
+export function checkRequirementFiles(paths: readonly string[], cwd: string, maxBytes = MAX_USER_FILE_BYTES, reader?: { uid: number; gid: number }): void {
   for (const given of paths) {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(given)) continue;
     const path = isAbsolute(given) ? given : join(cwd, given);
+    // Not opened at all when it is no regular file (opening some devices does something); then
+    // opened as `reader`, the user pip reads it as (root installing into their venv): a link put in
+    // its place in a folder of theirs leads only where they could go.
+    const kind = statSync(path, { throwIfNoEntry: false });
+    if (kind && !kind.isFile()) throw new UsageError(`the requirement file ${given} is not a regular file: refusing to let pip read it`);
     let fd: number;
     try {
-      fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+      fd = asUserSync(reader, () => openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY));
     } catch {
       continue; // missing or unreadable: pip says so in its own words
     }
