@@ -24,6 +24,7 @@ import { lookupUser } from '../run/users.js';
 import { processInterrupts } from './npm-interrupts.js';
 import { timingMarks } from './timing-marks.js';
 import { leanHeap } from '../run/lean-heap.js';
+import { checkRootTempDir } from '../run/root-temp-dir.js';
 
 export interface EarlyEngine {
   interrupts: Interrupts;
@@ -34,6 +35,8 @@ export async function startEarlyEngine(invocation: NpmInvocation, realNpm: strin
   // An install: this process vets while npm's engine resolves, and both are alive when npm installs.
   // (Here, not in the entry: npm's own commands run in the entry's process as npm tunes them, and a
   // passthrough loads nothing it does not use.)
+  // Before anything is made in it (the engine's private area is the first): root's TMPDIR is root's alone.
+  checkRootTempDir();
   leanHeap();
   const interrupts = processInterrupts();
   const euid = process.geteuid?.() ?? -1;

@@ -12,6 +12,7 @@ import { canExecuteAs } from '../pypi/run-as.js';
 import { firstClosedFolder } from '../run/can-enter.js';
 import { inspectWheels, installedFiles } from '../pypi/wheel-inspect.js';
 import { runPipPassthrough } from './pip-passthrough.js';
+import { checkRootTempDir } from '../run/root-temp-dir.js';
 import { isRoot, lookupUser, ownerOf } from '../run/users.js';
 import { inquirerPrompts } from '../ui/prompts.js';
 import { ownPipCommandName } from './own-command.js';
@@ -74,6 +75,7 @@ export function realPipFlowDeps(io: PipFlowIo): PipFlowDeps {
 const openLookups = new Set<IndexLookups>();
 
 export async function runPipInstallFlow(invocation: PipInvocation, argv: string[], io: PipFlowIo): Promise<number> {
+  checkRootTempDir();
   try {
     return await pipInstallFlow(invocation, argv, realPipFlowDeps(io));
   } finally {

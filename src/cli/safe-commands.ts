@@ -2,6 +2,7 @@
  * `safe-npm safe …` / `safe-pip safe …`: our own subcommands — check, trust, untrust, list,
  * config get|set|list, setup, approve, deny, update-db, help. Returns an exit code.
  */
+import { checkRootTempDir } from '../run/root-temp-dir.js';
 import { readFileSync } from 'node:fs';
 import { SafeStore } from '../config/store.js';
 import { applyEnvOverrides, parseSettingKey, settingKeys } from '../config/settings.js';
@@ -19,6 +20,8 @@ const tools: Record<Ecosystem, 'safe-npm' | 'safe-pip'> = { npm: 'safe-npm', pyp
 
 export async function runSafeCommand(ecosystem: Ecosystem, args: string[], io: SafeCommandIo): Promise<number> {
   const [sub, ...rest] = args;
+  // Root's temporary folders (approve's download, check's) go where only root can change them.
+  if (sub === 'approve' || sub === 'check' || sub === 'update-db') checkRootTempDir();
   // As the user typed it: `npm safe …` / `pip safe …` through the shim or shell function.
   const tool = ownCommandFor(ecosystem, io.env);
   // `safe <command> --help` (as npm's `npm <command> --help`): that command's usage, nothing done.

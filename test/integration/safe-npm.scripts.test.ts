@@ -3,7 +3,7 @@
  * install scripts with its own runner — dependencies first, as a non-root user, scrubbed env,
  * sandboxed when bwrap exists. Proven with markers on disk and stat.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lchownSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -201,6 +201,28 @@ describe('vetted install-script replay through safe-npm', () => {
     const install = await runBin('safe-npm', ['install', 'dep-b'], { cwd: project, sandbox: teammate, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot, SAFE_NPM_YES: '1' } });
     expect(install.exitCode, show(install)).toBe(0);
     expect(markerLines(project, 'dep-b', 'b-marker').map((l) => l[0])).toEqual(['install', 'postinstall']);
+  });
+
+  it('--project in a project another user owns: package.json is written as them, never through a link (root rewrote a root file its link led to); a TMPDIR they can write is refused', async () => {
+    const { project, run } = await setup('nobody');
+    const rootOnly = await makeTempDir('safe-npm-root-only-');
+    chmodSync(rootOnly, 0o700);
+    const victim = join(rootOnly, 'victim.json');
+    writeFileSync(victim, '{\n  "secret": "root-only"\n}\n', { mode: 0o600 });
+    rmSync(join(project, 'package.json'));
+    symlinkSync(victim, join(project, 'package.json'));
+    lchownSync(join(project, 'package.json'), 65534, 65534);
+    const r = await run(['safe', 'approve', 'dep-b@1.0.0', '--project']);
+    expect(r.exitCode, show(r)).toBe(64);
+    expect(r.stderr).toMatch(/the project's package\.json is a link: not written through it/);
+    expect(readFileSync(victim, 'utf8')).toBe('{\n  "secret": "root-only"\n}\n');
+    // Root's own temp folder in a folder of theirs: refused before anything is made there.
+    const theirTmp = await makeTempDir('safe-npm-their-tmp-');
+    chownSync(theirTmp, 65534, 65534);
+    const tmp = await run(['safe', 'approve', 'dep-b@1.0.0'], { TMPDIR: theirTmp });
+    expect(tmp.exitCode, show(tmp)).toBe(64);
+    expect(tmp.stderr).toMatch(/the temporary folder .* is not root's alone: .*\(uid 65534\) can be changed by someone other than root/);
+    expect(readdirSync(theirTmp)).toEqual([]);
   });
 
   it('safe-npm rebuild replays only approved scripts, with our runner', async () => {

@@ -2,7 +2,7 @@
  * Issue 5 end to end on Verdaccio: the whole tree is vetted before anything is written, what was
  * vetted is what installs, and the release cooldown picks older versions.
  */
-import { chownSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, makeTempDir, snapshotProject } from '../helpers/projects.js';
@@ -155,7 +155,10 @@ describe('the whole tree is vetted before anything is written', () => {
   it('a package.json anyone can write above the temp folder ({"type":"commonjs"} in /tmp) does not stop npm\'s engine', async () => {
     // The engine runs from a private area in the temp folder as the build identity: node takes the
     // module type from the nearest package.json, which without one of ours was the planted one.
+    // Like /tmp: anyone may write there (sticky: what root makes there stays root's; a temp folder
+    // open to others without the sticky bit is refused to root, see root-temp-dir.ts).
     const sharedTemp = await makeTempDir('safe-npm-shared-tmp-', 0o777);
+    chmodSync(sharedTemp, 0o1777);
     writeFileSync(join(sharedTemp, 'package.json'), '{"type":"commonjs"}\n');
     const project = await makeProject({ owner: 'root' });
     const r = await safeNpm(['install', 'plain-dep'], project, { TMPDIR: sharedTemp });

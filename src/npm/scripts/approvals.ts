@@ -1,5 +1,7 @@
-import { writeFileSync } from 'node:fs';
-import { readRegularFile } from '../../run/user-files.js';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { UsageError } from '../../core/errors.js';
+import { asUserSync } from '../../run/effective-user.js';
+import { MAX_USER_FILE_BYTES } from '../../run/user-files.js';
 import { join } from 'node:path';
 import semver from 'semver';
 import type { ScriptDecision } from '../../config/store.js';
@@ -168,7 +170,33 @@ export function allowScriptsKey(c: Pick<ScriptCandidate, 'name' | 'version'>, al
  */
 export function writeAllowScripts(projectDir: string, key: string, allow: boolean): void {
   const file = join(projectDir, 'package.json');
-  const raw = readRegularFile(file, { what: 'the project\'s package.json' });
+  // Read and rewritten through one descriptor, never through a link, and — in a project another
+  // user owns, which is theirs to redirect — as them: root wrote through a link they put in its
+  // place, and with a swap between its read and its write created a root file anywhere (attack trial).
+  const folder = statSync(projectDir);
+  asUserSync(folder.uid === 0 ? undefined : { uid: folder.uid, gid: folder.gid }, () => {
+    let fd: number;
+    try {
+      fd = openSync(file, constants.O_RDWR | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new UsageError(`the project's package.json ${code === 'ELOOP' ? 'is a link: not written through it' : `cannot be written (${code ?? 'error'})`}; the approval is kept in your own list only`);
+    }
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile() || st.size > MAX_USER_FILE_BYTES) throw new UsageError(`the project's package.json (${file}) is not a regular file under ${MAX_USER_FILE_BYTES} bytes: not written`);
+      const text = allowScriptsText(readFileSync(fd, 'utf8'), key, allow);
+      const bytes = Buffer.from(text);
+      ftruncateSync(fd, 0);
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at, at);
+    } finally {
+      closeSync(fd);
+    }
+  });
+}
+
+/** package.json's text with `allowScripts[key] = allow`, in the file's own indent and line ends. */
+function allowScriptsText(raw: string, key: string, allow: boolean): string {
   const pkg = JSON.parse(raw) as Record<string, unknown>;
   const eol = raw.includes('\r\n') ? '\r\n' : '\n';
   const indentMatch = /^[{[][ \t]*\r?\n([ \t]+)\S/.exec(raw);
@@ -178,7 +206,7 @@ export function writeAllowScripts(projectDir: string, key: string, allow: boolea
   pkg.allowScripts = { ...current, [key]: allow };
   let text = JSON.stringify(pkg, null, indent);
   if (eol !== '\n') text = text.replace(/\n/g, eol);
-  writeFileSync(file, text + trailing);
+  return text + trailing;
 }
 
 /** Differences between two event -> command maps, in event order. */
