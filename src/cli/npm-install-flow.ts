@@ -4,7 +4,6 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { SafeStore } from '../config/store.js';
 import { processInterrupts } from './npm-interrupts.js';
-import { checkRootTempDir } from '../run/root-temp-dir.js';
 import { timingMarks } from './timing-marks.js';
 import type { Interrupts } from '../run/interrupts.js';
 import type { EarlyEngine } from './npm-early-engine.js';
@@ -245,7 +244,6 @@ function realAfterInstallDeps(io: NpmFlowIo, stderr: (text: string) => void): Af
 }
 
 export async function runNpmInstallFlow(invocation: NpmInvocation, io: NpmFlowIo): Promise<number> {
-  checkRootTempDir();
   return npmInstallFlow(invocation, realNpmFlowDeps({ ...io, requestedNames: requestedRegistryNames(invocation) }));
 }
 

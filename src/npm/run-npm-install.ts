@@ -5,10 +5,10 @@
  * On failure or interruption the project is untouched and the private area is removed.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, type Dirent, type Stats, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, type Dirent, type Stats, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { changeSettingCommand, DIRECT, type TypedAs } from '../config/setting-advice.js';
+import { DIRECT, type TypedAs } from '../config/setting-advice.js';
 import { UsageError } from '../core/errors.js';
 import type { InstallMode } from './install-mode.js';
 import { commitStaged, stagedPackageFolders } from './commit-project.js';
@@ -19,7 +19,6 @@ import type { Interrupts } from '../run/interrupts.js';
 import type { Command, RunOptions, RunResult } from '../run/run-command.js';
 import { readRegularFileIfExists } from '../run/user-files.js';
 import type { UserAccount } from '../run/users.js';
-import { shellWord } from '../ui/shell-word.js';
 import { ensureCacheRoot } from '../run/cache-root.js';
 
 export interface NpmInstallJob {

@@ -4,7 +4,7 @@
  */
 import { spawn, type StdioOptions } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, constants, existsSync, fstatSync, lchownSync, lstatSync, mkdirSync, openSync, writeSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants, existsSync, fstatSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { readRegularBytesAs } from '../run/user-files.js';
 import { Blocked, UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
