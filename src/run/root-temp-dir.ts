@@ -22,5 +22,10 @@ export function checkRootTempDir(isRoot = process.geteuid?.() === 0, dir = tmpdi
   } catch (error) {
     problem = `${dir} (${(error as NodeJS.ErrnoException).code ?? 'cannot be read'})`;
   }
-  if (problem) throw new UsageError(`the temporary folder ${dir} is not root's alone: ${problem} can be changed by someone other than root, who could redirect what root makes there; unset TMPDIR or point it at a folder only root can write`);
+  const advice = 'unset TMPDIR, or point it at a folder only root can write and every user can enter (mode 755 or 1777)';
+  if (problem) throw new UsageError(`the temporary folder ${dir} is not root's alone: ${problem} can be changed by someone other than root, who could redirect what root makes there; ${advice}`);
+  // The build users work in root's temp folders (their private areas are made there): a folder they
+  // cannot enter ended the install in an internal error (a new-user trial, following the advice above).
+  const st = statSync(dir);
+  if ((st.mode & 0o001) === 0) throw new UsageError(`the temporary folder ${dir} (mode ${(st.mode & 0o7777).toString(8)}) cannot be entered by the users safe-npm builds as; ${advice}`);
 }

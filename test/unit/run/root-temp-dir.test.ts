@@ -8,6 +8,9 @@ describe.skipIf(process.getuid?.() !== 0)('root\'s temporary folder', () => {
   it('is root\'s alone: /tmp (sticky) and a private folder pass; another user\'s, or one open to others without the sticky bit, is refused (64)', () => {
     expect(() => checkRootTempDir(true, '/tmp')).not.toThrow();
     const own = mkdtempSync(join(tmpdir(), 'safe-tmp-unit-'));
+    // mkdtemp's 700: root's alone, but the build users cannot enter it.
+    expect(() => checkRootTempDir(true, own)).toThrow(/\(mode 700\) cannot be entered by the users safe-npm builds as; unset TMPDIR, or point it at a folder only root can write and every user can enter \(mode 755 or 1777\)/);
+    chmodSync(own, 0o755);
     expect(() => checkRootTempDir(true, own)).not.toThrow();
     chmodSync(own, 0o777);
     expect(() => checkRootTempDir(true, own)).toThrow(/writable by group or others, not sticky/);
