@@ -28,6 +28,7 @@ import { holdsEveryVersion, needsFullDocument, publishedAt, reduceForVetting, tr
 import { originOf, watchUnreachable } from './fetch-failures.js';
 import { lockedDocuments, mapLimit, wantedVersions } from './locked-documents.js';
 import { leanHeap } from '../run/lean-heap.js';
+import { withExtraCa } from './extra-ca.js';
 import { finishPastRollback, stopBeforeContentWrites } from './arborist-steps.js';
 
 /** The locations sent to be vetted, when only new or changed ones were: all that npm may write. */
@@ -278,6 +279,7 @@ async function main(): Promise<void> {
     });
     const request = (await next()) as unknown as ResolveMessage | CiMessage;
     if (request.type !== 'resolve' && request.type !== 'ci') process.exit(0);
+    request.options = withExtraCa(request.options, process.env, (line) => void process.stderr.write(line));
     // Relative file: specs resolve from the project (or its staging copy), as in npm.
     process.chdir(String(request.options.path));
     // ...and `file:~/x` from the invoking user's home, staged (npm reads `~` as HOME).

@@ -21,6 +21,7 @@ import { isUsableHome, makePrivateArea, npmEnvFor, stageProject, type PrivateAre
 import type { ResolvedNode } from './tree-nodes.js';
 import type { Packument } from './npm-registry.js';
 import type { ArboristMethod, CiMessage, ResolveMessage, SummaryEntry } from './arborist-worker.js';
+import { EXTRA_CA_VARIABLE } from './extra-ca.js';
 import { signalGroup, stopGroup, whenExited } from '../run/child-group.js';
 import { noInterrupts, type Interrupts } from '../run/interrupts.js';
 import { asUserSync } from '../run/effective-user.js';
@@ -122,6 +123,7 @@ export interface TreeWorker {
 const distRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const workerFiles = [
   'npm/arborist-worker.js', 'npm/arborist-steps.js', 'npm/tree-nodes.js', 'npm/resolve-tree.js', 'npm/fetch-failures.js', 'npm/reduce-packument.js', 'npm/locked-documents.js',
+  'npm/extra-ca.js',
   'run/lean-heap.js',
 ];
 
@@ -170,6 +172,18 @@ function transferable(options: Record<string, unknown>): Record<string, unknown>
 
 type Message = Record<string, unknown> & { type?: string };
 
+/**
+ * Node 20 reads and parses NODE_EXTRA_CA_CERTS as it starts (a system bundle: about 50 ms), and the
+ * worker's start is on the path of every install. Its only TLS is npm's registry fetches, which use
+ * npm's `ca` option when one is set (then the variable changes nothing: Node ignores its extra
+ * certificates for a connection given its own CAs): the worker applies the file itself, only when
+ * npm's options name no CA (`withExtraCa` in arborist-worker.ts).
+ */
+function withoutStartupCa(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const { NODE_EXTRA_CA_CERTS: file, ...rest } = env;
+  return file ? { ...rest, [EXTRA_CA_VARIABLE]: file } : rest;
+}
+
 /** The worker process: messages in order, and a way to stop it (group, waited for). */
 function forkWorker(spawnRequest: TreeWorkerSpawn, area: PrivateArea | undefined): { child: ChildProcess; next(): Promise<Message>; post(m: object): void } {
   const { mode } = spawnRequest;
@@ -192,7 +206,7 @@ function forkWorker(spawnRequest: TreeWorkerSpawn, area: PrivateArea | undefined
     });
   }
   const home = user ? (mode.kind === 'as-owner' && isUsableHome(user) ? user.home : area!.home) : undefined;
-  const env = npmEnvFor({ env: spawnRequest.env }, user, home ? { HOME: home } : {});
+  const env = withoutStartupCa(npmEnvFor({ env: spawnRequest.env }, user, home ? { HOME: home } : {}));
   const child = fork(join(workerDir, 'npm', 'arborist-worker.js'), ['--safe-npm-arborist-worker', arboristOf(spawnRequest.realNpm)], {
     cwd: area?.root ?? process.cwd(),
     env: env as NodeJS.ProcessEnv,

@@ -12,6 +12,7 @@ import { makeLoggingNpm, type LoggingNpm } from '../helpers/logging-npm.js';
 import { makeProject, makeTempDir, ownersUnder, snapshotProject } from '../helpers/projects.js';
 import { DEAD_REGISTRY, makeSandbox, repoRoot, runBin, runTool, SYSTEM_PATH, type RunResult } from '../helpers/run-bin.js';
 import { publishedRecently, startVerdaccio, type VerdaccioServer } from '../helpers/verdaccio.js';
+import { startTlsFront } from '../helpers/tls-front.js';
 import { lookupUser } from '../../src/run/users.js';
 
 const NOBODY = 65534;
@@ -430,6 +431,30 @@ describe('root\'s uninstall in a root-owned project with hostile content', () =>
     symlinkSync(victimFile, lockfile);
     const linked = await safeNpm(['uninstall', 'old-deprecated'], project, real);
     expect(readFileSync(victimFile, 'utf8'), show(linked)).toBe('precious\n');
+  });
+});
+
+describe('a registry over TLS whose certificate only NODE_EXTRA_CA_CERTS names (no cafile)', () => {
+  // npm's engine starts without the variable (Node 20 parses the file as it starts: ~50 ms of every
+  // install) and trusts the file itself when npm's options name no CA: as Node would have.
+  it('installs in a root-owned project (the install identity\'s engine) and in a user\'s own; without the certificate, nothing is installed', async () => {
+    const front = await startTlsFront(registry.url);
+    try {
+      for (const owner of ['root', 'nobody'] as const) {
+        const project = await makeProject({ owner });
+        // Caches of their own: nothing may come from a document an earlier run fetched.
+        const r = await safeNpm(['install', 'clean-fixture', '--registry', front.url], project, { NODE_EXTRA_CA_CERTS: front.certFile, SAFE_NPM_CACHE_ROOT: await makeTempDir('safe-npm-cacheroot-') }, owner === 'nobody' ? 'nobody' : undefined);
+        expect(r.exitCode, show(r)).toBe(0);
+        expect(JSON.parse(readFileSync(join(project, 'node_modules', 'clean-fixture', 'package.json'), 'utf8')).version).toBe('1.3.0');
+        expect(readFileSync(join(project, 'package-lock.json'), 'utf8')).toContain('clean-fixture');
+      }
+      const project = await makeProject({ owner: 'root' });
+      const untrusted = await safeNpm(['install', 'clean-fixture', '--registry', front.url], project, { NODE_EXTRA_CA_CERTS: undefined, SAFE_NPM_CACHE_ROOT: await makeTempDir('safe-npm-cacheroot-') });
+      expect(untrusted.exitCode, show(untrusted)).not.toBe(0);
+      expect(existsSync(join(project, 'node_modules', 'clean-fixture')), show(untrusted)).toBe(false);
+    } finally {
+      await front.close();
+    }
   });
 });
 
