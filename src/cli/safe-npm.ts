@@ -35,7 +35,12 @@ async function bypass(): Promise<number> {
   const rest = viaNpx ? argv.slice(1) : argv;
   process.stderr.write(`safe-npm: SAFE_NPM_BYPASS=1 — running ${tool} unchecked\n`);
   const stateHome = env.XDG_STATE_HOME || (env.HOME ? join(env.HOME, '.local', 'state') : undefined);
-  if (stateHome) {
+  // As root, not in a folder another user can change (sudo -E keeps theirs): a link they put there
+  // would have root append to any file. (Imported here: passthrough loads nothing it does not use.)
+  const { foreignRootFolder, rootFolderAdvice } = await import('../run/root-own-folder.js');
+  const foreign = stateHome ? foreignRootFolder(join(stateHome, 'safe-npm')) : undefined;
+  if (foreign) process.stderr.write(`safe-npm: not logged: ${foreign} can be changed by someone other than root; ${rootFolderAdvice('XDG_STATE_HOME', env)}\n`);
+  if (stateHome && !foreign) {
     try {
       const dir = join(stateHome, 'safe-npm');
       mkdirSync(dir, { recursive: true, mode: 0o700 });

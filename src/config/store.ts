@@ -1,8 +1,9 @@
 import type { Ecosystem } from '../core/types.js';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { ConfigError, SafeError } from '../core/errors.js';
+import { dirname, join } from 'node:path';
+import { ConfigError, SafeError, UsageError } from '../core/errors.js';
+import { foreignRootFolder, rootFolderAdvice } from '../run/root-own-folder.js';
 import { mergeSettings, type Settings } from './settings.js';
 import { readRegularFileIfExists } from '../run/user-files.js';
 import { withStoreLock } from './store-lock.js';
@@ -77,6 +78,11 @@ export class SafeStore {
    */
   static async open(options: { cwd?: string; readOnly?: boolean } = {}): Promise<SafeStore> {
     const path = storePath(options.cwd);
+    // As root, a store another user can change would let them trust and approve packages for root.
+    const foreign = foreignRootFolder(dirname(path));
+    if (foreign) {
+      throw new UsageError(`root will not use the safe-npm store in ${dirname(path)}: ${foreign} can be changed by someone other than root, who could trust or approve packages for root; ${rootFolderAdvice('XDG_CONFIG_HOME', process.env)}`);
+    }
     const fail = (error: unknown) => {
       if (error instanceof SafeError) return error;
       return new ConfigError(`cannot read the safe-npm config ${path}: ${(error as Error).message.split('\n')[0]} (fix or delete the file)`);

@@ -174,6 +174,8 @@ export interface FeedData {
 export interface FeedState {
   feed?: FeedData;
   problem?: string;
+  /** What changes it, when `safe update-db` would not (root with another user's cache folder). */
+  fix?: string;
   /** The last `safe update-db` that could not download (removed by one that could). */
   failedUpdate?: FailedFeedUpdate;
 }

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { writeNewFile } from '../run/fs-ownership.js';
+import { foreignRootFolder, rootFolderAdvice } from '../run/root-own-folder.js';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Ecosystem, FailedFeedUpdate, FeedState } from '../core/types.js';
@@ -32,6 +33,18 @@ export function feedPath(ecosystem: Ecosystem, env: Env = process.env): string {
 export function feedUrl(ecosystem: Ecosystem, env: Env, override?: string): string {
   const configured = override ?? (ecosystem === 'pypi' ? env.SAFE_PIP_FEED_URL : undefined) ?? env.SAFE_NPM_FEED_URL ?? DEFAULT_FEED_BASE_URL;
   return /\.zip(\?.*)?$/i.test(configured) ? configured : `${configured.replace(/\/+$/, '')}/${OSV_ECOSYSTEM[ecosystem]}/all.zip`;
+}
+
+/**
+ * As root, a feed folder another user can change (their XDG_CACHE_HOME kept by `sudo -E`) is neither
+ * read (they could empty the feed for root) nor written (a link there led root's writes): the reason,
+ * and the one change that gives root its own; undefined otherwise.
+ */
+export function foreignFeedFolder(ecosystem: Ecosystem, env: Env = process.env): { problem: string; fix: string } | undefined {
+  const dir = dirname(feedPath(ecosystem, env));
+  const foreign = foreignRootFolder(dir);
+  if (!foreign) return undefined;
+  return { problem: `root does not use the known-malicious feed in ${dir}: ${foreign} can be changed by someone other than root, who could empty it`, fix: rootFolderAdvice('XDG_CACHE_HOME', env) };
 }
 
 /** Where the last failed download is noted, beside the feed (`<feed>.failed.json`). */
@@ -161,7 +174,7 @@ export function feedNotice(state: FeedState, now: Date, tool: string): string | 
   const command = failed
     ? `the last update (${failed.at.slice(0, 10)}) could not download ${failed.url}: ${failed.message}; from a mirror of OSV's exports: ${tool} safe update-db --url <its URL>`
     : `run: ${tool} safe update-db`;
-  if (state.problem) return `${state.problem}; ${command}`;
+  if (state.problem) return `${state.problem}; ${state.fix ?? command}`;
   if (!state.feed) return `no known-malicious feed yet (packages are not checked against known malware); ${command}`;
   const days = Math.floor((now.getTime() - Date.parse(state.feed.fetchedAt)) / 86_400_000);
   if (days > STALE_FEED_DAYS) return `the known-malicious feed is ${days} days old (fetched ${state.feed.fetchedAt.slice(0, 10)}); ${command}`;

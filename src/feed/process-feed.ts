@@ -3,7 +3,7 @@
  * on a passthrough), once per ecosystem; the note about a missing or stale feed is given once.
  */
 import type { Ecosystem, FeedSource, FeedState } from '../core/types.js';
-import { feedPath, readFeed } from './feed-store.js';
+import { feedPath, foreignFeedFolder, readFeed } from './feed-store.js';
 
 export type { FeedSource } from '../core/types.js';
 
@@ -29,5 +29,5 @@ let processSource: FeedSource | undefined;
 
 /** The feed files under this process's cache directory (XDG_CACHE_HOME / HOME). */
 export function processFeed(): FeedSource {
-  return (processSource ??= feedSource((ecosystem) => readFeed(feedPath(ecosystem))));
+  return (processSource ??= feedSource((ecosystem) => foreignFeedFolder(ecosystem) ?? readFeed(feedPath(ecosystem))));
 }

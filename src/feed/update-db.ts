@@ -3,7 +3,7 @@ import { UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import type { Ecosystem } from '../core/types.js';
 import { ownCommandFor } from '../cli/own-command.js';
-import { feedPath, feedUrl, updateFeed } from './feed-store.js';
+import { feedPath, feedUrl, foreignFeedFolder, updateFeed } from './feed-store.js';
 import { neutralize } from '../ui/neutralize.js';
 
 export interface UpdateDbIo {
@@ -22,6 +22,8 @@ export async function runUpdateDb(ecosystem: Ecosystem, args: readonly string[],
     else if (a.startsWith('--url=')) url = a.slice('--url='.length);
     else throw new UsageError(`usage: ${typed} safe update-db [--url <OSV export zip, or a base URL with OSV's layout>]`);
   }
+  const foreign = foreignFeedFolder(ecosystem, io.env);
+  if (foreign) throw new UsageError(`${foreign.problem}; nothing was downloaded; ${foreign.fix}`);
   const result = await updateFeed({ ecosystem, url: feedUrl(ecosystem, io.env, url), path: feedPath(ecosystem, io.env), now });
   if (result.ok) {
     io.stdout(`${neutralize(result.message)}\n`);

@@ -7,6 +7,7 @@
 import { chmodSync, chownSync, existsSync, lstatSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeLoggingNpm, type LoggingNpm } from '../helpers/logging-npm.js';
 import { makeProject, makeTempDir, ownersUnder, snapshotProject } from '../helpers/projects.js';
@@ -431,6 +432,55 @@ describe('root\'s uninstall in a root-owned project with hostile content', () =>
     symlinkSync(victimFile, lockfile);
     const linked = await safeNpm(['uninstall', 'old-deprecated'], project, real);
     expect(readFileSync(victimFile, 'utf8'), show(linked)).toBe('precious\n');
+  });
+});
+
+describe('root with folders of another user\'s (sudo -E keeps their XDG_* variables)', () => {
+  /** A folder of nobody's, as their XDG_CONFIG_HOME / XDG_CACHE_HOME / XDG_STATE_HOME would be. */
+  const theirFolder = async () => {
+    const dir = await makeTempDir('safe-npm-theirs-');
+    chownSync(dir, NOBODY, NOBODY);
+    return dir;
+  };
+
+  it('their store (trust list, approvals, settings) is not used: one line, 64, nothing installed, nothing of root\'s left in it', async () => {
+    const config = await theirFolder();
+    const trusted = await safeNpm(['safe', 'trust', 'lodahs'], await theirFolder(), { XDG_CONFIG_HOME: config }, 'nobody');
+    expect(trusted.exitCode, show(trusted)).toBe(0);
+    const project = await makeProject({ owner: 'root' });
+    const r = await safeNpm(['install', 'lodahs'], project, { XDG_CONFIG_HOME: config });
+    expect(r.exitCode, show(r)).toBe(64);
+    expect(r.stderr).toMatch(/root will not use the safe-npm store in .*safe-npm-theirs-.*\(uid 65534\) can be changed by someone other than root, who could trust or approve packages for root; unset XDG_CONFIG_HOME/);
+    expect(existsSync(join(project, 'node_modules')), show(r)).toBe(false);
+    const written = await safeNpm(['safe', 'trust', 'left-pad'], project, { XDG_CONFIG_HOME: config });
+    expect(written.exitCode, show(written)).toBe(64);
+    expect(new Set(await ownersUnder(config))).toEqual(new Set([NOBODY]));
+  });
+
+  it('their feed is neither read (they could empty it) nor written: the check says so and what to change; update-db refuses (64)', async () => {
+    const cache = await theirFolder();
+    const project = await makeProject({ owner: 'root' });
+    const r = await safeNpm(['safe', 'check', 'clean-fixture'], project, { XDG_CACHE_HOME: cache });
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(r.stdout).toMatch(/root does not use the known-malicious feed in .*safe-npm-theirs-.*\(uid 65534\) can be changed by someone other than root, who could empty it; unset XDG_CACHE_HOME \(sudo -E keeps yours\)/);
+    const update = await safeNpm(['safe', 'update-db', '--url', 'http://127.0.0.1:9/feed.zip'], project, { XDG_CACHE_HOME: cache });
+    expect(update.exitCode, show(update)).toBe(64);
+    expect(update.stderr).toMatch(/nothing was downloaded; unset XDG_CACHE_HOME/);
+    expect(new Set(await ownersUnder(cache))).toEqual(new Set([NOBODY]));
+  });
+
+  it('SAFE_NPM_BYPASS=1 appends no log line through a link in their state folder (it would have written any root file)', async () => {
+    const state = await theirFolder();
+    await mkdir(join(state, 'safe-npm'));
+    const victimDir = await makeTempDir('safe-npm-victim-', 0o700);
+    const victim = join(victimDir, 'root-only');
+    writeFileSync(victim, 'precious\n', { mode: 0o600 });
+    symlinkSync(victim, join(state, 'safe-npm', 'bypass.log'));
+    execFileSync('chown', ['-hR', `${NOBODY}:${NOBODY}`, state]);
+    const r = await safeNpm(['--version'], await makeTempDir(), { XDG_STATE_HOME: state, SAFE_NPM_BYPASS: '1' });
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(r.stderr).toMatch(/safe-npm: not logged: .*safe-npm-theirs-.*\(uid 65534\) can be changed by someone other than root; unset XDG_STATE_HOME/);
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
   });
 });
 
