@@ -180,7 +180,8 @@ type Message = Record<string, unknown> & { type?: string };
  * npm's options name no CA (`withExtraCa` in arborist-worker.ts).
  */
 function withoutStartupCa(env: Record<string, string | undefined>): Record<string, string | undefined> {
-  const { NODE_EXTRA_CA_CERTS: file, ...rest } = env;
+  // (A variable of that name the caller had is not the worker's to read.)
+  const { NODE_EXTRA_CA_CERTS: file, [EXTRA_CA_VARIABLE]: _inherited, ...rest } = env;
   return file ? { ...rest, [EXTRA_CA_VARIABLE]: file } : rest;
 }
 
