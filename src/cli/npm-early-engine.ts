@@ -12,7 +12,7 @@
 import { statSync } from 'node:fs';
 import { SafeStore } from '../config/store.js';
 import { applyEnvOverrides } from '../config/settings.js';
-import { mayResolveTree } from '../flow/npm-resolve.js';
+import { mayResolveTree } from '../flow/may-resolve-tree.js';
 import { chooseInstallMode, type InstallMode } from '../npm/install-mode.js';
 import type { NpmInvocation } from '../npm/npm-invocation.js';
 import { nearestPackageRoot } from '../npm/nearest-package-root.js';

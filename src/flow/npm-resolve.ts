@@ -34,15 +34,6 @@ export interface ResolvedTree {
   tooYoung: Array<{ name: string; wanted: string }>;
 }
 
-/** Whether this command will probably resolve a tree (npm's config may still say otherwise). */
-export function mayResolveTree(invocation: NpmInvocation): boolean {
-  if (invocation.global || invocation.workspaces !== false) return false;
-  // `link <pkg>`: the project's half (npm-link.ts) resolves in the project once the global half is
-  // done; its engine loads meanwhile. A bare `npm link` is the global half alone.
-  if (invocation.kind === 'link') return invocation.specs.length > 0;
-  return ['install', 'update', 'install-test', 'ci', 'install-ci-test', 'reify'].includes(invocation.kind);
-}
-
 /**
  * How much of the tree we vet and install with npm's engine: `resolve` = npm's resolver computes the
  * tree and we install the vetted tree; `lockfile` = npm ci installs the existing lockfile, whose

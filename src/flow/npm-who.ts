@@ -8,7 +8,7 @@ import { chooseInstallMode, type InstallMode } from '../npm/install-mode.js';
 import type { NpmConfig } from '../npm/npm-config.js';
 import type { NpmInvocation } from '../npm/npm-invocation.js';
 import type { BuildIdentities } from '../run/build-identity.js';
-import { mayResolveTree } from './npm-resolve.js';
+import { mayResolveTree } from './may-resolve-tree.js';
 import type { AfterInstallContext, NpmFlowDeps, NpmSession } from './npm-session.js';
 import { SafeError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
