@@ -12,7 +12,7 @@ import { ExitCode } from '../core/exit-codes.js';
 import { Blocked } from '../core/errors.js';
 import { describeRedirectable, redirectableAt } from '../run/redirectable-path.js';
 import { runPassthrough } from '../run/passthrough.js';
-import { lookupUser, type UserAccount } from '../run/users.js';
+import { isUsableHome, lookupUser, type UserAccount } from '../run/users.js';
 import { shellWord, shellWords } from '../ui/shell-word.js';
 
 /** The site-packages folders of a venv (lib/pythonX.Y/site-packages, lib64 too). */
@@ -78,7 +78,10 @@ export function passthroughPlan(
     const owner = lookup(uid);
     if (!owner) throw new Blocked(`safe-pip: root will not run ${bin}: its virtual environment ${venv} belongs to uid ${uid}, which has no account here (its code would run as root)`, ExitCode.blocked);
     // The owner's own HOME (pip's cache and config are theirs there), as for safe-pip's installs.
-    return { as: owner, env: { ...env, HOME: owner.home, USER: owner.name, LOGNAME: owner.name } };
+    // Root's cache folders are not theirs to write (pip warned so and disabled its cache); an owner
+    // without a home of their own (a system user's /nonexistent) runs without one, unwarned.
+    const { PIP_CACHE_DIR: _rootCache, XDG_CACHE_HOME: _rootCacheHome, ...rest } = env;
+    return { as: owner, env: { ...rest, HOME: owner.home, USER: owner.name, LOGNAME: owner.name, ...(isUsableHome(owner) ? {} : { PIP_NO_CACHE_DIR: '1' }) } };
   }
   return checkedRootOwned(bin, args, env);
 }

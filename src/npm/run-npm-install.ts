@@ -18,7 +18,7 @@ import { chownTree, linkTree, removeTree } from '../run/fs-ownership.js';
 import type { Interrupts } from '../run/interrupts.js';
 import type { Command, RunOptions, RunResult } from '../run/run-command.js';
 import { readRegularFileIfExists } from '../run/user-files.js';
-import type { UserAccount } from '../run/users.js';
+import { isUsableHome, type UserAccount } from '../run/users.js';
 import { ensureCacheRoot } from '../run/cache-root.js';
 
 export interface NpmInstallJob {
@@ -317,14 +317,6 @@ export function installedGlobalNames(lib: string): string[] {
     return topLevelNames(lib);
   } catch {
     return [];
-  }
-}
-
-export function isUsableHome(user: UserAccount): boolean {
-  try {
-    return statSync(user.home).uid === user.uid;
-  } catch {
-    return false;
   }
 }
 

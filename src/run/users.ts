@@ -34,3 +34,12 @@ export function ownerOf(path: string): { uid: number; gid: number } {
 export function isRoot(): boolean {
   return typeof process.geteuid === 'function' && process.geteuid() === 0;
 }
+
+/** The user's home is there and theirs (system users often have none: /nonexistent). */
+export function isUsableHome(user: UserAccount): boolean {
+  try {
+    return statSync(user.home).uid === user.uid;
+  } catch {
+    return false;
+  }
+}
