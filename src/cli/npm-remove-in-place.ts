@@ -11,11 +11,16 @@
  * when it adds or changes any package, nothing has been written yet, and the command is handed to
  * the whole flow (a child process), which vets it like any install.
  *
+ * `npm install` with nothing named, in an up-to-date project of one's own (npm's record of what is
+ * installed is newer than package.json and the lockfile), is the same: npm's own command when its
+ * diff writes nothing — an up-to-date install, npm's output, at npm's speed; the whole flow as soon
+ * as it would write any package (a link too: nothing new is unvetted) or a lockfile alone.
+ *
  * Everything else (root, -g, workspaces, --prefix, a project inside a larger one, a commit journal
- * left to repair) goes through the whole flow at once.
+ * left to repair, flags, a project with install scripts of its own) goes through the whole flow at once.
  */
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { JOURNAL } from '../npm/commit-project.js';
 import type { NpmInvocation } from '../npm/npm-invocation.js';
@@ -26,10 +31,53 @@ import { runNpmInProcess } from '../run/npm-in-process.js';
 import { runPassthrough } from '../run/passthrough.js';
 import { lockProject } from '../run/project-lock.js';
 
-/** The project folder when the fast path applies, else undefined. */
-export function removesInPlace(inv: NpmInvocation, cwd: string, env: Record<string, string | undefined>, euid: number | undefined): string | undefined {
+/** What npm may write in this process: nothing but links (a removal), or nothing at all (an up-to-date install). */
+export type InPlaceRun = 'removal' | 'up-to-date-install';
+
+/** The project folder when a fast path applies (and which), else undefined. */
+export function runsInPlace(inv: NpmInvocation, cwd: string, env: Record<string, string | undefined>, euid: number | undefined): { project: string; run: InPlaceRun } | undefined {
+  if (inv.kind === 'reify') {
+    const project = ownProject(inv, cwd, env, euid);
+    return project ? { project, run: 'removal' } : undefined;
+  }
+  if (inv.kind !== 'install' || inv.specs.length > 0 || inv.npmArgs.length !== 1) return undefined;
+  if (inv.ownFlags.yes || inv.ownFlags.strictScripts || inv.ownFlags.project || Object.keys(inv.ownFlags.other).length) return undefined;
+  if (Object.keys(env).some((name) => /^SAFE_NPM_STRICT_SCRIPTS$/.test(name)) || npmEnvSetting(env, 'package-lock-only') || npmEnvSetting(env, 'dry-run')) return undefined;
+  const project = ownProject(inv, cwd, env, euid);
+  return project && upToDate(project) && !runsScriptsOfItsOwn(project) ? { project, run: 'up-to-date-install' } : undefined;
+}
+
+/**
+ * npm's own test of its record of node_modules (the hidden lockfile): newer than package.json and
+ * the lockfile. A project changed since its last install goes to the whole flow without loading npm
+ * here first (its install would be handed over anyway, a second start later).
+ */
+function upToDate(project: string): boolean {
+  const mtime = (file: string) => statSync(join(project, file), { throwIfNoEntry: false })?.mtimeMs;
+  const record = mtime(join('node_modules', '.package-lock.json'));
+  if (record === undefined) return false;
+  return ['package.json', 'package-lock.json', 'npm-shrinkwrap.json'].every((f) => (mtime(f) ?? 0) <= record);
+}
+
+/** Scripts npm runs for the project itself on `npm install` (and node-gyp's default), or workspaces: the whole flow says and runs them. */
+function runsScriptsOfItsOwn(project: string): boolean {
+  try {
+    const pkg = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as { scripts?: Record<string, unknown>; workspaces?: unknown };
+    if (pkg.workspaces !== undefined) return true;
+    const scripts = pkg.scripts && typeof pkg.scripts === 'object' ? Object.keys(pkg.scripts) : [];
+    if (scripts.some((name) => PROJECT_INSTALL_SCRIPTS.includes(name))) return true;
+    return existsSync(join(project, 'binding.gyp'));
+  } catch {
+    return true;
+  }
+}
+
+const PROJECT_INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepublish', 'preprepare', 'prepare', 'postprepare', 'dependencies'];
+
+/** The user's own project (not root's, not global, no workspaces or prefix), when nothing says otherwise. */
+function ownProject(inv: NpmInvocation, cwd: string, env: Record<string, string | undefined>, euid: number | undefined): string | undefined {
   if (euid === undefined || euid === 0) return undefined;
-  if (inv.kind !== 'reify' || inv.global || inv.workspaces !== false) return undefined;
+  if (inv.global || inv.workspaces !== false) return undefined;
   // --prefix or -g from the environment too (npm_config_global, npm_config_location=global): when in
   // doubt, the whole flow.
   if (inv.cliConfig.prefix !== undefined || npmEnvSetting(env, 'prefix')) return undefined;
@@ -59,7 +107,7 @@ function npmEnvSetting(env: Record<string, string | undefined>, key: string): st
  */
 export async function removeInPlace(
   inv: NpmInvocation,
-  project: string,
+  { project, run }: { project: string; run: InPlaceRun },
   cliScript: string,
   originalEnv: Record<string, string | undefined>,
   selfArgv: string[],
@@ -74,8 +122,12 @@ export async function removeInPlace(
   const npmRequire = createRequire(cliScript);
   const Arborist = npmRequire(npmRequire.resolve('@npmcli/arborist')) as { prototype: object };
   // Any package npm would write goes to the vetting flow: what node_modules holds is not proof of what
-  // npm will write over it (a folder planted with a matching version is rewritten in full).
-  const unvetted = (writes: ContentWrite[]) => writes.filter((w) => !w.isLink);
+  // npm will write over it (a folder planted with a matching version is rewritten in full). A removal
+  // may relink what stays; an up-to-date install writes nothing — nor a lockfile alone
+  // (package-lock-only, from an .npmrc too: npm then computes no diff at all).
+  const unvetted = (writes: ContentWrite[], options: { packageLockOnly?: boolean }) => run === 'removal'
+    ? writes.filter((w) => !w.isLink)
+    : options.packageLockOnly ? [{ name: 'package-lock.json', location: '', version: '' }] : writes;
   const guarded = stopBeforeContentWrites(Arborist, unvetted, async () => {
     // Nothing is written yet. npm's own exit hooks go (npm is not finishing this command: its
     // "exit handler never called" would be a false alarm); the whole flow runs it, vetted.

@@ -88,15 +88,15 @@ async function main(): Promise<number | undefined> {
     if (runsGlobalBinOnly(invocation, npmConfig.localPrefix, npmConfig.globalPrefix)) return npmPassthrough(invocation.npmArgs);
   }
 
-  // uninstall / prune in one's own project: npm's own command, in this process, scripts off (the
-  // whole flow, vetting, when npm's diff would add anything). Never root's (not even loaded then:
-  // root's removal waits for npm's engine to start).
-  if (invocation.kind === 'reify' && !truthy(env.SAFE_NPM_SPAWN) && process.geteuid?.() !== 0) {
-    const { removesInPlace, removeInPlace } = await import('./npm-remove-in-place.js');
-    const project = removesInPlace(invocation, process.cwd(), env, process.geteuid?.());
-    const cli = project ? npmCliScript(realBinary('npm')) : undefined;
-    if (project && cli) {
-      await removeInPlace(invocation, project, cli, { ...env }, process.argv.slice(1), process);
+  // uninstall / prune, and `npm install` in an up-to-date project, in one's own project: npm's own
+  // command, in this process, scripts off (the whole flow, vetting, when npm's diff would add
+  // anything). Never root's (not even loaded then: root's waits for npm's engine to start).
+  if ((invocation.kind === 'reify' || (invocation.kind === 'install' && invocation.specs.length === 0)) && !truthy(env.SAFE_NPM_SPAWN) && process.geteuid?.() !== 0) {
+    const { runsInPlace, removeInPlace } = await import('./npm-remove-in-place.js');
+    const inPlace = runsInPlace(invocation, process.cwd(), env, process.geteuid?.());
+    const cli = inPlace ? npmCliScript(realBinary('npm')) : undefined;
+    if (inPlace && cli) {
+      await removeInPlace(invocation, inPlace, cli, { ...env }, process.argv.slice(1), process);
       return undefined;
     }
   }

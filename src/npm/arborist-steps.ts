@@ -91,15 +91,15 @@ export function contentWrites(diff: DiffNode | null | undefined): ContentWrite[]
  */
 export function stopBeforeContentWrites(
   Arborist: ArboristClass,
-  unvetted: (writes: ContentWrite[]) => ContentWrite[],
+  unvetted: (writes: ContentWrite[], options: { packageLockOnly?: boolean }) => ContentWrite[],
   onWrites: (writes: ContentWrite[]) => Promise<never>,
 ): boolean {
   const diffStep = stepOf(Arborist, 'diffTrees');
   if (!diffStep) return false;
-  diffStep.owner[diffStep.key] = async function (this: { diff?: DiffNode | null }, ...args: unknown[]) {
+  diffStep.owner[diffStep.key] = async function (this: { diff?: DiffNode | null; options?: { packageLockOnly?: boolean } }, ...args: unknown[]) {
     const result: unknown = await diffStep.step.apply(this, args);
     const writes = contentWrites(this.diff);
-    const left = writes.length > 0 ? unvetted(writes) : writes;
+    const left = unvetted(writes, this.options ?? {});
     if (left.length > 0) await onWrites(left);
     return result;
   };

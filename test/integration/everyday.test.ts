@@ -429,6 +429,27 @@ describe('installs as npm would', () => {
     expect(ranLines(project)).toBe(0);
   });
 
+  it('a user\'s `npm install` in an up-to-date project is npm\'s own command (its output, none of the whole flow); one whose diff would write a package is vetted first: a blocked one stops it, nothing changes', async () => {
+    const nobody = { uid: 65534, gid: 65534 };
+    const userSandbox = await makeSandbox({ registry: registry.url, owner: nobody });
+    const project = await makeProject({ owner: 'nobody' });
+    const run = (args: string[]) => runBin('safe-npm', args, { cwd: project, sandbox: userSandbox, user: nobody, env: { PATH: SYSTEM_PATH, SAFE_NPM_TIMING: '1' } });
+    // What an earlier, unguarded npm left: a look-alike among the dependencies.
+    const plain = await runTool('npm', ['install', 'plain-a', 'lodahs', '--ignore-scripts'], { cwd: project, sandbox: userSandbox, user: nobody, env: { PATH: SYSTEM_PATH } });
+    expect(plain.exitCode, show(plain)).toBe(0);
+    const upToDate = await run(['install']);
+    expect(upToDate.exitCode, show(upToDate)).toBe(0);
+    expect(upToDate.stdout).toMatch(/^up to date/m);
+    expect(upToDate.stderr, 'none of the whole flow\'s timing marks').not.toMatch(/safe-npm: \d+ ms/);
+    // npm's diff now adds it back (its folder is gone; the record of it is older than node_modules).
+    await rm(join(project, 'node_modules', 'lodahs'), { recursive: true });
+    const before = await snapshotProject(project);
+    const stopped = await run(['install']);
+    expect(stopped.exitCode, show(stopped)).toBe(65);
+    expect(stopped.stdout + stopped.stderr).toContain('looks like the popular package "lodash"');
+    expect(await snapshotProject(project)).toEqual(before);
+  });
+
   it('an uninstall or prune that would also install a package the project lacks vets it first: a blocked one stops it and nothing changes (user and root)', async () => {
     // npm's engine reifies the whole ideal tree on a removal: a dependency added to package.json by hand
     // (or a deleted node_modules) is installed along with it. Unvetted before: lodahs went in silently.
