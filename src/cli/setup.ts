@@ -16,6 +16,8 @@ import { applyEnvOverrides } from '../config/settings.js';
 import { SafeStore } from '../config/store.js';
 import { createSystemUser, resolveBuildIdentities } from '../run/build-identity.js';
 import { lookupUser } from '../run/users.js';
+import { foreignRootFolder, rootFolderAdvice } from '../run/root-own-folder.js';
+import { describeRedirectable, redirectableAt } from '../run/redirectable-path.js';
 
 type Shell = 'bash' | 'zsh' | 'fish';
 const shimDir = fileURLToPath(new URL('../../shims/', import.meta.url)).replace(/\/$/, '');
@@ -109,6 +111,7 @@ export async function runSetup(ecosystem: Ecosystem, args: string[], io: SafeCom
   if (!uninstall && ecosystem === 'npm' && process.geteuid?.() === 0) await ensureBuildUsers(io);
   shell ??= detectShell(io.env.SHELL);
   const rc = rcFileFor(shell, io.env, io.env.HOME ?? homedir());
+  refuseForeignRcFile(rc, shell, io.env);
   const before = existsSync(rc) ? readFileSync(rc, 'utf8') : '';
   const block = uninstall ? undefined : setupBlock(ecosystem, shell, shimDir, ecosystem === 'pypi' ? pythonNamesOnPath(io.env.PATH) : undefined);
   const after = applyBlock(before, ecosystem, block);
@@ -122,6 +125,26 @@ export async function runSetup(ecosystem: Ecosystem, args: string[], io: SafeCom
   if (block) io.stdout(`added to ${rc}:\n${block}\nopen a new shell (or: source ${rc}) to use it; ${ecosystem === 'npm' ? 'then npm install goes through safe-npm, and its own commands are `npm safe …` (npm safe help)' : 'then pip install goes through safe-pip, and its own commands are `pip safe …` (pip safe help)'}\n`);
   else io.stdout(`removed the ${ecosystem === 'npm' ? 'safe-npm' : 'safe-pip'} block from ${rc}\n`);
   return ExitCode.ok;
+}
+
+/**
+ * Root reads and rewrites the rc file by path: in a folder another user can change (their HOME,
+ * ZDOTDIR or XDG_CONFIG_HOME, kept by `sudo -E`) a link they put there — or swap in between —
+ * led root's write to any file, with content of theirs (attack trial). Refused (64) before reading.
+ */
+function refuseForeignRcFile(rc: string, shell: Shell, env: Record<string, string | undefined>): void {
+  const foreign = foreignRootFolder(dirname(rc)) ?? redirectableRc(rc);
+  if (!foreign) return;
+  const variable = shell === 'zsh' && env.ZDOTDIR ? 'ZDOTDIR' : shell === 'fish' && env.XDG_CONFIG_HOME ? 'XDG_CONFIG_HOME' : 'HOME';
+  const advice = variable === 'HOME' ? 'run it as that user for their shell, or give root its own HOME (sudo -H, not sudo -E)' : rootFolderAdvice(variable, env);
+  throw new UsageError(`root will not write ${rc}: ${foreign} can be changed by someone other than root, who could lead the write to any file; ${advice}`);
+}
+
+/** A link at the rc file itself leading where someone else can change the way. */
+function redirectableRc(rc: string): string | undefined {
+  if (process.geteuid?.() !== 0) return undefined;
+  const found = redirectableAt(rc);
+  return found ? describeRedirectable(found) : undefined;
 }
 
 /** As root: the install and script identities root's installs run as (see run/build-identity.ts). */

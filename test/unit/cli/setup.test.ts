@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, lchownSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -51,6 +51,23 @@ describe('safe setup', () => {
     expect(readFileSync(join(home, '.zshrc'), 'utf8')).toContain('npm() {');
     await runSetup('npm', ['--shell=fish'], io(home).io);
     expect(readFileSync(join(home, '.config/fish/config.fish'), 'utf8')).toMatch(/function npm; .*\/shims\/npm \$argv; end/);
+  });
+
+  it('as root, an rc file in a folder another user can change (their HOME under sudo -E) is refused before it is read: a link there led root\'s write to a root file', async () => {
+    const victimDir = mkdtempSync(join(tmpdir(), 'safe-setup-victim-'));
+    const victim = join(victimDir, 'root-only');
+    writeFileSync(victim, 'secret\n', { mode: 0o600 });
+    const theirs = mkdtempSync(join(tmpdir(), 'safe-setup-theirs-'));
+    chmodSync(theirs, 0o755);
+    symlinkSync(victim, join(theirs, '.bashrc'));
+    lchownSync(join(theirs, '.bashrc'), 65534, 65534);
+    chownSync(theirs, 65534, 65534);
+    for (const [ecosystem, args] of [['pypi', []], ['npm', ['--uninstall']]] as const) {
+      await expect(runSetup(ecosystem, [...args], io(theirs).io)).rejects.toThrow(/^root will not write .*safe-setup-theirs-.*\/\.bashrc: .*\(uid 65534\) can be changed by someone other than root, who could lead the write to any file; run it as that user for their shell, or give root its own HOME \(sudo -H, not sudo -E\)$/);
+    }
+    expect(readFileSync(victim, 'utf8')).toBe('secret\n');
+    // zsh's ZDOTDIR of theirs: the variable is named.
+    await expect(runSetup('npm', ['--shell', 'zsh'], { ...io('/root').io, env: { HOME: '/root', SHELL: '/bin/zsh', ZDOTDIR: theirs } })).rejects.toThrow(/unset ZDOTDIR \(sudo -E keeps yours\)$/);
   });
 
   it('rejects an unknown shell with a usage error', async () => {
