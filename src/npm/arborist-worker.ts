@@ -28,7 +28,7 @@ import { holdsEveryVersion, needsFullDocument, publishedAt, reduceForVetting, tr
 import { originOf, watchUnreachable } from './fetch-failures.js';
 import { lockedDocuments, mapLimit, wantedVersions } from './locked-documents.js';
 import { leanHeap } from '../run/lean-heap.js';
-import { withExtraCa } from './extra-ca.js';
+import { withExtraCa, type ExtraCa } from './extra-ca.js';
 import { finishPastRollback, stopBeforeContentWrites } from './arborist-steps.js';
 
 /** The locations sent to be vetted, when only new or changed ones were: all that npm may write. */
@@ -44,6 +44,8 @@ let mayWrite: Set<string> | undefined;
 export interface CiMessage {
   type: 'ci';
   options: Record<string, unknown>;
+  /** NODE_EXTRA_CA_CERTS of the invoking process, read by it (extra-ca.ts). */
+  extraCa?: ExtraCa;
   /** `~` of `file:~/…` specs: the staged mirror of the invoking user's home (Stage.home). */
   home?: string;
   /** npm's own lockfile check (lib/utils/validate-lockfile.js of the real npm), when found. */
@@ -63,6 +65,8 @@ export interface DocsMessage {
 export interface ResolveMessage {
   type: 'resolve';
   options: Record<string, unknown>;
+  /** NODE_EXTRA_CA_CERTS of the invoking process, read by it (extra-ca.ts). */
+  extraCa?: ExtraCa;
   /** `~` of `file:~/…` specs: the staged mirror of the invoking user's home (Stage.home). */
   home?: string;
   add: string[];
@@ -279,7 +283,7 @@ async function main(): Promise<void> {
     });
     const request = (await next()) as unknown as ResolveMessage | CiMessage;
     if (request.type !== 'resolve' && request.type !== 'ci') process.exit(0);
-    request.options = withExtraCa(request.options, process.env, (line) => void process.stderr.write(line));
+    request.options = withExtraCa(request.options, request.extraCa, process.env);
     // Relative file: specs resolve from the project (or its staging copy), as in npm.
     process.chdir(String(request.options.path));
     // ...and `file:~/x` from the invoking user's home, staged (npm reads `~` as HOME).

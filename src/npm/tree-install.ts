@@ -22,7 +22,7 @@ import { isUsableHome } from '../run/users.js';
 import type { ResolvedNode } from './tree-nodes.js';
 import type { Packument } from './npm-registry.js';
 import type { ArboristMethod, CiMessage, ResolveMessage, SummaryEntry } from './arborist-worker.js';
-import { EXTRA_CA_VARIABLE } from './extra-ca.js';
+import { extraCaFor } from './extra-ca.js';
 import { signalGroup, stopGroup, whenExited } from '../run/child-group.js';
 import { noInterrupts, type Interrupts } from '../run/interrupts.js';
 import { asUserSync } from '../run/effective-user.js';
@@ -175,15 +175,12 @@ type Message = Record<string, unknown> & { type?: string };
 
 /**
  * Node 20 reads and parses NODE_EXTRA_CA_CERTS as it starts (a system bundle: about 50 ms), and the
- * worker's start is on the path of every install. Its only TLS is npm's registry fetches, which use
- * npm's `ca` option when one is set (then the variable changes nothing: Node ignores its extra
- * certificates for a connection given its own CAs): the worker applies the file itself, only when
- * npm's options name no CA (`withExtraCa` in arborist-worker.ts).
+ * worker's start is on the path of every install: it starts without it, and gets the file with its
+ * request (extra-ca.ts).
  */
 function withoutStartupCa(env: Record<string, string | undefined>): Record<string, string | undefined> {
-  // (A variable of that name the caller had is not the worker's to read.)
-  const { NODE_EXTRA_CA_CERTS: file, [EXTRA_CA_VARIABLE]: _inherited, ...rest } = env;
-  return file ? { ...rest, [EXTRA_CA_VARIABLE]: file } : rest;
+  const { NODE_EXTRA_CA_CERTS: _applied, ...rest } = env;
+  return rest;
 }
 
 /** The worker process: messages in order, and a way to stop it (group, waited for). */
@@ -318,10 +315,11 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
         fund: false,
         progress: false,
       };
+      const extraCa = extraCaFor(spawnRequest.env, options);
       const message: ResolveMessage | CiMessage = ci
-        ? { type: 'ci', options, validateLockfile: validateLockfileOf(spawnRequest.realNpm), install: ciHere, recentSince: request.recentSince, home: stage?.home }
+        ? { type: 'ci', options, extraCa, validateLockfile: validateLockfileOf(spawnRequest.realNpm), install: ciHere, recentSince: request.recentSince, home: stage?.home }
         : {
-          type: 'resolve', options, home: stage?.home, add: request.add, update: request.update, before: request.before,
+          type: 'resolve', options, extraCa, home: stage?.home, add: request.add, update: request.update, before: request.before,
           exclude: request.cooldownExclude, recentSince: request.recentSince, installNow: Boolean(stage), onlyNew: request.onlyNew,
           rm: request.rm, method: request.method,
         };

@@ -487,13 +487,17 @@ describe('root with folders of another user\'s (sudo -E keeps their XDG_* variab
 describe('a registry over TLS whose certificate only NODE_EXTRA_CA_CERTS names (no cafile)', () => {
   // npm's engine starts without the variable (Node 20 parses the file as it starts: ~50 ms of every
   // install) and trusts the file itself when npm's options name no CA: as Node would have.
-  it('installs in a root-owned project (the install identity\'s engine) and in a user\'s own; without the certificate, nothing is installed', async () => {
+  it('installs in a root-owned project (the install identity\'s engine; root\'s file readable by root alone) and in a user\'s own; without the certificate, nothing is installed', async () => {
     const front = await startTlsFront(registry.url);
+    // Root's copy where only root can read it (a root-only corporate CA file): npm's engine runs as
+    // the install identity, which cannot (it waited on the registry until killed: attack trial).
+    const rootOnly = join(await makeTempDir('safe-npm-root-ca-', 0o700), 'ca.pem');
+    writeFileSync(rootOnly, readFileSync(front.certFile), { mode: 0o600 });
     try {
       for (const owner of ['root', 'nobody'] as const) {
         const project = await makeProject({ owner });
         // Caches of their own: nothing may come from a document an earlier run fetched.
-        const r = await safeNpm(['install', 'clean-fixture', '--registry', front.url], project, { NODE_EXTRA_CA_CERTS: front.certFile, SAFE_NPM_CACHE_ROOT: await makeTempDir('safe-npm-cacheroot-') }, owner === 'nobody' ? 'nobody' : undefined);
+        const r = await safeNpm(['install', 'clean-fixture', '--registry', front.url], project, { NODE_EXTRA_CA_CERTS: owner === 'root' ? rootOnly : front.certFile, SAFE_NPM_CACHE_ROOT: await makeTempDir('safe-npm-cacheroot-') }, owner === 'nobody' ? 'nobody' : undefined);
         expect(r.exitCode, show(r)).toBe(0);
         expect(JSON.parse(readFileSync(join(project, 'node_modules', 'clean-fixture', 'package.json'), 'utf8')).version).toBe('1.3.0');
         expect(readFileSync(join(project, 'package-lock.json'), 'utf8')).toContain('clean-fixture');

@@ -1,28 +1,37 @@
 import { rootCertificates } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { EXTRA_CA_VARIABLE, withExtraCa } from '../../../src/npm/extra-ca.js';
+import { extraCaFor, withExtraCa } from '../../../src/npm/extra-ca.js';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+const read = (file: string) => {
+  if (file === '/ca.pem') return PEM;
+  throw new Error(`EACCES: permission denied, open '${file}'`);
+};
 
-describe('withExtraCa: NODE_EXTRA_CA_CERTS applied by npm\'s engine itself', () => {
-  const read = (file: string) => (file === '/ca.pem' ? PEM : (() => { throw new Error(`ENOENT: no such file, open '${file}'`); })());
-
-  it('npm names no CA: Node\'s own roots and the file\'s certificates, as Node would trust them', () => {
-    const out = withExtraCa({ registry: 'https://r/' }, { [EXTRA_CA_VARIABLE]: '/ca.pem' }, () => {}, read);
+describe('NODE_EXTRA_CA_CERTS, read by the invoking process and applied by npm\'s engine', () => {
+  it('npm names no CA: the file is read here (as the invoking user) and trusted there beside Node\'s own roots, as Node would', () => {
+    const extra = extraCaFor({ NODE_EXTRA_CA_CERTS: '/ca.pem' }, { registry: 'https://r/' }, read);
+    expect(extra).toEqual({ file: '/ca.pem', pem: PEM });
+    const env: Record<string, string | undefined> = {};
+    const out = withExtraCa({ registry: 'https://r/' }, extra, env);
     expect(out.ca).toEqual([...rootCertificates, PEM]);
     expect(out.registry).toBe('https://r/');
+    expect(env.NODE_EXTRA_CA_CERTS, 'again for the processes the engine starts').toBe('/ca.pem');
   });
 
-  it('npm names its own CA (cafile / ca): unchanged, as Node ignores the extra certificates then', () => {
+  it('npm names its own CA (cafile / ca): the file is not read, the options unchanged (Node ignores the extra certificates then)', () => {
     const options = { ca: ['mine'] };
-    expect(withExtraCa(options, { [EXTRA_CA_VARIABLE]: '/ca.pem' }, () => {}, read)).toBe(options);
+    const extra = extraCaFor({ NODE_EXTRA_CA_CERTS: '/ca.pem' }, options, () => { throw new Error('read'); });
+    expect(extra).toEqual({ file: '/ca.pem' });
+    expect(withExtraCa(options, extra, {})).toBe(options);
   });
 
-  it('no variable: unchanged; an unreadable file: Node\'s own warning, and the usual roots', () => {
+  it('no variable: nothing; a file this process cannot read: the usual roots (Node warned as it started)', () => {
     const options = { ca: null };
-    expect(withExtraCa(options, {}, () => {}, read)).toBe(options);
-    const lines: string[] = [];
-    expect(withExtraCa(options, { [EXTRA_CA_VARIABLE]: '/gone.pem' }, (l) => lines.push(l), read)).toBe(options);
-    expect(lines).toEqual(["Warning: Ignoring extra certs from `/gone.pem`, load failed: ENOENT: no such file, open '/gone.pem'\n"]);
+    expect(extraCaFor({}, options, read)).toBeUndefined();
+    expect(withExtraCa(options, undefined, {})).toBe(options);
+    const unreadable = extraCaFor({ NODE_EXTRA_CA_CERTS: '/root-only.pem' }, options, read);
+    expect(unreadable).toEqual({ file: '/root-only.pem' });
+    expect(withExtraCa(options, unreadable, {})).toBe(options);
   });
 });
