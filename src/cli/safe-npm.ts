@@ -92,11 +92,11 @@ async function main(): Promise<number | undefined> {
   // command, in this process, scripts off (the whole flow, vetting, when npm's diff would add
   // anything). Never root's (not even loaded then: root's waits for npm's engine to start).
   if ((invocation.kind === 'reify' || (invocation.kind === 'install' && invocation.specs.length === 0)) && !truthy(env.SAFE_NPM_SPAWN) && process.geteuid?.() !== 0) {
-    const { runsInPlace, removeInPlace } = await import('./npm-remove-in-place.js');
+    const { runsInPlace, runInPlace } = await import('./npm-in-place.js');
     const inPlace = runsInPlace(invocation, process.cwd(), env, process.geteuid?.());
     const cli = inPlace ? npmCliScript(realBinary('npm')) : undefined;
     if (inPlace && cli) {
-      await removeInPlace(invocation, inPlace, cli, { ...env }, process.argv.slice(1), process);
+      await runInPlace(invocation, inPlace, cli, { ...env }, process.argv.slice(1), process);
       return undefined;
     }
   }

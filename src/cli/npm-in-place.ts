@@ -42,7 +42,7 @@ export function runsInPlace(inv: NpmInvocation, cwd: string, env: Record<string,
   }
   if (inv.kind !== 'install' || inv.specs.length > 0 || inv.npmArgs.length !== 1) return undefined;
   if (inv.ownFlags.yes || inv.ownFlags.strictScripts || inv.ownFlags.project || Object.keys(inv.ownFlags.other).length) return undefined;
-  if (Object.keys(env).some((name) => /^SAFE_NPM_STRICT_SCRIPTS$/.test(name)) || npmEnvSetting(env, 'package-lock-only') || npmEnvSetting(env, 'dry-run')) return undefined;
+  if (env.SAFE_NPM_STRICT_SCRIPTS !== undefined || npmEnvSetting(env, 'package-lock-only') || npmEnvSetting(env, 'dry-run')) return undefined;
   const project = ownProject(inv, cwd, env, euid);
   return project && upToDate(project) && !runsScriptsOfItsOwn(project) ? { project, run: 'up-to-date-install' } : undefined;
 }
@@ -105,7 +105,7 @@ function npmEnvSetting(env: Record<string, string | undefined>, key: string): st
  * this process was started (safe-npm's entry and its arguments), `originalEnv` its environment
  * before npm's configuration added its own variables to it.
  */
-export async function removeInPlace(
+export async function runInPlace(
   inv: NpmInvocation,
   { project, run }: { project: string; run: InPlaceRun },
   cliScript: string,

@@ -1,9 +1,9 @@
-/** When `npm uninstall` / `npm prune` may be npm's own command in our process (a user in their own project). */
+/** When `npm uninstall` / `npm prune` (and an up-to-date `npm install`) may be npm's own command in our process (a user in their own project). */
 import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runsInPlace } from '../../../src/cli/npm-remove-in-place.js';
+import { runsInPlace } from '../../../src/cli/npm-in-place.js';
 import { JOURNAL } from '../../../src/npm/commit-project.js';
 import { loadNpmTables } from '../../../src/npm/npm-tables.js';
 import { parseNpmArgs } from '../../../src/npm/parse-npm-args.js';
