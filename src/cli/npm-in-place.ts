@@ -41,8 +41,9 @@ export function runsInPlace(inv: NpmInvocation, cwd: string, env: Record<string,
     return project ? { project, run: 'removal' } : undefined;
   }
   if (inv.kind !== 'install' || inv.specs.length > 0 || inv.npmArgs.length !== 1) return undefined;
+  // Our own flags (their SAFE_NPM_* twins included: the parser reads them) ask for the whole flow.
   if (inv.ownFlags.yes || inv.ownFlags.strictScripts || inv.ownFlags.project || Object.keys(inv.ownFlags.other).length) return undefined;
-  if (env.SAFE_NPM_STRICT_SCRIPTS !== undefined || npmEnvSetting(env, 'package-lock-only') || npmEnvSetting(env, 'dry-run')) return undefined;
+  if (npmEnvSetting(env, 'package-lock-only') || npmEnvSetting(env, 'dry-run')) return undefined;
   const project = ownProject(inv, cwd, env, euid);
   return project && upToDate(project) && !runsScriptsOfItsOwn(project) ? { project, run: 'up-to-date-install' } : undefined;
 }
