@@ -216,7 +216,6 @@ export function linkTree(src: string, dest: string, uid: number, gid: number): b
     rmSync(dest, { recursive: true, force: true });
     return false;
   }
-  const original = (path: string) => (path === mirror ? src : join(src, relativeTo(mirror, path)));
   const walk = (dir: string) => {
     lchownSync(dir, uid, gid);
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -232,16 +231,14 @@ export function linkTree(src: string, dest: string, uid: number, gid: number): b
         const st = lstatSync(path);
         if (entry.name === '.package-lock.json' || (st.mode & 0o004) === 0) {
           rmSync(path);
-          copyFileSync(original(path), path);
+          copyFileSync(join(src, relativeTo(dest, path)), path);
           lchownSync(path, uid, gid);
-          keepTimes(original(path), path);
         }
       }
     }
-    // Last, once its entries are made: the folder's own times.
-    keepTimes(original(dir), dir);
   };
-  walk(mirror);
+  walk(dest);
+  keepTimes(src, mirror);
   return true;
 }
 
@@ -252,9 +249,20 @@ export function linkTree(src: string, dest: string, uid: number, gid: number): b
  * depending on the machine's load: under load npm read the copy from disk, where a link out of the
  * project leads nowhere, and `npm unlink x` as root left x in place (a CI run).
  */
-function keepTimes(original: string, copy: string): void {
-  const st = statSync(original, { throwIfNoEntry: false });
-  if (st) utimesSync(copy, st.atime, st.mtime);
+function keepTimes(src: string, dest: string): void {
+  const walk = (from: string, to: string) => {
+    for (const entry of readdirSync(to, { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(join(from, entry.name), join(to, entry.name));
+    }
+    const st = statSync(from, { throwIfNoEntry: false });
+    if (st) utimesSync(to, st.atime, st.mtime);
+  };
+  walk(src, dest);
+  const record = join(src, '.package-lock.json');
+  if (existsSync(record) && existsSync(join(dest, '.package-lock.json'))) {
+    const st = statSync(record);
+    utimesSync(join(dest, '.package-lock.json'), st.atime, st.mtime);
+  }
 }
 
 function relativeTo(base: string, path: string): string {
