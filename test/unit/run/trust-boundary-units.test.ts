@@ -61,17 +61,6 @@ describe('commit: one step, journaled', () => {
     }
   });
 
-  it('npm\'s record of node_modules is the newest file again after the commit (npm wrote it before the files the commit writes): the next install finds the project up to date', () => {
-    const live = project({ 'package.json': 'old' }, { a: '1' });
-    const staged = project({ 'package.json': 'new', 'package-lock.json': 'lock' }, { '.package-lock.json': '{}', a: '1' });
-    const past = new Date(Date.now() - 60_000);
-    utimesSync(join(staged, 'node_modules', '.package-lock.json'), past, past);
-    commitStaged({ projectDir: live, folders: [{ staged, original: live }], handover: 'move' });
-    const mtime = (p: string) => statSync(join(live, p)).mtimeMs;
-    expect(mtime('node_modules/.package-lock.json')).toBeGreaterThanOrEqual(mtime('package.json'));
-    expect(mtime('node_modules/.package-lock.json')).toBeGreaterThanOrEqual(mtime('package-lock.json'));
-  });
-
   it('a crash while preparing is rolled back by the next run; while committing, rolled forward', () => {
     // preparing: the new items exist next to the old ones, the project itself is untouched.
     const a = project({ 'package.json': 'old' }, { a: '1' });
