@@ -1,7 +1,7 @@
 /** Ownership and permission helpers for handing folders to the build user and taking them back. */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, constants, copyFileSync, existsSync, fchmodSync, fchownSync, lchownSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { chmodSync, chownSync, closeSync, constants, copyFileSync, existsSync, fchmodSync, fchownSync, lchownSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 
 /** coreutils from the system's own folders (never a PATH lookup: root's PATH may lead anywhere). */
@@ -210,8 +210,6 @@ export function existsNoFollow(path: string): boolean {
  * Returns false (nothing left behind) when links cannot be made.
  */
 export function linkTree(src: string, dest: string, uid: number, gid: number): boolean {
-  // cp puts src inside a dest that exists (a global prefix's lib/node_modules).
-  const mirror = existsSync(dest) ? join(dest, basename(src)) : dest;
   if (runTool('cp', ['-R', '-P', '-l', '--', src, dest]) !== 0) {
     rmSync(dest, { recursive: true, force: true });
     return false;
@@ -238,31 +236,7 @@ export function linkTree(src: string, dest: string, uid: number, gid: number): b
     }
   };
   walk(dest);
-  keepTimes(src, mirror);
   return true;
-}
-
-/**
- * The copy's folders and npm's record of them (node_modules/.package-lock.json) get the times of the
- * originals: npm trusts its record only when no folder is newer (by more than 10 ms), and the copy
- * must get npm's verdict on the project. Made anew, the folders were as new as the record or newer
- * depending on the machine's load: under load npm read the copy from disk, where a link out of the
- * project leads nowhere, and `npm unlink x` as root left x in place (a CI run).
- */
-function keepTimes(src: string, dest: string): void {
-  const walk = (from: string, to: string) => {
-    for (const entry of readdirSync(to, { withFileTypes: true })) {
-      if (entry.isDirectory()) walk(join(from, entry.name), join(to, entry.name));
-    }
-    const st = statSync(from, { throwIfNoEntry: false });
-    if (st) utimesSync(to, st.atime, st.mtime);
-  };
-  walk(src, dest);
-  const record = join(src, '.package-lock.json');
-  if (existsSync(record) && existsSync(join(dest, '.package-lock.json'))) {
-    const st = statSync(record);
-    utimesSync(join(dest, '.package-lock.json'), st.atime, st.mtime);
-  }
 }
 
 function relativeTo(base: string, path: string): string {
