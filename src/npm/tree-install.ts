@@ -24,6 +24,7 @@ import type { Packument } from './npm-registry.js';
 import type { ArboristMethod, CiMessage, ResolveMessage, SummaryEntry } from './arborist-worker.js';
 import { extraCaFor } from './extra-ca.js';
 import { signalGroup, stopGroup, whenExited } from '../run/child-group.js';
+import { childMessages, type ChildMessage, type ChildMessages } from '../run/child-messages.js';
 import { noInterrupts, type Interrupts } from '../run/interrupts.js';
 import { asUserSync } from '../run/effective-user.js';
 
@@ -95,7 +96,7 @@ export interface AuditOutcome {
   error?: { message: string; body: unknown; fields: Record<string, unknown> };
 }
 
-function auditOf(m: Message): AuditOutcome {
+function auditOf(m: ChildMessage): AuditOutcome {
   const error = m.auditError as Record<string, unknown> | undefined;
   return {
     audited: Number(m.audited),
@@ -171,7 +172,6 @@ function transferable(options: Record<string, unknown>): Record<string, unknown>
   return out;
 }
 
-type Message = Record<string, unknown> & { type?: string };
 
 /**
  * Node 20 reads and parses NODE_EXTRA_CA_CERTS as it starts (a system bundle: about 50 ms), and the
@@ -184,7 +184,7 @@ function withoutStartupCa(env: Record<string, string | undefined>): Record<strin
 }
 
 /** The worker process: messages in order, and a way to stop it (group, waited for). */
-function forkWorker(spawnRequest: TreeWorkerSpawn, area: PrivateArea | undefined): { child: ChildProcess; next(): Promise<Message>; post(m: object): void } {
+function forkWorker(spawnRequest: TreeWorkerSpawn, area: PrivateArea | undefined): { child: ChildProcess } & ChildMessages {
   const { mode } = spawnRequest;
   const user = mode.kind === 'self' ? undefined : mode.user;
   // The worker's code, where the build user can read it (safe-npm's own folder may be private).
@@ -216,31 +216,7 @@ function forkWorker(spawnRequest: TreeWorkerSpawn, area: PrivateArea | undefined
     detached: true,
     ...(user ? { uid: user.uid, gid: user.gid } : {}),
   });
-  const messages: Message[] = [];
-  const waiters: Array<(m: Message) => void> = [];
-  const deliver = (m: Message) => {
-    const w = waiters.shift();
-    if (w) w(m);
-    else messages.push(m);
-  };
-  child.on('message', (m) => deliver(m as Message));
-  // 'close', not 'exit': it comes after the IPC channel has closed, so every message the worker sent
-  // (its last one, 'reified', just before it exits) is delivered first. 'exit' can overtake it on a
-  // busy machine, and a finished install then read as "npm's resolver stopped (exit 0)".
-  child.on('close', (code, signal) => deliver({ type: 'error', code: 'EWORKER', message: `npm's resolver stopped (${signal ?? `exit ${code}`})` }));
-  // A send to a worker that has just exited fails with EPIPE: its exit is reported above instead.
-  child.on('error', () => {});
-  return {
-    child,
-    next: () => new Promise<Message>((resolve) => {
-      const m = messages.shift();
-      if (m) resolve(m);
-      else waiters.push(resolve);
-    }),
-    post(message) {
-      if (child.connected) child.send(message, () => {});
-    },
-  };
+  return { child, ...childMessages(child, (end) => `npm's resolver stopped (${end})`) };
 }
 
 export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
