@@ -13,12 +13,24 @@ export function exitWith(tool: 'safe-npm' | 'safe-pip', run: Promise<number | un
   // added by then run first), leave at once: Node's own teardown of the process (its heap) took
   // 35-70 ms, in which our signal handlers were gone and a Ctrl-C killed the process outright — exit
   // 130 with nothing said, the install complete. It also made every command that much slower.
-  process.once('beforeExit', () => process.once('exit', () => process.exit()));
+  let settled = false;
+  process.once('beforeExit', () => {
+    // The event loop emptied with the run still waiting on something that can no longer come (a
+    // child's message lost as it exited, once): that is no success. Exit 0 said "installed" after
+    // nothing was done.
+    if (!settled) {
+      process.stderr.write(`${tool}: internal error: the run stopped before it finished (nothing was left to wait for); what it had not done yet was not done — run the command again\n`);
+      process.exitCode = ExitCode.internal;
+    }
+    process.once('exit', () => process.exit());
+  });
   run.then(
     (code) => {
+      settled = true;
       if (code !== undefined) process.exitCode = code;
     },
     (err: unknown) => {
+      settled = true;
       if (err instanceof SafeError) {
         // A message may quote outside text (a spec, npm-package-arg's or pip's words about it).
         process.stderr.write(`${err.message.startsWith(`${tool}:`) ? '' : `${tool}: `}${neutralize(err.message)}\n`);
