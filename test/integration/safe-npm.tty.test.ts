@@ -24,8 +24,12 @@ beforeAll(async () => {
     files: { 'mark.js': "require('fs').writeFileSync('marker', String(process.getuid()));\n" },
   }));
   const swappable = pkg('swap-me').map((p) => ({ ...p, deprecated: 'use something else', files: { 'index.js': 'module.exports = "vetted";\n' } }));
+  // Brings swap-me: its question (a deprecated dependency) comes only once npm's engine has resolved
+  // the whole tree, so a swap made there is made after the vetting, whatever the machine's load (at
+  // the question about a requested package, a slow engine could still fetch the swapped document).
+  const bringsSwappable = pkg('brings-swap-me').map((p) => ({ ...p, packageJson: { ...p.packageJson, dependencies: { 'swap-me': '^1.0.0' } } }));
   const brandNew = { name: 'tty-brand-new', version: '1.0.0', publishedAt: new Date(Date.now() - 60_000), packageJson: { description: 'x', repository: 'https://example.invalid/x' } };
-  registry = await startVerdaccio({ packages: [...pkg('lodash'), ...publishedRecently(pkg('lodahs')), ...scripted, ...swappable, brandNew] });
+  registry = await startVerdaccio({ packages: [...pkg('lodash'), ...publishedRecently(pkg('lodahs')), ...scripted, ...swappable, ...bringsSwappable, brandNew] });
   sandbox = await makeSandbox({ registry: registry.url });
 });
 
@@ -94,25 +98,26 @@ describe.skipIf(!hasTmux)('safe-npm in a terminal', () => {
     const project = await makeProject({ owner: 'nobody', files: { 'node_modules/.keep': '' } });
     const before = await snapshotProject(project);
     // A fresh build-user cache: npm's engine must download the vetted tarball, and compare.
-    const t = await safeNpmInTerminal(project, ['install', 'swap-me']);
-    // The prompt (a deprecation) sits between the vetting and the install: swap the bytes there.
-    await t.waitFor(/what should happen\?/);
+    const t = await safeNpmInTerminal(project, ['install', 'brings-swap-me']);
+    // The question about the deprecated dependency sits between the vetting and the install: swap the bytes there.
+    await t.waitFor(/swap-me@1\.2\.0.*what should happen\?/);
     await registry.replaceTarball('swap-me', '1.2.0', { 'index.js': 'module.exports = "evil";\n' });
-    t.keys('Down', 'Enter'); // Skip → Install anyway
+    t.keys('Enter'); // Install anyway (a dependency: no Skip)
     const done = await t.waitFor(/EXIT=\d+/, 60_000);
     expect(done).not.toMatch(/EXIT=0/);
     expect(done).toMatch(/integrity|EINTEGRITY/i);
     expect(existsSync(join(project, 'node_modules/swap-me/index.js'))).toBe(false);
+    expect(existsSync(join(project, 'node_modules/brings-swap-me'))).toBe(false);
     expect(await snapshotProject(project)).toEqual(before);
   });
 
   it('a fresh project is installed into a staging copy while it is vetted: a tarball swapped at the prompt is not what lands', async () => {
     await registry.replaceTarball('swap-me', '1.2.0', { 'index.js': 'module.exports = "vetted";\n' });
     const project = await makeProject({ owner: 'nobody' });
-    const t = await safeNpmInTerminal(project, ['install', 'swap-me']);
-    await t.waitFor(/what should happen\?/);
+    const t = await safeNpmInTerminal(project, ['install', 'brings-swap-me']);
+    await t.waitFor(/swap-me@1\.2\.0.*what should happen\?/);
     await registry.replaceTarball('swap-me', '1.2.0', { 'index.js': 'module.exports = "evil";\n' });
-    t.keys('Down', 'Enter'); // Skip → Install anyway
+    t.keys('Enter'); // Install anyway (a dependency: no Skip)
     const done = await t.waitFor(/EXIT=\d+/, 60_000);
     // Either the bytes fetched when the tree was resolved, or a stop on the integrity check: never "evil".
     if (/EXIT=0/.test(done)) expect(readFileSync(join(project, 'node_modules/swap-me/index.js'), 'utf8')).toBe('module.exports = "vetted";\n');
