@@ -69,6 +69,7 @@ export async function locateProject(s: NpmSession): Promise<void> {
   s.projectDir = s.config.localPrefix;
   s.mode = s.modeFor(s.projectDir);
   s.buildUser = s.mode.kind === 'self' ? undefined : s.mode.user;
+  refuseProjectGitProgram(s);
   refuseRedirectableTarget(s);
   refuseUnwritableProject(s);
   // Everything that reads or writes the project happens under its lock (npm's resolver reads it).
@@ -85,6 +86,21 @@ export async function locateProject(s: NpmSession): Promise<void> {
     }
   }
   s.cacheDir = cacheFor(s.mode, s.settings, s.config, deps);
+}
+
+/**
+ * npm fetches git dependencies with the program its `git` setting names; a project's own .npmrc can
+ * name one of the project's files (`git=./fetch.sh`), and npm's engine would run it while resolving,
+ * before anything is vetted — code of the project's, as whoever resolves (plain npm does the same).
+ * Said, and nothing is run: the line goes, or the setting moves to the user's own ~/.npmrc.
+ */
+function refuseProjectGitProgram(s: NpmSession): void {
+  const git = s.config.get('git');
+  if (git === undefined || git === 'git' || s.config.whereSet?.('git') !== 'project') return;
+  throw new SafeError(
+    `${s.projectDir}/.npmrc sets git=${neutralize(String(git))}: npm would run that program to fetch git dependencies, before anything is vetted; safe-npm runs no program a project names — remove the line (git from PATH is used), or set git in your own ~/.npmrc; nothing was changed`,
+    ExitCode.blocked,
+  );
 }
 
 /**

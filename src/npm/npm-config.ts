@@ -14,6 +14,8 @@ export interface NpmConfig {
   get(key: string): unknown;
   /** The value comes from npm's defaults, not from the user (npm update treats `save` so). */
   isDefault(key: string): boolean;
+  /** Which of npm's config layers set the value: 'cli', 'env', 'project', 'user', 'global', 'builtin', 'default'. */
+  whereSet?(key: string): string | undefined;
   /** The project root npm would use (nearest package.json / node_modules upward). */
   localPrefix: string;
   globalPrefix: string;
@@ -54,6 +56,7 @@ export async function loadNpmConfig(options: {
     flat: config.flat,
     get: (key: string) => config.get(key),
     isDefault: (key: string) => config.isDefault(key),
+    whereSet: (key: string) => config.find(key) ?? undefined,
     localPrefix: config.localPrefix,
     globalPrefix: config.globalPrefix,
     userconfigPath: config.get('userconfig') as string,

@@ -543,6 +543,38 @@ describe('5. config files are data, not devices', () => {
   });
 });
 
+describe('5b. a project\'s .npmrc cannot name a program npm runs before vetting', () => {
+  // npm fetches a git dependency with the program its `git` setting names; a project's .npmrc named
+  // one of the project's files, and npm's engine ran it while resolving (an attack trial): as the user
+  // in their project, as the build user in root's.
+  it.each([['root'], ['nobody']] as const)('git=./fetch.sh in a project of %s\'s: 65, one line, the program never runs, nothing changes', async (owner) => {
+    const marker = join(markers, `git-program-${owner}`);
+    const project = await makeProject({
+      owner,
+      packageJson: { name: 'gp', version: '1.0.0', dependencies: { fetched: 'git+file:///nonexistent/fetched.git' } },
+      files: { '.npmrc': 'git=./fetch.sh\n', 'fetch.sh': `#!/bin/sh\necho "$(id -u) $*" >> ${marker}\nexit 1\n` },
+    });
+    chmodSync(join(project, 'fetch.sh'), 0o755);
+    const before = await snapshotProject(project);
+    const r = await safeNpm(['install'], project, owner === 'nobody' ? { user: 'nobody' } : {});
+    expect(r.exitCode, show(r)).toBe(65);
+    expect(r.stderr).toContain('.npmrc sets git=./fetch.sh: npm would run that program');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(marker), existsSync(marker) ? readFileSync(marker, 'utf8') : '').toBe(false);
+    expect(await snapshotProject(project)).toEqual(before);
+  });
+
+  it('git=git in the project, and a git program of the user\'s own ~/.npmrc, are npm\'s as usual', async () => {
+    const project = await makeProject({ owner: 'root', packageJson: { name: 'gp', version: '1.0.0', dependencies: { 'tb-a': '^1.0.0' } }, files: { '.npmrc': 'git=git\n' } });
+    const plain = await safeNpm(['install'], project);
+    expect(plain.exitCode, show(plain)).toBe(0);
+    const own = await makeProject({ owner: 'root', packageJson: { name: 'gp', version: '1.0.0', dependencies: { 'tb-a': '^1.0.0' } } });
+    const mine = await safeNpm(['install'], own, { sandbox: await sandboxFor(['git=/usr/bin/git']) });
+    expect(mine.exitCode, show(mine)).toBe(0);
+    expect(existsSync(join(own, 'node_modules', 'tb-a', 'package.json'))).toBe(true);
+  });
+});
+
 describe('6. registry tokens are never readable by a shared uid', () => {
   it('npm ci: the token goes to npm\'s engine over its private pipe, never into a file (no npm CLI runs)', async () => {
     const project = await makeProject({ owner: 'root', packageJson: { name: 'p', version: '1.0.0', dependencies: { 'tb-a': '1.0.0' } } });
