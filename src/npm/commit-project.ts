@@ -12,7 +12,7 @@
  * repaired by the next run (`recoverProject`): a journal in `preparing` is rolled back (the new items
  * deleted), one in `committing` is rolled forward. Either way the project is wholly old or wholly new.
  */
-import { closeSync, existsSync, fsyncSync, lchownSync, lstatSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, lchownSync, lstatSync, lutimesSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { copyTreeAs, existsNoFollow as exists, handOverTree, removeTree, writeNewFile } from '../run/fs-ownership.js';
 import { readRegularFile } from '../run/user-files.js';
@@ -224,7 +224,21 @@ function applyAll(entries: JournalEntry[]): void {
       const dest = join(entry.dir, file);
       if (existsSync(dest + NEW)) renameSync(dest + NEW, dest);
     }
+    touchRecord(entry.dir);
   }
+}
+
+/**
+ * npm writes its record of node_modules (the hidden lockfile) last, and takes a package.json or
+ * lockfile newer than it for a project changed since its install. Ours are written by the commit,
+ * after npm's record: made the newest again (it is the record of exactly this tree), so that the next
+ * `npm install` finds the project up to date (safe-npm's in-place install reads it so too).
+ */
+function touchRecord(dir: string): void {
+  const record = join(dir, 'node_modules', '.package-lock.json');
+  if (!lstatSync(record, { throwIfNoEntry: false })?.isFile()) return;
+  const now = new Date();
+  lutimesSync(record, now, now);
 }
 
 function rollBack(entries: JournalEntry[]): void {

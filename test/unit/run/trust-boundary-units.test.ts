@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -59,6 +59,17 @@ describe('commit: one step, journaled', () => {
       expect(lstatSync(join(stale, 'node_modules')).ino).not.toBe(before);
       expect(readFileSync(join(stale, 'node_modules', '.package-lock.json'), 'utf8')).toBe('{"lockfileVersion":3}');
     }
+  });
+
+  it('npm\'s record of node_modules is the newest file again after the commit (npm wrote it before the files the commit writes): the next install finds the project up to date', () => {
+    const live = project({ 'package.json': 'old' }, { a: '1' });
+    const staged = project({ 'package.json': 'new', 'package-lock.json': 'lock' }, { '.package-lock.json': '{}', a: '1' });
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(join(staged, 'node_modules', '.package-lock.json'), past, past);
+    commitStaged({ projectDir: live, folders: [{ staged, original: live }], handover: 'move' });
+    const mtime = (p: string) => statSync(join(live, p)).mtimeMs;
+    expect(mtime('node_modules/.package-lock.json')).toBeGreaterThanOrEqual(mtime('package.json'));
+    expect(mtime('node_modules/.package-lock.json')).toBeGreaterThanOrEqual(mtime('package-lock.json'));
   });
 
   it('a crash while preparing is rolled back by the next run; while committing, rolled forward', () => {
