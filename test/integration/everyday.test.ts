@@ -450,6 +450,20 @@ describe('installs as npm would', () => {
     expect(await snapshotProject(project)).toEqual(before);
   });
 
+  it('after our own install of a fresh project (staged, committed), the next bare `npm install` is npm\'s own command (the commit wrote package.json after npm\'s record: the project looked changed, the whole flow ran)', async () => {
+    const nobody = { uid: 65534, gid: 65534 };
+    const userSandbox = await makeSandbox({ registry: registry.url, owner: nobody });
+    const project = await makeProject({ owner: 'nobody' });
+    const run = (args: string[]) => runBin('safe-npm', args, { cwd: project, sandbox: userSandbox, user: nobody, env: { PATH: SYSTEM_PATH, SAFE_NPM_TIMING: '1' } });
+    const first = await run(['install', 'plain-a']);
+    expect(first.exitCode, show(first)).toBe(0);
+    expect(first.stderr, 'a fresh project is installed in a staging copy').toMatch(/safe-npm: \d+ ms staged/);
+    const again = await run(['install']);
+    expect(again.exitCode, show(again)).toBe(0);
+    expect(again.stdout).toMatch(/^up to date/m);
+    expect(again.stderr, 'none of the whole flow\'s timing marks').not.toMatch(/safe-npm: \d+ ms/);
+  });
+
   it('an uninstall or prune that would also install a package the project lacks vets it first: a blocked one stops it and nothing changes (user and root)', async () => {
     // npm's engine reifies the whole ideal tree on a removal: a dependency added to package.json by hand
     // (or a deleted node_modules) is installed along with it. Unvetted before: lodahs went in silently.
