@@ -235,7 +235,8 @@ export async function execWithoutInstalling(s: NpmSession, registry: RegistryCli
   const missing = await Promise.all((s.inv.exec?.packages ?? []).map(named));
   // As npx runs what its cache holds: root's kept prefix of these exact versions needs no install.
   if (missing.length > 0 && s.deps.execTreeKept?.(missing, String(s.config.flat.registry ?? ''))) return 'kept';
-  s.deps.stderr(`safe-npm: npx canceled due to missing packages and no YES option: ${neutralize(JSON.stringify(missing))}\n`);
+  // npm's own error, as npm prints it (libnpmexec's words; no log file was written: no second line).
+  s.deps.stderr(`npm error npx canceled due to missing packages and no YES option: ${neutralize(JSON.stringify(missing))}\n`);
   return 1;
 }
 

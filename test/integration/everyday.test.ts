@@ -1303,7 +1303,8 @@ describe('npx', () => {
       expect(r.exitCode, show(r)).toBe(1);
       expect(r.stdout).not.toContain('plain-b ran');
       // npm's words and npm's naming (the version npx would have installed).
-      expect(r.stderr).toContain('npx canceled due to missing packages and no YES option: ["plain-b@1.2.0"]');
+      expect(r.stderr).toContain('npm error npx canceled due to missing packages and no YES option: ["plain-b@1.2.0"]\n');
+      expect(r.stderr).not.toMatch(/^safe-npm:/m);
     }
   });
 
