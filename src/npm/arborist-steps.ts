@@ -81,6 +81,42 @@ export function contentWrites(diff: DiffNode | null | undefined): ContentWrite[]
   return writes;
 }
 
+/** What was sent to be vetted, for `vettedWrites`: npm's ideal tree's locations, and the packages at them. */
+export interface VettedSet {
+  locations: Set<string>;
+  /** name@version → the tarballs (resolved) vetted under it ('' when a node had none). */
+  packages: Map<string, Set<string>>;
+}
+
+export function vettedSet(nodes: ReadonlyArray<{ name: string; version: string; location: string; resolved?: string }>): VettedSet {
+  const packages = new Map<string, Set<string>>();
+  for (const n of nodes) {
+    const key = `${n.name}@${n.version}`;
+    if (!packages.has(key)) packages.set(key, new Set());
+    packages.get(key)!.add(n.resolved ?? '');
+  }
+  return { locations: new Set(nodes.map((n) => n.location)), packages };
+}
+
+/** Where install-strategy=linked puts a package's content: node_modules/.store/<key>/node_modules/<name>. */
+const LINKED_STORE = /(^|\/)node_modules\/\.store\//;
+
+/**
+ * The package writes of npm's diff that were not vetted: any outside the locations of npm's ideal tree
+ * that were sent to be vetted. With install-strategy=linked npm writes each package into its store
+ * (the tree's own locations become links to it): a write there is vetted when the same package (name,
+ * version, tarball) was.
+ */
+export function unvettedWrites(writes: readonly ContentWrite[], vetted: VettedSet): ContentWrite[] {
+  return writes.filter((w) => {
+    if (w.isLink || !w.location.includes('node_modules/')) return false;
+    if (vetted.locations.has(w.location)) return false;
+    if (!LINKED_STORE.test(w.location)) return true;
+    const tarballs = vetted.packages.get(`${w.name}@${w.version}`);
+    return !tarballs || !(tarballs.has(w.resolved ?? '') || tarballs.has('') || w.resolved === undefined);
+  });
+}
+
 /**
  * npm uninstall / prune reify the whole ideal tree: what package.json or the lockfile has and
  * node_modules lacks is installed along with the removal. Run where nothing is vetted, that must not

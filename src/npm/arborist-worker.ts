@@ -29,10 +29,10 @@ import { originOf, watchUnreachable } from './fetch-failures.js';
 import { lockedDocuments, mapLimit, wantedVersions } from './locked-documents.js';
 import { leanHeap } from '../run/lean-heap.js';
 import { withExtraCa, type ExtraCa } from './extra-ca.js';
-import { finishPastRollback, stopBeforeContentWrites } from './arborist-steps.js';
+import { finishPastRollback, stopBeforeContentWrites, unvettedWrites, vettedSet, type VettedSet } from './arborist-steps.js';
 
-/** The locations sent to be vetted, when only new or changed ones were: all that npm may write. */
-let mayWrite: Set<string> | undefined;
+/** What was sent to be vetted, when only new or changed packages were: all that npm may write. */
+let mayWrite: VettedSet | undefined;
 
 // V8's young generation is kept at its initial size (lean-heap.ts) from the moment this process heads
 // for its peak: npm ci and a removal at once; an install when it starts writing the tree. Resolving
@@ -277,7 +277,7 @@ async function main(): Promise<void> {
     // that were sent to be vetted. (What counts as installed is read from disk; a tree on disk that
     // differs from npm's record of it — a folder planted with a matching version, bins gone — can make
     // npm rewrite a package that was taken as installed.) Anything else stops the write, nothing done.
-    stopBeforeContentWrites(Arborist, (writes) => (mayWrite ? writes.filter((w) => !w.isLink && w.location.includes('node_modules/') && !mayWrite!.has(w.location)) : []), async (writes) => {
+    stopBeforeContentWrites(Arborist, (writes) => (mayWrite ? unvettedWrites(writes, mayWrite) : []), async (writes) => {
       const w = writes[0]!;
       throw Object.assign(new Error(`npm would also write ${w.name}@${w.version} at ${w.location}${writes.length > 1 ? ` (and ${writes.length - 1} more)` : ''}, which node_modules claims to have already: the folder differs from npm's record of it; remove ${w.location} and run again`), { code: 'EUNVETTED' });
     });
@@ -361,7 +361,7 @@ async function resolveAndSend(
   // the project changes only if the tree passes.
   // An up-to-date project (`npm install` again) has nothing new: no document to read for it.
   const vetted = installed ? newOrChanged(nodes, installed) : nodes;
-  if (installed) mayWrite = new Set(vetted.map((n) => n.location));
+  if (installed) mayWrite = vettedSet(vetted);
   let early: Promise<Arb> | undefined;
   if (request.installNow) {
     early = reify();

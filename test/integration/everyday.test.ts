@@ -450,6 +450,27 @@ describe('installs as npm would', () => {
     expect(await snapshotProject(project)).toEqual(before);
   });
 
+  it('install-strategy=linked (a project\'s .npmrc): the tree is npm\'s own, store and links, in root\'s project and a user\'s; a look-alike still stops (every such install stopped: "the folder differs from npm\'s record")', async () => {
+    const nobody = { uid: 65534, gid: 65534 };
+    const userSandbox = await makeSandbox({ registry: registry.url, owner: nobody });
+    for (const owner of ['root', 'nobody'] as const) {
+      const files = { '.npmrc': 'install-strategy=linked\n' };
+      const as = owner === 'nobody' ? { sandbox: userSandbox, user: nobody } : { sandbox };
+      const ours = await makeProject({ owner, files });
+      const installed = await runBin('safe-npm', ['install', 'nest-a', 'plain-a'], { cwd: ours, ...as, env: { PATH: SYSTEM_PATH } });
+      expect(installed.exitCode, `${owner}: ${show(installed)}`).toBe(0);
+      const twin = await makeProject({ owner, files });
+      const plain = await runTool('npm', ['install', '--ignore-scripts', 'nest-a', 'plain-a'], { cwd: twin, ...as, env: { PATH: SYSTEM_PATH } });
+      expect(plain.exitCode, show(plain)).toBe(0);
+      expect(readdirSync(join(ours, 'node_modules', '.store')).length, owner).toBeGreaterThan(0);
+      expect(await snapshotProject(ours), owner).toEqual(await snapshotProject(twin));
+      const before = await snapshotProject(ours);
+      const stopped = await runBin('safe-npm', ['install', 'lodahs'], { cwd: ours, ...as, env: { PATH: SYSTEM_PATH } });
+      expect(stopped.exitCode, show(stopped)).toBe(65);
+      expect(await snapshotProject(ours)).toEqual(before);
+    }
+  });
+
   it('after our own install of a fresh project (staged, committed), the next bare `npm install` is npm\'s own command (the commit wrote package.json after npm\'s record: the project looked changed, the whole flow ran)', async () => {
     const nobody = { uid: 65534, gid: 65534 };
     const userSandbox = await makeSandbox({ registry: registry.url, owner: nobody });

@@ -5,7 +5,7 @@
  * shape and a stand-in with its step name; end to end in everyday.test.ts ("…would also install…").
  */
 import { describe, expect, it } from 'vitest';
-import { contentWrites, stopBeforeContentWrites, type ContentWrite, type DiffNode } from '../../../src/npm/arborist-steps.js';
+import { contentWrites, stopBeforeContentWrites, unvettedWrites, vettedSet, type ContentWrite, type DiffNode } from '../../../src/npm/arborist-steps.js';
 
 const node = (action: string | null, location: string, version: string, children: DiffNode[] = [], integrity?: string): DiffNode => ({
   action,
@@ -83,5 +83,33 @@ describe('sameContent: what an install may take as already installed', () => {
     expect(sameContent({ version: '1.0.0', resolved: 'git+ssh://git@github.com/a/b.git#1111' }, { version: '1.0.0', resolved: 'git+ssh://git@github.com/a/b.git#2222' })).toBe(false);
     expect(sameContent({ version: '1.0.0', resolved: 'git+ssh://git@github.com/a/b.git#1111' }, { version: '1.0.0', resolved: 'git+ssh://git@github.com/a/b.git#1111' })).toBe(true);
     expect(sameContent({ version: '1.0.0' }, { version: '1.0.0' })).toBe(false);
+  });
+});
+
+describe('unvettedWrites (npm\'s engine may write only what was vetted)', () => {
+  const vetted = vettedSet([
+    { name: 'a', version: '1.0.0', location: 'node_modules/a', resolved: 'https://r/a/-/a-1.0.0.tgz' },
+    { name: 'b', version: '2.0.0', location: 'node_modules/a/node_modules/b', resolved: 'https://r/b/-/b-2.0.0.tgz' },
+  ]);
+  const write = (location: string, name: string, version: string, resolved?: string, isLink?: boolean): ContentWrite => ({ name, location, version, ...(resolved ? { resolved } : {}), ...(isLink ? { isLink } : {}) });
+
+  it('hoisted: a write at a vetted location passes, any other is unvetted; links and the root are not package content', () => {
+    expect(unvettedWrites([write('node_modules/a', 'a', '1.0.0'), write('node_modules/b', 'b', '2.0.0'), write('node_modules/c', 'c', '1.0.0', undefined, true), write('', 'root', '1.0.0')], vetted))
+      .toEqual([write('node_modules/b', 'b', '2.0.0')]);
+  });
+
+  it('install-strategy=linked: a store write of a vetted package (name, version, tarball) passes (every install was a false stop: "the folder differs from npm\'s record"); another package, version or tarball there does not', () => {
+    const store = (key: string, name: string) => `node_modules/.store/${key}/node_modules/${name}`;
+    expect(unvettedWrites([
+      write(store('a@1.0.0-x', 'a'), 'a', '1.0.0', 'https://r/a/-/a-1.0.0.tgz'),
+      write(store('b@2.0.0-y', 'b'), 'b', '2.0.0', 'https://r/b/-/b-2.0.0.tgz'),
+      write('node_modules/a', 'a', '1.0.0', undefined, true),
+    ], vetted)).toEqual([]);
+    const others = [
+      write(store('a@1.0.1-x', 'a'), 'a', '1.0.1', 'https://r/a/-/a-1.0.1.tgz'),
+      write(store('evil@1.0.0-z', 'evil'), 'evil', '1.0.0', 'https://r/evil/-/evil-1.0.0.tgz'),
+      write(store('a@1.0.0-x', 'a'), 'a', '1.0.0', 'https://elsewhere/a-1.0.0.tgz'),
+    ];
+    expect(unvettedWrites(others, vetted)).toEqual(others);
   });
 });
