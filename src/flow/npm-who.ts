@@ -7,6 +7,7 @@ import type { Settings } from '../config/settings.js';
 import { chooseInstallMode, type InstallMode } from '../npm/install-mode.js';
 import type { NpmConfig } from '../npm/npm-config.js';
 import type { NpmInvocation } from '../npm/npm-invocation.js';
+import { projectGitProgram } from '../npm/project-git-program.js';
 import type { BuildIdentities } from '../run/build-identity.js';
 import { mayResolveTree } from './may-resolve-tree.js';
 import type { AfterInstallContext, NpmFlowDeps, NpmSession } from './npm-session.js';
@@ -88,17 +89,12 @@ export async function locateProject(s: NpmSession): Promise<void> {
   s.cacheDir = cacheFor(s.mode, s.settings, s.config, deps);
 }
 
-/**
- * npm fetches git dependencies with the program its `git` setting names; a project's own .npmrc can
- * name one of the project's files (`git=./fetch.sh`), and npm's engine would run it while resolving,
- * before anything is vetted — code of the project's, as whoever resolves (plain npm does the same).
- * Said, and nothing is run: the line goes, or the setting moves to the user's own ~/.npmrc.
- */
+/** A `git` program the project names (npm would run it while resolving, before anything is vetted): said, nothing run. */
 function refuseProjectGitProgram(s: NpmSession): void {
-  const git = s.config.get('git');
-  if (git === undefined || git === 'git' || s.config.whereSet?.('git') !== 'project') return;
+  const named = projectGitProgram(s.config, s.projectDir);
+  if (!named) return;
   throw new SafeError(
-    `${s.projectDir}/.npmrc sets git=${neutralize(String(git))}: npm would run that program to fetch git dependencies, before anything is vetted; safe-npm runs no program a project names — remove the line (git from PATH is used), or set git in your own ~/.npmrc; nothing was changed`,
+    `${neutralize(named.file)} sets git=${neutralize(named.program)}: npm would run that program to fetch git dependencies, before anything is vetted; safe-npm runs no program a project names — remove the line (git from PATH is used), or set git in your own ~/.npmrc; nothing was changed`,
     ExitCode.blocked,
   );
 }
