@@ -16,10 +16,9 @@ export interface DiffNode {
   children: DiffNode[];
 }
 
-/** A step of reify, found on the class or its mixins, to wrap in place. */
-function stepOf(Arborist: ArboristClass, name: string) {
-  const key = Symbol.for(name);
-  for (let p = Arborist.prototype as Record<symbol, unknown> | null; p; p = Object.getPrototypeOf(p) as Record<symbol, unknown> | null) {
+/** A step of reify (by its `Symbol.for` name, or a method's own name), found on the class or its mixins, to wrap in place. */
+function stepOf(Arborist: ArboristClass, name: string, key: symbol | string = Symbol.for(name)) {
+  for (let p = Arborist.prototype as Record<symbol | string, unknown> | null; p; p = Object.getPrototypeOf(p) as Record<symbol | string, unknown> | null) {
     if (typeof p[key] === 'function') return { owner: p, key, step: p[key] as (...a: unknown[]) => unknown };
   }
   return undefined;
@@ -112,8 +111,10 @@ export function unvettedWrites(writes: readonly ContentWrite[], vetted: VettedSe
     if (w.isLink || !w.location.includes('node_modules/')) return false;
     if (vetted.locations.has(w.location)) return false;
     if (!LINKED_STORE.test(w.location)) return true;
+    // The same tarball, or none on both sides (fetched from the registry by name and version). A vetted
+    // entry without one vouches for nothing else: an alias's `file:` tarball went in by it (an attack trial).
     const tarballs = vetted.packages.get(`${w.name}@${w.version}`);
-    return !tarballs || !(tarballs.has(w.resolved ?? '') || tarballs.has('') || w.resolved === undefined);
+    return !tarballs?.has(w.resolved ?? '');
   });
 }
 
@@ -139,5 +140,28 @@ export function stopBeforeContentWrites(
     if (left.length > 0) await onWrites(left);
     return result;
   };
+  // install-strategy=linked: while it builds its isolated tree, before the diff, npm unpacks each
+  // package that has a shrinkwrap into the project's store (to read it): those are checked there.
+  const isolated = stepOf(Arborist, 'createIsolatedTree', 'createIsolatedTree');
+  if (isolated) {
+    isolated.owner[isolated.key] = async function (this: { idealTree?: IdealTree; options?: { packageLockOnly?: boolean } }, ...args: unknown[]) {
+      const left = unvetted(shrinkwrapped(this.idealTree), this.options ?? {});
+      if (left.length > 0) await onWrites(left);
+      return isolated.step.apply(this, args);
+    };
+  }
   return true;
+}
+
+type IdealNode = { name?: string; packageName?: string; location?: string; version?: string; resolved?: string | null; integrity?: string | null; hasShrinkwrap?: boolean; isProjectRoot?: boolean; isLink?: boolean };
+type IdealTree = { inventory?: { values(): Iterable<IdealNode> } };
+
+/** The packages of npm's ideal tree that ship a shrinkwrap, as the writes they become in linked mode. */
+export function shrinkwrapped(tree: IdealTree | undefined): ContentWrite[] {
+  const writes: ContentWrite[] = [];
+  for (const n of tree?.inventory?.values() ?? []) {
+    if (!n.hasShrinkwrap || n.isProjectRoot || n.isLink) continue;
+    writes.push({ name: n.packageName ?? n.name ?? '', location: n.location ?? '', version: n.version ?? '', ...(n.integrity ? { integrity: n.integrity } : {}), ...(n.resolved ? { resolved: n.resolved } : {}) });
+  }
+  return writes;
 }

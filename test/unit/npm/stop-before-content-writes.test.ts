@@ -5,7 +5,7 @@
  * shape and a stand-in with its step name; end to end in everyday.test.ts ("…would also install…").
  */
 import { describe, expect, it } from 'vitest';
-import { contentWrites, stopBeforeContentWrites, unvettedWrites, vettedSet, type ContentWrite, type DiffNode } from '../../../src/npm/arborist-steps.js';
+import { contentWrites, shrinkwrapped, stopBeforeContentWrites, unvettedWrites, vettedSet, type ContentWrite, type DiffNode } from '../../../src/npm/arborist-steps.js';
 
 const node = (action: string | null, location: string, version: string, children: DiffNode[] = [], integrity?: string): DiffNode => ({
   action,
@@ -111,5 +111,57 @@ describe('unvettedWrites (npm\'s engine may write only what was vetted)', () => 
       write(store('a@1.0.0-x', 'a'), 'a', '1.0.0', 'https://elsewhere/a-1.0.0.tgz'),
     ];
     expect(unvettedWrites(others, vetted)).toEqual(others);
+  });
+
+  it('a vetted entry without a tarball vouches only for a write without one (an alias\'s file: tarball went into the store by it: an attack trial)', () => {
+    const blank = vettedSet([{ name: 'is-number', version: '7.0.0', location: 'node_modules/is-number' }]);
+    const store = 'node_modules/.store/is-number@7.0.0-x/node_modules/is-number';
+    expect(unvettedWrites([write(store, 'is-number', '7.0.0')], blank)).toEqual([]);
+    const aliased = write(store, 'is-number', '7.0.0', 'file:/tmp/evil.tgz');
+    expect(unvettedWrites([aliased], blank)).toEqual([aliased]);
+  });
+});
+
+describe('install-strategy=linked: packages with a shrinkwrap are checked before npm unpacks them into the store (before its diff)', () => {
+  /** A stand-in with arborist's method name: records whether the original ran. */
+  function isolatedStandIn(nodes: object[]) {
+    const ran: string[] = [];
+    class Stand {
+      idealTree = { inventory: new Map(nodes.map((n, i) => [String(i), n])) };
+      options = {};
+      async [Symbol.for('diffTrees')]() {}
+      async createIsolatedTree() {
+        ran.push('createIsolatedTree');
+        return {};
+      }
+    }
+    return { Stand, ran };
+  }
+  const nodes = [
+    { isProjectRoot: true, location: '', hasShrinkwrap: true },
+    { name: 'x', packageName: 'is-number', location: 'node_modules/x', version: '7.0.0', resolved: 'file:/tmp/evil.tgz', hasShrinkwrap: true },
+    { name: 'plain', location: 'node_modules/plain', version: '1.0.0' },
+  ];
+
+  it('lists the shrinkwrapped packages of the ideal tree (not the root, links or the rest)', () => {
+    expect(shrinkwrapped({ inventory: new Map(nodes.map((n, i) => [String(i), n])) })).toEqual([{ name: 'is-number', location: 'node_modules/x', version: '7.0.0', resolved: 'file:/tmp/evil.tgz' }]);
+  });
+
+  it('an unvetted one stops the run before npm unpacks anything; a vetted one lets it go on', async () => {
+    const { Stand, ran } = isolatedStandIn(nodes);
+    const seen: ContentWrite[][] = [];
+    stopBeforeContentWrites(Stand, (writes) => writes.filter((w) => w.location !== 'node_modules/vetted'), async (writes) => {
+      seen.push(writes);
+      throw new Error('stopped');
+    });
+    await expect(new Stand().createIsolatedTree()).rejects.toThrow('stopped');
+    expect(ran).toEqual([]);
+    expect(seen[0]!.map((w) => w.location)).toEqual(['node_modules/x']);
+    const ok = isolatedStandIn([{ name: 'vetted', location: 'node_modules/vetted', version: '1.0.0', hasShrinkwrap: true }]);
+    stopBeforeContentWrites(ok.Stand, (writes) => writes.filter((w) => w.location !== 'node_modules/vetted'), async () => {
+      throw new Error('stopped');
+    });
+    await new ok.Stand().createIsolatedTree();
+    expect(ok.ran).toEqual(['createIsolatedTree']);
   });
 });
