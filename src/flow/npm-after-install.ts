@@ -35,6 +35,11 @@ export interface AfterInstallDeps {
   createRegistry(config: NpmConfig, cacheDir: string | undefined): Promise<RegistryClient>;
   asBuildUser<T>(user: UserAccount | undefined, fn: () => Promise<T>): Promise<T>;
   runCommand: typeof runCommand;
+  /**
+   * The user's own npm exec, vetted, handed to the real npm in this process once the run has closed
+   * (no second node start, npm loaded once): the args and the environment to add. Absent: a child.
+   */
+  handOverExec?(args: string[], env: Record<string, string>): void;
 }
 
 
@@ -153,12 +158,16 @@ function scriptCacheFor(user: UserAccount, cacheRoot: string, selfCacheHome: str
  * Not root: npm exec itself, with scripts off. Root: the install runs as the build user into a private
  * prefix that is then handed to root, and the bin runs from there as root.
  */
-export async function runNpmExec(context: ExecContext, deps: Pick<AfterInstallDeps, 'stderr' | 'runCommand'>): Promise<number> {
+export async function runNpmExec(context: ExecContext, deps: Pick<AfterInstallDeps, 'stderr' | 'runCommand' | 'handOverExec'>): Promise<number> {
   const { invocation, mode } = context;
   const { env, cwd, realNpm: real } = context;
   if (mode.kind === 'self') {
     // npm exec runs what the user asked for, in the foreground: signals are its own.
     context.interrupts.dispose();
+    if (deps.handOverExec) {
+      deps.handOverExec(withScriptsOff(context.npmArgs), { npm_config_ignore_scripts: 'true' });
+      return 0;
+    }
     const { exitCode } = await deps.runCommand([real, withScriptsOff(context.npmArgs)], { cwd, env: { ...env, npm_config_ignore_scripts: 'true' } });
     return exitCode;
   }

@@ -1240,6 +1240,26 @@ describe('installs as npm would', () => {
     const second = await runBin('safe-npm', ['exec', '--yes', '--', 'plain-b'], { cwd: userCwd, sandbox: userSandbox, user: nobody, env: { PATH: SYSTEM_PATH, SAFE_NPM_TIMING: '1' } });
     expect(second.stdout.trim(), show(second)).toBe('plain-b ran');
     expect(second.stderr).not.toContain('tree resolved');
+    // Vetted, the user's exec is npm's own in our process (a second node and npm's load saved): among
+    // the command's ancestors, the process npm titled `npm exec …` is the one the test started, no
+    // safe-npm above a second npm; it ran with scripts off, and its exit code is the run's.
+    writeFileSync(join(userCwd, 'ancestors.js'), `
+      const { readFileSync } = require('fs');
+      const chain = [];
+      for (let pid = process.ppid; pid > 1 && chain.length < 5;) {
+        chain.push(readFileSync('/proc/' + pid + '/cmdline', 'utf8').split('\\0').join(' '));
+        pid = Number(readFileSync('/proc/' + pid + '/stat', 'utf8').split(') ')[1].split(' ')[1]);
+      }
+      console.log(JSON.stringify({ chain, ignoreScripts: process.env.npm_config_ignore_scripts }));
+      process.exitCode = 3;
+    `);
+    spawnSync('chown', ['65534:65534', join(userCwd, 'ancestors.js')]);
+    const handed = await asUser(['exec', '--yes', '--package=plain-b', '--', 'node', 'ancestors.js']);
+    expect(handed.exitCode, show(handed)).toBe(3);
+    const seen = JSON.parse(handed.stdout) as { chain: string[]; ignoreScripts: string };
+    expect(seen.chain.some((c) => c.startsWith('npm exec ')), seen.chain.join('\n')).toBe(true);
+    expect(seen.chain.some((c) => c.includes('bin/safe-npm.js')), seen.chain.join('\n')).toBe(false);
+    expect(seen.ignoreScripts).toBe('true');
     // A decoy folder naming the packages is not the one npm uses (vetting goes on), and npm's own
     // folder naming other packages is refused: npm would install them along, unvetted.
     const npxDir = join(userSandbox.env.npm_config_cache!, '_npx');
