@@ -13,6 +13,7 @@
  *                runs it (nothing installed);
  *   npx package (root) — `npx -y cowsay@1.6.0 hi` by root outside any project, warm (npx's cache and
  *                ours hold it): ratio of medians (goal ≤ 1.15);
+ *   npx package (user) — the same by the ordinary user (npx's cache holds it): ratio of medians;
  *   dead registry — `safe-npm install left-pad --registry http://127.0.0.1:9/` (nothing listens):
  *                seconds until it exits 68, against plain npm's failure (goal ≤ 10 s).
  * Runs as `nobody` when root (an ordinary user's project: npm runs as itself), else as you. Needs the
@@ -30,7 +31,7 @@ const repo = fileURLToPath(new URL('..', import.meta.url));
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 9;
 // --only <result names>: just those rows (quicker while working on one command).
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : undefined;
-const pairsOf = { uninstall: ['npm', 'safe'], npxLocalBin: ['npx', 'shim'], npxGlobalBin: ['npxGlobal', 'shimGlobal'], upToDateInstall: ['noopNpm', 'noopSafe'], rootOwnedUninstall: ['rootNpm', 'rootSafe'], rootOwnedUpToDateInstall: ['rootNoopNpm', 'rootNoopSafe'], rootNpxPackage: ['rootNpx', 'rootShimNpx'] };
+const pairsOf = { uninstall: ['npm', 'safe'], npxLocalBin: ['npx', 'shim'], npxGlobalBin: ['npxGlobal', 'shimGlobal'], upToDateInstall: ['noopNpm', 'noopSafe'], rootOwnedUninstall: ['rootNpm', 'rootSafe'], rootOwnedUpToDateInstall: ['rootNoopNpm', 'rootNoopSafe'], rootNpxPackage: ['rootNpx', 'rootShimNpx'], userNpxPackage: ['userNpx', 'userShimNpx'] };
 const wanted = (row) => !only || only.includes(row);
 const isRoot = process.geteuid?.() === 0;
 const who = isRoot ? { uid: 65534, gid: 65534 } : {};
@@ -71,7 +72,7 @@ try {
   const runRoot = (cmd, args, cwd) => { const t = process.hrtime.bigint(); const r = spawnSync(cmd, args, { cwd, env: rootEnv, encoding: 'utf8' }); if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} → ${r.status}\n${r.stderr}`); return Number(process.hrtime.bigint() - t) / 1e6; };
 
   // Warm-up, then alternated rounds (order flips each round).
-  const times = { npm: [], safe: [], npx: [], shim: [], npxGlobal: [], shimGlobal: [], rootNpm: [], rootSafe: [], noopNpm: [], noopSafe: [], rootNoopNpm: [], rootNoopSafe: [], rootNpx: [], rootShimNpx: [] };
+  const times = { npm: [], safe: [], npx: [], shim: [], npxGlobal: [], shimGlobal: [], rootNpm: [], rootSafe: [], noopNpm: [], noopSafe: [], rootNoopNpm: [], rootNoopSafe: [], rootNpx: [], rootShimNpx: [], userNpx: [], userShimNpx: [] };
   for (let i = -1; i < runs; i++) {
     const pair = [
       ['npm', () => run('npm', ['uninstall', 'lodash'], copy('a')).ms],
@@ -82,6 +83,8 @@ try {
       ['shimGlobal', () => run(join(repo, 'shims', 'npx'), ['corepack', '--version'], template).ms],
       ['noopNpm', () => run('npm', ['install'], copy('na')).ms],
       ['noopSafe', () => run(process.execPath, [safeNpm, 'install'], copy('nb')).ms],
+      ['userNpx', () => run('npx', ['-y', 'cowsay@1.6.0', 'hi'], home).ms],
+      ['userShimNpx', () => run(join(repo, 'shims', 'npx'), ['-y', 'cowsay@1.6.0', 'hi'], home).ms],
       ...(isRoot ? [
         ['rootNpm', () => runRoot('npm', ['uninstall', 'lodash'], copy('ra', '0:0'))],
         ['rootSafe', () => runRoot(process.execPath, [safeNpm, 'uninstall', 'lodash'], copy('rb', '0:0'))],
@@ -113,6 +116,7 @@ try {
     upToDateInstall: ratioOf(times.noopNpm, times.noopSafe),
     ...(isRoot ? { rootOwnedUpToDateInstall: ratioOf(times.rootNoopNpm, times.rootNoopSafe) } : {}),
     ...(isRoot ? { rootNpxPackage: ratioOf(times.rootNpx, times.rootShimNpx) } : {}),
+    userNpxPackage: ratioOf(times.userNpx, times.userShimNpx),
     ...(isRoot ? { rootOwnedUninstall: { npmMs: Math.round(median(times.rootNpm)), safeNpmMs: Math.round(median(times.rootSafe)), ratio: Math.round((median(times.rootSafe) / median(times.rootNpm)) * 100) / 100 } } : {}),
     deadRegistry: dead.npm.length === 0 ? undefined : { npmMs: Math.round(median(dead.npm.map((d) => d.ms))), npmExit: dead.npm[0].status, safeNpmMs: Math.round(median(dead.safe.map((d) => d.ms))), safeNpmExit: dead.safe[0].status },
     npxLocalBin: { npxMs: Math.round(median(times.npx)), shimMs: Math.round(median(times.shim)), deltaMs: Math.round(median(times.shim) - median(times.npx)) },
