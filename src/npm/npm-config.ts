@@ -46,7 +46,9 @@ export async function loadNpmConfig(options: {
     shorthands,
     argv: [process.execPath, join(npmPath, 'bin', 'npm-cli.js'), ...options.npmArgs],
     cwd: options.cwd,
-    env: options.env,
+    // A copy: loading sets npm_config_* in the environment it is given (as npm does for its own
+    // children), and ours would then point what we start at our own copies (node-gyp).
+    env: { ...options.env },
     execPath: process.execPath,
     // npm's warnings about unknown config are npm's to print, when it runs.
     warn: false,

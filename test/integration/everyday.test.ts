@@ -1250,13 +1250,15 @@ describe('installs as npm would', () => {
         chain.push(readFileSync('/proc/' + pid + '/cmdline', 'utf8').split('\\0').join(' '));
         pid = Number(readFileSync('/proc/' + pid + '/stat', 'utf8').split(') ')[1].split(' ')[1]);
       }
-      console.log(JSON.stringify({ chain, ignoreScripts: process.env.npm_config_ignore_scripts }));
+      console.log(JSON.stringify({ chain, ignoreScripts: process.env.npm_config_ignore_scripts, nodeGyp: process.env.npm_config_node_gyp }));
       process.exitCode = 3;
     `);
     spawnSync('chown', ['65534:65534', join(userCwd, 'ancestors.js')]);
     const handed = await asUser(['exec', '--yes', '--package=plain-b', '--', 'node', 'ancestors.js']);
     expect(handed.exitCode, show(handed)).toBe(3);
-    const seen = JSON.parse(handed.stdout) as { chain: string[]; ignoreScripts: string };
+    const seen = JSON.parse(handed.stdout) as { chain: string[]; ignoreScripts: string; nodeGyp: string };
+    // npm's own node-gyp, as plain npx gives it (it was ours: our npm config loader had set it in our environment).
+    expect(seen.nodeGyp).toMatch(/\/npm\/node_modules\/node-gyp\//);
     expect(seen.chain.some((c) => c.startsWith('npm exec ')), seen.chain.join('\n')).toBe(true);
     expect(seen.chain.some((c) => c.includes('bin/safe-npm.js')), seen.chain.join('\n')).toBe(false);
     expect(seen.ignoreScripts).toBe('true');
