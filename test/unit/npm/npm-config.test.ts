@@ -34,3 +34,10 @@ describe('loadNpmConfig: the registry, scopes, auth and CA npm itself would use'
     expect(fromEnv.flat.registry).toBe('http://127.0.0.1:7777/');
   });
 });
+
+it('loading leaves the environment it was given as it was (npm\'s loader sets npm_config_* there: node-gyp pointed at ours in everything we started)', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'safe-npm-config-env-'));
+  const env = { HOME: home, PATH: '/usr/bin:/bin' };
+  await loadNpmConfig({ realNpm: '/usr/bin/npm', npmArgs: ['install'], cwd: home, env });
+  expect(env).toEqual({ HOME: home, PATH: '/usr/bin:/bin' });
+});

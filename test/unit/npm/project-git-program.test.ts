@@ -53,9 +53,3 @@ it('git from PATH, or a program the user names in their own ~/.npmrc or environm
   expect((await named({}, { npm_config_git: '/opt/git/bin/git' })).found).toBeUndefined();
   expect((await named({})).found).toBeUndefined();
 });
-
-it('loading npm\'s configuration leaves the environment it was given as it was (npm\'s loader sets npm_config_* there: node-gyp pointed at ours in everything we started)', async () => {
-  const env = { HOME: tmp, PATH: '/usr/bin:/bin' };
-  await loadNpmConfig({ realNpm: '/usr/bin/npm', npmArgs: ['install'], cwd: tmp, env });
-  expect(env).toEqual({ HOME: tmp, PATH: '/usr/bin:/bin' });
-});
