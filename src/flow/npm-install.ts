@@ -263,6 +263,12 @@ async function vetRequested(s: NpmSession, registry: RegistryClient, cooldown: C
   s.npmArgs = rewriteArgs(s.npmArgs, outcome.replacements);
   s.specs = rewriteArgs(s.specs, outcome.replacements);
   if (outcome.allSkipped) {
+    // npx / exec: the command the user wanted did not run — a failure to whatever runs next (`npx x &&
+    // …`), as npm's own "canceled" is (exit 1). An install of nothing is done: 0.
+    if (isExec(s.inv)) {
+      deps.stderr('safe-npm: every requested package was skipped; nothing was run\n');
+      return 1;
+    }
     deps.stderr('safe-npm: every requested package was skipped; nothing to install\n');
     return ExitCode.ok;
   }

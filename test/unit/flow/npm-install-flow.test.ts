@@ -241,6 +241,15 @@ describe('npx as root: npm\'s own "Ok to proceed?" (root\'s packages are install
     expect(ran.map((c) => c.installSpecs)).toEqual([[{ spec: 'lodash@1.0.9', name: 'lodash' }]]);
   });
 
+  it('every package skipped at the question: nothing runs, exit 1 as npm\'s "canceled" (it exited 0: `npx x && next` went on); an install of nothing is 0', async () => {
+    const { t, ran } = await root(['lodahs'], { interactive: true, answers: ['skip'] });
+    expect(await npmInstallFlow(npx(['lodahs']), t.deps)).toBe(1);
+    expect(ran).toEqual([]);
+    expect(t.text()).toContain('safe-npm: every requested package was skipped; nothing was run\n');
+    const installing = await fakeDeps({ packuments: registry, interactive: true, answers: ['skip'] });
+    expect(await npmInstallFlow(install(['lodahs']), installing.deps)).toBe(0);
+  });
+
   it('"yes" runs it; --yes asks nothing; without a terminal npm\'s warning is said and it runs', async () => {
     const yes = await root(['left-pad'], { interactive: true, confirms: [true] });
     expect(await npmInstallFlow(npx(['left-pad']), yes.t.deps)).toBe(0);
