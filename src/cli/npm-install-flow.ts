@@ -197,9 +197,9 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
       return (await runCommand([io.realNpm, ['test']], { cwd: projectDir, env: io.env })).exitCode;
     },
     runExec: (context) => runNpmExec(context, { ...realAfterInstallDeps(io, stderr), ...(io.handOverExec ? { handOverExec: io.handOverExec } : {}) }),
-    npxCacheState: (npmCache, specs, versions) => {
+    npxCacheState: (npmCache, specs, versions, localTargets) => {
       const folder = npxCacheFolder(npmCache, specs);
-      return { state: npxCacheState(folder, versions), folder };
+      return { state: npxCacheState(folder, versions, localTargets), folder };
     },
     execTreeKept: (specs, registry) => {
       const dir = execCacheDir(io.env, 0);

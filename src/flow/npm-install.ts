@@ -202,7 +202,9 @@ async function vetExecTree(s: NpmSession, registry: RegistryClient): Promise<num
       const p = s.inv.exec?.packages.find((x) => x.raw === raw);
       return p?.type === 'directory' && p.fetchSpec ? { raw, folder: p.fetchSpec } : { raw };
     });
-    const cached = npmCache ? s.deps.npxCacheState?.(npmCache, given, versions) : undefined;
+    // Tarballs and folders asked for, by the path npm saves them under (relative to its folder).
+    const localTargets = (s.inv.exec?.packages ?? []).flatMap((p) => ((p.type === 'file' || p.type === 'directory') && p.fetchSpec ? [p.fetchSpec] : []));
+    const cached = npmCache ? s.deps.npxCacheState?.(npmCache, given, versions, localTargets) : undefined;
     // Held: only when every package's version is known (a git or folder spec is vetted each time).
     if (cached?.state === 'held' && versions.length === specs.length) return undefined;
     // npm would install into a folder that names other packages too: those would go in unvetted.

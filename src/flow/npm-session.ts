@@ -104,7 +104,7 @@ export interface NpmFlowDeps {
   /** Root's exec: these exact packages were installed and kept before (their tree vetted then). */
   execTreeKept?(specs: string[], registry: string): boolean;
   /** A user's exec: what npm's own npx cache folder for these packages holds (see exec-cache.ts). */
-  npxCacheState?(npmCache: string, specs: Array<{ raw: string; folder?: string }>, versions: Array<{ name: string; version: string }>): { state: 'held' | 'foreign' | 'new'; folder: string };
+  npxCacheState?(npmCache: string, specs: Array<{ raw: string; folder?: string }>, versions: Array<{ name: string; version: string }>, localTargets?: string[]): { state: 'held' | 'foreign' | 'new'; folder: string };
 }
 
 export interface AfterInstallContext {

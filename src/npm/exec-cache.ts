@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
-import { isAbsolute, join, sep } from 'node:path';
+import { isAbsolute, join, resolve, sep } from 'node:path';
 import { removeTree } from '../run/fs-ownership.js';
 
 /** `name@1.2.3` or `@scope/name@1.2.3-rc.1`: an exact registry version. */
@@ -117,7 +117,7 @@ export function npxCacheFolder(npmCache: string, specs: ReadonlyArray<{ raw: str
  * dependencies (npm would install those along with them, unvetted); `new` — anything else (npm
  * installs there what was vetted in an empty folder).
  */
-export function npxCacheState(folder: string, versions: ReadonlyArray<{ name: string; version: string }>): 'held' | 'foreign' | 'new' {
+export function npxCacheState(folder: string, versions: ReadonlyArray<{ name: string; version: string }>, localTargets: readonly string[] = []): 'held' | 'foreign' | 'new' {
   let pkg: { dependencies?: Record<string, unknown> };
   try {
     pkg = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as typeof pkg;
@@ -125,7 +125,10 @@ export function npxCacheState(folder: string, versions: ReadonlyArray<{ name: st
     return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'new' : 'foreign';
   }
   const names = new Set(versions.map((v) => v.name));
-  if (Object.keys(pkg.dependencies ?? {}).some((name) => !names.has(name))) return 'foreign';
+  // A tarball or folder that was asked for: npm saves it as `file:` relative to this folder (its name
+  // is known only from inside it). Its second run was refused as "other packages" (a trial).
+  const asked = (spec: unknown) => typeof spec === 'string' && spec.startsWith('file:') && localTargets.includes(resolve(folder, spec.slice('file:'.length)));
+  if (Object.entries(pkg.dependencies ?? {}).some(([name, spec]) => !names.has(name) && !asked(spec))) return 'foreign';
   const held = versions.every(({ name, version }) => {
     try {
       return (JSON.parse(readFileSync(join(folder, 'node_modules', name, 'package.json'), 'utf8')) as { version?: unknown }).version === version;

@@ -1351,6 +1351,21 @@ describe('npx', () => {
     }
   });
 
+  it('a user\'s npx of the same local tarball twice runs it twice (the second run was refused: npx\'s cache "names other packages")', async () => {
+    const nobody = { uid: 65534, gid: 65534 };
+    const userSandbox = await makeSandbox({ registry: registry.url, owner: nobody });
+    const work = await makeProject({ owner: 'nobody', packageJson: { name: 'local-tool', version: '1.0.0', bin: { 'local-tool': 'cli.js' } }, files: { 'cli.js': '#!/usr/bin/env node\nconsole.log("local-tool ran");\n' } });
+    const packed = spawnSync('npm', ['pack', '--pack-destination', work], { cwd: work, encoding: 'utf8' });
+    expect(packed.status, packed.stderr).toBe(0);
+    const tarball = join(work, packed.stdout.trim());
+    spawnSync('chown', ['65534:65534', tarball]);
+    for (const run of [1, 2]) {
+      const r = await runBin('safe-npm', ['exec', '--yes', `--package=${tarball}`, '--', 'local-tool'], { cwd: work, sandbox: userSandbox, user: nobody, env: { PATH: SYSTEM_PATH } });
+      expect(r.exitCode, `run ${run}: ${show(r)}`).toBe(0);
+      expect(r.stdout.trim()).toBe('local-tool ran');
+    }
+  });
+
   it('names what it installs as npm does (name@version, the version vetted) in its warning, the findings and the stop advice', async () => {
     const npx = npxIn(await makeTempDir('safe-npm-npx-named-'));
     const ran = await npx(['plain-b']);

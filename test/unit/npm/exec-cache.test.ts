@@ -4,7 +4,7 @@
  */
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cachedPrefix, execCacheDir, execCacheKey, keepPrefix } from '../../../src/npm/exec-cache.js';
 
@@ -102,5 +102,17 @@ describe('npxCacheFolder / npxCacheState', () => {
     // A package.json naming other packages: npm would install them along, unvetted.
     writeFileSync(join(folder, 'package.json'), JSON.stringify({ dependencies: { cowsay: '^1.6.0', reqeust: '2.81.1' } }));
     expect(npxCacheState(folder, [{ name: 'cowsay', version: '1.6.0' }])).toBe('foreign');
+  });
+
+  it('a tarball or folder asked for is no other package: npm saved it as file: relative to the folder (its second run was refused)', async () => {
+    const { npxCacheFolder, npxCacheState } = await import('../../../src/npm/exec-cache.js');
+    const cache = temp();
+    const tarball = join(cache, 'work', 'evil-x-1.0.0.tgz');
+    const folder = npxCacheFolder(cache, [{ raw: tarball }]);
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'package.json'), JSON.stringify({ dependencies: { 'evil-x': `file:${relative(folder, tarball)}` } }));
+    expect(npxCacheState(folder, [], [tarball])).not.toBe('foreign');
+    // Another tarball there is still another package.
+    expect(npxCacheState(folder, [], [join(cache, 'work', 'other.tgz')])).toBe('foreign');
   });
 });
