@@ -12,7 +12,7 @@ type ArboristClass = { prototype: object };
 /** One node of arborist's diff (lib/diff.js): what reify will do at a location. */
 export interface DiffNode {
   action?: string | null;
-  ideal?: { name?: string; location?: string; integrity?: string | null; resolved?: string | null; isLink?: boolean; package?: { version?: string } } | null;
+  ideal?: { name?: string; location?: string; integrity?: string | null; resolved?: string | null; isLink?: boolean; package?: { name?: string; version?: string } } | null;
   children: DiffNode[];
 }
 
@@ -64,6 +64,8 @@ export interface ContentWrite {
   resolved?: string;
   /** A link to a folder (a `file:` dependency, a workspace): no package content is fetched for it. */
   isLink?: boolean;
+  /** The name in its package.json (what npm fetches by when there is no tarball), when it differs from `name`. */
+  packageName?: string;
 }
 
 /** The packages a diff adds or changes. */
@@ -72,7 +74,7 @@ export function contentWrites(diff: DiffNode | null | undefined): ContentWrite[]
   const visit = (d: DiffNode) => {
     if ((d.action === 'ADD' || d.action === 'CHANGE') && d.ideal) {
       const { name = '', location = '', integrity, resolved, isLink, package: pkg } = d.ideal;
-      writes.push({ name, location, version: pkg?.version ?? '', ...(integrity ? { integrity } : {}), ...(resolved ? { resolved } : {}), ...(isLink ? { isLink } : {}) });
+      writes.push({ name, location, version: pkg?.version ?? '', ...(integrity ? { integrity } : {}), ...(resolved ? { resolved } : {}), ...(isLink ? { isLink } : {}), ...(pkg?.name !== undefined && pkg.name !== name ? { packageName: pkg.name } : {}) });
     }
     for (const child of d.children ?? []) visit(child);
   };
@@ -111,6 +113,9 @@ export function unvettedWrites(writes: readonly ContentWrite[], vetted: VettedSe
     if (w.isLink || !w.location.includes('node_modules/')) return false;
     if (vetted.locations.has(w.location)) return false;
     if (!LINKED_STORE.test(w.location)) return true;
+    // Without a tarball npm fetches `<package.json name>@<version>`: a name that is no package name (a
+    // path: a local folder) was fetched from there under a vetted package's folder name (an attack trial).
+    if (w.packageName !== undefined) return true;
     // The same tarball, or none on both sides (fetched from the registry by name and version). A vetted
     // entry without one vouches for nothing else: an alias's `file:` tarball went in by it (an attack trial).
     const tarballs = vetted.packages.get(`${w.name}@${w.version}`);
@@ -153,7 +158,7 @@ export function stopBeforeContentWrites(
   return true;
 }
 
-type IdealNode = { name?: string; packageName?: string; location?: string; version?: string; resolved?: string | null; integrity?: string | null; hasShrinkwrap?: boolean; isProjectRoot?: boolean; isLink?: boolean };
+type IdealNode = { name?: string; packageName?: string; location?: string; version?: string; resolved?: string | null; integrity?: string | null; hasShrinkwrap?: boolean; isProjectRoot?: boolean; isLink?: boolean; package?: { name?: string } };
 type IdealTree = { inventory?: { values(): Iterable<IdealNode> } };
 
 /** The packages of npm's ideal tree that ship a shrinkwrap, as the writes they become in linked mode. */
@@ -161,7 +166,8 @@ export function shrinkwrapped(tree: IdealTree | undefined): ContentWrite[] {
   const writes: ContentWrite[] = [];
   for (const n of tree?.inventory?.values() ?? []) {
     if (!n.hasShrinkwrap || n.isProjectRoot || n.isLink) continue;
-    writes.push({ name: n.packageName ?? n.name ?? '', location: n.location ?? '', version: n.version ?? '', ...(n.integrity ? { integrity: n.integrity } : {}), ...(n.resolved ? { resolved: n.resolved } : {}) });
+    const name = n.packageName ?? n.name ?? '';
+    writes.push({ name, location: n.location ?? '', version: n.version ?? '', ...(n.integrity ? { integrity: n.integrity } : {}), ...(n.resolved ? { resolved: n.resolved } : {}), ...(n.package?.name !== undefined && n.package.name !== name ? { packageName: n.package.name } : {}) });
   }
   return writes;
 }

@@ -122,6 +122,20 @@ describe('unvettedWrites (npm\'s engine may write only what was vetted)', () => 
   });
 });
 
+describe('install-strategy=linked: a store write whose package.json names it otherwise', () => {
+  it('is unvetted: without a tarball npm fetches by that name, and a path there is a local folder (an attack trial: another folder\'s code under a vetted package\'s name)', () => {
+    const vetted = vettedSet([{ name: 'is-number', version: '7.0.0', location: 'node_modules/is-number' }]);
+    const store = 'node_modules/.store/is-number@7.0.0-k/node_modules/is-number';
+    const diff: DiffNode = { action: null, ideal: null, children: [{ action: 'ADD', ideal: { name: 'is-number', location: store, package: { name: '/tmp/x/e/is-number', version: '7.0.0' } }, children: [] }] };
+    const writes = contentWrites(diff);
+    expect(writes).toEqual([{ name: 'is-number', location: store, version: '7.0.0', packageName: '/tmp/x/e/is-number' }]);
+    expect(unvettedWrites(writes, vetted)).toEqual(writes);
+    // The package's own name: vetted as before.
+    const own = contentWrites({ action: null, ideal: null, children: [{ action: 'ADD', ideal: { name: 'is-number', location: store, package: { name: 'is-number', version: '7.0.0' } }, children: [] }] });
+    expect(unvettedWrites(own, vetted)).toEqual([]);
+  });
+});
+
 describe('install-strategy=linked: packages with a shrinkwrap are checked before npm unpacks them into the store (before its diff)', () => {
   /** A stand-in with arborist's method name: records whether the original ran. */
   function isolatedStandIn(nodes: object[]) {
