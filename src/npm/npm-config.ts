@@ -46,14 +46,18 @@ export async function loadNpmConfig(options: {
     shorthands,
     argv: [process.execPath, join(npmPath, 'bin', 'npm-cli.js'), ...options.npmArgs],
     cwd: options.cwd,
-    // A copy: loading sets npm_config_* in the environment it is given (as npm does for its own
-    // children), and ours would then point what we start at our own copies (node-gyp).
-    env: { ...options.env },
+    env: options.env,
     execPath: process.execPath,
     // npm's warnings about unknown config are npm's to print, when it runs.
     warn: false,
   });
+  const nodeGypBefore = options.env.npm_config_node_gyp;
   await config.load();
+  // Loading sets npm_config_* in the environment it is given, as npm does for what it starts: root's
+  // npm runs as the build user take their registry and settings from there. node-gyp's path, though,
+  // is that of our own copy: what we start (npx's command, npm itself) gets npm's again.
+  if (nodeGypBefore === undefined) delete options.env.npm_config_node_gyp;
+  else options.env.npm_config_node_gyp = nodeGypBefore;
   return {
     flat: config.flat,
     get: (key: string) => config.get(key),

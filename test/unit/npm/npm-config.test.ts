@@ -35,9 +35,14 @@ describe('loadNpmConfig: the registry, scopes, auth and CA npm itself would use'
   });
 });
 
-it('loading leaves the environment it was given as it was (npm\'s loader sets npm_config_* there: node-gyp pointed at ours in everything we started)', async () => {
+it('loading sets npm_config_* in the environment as npm does (root\'s npm runs as the build user read them), but not node-gyp\'s path: it pointed at ours in everything we started', async () => {
   const home = mkdtempSync(join(tmpdir(), 'safe-npm-config-env-'));
-  const env = { HOME: home, PATH: '/usr/bin:/bin' };
+  writeFileSync(join(home, '.npmrc'), 'registry=http://127.0.0.1:4873/\n');
+  const env: Record<string, string | undefined> = { HOME: home, PATH: '/usr/bin:/bin' };
   await loadNpmConfig({ realNpm: '/usr/bin/npm', npmArgs: ['install'], cwd: home, env });
-  expect(env).toEqual({ HOME: home, PATH: '/usr/bin:/bin' });
+  expect(env.npm_config_registry).toBe('http://127.0.0.1:4873/');
+  expect(env).not.toHaveProperty('npm_config_node_gyp');
+  const given = { HOME: home, PATH: '/usr/bin:/bin', npm_config_node_gyp: '/opt/my-node-gyp.js' };
+  await loadNpmConfig({ realNpm: '/usr/bin/npm', npmArgs: ['install'], cwd: home, env: given });
+  expect(given.npm_config_node_gyp).toBe('/opt/my-node-gyp.js');
 });
