@@ -124,6 +124,20 @@ export function unvettedWrites(writes: readonly ContentWrite[], vetted: VettedSe
 }
 
 /**
+ * Why npm's engine stopped, and what lets the install through: a folder that differs from npm's record
+ * goes (it is then installed anew, vetted); in linked mode's store, node_modules as a whole (what it or
+ * the lockfile says is installed stands for another package: removing one store folder changed nothing).
+ */
+export function unvettedWriteMessage(writes: readonly ContentWrite[]): string {
+  const w = writes[0]!;
+  const more = writes.length > 1 ? ` (and ${writes.length - 1} more)` : '';
+  if (LINKED_STORE.test(w.location)) {
+    return `npm would also write ${w.name}@${w.version} into its store at ${w.location}${more}, which was not vetted: what node_modules or the lockfile says is installed stands for another package there; remove node_modules and run again (everything is vetted then)`;
+  }
+  return `npm would also write ${w.name}@${w.version} at ${w.location}${more}, which node_modules claims to have already: the folder differs from npm's record of it; remove ${w.location} and run again`;
+}
+
+/**
  * npm uninstall / prune reify the whole ideal tree: what package.json or the lockfile has and
  * node_modules lacks is installed along with the removal. Run where nothing is vetted, that must not
  * happen: once npm's engine has computed its diff (its own answer to "what changes", before anything

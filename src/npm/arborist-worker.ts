@@ -29,7 +29,7 @@ import { originOf, watchUnreachable } from './fetch-failures.js';
 import { lockedDocuments, mapLimit, wantedVersions } from './locked-documents.js';
 import { leanHeap } from '../run/lean-heap.js';
 import { withExtraCa, type ExtraCa } from './extra-ca.js';
-import { finishPastRollback, stopBeforeContentWrites, unvettedWrites, vettedSet, type VettedSet } from './arborist-steps.js';
+import { finishPastRollback, stopBeforeContentWrites, unvettedWriteMessage, unvettedWrites, vettedSet, type VettedSet } from './arborist-steps.js';
 
 /** What was sent to be vetted, when only new or changed packages were: all that npm may write. */
 let mayWrite: VettedSet | undefined;
@@ -278,8 +278,7 @@ async function main(): Promise<void> {
     // differs from npm's record of it — a folder planted with a matching version, bins gone — can make
     // npm rewrite a package that was taken as installed.) Anything else stops the write, nothing done.
     stopBeforeContentWrites(Arborist, (writes) => (mayWrite ? unvettedWrites(writes, mayWrite) : []), async (writes) => {
-      const w = writes[0]!;
-      throw Object.assign(new Error(`npm would also write ${w.name}@${w.version} at ${w.location}${writes.length > 1 ? ` (and ${writes.length - 1} more)` : ''}, which node_modules claims to have already: the folder differs from npm's record of it; remove ${w.location} and run again`), { code: 'EUNVETTED' });
+      throw Object.assign(new Error(unvettedWriteMessage(writes)), { code: 'EUNVETTED' });
     });
     const request = (await next()) as unknown as ResolveMessage | CiMessage;
     if (request.type !== 'resolve' && request.type !== 'ci') process.exit(0);

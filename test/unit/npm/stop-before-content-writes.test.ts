@@ -5,7 +5,7 @@
  * shape and a stand-in with its step name; end to end in everyday.test.ts ("…would also install…").
  */
 import { describe, expect, it } from 'vitest';
-import { contentWrites, shrinkwrapped, stopBeforeContentWrites, unvettedWrites, vettedSet, type ContentWrite, type DiffNode } from '../../../src/npm/arborist-steps.js';
+import { contentWrites, shrinkwrapped, stopBeforeContentWrites, unvettedWriteMessage, unvettedWrites, vettedSet, type ContentWrite, type DiffNode } from '../../../src/npm/arborist-steps.js';
 
 const node = (action: string | null, location: string, version: string, children: DiffNode[] = [], integrity?: string): DiffNode => ({
   action,
@@ -177,5 +177,17 @@ describe('install-strategy=linked: packages with a shrinkwrap are checked before
     });
     await new ok.Stand().createIsolatedTree();
     expect(ok.ran).toEqual(['createIsolatedTree']);
+  });
+});
+
+describe('unvettedWriteMessage: the advice lets the install through', () => {
+  it('a hoisted folder: remove it (it is installed anew, vetted); in linked mode\'s store: remove node_modules (removing the store folder changed nothing: the planted entry stands elsewhere)', () => {
+    expect(unvettedWriteMessage([{ name: 'a', version: '1.0.0', location: 'node_modules/a' }]))
+      .toBe('npm would also write a@1.0.0 at node_modules/a, which node_modules claims to have already: the folder differs from npm\'s record of it; remove node_modules/a and run again');
+    const store = 'node_modules/.store/a@1.0.0-k/node_modules/a';
+    const linked = unvettedWriteMessage([{ name: 'a', version: '1.0.0', location: store }, { name: 'b', version: '2.0.0', location: 'node_modules/b' }]);
+    expect(linked).toContain(`into its store at ${store} (and 1 more), which was not vetted`);
+    expect(linked).toMatch(/remove node_modules and run again/);
+    expect(linked).not.toContain(`remove ${store}`);
   });
 });
