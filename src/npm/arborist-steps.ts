@@ -68,13 +68,24 @@ export interface ContentWrite {
   packageName?: string;
 }
 
+/** A write, with only the fields that are set (`packageName` only when it differs from `name`). */
+function contentWrite(w: { name: string; location: string; version: string; integrity?: string | null; resolved?: string | null; isLink?: boolean; packageName?: string }): ContentWrite {
+  return {
+    name: w.name, location: w.location, version: w.version,
+    ...(w.integrity ? { integrity: w.integrity } : {}),
+    ...(w.resolved ? { resolved: w.resolved } : {}),
+    ...(w.isLink ? { isLink: w.isLink } : {}),
+    ...(w.packageName !== undefined && w.packageName !== w.name ? { packageName: w.packageName } : {}),
+  };
+}
+
 /** The packages a diff adds or changes. */
 export function contentWrites(diff: DiffNode | null | undefined): ContentWrite[] {
   const writes: ContentWrite[] = [];
   const visit = (d: DiffNode) => {
     if ((d.action === 'ADD' || d.action === 'CHANGE') && d.ideal) {
       const { name = '', location = '', integrity, resolved, isLink, package: pkg } = d.ideal;
-      writes.push({ name, location, version: pkg?.version ?? '', ...(integrity ? { integrity } : {}), ...(resolved ? { resolved } : {}), ...(isLink ? { isLink } : {}), ...(pkg?.name !== undefined && pkg.name !== name ? { packageName: pkg.name } : {}) });
+      writes.push(contentWrite({ name, location, version: pkg?.version ?? '', integrity, resolved, isLink, packageName: pkg?.name }));
     }
     for (const child of d.children ?? []) visit(child);
   };
@@ -82,7 +93,7 @@ export function contentWrites(diff: DiffNode | null | undefined): ContentWrite[]
   return writes;
 }
 
-/** What was sent to be vetted, for `vettedWrites`: npm's ideal tree's locations, and the packages at them. */
+/** What was sent to be vetted, for `unvettedWrites`: npm's ideal tree's locations, and the packages at them. */
 export interface VettedSet {
   locations: Set<string>;
   /** name@version → the tarballs (resolved) vetted under it ('' when a node had none). */
@@ -180,8 +191,7 @@ export function shrinkwrapped(tree: IdealTree | undefined): ContentWrite[] {
   const writes: ContentWrite[] = [];
   for (const n of tree?.inventory?.values() ?? []) {
     if (!n.hasShrinkwrap || n.isProjectRoot || n.isLink) continue;
-    const name = n.packageName ?? n.name ?? '';
-    writes.push({ name, location: n.location ?? '', version: n.version ?? '', ...(n.integrity ? { integrity: n.integrity } : {}), ...(n.resolved ? { resolved: n.resolved } : {}), ...(n.package?.name !== undefined && n.package.name !== name ? { packageName: n.package.name } : {}) });
+    writes.push(contentWrite({ name: n.packageName ?? n.name ?? '', location: n.location ?? '', version: n.version ?? '', integrity: n.integrity, resolved: n.resolved, packageName: n.package?.name }));
   }
   return writes;
 }

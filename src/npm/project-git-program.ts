@@ -7,19 +7,19 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { NpmConfig } from './npm-config.js';
 
-/** The config file (and the setting that made npm read it) a project controls, when `git` comes from one. */
+/** The program and the file that names it, when `git` is the project's: set in a file the project supplies or points npm at, or a program inside it. */
 export function projectGitProgram(config: Pick<NpmConfig, 'get' | 'whereSet'>, projectDir: string): { program: string; file: string } | undefined {
   const git = config.get('git');
   if (typeof git !== 'string' || git === 'git' || git === '') return undefined;
   const inProject = (path: unknown) => typeof path === 'string' && isInside(resolve(projectDir, path), projectDir);
   const where = config.whereSet?.('git');
-  const file = where === 'project' ? `${projectDir}/.npmrc`
-    : where === 'user' && (config.whereSet?.('userconfig') === 'project' || inProject(config.get('userconfig'))) ? String(config.get('userconfig'))
-      : where === 'global' && (config.whereSet?.('globalconfig') === 'project' || inProject(config.get('globalconfig'))) ? String(config.get('globalconfig'))
-        // Whoever named it: a program inside the project is the project's.
-        : git.includes('/') && inProject(git) ? String(where === 'user' ? config.get('userconfig') : where === 'global' ? config.get('globalconfig') : `npm's ${where ?? ''} configuration`)
-          : undefined;
-  return file === undefined ? undefined : { program: git, file };
+  if (where === 'project') return { program: git, file: `${projectDir}/.npmrc` };
+  // The user's or the global file, when the project's .npmrc chose it (`userconfig=./x`) or it lies in the project.
+  const fileKey = where === 'user' ? 'userconfig' : where === 'global' ? 'globalconfig' : undefined;
+  const file = fileKey ? String(config.get(fileKey)) : `npm's ${where ?? ''} configuration`;
+  if (fileKey && (config.whereSet?.(fileKey) === 'project' || inProject(file))) return { program: git, file };
+  // Whoever named it: a program inside the project is the project's.
+  return git.includes('/') && inProject(git) ? { program: git, file } : undefined;
 }
 
 function isInside(path: string, dir: string): boolean {
