@@ -18,6 +18,7 @@ import { removeTree, takeBackTree } from '../run/fs-ownership.js';
 import type { runCommand } from '../run/run-command.js';
 import type { UserAccount } from '../run/users.js';
 import { neutralize, neutralizeLines } from '../ui/neutralize.js';
+import { shellWord, shellWords } from '../ui/shell-word.js';
 import type { Prompts } from '../ui/prompts.js';
 
 export interface AfterInstallDeps {
@@ -219,10 +220,16 @@ export async function runNpmExec(context: ExecContext, deps: Pick<AfterInstallDe
       // Exit 1, as npm's own "could not determine executable to run" exits.
       throw new SafeError(`could not determine which command to run; name it: ${invocation.viaNpx ? `npx -p ${pkg} <command>` : `${context.ownCommand ?? 'safe-npm'} exec --package=${pkg} -- <command>`}`, 1);
     }
-    const bin = existsSync(join(binDir, command)) ? join(binDir, command) : command;
+    // Through the shell, as npm exec runs it (libnpmexec: `-c` is a shell string, the arguments
+    // follow quoted; a bin path is quoted too): `-c 'echo hi; exit 5'` ran nothing and exited 1, and a
+    // command that is not there said nothing (the shell's "not found", 127, as with npm).
+    const args = invocation.exec?.args ?? [];
+    const script = invocation.exec?.call
+      ? [command, ...args.map(shellWord)].join(' ')
+      : shellWords([existsSync(join(binDir, command)) ? join(binDir, command) : command, ...args]);
     // What the user asked to run, in the foreground: signals are its own from here on.
     context.interrupts.dispose();
-    const { exitCode } = await deps.runCommand([bin, invocation.exec?.args ?? []], {
+    const { exitCode } = await deps.runCommand(['/bin/sh', ['-c', script]], {
       cwd,
       env: { ...env, PATH: `${binDir}:${env.PATH ?? ''}` },
     });

@@ -73,7 +73,7 @@ export interface NpmInvocation {
    * it is the --call string for `-c`, or the first positional when --package/-p was given.
    * For exec/init, `specs` holds the same packages.
    */
-  exec?: { packages: NpmSpecRequest[]; command?: string; args: string[] };
+  exec?: { packages: NpmSpecRequest[]; command?: string; args: string[]; /** `command` is a --call / -c shell string. */ call?: boolean };
   /**
    * The user's `--ignore-scripts=false`, `--no-ignore-scripts`, `--ignore-scripts false` arguments
    * (as typed), removed from npmArgs of install-like commands: scripts stay off.

@@ -600,7 +600,7 @@ function execOf(
   );
   const call = typeof data.call === 'string' && data.call !== '' ? data.call : undefined;
   const packages = packageArgs.map((p) => parseSpec(p, where, tag));
-  if (call) return { packages, command: call, args: positionals };
+  if (call) return { packages, command: call, args: positionals, call: true };
   if (packages.length) {
     const [command, ...args] = positionals;
     return { packages, command, args };

@@ -1366,6 +1366,21 @@ describe('npx', () => {
     }
   });
 
+  it('root\'s npx -c runs the shell string as npm does (it ran nothing, exit 1); a command that is not there is the shell\'s "not found" (127)', async () => {
+    // plain-b@1.0.0: root keeps what it installed by exact version; the next test wants plain-b@1.2.0 new.
+    const npx = npxIn(await makeTempDir('safe-npm-npx-call-'));
+    const called = await npx(['--yes', '-p', 'plain-b@1.0.0', '-c', 'plain-b; echo "$0 called"; exit 5']);
+    expect(called.exitCode, show(called)).toBe(5);
+    expect(called.stdout).toMatch(/^plain-b ran\n.* called\n$/);
+    const args = await npx(['--yes', '-p', 'plain-b@1.0.0', '--', 'plain-b', 'it\'s; touch /tmp/never']);
+    expect(args.exitCode, show(args)).toBe(0);
+    expect(args.stdout.trim()).toBe('plain-b ran');
+    expect(existsSync('/tmp/never')).toBe(false);
+    const missing = await npx(['--yes', '-p', 'plain-b@1.0.0', '--', 'no-such-command-here']);
+    expect(missing.exitCode, show(missing)).toBe(127);
+    expect(missing.stderr).toMatch(/no-such-command-here: not found/);
+  });
+
   it('names what it installs as npm does (name@version, the version vetted) in its warning, the findings and the stop advice', async () => {
     const npx = npxIn(await makeTempDir('safe-npm-npx-named-'));
     const ran = await npx(['plain-b']);
