@@ -8,54 +8,23 @@
  * of root's own (mode 700, root's, not a link), one entry per set of packages and registry.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
-import { isAbsolute, join, resolve, sep } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { removeTree } from '../run/fs-ownership.js';
+import { privateFolder, userCacheHome } from '../run/private-folder.js';
 
 /** `name@1.2.3` or `@scope/name@1.2.3-rc.1`: an exact registry version. */
 const EXACT = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*@\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/i;
 const COMPLETE = '.complete';
 
 /**
- * The cache folder (created mode 700), or undefined when there is none safe to use. Nothing is
- * created until every folder above is known safe: root's, or ours, a real folder (no link), that
- * nobody else writes (but a sticky folder of root's, /tmp: others cannot rename what is not theirs).
- * A HOME kept from another user under sudo, or a relative path, gives none.
+ * The cache folder (created mode 700), or undefined when there is none safe to use (privateFolder:
+ * root's, a real folder at a path nobody else can change). A HOME kept from another user under sudo,
+ * or a relative path, gives none.
  */
 export function execCacheDir(env: Record<string, string | undefined>, euid: number): string | undefined {
-  const base = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, '.cache') : undefined);
-  if (!base || !isAbsolute(base)) return undefined;
-  const dir = join(base, 'safe-npm', 'npx');
-  const safe = (st: Stats, last: boolean) => st.isDirectory() && !st.isSymbolicLink()
-    && (last ? st.uid === euid && (st.mode & 0o077) === 0 : (st.uid === euid || st.uid === 0) && ((st.mode & 0o022) === 0 || (st.uid === 0 && (st.mode & 0o1000) !== 0)));
-  try {
-    // From the root down: each existing folder checked before anything is made inside it.
-    const parts = dir.split(sep).filter(Boolean);
-    let path: string = sep;
-    if (!safe(lstatSync(path), false)) return undefined;
-    for (const [i, part] of parts.entries()) {
-      path = join(path, part);
-      const last = i === parts.length - 1;
-      let st: Stats;
-      try {
-        st = lstatSync(path);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
-        // Ours from here on: made private (the cache's own folders), never through a link. Another
-        // run may make it first (EEXIST): then it is checked like any folder that was there.
-        try {
-          mkdirSync(path, { mode: 0o700 });
-        } catch (raced) {
-          if ((raced as NodeJS.ErrnoException).code !== 'EEXIST') throw raced;
-        }
-        st = lstatSync(path);
-      }
-      if (!safe(st, last)) return undefined;
-    }
-    return dir;
-  } catch {
-    return undefined;
-  }
+  const base = userCacheHome(env);
+  return base ? privateFolder(join(base, 'safe-npm', 'npx'), euid) : undefined;
 }
 
 /** The entry for these packages from this registry; undefined unless every one is an exact version. */
