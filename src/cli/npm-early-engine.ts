@@ -41,8 +41,8 @@ export async function startEarlyEngine(invocation: NpmInvocation, realNpm: strin
   const interrupts = processInterrupts();
   const euid = process.geteuid?.() ?? -1;
   const mark = timingMarks(env, interrupts);
-  const mode = !mayResolveTree(invocation) ? undefined : euid !== 0 ? { kind: 'self' as const } : await guessRootMode(env, cwd);
-  const worker = mode ? spawnTreeWorker({ realNpm, mode, env, interrupts, mark }) : undefined;
+  const guess = !mayResolveTree(invocation) ? undefined : euid !== 0 ? { mode: { kind: 'self' as const }, cacheRoot: undefined } : await guessRootMode(env, cwd);
+  const worker = guess ? spawnTreeWorker({ realNpm, mode: guess.mode, env, interrupts, mark, cacheRoot: guess.cacheRoot }) : undefined;
   if (worker) mark?.('npm\'s engine spawned (early)');
   // What a killed run of this user left in the temp folder goes now, while the engine loads (a
   // large temp folder takes tens of milliseconds to list). Root's runs do it for the build users.
@@ -51,13 +51,13 @@ export async function startEarlyEngine(invocation: NpmInvocation, realNpm: strin
 }
 
 /** Who the flow will run npm's engine as in this project, when that is plain to see; else undefined. */
-async function guessRootMode(env: Record<string, string | undefined>, cwd: string): Promise<InstallMode | undefined> {
+async function guessRootMode(env: Record<string, string | undefined>, cwd: string): Promise<{ mode: InstallMode; cacheRoot: string } | undefined> {
   try {
     const settings = applyEnvOverrides((await SafeStore.open({ readOnly: true })).settings(), env, 'SAFE_NPM');
     // Creating an identity (and saying so) is the flow's job: here it only has to exist already.
     const identities = resolveBuildIdentities(settings, { lookup: (u) => lookupUser(u), createSystemUser: () => 'left to the flow' });
     if (identities.warnings.length) return undefined;
-    return chooseInstallMode({
+    const mode = chooseInstallMode({
       euid: 0,
       projectOwnerUid: statSync(nearestPackageRoot(cwd) ?? cwd).uid,
       global: false,
@@ -65,6 +65,7 @@ async function guessRootMode(env: Record<string, string | undefined>, cwd: strin
       identities: () => identities,
       identityNames: [settings.runAsUser, settings.scriptUser],
     });
+    return { mode, cacheRoot: settings.cacheRoot };
   } catch {
     return undefined;
   }

@@ -147,7 +147,7 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
     },
     ensureUserCache: (cacheRoot, user) => ensureUserCache(cacheRoot, user, 'npm', typed),
     runNpmInstall: (job) => runNpmInstall(job, runCommand),
-    spawnTreeWorker: (mode) => {
+    spawnTreeWorker: (mode, cacheRoot) => {
       // The engine the entry started before loading the rest, when it is for the same user.
       if (early) {
         const worker = early;
@@ -155,7 +155,7 @@ export function realNpmFlowDeps(io: NpmFlowIo): NpmFlowDeps {
         if (sameInstallMode(worker.mode, mode)) return worker;
         void worker.cancel();
       }
-      return spawnTreeWorker({ realNpm: io.realNpm, mode, env: io.env, interrupts, mark });
+      return spawnTreeWorker({ realNpm: io.realNpm, mode, env: io.env, interrupts, mark, cacheRoot });
     },
     guessProjectDir: () => nearestPackageRoot(io.cwd) ?? io.cwd,
     installedEntries,

@@ -100,7 +100,7 @@ export function cooldownFor(mode: TreeMode, settings: Settings, now: Date): Cool
  */
 export function startResolve(s: NpmSession, add: string[], cooldown: CooldownWindow, mode: Exclude<TreeMode, 'none'>, opts: { resolveOnly?: boolean; onlyNew?: boolean } = {}): TreeInstall {
   const { deps, inv, config } = s;
-  const worker = s.early && sameInstallMode(s.early.mode, s.mode) ? s.early : deps.spawnTreeWorker(s.mode);
+  const worker = s.early && sameInstallMode(s.early.mode, s.mode) ? s.early : deps.spawnTreeWorker(s.mode, s.settings.cacheRoot);
   if (worker === s.early) s.early = undefined;
   const now = deps.now().getTime();
   const t = s.settings.thresholds;

@@ -82,7 +82,8 @@ export interface NpmFlowDeps {
    * npm's own engine in a process of the build user; spawned as early as who-runs-it is known, it
    * resolves the whole tree (nothing written) when started, and installs it when told.
    */
-  spawnTreeWorker(mode: InstallMode): TreeWorker;
+  /** `cacheRoot`: the settings' (npm's engine keeps its compiled code there as the install identity). */
+  spawnTreeWorker(mode: InstallMode, cacheRoot: string): TreeWorker;
   /** The project folder npm will most likely use (nearest package.json upward), before its config is read. */
   guessProjectDir(): string;
   /** location → version/integrity: what is installed (hidden lockfile) and what the lockfile says. */

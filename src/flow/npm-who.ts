@@ -40,7 +40,7 @@ export async function openSession(inv: NpmInvocation, deps: NpmFlowDeps): Promis
   });
   // npm's engine starts loading before npm's configuration is read: it only needs to know whom it
   // runs as. A wrong guess (another project root) is simply discarded.
-  const early = mayResolveTree(inv) ? deps.spawnTreeWorker(modeFor(deps.guessProjectDir())) : undefined;
+  const early = mayResolveTree(inv) ? deps.spawnTreeWorker(modeFor(deps.guessProjectDir()), settings.cacheRoot) : undefined;
   deps.mark?.(early ? 'npm\'s engine spawned' : 'session opened');
   return {
     deps, inv, store, settings, modeFor, early,

@@ -3,7 +3,8 @@
  * the worker and by npm's command run in this process. An npm whose arborist lacks a step keeps its
  * own behaviour (the hook says whether it took).
  *
- * Copied with the worker into a folder the build user can read: imports nothing of ours.
+ * Part of npm's engine (bundled into arborist-worker.js, which runs as the build user): from
+ * node_modules it may use only what the real npm ships.
  */
 
 /** The part of an arborist class these hooks touch. */

@@ -3,16 +3,15 @@
  * builds the ideal tree (nothing written), sends it to the parent to vet, and — only when told to —
  * reifies exactly that tree with scripts off. One resolution, one install, no second npm start.
  *
- * This file is copied (with tree-nodes.js, fetch-failures.js, reduce-packument.js, locked-documents.js,
- * arborist-steps.js and ../run/lean-heap.js, in the same folders) into a folder the build user can read: it imports
- * nothing else of ours, and from node_modules only what the real npm ships next to the arborist path
- * it is given (arborist, pacote, semver, cacache…).
+ * Built as one file (scripts/bundle.js: what it imports of ours is bundled in), which is copied
+ * alone into a folder the build user can read: from node_modules it loads only what the real npm
+ * ships next to the arborist path it is given (arborist, pacote, semver, cacache…).
  *
  * Protocol (IPC, advanced serialization):
- *   (argv: --safe-npm-arborist-worker <path of the real npm's arborist>)
+ *   (argv: --safe-npm-arborist-worker <path of the real npm's arborist> [<folder of its kept code>])
  *   parent → { type: 'resolve', options, add, update, before?, exclude, recentSince? }
  *          | { type: 'ci', options, validateLockfile?, recentSince? }
- *   worker → { type: 'resolved', nodes, tooYoung, packuments } | { type: 'error', code, message }
+ *   worker → { type: 'resolved', nodes, tooYoung, packuments, codeCache } | { type: 'error', code, message }
  *            (ci: packuments are asked for with `docs`; the lockfile's tree is being installed into
  *            the staging copy meanwhile)
  *   parent → { type: 'docs', id, entries } (any time)   worker → { type: 'docs', id, docs }
@@ -21,18 +20,22 @@
  */
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
 import { collectNodes, newOrChanged, registryHostsOf, type ArboristNode, type ResolvedNode } from './tree-nodes.js';
 import { installedEntries } from './resolve-tree.js';
 import { holdsEveryVersion, needsFullDocument, publishedAt, reduceForVetting, trimManifest, withoutYoungVersions, type Doc, type ReducedDoc, type SemverLike } from './reduce-packument.js';
 import { originOf, watchUnreachable } from './fetch-failures.js';
 import { lockedDocuments, mapLimit, wantedVersions } from './locked-documents.js';
-import { leanHeap } from '../run/lean-heap.js';
+import { leanHeap, undoLeanHeap } from '../run/lean-heap.js';
+import { useCodeCache, type CodeCache } from './code-cache.js';
 import { withExtraCa, type ExtraCa } from './extra-ca.js';
 import { finishPastRollback, stopBeforeContentWrites, unvettedWriteMessage, unvettedWrites, vettedSet, type VettedSet } from './arborist-steps.js';
 
 /** What was sent to be vetted, when only new or changed packages were: all that npm may write. */
 let mayWrite: VettedSet | undefined;
+/** npm's modules compiled with the code kept from an earlier run (code-cache.ts), when a folder was given. */
+let codeCache: CodeCache | undefined;
 
 // V8's young generation is kept at its initial size (lean-heap.ts) from the moment this process heads
 // for its peak: npm ci and a removal at once; an install when it starts writing the tree. Resolving
@@ -271,6 +274,15 @@ async function main(): Promise<void> {
     process.on('log', (level: unknown, title: unknown, message: unknown) => {
       if (level === 'warn' && title === 'deprecated' && typeof message === 'string') deprecations.push(message);
     });
+    const codeFolder = process.argv[4];
+    if (codeFolder) {
+      codeCache = useCodeCache(codeFolder, npmFolderOf(arboristPath));
+      // Last, at any exit: V8's flags as they were when npm's modules loaded, then their code kept.
+      process.on('exit', () => {
+        undoLeanHeap();
+        codeCache?.save();
+      });
+    }
     const Arborist = createRequire(arboristPath)(arboristPath) as new (o: object) => Arb;
     finishPastRollback(Arborist);
     // The safety net under the vetting: npm's own diff, computed as it writes, may only write packages
@@ -298,7 +310,7 @@ async function main(): Promise<void> {
       // npm ci: the lockfile's tree, checked against package.json as npm does; it is installed into
       // the staging copy at once, while the parent vets it (the project is touched only if it passes).
       const arb = await lockfileTree(Arborist, request);
-      await send({ type: 'resolved', nodes: collectNodes(arb.idealTree!, omitOf(request.options), registryHostsOf(request.options)), tooYoung: [], packuments: {} });
+      await send({ type: 'resolved', nodes: collectNodes(arb.idealTree!, omitOf(request.options), registryHostsOf(request.options)), tooYoung: [], packuments: {}, codeCache: codeCache?.counts() });
       if (!request.install) {
         await next();
         process.exit(0);
@@ -367,7 +379,7 @@ async function resolveAndSend(
     early.catch(() => {}); // reported when the parent asks for it
   }
   const docs = await vetting.docsFor(vetted.filter((n) => n.registry), originals);
-  await send({ type: 'resolved', nodes, tooYoung, packuments: docs, fullDocuments: vetting.fullCount() });
+  await send({ type: 'resolved', nodes, tooYoung, packuments: docs, fullDocuments: vetting.fullCount(), codeCache: codeCache?.counts() });
   return early ? { reify, early } : { reify };
 }
 
@@ -563,6 +575,12 @@ async function lockfileTree(Arborist: new (o: object) => Arb, request: CiMessage
     throw Object.assign(new Error(`\`npm ci\` can only install packages when your package.json and package-lock.json or npm-shrinkwrap.json are in sync. Please update your lock file with \`npm install\` before continuing.\n\n${errors.join('\n')}`), { code: 'ELOCKSYNC' });
   }
   return arb;
+}
+
+/** The folder of the npm that holds this arborist (`…/npm/` of `…/npm/node_modules/@npmcli/arborist/lib/index.js`). */
+function npmFolderOf(arboristPath: string): string {
+  const at = arboristPath.lastIndexOf('/node_modules/@npmcli/arborist/');
+  return at === -1 ? `${dirname(arboristPath)}/` : arboristPath.slice(0, at + 1);
 }
 
 /** A document cut down to what the checks and the cooldown read (all versions, few fields). */

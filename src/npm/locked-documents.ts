@@ -13,8 +13,8 @@
  * registry client, so that the content hash is known. Look-ups of kept reductions are read-only (npm's
  * HTTP cache rewrites an index entry on every read).
  *
- * Runs in the arborist worker (as the build user, on its documents thread): imports nothing of ours but
- * reduce-packument.js, and from node_modules only what the real npm ships (via `req`).
+ * Runs in the arborist worker (as the build user, on its documents thread; bundled into it): from
+ * node_modules it uses only what the real npm ships (via `req`).
  */
 import { holdsEveryVersion, needsFullDocument, reduceForVetting, reductionHolds, type Doc, type ReducedDoc, type SemverLike } from './reduce-packument.js';
 

@@ -27,6 +27,7 @@ import { signalGroup, stopGroup, whenExited } from '../run/child-group.js';
 import { childMessages, type ChildMessage, type ChildMessages } from '../run/child-messages.js';
 import { noInterrupts, type Interrupts } from '../run/interrupts.js';
 import { asUserSync } from '../run/effective-user.js';
+import { privateFolder, userCacheHome } from '../run/private-folder.js';
 
 export interface TreeWorkerSpawn {
   realNpm: string;
@@ -37,6 +38,8 @@ export interface TreeWorkerSpawn {
   interrupts?: Interrupts;
   /** Diagnostics (SAFE_NPM_TIMING=1): a named point in time. */
   mark?(label: string): void;
+  /** The settings' cacheRoot: the install identity's compiled code is kept there (engineCodeFolder). */
+  cacheRoot?: string;
 }
 
 export interface TreeInstallRequest {
@@ -123,11 +126,8 @@ export interface TreeWorker {
 
 /** dist/: the worker's files keep their folders when copied, so its relative imports hold. */
 const distRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
-const workerFiles = [
-  'npm/arborist-worker.js', 'npm/arborist-steps.js', 'npm/tree-nodes.js', 'npm/resolve-tree.js', 'npm/fetch-failures.js', 'npm/reduce-packument.js', 'npm/locked-documents.js',
-  'npm/extra-ca.js',
-  'run/lean-heap.js',
-];
+// npm's engine: one file, with what it imports of ours bundled in (scripts/bundle.js).
+const workerFiles = ['npm/arborist-worker.js'];
 
 /** The real npm's arborist (npm's own engine, same version as the npm the user runs). */
 export function arboristOf(realNpm: string): string {
@@ -206,7 +206,8 @@ function forkWorker(spawnRequest: TreeWorkerSpawn, area: PrivateArea | undefined
   }
   const home = user ? (mode.kind === 'as-owner' && isUsableHome(user) ? user.home : area!.home) : undefined;
   const env = withoutStartupCa(npmEnvFor({ env: spawnRequest.env }, user, home ? { HOME: home } : {}));
-  const child = fork(join(workerDir, 'npm', 'arborist-worker.js'), ['--safe-npm-arborist-worker', arboristOf(spawnRequest.realNpm)], {
+  const codeFolder = engineCodeFolder(mode, spawnRequest.env, spawnRequest.cacheRoot);
+  const child = fork(join(workerDir, 'npm', 'arborist-worker.js'), ['--safe-npm-arborist-worker', arboristOf(spawnRequest.realNpm), ...(codeFolder ? [codeFolder] : [])], {
     cwd: area?.root ?? process.cwd(),
     env: env as NodeJS.ProcessEnv,
     execPath: process.execPath,
@@ -217,6 +218,26 @@ function forkWorker(spawnRequest: TreeWorkerSpawn, area: PrivateArea | undefined
     ...(user ? { uid: user.uid, gid: user.gid } : {}),
   });
   return { child, ...childMessages(child, (end) => `npm's resolver stopped (${end})`) };
+}
+
+/**
+ * Where npm's engine keeps V8's code for npm's modules between runs (code-cache.ts): a folder of the
+ * user it runs as, at a path only they and root can change — one's own cache folder; the install
+ * identity's beside its npm cache (`<cacheRoot>/<name>/`, made by the flow: none before its first
+ * run); a project owner's in their home. None for a uid other software shares (the `nobody`
+ * fallback: another process of that uid could put code there).
+ */
+export function engineCodeFolder(mode: InstallMode, env: Record<string, string | undefined>, cacheRoot?: string): string | undefined {
+  if (mode.kind === 'self') {
+    const base = userCacheHome(env);
+    return base && privateFolder(join(base, 'safe-npm', 'engine-code'), process.geteuid?.() ?? -1);
+  }
+  const { user } = mode;
+  let folder: string | undefined;
+  if (mode.kind === 'as-owner') folder = isUsableHome(user) ? join(user.home, '.cache', 'safe-npm', 'engine-code') : undefined;
+  else folder = mode.dedicated && cacheRoot ? join(cacheRoot, user.name, 'engine-code') : undefined;
+  // As them: the folders made are theirs, and a path they redirected leads nowhere of root's.
+  return folder && asUserSync(user, () => privateFolder(folder, user.uid));
 }
 
 export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
@@ -302,7 +323,8 @@ export function spawnTreeWorker(spawnRequest: TreeWorkerSpawn): TreeWorker {
       worker.post(message);
       const resolved = worker.next().then((m) => {
         if (m.type === 'resolved') {
-          spawnRequest.mark?.(`resolved ${(m.nodes as unknown[]).length} nodes (${Number(m.fullDocuments ?? 0)} full documents)`);
+          const code = m.codeCache as { kept: number; compiled: number } | undefined;
+          spawnRequest.mark?.(`resolved ${(m.nodes as unknown[]).length} nodes (${Number(m.fullDocuments ?? 0)} full documents; npm's modules: ${code ? `${code.kept} from kept code, ${code.compiled} compiled` : 'no kept code'})`);
           return {
             nodes: m.nodes as ResolvedNode[],
             tooYoung: m.tooYoung as Array<{ name: string; wanted: string }>,

@@ -16,12 +16,14 @@
  * not collect it while the process waits idle for npm's engine to install — exactly when the whole
  * run peaks.
  *
- * This module imports nothing of ours: it is copied beside npm's engine (arborist-worker.ts).
+ * Also part of npm's engine (bundled into arborist-worker.js): it imports no package.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 export const LEAN_HEAP_FLAGS: readonly string[] = ['--semi-space-growth-factor=1'];
+/** V8's own values of those flags (code V8 caches is tied to its flags: see undoLeanHeap). */
+const V8_DEFAULT_FLAGS: readonly string[] = ['--semi-space-growth-factor=2'];
 
 let applied = false;
 
@@ -34,6 +36,22 @@ export function leanHeap(): void {
       setFlagsFromString(flag);
     } catch {
       // an unknown flag is ignored by V8; nothing else can go wrong that matters here
+    }
+  }
+}
+
+/**
+ * V8's own flag values back (at exit, before npm's engine keeps the code V8 compiled: V8 takes cached
+ * code only under the flags it was made with, and the next run loads npm under the defaults).
+ */
+export function undoLeanHeap(): void {
+  if (!applied) return;
+  applied = false;
+  for (const flag of V8_DEFAULT_FLAGS) {
+    try {
+      setFlagsFromString(flag);
+    } catch {
+      // as above
     }
   }
 }

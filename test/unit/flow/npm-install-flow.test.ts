@@ -159,8 +159,8 @@ describe('npm install flow (fake edges)', () => {
     let exited: number | undefined;
     t.deps.interrupts = watchInterrupts({ signals: signals as unknown as SignalSource, exit: (code) => { exited = code; }, say: (l) => void lines.push(`safe-npm: ${l}`) });
     const spawn = t.deps.spawnTreeWorker;
-    t.deps.spawnTreeWorker = (mode) => {
-      const worker = spawn(mode);
+    t.deps.spawnTreeWorker = (mode, cacheRoot) => {
+      const worker = spawn(mode, cacheRoot);
       return {
         ...worker,
         start(request) {

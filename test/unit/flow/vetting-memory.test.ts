@@ -66,8 +66,8 @@ describe('vetting memory', () => {
     let reachableAtInstall: string[] | undefined;
     let vettingDone = 0;
     t.deps.vettingDone = () => void vettingDone++;
-    t.deps.spawnTreeWorker = (mode) => {
-      const worker = spawn(mode);
+    t.deps.spawnTreeWorker = (mode, cacheRoot) => {
+      const worker = spawn(mode, cacheRoot);
       return {
         ...worker,
         start(request) {
