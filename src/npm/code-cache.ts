@@ -24,9 +24,10 @@ import { createHash } from 'node:crypto';
 import { constants, fstatSync, mkdirSync, openSync, readFileSync, closeSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { dirname, join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { Script } from 'node:vm';
 
-const MAGIC = Buffer.from('safe-npm code cache 1\n');
+const MAGIC = Buffer.from('safe-npm code cache 2\n');
 /** A file larger than this is not ours (npm's whole tree makes a few megabytes). */
 const MAX_BYTES = 64 * 1024 * 1024;
 /** Compiled first, its data kept in memory: whether V8's flags are still those of the load. */
@@ -35,6 +36,7 @@ const PROBE = 'void 0';
 const DYNAMIC_IMPORT = /\bimport\s*\(/;
 
 interface Kept { hash: string; data: Buffer }
+type IndexEntry = [name: string, sourceHash: string, offset: number, length: number, crc: number];
 interface Loaded { hash: string; script: Script; data?: Buffer }
 
 export interface CodeCache {
@@ -130,7 +132,9 @@ function readKept(file: string): Map<string, Kept> {
   const out = new Map<string, Kept>();
   let fd: number;
   try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    // Never through a link; and a FIFO put there must not hold the engine (O_NONBLOCK: the open
+    // returns, and it is no regular file).
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch {
     return out;
   }
@@ -141,11 +145,14 @@ function readKept(file: string): Map<string, Kept> {
     if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) return out;
     const headerLength = bytes.readUInt32LE(MAGIC.length);
     const start = MAGIC.length + 4 + headerLength;
-    const header = JSON.parse(bytes.subarray(MAGIC.length + 4, start).toString('utf8')) as { node?: string; modules?: Array<[string, string, number, number]> };
+    const header = JSON.parse(bytes.subarray(MAGIC.length + 4, start).toString('utf8')) as { node?: string; modules?: IndexEntry[] };
     if (header.node !== process.version || !Array.isArray(header.modules)) return out;
-    for (const [name, hash, offset, length] of header.modules) {
+    for (const [name, hash, offset, length, crc] of header.modules) {
       if (start + offset + length > bytes.length) return new Map();
-      out.set(name, { hash, data: bytes.subarray(start + offset, start + offset + length) });
+      const data = bytes.subarray(start + offset, start + offset + length);
+      // V8 takes damaged data as it is (its own checksum is checked only in debug builds) and dies
+      // of it (a fatal error, SIGTRAP), in every run until the file is replaced: each entry's own.
+      if (crc32(data) === crc) out.set(name, { hash, data });
     }
     return out;
   } catch {
@@ -157,12 +164,12 @@ function readKept(file: string): Map<string, Kept> {
 
 /** A new file beside the old one, renamed over it: a reader sees the old file or the new one, whole. */
 function writeKept(file: string, modules: Map<string, Kept>): void {
-  const index: Array<[string, string, number, number]> = [];
+  const index: IndexEntry[] = [];
   const chunks: Buffer[] = [];
   let offset = 0;
   for (const [name, { hash, data }] of modules) {
     if (offset + data.length > MAX_BYTES / 2) break;
-    index.push([name, hash, offset, data.length]);
+    index.push([name, hash, offset, data.length, crc32(data)]);
     chunks.push(data);
     offset += data.length;
   }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -56,8 +56,9 @@ function run(options: { plain?: boolean; beforeSave?: string } = {}): { exported
     cache?.save();
     console.log(JSON.stringify({ exported, counts: cache?.counts() }));
   `;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(r.stderr);
+  // (A run held forever fails the test instead of hanging it.)
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  if (r.status !== 0) throw new Error(`exit ${r.status}, signal ${r.signal}: ${r.stderr.slice(0, 500)}`);
   return JSON.parse(r.stdout) as ReturnType<typeof run>;
 }
 
@@ -118,6 +119,28 @@ describe('npm\'s modules compiled with kept code', () => {
     run({ beforeSave: "setFlagsFromString('--semi-space-growth-factor=1');" });
     expect(existsSync(folder) ? readdirSync(folder) : []).toEqual([]);
     run({ beforeSave: `${leanHeap} leanHeap(); undoLeanHeap();` });
+    expect(run().counts).toEqual({ kept: 2, compiled: 0 });
+  });
+
+  it('a FIFO in the file\'s place does not hold the run (it waited for a writer forever: an attack trial)', () => {
+    run();
+    const file = keptFile();
+    rmSync(file);
+    expect(spawnSync('mkfifo', [file]).status).toBe(0);
+    expect(run().counts).toEqual({ kept: 0, compiled: 2 });
+  });
+
+  it('damaged code, its header and index intact, is not given to V8 (which died of it, SIGTRAP, in every later run: an attack trial); the next run writes it anew', () => {
+    run();
+    const file = keptFile();
+    const bytes = readFileSync(file);
+    const magic = 'safe-npm code cache 2\n'.length;
+    const start = magic + 4 + bytes.readUInt32LE(magic);
+    for (let i = start + Math.floor((bytes.length - start) / 2); i < bytes.length; i += 7) bytes[i]! ^= 0x5a;
+    writeFileSync(file, bytes);
+    const damaged = run();
+    expect(damaged.exported.dep).toBe('dep-A');
+    expect(damaged.counts!.compiled).toBeGreaterThan(0);
     expect(run().counts).toEqual({ kept: 2, compiled: 0 });
   });
 
