@@ -220,7 +220,8 @@ export async function runExec(s: NpmSession, opts: { asInvoker?: boolean } = {})
  * exec/npx with npm's `yes` false (`npx --no`, npm_config_yes=false): npm installs nothing then. As
  * the user, npm exec itself runs what is already there (or refuses); as root, where we would have to
  * install it, we refuse in npm's words (exit 1), naming each package as npm does (name@version) —
- * unless exactly those were kept from an earlier run ('kept': the run goes on, vetted, installing nothing).
+ * unless exactly those were kept from an earlier run, or none is named ('kept': the run goes on,
+ * vetted, installing nothing).
  */
 export async function execWithoutInstalling(s: NpmSession, registry: RegistryClient | undefined): Promise<number | 'kept'> {
   if (s.mode.kind === 'self' && s.deps.runExec) return runExec(s);
@@ -233,6 +234,8 @@ export async function execWithoutInstalling(s: NpmSession, registry: RegistryCli
     return version ? `${p.registryName}@${version}` : p.raw;
   };
   const missing = await Promise.all((s.inv.exec?.packages ?? []).map(named));
+  // Nothing to install (`npx -c 'echo hi'`): npm runs the command whatever `yes` says; so do we.
+  if (missing.length === 0) return 'kept';
   // As npx runs what its cache holds: root's kept prefix of these exact versions needs no install.
   if (missing.length > 0 && s.deps.execTreeKept?.(missing, String(s.config.flat.registry ?? ''))) return 'kept';
   // npm's own error, as npm prints it (libnpmexec's words; no log file was written: no second line).

@@ -1366,7 +1366,7 @@ describe('npx', () => {
     }
   });
 
-  it('root\'s npx -c runs the shell string as npm does (it ran nothing, exit 1); a command that is not there is the shell\'s "not found" (127)', async () => {
+  it('root\'s npx -c runs the shell string as npm does (it ran nothing, exit 1), with npm\'s yes=false too when no package is named (it refused); a command that is not there is the shell\'s "not found" (127)', async () => {
     // plain-b@1.0.0: root keeps what it installed by exact version; the next test wants plain-b@1.2.0 new.
     const npx = npxIn(await makeTempDir('safe-npm-npx-call-'));
     const called = await npx(['--yes', '-p', 'plain-b@1.0.0', '-c', 'plain-b; echo "$0 called"; exit 5']);
@@ -1378,7 +1378,12 @@ describe('npx', () => {
     expect(existsSync('/tmp/never')).toBe(false);
     const missing = await npx(['--yes', '-p', 'plain-b@1.0.0', '--', 'no-such-command-here']);
     expect(missing.exitCode, show(missing)).toBe(127);
-    expect(missing.stderr).toMatch(/no-such-command-here: not found/);
+    expect(missing.stderr).toMatch(/no-such-command-here: not found/);    // No package named, npm's yes=false (root's ~/.npmrc had it): npm installs nothing and runs the
+    // command; so does root's (it refused: "npx canceled due to missing packages …: []", exit 1).
+    const cwd = await makeTempDir('safe-npm-npx-call-no-');
+    const shellOnly = await runTool(join(repoRoot, 'shims', 'npx'), ['-c', 'echo "shell only"; exit 4'], { cwd, sandbox, env: { PATH: SYSTEM_PATH, SAFE_NPM_CACHE_ROOT: cacheRoot, npm_config_yes: 'false' } });
+    expect(shellOnly.exitCode, show(shellOnly)).toBe(4);
+    expect(shellOnly.stdout).toBe('shell only\n');
   });
 
   it('names what it installs as npm does (name@version, the version vetted) in its warning, the findings and the stop advice', async () => {
