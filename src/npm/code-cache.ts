@@ -21,11 +21,12 @@
  * Part of npm's engine (bundled into arborist-worker.js by scripts/bundle.js).
  */
 import { createHash } from 'node:crypto';
-import { constants, fstatSync, mkdirSync, openSync, readFileSync, closeSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { Script } from 'node:vm';
+import { readRegularBytes } from '../run/user-files.js';
 
 const MAGIC = Buffer.from('safe-npm code cache 2\n');
 /** A file larger than this is not ours (npm's whole tree makes a few megabytes). */
@@ -130,18 +131,9 @@ function requireOf(mod: NodeModule, M: ModuleInternals): NodeJS.Require {
 /** The kept code, when the file is this user's alone and well formed; else nothing. */
 function readKept(file: string): Map<string, Kept> {
   const out = new Map<string, Kept>();
-  let fd: number;
   try {
-    // Never through a link; and a FIFO put there must not hold the engine (O_NONBLOCK: the open
-    // returns, and it is no regular file).
-    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch {
-    return out;
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile() || st.uid !== process.getuid?.() || (st.mode & 0o022) !== 0 || st.size > MAX_BYTES) return out;
-    const bytes = readFileSync(fd);
+    // A FIFO, a link, another owner's file or a group-writable one: refused, never read.
+    const bytes = readRegularBytes(file, { what: 'kept code', maxBytes: MAX_BYTES, ownedBy: process.getuid?.() ?? -1 });
     if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) return out;
     const headerLength = bytes.readUInt32LE(MAGIC.length);
     const start = MAGIC.length + 4 + headerLength;
@@ -157,8 +149,6 @@ function readKept(file: string): Map<string, Kept> {
     return out;
   } catch {
     return new Map();
-  } finally {
-    closeSync(fd);
   }
 }
 

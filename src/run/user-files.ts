@@ -16,6 +16,11 @@ export interface ReadOptions {
   maxBytes?: number;
   /** What the file is, for the message ("the safe-npm config"). */
   what: string;
+  /**
+   * Only a file of this uid that nobody else can write, never through a link (what it holds is
+   * run: npm's engine's kept code).
+   */
+  ownedBy?: number;
 }
 
 /** Contents as UTF-8; a UsageError (exit 64) naming the path when it is not a regular file or too big. ENOENT is rethrown as is. */
@@ -26,10 +31,13 @@ export function readRegularFile(path: string, options: ReadOptions): string {
 /** As readRegularFile, the bytes. */
 export function readRegularBytes(path: string, options: ReadOptions): Buffer {
   const max = options.maxBytes ?? MAX_USER_FILE_BYTES;
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY | (options.ownedBy === undefined ? 0 : constants.O_NOFOLLOW));
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new UsageError(`${options.what} (${path}) is not a regular file: refusing to read it`);
+    if (options.ownedBy !== undefined && (st.uid !== options.ownedBy || (st.mode & 0o022) !== 0)) {
+      throw new UsageError(`${options.what} (${path}) is not uid ${options.ownedBy}'s alone: refusing to read it`);
+    }
     if (st.size > max) throw new UsageError(`${options.what} (${path}) is ${st.size} bytes, over the ${max}-byte limit: refusing to read it`);
     // Read at most max+1 bytes: a file that grows while we read is caught too.
     const buffer = Buffer.alloc(Math.min(st.size, max) + 1);
